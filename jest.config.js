@@ -9,6 +9,7 @@ export default {
   transform: {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: { isolatedModules: true } }],
   },
+  globalSetup: "<rootDir>/test/global-setup.js",
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -1,0 +1,59 @@
+/**
+ * `{field}` templates. Values are inserted as plain strings: a template never reaches a shell, and the
+ * result of a path template is checked by the path guard before use.
+ */
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Thrown when a template names a field the match did not capture. */
+export class MissingFieldError extends Error {
+  constructor(readonly template: string, readonly field: string) {
+    super(`template '${template}' needs field '${field}', which was not captured`);
+    this.name = "MissingFieldError";
+  }
+}
+
+/** Names of the fields a template refers to, in order of first use. */
+export function listTemplateFields(template: string): string[] {
+  const names = new Set<string>();
+  for (const m of template.matchAll(PLACEHOLDER)) names.add(m[1]!);
+  return [...names];
+}
+
+/** Fills `{field}` placeholders; a missing field throws unless `missing` supplies a replacement. */
+export function fillTemplate(
+  template: string,
+  fields: Readonly<Record<string, string>>,
+  missing?: (field: string) => string,
+): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => {
+    const value = fields[name];
+    if (value !== undefined) return value;
+    if (missing) return missing(name);
+    throw new MissingFieldError(template, name);
+  });
+}
+
+/** Escapes a string for literal use inside a RegExp. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** Fills a regex template (`resolve_on`): field values are regex-escaped so a captured value matches literally. */
+export function fillRegExpTemplate(template: string, fields: Readonly<Record<string, string>>): string {
+  const escaped: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) escaped[k] = escapeRegExp(v);
+  return fillTemplate(template, escaped);
+}
+
+/** Recursively fills every string inside a plain JSON-like value (action and verify specs). */
+export function fillTemplatesDeep<T>(value: T, fields: Readonly<Record<string, string>>): T {
+  if (typeof value === "string") return fillTemplate(value, fields) as T;
+  if (Array.isArray(value)) return value.map((v) => fillTemplatesDeep(v, fields)) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = fillTemplatesDeep(v, fields);
+    return out as T;
+  }
+  return value;
+}
