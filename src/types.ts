@@ -82,6 +82,11 @@ export interface CompiledRule {
   backoffMs: number[] | null;
   notify: NotifyPolicy;
   notifyTemplate: string | null;
+  /**
+   * Set on the rules vigia builds for periodic checks: the incident stays open until the check reports
+   * recovery (the engine closes it), instead of closing as "solo alerta" when there is nothing to run.
+   */
+  closedExternally?: boolean;
   /** Where the rule was declared, for messages. */
   file: string;
   line: number;

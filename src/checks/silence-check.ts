@@ -1,0 +1,78 @@
+/**
+ * `silence` check: a hung bot writes no errors at all, so the absence of lines is the symptom. A source quiet
+ * for longer than `max_quiet` while its process is alive is `log_silencioso`; the next line closes it at once
+ * (the check asks the scheduler for an immediate run instead of waiting for the next cycle).
+ */
+import type { Severity } from "../types.js";
+import type { Check, CheckProbe, NowMs } from "./check.js";
+import type { LineActivity } from "./line-activity.js";
+
+export interface SilenceCheckSpec {
+  /** Source name from the config; the check id is `silence:<source>`. */
+  source: string;
+  maxQuietMs: number;
+  activity: LineActivity;
+  /**
+   * Whether the source's process runs; false = silence is expected (the process check reports the real problem).
+   * null/undefined = unknown, treated as alive. Default: always unknown.
+   */
+  isProcessAlive?: () => boolean | null | Promise<boolean | null>;
+  nowMs?: NowMs;
+  /** Quiet time is counted from here until the first line; default the check's creation. */
+  sinceMs?: number;
+  severity?: Severity;
+}
+
+export const SILENCE_CHECK_DEFAULTS = { errorType: "log_silencioso", timeoutMs: 2000 } as const;
+
+/** Builds the silence check for one source. */
+export function createSilenceCheck(spec: SilenceCheckSpec): Check {
+  const nowMs = spec.nowMs ?? Date.now;
+  const sinceMs = spec.sinceMs ?? nowMs();
+  let silent = false;
+
+  async function probe(): Promise<CheckProbe> {
+    const lastMs = spec.activity.lastLineAtMs(spec.source);
+    const quietMs = Math.max(0, nowMs() - (lastMs ?? sinceMs));
+    const fields: Record<string, string> = { source: spec.source, quiet_s: String(Math.round(quietMs / 1000)) };
+    if (lastMs !== null) fields.last_line_at = new Date(lastMs).toISOString();
+    const wasSilent = silent;
+    silent = false;
+    if (quietMs <= spec.maxQuietMs) {
+      return { ok: true, message: wasSilent ? "recuperado: new line after silence" : `last line ${formatDuration(quietMs)} ago`, fields };
+    }
+    const alive = (await spec.isProcessAlive?.()) ?? null;
+    if (alive === false) {
+      return { ok: true, message: `quiet for ${formatDuration(quietMs)}, process not running (see its process check)`, fields };
+    }
+    silent = true;
+    return {
+      ok: false,
+      message: `no lines for ${formatDuration(quietMs)} (max ${formatDuration(spec.maxQuietMs)})`,
+      fields,
+    };
+  }
+
+  return {
+    id: `silence:${spec.source}`,
+    kind: "silence",
+    errorType: SILENCE_CHECK_DEFAULTS.errorType,
+    severity: spec.severity ?? "warning",
+    timeoutMs: SILENCE_CHECK_DEFAULTS.timeoutMs,
+    failureThreshold: 1,
+    probe,
+    // Only a source currently reported silent needs an immediate re-check; other lines cost one comparison.
+    subscribeWake: (wake) => spec.activity.subscribe(spec.source, () => {
+      if (silent) wake();
+    }),
+  };
+}
+
+/** `45 s`, `12 min`, `2 h 5 min`: durations as an operator reads them in an alert. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 120) return `${min} min`;
+  return `${Math.floor(min / 60)} h ${min % 60} min`;
+}

@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig, type LoadedConfig } from "../config/index.js";
+import { formatProblem } from "../util/problems.js";
+import type { LogLevel } from "../observe/logger.js";
+import { UsageError } from "./main.js";
+
+/** Loads the config for a command, printing every problem and returning null when it is invalid. */
+export async function loadCliConfig(configPath: unknown, write: (s: string) => void = (s) => process.stderr.write(s)): Promise<LoadedConfig | null> {
+  try {
+    const loaded = await loadConfig({ configPath: typeof configPath === "string" ? configPath : undefined, cwd: process.cwd(), env: process.env });
+    for (const w of loaded.warnings) write(`warning: ${formatProblem(w)}\n`);
+    return loaded;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const p of error.problems) write(`${formatProblem(p)}\n`);
+      write(`vigia: the configuration has ${error.problems.length} problem(s); nothing was started\n`);
+      return null;
+    }
+    throw error;
+  }
+}
+
+const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "verbose", "debug"];
+
+/** Console level from `--log-level`, `-v`, `-q`, else the config's. */
+export function pickConsoleLevel(values: Record<string, unknown>, fallback: LogLevel): LogLevel {
+  const raw = values["log-level"];
+  if (typeof raw === "string") {
+    if (!(LEVELS as readonly string[]).includes(raw)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(", ")}, got '${raw}'`);
+    return raw as LogLevel;
+  }
+  if (values["verbose"]) return "debug";
+  if (values["quiet"]) return "warn";
+  return fallback;
+}

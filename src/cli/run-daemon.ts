@@ -1,0 +1,87 @@
+import type { LoadedConfig } from "../config/index.js";
+import { Engine, type EngineOptions, type SessionReport } from "../engine/engine.js";
+import { createLogger, type LogLevel, type VigiaLogger } from "../observe/logger.js";
+import { VERSION } from "../version.js";
+import { existsSync } from "node:fs";
+import { relative } from "node:path";
+
+/** What `run` and `supervise` share: logger, engine, banner, signals, summary. */
+export interface DaemonRun {
+  engine: Engine;
+  logger: VigiaLogger;
+  /** Resolves with the session report once a signal (or `requestStop`) has stopped the engine. */
+  stopped: Promise<SessionReport>;
+  requestStop(reason: string): void;
+}
+
+/** Starts the engine with a file logger, prints the banner and stops gracefully on SIGINT/SIGTERM. */
+export async function startDaemon(
+  loaded: LoadedConfig,
+  consoleLevel: LogLevel,
+  engineOptions: Omit<EngineOptions, "config" | "logger">,
+): Promise<DaemonRun> {
+  const config = loaded.config;
+  const logger = createLogger({ logDir: config.logDir, auditDir: config.stateDir, consoleLevel });
+  const engine = new Engine({ ...engineOptions, config, logger });
+  await engine.start();
+  printBanner(loaded, engine, logger, engineOptions);
+
+  let stopping: Promise<SessionReport> | null = null;
+  let resolveStopped!: (r: SessionReport) => void;
+  let rejectStopped!: (e: unknown) => void;
+  const stopped = new Promise<SessionReport>((res, rej) => {
+    resolveStopped = res;
+    rejectStopped = rej;
+  });
+  const onExit = () => engine.flushSync();
+  process.on("exit", onExit);
+  const requestStop = (reason: string) => {
+    if (stopping) {
+      logger.warn(`${reason} again: stopping now`);
+      engine.flushSync();
+      process.exit(130);
+    }
+    logger.info(`${reason}: stopping (flushing events, journal and checkpoints)`);
+    stopping = engine.stop();
+    stopping.then(
+      async (report) => {
+        process.stdout.write(`${report.summary.text}\n`);
+        logger.info(`session: ${report.linesRead} lines, ${report.events} events, ${report.matches} matches, ${report.incidents.length} incidents`);
+        await logger.close();
+        process.off("exit", onExit);
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+        resolveStopped(report);
+      },
+      (error) => rejectStopped(error),
+    );
+  };
+  const onInt = () => requestStop("SIGINT");
+  const onTerm = () => requestStop("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  return { engine, logger, stopped, requestStop };
+}
+
+function printBanner(loaded: LoadedConfig, engine: Engine, logger: VigiaLogger, options: Omit<EngineOptions, "config" | "logger">): void {
+  const c = loaded.config;
+  const rel = (p: string) => relative(process.cwd(), p) || ".";
+  const lines = [`vigia ${VERSION} — config: ${loaded.configFile ? rel(loaded.configFile) : "built-in defaults"}${loaded.envFile ? ` (+ ${rel(loaded.envFile)})` : ""}`];
+  if (options.tailFiles !== false) {
+    for (const s of c.sources) lines.push(`  source ${s.name}: ${rel(s.path)} ${existsSync(s.path) ? "(following)" : "(waiting for the file)"}`);
+  }
+  const perFile = new Map<string, number>();
+  for (const r of engine.rules) perFile.set(r.file, (perFile.get(r.file) ?? 0) + 1);
+  if (perFile.size === 0) lines.push("  rules: none loaded (alerts only from checks)");
+  for (const [file, n] of perFile) lines.push(`  rules: ${n} from ${rel(file)}`);
+  lines.push(`  journal: ${rel(c.journalPath)}`);
+  const tg = c.notify.telegram;
+  lines.push(`  telegram: ${tg && tg.token && tg.chatId ? `on (chat ${tg.chatId}${tg.apiRoot ? `, api ${tg.apiRoot}` : ""})` : "off (set TELEGRAM_TOKEN and ADMIN_ID)"}`);
+  lines.push(`  webhook: ${c.notify.webhook ? "on" : "off"}`);
+  const checks = [c.checks.disk && "disk", c.checks.botApi && "bot_api", c.checks.http.length && `http×${c.checks.http.length}`, c.checks.process.length && `process×${c.checks.process.length}`, c.checks.silence.length && `silence×${c.checks.silence.length}`, c.checks.exec.length && `exec×${c.checks.exec.length}`].filter(Boolean);
+  lines.push(`  checks: ${options.runChecks === false || checks.length === 0 ? "off" : `${checks.join(", ")} every ${c.checks.intervalMs / 1000} s`}`);
+  const addr = engine.getStatusAddress();
+  lines.push(`  status: ${addr ? `http://${addr.host}:${addr.port}/health` : "off"}`);
+  lines.push(`  remediation: ${options.dryRun || c.remediation.dryRun ? "DRY-RUN (nothing is touched)" : "on"}, roots ${c.remediation.allowedRoots.map(rel).join(", ")}`);
+  for (const l of lines) logger.info(l);
+}

@@ -1,0 +1,30 @@
+import { getStatusUrl } from "../observe/listen-address.js";
+import { printStatus } from "../observe/print-status.js";
+import { loadCliConfig } from "./load-cli-config.js";
+
+/** `vigia status`: prints a running vigia's /health; exit 0 up, 1 unreachable. */
+export async function runStatusCommand(values: Record<string, unknown>): Promise<number> {
+  let url: string;
+  if (typeof values["url"] === "string") url = values["url"].replace(/\/$/, "") + (/\/health$/.test(values["url"]) ? "" : "/health");
+  else {
+    const loaded = await loadCliConfig(values["config"]);
+    if (!loaded) return 1;
+    const status = loaded.config.status;
+    if (!status) {
+      process.stderr.write("vigia status: status.listen is off in the config\n");
+      return 1;
+    }
+    url = getStatusUrl(`${status.host}:${status.port}`);
+  }
+  if (values["json"]) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      process.stdout.write(`${await res.text()}\n`);
+      return res.ok ? 0 : 1;
+    } catch (error) {
+      process.stderr.write(`vigia status: ${url} unreachable: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+  return printStatus({ url });
+}

@@ -1,0 +1,67 @@
+import { resolve } from "node:path";
+import type { SuperviseConfig } from "../config/index.js";
+import { superviseChild, type SupervisedChild } from "../sources/supervise-child.js";
+import { loadCliConfig, pickConsoleLevel } from "./load-cli-config.js";
+import { startDaemon } from "./run-daemon.js";
+import { UsageError } from "./main.js";
+
+/** Grace between forwarding a stop signal to the children and killing them. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * `vigia supervise -- CMD ARGS…`: starts CMD and vigia together. CMD's output is written to its log file and fed
+ * straight into the pipeline (no tail delay); Ctrl+C/SIGTERM is forwarded; the exit code is the main child's.
+ */
+export async function runSuperviseCommand(values: Record<string, unknown>, rest: string[]): Promise<number> {
+  const loaded = await loadCliConfig(values["config"]);
+  if (!loaded) return 1;
+  const config = loaded.config;
+  let specs: SuperviseConfig[];
+  if (rest.length > 0) {
+    const name = typeof values["name"] === "string" ? values["name"] : config.sources[0]?.name ?? "bot";
+    const source = config.sources.find((s) => s.name === name);
+    const logPath = typeof values["log"] === "string" ? resolve(values["log"]) : source?.path ?? resolve(config.logDir, `${name}.log`);
+    specs = [{ name, command: rest, cwd: process.cwd(), env: {}, logPath, restart: "never", maxRestarts: 3, restartBackoffMs: [1000, 2000, 4000] }];
+  } else if (config.supervise.length > 0) {
+    specs = config.supervise;
+  } else {
+    throw new UsageError("no command: give one after `--`, or configure `supervise:`");
+  }
+  const run = await startDaemon(loaded, pickConsoleLevel(values, config.logLevel), {
+    dryRun: Boolean(values["dry-run"]),
+    skipSourcePaths: specs.map((s) => s.logPath),
+  });
+  const startPatterns = new Map(config.sources.filter((s) => s.multiline).map((s) => [s.name, s.multiline!.start]));
+  const children: SupervisedChild[] = specs.map((spec) =>
+    superviseChild(spec, {
+      timestampPattern: startPatterns.get(spec.name) ?? /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}/,
+      maxLineBytes: config.sources.find((s) => s.name === spec.name)?.maxLineBytes ?? 65536,
+      onLines: (lines) => run.engine.ingest(lines),
+      onCrash: (message) => run.engine.reportProcessDown(spec.name, message),
+      onRestarted: (message) => run.engine.reportProcessUp(spec.name, message),
+      logger: run.logger,
+    }),
+  );
+  // A signal stops the children first (forwarded, then killed after the grace), then the engine.
+  let stopRequested = false;
+  const stopAll = (signal: NodeJS.Signals) => {
+    if (stopRequested) return;
+    stopRequested = true;
+    run.logger.info(`${signal}: forwarding to ${children.length} child process(es)`);
+    void Promise.all(children.map((c) => c.stop(signal, STOP_GRACE_MS))).then(() => run.requestStop(signal));
+  };
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
+  process.on("SIGINT", () => stopAll("SIGINT"));
+  process.on("SIGTERM", () => stopAll("SIGTERM"));
+  const main = children[0]!;
+  const exitCode = await main.finished;
+  if (!stopRequested) {
+    stopRequested = true;
+    run.logger.info(`${specs[0]!.name} exited with code ${exitCode}: stopping`);
+    await Promise.all(children.slice(1).map((c) => c.stop("SIGTERM", STOP_GRACE_MS)));
+    run.requestStop("child exit");
+  }
+  await run.stopped;
+  return exitCode;
+}

@@ -1,0 +1,100 @@
+import type { Problem } from "../util/problems.js";
+import { BOT_API_DEFAULTS } from "./defaults.js";
+import {
+  parseBooleanEnv,
+  parseHttpUrl,
+  parseIntegerEnv,
+  parseSecondsEnv,
+  parseSecondsListEnv,
+  type Parsed,
+} from "./parse-env-value.js";
+import type { RawConfig } from "./types.js";
+
+/** The merged environment (real env over `.env`), able to say where a variable was set. */
+export interface EnvLookup {
+  /** The value, or undefined when unset or empty (an empty `MAX_RETRIES=` in a template `.env` means unset). */
+  get(name: string): string | undefined;
+  /** `{file, line}` of the variable: the `.env` file and line, or `environment` / 0. */
+  locate(name: string): { file: string; line: number };
+}
+
+export interface EnvOverrideResult {
+  raw: RawConfig;
+  problems: Problem[];
+  /** One line per variable that changed the config, values left out (`MAX_RETRIES → remediation.max_retries`). */
+  applied: string[];
+}
+
+/**
+ * Applies the environment variables the bot's `.env` already uses, on the raw (validated) config:
+ * - overrides (env wins over the file): MAX_RETRIES, BACKOFF_DELAYS, VERIFICACION_PERIODICA, USE_LOCAL_BOT_API;
+ * - defaults (the file wins when it sets a non-empty value): TELEGRAM_TOKEN, ADMIN_ID, TELEGRAM_BOT_API_LOCAL_URL.
+ * A bad value is a problem naming the variable; the config keeps its own value then.
+ */
+export function applyEnvOverrides(input: RawConfig, env: EnvLookup): EnvOverrideResult {
+  const raw = structuredClone(input);
+  const problems: Problem[] = [];
+  const applied: string[] = [];
+
+  const read = <T>(name: string, parse: (text: string) => Parsed<T>): T | undefined => {
+    const text = env.get(name);
+    if (text === undefined) return undefined;
+    const parsed = parse(text);
+    if (parsed.ok) return parsed.value;
+    problems.push({ ...env.locate(name), field: name, message: parsed.message });
+    return undefined;
+  };
+
+  const maxRetries = read("MAX_RETRIES", (t) => parseIntegerEnv(t, 0, 100));
+  if (maxRetries !== undefined) {
+    raw.remediation = { ...raw.remediation, max_retries: maxRetries };
+    applied.push("MAX_RETRIES → remediation.max_retries");
+  }
+  const backoff = read("BACKOFF_DELAYS", parseSecondsListEnv);
+  if (backoff !== undefined) {
+    raw.remediation = { ...raw.remediation, backoff };
+    applied.push("BACKOFF_DELAYS → remediation.backoff");
+  }
+  const interval = read("VERIFICACION_PERIODICA", parseSecondsEnv);
+  if (interval !== undefined) {
+    raw.checks = { ...raw.checks, interval };
+    applied.push("VERIFICACION_PERIODICA → checks.interval");
+  }
+
+  const useLocalBotApi = read("USE_LOCAL_BOT_API", parseBooleanEnv);
+  if (useLocalBotApi === true) {
+    raw.checks = { ...raw.checks, bot_api: { ...raw.checks?.bot_api, enabled: true } };
+    applied.push("USE_LOCAL_BOT_API → checks.bot_api on");
+  } else if (useLocalBotApi === false && raw.checks?.bot_api) {
+    raw.checks = { ...raw.checks, bot_api: null };
+    applied.push("USE_LOCAL_BOT_API → checks.bot_api off");
+  }
+  // The local server's URL is read only where it is used, so a stale value in an unused .env line is no error.
+  let localUrl: string | undefined;
+  const getLocalUrl = (): string => {
+    localUrl ??= read("TELEGRAM_BOT_API_LOCAL_URL", parseHttpUrl) ?? BOT_API_DEFAULTS.url;
+    return localUrl;
+  };
+  const botApi = raw.checks?.bot_api;
+  if (botApi && !botApi.url) botApi.url = getLocalUrl();
+
+  if (raw.notify?.telegram !== null) {
+    const telegram = { ...raw.notify?.telegram };
+    const token = env.get("TELEGRAM_TOKEN");
+    if (!telegram.token && token) {
+      telegram.token = token;
+      applied.push("TELEGRAM_TOKEN → notify.telegram.token");
+    }
+    const adminId = env.get("ADMIN_ID");
+    if ((telegram.chat_id === undefined || telegram.chat_id === "") && adminId) {
+      telegram.chat_id = adminId;
+      applied.push("ADMIN_ID → notify.telegram.chat_id");
+    }
+    if (useLocalBotApi === true && !telegram.api_root) {
+      telegram.api_root = getLocalUrl();
+      applied.push("USE_LOCAL_BOT_API → notify.telegram.api_root");
+    }
+    raw.notify = { ...raw.notify, telegram };
+  }
+  return { raw, problems, applied };
+}

@@ -1,0 +1,399 @@
+import {
+  BOT_API_DEFAULTS,
+  DEFAULTS,
+  EXEC_CHECK_DEFAULTS,
+  HTTP_CHECK_DEFAULTS,
+  MULTILINE_DEFAULTS,
+  PROCESS_CHECK_DEFAULTS,
+  SOURCE_DEFAULTS,
+  SUPERVISE_DEFAULTS,
+} from "./defaults.js";
+
+/**
+ * JSON Schema of `vigia.config.yaml` / `.json`, validated with ajv after `${VAR}` expansion.
+ * Every object rejects unknown keys (`additionalProperties: false`) except the free-form maps
+ * (`headers`, `env`, `expect_json`). Durations are seconds, sizes are named with their unit.
+ * Checks the schema cannot express (regexes compile, URLs parse, names unique) live in `normalize-config.ts`.
+ */
+
+const show = (value: unknown): string => JSON.stringify(value);
+
+const seconds = (what: string, fallback?: number) =>
+  ({
+    type: "number",
+    exclusiveMinimum: 0,
+    description: `${what}, in seconds (fractions allowed).${fallback === undefined ? "" : ` Default ${fallback}.`}`,
+  }) as const;
+
+const nonEmptyString = (description: string) => ({ type: "string", minLength: 1, description }) as const;
+
+const argv = (description: string) =>
+  ({
+    type: "array",
+    minItems: 1,
+    items: { type: "string", minLength: 1 },
+    description: `${description} An argv array: no shell, each item one argument.`,
+  }) as const;
+
+const stringMap = (description: string) =>
+  ({ type: "object", additionalProperties: { type: "string" }, description }) as const;
+
+const name = {
+  type: "string",
+  pattern: "^[A-Za-z0-9_.-]+$",
+  description: "Identifier: letters, digits, `_`, `.`, `-`.",
+} as const;
+
+const sourceSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "path"],
+  properties: {
+    name: { ...name, description: "Source name; becomes the incident's `fuente` and is what rules' `sources` refer to." },
+    path: nonEmptyString("File to follow, relative to the config's folder; may not exist yet; followed across rotation."),
+    multiline: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      required: ["start"],
+      description: "Multi-line events: a line matching `start` begins a new event, other lines join the one before (tracebacks).",
+      properties: {
+        start: nonEmptyString("JavaScript RegExp that marks the first line of an event."),
+        flush_ms: {
+          type: "integer",
+          minimum: 0,
+          description: `Idle time after which a pending event is emitted, in milliseconds. Default ${MULTILINE_DEFAULTS.flush_ms}.`,
+        },
+      },
+    },
+    max_line_bytes: {
+      type: "integer",
+      minimum: 64,
+      maximum: 16_777_216,
+      description: `Longest line kept, in bytes; longer lines are cut and counted. Default ${SOURCE_DEFAULTS.max_line_bytes}.`,
+    },
+    start_at: {
+      enum: ["end", "beginning"],
+      description: `Where to start on a file seen for the first time (no checkpoint). Default ${show(SOURCE_DEFAULTS.start_at)}.`,
+    },
+  },
+} as const;
+
+const remediationSchema = {
+  type: "object",
+  additionalProperties: false,
+  description: "How incidents are remediated.",
+  properties: {
+    allowed_roots: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      description: `Folders file actions may touch (relative to the config's folder); anything outside is refused. Default ${show(DEFAULTS.remediation.allowed_roots)}.`,
+    },
+    max_retries: {
+      type: "integer",
+      minimum: 0,
+      maximum: 100,
+      description: `Attempts per incident (0 = never act, alert only). Env MAX_RETRIES overrides. Default ${DEFAULTS.remediation.max_retries}.`,
+    },
+    backoff: {
+      type: "array",
+      minItems: 1,
+      items: { type: "number", minimum: 0 },
+      description: `Delays between attempts, in seconds; the last one repeats. Env BACKOFF_DELAYS="1,2,4" overrides. Default ${show(DEFAULTS.remediation.backoff)}.`,
+    },
+    action_timeout: seconds("Time an action may run before it is killed", DEFAULTS.remediation.action_timeout),
+    concurrency: {
+      type: "integer",
+      minimum: 1,
+      description: `Incidents remediated at once (never two for one key). Default ${DEFAULTS.remediation.concurrency}.`,
+    },
+    owner: {
+      type: ["string", "null"],
+      pattern: "^[^:\\s]+(:[^:\\s]+)?$",
+      description: "chown target, `user[:group]` or `uid[:gid]`. Default null: the owner of the allowed root that contains the path.",
+    },
+    sudo: { type: "boolean", description: "Run chown through `sudo -n` (never waits for a password). Default false." },
+    quarantine_dir: {
+      type: ["string", "null"],
+      minLength: 1,
+      description: "Folder cleanup moves files into instead of deleting them. Default null (delete).",
+    },
+    dry_run: { type: "boolean", description: "Log and journal what would be done, touch nothing. Default false." },
+    max_reopen: {
+      type: "integer",
+      minimum: 0,
+      description: `Times a fixed incident whose fix no longer holds may reopen within its cooldown. Default ${DEFAULTS.remediation.max_reopen}.`,
+    },
+  },
+} as const;
+
+const notifySchema = {
+  type: "object",
+  additionalProperties: false,
+  description: "Where alerts go.",
+  properties: {
+    telegram: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      description: "Telegram alerts (send-only). null = off. An empty token (e.g. an unset `${TELEGRAM_TOKEN}`) also means off.",
+      properties: {
+        token: { type: "string", description: "Bot token. Default: env TELEGRAM_TOKEN. Secret: never logged." },
+        chat_id: { type: ["string", "integer"], description: "Chat that receives alerts (the admin). Default: env ADMIN_ID." },
+        api_root: {
+          type: ["string", "null"],
+          description: "Bot API server URL (a local Bot API or a test server). Default null (cloud API), or TELEGRAM_BOT_API_LOCAL_URL when USE_LOCAL_BOT_API=true.",
+        },
+        commands_token: {
+          type: ["string", "null"],
+          description: "A separate bot token for the admin command mode (/estado, /silenciar, /reanudar). Default null (send-only). Secret.",
+        },
+      },
+    },
+    webhook: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      required: ["url"],
+      description: "Incidents POSTed as JSON. Default null (off).",
+      properties: {
+        url: nonEmptyString("http(s) URL to POST to. Treated as a secret in logs."),
+        headers: stringMap("Extra request headers (e.g. Authorization). Values are secrets in logs."),
+      },
+    },
+    max_per_minute: {
+      type: "integer",
+      minimum: 1,
+      description: `Messages sent per minute at most; beyond that alerts are grouped in digests. Default ${DEFAULTS.notify.max_per_minute}.`,
+    },
+  },
+} as const;
+
+const httpCheckSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "url"],
+  properties: {
+    name: { ...name, description: "Check name (`http:<name>`)." },
+    url: nonEmptyString("http(s) URL to request."),
+    method: {
+      enum: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      description: `HTTP method. Default ${show(HTTP_CHECK_DEFAULTS.method)}.`,
+    },
+    headers: stringMap("Request headers. Values are secrets in logs."),
+    timeout: seconds("Time to wait for the answer", HTTP_CHECK_DEFAULTS.timeout),
+    expect_status: {
+      type: ["integer", "array"],
+      minimum: 100,
+      maximum: 599,
+      minItems: 1,
+      items: { type: "integer", minimum: 100, maximum: 599 },
+      description: "Accepted HTTP status(es). Default: any 2xx.",
+    },
+    expect_json: {
+      type: "object",
+      description: "Key/values the JSON body must contain (subset match), e.g. `{status: ok}`. Default: body not checked.",
+    },
+    failure_threshold: {
+      type: "integer",
+      minimum: 1,
+      description: `Consecutive failures that open an incident. Default ${HTTP_CHECK_DEFAULTS.failure_threshold}.`,
+    },
+  },
+} as const;
+
+const processCheckSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name"],
+  description: "A process that must be alive: give exactly one of `pidfile` and `pattern`.",
+  properties: {
+    name: { ...name, description: "Check name (`process:<name>`)." },
+    pidfile: nonEmptyString("File holding the process id, relative to the config's folder."),
+    pattern: nonEmptyString("JavaScript RegExp matched against each process's full command line, like `pgrep -f` (e.g. `main\\.py`)."),
+    restart: argv("Command run through the executor when the process is gone. Default: none (alert only)."),
+    max_restarts: {
+      type: "integer",
+      minimum: 0,
+      description: `Restarts allowed within restart_window. Default ${PROCESS_CHECK_DEFAULTS.max_restarts}.`,
+    },
+    restart_window: seconds("Window max_restarts counts in", PROCESS_CHECK_DEFAULTS.restart_window),
+    timeout: seconds("Time one liveness probe may take", PROCESS_CHECK_DEFAULTS.timeout),
+  },
+} as const;
+
+const checksSchema = {
+  type: "object",
+  additionalProperties: false,
+  description: "Periodic checks for failures that never reach a log line.",
+  properties: {
+    interval: seconds("Time between check cycles. Env VERIFICACION_PERIODICA overrides", DEFAULTS.checks.interval),
+    disk: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      description: "Free-space check. null = off.",
+      properties: {
+        paths: {
+          type: "array",
+          minItems: 1,
+          items: { type: "string", minLength: 1 },
+          description: `Paths whose filesystems are checked, relative to the config's folder. Default ${show(DEFAULTS.checks.disk.paths)}.`,
+        },
+        warn_gb: {
+          type: "number",
+          minimum: 0,
+          description: `Free space below this is a warning, in GB (10^9 bytes); above it again the incident closes. Default ${DEFAULTS.checks.disk.warn_gb}.`,
+        },
+        critical_gb: {
+          type: "number",
+          minimum: 0,
+          description: `Free space below this is critical (disco_lleno), in GB (10^9 bytes). Default ${DEFAULTS.checks.disk.critical_gb}.`,
+        },
+        timeout: seconds("Time one free-space query may take", DEFAULTS.checks.disk.timeout),
+      },
+    },
+    bot_api: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      description: "Probe of the local Telegram Bot API server. On when configured or USE_LOCAL_BOT_API=true; USE_LOCAL_BOT_API=false turns it off.",
+      properties: {
+        enabled: {
+          type: "boolean",
+          description: "false turns the check off while keeping its settings (USE_LOCAL_BOT_API still overrides). Default true.",
+        },
+        url: {
+          type: "string",
+          description: `URL probed. Empty = env TELEGRAM_BOT_API_LOCAL_URL, else ${show(BOT_API_DEFAULTS.url)}.`,
+        },
+        attempts: {
+          type: "integer",
+          minimum: 1,
+          description: `Consecutive failures that open servidor_caido. Default ${BOT_API_DEFAULTS.attempts}.`,
+        },
+        every: seconds("Time between probes", BOT_API_DEFAULTS.every),
+        timeout: seconds("Time to wait for one probe", BOT_API_DEFAULTS.timeout),
+      },
+    },
+    http: { type: "array", items: httpCheckSchema, description: "HTTP services to probe (e.g. the backend's /health)." },
+    process: { type: "array", items: processCheckSchema, description: "Processes that must be alive (e.g. main.py)." },
+    silence: {
+      type: "array",
+      description: "Sources that must keep writing (a hung bot writes nothing at all).",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["source", "max_quiet"],
+        properties: {
+          source: { ...name, description: "A source (or supervised command) name." },
+          max_quiet: seconds("Longest time without a line before log_silencioso"),
+          process: {
+            ...name,
+            description: "A process check whose liveness gates the alert (quiet and dead is proceso_caido's job). Default: the process check named like the source, if any.",
+          },
+        },
+      },
+    },
+    exec: {
+      type: "array",
+      description: "Any command as a check: exit 0 = healthy.",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "command"],
+        properties: {
+          name: { ...name, description: "Check name (`exec:<name>`)." },
+          command: argv("Command to run."),
+          timeout: seconds("Time the command may run before it is killed and counted as failed", EXEC_CHECK_DEFAULTS.timeout),
+          expect_output: nonEmptyString("JavaScript RegExp its stdout must match (e.g. `^true` for `docker inspect -f {{.State.Running}}`). Default: exit 0 is enough."),
+          error_type: {
+            type: "string",
+            pattern: "^[A-Za-z0-9_]+$",
+            description: "Rule id of the incident opened on failure. Default comando_fallido.",
+          },
+          severity: { enum: ["info", "warning", "critical"], description: "Severity of that incident. Default: the check's own (warning)." },
+        },
+      },
+    },
+    flap: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      description: "A check that changes state more than `count` times within `within` is flapping: one alert, then quiet until stable. null = off.",
+      properties: {
+        count: {
+          type: "integer",
+          minimum: 1,
+          description: `State changes that make a check flapping. Default ${DEFAULTS.checks.flap.count}.`,
+        },
+        within: seconds("Window the changes are counted in", DEFAULTS.checks.flap.within),
+      },
+    },
+  },
+} as const;
+
+const superviseSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "command"],
+  properties: {
+    name: { ...name, description: "Source name the command's output feeds." },
+    command: argv("Command to start (e.g. [python3, main.py])."),
+    cwd: nonEmptyString("Working folder, relative to the config's folder. Default: the config's folder."),
+    env: stringMap("Variables added to vigia's environment for the command. Values are masked in logs."),
+    log: nonEmptyString("File the command's stdout/stderr are written to. Default `<log_dir>/<name>.log`."),
+    restart: {
+      enum: ["never", "on-failure", "always"],
+      description: `Restart policy. Default ${show(SUPERVISE_DEFAULTS.restart)}.`,
+    },
+    max_restarts: {
+      type: "integer",
+      minimum: 0,
+      description: `Restarts before giving up. Default ${SUPERVISE_DEFAULTS.max_restarts}.`,
+    },
+    restart_backoff: {
+      type: "array",
+      minItems: 1,
+      items: { type: "number", minimum: 0 },
+      description: `Delays before restarts, in seconds; the last one repeats. Default ${show(SUPERVISE_DEFAULTS.restart_backoff)}.`,
+    },
+  },
+} as const;
+
+export const CONFIG_SCHEMA = {
+  $id: "https://vigia.local/config.schema.json",
+  title: "vigia configuration",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    sources: {
+      type: "array",
+      items: sourceSchema,
+      description: "Files to follow. Default: bot (logs/bot_central.log) and backend (logs/backend.log), both with the Python logging multiline start.",
+    },
+    rules: {
+      type: ["string", "array"],
+      minLength: 1,
+      minItems: 1,
+      items: { type: "string", minLength: 1 },
+      description: `A folder of .yaml/.yml/.json rule files, or a list of files/folders, relative to the config's folder. Default ${show(DEFAULTS.rules)}.`,
+    },
+    journal: nonEmptyString(`Incident journal (JSON array). Default ${show(DEFAULTS.journal)}.`),
+    state_dir: nonEmptyString(`Checkpoints and other private state. Default ${show(DEFAULTS.state_dir)}.`),
+    log_dir: nonEmptyString(`Folder of monitor.log (daily files, 7 kept). Default ${show(DEFAULTS.log_dir)}.`),
+    log_level: {
+      enum: ["error", "warn", "info", "verbose", "debug"],
+      description: `Console verbosity (monitor.log always keeps info and above). Default ${show(DEFAULTS.log_level)}.`,
+    },
+    remediation: remediationSchema,
+    notify: notifySchema,
+    checks: checksSchema,
+    supervise: { type: "array", items: superviseSchema, description: "Commands `vigia supervise` starts and follows." },
+    status: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      description: "vigia's own /health and /metrics server. null = off.",
+      properties: {
+        listen: {
+          type: ["string", "integer", "null"],
+          description: `host:port to listen on (\`[::1]:9464\` for IPv6, a bare port means 127.0.0.1, port 0 = any free port, null = off). Default ${show(DEFAULTS.status.listen)}; 0.0.0.0 only when written here.`,
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,91 @@
+/**
+ * Every default of the config, in one place and in the shape a user writes (snake_case, seconds, paths
+ * relative to the config's folder). The schema's descriptions and the normalizer both read from here, so a
+ * default changes in exactly one line.
+ */
+
+/** The Python `logging` timestamp that starts a new event; traceback lines lack it and join the event above. */
+export const PYTHON_LOG_START = "^\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}";
+
+/** Defaults of one `sources[]` item. */
+export const SOURCE_DEFAULTS = {
+  /** A line over this is cut (and the cut counted): memory stays bounded on a 100 MB line. */
+  max_line_bytes: 65_536,
+  /** First sight of a file: start at its end, like `tail -f` (`--from-start` reads existing content). */
+  start_at: "end" as const,
+};
+
+/** Defaults of `sources[].multiline`. */
+export const MULTILINE_DEFAULTS = {
+  /** Idle time after which a pending event (a traceback) is emitted without waiting for the next start line. */
+  flush_ms: 100,
+};
+
+/** The sources followed when the config has no `sources` key: the bot and the backend. */
+export const DEFAULT_SOURCES = [
+  { name: "bot", path: "logs/bot_central.log", multiline: { start: PYTHON_LOG_START } },
+  { name: "backend", path: "logs/backend.log", multiline: { start: PYTHON_LOG_START } },
+];
+
+export const DEFAULTS = {
+  rules: "rules",
+  journal: "logs/descarga_errors.json",
+  state_dir: "logs/.vigia",
+  log_dir: "logs",
+  log_level: "info" as const,
+  remediation: {
+    allowed_roots: ["modelos"],
+    max_retries: 3,
+    backoff: [1, 2, 4],
+    action_timeout: 30,
+    concurrency: 4,
+    owner: null,
+    sudo: false,
+    quarantine_dir: null,
+    dry_run: false,
+    max_reopen: 3,
+  },
+  notify: {
+    max_per_minute: 20,
+  },
+  checks: {
+    interval: 30,
+    disk: { paths: ["."], warn_gb: 5, critical_gb: 2, timeout: 10 },
+    flap: { count: 5, within: 600 },
+  },
+  status: { listen: "127.0.0.1:9464" },
+};
+
+/** Defaults of `checks.bot_api` (the check itself is on only when configured or USE_LOCAL_BOT_API=true). */
+export const BOT_API_DEFAULTS = {
+  url: "http://localhost:8081",
+  attempts: 3,
+  every: 10,
+  timeout: 5,
+};
+
+/** Defaults of one `checks.http[]` item. */
+export const HTTP_CHECK_DEFAULTS = {
+  method: "GET",
+  timeout: 5,
+  failure_threshold: 2,
+};
+
+/** Defaults of one `checks.process[]` item. */
+export const PROCESS_CHECK_DEFAULTS = {
+  max_restarts: 3,
+  restart_window: 600,
+  timeout: 5,
+};
+
+/** Defaults of one `checks.exec[]` item. */
+export const EXEC_CHECK_DEFAULTS = {
+  timeout: 30,
+};
+
+/** Defaults of one `supervise[]` item (`log` defaults to `<log_dir>/<name>.log`, `cwd` to the config's folder). */
+export const SUPERVISE_DEFAULTS = {
+  restart: "on-failure" as const,
+  max_restarts: 3,
+  restart_backoff: [1, 2, 4],
+};

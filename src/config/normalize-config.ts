@@ -1,0 +1,317 @@
+import { resolve, join } from "node:path";
+import { formatFieldPath, type Problem } from "../util/problems.js";
+import {
+  BOT_API_DEFAULTS,
+  DEFAULT_SOURCES,
+  DEFAULTS,
+  EXEC_CHECK_DEFAULTS,
+  HTTP_CHECK_DEFAULTS,
+  MULTILINE_DEFAULTS,
+  PROCESS_CHECK_DEFAULTS,
+  SOURCE_DEFAULTS,
+  SUPERVISE_DEFAULTS,
+} from "./defaults.js";
+import { parseListenAddress } from "./parse-listen-address.js";
+import type {
+  ChecksConfig,
+  NotifyConfig,
+  RawConfig,
+  RawNotify,
+  RawSource,
+  RemediationConfig,
+  SourceConfig,
+  StatusConfig,
+  SuperviseConfig,
+  TelegramConfig,
+  VigiaConfig,
+} from "./types.js";
+
+type FieldPath = Array<string | number>;
+
+/** Tells the line of a field of the config file (0 and `<defaults>` when there is no file). */
+export interface ConfigLocator {
+  file: string;
+  lineOf(path: ReadonlyArray<string | number>): number;
+}
+
+export interface NormalizeResult {
+  config: VigiaConfig;
+  /** Checks the schema cannot express: bad regexes, URLs, duplicate names, unknown references. */
+  problems: Problem[];
+  /** Legal but probably unintended; `vigia check` prints them without failing. */
+  warnings: Problem[];
+}
+
+/** Seconds (as written) to milliseconds (as used). */
+const toMs = (seconds: number): number => Math.round(seconds * 1000);
+
+const isHttpUrl = (text: string): boolean => {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Converts a validated raw config (env already applied) into the runtime `VigiaConfig`: defaults filled in
+ * from `defaults.ts`, paths made absolute against `baseDir`, seconds turned into ms, regexes compiled.
+ * This is the only place the two shapes meet.
+ */
+export function normalizeConfig(
+  raw: RawConfig,
+  context: { baseDir: string; configFile: string | null; locator: ConfigLocator },
+): NormalizeResult {
+  const { baseDir, locator } = context;
+  const problems: Problem[] = [];
+  const warnings: Problem[] = [];
+  const report = (list: Problem[], path: FieldPath, message: string): void => {
+    list.push({ file: locator.file, line: locator.lineOf(path), field: formatFieldPath(path), message });
+  };
+  const problem = (path: FieldPath, message: string) => report(problems, path, message);
+  const warn = (path: FieldPath, message: string) => report(warnings, path, message);
+  const toAbsolute = (path: string): string => resolve(baseDir, path);
+  const compile = (source: string, path: FieldPath): RegExp | null => {
+    try {
+      return new RegExp(source);
+    } catch (error) {
+      problem(path, `invalid regular expression: ${(error as Error).message}`);
+      return null;
+    }
+  };
+  /** Reports the second and later items of `items` whose `key` repeats an earlier one. */
+  const requireUnique = <T>(items: readonly T[], key: (item: T) => string, path: FieldPath, keyName: string, what: string) => {
+    const firstIndex = new Map<string, number>();
+    items.forEach((item, i) => {
+      const k = key(item);
+      const first = firstIndex.get(k);
+      if (first === undefined) firstIndex.set(k, i);
+      else problem([...path, i, keyName], `duplicate ${what} '${k}' (also ${formatFieldPath([...path, first])})`);
+    });
+  };
+
+  // ── sources ──
+  const rawSources: RawSource[] = raw.sources ?? DEFAULT_SOURCES;
+  const sources: SourceConfig[] = rawSources.map((s, i) => {
+    const start = s.multiline ? compile(s.multiline.start ?? "", ["sources", i, "multiline", "start"]) : null;
+    return {
+      name: s.name,
+      path: toAbsolute(s.path),
+      multiline: start ? { start, flushIdleMs: s.multiline?.flush_ms ?? MULTILINE_DEFAULTS.flush_ms } : null,
+      maxLineBytes: s.max_line_bytes ?? SOURCE_DEFAULTS.max_line_bytes,
+      startAt: s.start_at ?? SOURCE_DEFAULTS.start_at,
+    };
+  });
+  requireUnique(sources, (s) => s.name, ["sources"], "name", "source name");
+  requireUnique(sources, (s) => s.path, ["sources"], "path", "source file");
+
+  // ── paths and level ──
+  const rawRules = raw.rules ?? DEFAULTS.rules;
+  const rulePaths = (typeof rawRules === "string" ? [rawRules] : rawRules).map(toAbsolute);
+  const logDir = toAbsolute(raw.log_dir ?? DEFAULTS.log_dir);
+
+  // ── remediation ──
+  const r = { ...DEFAULTS.remediation, ...raw.remediation };
+  const remediation: RemediationConfig = {
+    allowedRoots: r.allowed_roots.map(toAbsolute),
+    maxRetries: r.max_retries,
+    backoffMs: r.backoff.map(toMs),
+    actionTimeoutMs: toMs(r.action_timeout),
+    concurrency: r.concurrency,
+    owner: r.owner ?? null,
+    sudo: r.sudo,
+    quarantineDir: r.quarantine_dir ? toAbsolute(r.quarantine_dir) : null,
+    dryRun: r.dry_run,
+    maxReopen: r.max_reopen,
+  };
+
+  // ── supervise (before checks: silence checks may name a supervised command) ──
+  const supervise: SuperviseConfig[] = (raw.supervise ?? []).map((s) => ({
+    name: s.name,
+    command: s.command,
+    cwd: s.cwd ? toAbsolute(s.cwd) : baseDir,
+    env: s.env ?? {},
+    logPath: s.log ? toAbsolute(s.log) : join(logDir, `${s.name}.log`),
+    restart: s.restart ?? SUPERVISE_DEFAULTS.restart,
+    maxRestarts: s.max_restarts ?? SUPERVISE_DEFAULTS.max_restarts,
+    restartBackoffMs: (s.restart_backoff ?? SUPERVISE_DEFAULTS.restart_backoff).map(toMs),
+  }));
+  requireUnique(supervise, (s) => s.name, ["supervise"], "name", "supervised command name");
+
+  const notify = normalizeNotify(raw.notify, problem, warn);
+  const checks = normalizeChecks(raw, { toAbsolute, compile, problem, warn, requireUnique });
+  const streamNames = new Set([...sources.map((s) => s.name), ...supervise.map((s) => s.name)]);
+  checks.silence.forEach((s, i) => {
+    if (!streamNames.has(s.source)) {
+      problem(["checks", "silence", i, "source"], `unknown source '${s.source}' (known: ${[...streamNames].join(", ") || "none"})`);
+    }
+  });
+
+  // ── status ──
+  let status: StatusConfig | null = null;
+  const rawListen = raw.status === null ? null : raw.status?.listen === undefined ? DEFAULTS.status.listen : raw.status.listen;
+  const listen = rawListen === null ? null : String(rawListen);
+  if (listen !== null) {
+    const parsed = parseListenAddress(listen);
+    if (parsed.ok) status = { listen, ...parsed.value };
+    else problem(["status", "listen"], parsed.message);
+  }
+
+  const config: VigiaConfig = {
+    configFile: context.configFile,
+    baseDir,
+    sources,
+    rulePaths,
+    journalPath: toAbsolute(raw.journal ?? DEFAULTS.journal),
+    stateDir: toAbsolute(raw.state_dir ?? DEFAULTS.state_dir),
+    logDir,
+    logLevel: raw.log_level ?? DEFAULTS.log_level,
+    remediation,
+    notify,
+    checks,
+    supervise,
+    status,
+  };
+  return { config, problems, warnings };
+}
+
+type Report = (path: FieldPath, message: string) => void;
+
+/** Bot tokens go into URL paths: whitespace or a slash would change the request, never a valid token. */
+const isTokenShaped = (token: string): boolean => !/[\s/]/.test(token);
+
+function normalizeNotify(raw: RawNotify | undefined, problem: Report, warn: Report): NotifyConfig {
+  let telegram: TelegramConfig | null = null;
+  const t = raw?.telegram;
+  const at = (key: string): FieldPath => ["notify", "telegram", key];
+  if (t?.token) {
+    const chatId = t.chat_id === undefined ? "" : String(t.chat_id).trim();
+    const apiRoot = t.api_root ? t.api_root.trim() : null;
+    const commandsToken = t.commands_token ? t.commands_token : null;
+    let valid = true;
+    if (!isTokenShaped(t.token)) {
+      problem(at("token"), "expected a bot token without spaces or slashes (value hidden)");
+      valid = false;
+    }
+    if (!chatId) {
+      warn(at("chat_id"), "a token is set but no chat_id (env ADMIN_ID): Telegram stays off");
+      valid = false;
+    } else if (!/^-?\d+$|^@[A-Za-z0-9_]{4,}$/.test(chatId)) {
+      problem(at("chat_id"), `expected a numeric chat id or @channel, got ${JSON.stringify(chatId)}`);
+      valid = false;
+    }
+    if (apiRoot && !isHttpUrl(apiRoot)) {
+      problem(at("api_root"), `expected an http(s) URL, got ${JSON.stringify(apiRoot)}`);
+      valid = false;
+    }
+    if (commandsToken && !isTokenShaped(commandsToken)) {
+      problem(at("commands_token"), "expected a bot token without spaces or slashes (value hidden)");
+      valid = false;
+    } else if (commandsToken && commandsToken === t.token) {
+      // Polling getUpdates with the bot's own token would steal its updates (409 Conflict).
+      problem(at("commands_token"), "must be a different bot's token than notify.telegram.token (value hidden)");
+      valid = false;
+    }
+    if (valid) telegram = { token: t.token, chatId, apiRoot: apiRoot || null, commandsToken };
+  }
+  let webhook: NotifyConfig["webhook"] = null;
+  if (raw?.webhook) {
+    // The URL itself may carry a secret (Slack-style hooks): say what is wrong without echoing it.
+    if (isHttpUrl(raw.webhook.url)) webhook = { url: raw.webhook.url, headers: raw.webhook.headers ?? {} };
+    else problem(["notify", "webhook", "url"], "expected an http(s) URL (value hidden)");
+  }
+  return { telegram, webhook, maxPerMinute: raw?.max_per_minute ?? DEFAULTS.notify.max_per_minute };
+}
+
+interface ChecksHelpers {
+  toAbsolute(path: string): string;
+  compile(source: string, path: FieldPath): RegExp | null;
+  problem: Report;
+  warn: Report;
+  requireUnique<T>(items: readonly T[], key: (item: T) => string, path: FieldPath, keyName: string, what: string): void;
+}
+
+function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
+  const c = raw.checks ?? {};
+  const requireHttpUrl = (url: string, path: FieldPath): void => {
+    if (!isHttpUrl(url)) h.problem(path, `expected an http(s) URL, got ${JSON.stringify(url)}`);
+  };
+
+  let disk: ChecksConfig["disk"] = null;
+  if (c.disk !== null) {
+    const d = { ...DEFAULTS.checks.disk, ...c.disk };
+    disk = { paths: d.paths.map(h.toAbsolute), warnGb: d.warn_gb, criticalGb: d.critical_gb, timeoutMs: toMs(d.timeout) };
+    if (d.critical_gb > d.warn_gb) {
+      h.warn(["checks", "disk", "critical_gb"], `critical_gb (${d.critical_gb}) is above warn_gb (${d.warn_gb}): the warning level is never seen`);
+    }
+  }
+
+  let botApi: ChecksConfig["botApi"] = null;
+  if (c.bot_api && c.bot_api.enabled !== false) {
+    const b = { ...BOT_API_DEFAULTS, ...c.bot_api };
+    const url = b.url || BOT_API_DEFAULTS.url;
+    requireHttpUrl(url, ["checks", "bot_api", "url"]);
+    botApi = { url, attempts: b.attempts, everyMs: toMs(b.every), timeoutMs: toMs(b.timeout) };
+  }
+
+  const http = (c.http ?? []).map((x, i) => {
+    requireHttpUrl(x.url, ["checks", "http", i, "url"]);
+    const status = x.expect_status;
+    return {
+      name: x.name,
+      url: x.url,
+      method: x.method ?? HTTP_CHECK_DEFAULTS.method,
+      headers: x.headers ?? {},
+      timeoutMs: toMs(x.timeout ?? HTTP_CHECK_DEFAULTS.timeout),
+      expectStatus: status === undefined ? null : Array.isArray(status) ? status : [status],
+      expectJson: x.expect_json ?? null,
+      failureThreshold: x.failure_threshold ?? HTTP_CHECK_DEFAULTS.failure_threshold,
+    };
+  });
+  h.requireUnique(http, (x) => x.name, ["checks", "http"], "name", "check name");
+
+  const processes = (c.process ?? []).map((x, i) => {
+    if ((x.pidfile === undefined) === (x.pattern === undefined)) {
+      h.problem(["checks", "process", i], "give exactly one of 'pidfile' and 'pattern'");
+    }
+    return {
+      name: x.name,
+      pidfile: x.pidfile === undefined ? null : h.toAbsolute(x.pidfile),
+      pattern: x.pattern === undefined ? null : h.compile(x.pattern, ["checks", "process", i, "pattern"]),
+      restart: x.restart ?? null,
+      maxRestarts: x.max_restarts ?? PROCESS_CHECK_DEFAULTS.max_restarts,
+      restartWindowMs: toMs(x.restart_window ?? PROCESS_CHECK_DEFAULTS.restart_window),
+      timeoutMs: toMs(x.timeout ?? PROCESS_CHECK_DEFAULTS.timeout),
+    };
+  });
+  h.requireUnique(processes, (x) => x.name, ["checks", "process"], "name", "check name");
+
+  const exec = (c.exec ?? []).map((x, i) => ({
+    name: x.name,
+    command: x.command,
+    timeoutMs: toMs(x.timeout ?? EXEC_CHECK_DEFAULTS.timeout),
+    expectOutput: x.expect_output === undefined ? null : h.compile(x.expect_output, ["checks", "exec", i, "expect_output"]),
+    errorType: x.error_type ?? null,
+    severity: x.severity ?? null,
+  }));
+  h.requireUnique(exec, (x) => x.name, ["checks", "exec"], "name", "check name");
+
+  const silence = (c.silence ?? []).map((x, i) => {
+    if (x.process !== undefined && !processes.some((p) => p.name === x.process)) {
+      h.problem(["checks", "silence", i, "process"], `unknown process check '${x.process}'`);
+    }
+    return { source: x.source, maxQuietMs: toMs(x.max_quiet), process: x.process ?? null };
+  });
+  const flap = c.flap === null ? null : { ...DEFAULTS.checks.flap, ...c.flap };
+  return {
+    intervalMs: toMs(c.interval ?? DEFAULTS.checks.interval),
+    disk,
+    botApi,
+    http,
+    process: processes,
+    silence,
+    exec,
+    flap: flap && { count: flap.count, withinMs: toMs(flap.within) },
+  };
+}

@@ -1,0 +1,325 @@
+/**
+ * Config types in two shapes:
+ * - `Raw…`: what a user writes (snake_case keys, seconds, relative paths), validated by `config-schema.ts`;
+ * - `VigiaConfig`: what the program uses (camelCase, absolute paths, milliseconds, compiled regexes),
+ *   produced from the raw shape in one place (`normalize-config.ts`).
+ */
+
+import type { Severity } from "../types.js";
+
+export type LogLevel = "error" | "warn" | "info" | "verbose" | "debug";
+export type RestartPolicy = "never" | "on-failure" | "always";
+export type StartAt = "end" | "beginning";
+
+// ───────────────────────────── raw (as written in vigia.config.yaml) ─────────────────────────────
+
+export interface RawMultiline {
+  start?: string;
+  flush_ms?: number;
+}
+
+export interface RawSource {
+  name: string;
+  path: string;
+  multiline?: RawMultiline | null;
+  max_line_bytes?: number;
+  start_at?: StartAt;
+}
+
+export interface RawRemediation {
+  allowed_roots?: string[];
+  max_retries?: number;
+  backoff?: number[];
+  action_timeout?: number;
+  concurrency?: number;
+  owner?: string | null;
+  sudo?: boolean;
+  quarantine_dir?: string | null;
+  dry_run?: boolean;
+  max_reopen?: number;
+}
+
+export interface RawTelegram {
+  token?: string;
+  chat_id?: string | number;
+  api_root?: string | null;
+  commands_token?: string | null;
+}
+
+export interface RawWebhook {
+  url: string;
+  headers?: Record<string, string>;
+}
+
+export interface RawNotify {
+  telegram?: RawTelegram | null;
+  webhook?: RawWebhook | null;
+  max_per_minute?: number;
+}
+
+export interface RawDiskCheck {
+  paths?: string[];
+  warn_gb?: number;
+  critical_gb?: number;
+  timeout?: number;
+}
+
+export interface RawBotApiCheck {
+  enabled?: boolean;
+  url?: string;
+  attempts?: number;
+  every?: number;
+  timeout?: number;
+}
+
+export interface RawHttpCheck {
+  name: string;
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  timeout?: number;
+  expect_status?: number | number[];
+  expect_json?: Record<string, unknown>;
+  failure_threshold?: number;
+}
+
+export interface RawProcessCheck {
+  name: string;
+  pidfile?: string;
+  pattern?: string;
+  restart?: string[];
+  max_restarts?: number;
+  restart_window?: number;
+  timeout?: number;
+}
+
+export interface RawSilenceCheck {
+  source: string;
+  max_quiet: number;
+  process?: string;
+}
+
+export interface RawExecCheck {
+  name: string;
+  command: string[];
+  timeout?: number;
+  expect_output?: string;
+  error_type?: string;
+  severity?: Severity;
+}
+
+export interface RawFlap {
+  count?: number;
+  within?: number;
+}
+
+export interface RawChecks {
+  interval?: number;
+  disk?: RawDiskCheck | null;
+  bot_api?: RawBotApiCheck | null;
+  http?: RawHttpCheck[];
+  process?: RawProcessCheck[];
+  silence?: RawSilenceCheck[];
+  exec?: RawExecCheck[];
+  flap?: RawFlap | null;
+}
+
+export interface RawSupervise {
+  name: string;
+  command: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  log?: string;
+  restart?: RestartPolicy;
+  max_restarts?: number;
+  restart_backoff?: number[];
+}
+
+export interface RawStatus {
+  listen?: string | number | null;
+}
+
+export interface RawConfig {
+  sources?: RawSource[];
+  rules?: string | string[];
+  journal?: string;
+  state_dir?: string;
+  log_dir?: string;
+  log_level?: LogLevel;
+  remediation?: RawRemediation;
+  notify?: RawNotify;
+  checks?: RawChecks;
+  supervise?: RawSupervise[];
+  status?: RawStatus | null;
+}
+
+// ───────────────────────────── runtime (what the stages receive) ─────────────────────────────
+
+export interface SourceConfig {
+  /** Becomes the event's `fuente`. */
+  name: string;
+  /** Absolute path of the followed file (may not exist yet). */
+  path: string;
+  /** null = every line is its own event. */
+  multiline: { start: RegExp; flushIdleMs: number } | null;
+  maxLineBytes: number;
+  /** Where to start on a file seen for the first time (no checkpoint). */
+  startAt: StartAt;
+}
+
+export interface RemediationConfig {
+  /** Absolute; file actions only inside these. Empty = file actions always refused. */
+  allowedRoots: string[];
+  maxRetries: number;
+  /** Delay before attempt k+1 is backoffMs[k-1]; the last one repeats. */
+  backoffMs: number[];
+  actionTimeoutMs: number;
+  concurrency: number;
+  /** `user[:group]` or `uid[:gid]`; null = the owner of the allowed root containing the path. */
+  owner: string | null;
+  sudo: boolean;
+  /** Absolute; null = cleanup deletes. */
+  quarantineDir: string | null;
+  dryRun: boolean;
+  maxReopen: number;
+}
+
+export interface TelegramConfig {
+  token: string;
+  chatId: string;
+  /** Local Bot API server or test server; null = the cloud API. */
+  apiRoot: string | null;
+  /** Separate bot token for the optional admin command mode; null = send-only. */
+  commandsToken: string | null;
+}
+
+export interface WebhookConfig {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface NotifyConfig {
+  /** null = Telegram off (no token). */
+  telegram: TelegramConfig | null;
+  webhook: WebhookConfig | null;
+  maxPerMinute: number;
+}
+
+export interface DiskCheckConfig {
+  /** Absolute paths whose filesystems are checked. */
+  paths: string[];
+  warnGb: number;
+  criticalGb: number;
+  /** How long one free-space query may take. */
+  timeoutMs: number;
+}
+
+export interface BotApiCheckConfig {
+  url: string;
+  /** Consecutive failures before the incident opens. */
+  attempts: number;
+  everyMs: number;
+  timeoutMs: number;
+}
+
+export interface HttpCheckConfig {
+  name: string;
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  /** null = any 2xx. */
+  expectStatus: number[] | null;
+  /** Subset the JSON body must contain; null = body not checked. */
+  expectJson: Record<string, unknown> | null;
+  failureThreshold: number;
+}
+
+export interface ProcessCheckConfig {
+  name: string;
+  /** Absolute; exactly one of pidfile and pattern is set. */
+  pidfile: string | null;
+  /** Matched against a process's full command line (like `pgrep -f`). */
+  pattern: RegExp | null;
+  /** argv run through the executor when the process is gone; null = alert only. */
+  restart: string[] | null;
+  maxRestarts: number;
+  restartWindowMs: number;
+  /** How long one liveness probe may take. */
+  timeoutMs: number;
+}
+
+export interface SilenceCheckConfig {
+  source: string;
+  maxQuietMs: number;
+  /** Process check whose liveness gates the alert; null = the process check named like the source, if any. */
+  process: string | null;
+}
+
+export interface ExecCheckConfig {
+  name: string;
+  command: string[];
+  timeoutMs: number;
+  /** stdout must match (e.g. `^true` for `docker inspect -f {{.State.Running}}`); null = exit 0 is enough. */
+  expectOutput: RegExp | null;
+  /** Rule id of the incident on failure; null = the check's default (`comando_fallido`). */
+  errorType: string | null;
+  /** null = the check's default. */
+  severity: Severity | null;
+}
+
+export interface ChecksConfig {
+  intervalMs: number;
+  disk: DiskCheckConfig | null;
+  /** On when configured or USE_LOCAL_BOT_API=true; off when USE_LOCAL_BOT_API=false. */
+  botApi: BotApiCheckConfig | null;
+  http: HttpCheckConfig[];
+  process: ProcessCheckConfig[];
+  silence: SilenceCheckConfig[];
+  exec: ExecCheckConfig[];
+  /** null = flap detection off. */
+  flap: { count: number; withinMs: number } | null;
+}
+
+export interface SuperviseConfig {
+  name: string;
+  command: string[];
+  /** Absolute. */
+  cwd: string;
+  /** Added to vigia's own environment for the child. */
+  env: Record<string, string>;
+  /** Absolute path of the child's log file. */
+  logPath: string;
+  restart: RestartPolicy;
+  maxRestarts: number;
+  restartBackoffMs: number[];
+}
+
+export interface StatusConfig {
+  /** As configured, e.g. `127.0.0.1:9464`. */
+  listen: string;
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+}
+
+/** The whole runtime configuration. Secrets live in `notify`: log it only through `describeConfig`. */
+export interface VigiaConfig {
+  /** Absolute path of the config file, or null when running on built-in defaults. */
+  configFile: string | null;
+  /** Folder relative paths were resolved against (the config file's folder, else the working directory). */
+  baseDir: string;
+  sources: SourceConfig[];
+  /** Absolute paths: folders of rule files and/or rule files. */
+  rulePaths: string[];
+  journalPath: string;
+  stateDir: string;
+  logDir: string;
+  logLevel: LogLevel;
+  remediation: RemediationConfig;
+  notify: NotifyConfig;
+  checks: ChecksConfig;
+  supervise: SuperviseConfig[];
+  /** null = no status server. */
+  status: StatusConfig | null;
+}

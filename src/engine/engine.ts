@@ -1,0 +1,474 @@
+import { Subject, type Subscription } from "rxjs";
+import type { VigiaConfig } from "../config/types.js";
+import { listConfigSecrets } from "../config/index.js";
+import { CheckpointStore, FileTailer, PathWatcher, type TailerEvent } from "../sources/index.js";
+import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
+import { loadRules, type LoadRulesResult } from "../rules/load-rules.js";
+import { createRuleMatcher, type RuleMatcher } from "../rules/match-rules.js";
+import { toRuleSource } from "../rules/rule-source.js";
+import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
+import { IncidentManager, type IncidentChange } from "../incidents/incident-manager.js";
+import { JournalWriter } from "../incidents/journal-writer.js";
+import { createExecutor, type Executor } from "../remediation/index.js";
+import { Notifier, formatSessionSummary, type SessionSummary } from "../notify/index.js";
+import { createCheckScheduler, createLineActivity, type CheckScheduler, type LineActivity } from "../checks/index.js";
+import { createMetrics, type VigiaMetrics } from "../observe/metrics.js";
+import { createStatusServer, type StatusServer } from "../observe/status-server.js";
+import { toHealthCheck, type HealthReport } from "../observe/health-report.js";
+import type { VigiaLogger } from "../observe/logger.js";
+import { formatProblem } from "../util/problems.js";
+import { VERSION } from "../version.js";
+import type { CheckResult, CompiledRule, Incident, LogEvent, RuleMatch, SourceLine } from "../types.js";
+import { buildChecksFromConfig } from "./build-checks-from-config.js";
+import { handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
+
+/** How a daemon run differs from the config. */
+export interface EngineOptions {
+  config: VigiaConfig;
+  logger: VigiaLogger;
+  /** Forces remediation.dry_run. */
+  dryRun?: boolean;
+  /** First sight of a file reads its existing content (default: its end). */
+  fromStart?: boolean;
+  /** Follow the configured files (default true); off for `supervise`-only or stdin runs. */
+  tailFiles?: boolean;
+  /** Run periodic checks (default true). */
+  runChecks?: boolean;
+  /** Serve /health and /metrics (default true, when `status.listen` is set). */
+  serveStatus?: boolean;
+  /** Configured sources not to tail: their lines arrive through `ingest()` (a supervised child's log). */
+  skipSourcePaths?: readonly string[];
+  /** Interval of checkpoint saves (default 1000 ms). */
+  checkpointEveryMs?: number;
+}
+
+/** What a stopped engine did this session. */
+export interface SessionReport {
+  summary: SessionSummary;
+  incidents: Incident[];
+  linesRead: number;
+  events: number;
+  matches: number;
+}
+
+/**
+ * The daemon: sources → lines → events → matches → incidents → (executor, journal, notifier, metrics).
+ * One direction: each stage gets what the previous one emits; the engine only connects them and owns their
+ * start and stop order (stop: sources first, so nothing new arrives; journal and checkpoints last).
+ */
+export class Engine {
+  readonly config: VigiaConfig;
+  readonly metrics: VigiaMetrics;
+  readonly manager: IncidentManager;
+  readonly journal: JournalWriter;
+  private readonly logger: VigiaLogger;
+  private readonly options: EngineOptions;
+  private readonly lines$ = new Subject<SourceLine[]>();
+  private readonly grouper: MultilineOperator;
+  private readonly activity: LineActivity = createLineActivity();
+  private readonly executor: Executor;
+  private readonly notifier: Notifier;
+  private rulesResult: LoadRulesResult = { rules: [], problems: [], files: [] };
+  private rulesById = new Map<string, CompiledRule>();
+  private matcher: RuleMatcher = () => null;
+  private rulesLastReload: string | null = null;
+  private rulesLastError: string | null = null;
+  private checkpoints: CheckpointStore | null = null;
+  private watcher: PathWatcher | null = null;
+  private tailers: FileTailer[] = [];
+  private rulesWatcher: RulesWatcher | null = null;
+  private scheduler: CheckScheduler | null = null;
+  private statusServer: StatusServer | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly sessionIncidents = new Map<string, Incident>();
+  private readonly startedAtMs = Date.now();
+  private state: "created" | "running" | "stopping" | "stopped" = "created";
+  private counts = { lines: 0, events: 0, matches: 0 };
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.config = options.config;
+    this.logger = options.logger;
+    for (const secret of listConfigSecrets(this.config)) this.logger.addSecret(secret);
+    this.metrics = createMetrics();
+    const startPatterns = new Map<string, RegExp>();
+    let flushIdleMs: number | undefined;
+    for (const s of this.config.sources) {
+      if (s.multiline) {
+        startPatterns.set(s.name, s.multiline.start);
+        flushIdleMs = Math.min(flushIdleMs ?? Infinity, s.multiline.flushIdleMs);
+      }
+    }
+    this.grouper = groupMultiline({ startPatterns, flushIdleMs });
+    const r = this.config.remediation;
+    this.manager = new IncidentManager({ defaultMaxIntentos: r.maxRetries, maxReopen: r.maxReopen });
+    this.journal = new JournalWriter(this.config.journalPath, {
+      onWarning: (w) => this.logger.warn(`journal: ${w.message}`),
+      onError: (error) => this.logger.error(`journal: ${describeError(error)}`),
+    });
+    this.executor = createExecutor({
+      allowedRoots: r.allowedRoots,
+      baseDir: this.config.baseDir,
+      owner: r.owner,
+      sudo: r.sudo,
+      quarantineDir: r.quarantineDir,
+      actionTimeoutMs: r.actionTimeoutMs,
+      concurrency: r.concurrency,
+      maxRetries: r.maxRetries,
+      backoffMs: r.backoffMs,
+      dryRun: options.dryRun || r.dryRun,
+      logger: this.logger,
+    });
+    const tg = this.config.notify.telegram;
+    this.notifier = new Notifier({
+      telegram: tg ? { token: tg.token, chatId: tg.chatId, apiRoot: tg.apiRoot } : null,
+      webhook: this.config.notify.webhook,
+      maxPerMinute: this.config.notify.maxPerMinute,
+      logger: this.logger,
+    });
+  }
+
+  /** Rules in force, in match order. */
+  get rules(): readonly CompiledRule[] {
+    return this.rulesResult.rules;
+  }
+
+  /** Loads rules and journal, connects the stages, starts sources, checks and the status server. */
+  async start(): Promise<void> {
+    const cfg = this.config;
+    this.applyRules(loadRules(toRuleSource(cfg.rulePaths)), "start");
+    for (const p of this.rulesResult.problems) this.logger.error(`rules: ${formatProblem(p)}`);
+
+    const loaded = await this.journal.load();
+    this.subscriptions.push(this.journal.follow(this.manager.changes$));
+    this.subscriptions.push(this.manager.changes$.subscribe((c) => this.onIncidentChange(c)));
+    const seed = this.manager.seed(loaded.elements, this.rulesResult.rules);
+    if (seed.resumed + seed.waiting + seed.orphaned > 0) {
+      this.logger.info(`journal: resumed ${seed.resumed} open incident(s), ${seed.waiting} waiting, ${seed.orphaned} orphaned`);
+    }
+    this.manager.attachRemediationHandler({
+      remediate: ({ incident, rule, signal }) => {
+        void this.executor.submit({
+          incident,
+          rule,
+          fields: incident.campos,
+          startAttempt: Math.max(1, incident.intento),
+          signal,
+          report: (step) => {
+            if (signal.aborted) return;
+            try {
+              this.manager.transition(incident.id, step.estado, step);
+            } catch (error) {
+              this.logger.warn(`remediation of ${incident.id}: ${(error as Error).message}`);
+            }
+          },
+        });
+      },
+      reverify: (request) => {
+        void this.executor.reverify(request.rule, request.match.fields).then((ok) => request.settle(ok), () => request.settle(true));
+      },
+    });
+
+    this.subscriptions.push(
+      this.lines$.pipe(this.grouper).subscribe({
+        next: (events) => this.handleEvents(events),
+        error: (error: Error) => this.logger.error(`pipeline: ${error.stack ?? error.message}`),
+      }),
+    );
+
+    this.rulesWatcher = watchRules({
+      from: toRuleSource(cfg.rulePaths),
+      onRules: (result) => this.applyRules(result, "reload"),
+      onProblems: (problems) => {
+        this.metrics.ruleReloads.inc({ outcome: "failed" });
+        this.rulesLastError = problems.map(formatProblem).join("; ");
+        for (const p of problems) this.logger.error(`rules: ${formatProblem(p)} (keeping the last good rules)`);
+      },
+    });
+
+    if (this.options.tailFiles !== false) await this.startTailers();
+    if (this.options.runChecks !== false) this.startChecks();
+    if (this.options.serveStatus !== false && cfg.status) await this.startStatusServer();
+    const every = this.options.checkpointEveryMs ?? 1000;
+    this.checkpointTimer = setInterval(() => void this.saveCheckpoints(), every);
+    this.checkpointTimer.unref();
+    this.state = "running";
+  }
+
+  /** Feeds lines from a non-file source (a supervised child, stdin) into the pipeline. */
+  ingest(lines: SourceLine[]): void {
+    if (lines.length === 0 || this.state === "stopped") return;
+    this.noteLines(lines);
+    this.lines$.next(lines);
+  }
+
+  /** Reports a failure that no log line shows (a supervised child crashed) as a check-style incident. */
+  reportProcessDown(name: string, message: string): void {
+    handleCheckTransition(
+      { check: `process:${name}`, state: "down", result: { check: `process:${name}`, kind: "process", ok: false, severity: "critical", errorType: "proceso_caido", message, durationMs: 0, fields: { proceso: name }, atMs: Date.now() } },
+      this.checkSink,
+    );
+  }
+
+  /** Closes the incident opened by `reportProcessDown` once the process runs again. */
+  reportProcessUp(name: string, message: string): void {
+    this.checkSink.resolveKey(`check:process:${name}`, "reiniciado", message);
+  }
+
+  /** Source file states, for the banner and /health. */
+  getSourceStats() {
+    return this.tailers.map((t) => t.getStats());
+  }
+
+  /** The address the status server listens on, once started. */
+  getStatusAddress(): { host: string; port: number } | null {
+    return this.statusServer?.address() ?? null;
+  }
+
+  /** Graceful stop: sources, pending events, executor, notifier, then journal and checkpoints. */
+  async stop(): Promise<SessionReport> {
+    if (this.state === "stopping" || this.state === "stopped") throw new Error("engine already stopping");
+    this.state = "stopping";
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    await this.scheduler?.stop();
+    await Promise.all(this.tailers.map((t) => t.stop()));
+    await this.watcher?.close();
+    await this.rulesWatcher?.close();
+    this.grouper.flush();
+    this.lines$.complete();
+    await this.executor.stop();
+    this.manager.shutdown();
+    const incidents = [...this.sessionIncidents.values()];
+    const summary = formatSessionSummary({ incidents, startedAtMs: this.startedAtMs, endedAtMs: Date.now() });
+    this.notifier.sendSessionSummary(summary);
+    await this.notifier.close({ timeoutMs: 5000 });
+    await this.journal.close();
+    await this.checkpoints?.save().catch((e: Error) => this.logger.error(`checkpoints: ${e.message}`));
+    await this.statusServer?.stop();
+    for (const s of this.subscriptions) s.unsubscribe();
+    this.state = "stopped";
+    return { summary, incidents, linesRead: this.counts.lines, events: this.counts.events, matches: this.counts.matches };
+  }
+
+  /** Last-resort synchronous save for `process.on("exit")`: journal and checkpoints. */
+  flushSync(): void {
+    try {
+      this.journal.flushSync();
+      this.checkpoints?.saveSync();
+    } catch (error) {
+      this.logger.error(`final flush: ${(error as Error).message}`);
+    }
+  }
+
+  /** The /health document. */
+  getHealth(): HealthReport {
+    const open: Record<string, number> = {};
+    for (const i of this.manager.listOpen()) open[i.error_type] = (open[i.error_type] ?? 0) + 1;
+    const checks = this.scheduler ? [...this.scheduler.getLastResults().values()].map(toHealthCheck) : [];
+    const sources = this.tailers.map((t) => t.getStats());
+    const stats = this.notifier.getStats();
+    const healthy = sources.every((s) => s.exists) && checks.every((c) => c.ok);
+    return {
+      status: this.state === "running" ? (healthy ? "ok" : "degraded") : this.state === "created" ? "starting" : "stopping",
+      version: VERSION,
+      uptime_s: Math.round((Date.now() - this.startedAtMs) / 1000),
+      sources: sources.map((s) => ({
+        name: s.source,
+        path: s.path,
+        offset: s.offset,
+        lag_bytes: s.lagBytes,
+        last_line_at: s.lastLineAtMs ? new Date(s.lastLineAtMs).toISOString() : null,
+        exists: s.exists,
+        rotations: s.rotations,
+        truncations: s.truncations,
+      })),
+      rules: {
+        loaded: this.rulesResult.rules.length,
+        files: this.rulesResult.files.length,
+        last_reload: this.rulesLastReload,
+        last_error: this.rulesLastError,
+      },
+      incidents_open: open,
+      checks,
+      notifier: { queued: stats.queued, sent: stats.sent, failed: stats.failed, dropped: stats.dropped },
+    };
+  }
+
+  private applyRules(result: LoadRulesResult, why: "start" | "reload"): void {
+    this.rulesResult = result;
+    this.rulesById = new Map(result.rules.map((r) => [r.id, r]));
+    this.matcher = createRuleMatcher(result.rules);
+    this.rulesLastReload = new Date().toISOString();
+    this.metrics.rulesLoaded.set(result.rules.length);
+    if (why === "reload") {
+      this.rulesLastError = null;
+      this.metrics.ruleReloads.inc({ outcome: "ok" });
+      this.logger.info(`rules reloaded: ${result.rules.length} rule(s) from ${result.files.length} file(s)`);
+    }
+  }
+
+  /** The hot path: every event goes to the manager (resolve_on needs them all), matches with it. */
+  private handleEvents(events: LogEvent[]): void {
+    const matcher = this.matcher;
+    const matches: RuleMatch[] = [];
+    for (const event of events) {
+      const m = matcher(event);
+      if (m) {
+        matches.push(m);
+        this.metrics.ruleMatches.inc({ rule: m.rule.id });
+      }
+    }
+    this.counts.events += events.length;
+    this.counts.matches += matches.length;
+    this.manager.handleBatch(events, matches);
+  }
+
+  private noteLines(lines: SourceLine[]): void {
+    const last = lines[lines.length - 1];
+    if (!last) return;
+    this.counts.lines += lines.length;
+    this.metrics.linesRead.inc({ source: last.source }, lines.length);
+    this.activity.noteLine(last.source, last.readAtMs);
+  }
+
+  private async startTailers(): Promise<void> {
+    this.checkpoints = await CheckpointStore.load(this.config.stateDir, {
+      onEvent: (e: { type: string; detail?: string }) => this.logger.warn(`checkpoints: ${e.type}${e.detail ? `: ${e.detail}` : ""}`),
+    });
+    this.watcher = new PathWatcher({ onError: (e: Error) => this.logger.warn(`watcher: ${e.message}`) });
+    const skip = new Set(this.options.skipSourcePaths ?? []);
+    for (const s of this.config.sources) {
+      if (skip.has(s.path)) continue;
+      const tailer = new FileTailer({
+        source: s.name,
+        path: s.path,
+        checkpoints: this.checkpoints,
+        startAt: this.options.fromStart ? "beginning" : s.startAt,
+        maxLineBytes: s.maxLineBytes,
+        watcher: this.watcher,
+        onLines: (lines) => {
+          this.noteLines(lines);
+          this.lines$.next(lines);
+        },
+        onEvent: (e) => this.onTailerEvent(e),
+        getPendingOffset: (fileId) => this.grouper.getPendingOffset(fileId),
+      });
+      this.tailers.push(tailer);
+    }
+    await Promise.all(this.tailers.map((t) => t.start()));
+  }
+
+  private onTailerEvent(e: TailerEvent): void {
+    const where = `${e.source} ${e.path}${e.detail ? `: ${e.detail}` : ""}`;
+    switch (e.type) {
+      case "rotated":
+        this.metrics.tailerRotations.inc({ source: e.source });
+        this.logger.info(`source rotated: ${where}`);
+        break;
+      case "truncated":
+        this.metrics.tailerTruncations.inc({ source: e.source });
+        this.logger.warn(`source truncated: ${where}`);
+        break;
+      case "line_truncated":
+        this.metrics.truncatedLines.inc({ source: e.source });
+        this.logger.warn(`line cut to max_line_bytes: ${where}`);
+        break;
+      case "error":
+      case "unreadable":
+        this.logger.warn(`source ${e.type}: ${where}`);
+        break;
+      default:
+        this.logger.verbose(`source ${e.type}: ${where}`);
+    }
+  }
+
+  /** Where check (and supervised process) failures enter the incident flow. */
+  private readonly checkSink: CheckIncidentSink = {
+    handleMatch: (event, match) => this.manager.handleEvent(event, match),
+    resolveKey: (key, accion, detalle) => {
+      const open = this.manager.getByKey(key);
+      if (!open || open.estado === "solucionado" || open.estado === "fallido") return false;
+      this.manager.transition(open.id, "solucionado", { accion, detalle });
+      return true;
+    },
+    findRule: (id) => this.rulesById.get(id),
+  };
+
+  private startChecks(): void {
+    const checks = buildChecksFromConfig(this.config.checks, this.activity);
+    if (checks.length === 0) return;
+    this.scheduler = createCheckScheduler({
+      checks,
+      intervalMs: this.config.checks.intervalMs,
+      flap: this.config.checks.flap ?? undefined,
+      onResult: (result: CheckResult) => this.metrics.recordCheckResult(result),
+      onTransition: (t) => {
+        this.logger.info(`check ${t.check}: ${t.state} — ${t.result.message}`);
+        handleCheckTransition(t, this.checkSink);
+      },
+      onError: (error, checkId) => this.logger.error(`check ${checkId}: ${describeError(error)}`),
+    });
+    this.scheduler.start();
+  }
+
+  private async startStatusServer(): Promise<void> {
+    const status = this.config.status!;
+    const server = createStatusServer({
+      listen: `${status.host}:${status.port}`,
+      getHealth: () => this.getHealth(),
+      registry: this.metrics.registry,
+      onError: (e, path) => this.logger.error(`status server ${path}: ${describeError(e)}`),
+    });
+    try {
+      await server.start();
+      this.statusServer = server;
+    } catch (error) {
+      this.logger.error(`status server not started: ${(error as Error).message}`);
+    }
+  }
+
+  private async saveCheckpoints(): Promise<void> {
+    if (!this.checkpoints) return;
+    try {
+      // The journal first: a checkpoint must never claim lines whose incidents are not on disk yet.
+      await this.journal.flush();
+      await this.checkpoints.save();
+    } catch (error) {
+      this.logger.error(`checkpoints: ${(error as Error).message}`);
+    }
+  }
+
+  private onIncidentChange(change: IncidentChange): void {
+    if (change.type === "warning") {
+      this.logger.warn(`incidents: ${change.message}`);
+      return;
+    }
+    if (change.type === "counted") {
+      this.metrics.thresholdHeldMatches.inc({ rule: change.rule.id });
+      this.logger.verbose(`${change.rule.id}: ${change.count}/${change.needed} matches of ${change.key} (below threshold)`);
+      return;
+    }
+    if (change.type === "skipped") return;
+    const inc = change.incident;
+    this.sessionIncidents.set(inc.id, inc);
+    if (change.type === "opened") {
+      this.logger.warn(`incident ${inc.id} ${inc.error_type} detectado (${inc.fuente}): ${firstLine(inc.error_message)}`);
+    } else if (change.type === "transition") {
+      this.metrics.incidentTransitions.inc({ error_type: inc.error_type, estado: inc.estado });
+      const level = inc.estado === "fallido" ? "error" : "info";
+      this.logger.log(level, `incident ${inc.id} ${inc.error_type} → ${inc.estado}${inc.accion ? ` (${inc.accion})` : ""}`);
+    }
+    this.notifier.notify(change);
+  }
+}
+
+function firstLine(text: string): string {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const line = lines[lines.length - 1] ?? "";
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

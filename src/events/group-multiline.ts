@@ -1,0 +1,112 @@
+import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
+import type { LogEvent, SourceLine } from "../types.js";
+import { MultilineGrouper, type MultilineOptions } from "./multiline-grouper.js";
+
+export type { MultilineOptions } from "./multiline-grouper.js";
+export { DEFAULT_FLUSH_IDLE_MS, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_EVENT_LINES } from "./multiline-grouper.js";
+
+/** The operator, plus what the checkpoint writer and the shutdown path need to ask of its live state. */
+export interface MultilineOperator extends OperatorFunction<SourceLine[], LogEvent[]> {
+  /** Offset of the earliest event still pending for `fileId` (any live subscription), or undefined. */
+  getPendingOffset(fileId: string): number | undefined;
+  /** Emits every pending event now, without waiting for the idle timeout (graceful stop). */
+  flush(): void;
+  /** Events pending across live subscriptions. */
+  readonly pendingCount: number;
+}
+
+interface LiveGrouping {
+  grouper: MultilineGrouper;
+  flushAll(): void;
+}
+
+/**
+ * Groups batches of lines into batches of events: per source with `multiline.start`, continuation lines join the
+ * event they follow, which is emitted when the next start line arrives, after `flushIdleMs` without a line for it,
+ * at its size cap, or when the input completes. Work is per batch, never per line, so the operator adds no
+ * Observable overhead per line. `scheduler` supplies the clock and the idle timer (virtual time in tests).
+ */
+export function groupMultiline(options: MultilineOptions, scheduler: SchedulerLike = asyncScheduler): MultilineOperator {
+  const live = new Set<LiveGrouping>();
+
+  const operator = (source: Observable<SourceLine[]>): Observable<LogEvent[]> =>
+    new Observable<LogEvent[]>((subscriber) => {
+      const grouper = new MultilineGrouper(options);
+      let timer: Subscription | null = null;
+
+      const emit = (out: LogEvent[]): void => {
+        if (out.length > 0) subscriber.next(out);
+      };
+      // One timer at a time, set for the earliest deadline: deadlines only move later as lines arrive, so a timer
+      // that fires early just flushes nothing and re-arms. This keeps timer churn independent of line rate.
+      const armTimer = (): void => {
+        if (timer !== null) return;
+        const dueAtMs = grouper.getNextFlushAtMs();
+        if (dueAtMs === null) return;
+        timer = scheduler.schedule(onTimer, Math.max(0, dueAtMs - scheduler.now()));
+      };
+      const onTimer = (): void => {
+        timer = null;
+        const out: LogEvent[] = [];
+        grouper.flushIdle(scheduler.now(), out);
+        emit(out);
+        armTimer();
+      };
+      const entry: LiveGrouping = {
+        grouper,
+        flushAll() {
+          const out: LogEvent[] = [];
+          grouper.flushAll(out);
+          emit(out);
+        },
+      };
+      live.add(entry);
+
+      const subscription = source.subscribe({
+        next(lines) {
+          const out: LogEvent[] = [];
+          grouper.push(lines, scheduler.now(), out);
+          emit(out);
+          armTimer();
+        },
+        error(error: unknown) {
+          subscriber.error(error);
+        },
+        complete() {
+          entry.flushAll();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        timer?.unsubscribe();
+        timer = null;
+        live.delete(entry);
+      };
+    });
+
+  return Object.defineProperties(operator, {
+    getPendingOffset: {
+      value(fileId: string): number | undefined {
+        let min: number | undefined;
+        for (const { grouper } of live) {
+          const offset = grouper.getPendingOffset(fileId);
+          if (offset !== undefined && (min === undefined || offset < min)) min = offset;
+        }
+        return min;
+      },
+    },
+    flush: {
+      value(): void {
+        for (const entry of [...live]) entry.flushAll();
+      },
+    },
+    pendingCount: {
+      get(): number {
+        let n = 0;
+        for (const { grouper } of live) n += grouper.pendingCount;
+        return n;
+      },
+    },
+  }) as MultilineOperator;
+}

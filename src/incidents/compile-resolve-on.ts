@@ -1,0 +1,14 @@
+import type { CompiledRule } from "../types.js";
+import { fillRegExpTemplate } from "../util/template.js";
+
+/**
+ * The regex that closes one incident: the rule's `resolve_on` with the incident's fields filled in, escaped so a
+ * captured value (a video name with dots or brackets) matches literally. Takes the rule's `i`/`m`/`s`/`u` flags;
+ * stateful flags are left out so `test()` answers the same every time. Throws MissingFieldError when the template
+ * needs a field the match did not capture, SyntaxError for an invalid result.
+ */
+export function compileResolveOn(rule: CompiledRule, fields: Readonly<Record<string, string>>): RegExp | null {
+  if (rule.resolveOn === null) return null;
+  const flags = rule.match.flags.replace(/[gyd]/g, "");
+  return new RegExp(fillRegExpTemplate(rule.resolveOn, fields), flags);
+}

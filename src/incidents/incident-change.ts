@@ -1,0 +1,28 @@
+import type { CompiledRule, Estado, RuleMatch } from "../types.js";
+import type { TrackedIncident } from "./create-incident.js";
+
+/** Everything the journal writer, notifier and metrics need to hear, one union. */
+export type IncidentChange =
+  | { type: "opened"; incident: TrackedIncident; rule: CompiledRule; reason: "new" | "reopened" }
+  | { type: "folded"; incident: TrackedIncident; rule: CompiledRule; match: RuleMatch }
+  | {
+      type: "transition";
+      incident: TrackedIncident;
+      rule: CompiledRule;
+      previous: Estado;
+      /** Set when a root cause's failure closed this incident: the notifier groups these in one alert. */
+      rootCause: TrackedIncident | null;
+    }
+  | { type: "counted"; rule: CompiledRule; key: string; count: number; needed: number; match: RuleMatch }
+  | { type: "skipped"; rule: CompiledRule; key: string; match: RuleMatch; reason: "replay" }
+  | { type: "warning"; message: string; incident: TrackedIncident | null };
+
+export interface IncidentCounters {
+  matches: number;
+  opened: number;
+  folded: number;
+  belowThreshold: number;
+  replaySkipped: number;
+  resolvedByEvent: number;
+  reopened: number;
+}

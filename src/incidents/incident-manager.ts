@@ -1,0 +1,580 @@
+import { Subject, type Observable } from "rxjs";
+import type { CompiledRule, Estado, LogEvent, RuleMatch } from "../types.js";
+import { compileResolveOn } from "./compile-resolve-on.js";
+import { capText, createIncident, createIncidentId, getEventPosition, type TrackedIncident } from "./create-incident.js";
+import { formatLocalIso } from "./format-local-iso.js";
+import type { IncidentChange, IncidentCounters } from "./incident-change.js";
+import { applyTransition, isTerminal, type TransitionInfo } from "./incident-state.js";
+import {
+  RemediationAbort,
+  type RemediationHandler,
+  type RemediationReason,
+  type ReopenResult,
+  type ReverifyRequest,
+} from "./remediation-request.js";
+import { ReplayGuard } from "./replay-guard.js";
+import { FALLBACK_COOLDOWN_MS, createPlaceholderRule, rebuildMatch, toTrackedIncident } from "./restore-from-journal.js";
+import { ThresholdCounter } from "./threshold-counter.js";
+
+export type { IncidentChange, IncidentCounters } from "./incident-change.js";
+export {
+  RemediationAbort,
+  type RemediationHandler,
+  type RemediationReason,
+  type RemediationRequest,
+  type ReopenResult,
+  type ReverifyRequest,
+} from "./remediation-request.js";
+
+export const DEFAULT_MAX_INTENTOS = 3;
+export const DEFAULT_MAX_REOPEN = 3;
+/** Bound of `detalle` when it quotes a log line. */
+const MAX_DETAIL_BYTES = 1024;
+/**
+ * Journaled positions older than this before the journal's newest entry cannot lie after the tailer's last
+ * checkpoint (written about every second), so they are not armed against a replay.
+ */
+const DEFAULT_REPLAY_WINDOW_MS = 60_000;
+/** Matches between two sweeps of expired cooldowns and threshold counters. */
+const SWEEP_EVERY_MATCHES = 1024;
+
+/** `accion` of an incident nothing can remediate. */
+export const ACCION_SOLO_ALERTA = "solo alerta";
+
+export interface IncidentManagerOptions {
+  /** Clock in ms since epoch; injected by tests. Default Date.now. */
+  now?: () => number;
+  /** `max_intentos` when the rule sets no `retries` (`remediation.max_retries`). Default 3. */
+  defaultMaxIntentos?: number;
+  /** Reopens of one key within consecutive cooldowns after a fix that did not hold. Default 3. */
+  maxReopen?: number;
+  /** Cap of `error_message` in UTF-8 bytes. Default 8 KiB. */
+  maxMessageBytes?: number;
+  /** Incident id factory; default `YYYYMMDD-HHMMSS-<rule>-<6 hex>`. */
+  createId?: (ruleId: string, nowMs: number) => string;
+  /**
+   * At seed, positions of incidents last folded more than this before the journal's newest timestamp are not
+   * used to skip replayed lines: they precede the last checkpoint, and on a file truncated since they would only
+   * cause false skips. Must exceed the tailer's checkpoint interval. Default 60 s.
+   */
+  replayWindowMs?: number;
+}
+
+/** `transition()` for an id the manager does not hold (never seen, or closed and past its cooldown). */
+export class UnknownIncidentError extends Error {
+  constructor(readonly incidentId: string) {
+    super(`unknown incident ${incidentId}`);
+    this.name = "UnknownIncidentError";
+  }
+}
+
+/** What seeding from the journal did. */
+export interface SeedReport {
+  /** Open incidents handed back to remediation. */
+  resumed: number;
+  /** Open incidents waiting for a root cause. */
+  waiting: number;
+  /** Closed incidents whose key is still in its cooldown. */
+  inCooldown: number;
+  /** Open incidents whose rule is gone: closed `fallido`. */
+  orphaned: number;
+  /** Elements that are not vigia incidents (seed-system records, junk): left in the journal, not tracked. */
+  ignored: number;
+}
+
+interface Entry {
+  incident: TrackedIncident;
+  rule: CompiledRule;
+  /** When it reached a final state; null while open. */
+  closedAtMs: number | null;
+  controller: AbortController | null;
+  resolver: RegExp | null;
+  /** Ids of open root-cause incidents this one waits for; null when not waiting. */
+  waitingOn: Set<string> | null;
+  reopenCount: number;
+  reverifyOutstanding: boolean;
+  lastMatch: RuleMatch | null;
+}
+
+type Delivery = { kind: "remediate"; entry: Entry; reason: RemediationReason } | { kind: "reverify"; request: ReverifyRequest; entry: Entry };
+
+/**
+ * Turns rule matches into incidents keyed by `match.key`: folds repeats into the open incident (or the closed
+ * one during its cooldown), applies thresholds, closes incidents on `resolve_on` events, holds incidents whose
+ * root cause is open, and hands the rest to the remediation executor. It runs no action itself.
+ *
+ * Feed it every event (`handleEvent`/`handleBatch`), not only matches: `resolve_on` and the replay guard need
+ * them. Everything it decides is published on `changes$`.
+ */
+export class IncidentManager {
+  private readonly now: () => number;
+  private readonly defaultMaxIntentos: number;
+  private readonly maxReopen: number;
+  private readonly maxMessageBytes: number | undefined;
+  private readonly createId: (ruleId: string, nowMs: number) => string;
+  private readonly replayWindowMs: number;
+
+  private readonly changes = new Subject<IncidentChange>();
+  /** Every decision, in order; subscribe before feeding or seeding. */
+  readonly changes$: Observable<IncidentChange> = this.changes.asObservable();
+
+  private readonly byId = new Map<string, Entry>();
+  private readonly byKey = new Map<string, Entry>();
+  private readonly resolvers = new Set<Entry>();
+  private readonly openByRule = new Map<string, Set<Entry>>();
+  private readonly dependents = new Map<string, Set<Entry>>();
+  private readonly thresholds = new ThresholdCounter();
+  private readonly replayGuard = new ReplayGuard();
+  private handler: RemediationHandler | null = null;
+  private queued: Delivery[] = [];
+  private matchesSinceSweep = 0;
+  private readonly counters: IncidentCounters = {
+    matches: 0,
+    opened: 0,
+    folded: 0,
+    belowThreshold: 0,
+    replaySkipped: 0,
+    resolvedByEvent: 0,
+    reopened: 0,
+  };
+
+  constructor(options: IncidentManagerOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.defaultMaxIntentos = options.defaultMaxIntentos ?? DEFAULT_MAX_INTENTOS;
+    this.maxReopen = options.maxReopen ?? DEFAULT_MAX_REOPEN;
+    this.maxMessageBytes = options.maxMessageBytes;
+    this.createId = options.createId ?? createIncidentId;
+    this.replayWindowMs = options.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
+  }
+
+  /**
+   * Connects the executor. Requests raised before (seeding, early matches) are delivered now, so start-up order
+   * does not matter; requests for incidents closed in the meantime are dropped.
+   */
+  attachRemediationHandler(handler: RemediationHandler): void {
+    this.handler = handler;
+    const queued = this.queued;
+    this.queued = [];
+    for (const d of queued) this.deliver(d);
+  }
+
+  /** One event, with the rule match it produced (null when none). */
+  handleEvent(event: LogEvent, match: RuleMatch | null = null): void {
+    this.replayGuard.observe(event);
+    if (this.resolvers.size > 0) this.checkResolvers(event);
+    if (match !== null) this.handleMatch(match);
+  }
+
+  /**
+   * A batch of events and the matches among them (in event order, at most one per event: first rule wins).
+   * Events and matches are interleaved so an event can resolve an incident opened earlier in the same batch.
+   */
+  handleBatch(events: readonly LogEvent[], matches: readonly RuleMatch[]): void {
+    let j = 0;
+    for (const event of events) {
+      const match = j < matches.length && matches[j]!.event === event ? matches[j++]! : null;
+      this.handleEvent(event, match);
+    }
+    for (; j < matches.length; j++) this.handleEvent(matches[j]!.event, matches[j]!);
+  }
+
+  /**
+   * Records a step of the executor (`reintentando` with `intento`, `accion: "mkdir -p modelos/ana"`, the final
+   * state). Throws UnknownIncidentError or InvalidTransitionError (e.g. the incident was already closed by
+   * `resolve_on`: check `signal.aborted` first).
+   */
+  transition(id: string, estado: Estado, info: TransitionInfo = {}): TrackedIncident {
+    const entry = this.byId.get(id);
+    if (!entry) throw new UnknownIncidentError(id);
+    this.record(entry, estado, info, "closed");
+    return entry.incident;
+  }
+
+  /**
+   * Opens a new incident for a key whose fix did not hold (after a re-verify). Allowed only while the key's last
+   * incident is closed and in its cooldown, at most `maxReopen` times in a chain of cooldowns.
+   */
+  reopen(key: string): ReopenResult {
+    const entry = this.byKey.get(key);
+    if (!entry) return { ok: false, reason: "unknown_key" };
+    if (entry.closedAtMs === null) return { ok: false, reason: "still_open" };
+    const nowMs = this.now();
+    if (nowMs >= entry.closedAtMs + entry.rule.cooldownMs) return { ok: false, reason: "cooldown_over" };
+    if (entry.reopenCount >= this.maxReopen) return { ok: false, reason: "limit" };
+    const match = entry.lastMatch ?? rebuildMatch(entry.incident, entry.rule);
+    const reopened = this.open(match, entry.rule, nowMs, 1, entry.reopenCount + 1, "reopened");
+    this.counters.reopened++;
+    return { ok: true, incident: reopened.incident };
+  }
+
+  /**
+   * Takes over the journal at start: open incidents go back to remediation (resuming from their recorded
+   * attempt) or wait for their root cause; closed ones in their cooldown keep their key; every recorded
+   * `posicion` arms the replay guard. Elements that are not vigia incidents are ignored (the writer keeps them).
+   */
+  seed(journal: readonly unknown[], rules: Iterable<CompiledRule>): SeedReport {
+    const report: SeedReport = { resumed: 0, waiting: 0, inCooldown: 0, orphaned: 0, ignored: 0 };
+    const rulesById = new Map<string, CompiledRule>();
+    for (const r of rules) rulesById.set(r.id, r);
+    const nowMs = this.now();
+    const incidents: TrackedIncident[] = [];
+    for (const raw of journal) {
+      const incident = toTrackedIncident(raw);
+      if (incident === null || this.byId.has(incident.id)) report.ignored++;
+      else incidents.push(incident);
+    }
+    incidents.sort((a, b) => (Date.parse(a.timestamp) || 0) - (Date.parse(b.timestamp) || 0));
+    this.armReplayGuard(incidents);
+
+    const open: Entry[] = [];
+    const orphans: Entry[] = [];
+    for (const incident of incidents) {
+      const rule = rulesById.get(incident.error_type);
+      if (isTerminal(incident.estado)) {
+        const closedAtMs = Date.parse(incident.resuelto ?? "") || Date.parse(incident.ultima_ocurrencia) || 0;
+        const cooldownMs = rule?.cooldownMs ?? FALLBACK_COOLDOWN_MS;
+        if (nowMs >= closedAtMs + cooldownMs) continue;
+        this.register(createEntry(incident, rule ?? createPlaceholderRule(incident), closedAtMs));
+        report.inCooldown++;
+        continue;
+      }
+      const entry = createEntry(incident, rule ?? createPlaceholderRule(incident), null);
+      this.register(entry);
+      if (rule) {
+        this.trackOpen(entry);
+        open.push(entry);
+      } else {
+        orphans.push(entry);
+      }
+    }
+    for (const entry of orphans) {
+      this.record(entry, "fallido", { detalle: `regla '${entry.incident.error_type}' ya no está cargada` }, "closed");
+      report.orphaned++;
+    }
+    for (const entry of open) {
+      if (entry.closedAtMs !== null) continue;
+      if (this.waitForRootCauses(entry)) report.waiting++;
+      else {
+        this.dispatch(entry, "resumed");
+        report.resumed++;
+      }
+    }
+    return report;
+  }
+
+  /** The incident with this id, while the manager holds it (open, or closed within its cooldown). */
+  get(id: string): TrackedIncident | undefined {
+    return this.byId.get(id)?.incident;
+  }
+
+  /** The incident that currently owns a key. */
+  getByKey(key: string): TrackedIncident | undefined {
+    return this.byKey.get(key)?.incident;
+  }
+
+  /** Incidents not yet in a final state, oldest first. */
+  listOpen(): TrackedIncident[] {
+    const out: TrackedIncident[] = [];
+    for (const entry of this.byId.values()) if (entry.closedAtMs === null) out.push(entry.incident);
+    return out;
+  }
+
+  /** Matches of `key` counted towards its rule's threshold so far. */
+  getThresholdCount(key: string): number {
+    return this.thresholds.getCount(key, this.now());
+  }
+
+  /** Running totals for metrics and the session summary. */
+  getCounters(): Readonly<IncidentCounters> {
+    return { ...this.counters };
+  }
+
+  /** Forgets keys whose cooldown is over and threshold counts that expired; also runs every 1024 matches. */
+  sweep(): void {
+    const nowMs = this.now();
+    for (const [id, entry] of this.byId) {
+      if (entry.closedAtMs === null || nowMs < entry.closedAtMs + entry.rule.cooldownMs) continue;
+      this.byId.delete(id);
+      if (this.byKey.get(entry.incident.clave) === entry) this.byKey.delete(entry.incident.clave);
+    }
+    this.thresholds.sweep(nowMs);
+  }
+
+  /**
+   * Stops: aborts every remediation in progress (reason `shutdown`; those incidents stay open in the journal and
+   * resume at the next start) and completes `changes$`.
+   */
+  shutdown(): void {
+    for (const entry of this.byId.values()) {
+      if (entry.closedAtMs === null) entry.controller?.abort(new RemediationAbort(entry.incident.id, "shutdown"));
+    }
+    this.changes.complete();
+  }
+
+  /** Arms the replay guard with the positions of incidents folded shortly before the journal's last entry. */
+  private armReplayGuard(incidents: readonly TrackedIncident[]): void {
+    const lastSeenMs = (i: TrackedIncident): number => Date.parse(i.ultima_ocurrencia) || 0;
+    let newestMs = -Infinity;
+    for (const i of incidents) {
+      newestMs = Math.max(newestMs, lastSeenMs(i));
+      for (const t of i.transiciones) newestMs = Math.max(newestMs, Date.parse(t?.timestamp) || -Infinity);
+    }
+    const recent = incidents
+      .filter((i) => i.posicion !== null && lastSeenMs(i) >= newestMs - this.replayWindowMs)
+      .sort((a, b) => lastSeenMs(a) - lastSeenMs(b));
+    this.replayGuard.arm(recent.map((i) => [i.clave, i.posicion!] as const));
+  }
+
+  private handleMatch(match: RuleMatch): void {
+    this.counters.matches++;
+    if (++this.matchesSinceSweep >= SWEEP_EVERY_MATCHES) {
+      this.matchesSinceSweep = 0;
+      this.sweep();
+    }
+    const { key, rule } = match;
+    if (this.replayGuard.isReplay(key, match.event)) {
+      this.counters.replaySkipped++;
+      this.changes.next({ type: "skipped", rule, key, match, reason: "replay" });
+      return;
+    }
+    const nowMs = this.now();
+    const entry = this.byKey.get(key);
+    if (entry) {
+      if (entry.closedAtMs === null) {
+        this.fold(entry, match, nowMs);
+        return;
+      }
+      if (nowMs < entry.closedAtMs + entry.rule.cooldownMs) {
+        this.fold(entry, match, nowMs);
+        if (entry.incident.estado === "solucionado") this.requestReverify(entry, match);
+        return;
+      }
+      this.byKey.delete(key); // cooldown over: the key opens a new incident
+      this.byId.delete(entry.incident.id);
+    }
+    let ocurrencias = 1;
+    const threshold = rule.threshold;
+    if (threshold !== null && threshold.count > 1) {
+      const count = this.thresholds.record(key, nowMs, threshold.withinMs, threshold.count);
+      if (count < threshold.count) {
+        this.counters.belowThreshold++;
+        this.changes.next({ type: "counted", rule, key, count, needed: threshold.count, match });
+        return;
+      }
+      this.thresholds.reset(key);
+      ocurrencias = count;
+    }
+    this.open(match, rule, nowMs, ocurrencias, 0, "new");
+  }
+
+  private open(
+    match: RuleMatch,
+    rule: CompiledRule,
+    nowMs: number,
+    ocurrencias: number,
+    reopenCount: number,
+    reason: "new" | "reopened",
+  ): Entry {
+    let id = this.createId(rule.id, nowMs);
+    while (this.byId.has(id)) id = this.createId(rule.id, nowMs);
+    const incident = createIncident(match, {
+      nowMs,
+      id,
+      defaultMaxIntentos: this.defaultMaxIntentos,
+      maxMessageBytes: this.maxMessageBytes,
+      ocurrencias,
+    });
+    const entry = createEntry(incident, rule, null);
+    entry.reopenCount = reopenCount;
+    entry.lastMatch = match;
+    this.register(entry);
+    this.trackOpen(entry);
+    this.counters.opened++;
+    this.changes.next({ type: "opened", incident, rule, reason });
+    if (!this.waitForRootCauses(entry)) this.dispatch(entry, reason === "reopened" ? "reopened" : "new");
+    return entry;
+  }
+
+  private fold(entry: Entry, match: RuleMatch, nowMs: number): void {
+    const posicion = getEventPosition(match) ?? entry.incident.posicion;
+    entry.incident = {
+      ...entry.incident,
+      ocurrencias: entry.incident.ocurrencias + 1,
+      ultima_ocurrencia: formatLocalIso(nowMs),
+      posicion,
+    };
+    entry.lastMatch = match;
+    this.counters.folded++;
+    this.changes.next({ type: "folded", incident: entry.incident, rule: entry.rule, match });
+  }
+
+  /** Puts a new or resumed incident in `pendiente` when a rule it depends on has an open incident. */
+  private waitForRootCauses(entry: Entry): boolean {
+    const roots: Entry[] = [];
+    for (const ruleId of entry.rule.dependsOn) {
+      for (const root of this.openByRule.get(ruleId) ?? []) if (root !== entry) roots.push(root);
+    }
+    if (roots.length === 0) return false;
+    entry.waitingOn = new Set(roots.map((r) => r.incident.id));
+    for (const root of roots) {
+      let set = this.dependents.get(root.incident.id);
+      if (!set) this.dependents.set(root.incident.id, (set = new Set()));
+      set.add(entry);
+    }
+    if (entry.incident.estado !== "pendiente") {
+      const names = roots.map((r) => `${r.rule.id} ${r.incident.id}`).join(", ");
+      this.record(entry, "pendiente", { detalle: `esperando causa raíz: ${names}` }, "closed");
+    }
+    return true;
+  }
+
+  /** Hands an incident to the executor, or closes it as alert-only when its rule can do nothing about it. */
+  private dispatch(entry: Entry, reason: RemediationReason): void {
+    const rule = entry.rule;
+    if (rule.actions.length === 0 && rule.verify === null && rule.resolveOn === null) {
+      if (rule.closedExternally) return; // a check's recovery closes it (engine → transition())
+      this.record(entry, "fallido", { accion: ACCION_SOLO_ALERTA }, "closed");
+      return;
+    }
+    entry.controller ??= new AbortController();
+    this.deliver({ kind: "remediate", entry, reason });
+  }
+
+  private requestReverify(entry: Entry, match: RuleMatch): void {
+    if (entry.reverifyOutstanding) return; // one question at a time per incident, not one per repeated line
+    entry.reverifyOutstanding = true;
+    let settled = false;
+    const request: ReverifyRequest = {
+      incident: entry.incident,
+      rule: entry.rule,
+      match,
+      settle: (stillFixed) => {
+        if (settled) return null;
+        settled = true;
+        entry.reverifyOutstanding = false;
+        return stillFixed ? null : this.reopen(entry.incident.clave);
+      },
+    };
+    this.deliver({ kind: "reverify", request, entry });
+  }
+
+  private deliver(d: Delivery): void {
+    const handler = this.handler;
+    if (handler === null) {
+      this.queued.push(d);
+      return;
+    }
+    try {
+      if (d.kind === "remediate") {
+        const { entry } = d;
+        if (entry.closedAtMs !== null || !entry.controller || entry.controller.signal.aborted) return;
+        handler.remediate({ incident: entry.incident, rule: entry.rule, signal: entry.controller.signal, reason: d.reason });
+      } else if (handler.reverify) {
+        handler.reverify({ ...d.request, incident: d.entry.incident });
+      } else {
+        d.entry.reverifyOutstanding = false;
+      }
+    } catch (error) {
+      const incident = d.kind === "remediate" ? d.entry.incident : d.request.incident;
+      this.warn(`remediation handler failed for ${incident.id}: ${(error as Error).message}`, incident);
+    }
+  }
+
+  private checkResolvers(event: LogEvent): void {
+    for (const entry of this.resolvers) {
+      if (!entry.resolver!.test(event.text)) continue;
+      this.counters.resolvedByEvent++;
+      const detalle = `resuelto por: ${capText(event.text, MAX_DETAIL_BYTES)}`;
+      this.record(entry, "solucionado", { detalle }, "resolve_on");
+    }
+  }
+
+  /** The one place an incident changes state: final states release keys, signals and dependents. */
+  private record(
+    entry: Entry,
+    estado: Estado,
+    info: TransitionInfo,
+    cause: RemediationAbort["kind"],
+    rootCause: Entry | null = null,
+  ): void {
+    const nowMs = this.now();
+    const previous = entry.incident.estado;
+    entry.incident = applyTransition(entry.incident, estado, info, nowMs);
+    const terminal = isTerminal(estado);
+    if (terminal) {
+      entry.closedAtMs = nowMs;
+      this.untrackOpen(entry);
+      entry.controller?.abort(new RemediationAbort(entry.incident.id, cause));
+    }
+    this.changes.next({
+      type: "transition",
+      incident: entry.incident,
+      rule: entry.rule,
+      previous,
+      rootCause: rootCause?.incident ?? null,
+    });
+    if (terminal) this.settleDependents(entry);
+  }
+
+  /** A root cause closed: its dependents fail with it, or go to remediation once no root holds them. */
+  private settleDependents(root: Entry): void {
+    const waiting = this.dependents.get(root.incident.id);
+    if (!waiting) return;
+    this.dependents.delete(root.incident.id);
+    for (const entry of waiting) {
+      if (entry.closedAtMs !== null || entry.waitingOn === null) continue;
+      entry.waitingOn.delete(root.incident.id);
+      if (root.incident.estado === "fallido") {
+        const detalle = `causa raíz: ${root.rule.id} ${root.incident.id}`;
+        this.record(entry, "fallido", { detalle }, "root_cause", root);
+      } else if (entry.waitingOn.size === 0) {
+        entry.waitingOn = null;
+        this.dispatch(entry, "released");
+      }
+    }
+  }
+
+  private register(entry: Entry): void {
+    this.byId.set(entry.incident.id, entry);
+    this.byKey.set(entry.incident.clave, entry);
+  }
+
+  private trackOpen(entry: Entry): void {
+    let set = this.openByRule.get(entry.rule.id);
+    if (!set) this.openByRule.set(entry.rule.id, (set = new Set()));
+    set.add(entry);
+    try {
+      entry.resolver = compileResolveOn(entry.rule, entry.incident.campos);
+    } catch (error) {
+      this.warn(`resolve_on of rule '${entry.rule.id}' unusable for ${entry.incident.id}: ${(error as Error).message}`, entry.incident);
+    }
+    if (entry.resolver) this.resolvers.add(entry);
+  }
+
+  private untrackOpen(entry: Entry): void {
+    this.openByRule.get(entry.rule.id)?.delete(entry);
+    this.resolvers.delete(entry);
+    if (entry.waitingOn) {
+      for (const rootId of entry.waitingOn) this.dependents.get(rootId)?.delete(entry);
+      entry.waitingOn = null;
+    }
+  }
+
+  private warn(message: string, incident: TrackedIncident | null): void {
+    this.changes.next({ type: "warning", message, incident });
+  }
+}
+
+function createEntry(incident: TrackedIncident, rule: CompiledRule, closedAtMs: number | null): Entry {
+  return {
+    incident,
+    rule,
+    closedAtMs,
+    controller: null,
+    resolver: null,
+    waitingOn: null,
+    reopenCount: 0,
+    reverifyOutstanding: false,
+    lastMatch: null,
+  };
+}

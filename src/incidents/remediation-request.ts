@@ -1,0 +1,53 @@
+import type { CompiledRule, RuleMatch } from "../types.js";
+import type { TrackedIncident } from "./create-incident.js";
+
+/**
+ * The contract between the incident manager and the remediation executor: what the manager asks, and how the
+ * executor answers (steps through `IncidentManager.transition()`, verdicts through `settle()`).
+ */
+
+/** Why an incident goes to the executor. */
+export type RemediationReason = "new" | "released" | "resumed" | "reopened";
+
+/** A request to remediate one incident; the executor records its steps with `manager.transition()`. */
+export interface RemediationRequest {
+  /** Snapshot at delivery; `intento` is the attempt to resume from after a restart. */
+  incident: TrackedIncident;
+  rule: CompiledRule;
+  /** Aborts when the incident reaches a final state by any other means (resolve_on, root cause) or at shutdown. */
+  signal: AbortSignal;
+  reason: RemediationReason;
+}
+
+/** A repeat folded into a `solucionado` incident during its cooldown: does the fix still hold? */
+export interface ReverifyRequest {
+  incident: TrackedIncident;
+  rule: CompiledRule;
+  /** The repeat. */
+  match: RuleMatch;
+  /** The executor's verdict. `false` reopens the key as a new incident (bounded by max_reopen); called once. */
+  settle(stillFixed: boolean): ReopenResult | null;
+}
+
+/** The executor's side of the manager. */
+export interface RemediationHandler {
+  /** Must not block: the pipeline calls it inline. */
+  remediate(request: RemediationRequest): void;
+  reverify?(request: ReverifyRequest): void;
+}
+
+/** The outcome of a reopen: the new incident, or why none was opened. */
+export type ReopenResult =
+  | { ok: true; incident: TrackedIncident }
+  | { ok: false; reason: "unknown_key" | "still_open" | "cooldown_over" | "limit" };
+
+/** Why a signal aborted: `signal.reason` is one of these. */
+export class RemediationAbort extends Error {
+  constructor(
+    readonly incidentId: string,
+    readonly kind: "resolve_on" | "closed" | "root_cause" | "shutdown",
+  ) {
+    super(`remediation of ${incidentId} cancelled: ${kind}`);
+    this.name = "RemediationAbort";
+  }
+}

@@ -1,0 +1,79 @@
+import type { MessageChannel } from "./message-channel.js";
+import type { NotifyLogger } from "./notify-logger.js";
+import type { SleepFn } from "./sleep-ms.js";
+import type { TelegramChannelOptions } from "./telegram-channel.js";
+import type { WebhookChannelOptions } from "./webhook-channel.js";
+
+/** `notify.telegram` as the lead wires it from the config (token/chat id already expanded from the environment). */
+export interface TelegramSettings {
+  /** Bot token; empty or missing = Telegram off (alerts are logged only, no network call at all). */
+  token?: string | null;
+  /** The admin's chat id (`ADMIN_ID`); missing = Telegram off. */
+  chatId?: number | string | null;
+  /** A local Bot API server; the cloud API is used while it is unreachable. */
+  apiRoot?: string | null;
+}
+
+/** `notify.webhook`. */
+export interface WebhookSettings {
+  url: string;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** Everything the notifier needs; only `telegram`, `webhook`, `maxPerMinute` and `logger` come from the config. */
+export interface NotifierOptions {
+  telegram?: TelegramSettings | null;
+  webhook?: WebhookSettings | null;
+  /** New messages per minute at most (`notify.max_per_minute`); beyond it incidents go to a digest. Default 20. */
+  maxPerMinute?: number;
+  /** Messages waiting at most; beyond it the oldest non-critical one is dropped (and counted). Default 1000. */
+  queueLimit?: number;
+  logger?: NotifyLogger;
+  /** Length of the "minute" of `maxPerMinute` (tests shorten it). Default 60 000. */
+  rateWindowMs?: number;
+  /** A correlation key alerted within this long goes to the digest instead of a new message. Default 300 000. */
+  repeatWindowMs?: number;
+  /** A digest is sent this long after its first incident. Default 300 000 (the "últimos 5 min" of its text). */
+  digestIntervalMs?: number;
+  /** Incidents closed by one root cause within this long share one grouped message. Default 3000. */
+  groupWindowMs?: number;
+  /** Retry tuning for Telegram calls (see `TelegramChannelOptions`). */
+  telegramRetry?: Pick<
+    TelegramChannelOptions,
+    "maxAttempts" | "backoffMs" | "maxRetryAfterSeconds" | "requestTimeoutSeconds" | "cloudApiRoot" | "localRetryAfterMs"
+  >;
+  /** Retry tuning for the webhook (see `WebhookChannelOptions`). */
+  webhookRetry?: Pick<WebhookChannelOptions, "retries" | "backoffMs" | "timeoutMs" | "maxRetryAfterMs">;
+  /** Injectable wait for retries and backoffs. */
+  sleep?: SleepFn;
+  /** Injectable clock for flood control. */
+  now?: () => number;
+  /** Replaces the Telegram channel (another transport, or a test double). */
+  channel?: MessageChannel;
+}
+
+/** Defaults, in one place. */
+export const NOTIFIER_DEFAULTS = {
+  maxPerMinute: 20,
+  queueLimit: 1000,
+  rateWindowMs: 60_000,
+  repeatWindowMs: 300_000,
+  digestIntervalMs: 300_000,
+  groupWindowMs: 3000,
+} as const;
+
+/** Telegram settings that can actually send, or why Telegram is off. */
+export type ResolvedTelegram =
+  | { on: true; token: string; chatId: number | string; apiRoot: string | null }
+  | { on: false; reason: string };
+
+/** Decides whether Telegram is on: it needs both a token and a chat id. */
+export function resolveTelegramSettings(settings: TelegramSettings | null | undefined): ResolvedTelegram {
+  const token = settings?.token?.trim();
+  if (!token) return { on: false, reason: "no notify.telegram.token (TELEGRAM_TOKEN)" };
+  const chatId = settings?.chatId;
+  if (chatId === undefined || chatId === null || String(chatId).trim() === "") {
+    return { on: false, reason: "no notify.telegram.chat_id (ADMIN_ID)" };
+  }
+  return { on: true, token, chatId: typeof chatId === "string" ? chatId.trim() : chatId, apiRoot: settings?.apiRoot || null };
+}

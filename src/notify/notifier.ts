@@ -1,0 +1,429 @@
+import type { CompiledRule, Incident } from "../types.js";
+import { shouldOpenAlert, resolveNotifyPolicy } from "./decide-alert.js";
+import { DigestCollector, formatDigest } from "./digest.js";
+import { FloodGate } from "./flood-gate.js";
+import { formatIncidentMessage } from "./format-incident-message.js";
+import { formatRootCauseGroup, toRootCauseMember, type RootCauseMember } from "./format-root-cause-group.js";
+import { htmlToPlainText, LogOnlyChannel } from "./log-only-channel.js";
+import type { MessageChannel } from "./message-channel.js";
+import { NOTIFIER_DEFAULTS, resolveTelegramSettings, type NotifierOptions } from "./notifier-options.js";
+import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
+import { createRedactingLogger, describeError } from "./redact-secrets.js";
+import { findRootCause, type RootCauseRef } from "./root-cause.js";
+import { toIncidentRecord } from "./to-incident-record.js";
+import { SerialQueue, type QueueItem } from "./serial-queue.js";
+import type { SessionSummary } from "./session-summary.js";
+import { TelegramChannel } from "./telegram-channel.js";
+import { WebhookChannel } from "./webhook-channel.js";
+
+/** What the incident manager reports that concerns the admin: an incident opened, a match folded into it, a state change. */
+export type IncidentChange =
+  | { type: "opened" | "folded"; incident: Incident; rule: CompiledRule }
+  | {
+      type: "transition";
+      incident: Incident;
+      rule: CompiledRule;
+      /** Set when a failed root cause closed this incident; else `detalle: "causa raíz: <rule> <id>"` is read. */
+      rootCause?: Incident | null;
+    };
+
+/**
+ * Anything the incident manager emits: its other change kinds (`counted`, `skipped`, `warning`) are ignored here,
+ * so its whole stream can be piped into `notify()`.
+ */
+export type NotifierInput = IncidentChange | { type: string };
+
+const INCIDENT_CHANGE_TYPES: ReadonlySet<string> = new Set(["opened", "folded", "transition"]);
+
+/** True for the change kinds the notifier acts on. */
+export function isIncidentChange(change: NotifierInput): change is IncidentChange {
+  return INCIDENT_CHANGE_TYPES.has(change.type) && "incident" in change && "rule" in change && !!change.incident;
+}
+
+/** Counters for /metrics and the shutdown log. */
+export interface NotifierStats {
+  /** New Telegram messages delivered. */
+  sent: number;
+  /** Telegram messages edited in place. */
+  edited: number;
+  /** Messages that finally could not be delivered (after retries, and after the edit → new message fallback). */
+  failed: number;
+  /** Items dropped unsent: queue overflow, or still waiting at shutdown. */
+  dropped: number;
+  /** Items waiting now (Telegram + webhook). */
+  queued: number;
+  /** Telegram off: messages written to the log instead. */
+  logged: number;
+  /** Incidents counted into a digest instead of a message of their own. */
+  digested: number;
+  webhookSent: number;
+  webhookFailed: number;
+}
+
+interface TelegramItem extends QueueItem {
+  html: string;
+  /** What the item is about, for logs (`incident abc (timeout fallido)`). */
+  label: string;
+}
+
+interface WebhookItem extends QueueItem {
+  body: string;
+  event: string;
+  label: string;
+}
+
+/** The message that shows one incident, group or digest. messageId null = not delivered yet. */
+interface TrackedMessage {
+  messageId: number | null;
+  html: string | null;
+}
+
+interface RootCauseGroup {
+  root: RootCauseRef;
+  members: Map<string, RootCauseMember>;
+  timer: NodeJS.Timeout | null;
+}
+
+/** Most messages remembered for editing; the oldest are forgotten (a later change then sends a new message). */
+const MAX_TRACKED = 5000;
+/** Most root-cause groups remembered. */
+const MAX_GROUPS = 500;
+
+/**
+ * Turns incident changes into admin alerts without ever slowing the pipeline: `notify()` is synchronous, decides
+ * what to say (policy, severity, flood control, root-cause grouping) and hands the text to a bounded queue that
+ * one async worker delivers in order, with retries.
+ *
+ * - One message per incident, kept current: once an incident has a message, every later change edits it
+ *   (`editMessageText`); waiting edits of one incident coalesce (latest text wins); a failed edit sends a new one.
+ * - Flood control counts new messages only (edits do not ping the admin): at most `maxPerMinute` per minute, and
+ *   one per correlation key per `repeatWindowMs`; the rest are counted in a digest sent `digestIntervalMs` later.
+ * - Incidents closed `fallido` by a failed root cause (`detalle: "causa raíz: …"`) share one grouped message.
+ * - Nothing is lost silently: overflow drops the oldest non-critical item, and every drop or final failure is
+ *   logged with its text and counted in `getStats()`.
+ */
+export class Notifier {
+  /** False when Telegram is off (no token or chat id): alerts are logged, no network call is made. */
+  readonly telegramOn: boolean;
+  private readonly channel: MessageChannel;
+  private readonly logger: NotifyLogger;
+  private readonly webhook: WebhookChannel | null;
+  private readonly telegramQueue: SerialQueue<TelegramItem>;
+  private readonly webhookQueue: SerialQueue<WebhookItem> | null;
+  private readonly gate: FloodGate;
+  private readonly digest = new DigestCollector();
+  private readonly digestIntervalMs: number;
+  private readonly groupWindowMs: number;
+  private digestTimer: NodeJS.Timeout | null = null;
+  private readonly tracked = new Map<string, TrackedMessage>();
+  private readonly groups = new Map<string, RootCauseGroup>();
+  private readonly counters = { sent: 0, edited: 0, failed: 0, dropped: 0, logged: 0, digested: 0, webhookSent: 0, webhookFailed: 0 };
+  private seq = 0;
+  private closed = false;
+
+  constructor(options: NotifierOptions = {}) {
+    const telegram = resolveTelegramSettings(options.telegram);
+    const secrets = [
+      ...(telegram.on ? [telegram.token] : []),
+      ...Object.values(options.webhook?.headers ?? {}),
+    ];
+    this.logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, secrets);
+    const now = options.now ?? Date.now;
+    this.digestIntervalMs = options.digestIntervalMs ?? NOTIFIER_DEFAULTS.digestIntervalMs;
+    this.groupWindowMs = options.groupWindowMs ?? NOTIFIER_DEFAULTS.groupWindowMs;
+    this.gate = new FloodGate({
+      maxPerWindow: options.maxPerMinute ?? NOTIFIER_DEFAULTS.maxPerMinute,
+      windowMs: options.rateWindowMs ?? NOTIFIER_DEFAULTS.rateWindowMs,
+      repeatWindowMs: options.repeatWindowMs ?? NOTIFIER_DEFAULTS.repeatWindowMs,
+      now,
+    });
+
+    if (options.channel) {
+      this.channel = options.channel;
+      this.telegramOn = true;
+    } else if (telegram.on) {
+      this.channel = new TelegramChannel({
+        token: telegram.token,
+        chatId: telegram.chatId,
+        apiRoot: telegram.apiRoot,
+        logger: this.logger,
+        sleep: options.sleep,
+        now,
+        ...options.telegramRetry,
+      });
+      this.telegramOn = true;
+      this.logger.info(`telegram on: alerts go to chat ${telegram.chatId}${telegram.apiRoot ? ` through ${telegram.apiRoot}` : ""}`);
+    } else {
+      this.channel = new LogOnlyChannel(this.logger);
+      this.telegramOn = false;
+      this.logger.info(`telegram off (${telegram.reason}): alerts are only logged`);
+    }
+
+    const queueLimit = options.queueLimit ?? NOTIFIER_DEFAULTS.queueLimit;
+    this.telegramQueue = new SerialQueue<TelegramItem>({
+      limit: queueLimit,
+      process: (item, signal) => this.deliver(item, signal),
+      onDrop: (item, reason) => {
+        this.counters.dropped++;
+        this.logger.warn(`alert dropped (${reason}): ${item.label}`, { text: htmlToPlainText(item.html) });
+      },
+    });
+
+    this.webhook = options.webhook?.url
+      ? new WebhookChannel({ url: options.webhook.url, headers: options.webhook.headers, logger: this.logger, sleep: options.sleep, ...options.webhookRetry })
+      : null;
+    this.webhookQueue = this.webhook
+      ? new SerialQueue<WebhookItem>({
+          limit: queueLimit,
+          process: (item, signal) => this.deliverWebhook(item, signal),
+          onDrop: (item, reason) => {
+            this.counters.dropped++;
+            this.logger.warn(`webhook post dropped (${reason}): ${item.label}`);
+          },
+        })
+      : null;
+  }
+
+  /** Takes one incident change; synchronous, never throws, never waits for the network. */
+  notify(change: NotifierInput): void {
+    if (!isIncidentChange(change)) return;
+    if (this.closed) {
+      this.logger.debug(`notifier closed, ignoring a change of incident ${change.incident.id}`);
+      return;
+    }
+    try {
+      this.handleChange(change);
+    } catch (error) {
+      this.logger.error(`notifier could not handle a change of incident ${change.incident.id}`, { cause: describeError(error, []) });
+    }
+  }
+
+  /** Queues the session summary (Telegram, and the webhook as `session_summary`). */
+  sendSessionSummary(summary: SessionSummary): void {
+    const key = `summary:${++this.seq}`;
+    this.gate.record();
+    this.telegramQueue.push({ key, coalesce: false, critical: true, html: summary.html, label: "session summary" });
+    this.webhookQueue?.push({
+      key,
+      coalesce: false,
+      critical: true,
+      event: "session_summary",
+      label: "session summary",
+      body: JSON.stringify({ event: "session_summary", text: summary.text, counts: summary.counts, duracion_ms: summary.durationMs }),
+    });
+  }
+
+  /** Sends what is waiting on a timer now: the digest and the grouped root-cause alerts. */
+  flushPending(): void {
+    for (const [key, group] of this.groups) {
+      if (group.timer) {
+        clearTimeout(group.timer);
+        group.timer = null;
+        this.sendGroup(key, group);
+      }
+    }
+    this.flushDigest();
+  }
+
+  /** Resolves when both queues are empty and idle (timers are not flushed: see `flushPending`). */
+  async drain(): Promise<void> {
+    await Promise.all([this.telegramQueue.idle(), this.webhookQueue?.idle()]);
+  }
+
+  /**
+   * Graceful stop: flushes digests and groups, waits up to `timeoutMs` for delivery, then aborts what is left
+   * (counted as dropped/failed and logged). Later `notify()` calls are ignored.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<NotifierStats> {
+    if (!this.closed) {
+      this.flushPending();
+      this.closed = true;
+      if (!(await this.drainWithin(options.timeoutMs ?? 5000))) {
+        this.logger.warn("notifier: delivery did not finish before shutdown, dropping what is left");
+        this.telegramQueue.abort();
+        this.webhookQueue?.abort();
+        await this.drainWithin(1000); // aborted calls settle at once; never hang a shutdown on them
+      }
+      const s = this.getStats();
+      this.logger.info(
+        `notifier stopped: ${s.sent} sent, ${s.edited} edited, ${s.failed} failed, ${s.dropped} dropped, ${s.digested} digested, ${s.logged} logged`,
+      );
+    }
+    return this.getStats();
+  }
+
+  /** Waits for the queues to empty, at most `timeoutMs`; true when they did. */
+  private async drainWithin(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      this.drain().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return drained;
+  }
+
+  getStats(): NotifierStats {
+    return { ...this.counters, queued: this.telegramQueue.length + (this.webhookQueue?.length ?? 0) };
+  }
+
+  private handleChange(change: IncidentChange): void {
+    const { type, incident, rule } = change;
+    const policy = resolveNotifyPolicy(incident, rule);
+    if (type !== "folded" && shouldOpenAlert(policy, incident)) this.queueWebhook(type, incident);
+    // An incident counted in a pending digest stays there; the digest will show its latest state.
+    if (this.digest.update(incident)) return;
+    const key = `incident:${incident.id}`;
+    const root = findRootCause(incident, change.type === "transition" ? change.rootCause : null);
+    if (this.tracked.has(key)) {
+      this.queueIncidentMessage(key, incident, rule);
+      if (root) this.addToRootGroup(root, incident);
+      return;
+    }
+    if (type === "folded" || !shouldOpenAlert(policy, incident)) return;
+    if (root) {
+      this.addToRootGroup(root, incident);
+      return;
+    }
+    const verdict = this.gate.admit(incident.clave);
+    if (verdict !== "allow") {
+      this.addToDigest(incident, verdict);
+      return;
+    }
+    this.tracked.set(key, { messageId: null, html: null });
+    this.queueIncidentMessage(key, incident, rule);
+  }
+
+  private queueIncidentMessage(key: string, incident: Incident, rule: CompiledRule): void {
+    this.telegramQueue.push({
+      key,
+      coalesce: true,
+      critical: incident.severidad === "critical",
+      // formatted now: the incident object keeps changing after this call
+      html: formatIncidentMessage(incident, rule),
+      label: `incident ${incident.id} (${incident.error_type} ${incident.estado})`,
+    });
+  }
+
+  private queueWebhook(type: IncidentChange["type"], incident: Incident): void {
+    this.webhookQueue?.push({
+      key: `webhook:${++this.seq}`,
+      coalesce: false,
+      critical: incident.severidad === "critical",
+      event: type,
+      body: JSON.stringify(toIncidentRecord(incident)),
+      label: `incident ${incident.id} (${incident.error_type} ${incident.estado})`,
+    });
+  }
+
+  private addToDigest(incident: Incident, reason: "rate_limited" | "repeat"): void {
+    this.digest.add(incident);
+    this.counters.digested++;
+    this.logger.debug(`incident ${incident.id} (${incident.error_type}) goes to the digest: ${reason}`);
+    if (!this.digestTimer && !this.closed) {
+      this.digestTimer = setTimeout(() => this.flushDigest(), this.digestIntervalMs);
+      this.digestTimer.unref();
+    }
+  }
+
+  private flushDigest(): void {
+    if (this.digestTimer) clearTimeout(this.digestTimer);
+    this.digestTimer = null;
+    if (this.digest.size === 0) return;
+    const html = formatDigest(this.digest.take(), this.digestIntervalMs);
+    this.gate.record();
+    this.telegramQueue.push({ key: `digest:${++this.seq}`, coalesce: false, critical: true, html, label: "digest" });
+  }
+
+  private addToRootGroup(root: RootCauseRef, incident: Incident): void {
+    const key = `root:${root.incidentId}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { root, members: new Map(), timer: null };
+      this.groups.set(key, group);
+      this.forgetOldGroups();
+    }
+    group.members.set(incident.id, toRootCauseMember(incident));
+    if (this.tracked.has(key)) {
+      this.sendGroup(key, group); // already announced: keep that message current
+    } else if (!group.timer) {
+      // dependants close together when their root fails: wait a moment so one message names them all
+      group.timer = setTimeout(() => {
+        group!.timer = null;
+        this.sendGroup(key, group!);
+      }, this.groupWindowMs);
+      group.timer.unref();
+    }
+  }
+
+  private sendGroup(key: string, group: RootCauseGroup): void {
+    if (!this.tracked.has(key)) {
+      this.tracked.set(key, { messageId: null, html: null });
+      this.gate.record();
+    }
+    const html = formatRootCauseGroup(group.root, [...group.members.values()]);
+    this.telegramQueue.push({ key, coalesce: true, critical: true, html, label: `root cause ${group.root.incidentId}` });
+  }
+
+  private forgetOldGroups(): void {
+    for (const [key, group] of this.groups) {
+      if (this.groups.size <= MAX_GROUPS) break;
+      if (group.timer) continue;
+      this.groups.delete(key);
+    }
+  }
+
+  /** Delivers one message: edit when the key already has a message (new message if the edit fails), else send. */
+  private async deliver(item: TelegramItem, signal: AbortSignal): Promise<void> {
+    const tracked = this.tracked.get(item.key);
+    if (tracked && tracked.messageId !== null) {
+      if (tracked.html === item.html) return; // nothing changed in what the admin sees
+      try {
+        await this.channel.edit(tracked.messageId, item.html, signal);
+        tracked.html = item.html;
+        this.count("edited");
+        return;
+      } catch (error) {
+        if (signal.aborted) return this.reportFailure(item, error);
+        this.logger.warn(`could not edit the message of ${item.label}, sending a new one`, { cause: describeError(error, []) });
+      }
+    }
+    try {
+      const messageId = await this.channel.send(item.html, signal);
+      this.remember(item.key, messageId, item.html);
+      this.count("sent");
+    } catch (error) {
+      this.reportFailure(item, error);
+    }
+  }
+
+  private reportFailure(item: TelegramItem, error: unknown): void {
+    this.counters.failed++;
+    this.logger.error(`alert not delivered: ${item.label}`, { cause: describeError(error, []), text: htmlToPlainText(item.html) });
+  }
+
+  private count(what: "sent" | "edited"): void {
+    if (this.telegramOn) this.counters[what]++;
+    else this.counters.logged++;
+  }
+
+  private remember(key: string, messageId: number, html: string): void {
+    this.tracked.delete(key); // re-insert: Map order doubles as least-recently-used order
+    this.tracked.set(key, { messageId, html });
+    while (this.tracked.size > MAX_TRACKED) this.tracked.delete(this.tracked.keys().next().value!);
+  }
+
+  private async deliverWebhook(item: WebhookItem, signal: AbortSignal): Promise<void> {
+    const result = await this.webhook!.post(item.body, item.event, signal);
+    if (result.ok) {
+      this.counters.webhookSent++;
+      return;
+    }
+    this.counters.webhookFailed++;
+    this.logger.error(
+      `webhook ${this.webhook!.origin}: ${item.label} not delivered after ${result.attempts} attempt(s): ${result.error ?? "?"}`,
+    );
+  }
+}

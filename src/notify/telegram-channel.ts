@@ -1,0 +1,193 @@
+import { Api, GrammyError } from "grammy";
+import { autoRetry } from "@grammyjs/auto-retry";
+import {
+  classifyTelegramError,
+  getRetryAfterSeconds,
+  isNotModifiedError,
+  isUnreachableError,
+} from "./classify-telegram-error.js";
+import type { MessageChannel } from "./message-channel.js";
+import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
+import { createRedactingLogger, describeError } from "./redact-secrets.js";
+import { sleepMs, type SleepFn } from "./sleep-ms.js";
+import { TelegramSendError } from "./telegram-send-error.js";
+
+/** The public Bot API, used when no local server is configured or while the local one is unreachable. */
+export const CLOUD_API_ROOT = "https://api.telegram.org";
+
+export interface TelegramChannelOptions {
+  /** Bot token (from BotFather). Never logged. */
+  token: string;
+  /** The admin's chat id (`ADMIN_ID`). */
+  chatId: number | string;
+  /** A local Bot API server (`TELEGRAM_BOT_API_LOCAL_URL`); null/undefined = the cloud API only. */
+  apiRoot?: string | null;
+  /** Where to fall back when `apiRoot` is unreachable; null disables the fallback. Default: the cloud API. */
+  cloudApiRoot?: string | null;
+  /** After the local server was unreachable, use the fallback for this long before trying local again. Default 60 000. */
+  localRetryAfterMs?: number;
+  /** Attempts per call, the first included, for 5xx/network errors and 429s that auto-retry gave back. Default 5. */
+  maxAttempts?: number;
+  /** Waits between attempts on 5xx/network errors; the last value repeats. Default [1000, 2000, 4000, 8000, 16000]. */
+  backoffMs?: readonly number[];
+  /**
+   * Longest `retry_after` worth waiting for, in seconds. Default 60. Beyond it the call fails: an alert an hour late
+   * is worth less than the alerts queued behind it.
+   */
+  maxRetryAfterSeconds?: number;
+  /** grammY's per-request timeout; its default (500 s) would stall the queue behind one hung request. Default 15. */
+  requestTimeoutSeconds?: number;
+  logger?: NotifyLogger;
+  /** Injectable wait (tests shrink backoffs with it). */
+  sleep?: SleepFn;
+  now?: () => number;
+}
+
+/** grammY's Node build types signals with the `abort-controller` polyfill; a native AbortSignal works the same. */
+type GrammySignal = Parameters<Api["getMe"]>[0];
+
+interface ApiTarget {
+  api: Api;
+  isLocal: boolean;
+}
+
+/**
+ * Sends and edits messages in one chat through grammY's `Api` — send only: it never calls `getUpdates` (which
+ * would steal the bot's own updates and make it fail with 409 Conflict) and never starts a `Bot`.
+ *
+ * Retries: `@grammyjs/auto-retry` honours 429 `retry_after` inside each call (bounded, so a huge retry_after
+ * surfaces instead of hanging); 5xx and network errors are rethrown by the plugin on purpose so that
+ * `classifyTelegramError` decides them here with our own (injectable) backoff. Its defaults would retry forever
+ * with waits up to an hour — a trap for a queue that must keep moving.
+ */
+export class TelegramChannel implements MessageChannel {
+  private readonly local: ApiTarget | null;
+  private readonly cloud: ApiTarget | null;
+  private readonly logger: NotifyLogger;
+  private readonly sleep: SleepFn;
+  private readonly now: () => number;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: readonly number[];
+  private readonly maxRetryAfterSeconds: number;
+  private readonly localRetryAfterMs: number;
+  private localDownUntilMs = 0;
+
+  constructor(private readonly options: TelegramChannelOptions) {
+    this.logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, [options.token]);
+    this.sleep = options.sleep ?? sleepMs;
+    this.now = options.now ?? Date.now;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.backoffMs = options.backoffMs?.length ? options.backoffMs : [1000, 2000, 4000, 8000, 16000];
+    this.maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 60;
+    this.localRetryAfterMs = options.localRetryAfterMs ?? 60_000;
+    const cloudRoot = options.cloudApiRoot === undefined ? CLOUD_API_ROOT : options.cloudApiRoot;
+    const localRoot = options.apiRoot ? normalizeApiRoot(options.apiRoot) : null;
+    this.local = localRoot ? { api: this.createApi(localRoot), isLocal: true } : null;
+    this.cloud =
+      cloudRoot && normalizeApiRoot(cloudRoot) !== localRoot ? { api: this.createApi(normalizeApiRoot(cloudRoot)), isLocal: false } : null;
+  }
+
+  async send(html: string, signal?: AbortSignal): Promise<number> {
+    const message = await this.call(
+      "sendMessage",
+      (api) =>
+        api.sendMessage(
+          this.options.chatId,
+          html,
+          { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+          signal as GrammySignal,
+        ),
+      signal,
+    );
+    return message.message_id;
+  }
+
+  async edit(messageId: number, html: string, signal?: AbortSignal): Promise<void> {
+    await this.call(
+      "editMessageText",
+      async (api) => {
+        try {
+          await api.editMessageText(
+            this.options.chatId,
+            messageId,
+            html,
+            { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+            signal as GrammySignal,
+          );
+        } catch (error) {
+          if (!isNotModifiedError(error)) throw error; // already showing this text: done
+        }
+      },
+      signal,
+    );
+  }
+
+  /** Checks the token with `getMe` (not `getUpdates`); resolves to the bot's username. */
+  async getBotUsername(signal?: AbortSignal): Promise<string> {
+    const me = await this.call("getMe", (api) => api.getMe(signal as GrammySignal), signal);
+    return me.username;
+  }
+
+  private createApi(apiRoot: string): Api {
+    const api = new Api(this.options.token, { apiRoot, timeoutSeconds: this.options.requestTimeoutSeconds ?? 15 });
+    api.config.use(
+      autoRetry({
+        maxRetryAttempts: 2,
+        maxDelaySeconds: this.options.maxRetryAfterSeconds ?? 60,
+        rethrowInternalServerErrors: true,
+        rethrowHttpErrors: true,
+      }),
+    );
+    return api;
+  }
+
+  /** The local server unless it was found unreachable recently; else the cloud API. */
+  private pickTarget(): ApiTarget {
+    if (this.local && (this.now() >= this.localDownUntilMs || !this.cloud)) return this.local;
+    return (this.cloud ?? this.local)!;
+  }
+
+  /** Runs one Bot API call with the retry policy; throws a `TelegramSendError` (redacted) when it finally fails. */
+  private async call<T>(method: string, run: (api: Api) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const secrets = [this.options.token];
+    let switchedToCloud = false;
+    for (let attempt = 1; ; attempt++) {
+      const target = switchedToCloud ? this.cloud! : this.pickTarget();
+      try {
+        return await run(target.api);
+      } catch (error) {
+        const causeText = describeError(error, secrets);
+        const errorCode = error instanceof GrammyError ? error.error_code : null;
+        if (signal?.aborted) throw new TelegramSendError(method, attempt, "give_up", errorCode, "aborted");
+        if (target.isLocal && this.cloud && !switchedToCloud && isUnreachableError(error)) {
+          switchedToCloud = true;
+          this.localDownUntilMs = this.now() + this.localRetryAfterMs;
+          this.logger.warn(`local Bot API unreachable, using the cloud API for ${this.localRetryAfterMs} ms`, { method, cause: causeText });
+          attempt--; // switching servers is not a retry of the same server
+          continue;
+        }
+        const decision = classifyTelegramError(error);
+        let delayMs = this.backoffMs[Math.min(attempt - 1, this.backoffMs.length - 1)]!;
+        if (decision === "retry_after") {
+          const seconds = getRetryAfterSeconds(error)!;
+          if (seconds > this.maxRetryAfterSeconds) throw new TelegramSendError(method, attempt, "give_up", errorCode, causeText);
+          delayMs = seconds * 1000;
+        }
+        if (decision === "give_up" || attempt >= this.maxAttempts) {
+          throw new TelegramSendError(method, attempt, decision, errorCode, causeText);
+        }
+        this.logger.debug(`telegram ${method} failed, retrying in ${delayMs} ms`, { attempt, decision, cause: causeText });
+        try {
+          await this.sleep(delayMs, signal);
+        } catch {
+          throw new TelegramSendError(method, attempt, "give_up", errorCode, "aborted while waiting to retry");
+        }
+      }
+    }
+  }
+}
+
+/** grammY refuses an apiRoot with a trailing slash; accept one anyway. */
+function normalizeApiRoot(root: string): string {
+  return root.replace(/\/+$/, "");
+}

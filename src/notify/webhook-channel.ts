@@ -1,0 +1,123 @@
+import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
+import { sleepMs, type SleepFn } from "./sleep-ms.js";
+
+export interface WebhookChannelOptions {
+  /** Where incidents are POSTed as JSON (`notify.webhook.url`; n8n, a Slack bridge…). */
+  url: string;
+  /** Extra headers (`notify.webhook.headers`), e.g. an auth token. Never logged. */
+  headers?: Readonly<Record<string, string>>;
+  /** Retries after the first attempt. Default 3. */
+  retries?: number;
+  /** Waits before each retry; the last value repeats. Default [1000, 2000, 4000]. */
+  backoffMs?: readonly number[];
+  /** Per-attempt timeout. Default 5000. */
+  timeoutMs?: number;
+  /** Longest `Retry-After` (429/503) honoured, in ms; longer waits use the backoff instead. Default 30 000. */
+  maxRetryAfterMs?: number;
+  logger?: NotifyLogger;
+  sleep?: SleepFn;
+}
+
+/** The outcome of one POST, retries included: a record, like an action result. */
+export interface WebhookResult {
+  ok: boolean;
+  /** Last HTTP status, or null when no response came (refused, timeout). */
+  status: number | null;
+  attempts: number;
+  durationMs: number;
+  /** Why it failed, without URL path or headers (they may hold secrets). */
+  error?: string;
+}
+
+/** Whether a webhook failure is worth another attempt: network errors, timeouts, 408, 429 and 5xx. */
+export function isRetryableWebhookStatus(status: number | null): boolean {
+  return status === null || status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * POSTs JSON to a webhook with a per-attempt timeout (`AbortSignal.timeout`) and retries with backoff. Logs name
+ * only the URL's origin: webhook paths and headers often carry the secret.
+ */
+export class WebhookChannel {
+  private readonly logger: NotifyLogger;
+  private readonly sleep: SleepFn;
+  readonly origin: string;
+
+  constructor(private readonly options: WebhookChannelOptions) {
+    this.logger = options.logger ?? SILENT_LOGGER;
+    this.sleep = options.sleep ?? sleepMs;
+    this.origin = safeOrigin(options.url);
+  }
+
+  /** POSTs `body` (already JSON) with header `X-Vigia-Event: <event>`; never throws. */
+  async post(body: string, event: string, signal?: AbortSignal): Promise<WebhookResult> {
+    const retries = this.options.retries ?? 3;
+    const backoffMs = this.options.backoffMs?.length ? this.options.backoffMs : [1000, 2000, 4000];
+    const started = Date.now();
+    let status: number | null = null;
+    let error = "";
+    for (let attempt = 1; attempt <= retries + 1; attempt++) {
+      let retryAfterMs: number | null = null;
+      try {
+        const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 5000);
+        const response = await fetch(this.options.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-vigia-event": event, ...this.options.headers },
+          body,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+        status = response.status;
+        await response.arrayBuffer().catch(() => undefined); // free the connection
+        if (response.ok) return { ok: true, status, attempts: attempt, durationMs: Date.now() - started };
+        error = `HTTP ${status}`;
+        retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
+      } catch (e) {
+        status = null;
+        error = describeFetchError(e);
+      }
+      if (signal?.aborted || !isRetryableWebhookStatus(status) || attempt > retries) {
+        return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error };
+      }
+      const backoff = backoffMs[Math.min(attempt - 1, backoffMs.length - 1)]!;
+      const waitMs =
+        retryAfterMs !== null && retryAfterMs <= (this.options.maxRetryAfterMs ?? 30_000) ? Math.max(retryAfterMs, backoff) : backoff;
+      this.logger.debug(`webhook ${this.origin}: ${error}, retrying in ${waitMs} ms`, { event, attempt });
+      try {
+        await this.sleep(waitMs, signal);
+      } catch {
+        return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error: "aborted" };
+      }
+    }
+    return { ok: false, status, attempts: retries + 1, durationMs: Date.now() - started, error }; // not reached
+  }
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "<invalid url>";
+  }
+}
+
+/** Retry-After in seconds or as an HTTP date. */
+function parseRetryAfterMs(value: string | null): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+/**
+ * fetch's TypeError hides the reason in `cause` (ECONNREFUSED…); a timeout is a DOMException named TimeoutError.
+ * Duck-typed on purpose: a DOMException is not `instanceof Error` across realms (jest's VM, workers).
+ */
+function describeFetchError(e: unknown): string {
+  const err = e as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown; name?: unknown } } | null;
+  if (err?.name === "TimeoutError" || err?.cause?.name === "TimeoutError") return "timeout";
+  if (err?.name === "AbortError") return "aborted";
+  if (typeof err?.cause?.code === "string") return err.cause.code;
+  if (typeof err?.cause?.message === "string") return err.cause.message;
+  return typeof err?.message === "string" ? err.message : String(e);
+}

@@ -1,0 +1,75 @@
+import winston from "winston";
+import { formatLocalIsoTimestamp } from "./log-timestamp.js";
+import type { SecretRedactor } from "./log-redact.js";
+
+/** The fields of a log entry after the logger's own formats ran. */
+interface LogEntry {
+  level: string;
+  message: unknown;
+  timestamp?: string;
+  [key: string]: unknown;
+}
+
+const RESERVED = new Set(["level", "message", "timestamp"]);
+
+const LEVEL_COLORS: Record<string, string> = {
+  error: "\x1b[31m",
+  warn: "\x1b[33m",
+  info: "\x1b[32m",
+  verbose: "\x1b[36m",
+  debug: "\x1b[90m",
+};
+const DIM = "\x1b[2m";
+const RESET = "\x1b[0m";
+
+/**
+ * Escapes control characters (except newline and tab). Log lines are untrusted input: an escape sequence
+ * quoted from a bot's log must not move the operator's cursor or recolour the terminal.
+ */
+export function escapeControlChars(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** JSON that never throws (bigint, odd objects) — a log call must not be able to crash vigia. */
+function stringifySafely(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  } catch {
+    return '"[unserializable]"';
+  }
+}
+
+/** Redacts the message and every meta field of each entry; installed once on the logger, before any transport. */
+export const redactFormat = winston.format((info, options?: unknown) => {
+  const redactor = (options as { redactor?: SecretRedactor } | undefined)?.redactor;
+  if (!redactor) return info;
+  for (const key of Object.keys(info)) {
+    if (key !== "level") (info as Record<string, unknown>)[key] = redactor.redactValue(info[key]);
+  }
+  return info;
+});
+
+/** Stamps each entry once, local time with offset; transports render it their own way. */
+export const timestampFormat = winston.format((info) => {
+  info.timestamp = formatLocalIsoTimestamp();
+  return info;
+});
+
+/** `<time> <level> <message> {meta}`: the same layout on console and in monitor.log. */
+export function renderLogLine(entry: LogEntry, options: { colors: boolean; shortTime: boolean }): string {
+  const stamp = entry.timestamp ?? formatLocalIsoTimestamp();
+  const time = options.shortTime ? stamp.slice(0, 23).replace("T", " ") : stamp;
+  const meta: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) if (!RESERVED.has(key)) meta[key] = value;
+  const message = escapeControlChars(typeof entry.message === "string" ? entry.message : stringifySafely(entry.message));
+  const metaText = Object.keys(meta).length > 0 ? ` ${stringifySafely(meta)}` : "";
+  const level = entry.level.padEnd(7);
+  if (!options.colors) return `${time} ${level} ${message}${metaText}`;
+  const color = LEVEL_COLORS[entry.level] ?? "";
+  return `${DIM}${time}${RESET} ${color}${level}${RESET} ${message}${metaText ? `${DIM}${metaText}${RESET}` : ""}`;
+}
+
+/** A winston format that renders entries with `renderLogLine`. */
+export function createLineFormat(options: { colors: boolean; shortTime: boolean }): winston.Logform.Format {
+  return winston.format.printf((info) => renderLogLine(info as LogEntry, options));
+}

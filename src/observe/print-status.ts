@@ -1,0 +1,58 @@
+/**
+ * `vigia status`: ask a running vigia for its /health and print it. Exit code 0 when it answered, 1 when it
+ * could not be reached or answered something that is not a health report.
+ */
+import { formatHealthReport } from "./format-health-report.js";
+
+export interface PrintStatusOptions {
+  /** The /health URL (see getStatusUrl). */
+  url: string;
+  /** Default 3000. */
+  timeoutMs?: number;
+  /** Where the table goes; default stdout. */
+  write?: (text: string) => void;
+  /** Where the "unreachable" message goes; default stderr. */
+  writeError?: (text: string) => void;
+  nowMs?: () => number;
+}
+
+/** Fetches and prints the report; resolves with the exit code (0 up, 1 unreachable). */
+export async function printStatus(options: PrintStatusOptions): Promise<number> {
+  const write = options.write ?? ((text: string) => void process.stdout.write(text));
+  const writeError = options.writeError ?? ((text: string) => void process.stderr.write(text));
+  const timeoutMs = options.timeoutMs ?? 3000;
+  let body: string;
+  try {
+    const response = await fetch(options.url, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: "application/json" } });
+    body = await response.text();
+    if (!response.ok) {
+      writeError(`vigia status: ${options.url} answered HTTP ${response.status}\n`);
+      return 1;
+    }
+  } catch (error) {
+    writeError(`vigia status: no vigia answering at ${options.url} (${describeFetchError(error, timeoutMs)})\n`);
+    return 1;
+  }
+  let report: unknown;
+  try {
+    report = JSON.parse(body);
+  } catch {
+    writeError(`vigia status: ${options.url} did not answer with JSON (is it vigia's status port?)\n`);
+    return 1;
+  }
+  write(formatHealthReport(report, (options.nowMs ?? Date.now)()));
+  return 0;
+}
+
+/** fetch hides the socket error in `cause`; operators want "connection refused", not "fetch failed". */
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  // Duck-typed: the abort is a DOMException, which is not always an `Error` of this realm.
+  const name = (error as { name?: unknown })?.name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  if (code === "ECONNREFUSED") return "connection refused: is `vigia run` running, and is status.listen the same?";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "host not found";
+  return code ?? String((error as { message?: unknown })?.message ?? error);
+}

@@ -1,0 +1,53 @@
+import { resolve } from "node:path";
+import type { ActionHandler } from "./action-handler.js";
+import { readArgv, readEnv, readOptionalString, readTimeoutMs } from "../spec-options.js";
+import { fillTemplate } from "../../util/template.js";
+import { runCommand } from "../run-command.js";
+import { formatArgv } from "../format-argv.js";
+import { CommandFailedError, RemediationAbortedError } from "../errors.js";
+
+/**
+ * `exec {command, cwd?, env?, timeout?}`: runs an operator's command (retry a download, restart the local Bot
+ * API). `command` is argv: each item is one argument whatever a captured value holds, and no shell is involved.
+ * A templated `cwd` comes from the log, so it must pass the guard; a literal one resolves against the base dir.
+ * Killed at its timeout (default `remediation.action_timeout`); a non-zero exit fails the attempt.
+ */
+export const execAction: ActionHandler = {
+  type: "exec",
+  mainOption: "command",
+  async plan(spec, fields, ctx) {
+    const argv = readArgv(spec, "command", fields);
+    const env = readEnv(spec, "env", fields);
+    const timeoutMs = readTimeoutMs(spec, ctx.actionTimeoutMs);
+    const rawCwd = readOptionalString(spec, "cwd");
+    let cwd = ctx.guard.baseDir;
+    if (rawCwd !== null) {
+      cwd = rawCwd.includes("{")
+        ? (await ctx.guard.resolvePath(fillTemplate(rawCwd, fields))).absolute
+        : resolve(ctx.guard.baseDir, rawCwd);
+    }
+
+    return {
+      accion: formatArgv(argv),
+      ownsTimeout: true,
+      async execute() {
+        const outcome = await runCommand(argv, {
+          cwd,
+          env,
+          timeoutMs,
+          killGraceMs: ctx.killGraceMs,
+          signal: ctx.signal,
+          maxOutputBytes: ctx.maxOutputBytes,
+          timers: ctx.timers,
+        });
+        if (outcome.aborted) throw new RemediationAbortedError();
+        if (!outcome.ok) {
+          throw new CommandFailedError(outcome.command, outcome.exitCode, outcome.signal, outcome.timedOut, outcome.stderrTail, outcome.shortMessage);
+        }
+        // The command's last line of output is usually its own summary ("descarga reanudada"): worth journaling.
+        const lastLine = outcome.stdoutTail.trim().split("\n").at(-1)?.trim() ?? "";
+        return { detalle: lastLine === "" ? null : lastLine.slice(0, 200), exitCode: 0 };
+      },
+    };
+  },
+};

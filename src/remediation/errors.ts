@@ -1,0 +1,71 @@
+/**
+ * The executor's error classes. Each carries the context a journal reader needs (which action, which option,
+ * which exit code); `classifyFailure` decides retry vs give up from the class alone.
+ */
+
+/** A rule's action or verify spec is unusable as written (bad option, template in a command name). Retrying cannot help. */
+export class InvalidSpecError extends Error {
+  override readonly name = "InvalidSpecError";
+  constructor(
+    readonly specType: string,
+    readonly option: string,
+    readonly expected: string,
+    readonly got: unknown,
+  ) {
+    super(`${specType}.${option}: expected ${expected}, got ${describeValue(got)}`);
+  }
+}
+
+/** `remediation.owner` (or an action's `owner`) names a user or group that does not exist. Retrying cannot help. */
+export class OwnerLookupError extends Error {
+  override readonly name = "OwnerLookupError";
+  constructor(readonly owner: string, readonly detail: string) {
+    super(`owner '${owner}': ${detail}`);
+  }
+}
+
+/** A command (exec action, exec_ok, sudo chown) ended badly: non-zero exit, signal, timeout or spawn failure. */
+export class CommandFailedError extends Error {
+  override readonly name = "CommandFailedError";
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | undefined,
+    readonly signal: string | undefined,
+    readonly timedOut: boolean,
+    readonly outputTail: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A filesystem action did not finish within its timeout (the executor moves on; the operation may still complete). */
+export class ActionTimeoutError extends Error {
+  override readonly name = "ActionTimeoutError";
+  constructor(readonly action: string, readonly timeoutMs: number) {
+    super(`${action}: sin respuesta tras ${timeoutMs} ms`);
+  }
+}
+
+/** The target of a cleanup is not something cleanup may remove (a folder, a device, a socket). Retrying cannot help. */
+export class NotRegularFileError extends Error {
+  override readonly name = "NotRegularFileError";
+  constructor(readonly path: string, readonly kind: string) {
+    super(`${path}: es ${kind}, no un archivo regular`);
+  }
+}
+
+/** The job was cancelled (resolve_on closed the incident, or the executor is stopping). */
+export class RemediationAbortedError extends Error {
+  override readonly name = "RemediationAbortedError";
+  constructor() {
+    super("cancelado");
+  }
+}
+
+/** Short, single-line rendering of an unexpected value for messages. */
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

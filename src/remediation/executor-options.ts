@@ -1,0 +1,109 @@
+import { resolve } from "node:path";
+import { DEFAULT_BACKOFF_MS } from "./backoff.js";
+import { getDiskSpace, type GetDiskSpace } from "./disk-space.js";
+import { defaultTimers, type Timers } from "./timers.js";
+
+/** The subset of a winston logger the executor uses. */
+export interface RemediationLogger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** Options of createExecutor; config keys of `remediation:` in parentheses. */
+export interface ExecutorOptions {
+  /** Folders file actions may touch (`allowed_roots`); relative ones resolve against `baseDir`. */
+  allowedRoots: readonly string[];
+  /** The config file's folder: relative paths in rules and options resolve against it. */
+  baseDir: string;
+  /** chown target, `"user:group"` or `"uid:gid"` (`owner`). Default null: the owner of the allowed root. */
+  owner?: string | null;
+  /** Run chown through `sudo -n` (`sudo`). Default false. */
+  sudo?: boolean;
+  /** cleanup moves files here instead of deleting them (`quarantine_dir`); must lie inside a root. Default null. */
+  quarantineDir?: string | null;
+  /** Per-action timeout unless the action sets `timeout` (`action_timeout` × 1000). Default 30 000. */
+  actionTimeoutMs?: number;
+  /** Between SIGTERM and SIGKILL for a command that overran. Default 2000. */
+  killGraceMs?: number;
+  /** Incidents remediated at once, never two for one key (`concurrency`). Default 4. */
+  concurrency?: number;
+  /** Attempts per incident unless the rule sets `retries` (`max_retries`, env MAX_RETRIES). Default 3. */
+  maxRetries?: number;
+  /** Delay after failed attempt k (`backoff` × 1000, env BACKOFF_DELAYS); the last repeats. Default [1000, 2000, 4000]. */
+  backoffMs?: readonly number[];
+  /** Journal what would be done, touch nothing (`dry_run`, `--dry-run`). Default false. */
+  dryRun?: boolean;
+  /** Bytes of a command's stdout and of its stderr kept for messages. Default 4096. */
+  maxOutputBytes?: number;
+  logger?: RemediationLogger;
+  /** Wall clock in ms (tests). Default Date.now. */
+  now?: () => number;
+  /** Timer functions (tests). Default the globals, looked up at call time (jest fake timers apply). */
+  timers?: Timers;
+  /** Free-space reader (tests). Default check-disk-space. */
+  getDiskSpace?: GetDiskSpace;
+}
+
+export type NormalizedExecutorOptions = Required<Omit<ExecutorOptions, "owner" | "quarantineDir">> & {
+  owner: string | null;
+  quarantineDir: string | null;
+};
+
+/** An option with an unusable value: what was expected and what was got. */
+export class InvalidExecutorOptionError extends Error {
+  override readonly name = "InvalidExecutorOptionError";
+  constructor(readonly option: string, readonly expected: string, readonly got: unknown) {
+    super(`remediation option ${option}: expected ${expected}, got ${JSON.stringify(got)}`);
+  }
+}
+
+const silentLogger: RemediationLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Applies defaults once and validates every option, so the executor never re-checks them. */
+export function normalizeExecutorOptions(raw: ExecutorOptions): NormalizedExecutorOptions {
+  if (typeof raw.baseDir !== "string" || raw.baseDir === "") throw new InvalidExecutorOptionError("baseDir", "a folder path", raw.baseDir);
+  const baseDir = resolve(raw.baseDir);
+  if (!Array.isArray(raw.allowedRoots) || raw.allowedRoots.some((root) => typeof root !== "string" || root === "")) {
+    throw new InvalidExecutorOptionError("allowedRoots", "a list of folder paths", raw.allowedRoots);
+  }
+  const options: NormalizedExecutorOptions = {
+    allowedRoots: raw.allowedRoots.map((root) => resolve(baseDir, root)),
+    baseDir,
+    owner: raw.owner ?? null,
+    sudo: raw.sudo ?? false,
+    quarantineDir: raw.quarantineDir ? resolve(baseDir, raw.quarantineDir) : null,
+    actionTimeoutMs: raw.actionTimeoutMs ?? 30_000,
+    killGraceMs: raw.killGraceMs ?? 2000,
+    concurrency: raw.concurrency ?? 4,
+    maxRetries: raw.maxRetries ?? 3,
+    backoffMs: raw.backoffMs ?? DEFAULT_BACKOFF_MS,
+    dryRun: raw.dryRun ?? false,
+    maxOutputBytes: raw.maxOutputBytes ?? 4096,
+    logger: raw.logger ?? silentLogger,
+    now: raw.now ?? Date.now,
+    timers: raw.timers ?? defaultTimers,
+    getDiskSpace: raw.getDiskSpace ?? getDiskSpace,
+  };
+  requirePositiveInteger("concurrency", options.concurrency);
+  requirePositiveInteger("maxRetries", options.maxRetries);
+  requirePositiveInteger("actionTimeoutMs", options.actionTimeoutMs);
+  requireInteger("killGraceMs", options.killGraceMs);
+  requireInteger("maxOutputBytes", options.maxOutputBytes);
+  if (!Array.isArray(options.backoffMs) || options.backoffMs.some((ms) => !Number.isFinite(ms) || ms < 0)) {
+    throw new InvalidExecutorOptionError("backoffMs", "a list of delays in ms >= 0", options.backoffMs);
+  }
+  if (options.owner !== null && (typeof options.owner !== "string" || options.owner === "")) {
+    throw new InvalidExecutorOptionError("owner", "'user:group', 'uid:gid' or null", options.owner);
+  }
+  return options;
+}
+
+function requirePositiveInteger(option: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) throw new InvalidExecutorOptionError(option, "an integer >= 1", value);
+}
+
+function requireInteger(option: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new InvalidExecutorOptionError(option, "an integer >= 0", value);
+}

@@ -1,0 +1,234 @@
+import type { CompiledRule, Incident } from "../types.js";
+import { createPathGuard } from "./path-guard.js";
+import { createOwnerResolver } from "./owner.js";
+import { createKeyedScheduler } from "./keyed-scheduler.js";
+import { normalizeExecutorOptions, type ExecutorOptions, type NormalizedExecutorOptions } from "./executor-options.js";
+import type { RemediationContext } from "./remediation-context.js";
+import { runAction } from "./run-action.js";
+import { runVerify } from "./run-verify.js";
+import { classifyFailure, type FailureDecision } from "./classify-failure.js";
+import { getBackoffDelayMs } from "./backoff.js";
+import { waitMs } from "./wait-ms.js";
+
+/**
+ * The remediation executor: for each incident, attempts 1..N of "run the rule's actions in order, then its
+ * verify", with the backoff between attempts, reporting every step to the incident stage through `report`.
+ *
+ *   attempt k:  report reintentando "reintento k/N" → each action (report its accion) → verify
+ *               ok → report solucionado                 (done)
+ *               refused path / unusable spec → fallido  (done: retrying cannot help)
+ *               else, k < N → wait backoff[k-1], abortable by the job's signal (resolve_on closed the incident)
+ *               else → fallido with the last error
+ *
+ * Jobs run concurrently up to `concurrency`, never two for one incident key; submit() returns at once. The
+ * executor never changes incident state itself: the incident stage owns the state machine and the journal.
+ */
+
+/** One step of a remediation, for the incident's `accion`, `estado`, `intento` and `transiciones`. */
+export interface RemediationStep {
+  estado: "reintentando" | "solucionado" | "fallido";
+  /** `"reintento 2/3"`, `"mkdir -p modelos/ana"`, `"[dry-run] rm modelos/x.mp4"`. */
+  accion: string;
+  intento: number;
+  /** An action's note or failure (exit code, error, refused path); the verification on success. */
+  detalle: string | null;
+}
+
+/** What the incident stage hands over. */
+export interface RemediationJob {
+  incident: Incident;
+  rule: CompiledRule;
+  /** The match's captured fields (templates are filled from these). */
+  fields: Readonly<Record<string, string>>;
+  /** Resume at this attempt (restart-safe: the attempt recorded in the journal). Default 1. */
+  startAttempt?: number;
+  /** Abort to cancel: pending waits end and running commands are killed; nothing more is reported. */
+  signal: AbortSignal;
+  /** Called for every step, synchronously, in order. Exceptions are logged and ignored. */
+  report: (step: RemediationStep) => void;
+}
+
+/** How a job ended (the same information was already reported step by step). */
+export interface RemediationOutcome {
+  estado: "solucionado" | "fallido" | "cancelado";
+  intento: number;
+  accion: string | null;
+  detalle: string | null;
+}
+
+export interface Executor {
+  /** Queues a job and returns at once; the promise settles when it ends and never rejects. */
+  submit(job: RemediationJob): Promise<RemediationOutcome>;
+  /** Re-runs a rule's verify (a repeat folding into a solucionado incident): does the fix still hold? No verify → false. */
+  reverify(rule: CompiledRule, fields: Readonly<Record<string, string>>): Promise<boolean>;
+  /** N for a rule: its `retries`, else `maxRetries` (the incident's `max_intentos`). */
+  getMaxAttempts(rule: CompiledRule): number;
+  /** Jobs running and waiting now. */
+  getLoad(): { running: number; queued: number };
+  /** Resolves when every submitted job has ended. */
+  drain(): Promise<void>;
+  /** Cancels everything (waits end, commands are killed), refuses new jobs, resolves when all have ended. */
+  stop(): Promise<void>;
+  readonly options: NormalizedExecutorOptions;
+}
+
+/** Outcome of one attempt, before deciding what comes next. */
+interface AttemptOutcome {
+  ok: boolean;
+  accion: string | null;
+  detalle: string | null;
+  cause?: unknown;
+  /** Overrides classifyFailure (dry-run cannot learn more by retrying). */
+  decision?: FailureDecision;
+}
+
+/** Creates an executor; throws InvalidExecutorOptionError on unusable options. */
+export function createExecutor(rawOptions: ExecutorOptions): Executor {
+  const options = normalizeExecutorOptions(rawOptions);
+  const { logger, timers, dryRun } = options;
+  const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir });
+  const owners = createOwnerResolver();
+  const scheduler = createKeyedScheduler(options.concurrency);
+  const stopController = new AbortController();
+  const isRoot = process.getuid?.() === 0;
+  const durationClock = () => options.now();
+
+  function createContext(signal: AbortSignal): RemediationContext {
+    return {
+      guard,
+      owners,
+      owner: options.owner,
+      sudo: options.sudo,
+      quarantineDir: options.quarantineDir,
+      isRoot,
+      actionTimeoutMs: options.actionTimeoutMs,
+      killGraceMs: options.killGraceMs,
+      maxOutputBytes: options.maxOutputBytes,
+      getDiskSpace: options.getDiskSpace,
+      timers,
+      nowMs: options.now,
+      signal,
+    };
+  }
+
+  function getMaxAttempts(rule: CompiledRule): number {
+    return rule.retries !== null && rule.retries !== undefined && rule.retries >= 1 ? Math.floor(rule.retries) : options.maxRetries;
+  }
+
+  function submit(job: RemediationJob): Promise<RemediationOutcome> {
+    if (stopController.signal.aborted) return Promise.resolve(cancelled(job.startAttempt ?? 1));
+    return scheduler.schedule(job.incident.clave, () => runJob(job)).catch((error: unknown) => {
+      // runJob catches everything; this is the last line of defence so a caller never sees a rejection.
+      logger.error("remediación: error inesperado", { incidente: job.incident.id, error: String(error) });
+      return { estado: "fallido" as const, intento: job.startAttempt ?? 1, accion: null, detalle: String(error) };
+    });
+  }
+
+  async function runJob(job: RemediationJob): Promise<RemediationOutcome> {
+    const signal = AbortSignal.any([job.signal, stopController.signal]);
+    const maxAttempts = getMaxAttempts(job.rule);
+    const delaysMs = job.rule.backoffMs ?? options.backoffMs;
+    const firstAttempt = Math.min(Math.max(1, Math.floor(job.startAttempt ?? 1)), maxAttempts);
+    const ctx = createContext(signal);
+    const report = (step: RemediationStep) => {
+      if (signal.aborted) return; // a cancelled job says nothing more: the incident is someone else's now
+      logger[step.estado === "fallido" ? "warn" : step.estado === "solucionado" ? "info" : "debug"](`remediación ${step.estado}`, {
+        incidente: job.incident.id,
+        clave: job.incident.clave,
+        ...step,
+      });
+      try {
+        job.report(step);
+      } catch (error) {
+        logger.error("remediación: report() falló", { incidente: job.incident.id, error: String(error) });
+      }
+    };
+
+    for (let attempt = firstAttempt; attempt <= maxAttempts; attempt += 1) {
+      if (signal.aborted) return cancelled(attempt);
+      report({ estado: "reintentando", accion: `reintento ${attempt}/${maxAttempts}`, intento: attempt, detalle: null });
+      const outcome = await runAttempt(job, attempt, ctx, report);
+      if (signal.aborted) return cancelled(attempt);
+      if (outcome.ok) {
+        const accion = outcome.accion ?? "verificación";
+        report({ estado: "solucionado", accion, intento: attempt, detalle: outcome.detalle });
+        return { estado: "solucionado", intento: attempt, accion, detalle: outcome.detalle };
+      }
+      const decision = outcome.decision ?? classifyFailure(outcome.cause);
+      if (decision === "stop") return cancelled(attempt);
+      if (decision === "give_up" || attempt === maxAttempts) {
+        const accion = outcome.accion ?? `reintento ${attempt}/${maxAttempts}`;
+        report({ estado: "fallido", accion, intento: attempt, detalle: outcome.detalle });
+        return { estado: "fallido", intento: attempt, accion, detalle: outcome.detalle };
+      }
+      const waited = await waitMs(getBackoffDelayMs(attempt, delaysMs), signal, timers);
+      if (!waited) return cancelled(attempt);
+    }
+    return cancelled(maxAttempts); // unreachable: the last attempt always returns
+  }
+
+  /** Actions in order (the first failure ends the attempt: later actions build on earlier ones), then verify. */
+  async function runAttempt(
+    job: RemediationJob,
+    attempt: number,
+    ctx: RemediationContext,
+    report: (step: RemediationStep) => void,
+  ): Promise<AttemptOutcome> {
+    let lastAccion: string | null = null;
+    for (const spec of job.rule.actions) {
+      const result = await runAction(spec, job.fields, ctx, { dryRun, now: durationClock });
+      lastAccion = result.accion;
+      report({ estado: "reintentando", accion: result.accion, intento: attempt, detalle: result.detalle });
+      if (!result.ok) return { ok: false, accion: result.accion, detalle: result.detalle, cause: result.cause };
+      if (ctx.signal.aborted) return { ok: false, accion: lastAccion, detalle: "cancelado", decision: "stop" };
+    }
+
+    if (job.rule.verify) {
+      const verified = await runVerify(job.rule.verify, job.fields, ctx, { dryRun, now: durationClock });
+      const detalle = `${verified.ok ? "verificado" : "no verificado"}: ${verified.descripcion}${verified.detalle ? ` (${verified.detalle})` : ""}`;
+      if (verified.ok) return { ok: true, accion: lastAccion ?? verified.descripcion, detalle };
+      return {
+        ok: false,
+        accion: lastAccion ?? verified.descripcion,
+        detalle,
+        cause: verified.cause,
+        ...(verified.skipped ? { decision: "give_up" as const } : {}),
+      };
+    }
+
+    // No verify: the actions' success is the verification — unless nothing was actually done. `wait` (or no action
+    // at all, a rule that only has resolve_on) fixes nothing by itself: the attempt stays unconfirmed, so only
+    // resolve_on can close the incident as solucionado before the attempts run out.
+    const didSomething = job.rule.actions.some((spec) => spec.type !== "wait");
+    if (!didSomething) return { ok: false, accion: lastAccion, detalle: "sin confirmación: esperando resolve_on" };
+    if (dryRun) {
+      return { ok: false, accion: lastAccion, detalle: "dry-run: acciones no ejecutadas y la regla no tiene verify", decision: "give_up" };
+    }
+    return { ok: true, accion: lastAccion, detalle: "acciones completadas" };
+  }
+
+  async function reverify(rule: CompiledRule, fields: Readonly<Record<string, string>>): Promise<boolean> {
+    if (!rule.verify) return false;
+    const result = await runVerify(rule.verify, fields, createContext(stopController.signal), { dryRun, now: durationClock });
+    return result.ok;
+  }
+
+  async function stop(): Promise<void> {
+    stopController.abort();
+    await scheduler.idle();
+  }
+
+  return {
+    submit,
+    reverify,
+    getMaxAttempts,
+    getLoad: () => ({ running: scheduler.running, queued: scheduler.queued }),
+    drain: () => scheduler.idle(),
+    stop,
+    options,
+  };
+}
+
+function cancelled(attempt: number): RemediationOutcome {
+  return { estado: "cancelado", intento: attempt, accion: null, detalle: null };
+}

@@ -1,0 +1,28 @@
+import type { VerifyHandler } from "./verify-handler.js";
+import { readArgv, readTimeoutMs } from "../spec-options.js";
+import { runCommand } from "../run-command.js";
+import { formatArgv } from "../format-argv.js";
+
+/** `exec_ok {command, timeout?}`: a command exits 0 within its timeout (default `remediation.action_timeout`). No shell. */
+export const execOkVerify: VerifyHandler = {
+  type: "exec_ok",
+  async plan(spec, fields, ctx) {
+    const argv = readArgv(spec, "command", fields);
+    const timeoutMs = readTimeoutMs(spec, ctx.actionTimeoutMs);
+    return {
+      descripcion: `${formatArgv(argv)} → código 0`,
+      readOnly: false,
+      async check() {
+        const outcome = await runCommand(argv, {
+          cwd: ctx.guard.baseDir,
+          timeoutMs,
+          killGraceMs: ctx.killGraceMs,
+          signal: ctx.signal,
+          maxOutputBytes: ctx.maxOutputBytes,
+          timers: ctx.timers,
+        });
+        return { ok: outcome.ok, detalle: outcome.ok ? null : outcome.shortMessage };
+      },
+    };
+  },
+};

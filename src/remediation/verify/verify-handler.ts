@@ -1,0 +1,24 @@
+import type { VerifySpec } from "../../types.js";
+import type { RemediationContext } from "../remediation-context.js";
+
+/** The answer of one check. */
+export interface CheckAnswer {
+  ok: boolean;
+  /** Why not (or a measurement when ok: `HTTP 200`, `12.3 GB libres`). */
+  detalle: string | null;
+}
+
+/** A verification resolved and checked, ready to run. */
+export interface PlannedCheck {
+  /** Human text: `existe modelos/ana`, `GET http://127.0.0.1:8081/ → 2xx/3xx`. */
+  descripcion: string;
+  /** Only reads state; false for commands, which dry-run must not start. */
+  readOnly: boolean;
+  check(): Promise<CheckAnswer>;
+}
+
+/** One verification type. `plan` fills templates, validates options and guards paths; it touches nothing. */
+export interface VerifyHandler {
+  readonly type: VerifySpec["type"];
+  plan(spec: VerifySpec, fields: Readonly<Record<string, string>>, ctx: RemediationContext): Promise<PlannedCheck>;
+}

@@ -1,0 +1,149 @@
+import type { CompiledRule } from "../types.js";
+import { escapeRegExp } from "../util/template.js";
+import { listRequiredLiterals } from "./find-required-literal.js";
+import { selectGateLiterals } from "./select-gate-literals.js";
+
+/**
+ * Rewrites a regex source so that it captures nothing: `(x)` and `(?<name>x)` become `(?:x)`.
+ * Several rules' patterns can then share one alternation without clashing group names, and the engine does
+ * no capture bookkeeping on the 99 % of lines that match nothing. Returns null when the source uses
+ * backreferences (`\1`, `\k<name>`), whose meaning depends on the groups being kept.
+ */
+export function removeCaptureGroups(source: string): string | null {
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === "\\") {
+      const next = source[i + 1] ?? "";
+      // Inside a class `\1` is an octal escape, never a backreference.
+      if (!inClass && (next === "k" || (next >= "1" && next <= "9"))) return null;
+      out += c + next;
+      i++;
+    } else if (inClass) {
+      if (c === "]") inClass = false;
+      out += c;
+    } else if (c === "[") {
+      inClass = true;
+      out += c;
+    } else if (c === "(") {
+      if (source[i + 1] !== "?") {
+        out += "(?:";
+      } else if (source[i + 2] === "<" && source[i + 3] !== "=" && source[i + 3] !== "!") {
+        const close = source.indexOf(">", i + 3);
+        if (close < 0) return null;
+        out += "(?:";
+        i = close;
+      } else {
+        // (?: (?= (?! (?<= (?<! are copied as they are.
+        out += "(?";
+        i++;
+      }
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** A gate in front of some rules: when `pattern` does not match an event, none of those rules can. */
+export interface PrefilterGroup {
+  /** `literals`: an alternation of required substrings; `combined`: the rules' patterns without captures. */
+  kind: "literals" | "combined";
+  pattern: RegExp;
+  /** Indexes (into the rule list given) of the rules behind this gate. */
+  ruleIndexes: number[];
+}
+
+export interface Prefilter {
+  groups: PrefilterGroup[];
+  /** Rule index → index of its group, or -1 when the rule is tested on its own (backreferences). */
+  groupOf: Int32Array;
+}
+
+/**
+ * Gates for a list of rules, cheapest first. Most log lines match no rule, and for them the gates are the
+ * whole cost of matching, so they must be as cheap as a regex scan can be:
+ *
+ * 1. `literals`: every top-level alternative of most `match` patterns contains a run of plain characters
+ *    any match must include (`[Tt]imed out` → `imed out`). A trie of substrings of those literals, chosen
+ *    to start on few, rare characters (select-gate-literals.ts), is a superset test several times faster
+ *    than the patterns themselves. One gate for case-sensitive rules, one per case-insensitive flag set.
+ * 2. `combined`: rules without such literals share one alternation `(?:a)|(?:b)|…` of their patterns
+ *    without captures, per flag set (flags cannot be mixed inside one regex before V8's `(?i:)`). It
+ *    matches exactly when one of its rules' `match` does. Each piece passed the ReDoS check alone, and an
+ *    alternation of linear patterns stays linear.
+ * 3. Rules with backreferences are tested alone.
+ */
+export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
+  const groupOf = new Int32Array(rules.length).fill(-1);
+  const literalBuckets = new Map<string, { parts: string[]; ruleIndexes: number[] }>();
+  const combinedBuckets = new Map<string, { parts: string[]; ruleIndexes: number[] }>();
+  const addTo = (buckets: typeof literalBuckets, key: string, parts: string[], i: number): void => {
+    let bucket = buckets.get(key);
+    if (!bucket) buckets.set(key, (bucket = { parts: [], ruleIndexes: [] }));
+    bucket.parts.push(...parts);
+    bucket.ruleIndexes.push(i);
+  };
+  rules.forEach((rule, i) => {
+    const literals = listRequiredLiterals(rule.match.source);
+    if (literals !== null) {
+      // Case-sensitive rules share an exact gate (its literals occur verbatim in any match). Case-insensitive
+      // ones need an `i` gate, with `u` apart: `u` changes case folding (the Kelvin sign folds to `k`).
+      const flags = rule.match.flags;
+      addTo(literalBuckets, flags.includes("i") ? (flags.includes("u") ? "iu" : "i") : "", literals, i);
+      return;
+    }
+    const plain = removeCaptureGroups(rule.match.source);
+    if (plain !== null) addTo(combinedBuckets, rule.match.flags.replace(/[gyd]/g, ""), [plain], i);
+  });
+  const groups: PrefilterGroup[] = [];
+  const addGroup = (kind: PrefilterGroup["kind"], build: () => RegExp, ruleIndexes: number[]): void => {
+    let pattern: RegExp;
+    try {
+      pattern = build();
+    } catch {
+      return; // cannot happen for sources that compiled alone; if it did, the rules are simply tested alone
+    }
+    for (const i of ruleIndexes) groupOf[i] = groups.length;
+    groups.push({ kind, pattern, ruleIndexes });
+  };
+  for (const [flags, b] of literalBuckets) {
+    const caseInsensitive = flags.includes("i");
+    const chosen = selectGateLiterals(b.parts, caseInsensitive, flags.includes("u"));
+    addGroup("literals", () => new RegExp(buildLiteralTrie(chosen, caseInsensitive), flags), b.ruleIndexes);
+  }
+  for (const [flags, b] of combinedBuckets) {
+    addGroup("combined", () => new RegExp(b.parts.map((s) => `(?:${s})`).join("|"), flags), b.ruleIndexes);
+  }
+  return { groups, groupOf };
+}
+
+/**
+ * An alternation of literals factored as a trie (`E(?:ACCES|NOSPC)`), so that literals sharing a first
+ * character cost one test per position. Literals containing another are dropped: the shorter one already
+ * opens the gate. `caseInsensitive` folds ASCII letters first (the regex gets the `i` flag).
+ */
+export function buildLiteralTrie(literals: readonly string[], caseInsensitive: boolean): string {
+  const fold = (s: string): string => (caseInsensitive ? s.replace(/[A-Z]/g, (c) => c.toLowerCase()) : s);
+  const unique = [...new Set(literals.map(fold))].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  for (const l of unique) if (!kept.some((k) => l.includes(k))) kept.push(l);
+  interface Node { end: boolean; next: Map<string, Node> }
+  const root: Node = { end: false, next: new Map() };
+  for (const l of kept) {
+    let node = root;
+    for (const c of l) {
+      let child = node.next.get(c);
+      if (!child) node.next.set(c, (child = { end: false, next: new Map() }));
+      node = child;
+    }
+    node.end = true;
+  }
+  const emit = (node: Node): string => {
+    if (node.end) return "";
+    const branches = [...node.next].map(([c, child]) => escapeRegExp(c) + emit(child));
+    return branches.length === 1 ? branches[0]! : `(?:${branches.join("|")})`;
+  };
+  return emit(root);
+}

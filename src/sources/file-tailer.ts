@@ -1,0 +1,594 @@
+import { stat, type FileHandle } from "node:fs/promises";
+import type { BigIntStats } from "node:fs";
+import { resolve } from "node:path";
+import type { SourceLine } from "../types.js";
+import type { CheckpointStore, FileCheckpoint, PathCheckpoint } from "./checkpoint-store.js";
+import { FINGERPRINT_BYTES, digestBytes, readBytesAt } from "./fingerprint.js";
+import { FollowedFile, formatFileId, NotARegularFileError } from "./followed-file.js";
+import { DEFAULT_MAX_LINE_BYTES, type LineSink } from "./line-splitter.js";
+import { PathWatcher } from "./path-watcher.js";
+import { listRotatedSiblings, locateCheckpointedFile } from "./rotated-siblings.js";
+
+/** Defaults of the tailer's options, in one place. */
+export const TAILER_DEFAULTS = {
+  startAt: "end",
+  /** Lines longer than this are cut (the rest is counted in `truncatedBytes`); the contract's `max_line_bytes`. */
+  maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+  /** The stat check that is the source of truth; watch events only make it come sooner. */
+  pollIntervalMs: 250,
+  /** How long a file rotated away is still read for late writes of a writer that has not reopened yet. */
+  rotateGraceMs: 5000,
+  /** Big reads: catching up a large file costs one syscall per MiB, not per line. */
+  readChunkBytes: 1024 * 1024,
+} as const;
+
+export interface FileTailerOptions {
+  /** Source name from the config; becomes SourceLine.source. */
+  source: string;
+  /** The file to follow (absolute); it may not exist yet. */
+  path: string;
+  checkpoints: CheckpointStore;
+  /** Where to start in a file seen for the first time with no checkpoint: its end (default) or its beginning (`--from-start`). */
+  startAt?: "end" | "beginning";
+  maxLineBytes?: number;
+  pollIntervalMs?: number;
+  rotateGraceMs?: number;
+  readChunkBytes?: number;
+  /** Watch the folder for early wake-ups (default true); false leaves only the stat poll. */
+  watch?: boolean;
+  /** A watcher shared by several tailers; by default each tailer makes its own. */
+  watcher?: PathWatcher;
+  /** Receives lines in batches, in file order; a batch counts as processed when this returns. */
+  onLines(lines: SourceLine[]): void;
+  onEvent?(event: TailerEvent): void;
+  /** First offset of an event still being grouped in file `fileId`: the checkpoint stays before it. */
+  getPendingOffset?(fileId: string): number | undefined;
+}
+
+export type TailerEventType =
+  | "opened"
+  | "resumed"
+  | "rotated"
+  | "truncated"
+  | "closed"
+  | "missing"
+  | "unreadable"
+  | "line_truncated"
+  | "error";
+
+/** Something the tailer did or met, for the log and metrics. */
+export interface TailerEvent {
+  type: TailerEventType;
+  source: string;
+  path: string;
+  detail?: string;
+}
+
+export interface TailerStats {
+  source: string;
+  path: string;
+  /** Whether a file is being followed at the path. */
+  exists: boolean;
+  fileId: string | null;
+  /** Offset just past the last line handed over, in the file at the path. */
+  offset: number;
+  /** Size at the last stat check. */
+  size: number;
+  /** Bytes written to the file and not read yet (as of the last check). */
+  lagBytes: number;
+  lastLineAtMs: number | null;
+  linesRead: number;
+  bytesRead: number;
+  /** Files that left the path (renamed, replaced or deleted). */
+  rotations: number;
+  /** Files whose content was replaced in place (copytruncate, truncate). */
+  truncations: number;
+  truncatedLines: number;
+  /** Rotated files still read for late writes. */
+  drainingFiles: number;
+}
+
+/** How far back from the end the start of the last line is looked for, at first sight with startAt "end". */
+const LAST_LINE_SEARCH_BYTES = 64 * 1024;
+
+type PathStat = { stat: BigIntStats; code?: undefined } | { stat?: undefined; code: string };
+
+/**
+ * Follows one path through appends, rotation and truncation, emitting every line once, in batches.
+ *
+ * The state machine: `current` is the file at the path; `draining` holds files that left it (rename, delete) and
+ * are still read until `rotateGraceMs` has passed. Each cycle stats the path, compares the inode and the content
+ * (fingerprint of the first bytes, the bytes before the read offset) with what was read, then reads every file to
+ * its end with positional reads. Cycles run every `pollIntervalMs` and whenever the folder watcher pokes.
+ */
+export class FileTailer {
+  readonly source: string;
+  /** Resolved path: the key of the checkpoint. */
+  readonly path: string;
+  private readonly file: string;
+  private readonly settings: {
+    startAt: "end" | "beginning";
+    maxLineBytes: number;
+    pollIntervalMs: number;
+    rotateGraceMs: number;
+  };
+  private readonly options: FileTailerOptions;
+  private current: FollowedFile | null = null;
+  private draining: FollowedFile[] = [];
+  /** Inodes (`dev:ino`) of files already read or already there when a file was opened: never read as new. */
+  private readonly knownFileIds = new Set<string>();
+  private phase: "new" | "running" | "stopping" | "stopped" = "new";
+  private firstLook = true;
+  /** Whether a file was followed before: a file appearing now was rotated in. */
+  private hadFile = false;
+  private pathProblem: string | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private watcher: PathWatcher | null = null;
+  private ownsWatcher = false;
+  private unwatch: (() => void) | null = null;
+  private untrack: (() => void) | null = null;
+  private readonly buffer: Buffer;
+  private batch: SourceLine[] = [];
+  private batchFileId = "";
+  private batchReadAtMs = 0;
+  private readonly sink: LineSink;
+  private readonly counters = {
+    linesRead: 0,
+    bytesRead: 0,
+    rotations: 0,
+    truncations: 0,
+    truncatedLines: 0,
+    lastLineAtMs: null as number | null,
+  };
+
+  constructor(options: FileTailerOptions) {
+    this.options = options;
+    this.source = options.source;
+    this.file = options.path;
+    this.path = resolve(options.path);
+    this.settings = {
+      startAt: options.startAt ?? TAILER_DEFAULTS.startAt,
+      maxLineBytes: options.maxLineBytes ?? TAILER_DEFAULTS.maxLineBytes,
+      pollIntervalMs: options.pollIntervalMs ?? TAILER_DEFAULTS.pollIntervalMs,
+      rotateGraceMs: options.rotateGraceMs ?? TAILER_DEFAULTS.rotateGraceMs,
+    };
+    this.buffer = Buffer.allocUnsafe(options.readChunkBytes ?? TAILER_DEFAULTS.readChunkBytes);
+    this.sink = (text, offset, endOffset, truncatedBytes) => {
+      const line: SourceLine = {
+        source: this.source,
+        file: this.file,
+        text,
+        offset,
+        endOffset,
+        fileId: this.batchFileId,
+        readAtMs: this.batchReadAtMs,
+      };
+      if (truncatedBytes > 0) {
+        line.truncatedBytes = truncatedBytes;
+        this.counters.truncatedLines++;
+        this.emitEvent("line_truncated", `line at offset ${offset} of ${this.batchFileId} cut: ${truncatedBytes} bytes dropped`);
+      }
+      this.batch.push(line);
+    };
+  }
+
+  /** Opens the file (resuming from its checkpoint), reads what is due, then keeps following it. */
+  async start(): Promise<void> {
+    if (this.phase !== "new") throw new Error(`tailer of ${this.path} already started`);
+    this.phase = "running";
+    this.untrack = this.options.checkpoints.track(this.path, () => this.getCheckpoint());
+    if (this.options.watch !== false) {
+      this.ownsWatcher = !this.options.watcher;
+      this.watcher =
+        this.options.watcher ?? new PathWatcher({ onError: (error) => this.emitEvent("error", `watcher: ${error.message}`) });
+      this.unwatch = this.watcher.watch(this.path, () => void this.poke());
+    }
+    await this.runCycles();
+    this.timer = setInterval(() => void this.poke(), this.settings.pollIntervalMs);
+  }
+
+  /** Reads what is there now, then stops; an unfinished last line stays unread (the checkpoint is before it). */
+  async stop(): Promise<void> {
+    if (this.phase === "new") {
+      this.phase = "stopped";
+      return;
+    }
+    if (this.phase !== "running") return;
+    this.phase = "stopping";
+    if (this.timer) clearInterval(this.timer);
+    this.unwatch?.();
+    if (this.ownsWatcher) await this.watcher?.close();
+    await this.running?.catch(() => undefined);
+    await this.cycle();
+    for (const file of this.getOpenFiles()) await file.close({ pendingOffset: this.getPendingOffset(file.fileId) });
+    this.phase = "stopped";
+  }
+
+  /**
+   * Asks for a check now (the watcher calls it); checks requested during a check are coalesced into one more.
+   * Resolves when that check is done.
+   */
+  poke(): Promise<void> {
+    if (this.phase !== "running") return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    return this.runCycles();
+  }
+
+  getStats(): TailerStats {
+    const current = this.current;
+    return {
+      source: this.source,
+      path: this.path,
+      exists: current !== null,
+      fileId: current?.fileId ?? null,
+      offset: current?.processedOffset ?? 0,
+      size: current?.lastSize ?? 0,
+      lagBytes: current ? Math.max(0, current.lastSize - current.readOffset) : 0,
+      lastLineAtMs: this.counters.lastLineAtMs,
+      linesRead: this.counters.linesRead,
+      bytesRead: this.counters.bytesRead,
+      rotations: this.counters.rotations,
+      truncations: this.counters.truncations,
+      truncatedLines: this.counters.truncatedLines,
+      drainingFiles: this.draining.length,
+    };
+  }
+
+  private runCycles(): Promise<void> {
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          this.again = false;
+          await this.cycle();
+        } while (this.again && this.phase === "running");
+      } finally {
+        // Cleared in the same turn as the last `again` check: a poke right after starts a new run.
+        this.running = null;
+      }
+    };
+    this.running = run();
+    return this.running;
+  }
+
+  /** One check: path identity and content first, then every file read to its end, rotated ones first. */
+  private async cycle(): Promise<void> {
+    try {
+      if (this.firstLook) await this.lookFirst();
+      else await this.checkPath();
+      for (const file of [...this.draining]) await this.readAvailable(file);
+      if (this.current) await this.readAvailable(this.current);
+      await this.closeExpiredFiles(Date.now());
+    } catch (error) {
+      this.emitEvent("error", describeError(error));
+    }
+  }
+
+  /** First sight: resume from the checkpoint, or start at the end (or beginning) of what is there. */
+  private async lookFirst(): Promise<void> {
+    const checkpoint = this.options.checkpoints.get(this.path);
+    const pathStat = await this.statPath();
+    this.firstLook = false;
+    if (checkpoint) {
+      await this.resume(checkpoint, pathStat);
+      return;
+    }
+    if (!pathStat.stat) {
+      this.notePathProblem(pathStat.code);
+      return;
+    }
+    const opened = await this.openAtPath();
+    if (!opened) return;
+    const offset = this.settings.startAt === "beginning" ? 0 : await findLastLineStart(opened.file, opened.size);
+    await opened.file.restartAt(offset);
+    await this.adopt(opened.file, offset === 0 ? "from the beginning" : `from offset ${offset} (end at first sight)`);
+  }
+
+  /**
+   * Resumes after a restart. Each checkpointed file is looked for at the path and among its rotated siblings (by
+   * inode and content): the one still at the path is resumed, the others (rotated or copytruncated while vigia
+   * was stopped) are finished from their offsets; a file at the path that is not checkpointed is read from 0.
+   */
+  private async resume(checkpoint: PathCheckpoint, pathStat: PathStat): Promise<void> {
+    let resumed: FollowedFile | null = null;
+    for (const saved of checkpoint.files) {
+      const located = await locateCheckpointedFile(this.path, saved);
+      if (!located) {
+        this.emitEvent("missing", `checkpointed file ${saved.dev}:${saved.ino} (offset ${saved.offset}) is gone: lines written after the checkpoint may be lost`);
+        continue;
+      }
+      const file = await FollowedFile.fromHandle(located.handle, located.stat, located.path, this.settings.maxLineBytes, saved.offset);
+      if (this.isOpen(file.fileId)) {
+        await file.close();
+        continue;
+      }
+      this.hadFile = true;
+      this.knownFileIds.add(file.fileId);
+      const atPath = located.path === this.path && pathStat.stat !== undefined && file.isSameInode(pathStat.stat);
+      if (atPath && !resumed) {
+        resumed = file;
+        this.emitEvent("resumed", `${file.fileId} from offset ${saved.offset}`);
+      } else {
+        this.retire(file, `${located.path} was rotated or truncated while stopped: finishing it from offset ${saved.offset}`);
+      }
+    }
+    if (resumed) {
+      this.current = resumed;
+      await this.rememberSiblings();
+      return;
+    }
+    if (!pathStat.stat) {
+      this.notePathProblem(pathStat.code);
+      return;
+    }
+    await this.openNewFile("from the beginning (new since the checkpoint)");
+  }
+
+  /** The regular check: has the path a new file, no file, or the same file with new or replaced content? */
+  private async checkPath(): Promise<void> {
+    const pathStat = await this.statPath();
+    const current = this.current;
+    if (!pathStat.stat) {
+      if (current && (pathStat.code === "ENOENT" || pathStat.code === "ENOTDIR")) {
+        this.current = null;
+        this.retire(current, `${this.path} disappeared`);
+      }
+      // EACCES on the path: the open handle still reads, nothing to do.
+      if (!current || pathStat.code === "ENOENT" || pathStat.code === "ENOTDIR") this.notePathProblem(pathStat.code);
+      return;
+    }
+    if (current?.isSameInode(pathStat.stat)) {
+      if (current.hasChanged(pathStat.stat) && !(await current.isIntact(Number(pathStat.stat.size)))) {
+        await this.handleTruncation(current);
+      }
+      return;
+    }
+    if (current) {
+      this.current = null;
+      this.retire(current, `${this.path} now is ${formatFileId(pathStat.stat)}`);
+    }
+    const renamedBack = this.draining.find((file) => file.isSameInode(pathStat.stat));
+    if (renamedBack) {
+      this.draining = this.draining.filter((file) => file !== renamedBack);
+      renamedBack.rotated = false;
+      renamedBack.graceDeadlineMs = Number.POSITIVE_INFINITY;
+      this.current = renamedBack;
+      return;
+    }
+    await this.openNewFile("from the beginning (new file)");
+  }
+
+  /** Opens a file that appeared at the path after the first look: always from its beginning. */
+  private async openNewFile(how: string): Promise<void> {
+    const opened = await this.openAtPath();
+    if (!opened) return;
+    if (this.hadFile) await this.adoptSkippedRotations(opened.file);
+    await this.adopt(opened.file, how);
+  }
+
+  /**
+   * Two rotations between two checks leave a file we never saw at the path (`bot.log.1` between our old file and
+   * the new `bot.log`). It is a sibling whose inode we have not met and whose content is not a copy of ours:
+   * read it whole, before the new file.
+   */
+  private async adoptSkippedRotations(newFile: FollowedFile): Promise<void> {
+    const skipped: Array<{ file: FollowedFile; mtimeNs: bigint }> = [];
+    for (const sibling of await listRotatedSiblings(this.path)) {
+      const st = await stat(sibling, { bigint: true }).catch(() => null);
+      if (!st || !st.isFile()) continue;
+      const fileId = formatFileId(st);
+      if (fileId === newFile.fileId || this.knownFileIds.has(fileId)) continue;
+      this.knownFileIds.add(fileId);
+      const opened = await FollowedFile.open(sibling, this.settings.maxLineBytes).catch(() => null);
+      if (!opened) continue;
+      const isCopy = this.getOpenFiles().some((file) => isSameFingerprint(file.fingerprint, opened.file.fingerprint));
+      if (isCopy || opened.file.fileId !== fileId) {
+        await opened.file.close();
+        continue;
+      }
+      skipped.push({ file: opened.file, mtimeNs: st.mtimeNs });
+    }
+    skipped.sort((a, b) => (a.mtimeNs < b.mtimeNs ? -1 : a.mtimeNs > b.mtimeNs ? 1 : 0));
+    for (const { file } of skipped) this.retire(file, `${file.openedPath} was rotated in and out between two checks: reading it whole`);
+  }
+
+  /**
+   * The file's content was replaced in place. With copytruncate, what was written between our last read and the
+   * truncation is only in the copy (`bot.log.1`): find it by content and read it from our offset first. An
+   * unfinished line is emitted as it is; then the file is read again from 0 (NUL padding skipped).
+   */
+  private async handleTruncation(file: FollowedFile): Promise<void> {
+    this.counters.truncations++;
+    let recovered = "";
+    if (file.readOffset > 0) {
+      const wanted: FileCheckpoint = {
+        dev: String(file.dev),
+        ino: String(file.ino),
+        fingerprint: digestBytes(file.fingerprint),
+        offset: file.readOffset,
+        marker: digestBytes(file.tail),
+        rotated: false,
+      };
+      const copy = await locateCheckpointedFile(this.path, wanted, { excludeInode: true });
+      if (copy) {
+        const copyFile = await FollowedFile.fromHandle(copy.handle, copy.stat, copy.path, this.settings.maxLineBytes, file.readOffset);
+        copyFile.splitter = file.splitter;
+        const before = copyFile.readOffset;
+        await this.readAvailable(copyFile);
+        recovered = `; read ${copyFile.readOffset - before} more bytes from its copy ${copy.path}`;
+        this.flushHeldLine(copyFile);
+        this.knownFileIds.add(copyFile.fileId);
+        await copyFile.close();
+      }
+    }
+    this.flushHeldLine(file);
+    this.emitEvent("truncated", `content of ${file.fileId} replaced after offset ${file.readOffset}${recovered}; reading it from 0`);
+    await file.restartAt(0);
+    await this.rememberSiblings();
+  }
+
+  /** Moves a file that left the path to the draining list: still read until its grace period ends. */
+  private retire(file: FollowedFile, reason: string): void {
+    file.rotated = true;
+    file.graceDeadlineMs = Date.now() + this.settings.rotateGraceMs;
+    this.draining.push(file);
+    this.knownFileIds.add(file.fileId);
+    this.counters.rotations++;
+    this.emitEvent("rotated", `${reason}; reading ${file.fileId} for ${this.settings.rotateGraceMs} ms more`);
+  }
+
+  private async closeExpiredFiles(nowMs: number): Promise<void> {
+    const expired = this.draining.filter((file) => nowMs >= file.graceDeadlineMs);
+    if (expired.length === 0) return;
+    this.draining = this.draining.filter((file) => nowMs < file.graceDeadlineMs);
+    for (const file of expired) {
+      this.flushHeldLine(file);
+      await file.close();
+      this.emitEvent("closed", `${file.fileId} (rotated) finished at offset ${file.readOffset}`);
+    }
+  }
+
+  private async adopt(file: FollowedFile, how: string): Promise<void> {
+    this.current = file;
+    this.hadFile = true;
+    this.pathProblem = null;
+    this.knownFileIds.add(file.fileId);
+    this.emitEvent("opened", `${file.fileId} ${how}`);
+    await this.rememberSiblings();
+  }
+
+  /** Every sibling there now is not news later: only files rotated in after this moment are. */
+  private async rememberSiblings(): Promise<void> {
+    for (const sibling of await listRotatedSiblings(this.path)) {
+      const st = await stat(sibling, { bigint: true }).catch(() => null);
+      if (st) this.knownFileIds.add(formatFileId(st));
+    }
+  }
+
+  /** Reads the file from its read offset to its current end, one chunk and one batch at a time. */
+  private async readAvailable(file: FollowedFile): Promise<void> {
+    for (;;) {
+      const handle: FileHandle | null = file.handle;
+      if (!handle) return;
+      const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, file.readOffset);
+      if (bytesRead === 0) return;
+      this.batch = [];
+      this.batchFileId = file.fileId;
+      this.batchReadAtMs = Date.now();
+      file.splitter.push(this.buffer, 0, bytesRead, this.sink);
+      file.noteRead(this.buffer, bytesRead);
+      this.counters.bytesRead += bytesRead;
+      this.deliverBatch();
+      // A short read is the end of the file for now: no need for one more read to see 0 bytes.
+      if (bytesRead < this.buffer.length) return;
+    }
+  }
+
+  /** Emits the unfinished line of a file that will never complete it. */
+  private flushHeldLine(file: FollowedFile): void {
+    this.batch = [];
+    this.batchFileId = file.fileId;
+    this.batchReadAtMs = Date.now();
+    file.splitter.flush(this.sink);
+    this.deliverBatch();
+  }
+
+  private deliverBatch(): void {
+    const lines = this.batch;
+    if (lines.length === 0) return;
+    this.batch = [];
+    this.counters.linesRead += lines.length;
+    this.counters.lastLineAtMs = this.batchReadAtMs;
+    try {
+      this.options.onLines(lines);
+    } catch (error) {
+      this.emitEvent("error", `onLines threw: ${describeError(error)}`);
+    }
+  }
+
+  private async openAtPath(): Promise<{ file: FollowedFile; size: number } | null> {
+    try {
+      return await FollowedFile.open(this.path, this.settings.maxLineBytes);
+    } catch (error) {
+      const code = error instanceof NotARegularFileError ? error.code : (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") this.notePathProblem(code);
+      else this.notePathProblem(code ?? "error", describeError(error));
+      return null;
+    }
+  }
+
+  private async statPath(): Promise<PathStat> {
+    try {
+      return { stat: await stat(this.path, { bigint: true }) };
+    } catch (error) {
+      return { code: (error as NodeJS.ErrnoException).code ?? "EUNKNOWN" };
+    }
+  }
+
+  /** Reports a missing or unreadable path once per episode; while missing, the watcher looks for its folder. */
+  private notePathProblem(code: string, detail?: string): void {
+    const missing = code === "ENOENT" || code === "ENOTDIR";
+    if (missing) this.watcher?.refresh();
+    const kind = missing ? "missing" : "unreadable";
+    if (this.pathProblem === kind) return;
+    this.pathProblem = kind;
+    this.emitEvent(kind, detail ?? (missing ? `${this.path} does not exist (yet)` : `${this.path}: ${code}`));
+  }
+
+  private getCheckpoint(): PathCheckpoint | undefined {
+    const files: FileCheckpoint[] = [];
+    for (const file of this.getOpenFiles()) {
+      const checkpoint = file.snapshot(this.getPendingOffset(file.fileId));
+      if (!checkpoint) return undefined;
+      files.push(checkpoint);
+    }
+    return { updatedAtMs: Date.now(), files };
+  }
+
+  /** Rotated files first, then the file at the path: the order lines come in. */
+  private getOpenFiles(): FollowedFile[] {
+    return this.current ? [...this.draining, this.current] : [...this.draining];
+  }
+
+  private isOpen(fileId: string): boolean {
+    return this.getOpenFiles().some((file) => file.fileId === fileId);
+  }
+
+  private getPendingOffset(fileId: string): number | undefined {
+    return this.options.getPendingOffset?.(fileId);
+  }
+
+  private emitEvent(type: TailerEventType, detail?: string): void {
+    try {
+      this.options.onEvent?.({ type, source: this.source, path: this.path, detail });
+    } catch {
+      /* a failing event listener must not stop the tailer */
+    }
+  }
+}
+
+/** Where "the end" of a file is at first sight: after its last newline, so the first line emitted is whole. */
+async function findLastLineStart(file: FollowedFile, size: number): Promise<number> {
+  if (!file.handle || size === 0) return size;
+  const window = Math.min(size, LAST_LINE_SEARCH_BYTES);
+  const tail = await readBytesAt(file.handle, size - window, window);
+  const newline = tail.lastIndexOf(0x0a);
+  if (newline >= 0) return size - window + newline + 1;
+  return window === size ? 0 : size;
+}
+
+/**
+ * Whether two files start with the same FINGERPRINT_BYTES bytes (a copy). Shorter fingerprints are not compared:
+ * two small files sharing a first line are different files, and reading one twice beats losing one.
+ */
+function isSameFingerprint(a: Buffer, b: Buffer): boolean {
+  return a.length === FINGERPRINT_BYTES && b.length === FINGERPRINT_BYTES && a.equals(b);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,167 @@
+/** Receives one complete line: its text, the byte offsets it spans, and how many bytes the cap dropped. */
+export type LineSink = (text: string, offset: number, endOffset: number, truncatedBytes: number) => void;
+
+/** The contract's `max_line_bytes` default: longer lines are cut and the rest counted. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const NUL = 0x00;
+const MIN_HELD_BYTES = 256;
+
+/**
+ * Cuts a byte stream into lines, counting positions in bytes.
+ *
+ * Bytes are decoded only once a line is complete, so a UTF-8 character split across reads comes out whole.
+ * An unfinished line is held (at most `maxLineBytes` + 1 bytes, whatever its real length) until its LF
+ * arrives; `committedOffset` stays at its first byte so a checkpoint never skips it. NUL bytes at the start
+ * of a line are skipped: they are the hole a writer without O_APPEND leaves after a copytruncate.
+ */
+export class LineSplitter {
+  readonly maxLineBytes: number;
+  private held: Buffer | null = null;
+  private heldLength = 0;
+  /** Bytes of the unfinished line beyond the cap: counted, not kept. */
+  private droppedBytes = 0;
+  private lastByte = -1;
+  private inLine = false;
+  private lineOffset: number;
+  private position: number;
+
+  constructor(maxLineBytes: number, startOffset = 0) {
+    if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) {
+      throw new RangeError(`maxLineBytes: expected a positive integer, got ${maxLineBytes}`);
+    }
+    this.maxLineBytes = maxLineBytes;
+    this.position = startOffset;
+    this.lineOffset = startOffset;
+  }
+
+  /** Offset of the next byte to push. */
+  get nextOffset(): number {
+    return this.position;
+  }
+
+  /** Offset up to which every line has been emitted: the start of the held line, or `nextOffset`. */
+  get committedOffset(): number {
+    return this.inLine ? this.lineOffset : this.position;
+  }
+
+  /** Whether an unfinished line is held. */
+  get hasHeldLine(): boolean {
+    return this.inLine;
+  }
+
+  /** Forgets any held line and continues at `offset` (after a truncation). */
+  reset(offset: number): void {
+    this.clearLine();
+    this.position = offset;
+    this.lineOffset = offset;
+  }
+
+  /** Splits `buf[start, end)`, which continues the stream at `nextOffset`, calling `sink` per complete line. */
+  push(buf: Buffer, start: number, end: number, sink: LineSink): void {
+    const base = this.position - start;
+    let pos = start;
+    while (pos < end) {
+      if (!this.inLine) {
+        while (pos < end && buf[pos] === NUL) pos++;
+        if (pos === end) break;
+        this.inLine = true;
+        this.lineOffset = base + pos;
+      }
+      let nl = buf.indexOf(LF, pos);
+      if (nl >= end) nl = -1; // a stale byte past `end` of a reused read buffer
+      if (nl === -1) {
+        this.appendCapped(buf, pos, end);
+        pos = end;
+        break;
+      }
+      if (this.heldLength === 0 && this.droppedBytes === 0) {
+        this.emitFromChunk(buf, pos, nl, base + nl + 1, sink);
+      } else {
+        this.appendCapped(buf, pos, nl);
+        this.emitHeld(base + nl + 1, sink);
+      }
+      pos = nl + 1;
+    }
+    this.position = base + end;
+  }
+
+  /** Emits the held line as it is: the file it came from will never complete it (rotated away, truncated). */
+  flush(sink: LineSink): void {
+    if (this.inLine) this.emitHeld(this.position, sink);
+  }
+
+  /** Fast path: the whole line lies in the current chunk, nothing held. */
+  private emitFromChunk(buf: Buffer, pos: number, nl: number, endOffset: number, sink: LineSink): void {
+    let contentEnd = nl;
+    if (contentEnd > pos && buf[contentEnd - 1] === CR) contentEnd--;
+    const offset = this.lineOffset;
+    this.inLine = false;
+    if (contentEnd - pos <= this.maxLineBytes) {
+      sink(buf.toString("utf8", pos, contentEnd), offset, endOffset, 0);
+      return;
+    }
+    const cut = findCharBoundary(buf, pos, pos + this.maxLineBytes);
+    sink(buf.toString("utf8", pos, cut), offset, endOffset, contentEnd - cut);
+  }
+
+  private emitHeld(endOffset: number, sink: LineSink): void {
+    const held = this.held as Buffer;
+    // A trailing CR is part of the terminator; it is the last byte kept or the last byte dropped.
+    if (this.lastByte === CR) {
+      if (this.droppedBytes > 0) this.droppedBytes--;
+      else if (this.heldLength > 0) this.heldLength--;
+    }
+    const total = this.heldLength + this.droppedBytes;
+    let keep = this.heldLength;
+    if (keep > this.maxLineBytes) keep = findCharBoundary(held, 0, this.maxLineBytes);
+    const text = keep > 0 ? held.toString("utf8", 0, keep) : "";
+    const offset = this.lineOffset;
+    this.clearLine();
+    sink(text, offset, endOffset, total - keep);
+  }
+
+  /** Holds bytes of the unfinished line, keeping one byte past the cap to find a character boundary later. */
+  private appendCapped(buf: Buffer, start: number, end: number): void {
+    const length = end - start;
+    if (length === 0) return;
+    this.lastByte = buf[end - 1];
+    const keepLimit = this.maxLineBytes + 1;
+    const room = keepLimit - this.heldLength;
+    const copied = room < length ? room : length;
+    if (copied > 0) {
+      this.ensureHeldCapacity(this.heldLength + copied, keepLimit);
+      buf.copy(this.held as Buffer, this.heldLength, start, start + copied);
+      this.heldLength += copied;
+    }
+    this.droppedBytes += length - copied;
+  }
+
+  private ensureHeldCapacity(needed: number, keepLimit: number): void {
+    const current = this.held;
+    if (current && current.length >= needed) return;
+    const size = Math.min(keepLimit, Math.max(needed * 2, MIN_HELD_BYTES));
+    const grown = Buffer.allocUnsafe(size);
+    if (current && this.heldLength > 0) current.copy(grown, 0, 0, this.heldLength);
+    this.held = grown;
+  }
+
+  private clearLine(): void {
+    this.inLine = false;
+    this.heldLength = 0;
+    this.droppedBytes = 0;
+    this.lastByte = -1;
+  }
+}
+
+/**
+ * Moves a cut at `cut` back to the start of the UTF-8 character it would split, so a capped line ends in
+ * whole characters. Invalid sequences (more than 3 continuation bytes) are cut where asked.
+ */
+export function findCharBoundary(bytes: Uint8Array, start: number, cut: number): number {
+  let c = cut;
+  for (let step = 0; step < 3 && c > start && (bytes[c] & 0xc0) === 0x80; step++) c--;
+  return (bytes[c] & 0xc0) === 0x80 ? cut : c;
+}

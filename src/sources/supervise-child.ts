@@ -1,0 +1,140 @@
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { dirname } from "node:path";
+import { execa, type ResultPromise } from "execa";
+import type { SourceLine } from "../types.js";
+import { readLinesFromStream } from "./stream-lines.js";
+
+/** One supervised command, as the config (or `supervise -- CMD`) describes it. */
+export interface SupervisedChildSpec {
+  name: string;
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  logPath: string;
+  restart: "never" | "on-failure" | "always";
+  maxRestarts: number;
+  restartBackoffMs: number[];
+}
+
+export interface SupervisedChildOptions {
+  /** A line matching it already carries a timestamp; others get one in the log file. */
+  timestampPattern: RegExp;
+  maxLineBytes: number;
+  onLines(lines: SourceLine[]): void;
+  /** The child ended unexpectedly; `message` has its exit status and last stderr lines. */
+  onCrash(message: string): void;
+  /** It was started again after a crash. */
+  onRestarted(message: string): void;
+  logger: { info(m: string): void; warn(m: string): void; error(m: string): void };
+}
+
+export interface SupervisedChild {
+  /** Resolves with the exit code of the last run once no restart follows. */
+  readonly finished: Promise<number>;
+  /** Forwards `signal`, then SIGKILL after `graceMs`; no restart follows. */
+  stop(signal: NodeJS.Signals, graceMs: number): Promise<void>;
+}
+
+/** Lines kept to explain a crash. */
+const STDERR_TAIL_LINES = 10;
+/** Lines of a Python traceback: they continue the record above and must not get a timestamp of their own. */
+const CONTINUATION = /^(\s|Traceback \(most recent call last\)|During handling of the above|The above exception|[\w.]+(Error|Exception|Exit|Interrupt|Warning)\b)/;
+
+/** `2025-12-25 14:30:20,123`: Python logging's asctime, so the timestamped lines look like the bot's own. */
+function formatPythonTimestamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+}
+
+/**
+ * Runs a command (argv, no shell) with its stdout/stderr appended to its log file and fed into the pipeline as
+ * source `name`, restarting it per policy. The pipeline gets each line as the child wrote it; the log file gets a
+ * timestamp in front of lines that have none (tracebacks' continuation lines excepted, so grouping still works).
+ */
+export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChildOptions): SupervisedChild {
+  mkdirSync(dirname(spec.logPath), { recursive: true });
+  const log: WriteStream = createWriteStream(spec.logPath, { flags: "a" });
+  log.on("error", (e) => options.logger.error(`supervise ${spec.name}: log ${spec.logPath}: ${e.message}`));
+  let child: ResultPromise | null = null;
+  let stopping = false;
+  let restarts = 0;
+  const stderrTail: string[] = [];
+
+  const writeLines = (lines: SourceLine[], stream: "stdout" | "stderr") => {
+    let out = "";
+    for (const l of lines) {
+      l.file = spec.logPath;
+      const stamped = options.timestampPattern.test(l.text) || CONTINUATION.test(l.text);
+      out += stamped ? `${l.text}\n` : `${formatPythonTimestamp(l.readAtMs)} - ${spec.name} - ${stream === "stderr" ? "ERROR" : "INFO"} - ${l.text}\n`;
+      if (stream === "stderr") {
+        stderrTail.push(l.text);
+        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+      }
+    }
+    log.write(out);
+    options.onLines(lines);
+  };
+
+  const runOnce = async (): Promise<number> => {
+    const [file, ...args] = spec.command as [string, ...string[]];
+    const proc = execa(file, args, { cwd: spec.cwd, env: spec.env, reject: false, buffer: false, stdin: "ignore", cleanup: true });
+    child = proc;
+    const fileId = `<child:${spec.name}>`;
+    const reading = Promise.all([
+      proc.stdout ? readLinesFromStream(proc.stdout, spec.name, (l) => writeLines(l, "stdout"), { file: fileId, maxLineBytes: options.maxLineBytes }) : null,
+      proc.stderr ? readLinesFromStream(proc.stderr, spec.name, (l) => writeLines(l, "stderr"), { file: fileId, maxLineBytes: options.maxLineBytes }) : null,
+    ]);
+    const result = await proc;
+    await reading.catch(() => undefined);
+    child = null;
+    if (result.failed && result.exitCode === undefined && !result.signal) {
+      options.logger.error(`supervise ${spec.name}: cannot start ${file}: ${result.shortMessage}`);
+      return 127;
+    }
+    return result.exitCode ?? 128 + (result.signal ? signalNumber(result.signal) : 0);
+  };
+
+  const finished = (async () => {
+    for (;;) {
+      const started = Date.now();
+      const code = await runOnce();
+      if (stopping) return code;
+      const crashed = code !== 0;
+      const again = spec.restart === "always" || (spec.restart === "on-failure" && crashed);
+      const tail = stderrTail.length ? `; last stderr: ${stderrTail.join(" | ")}` : "";
+      if (crashed) options.onCrash(`${spec.name} exited with code ${code} after ${Math.round((Date.now() - started) / 1000)} s${tail}`);
+      if (!again) return code;
+      if (restarts >= spec.maxRestarts) {
+        options.logger.error(`supervise ${spec.name}: not restarted: ${restarts} restart(s) already (max_restarts ${spec.maxRestarts})`);
+        return code;
+      }
+      const delay = spec.restartBackoffMs[Math.min(restarts, spec.restartBackoffMs.length - 1)] ?? 1000;
+      restarts++;
+      options.logger.warn(`supervise ${spec.name}: exited with ${code}; restart ${restarts}/${spec.maxRestarts} in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+      if (stopping) return code;
+      stderrTail.length = 0;
+      options.onRestarted(`${spec.name} restarted (${restarts}/${spec.maxRestarts})`);
+    }
+  })().finally(() => new Promise<void>((r) => log.end(r)));
+
+  return {
+    finished,
+    async stop(signal, graceMs) {
+      stopping = true;
+      const running = child;
+      if (running) {
+        running.kill(signal);
+        const timer = setTimeout(() => running.kill("SIGKILL"), graceMs);
+        await finished.catch(() => undefined);
+        clearTimeout(timer);
+      }
+      await finished.catch(() => undefined);
+    },
+  };
+}
+
+function signalNumber(signal: string): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 0;
+}

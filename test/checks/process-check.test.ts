@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { once } from "node:events";
+import { createProcessCheck } from "../../src/checks/process-check.js";
+import { findPidsByPattern, isPidAlive, listOwnLineage, readPidFile, PidFileError } from "../../src/checks/find-process.js";
+import { runCheckOnce } from "../../src/checks/run-check.js";
+
+let dir: string;
+let child: ChildProcess | undefined;
+// A marker no other process has on its command line.
+const marker = `vigia-test-bot-${process.pid}-${Date.now()}`;
+
+/** Starts a long-running node child whose argv carries the marker (our stand-in for `python main.py`). */
+async function startBot(): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", marker], { stdio: "ignore" });
+  await once(proc, "spawn");
+  return proc;
+}
+
+async function stopBot(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, "exit");
+  proc.kill("SIGTERM");
+  await exited;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "vigia-"));
+});
+afterEach(async () => {
+  if (child) await stopBot(child);
+  child = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("process check by pid file", () => {
+  it("is up while the child runs and proceso_caido once it exits", async () => {
+    child = await startBot();
+    const pidfile = join(dir, "bot.pid");
+    writeFileSync(pidfile, `${child.pid}\n`);
+    const check = createProcessCheck({ name: "bot", pidfile });
+
+    const up = await runCheckOnce(check);
+    expect(up).toMatchObject({ check: "process:bot", ok: true, fields: { pid: String(child.pid) } });
+    expect(check.lastKnownAlive()).toBe(true);
+
+    await stopBot(child);
+    const down = await runCheckOnce(check);
+    expect(down).toMatchObject({ ok: false, errorType: "proceso_caido", severity: "critical" });
+    expect(down.message).toBe(`pid ${child.pid} not running`);
+    expect(check.lastKnownAlive()).toBe(false);
+    expect(down.fields.restart).toBeUndefined(); // no restart configured: alert only
+  });
+
+  it("treats a missing pid file as gone and a garbage one as a check error", async () => {
+    const check = createProcessCheck({ name: "bot", pidfile: join(dir, "missing.pid") });
+    const missing = await runCheckOnce(check);
+    expect(missing.ok).toBe(false);
+    expect(missing.message).toMatch(/pidfile .*missing\.pid missing/);
+
+    const garbage = join(dir, "garbage.pid");
+    writeFileSync(garbage, "not a pid");
+    await expect(readPidFile(garbage)).rejects.toBeInstanceOf(PidFileError);
+    const bad = await runCheckOnce(createProcessCheck({ name: "bot", pidfile: garbage }));
+    expect(bad).toMatchObject({ ok: false, fields: { reason: "check_error" } });
+    expect(bad.message).toMatch(/does not hold a pid/);
+  });
+
+  it("asks for a restart through fields.restart, at most max_restarts within restart_window", async () => {
+    let nowMs = 1_000_000;
+    const check = createProcessCheck({
+      name: "bot",
+      pidfile: join(dir, "bot.pid"),
+      restart: ["python3", "main.py", "--flag=$(rm -rf /)"],
+      maxRestarts: 2,
+      restartWindowMs: 60_000,
+      nowMs: () => nowMs,
+    });
+    const first = await runCheckOnce(check);
+    expect(JSON.parse(first.fields.restart!)).toEqual(["python3", "main.py", "--flag=$(rm -rf /)"]);
+    expect(first.fields.restart_attempt).toBe("1/2");
+    nowMs += 10_000;
+    expect((await runCheckOnce(check)).fields.restart_attempt).toBe("2/2");
+    nowMs += 10_000;
+    const exhausted = await runCheckOnce(check);
+    expect(exhausted.fields.restart).toBeUndefined();
+    expect(exhausted.fields.restart_exhausted).toBe("true");
+    expect(exhausted.message).toMatch(/restart limit reached \(2 in 60 s\)/);
+    nowMs += 45_000; // the first restart (65 s ago) left the window, the second (55 s ago) has not
+    expect((await runCheckOnce(check)).fields.restart_attempt).toBe("2/2");
+  });
+});
+
+describe("process check by name pattern", () => {
+  it("finds the child by its command line and reports it gone after it exits", async () => {
+    child = await startBot();
+    const pattern = new RegExp(marker);
+    expect(await findPidsByPattern(pattern)).toEqual([child.pid]);
+    const check = createProcessCheck({ name: "bot", pattern });
+    const up = await runCheckOnce(check);
+    expect(up.ok).toBe(true);
+    expect(up.fields.pid).toBe(String(child.pid));
+
+    await stopBot(child);
+    const down = await runCheckOnce(check);
+    expect(down.ok).toBe(false);
+    expect(down.message).toBe(`no process matches /${marker}/`);
+  });
+
+  it("never counts vigia itself or its ancestors (npx, a supervising shell)", async () => {
+    const lineage = await listOwnLineage();
+    expect(lineage.has(process.pid)).toBe(true);
+    expect(lineage.has(process.ppid)).toBe(true);
+    // Our own command line and our parent's contain "jest": excluded by default, only other processes can match.
+    const pids = await findPidsByPattern(/jest/);
+    for (const pid of lineage) expect(pids).not.toContain(pid);
+  });
+
+  it("needs exactly one of pidfile and pattern", () => {
+    expect(() => createProcessCheck({ name: "x" })).toThrow(/exactly one/);
+    expect(() => createProcessCheck({ name: "x", pidfile: "a", pattern: /a/ })).toThrow(/exactly one/);
+  });
+});
+
+describe("isPidAlive", () => {
+  it("is true for this process and false for an exited child", async () => {
+    expect(await isPidAlive(process.pid)).toBe(true);
+    const proc = await startBot();
+    await stopBot(proc);
+    expect(await isPidAlive(proc.pid!)).toBe(false);
+  });
+});

@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load-config.js";
+import { describeConfig, listConfigSecrets } from "../../src/config/describe-config.js";
+
+const TOKEN = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
+const COMMANDS_TOKEN = "987654321:ZZHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "vigia-describe-"));
+  writeFileSync(
+    join(root, "vigia.config.yaml"),
+    [
+      "notify:",
+      "  telegram: { token: '${TELEGRAM_TOKEN}', chat_id: 42, commands_token: '" + COMMANDS_TOKEN + "' }",
+      "  webhook: { url: 'https://hooks.example.org/services/T000/B000/XXXXSECRETPATH', headers: { Authorization: 'Bearer webhook-secret-1' } }",
+      "checks:",
+      "  http: [{ name: api, url: 'http://127.0.0.1:8000/health', headers: { X-Api-Key: 'http-check-secret' } }]",
+      "  process: [{ name: bot, pattern: 'main\\.py' }]",
+      "supervise:",
+      "  - { name: bot, command: [python3, main.py], env: { DB_PASSWORD: 'child-env-secret' } }",
+    ].join("\n"),
+  );
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe("describeConfig", () => {
+  it("masks every secret and stays JSON-safe", async () => {
+    const { config } = await loadConfig({ cwd: root, env: { TELEGRAM_TOKEN: TOKEN } });
+    const text = JSON.stringify(describeConfig(config));
+    for (const secret of [TOKEN, COMMANDS_TOKEN, "XXXXSECRETPATH", "webhook-secret-1", "http-check-secret", "child-env-secret"]) {
+      expect(text).not.toContain(secret);
+    }
+    const described = JSON.parse(text);
+    expect(described.notify.telegram).toEqual({ token: "***", chatId: "42", apiRoot: null, commandsToken: "***" });
+    expect(described.notify.webhook).toEqual({ url: "https://hooks.example.org/***", headers: { Authorization: "***" } });
+    expect(described.checks.process[0].pattern).toBe("main\\.py");
+    expect(described.sources[0].multiline.start).toBe(config.sources[0]!.multiline!.start.source);
+    // not secret: kept for the banner
+    expect(described.checks.http[0].url).toBe("http://127.0.0.1:8000/health");
+  });
+
+  it("shows Telegram as off (null), not masked, when there is no token", async () => {
+    const { config } = await loadConfig({ cwd: root, env: {} });
+    expect(describeConfig(config)).toMatchObject({ notify: { telegram: null } });
+  });
+});
+
+describe("listConfigSecrets", () => {
+  it("lists the tokens, the webhook URL and header values for the logger to redact", async () => {
+    const { config } = await loadConfig({ cwd: root, env: { TELEGRAM_TOKEN: TOKEN } });
+    expect(listConfigSecrets(config).sort()).toEqual(
+      [TOKEN, COMMANDS_TOKEN, "https://hooks.example.org/services/T000/B000/XXXXSECRETPATH", "Bearer webhook-secret-1", "http-check-secret"].sort(),
+    );
+  });
+});

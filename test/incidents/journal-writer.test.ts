@@ -1,0 +1,248 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { JournalWriter } from "../../src/incidents/journal-writer.js";
+import { JournalReadError, loadJournal, parseJournal } from "../../src/incidents/load-journal.js";
+import { IncidentManager } from "../../src/incidents/incident-manager.js";
+import { createIncident, type TrackedIncident } from "../../src/incidents/create-incident.js";
+import { applyTransition } from "../../src/incidents/incident-state.js";
+import { makeEvent, makeMatch, makeRule } from "./make-match.js";
+
+const T0 = Date.parse("2025-12-25T14:30:20.000+01:00");
+let dir: string;
+let path: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "vigia-journal-"));
+  path = join(dir, "logs", "descarga_errors.json");
+  mkdirSync(join(dir, "logs"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function makeIncident(n: number, atMs = T0 + n * 1000): TrackedIncident {
+  const rule = makeRule("ruta_inexistente", { actions: [{ type: "mkdir" }] });
+  return createIncident(makeMatch(rule, { path: `modelos/m${n}` }), { nowMs: atMs, id: `inc-${n}`, defaultMaxIntentos: 3 });
+}
+
+function readJournal(): Array<Record<string, unknown>> {
+  return JSON.parse(readFileSync(path, "utf8")) as Array<Record<string, unknown>>;
+}
+
+/** Waits (real time, short polls) until `check` holds. */
+async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("JournalWriter", () => {
+  it("starts a journal, appends to an existing one and keeps foreign records untouched", async () => {
+    const legacy = { timestamp: "2025-12-20T10:00:00", modelo: "ana", video: "v.mp4", error_type: "timeout", estado: "fallido", extra: [1, 2] };
+    writeFileSync(path, JSON.stringify([legacy]));
+    const writer = new JournalWriter(path);
+    const loaded = await writer.load();
+    expect(loaded).toEqual({ elements: [legacy], problem: null, movedAsideTo: null });
+    writer.upsert(makeIncident(1));
+    await writer.flush();
+    const journal = readJournal();
+    expect(journal).toHaveLength(2);
+    expect(journal[0]).toEqual(legacy);
+    expect(journal[1]).toMatchObject({ id: "inc-1", estado: "detectado" });
+  });
+
+  it("writes 2-space pretty JSON identical to JSON.stringify of the whole array", async () => {
+    const writer = new JournalWriter(path);
+    await writer.load();
+    const incidents = [makeIncident(1), makeIncident(2)];
+    incidents[1]!.error_message = 'línea con "comillas"\ny salto\ttab 🎬';
+    for (const i of incidents) writer.upsert(i);
+    await writer.flush();
+    expect(readFileSync(path, "utf8")).toBe(`${JSON.stringify(incidents, null, 2)}\n`);
+    // Updating one element re-serialises it; the cached others still produce the same document.
+    const updated = applyTransition(incidents[0]!, "fallido", { accion: "solo alerta" }, T0 + 5000);
+    writer.upsert(updated);
+    await writer.flush();
+    expect(readFileSync(path, "utf8")).toBe(`${JSON.stringify([updated, incidents[1]], null, 2)}\n`);
+    const compact = new JournalWriter(join(dir, "compact.json"), { pretty: false });
+    await compact.load();
+    compact.upsert(incidents[0]!);
+    expect(compact.serialize()).toBe(`${JSON.stringify([incidents[0]])}\n`);
+    expect(new JournalWriter(join(dir, "empty.json")).serialize()).toBe("[]\n");
+  });
+
+  it("orders elements by detection time and replaces by id", async () => {
+    const writer = new JournalWriter(path);
+    await writer.load();
+    writer.upsert(makeIncident(3));
+    writer.upsert(makeIncident(1));
+    writer.upsert(makeIncident(2));
+    writer.upsert({ ...makeIncident(1), ocurrencias: 7 });
+    await writer.flush();
+    expect(readJournal().map((i) => [i.id, i.ocurrencias])).toEqual([
+      ["inc-1", 7],
+      ["inc-2", 1],
+      ["inc-3", 1],
+    ]);
+  });
+
+  it("coalesces many non-final updates into a few writes", async () => {
+    const writer = new JournalWriter(path, { minIntervalMs: 100 });
+    await writer.load();
+    const started = Date.now();
+    for (let n = 0; n < 1000; n++) writer.upsert(makeIncident(n % 50, T0 + (n % 50)));
+    await waitFor(() => writer.getStats().writes >= 1);
+    await writer.flush();
+    expect(writer.getStats().writes).toBeLessThanOrEqual(2 + Math.ceil((Date.now() - started) / 100));
+    expect(writer.getStats().writes).toBeLessThanOrEqual(3);
+    expect(readJournal()).toHaveLength(50);
+  });
+
+  it("writes a final transition promptly, without waiting for the coalescing interval", async () => {
+    const writer = new JournalWriter(path, { minIntervalMs: 60_000 });
+    await writer.load();
+    const incident = makeIncident(1);
+    writer.upsert(incident);
+    writer.upsert(applyTransition(incident, "fallido", { accion: "solo alerta" }, T0 + 10));
+    await waitFor(() => writer.getStats().writes === 1);
+    expect(readJournal()[0]).toMatchObject({ estado: "fallido", accion: "solo alerta" });
+  });
+
+  it("keeps the file valid JSON at every instant while writing continuously", async () => {
+    const writer = new JournalWriter(path, { minIntervalMs: 0 });
+    await writer.load();
+    let incident = makeIncident(0);
+    writer.upsert(incident);
+    await writer.flush();
+    let reads = 0;
+    let stop = false;
+    // A reader polling on every turn of the event loop, between the writer's open/write/fsync/rename steps.
+    const reader = (async () => {
+      while (!stop) {
+        const text = readFileSync(path, "utf8");
+        expect(() => JSON.parse(text)).not.toThrow();
+        reads++;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    for (let n = 1; n <= 40; n++) {
+      writer.upsert(makeIncident(n));
+      incident = { ...incident, ocurrencias: n };
+      writer.upsert(incident, true);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await writer.flush();
+    stop = true;
+    await reader;
+    expect(reads).toBeGreaterThan(10);
+    expect(readJournal()).toHaveLength(41);
+    expect(readdirSync(join(dir, "logs"))).toEqual(["descarga_errors.json"]); // no temp files left behind
+  });
+
+  it("flushSync writes pending changes at once (exit handlers)", async () => {
+    const writer = new JournalWriter(path, { minIntervalMs: 60_000 });
+    await writer.load();
+    writer.upsert(makeIncident(1));
+    writer.flushSync();
+    expect(readJournal().map((i) => i.id)).toEqual(["inc-1"]);
+    const writes = writer.getStats().writes;
+    writer.flushSync(); // nothing pending: no write
+    expect(writer.getStats().writes).toBe(writes);
+  });
+
+  it("flushSync during an async write leaves the newest content in place", async () => {
+    const writer = new JournalWriter(path, { minIntervalMs: 0 });
+    await writer.load();
+    writer.upsert(makeIncident(1), true); // starts an async write
+    writer.upsert(makeIncident(2));
+    writer.flushSync();
+    await writer.flush();
+    expect(readJournal().map((i) => i.id)).toEqual(["inc-1", "inc-2"]);
+  });
+
+  it("mirrors a manager's changes", async () => {
+    const writer = new JournalWriter(path);
+    await writer.load();
+    const manager = new IncidentManager({ now: () => T0 });
+    const sub = writer.follow(manager.changes$);
+    manager.handleEvent(makeEvent("full"), makeMatch(makeRule("disco_lleno"), {}));
+    manager.handleEvent(makeEvent("full"), makeMatch(makeRule("disco_lleno"), {}));
+    await writer.flush();
+    sub.unsubscribe();
+    const [only] = readJournal();
+    expect(only).toMatchObject({ error_type: "disco_lleno", estado: "fallido", accion: "solo alerta", ocurrencias: 2 });
+    expect(only!.posicion).toEqual({ fileId: "2049:1234", endOffset: expect.any(Number) });
+  });
+
+  it("reports a failed background write, retries it, and throws from flush", async () => {
+    const errors: unknown[] = [];
+    const blocked = join(dir, "not-a-dir");
+    writeFileSync(blocked, "");
+    const writer = new JournalWriter(join(blocked, "j.json"), { minIntervalMs: 10, onError: (e) => errors.push(e) });
+    writer.upsert(makeIncident(1), true);
+    await waitFor(() => errors.length >= 2); // the first failure, then a retry after 250 ms
+    await expect(writer.close()).rejects.toThrow(/EEXIST|ENOTDIR/);
+    const seen = errors.length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(errors).toHaveLength(seen); // no retries after close
+  });
+});
+
+describe("loading an unusable journal", () => {
+  const cases: Array<[string, string]> = [
+    ["bad JSON", '[{"id": "a",'],
+    ["not an array", '{"id": "a"}'],
+    ["an element that is not an object", '[{"id": "a"}, 3]'],
+    ["a null element", "[null]"],
+  ];
+
+  it.each(cases)("moves a journal with %s aside, byte for byte, and starts anew", async (_, content) => {
+    const bytes = Buffer.concat([Buffer.from(content), Buffer.from([0xff, 0x00, 0x0a])]); // invalid UTF-8 too
+    writeFileSync(path, bytes);
+    const warnings: Array<{ movedTo: string; message: string }> = [];
+    const writer = new JournalWriter(path, { onWarning: (w) => warnings.push(w) });
+    const loaded = await writer.load();
+    expect(loaded.elements).toEqual([]);
+    expect(loaded.movedAsideTo).toMatch(/descarga_errors\.json\.corrupt-\d{8}-\d{6}$/);
+    expect(readFileSync(loaded.movedAsideTo!).equals(bytes)).toBe(true);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.movedTo).toBe(loaded.movedAsideTo);
+    writer.upsert(makeIncident(1));
+    await writer.flush();
+    expect(readJournal().map((i) => i.id)).toEqual(["inc-1"]);
+    expect(readFileSync(loaded.movedAsideTo!).equals(bytes)).toBe(true);
+  });
+
+  it("never replaces an earlier corrupt copy", async () => {
+    const now = () => T0;
+    writeFileSync(path, "first garbage");
+    const a = await loadJournal(path, { now });
+    writeFileSync(path, "second garbage");
+    const b = await loadJournal(path, { now });
+    expect(b.movedAsideTo).toBe(`${a.movedAsideTo}-1`);
+    expect(readFileSync(a.movedAsideTo!, "utf8")).toBe("first garbage");
+    expect(readFileSync(b.movedAsideTo!, "utf8")).toBe("second garbage");
+  });
+
+  it("leaves the file alone for read-only users", async () => {
+    writeFileSync(path, "garbage");
+    const loaded = await loadJournal(path, { moveCorruptAside: false });
+    expect(loaded.problem?.kind).toBe("invalid_json");
+    expect(readFileSync(path, "utf8")).toBe("garbage");
+  });
+
+  it("treats a missing or blank journal as empty, and a folder in its place as an error", async () => {
+    expect((await loadJournal(path)).elements).toEqual([]);
+    writeFileSync(path, " \n");
+    expect(await loadJournal(path)).toEqual({ elements: [], problem: null, movedAsideTo: null });
+    rmSync(path);
+    mkdirSync(path);
+    await expect(loadJournal(path)).rejects.toBeInstanceOf(JournalReadError);
+  });
+
+  it("accepts a UTF-8 BOM", () => {
+    expect(parseJournal('\uFEFF[{"a":1}]')).toEqual({ ok: true, elements: [{ a: 1 }] });
+  });
+});

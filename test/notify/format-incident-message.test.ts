@@ -1,0 +1,90 @@
+import { describe, expect, it } from "@jest/globals";
+import {
+  buildTemplateFields,
+  describeEstado,
+  extractKeyLine,
+  formatIncidentMessage,
+} from "../../src/notify/format-incident-message.js";
+import { escapeHtmlCut } from "../../src/notify/escape-html.js";
+import { formatDurationMs } from "../../src/notify/format-duration.js";
+import { advance, makeIncident, makeRule, MISSING_PATH_LINE, TRACEBACK } from "./make-incident.js";
+
+describe("extractKeyLine", () => {
+  it("keeps a single line as is", () => {
+    expect(extractKeyLine(MISSING_PATH_LINE)).toBe(MISSING_PATH_LINE);
+  });
+
+  it("takes the exception line of a traceback (last non-empty line)", () => {
+    expect(extractKeyLine(TRACEBACK)).toBe("httpx.RemoteProtocolError: Server disconnected without sending a response.");
+  });
+
+  it("skips docker compose prefixes and a trailing traceback header", () => {
+    const text = [
+      "bot_1  | httpcore.ConnectError: All connection attempts failed",
+      "bot_1  |",
+      "bot_1  | Traceback (most recent call last):",
+    ].join("\n");
+    expect(extractKeyLine(text)).toBe("httpcore.ConnectError: All connection attempts failed");
+  });
+});
+
+describe("formatIncidentMessage", () => {
+  it("shows icon, rule, state, modelo, video, key line, action, attempts and id", () => {
+    const inc = advance(makeIncident({ id: "abc123" }), "fallido", { accion: "mkdir -p modelos/ana", intento: 3 });
+    expect(formatIncidentMessage(inc, makeRule())).toBe(
+      [
+        "⚠️ <b>ruta_inexistente</b> · ❌ fallido: necesita intervención",
+        "modelo: <code>ana</code> · video: <code>v1.mp4</code>",
+        `<pre>2024-05-01 10:00:00,123 - bot - ERROR - FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/v1.mp4'</pre>`,
+        "acción: mkdir -p modelos/ana",
+        "intento: 3/3",
+        "id: <code>abc123</code>",
+      ].join("\n"),
+    );
+  });
+
+  it("says what each state means to the admin", () => {
+    const inc = makeIncident({ intento: 2 });
+    expect(describeEstado(advance(inc, "reintentando", { intento: 2 }))).toBe("⏳ reintento 2/3");
+    expect(describeEstado(advance(inc, "solucionado"))).toBe("✅ solucionado automáticamente en 7 s");
+    expect(describeEstado(advance(inc, "fallido", {}, "causa raíz: servidor_caido srv-1"))).toBe(
+      "❌ fallido por causa raíz servidor_caido srv-1",
+    );
+    expect(describeEstado(advance(inc, "pendiente"))).toBe("⏸ pendiente (espera a la causa raíz)");
+  });
+
+  it("escapes HTML from the log line and keeps critical icon", () => {
+    const inc = makeIncident({ severidad: "critical", error_message: "boom <script> & 'x' > y", modelo: null, video: null });
+    const html = formatIncidentMessage(inc, makeRule());
+    expect(html).toContain("<pre>boom &lt;script&gt; &amp; 'x' &gt; y</pre>");
+    expect(html.startsWith("🚨 ")).toBe(true);
+    expect(html).not.toContain("modelo:");
+  });
+
+  it("cuts a huge line so the whole message fits 4096 characters", () => {
+    const inc = makeIncident({ error_message: "&".repeat(50_000), accion: "x".repeat(10_000) });
+    const html = formatIncidentMessage(inc, makeRule());
+    expect(html.length).toBeLessThanOrEqual(4096);
+    expect(html).toMatch(/&amp;…<\/pre>/); // cut between entities, never inside one
+  });
+
+  it("uses the rule's notify_template with {campo} placeholders and a fallback for missing fields", () => {
+    const rule = makeRule({ notifyTemplate: "{icono} {regla}: {modelo}/{video} <{path}> {estado_texto} [{nope}]" });
+    const inc = advance(makeIncident(), "reintentando", { intento: 2 });
+    expect(formatIncidentMessage(inc, rule)).toBe(
+      "⚠️ ruta_inexistente: ana/v1.mp4 &lt;modelos/ana/v1.mp4&gt; ⏳ reintento 2/3 [—]",
+    );
+    expect(buildTemplateFields(inc, rule)).toMatchObject({ intento: "2", linea_clave: MISSING_PATH_LINE, clave: inc.clave });
+  });
+});
+
+describe("helpers", () => {
+  it("escapeHtmlCut never splits an emoji", () => {
+    const cut = escapeHtmlCut("😀".repeat(10), 5);
+    expect(cut).toBe("😀😀…");
+  });
+
+  it("formatDurationMs", () => {
+    expect([850, 7000, 125_000, 3_780_000, 7_200_000].map(formatDurationMs)).toEqual(["850 ms", "7 s", "2 min 5 s", "1 h 3 min", "2 h"]);
+  });
+});

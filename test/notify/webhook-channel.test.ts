@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from "@jest/globals";
+import { WebhookChannel } from "../../src/notify/webhook-channel.js";
+import { FakeWebhookReceiver } from "../helpers/fake-telegram.js";
+import { captureLogger } from "./make-incident.js";
+
+let hook: FakeWebhookReceiver | undefined;
+afterEach(async () => {
+  await hook?.close();
+  hook = undefined;
+});
+
+const fastSleep = (waits: number[]) => async (ms: number) => {
+  waits.push(ms);
+};
+
+describe("WebhookChannel", () => {
+  it("POSTs JSON with the configured headers and the event header", async () => {
+    hook = await FakeWebhookReceiver.start();
+    const channel = new WebhookChannel({ url: hook.url, headers: { "x-api-key": "k" } });
+    const r = await channel.post(JSON.stringify({ id: "a", estado: "fallido" }), "transition");
+    expect(r).toMatchObject({ ok: true, status: 200, attempts: 1 });
+    expect(hook.requests).toHaveLength(1);
+    expect(hook.requests[0]).toMatchObject({ method: "POST", path: "/hook", body: { id: "a", estado: "fallido" } });
+    expect(hook.requests[0]!.headers).toMatchObject({ "content-type": "application/json", "x-api-key": "k", "x-vigia-event": "transition" });
+  });
+
+  it("retries 5xx up to 3 times with backoff and succeeds", async () => {
+    hook = await FakeWebhookReceiver.start();
+    hook.failNext(3, 503);
+    const waits: number[] = [];
+    const channel = new WebhookChannel({ url: hook.url, backoffMs: [5, 10, 20], sleep: fastSleep(waits) });
+    const r = await channel.post("{}", "opened");
+    expect(r).toMatchObject({ ok: true, attempts: 4 });
+    expect(hook.requests.map((q) => q.status)).toEqual([503, 503, 503, 200]);
+    expect(waits).toEqual([5, 10, 20]);
+  });
+
+  it("gives up after 3 retries and says why, without the URL path", async () => {
+    hook = await FakeWebhookReceiver.start();
+    hook.failNext(10, 500);
+    const { lines, logger } = captureLogger();
+    const channel = new WebhookChannel({ url: `${hook.url}/secret-path-123`, backoffMs: [1], logger, sleep: fastSleep([]) });
+    const r = await channel.post("{}", "opened");
+    expect(r).toMatchObject({ ok: false, status: 500, attempts: 4, error: "HTTP 500" });
+    expect(hook.requests).toHaveLength(4);
+    expect(lines.join("\n")).not.toContain("secret-path-123");
+  });
+
+  it("does not retry a 4xx other than 408/429", async () => {
+    hook = await FakeWebhookReceiver.start();
+    hook.failNext(1, 404);
+    const r = await new WebhookChannel({ url: hook.url, sleep: fastSleep([]) }).post("{}", "opened");
+    expect(r).toMatchObject({ ok: false, status: 404, attempts: 1 });
+  });
+
+  it("times out a hung endpoint and retries; refused connections are retried too", async () => {
+    hook = await FakeWebhookReceiver.start();
+    hook.answerAfter(300);
+    const r = await new WebhookChannel({ url: hook.url, timeoutMs: 50, retries: 1, sleep: fastSleep([]) }).post("{}", "opened");
+    expect(r).toMatchObject({ ok: false, status: null, attempts: 2, error: "timeout" });
+
+    const closedUrl = hook.url;
+    await hook.close();
+    hook = undefined;
+    const refused = await new WebhookChannel({ url: closedUrl, sleep: fastSleep([]) }).post("{}", "opened");
+    expect(refused).toMatchObject({ ok: false, status: null, attempts: 4, error: "ECONNREFUSED" });
+  });
+});

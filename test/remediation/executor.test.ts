@@ -1,0 +1,442 @@
+import { describe, it, expect, beforeEach, afterEach, jest } from "@jest/globals";
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ActionSpec } from "../../src/types.js";
+import { createExecutor, type Executor, type ExecutorOptions, type RemediationStep } from "../../src/remediation/index.js";
+import type { Timers } from "../../src/remediation/timers.js";
+import { collectSteps, makeIncident, makeRule, makeTempDir, snapshotTree } from "./helpers.js";
+
+let base: string;
+let cleanup: () => void;
+const executors: Executor[] = [];
+beforeEach(() => {
+  ({ dir: base, cleanup } = makeTempDir());
+  base = realpathSync(base);
+  mkdirSync(join(base, "modelos"));
+});
+afterEach(async () => {
+  await Promise.all(executors.splice(0).map((executor) => executor.stop()));
+  cleanup();
+});
+
+function makeExecutor(options: Partial<ExecutorOptions> = {}): Executor {
+  const executor = createExecutor({ allowedRoots: ["modelos"], baseDir: base, backoffMs: [10, 20, 40], ...options });
+  executors.push(executor);
+  return executor;
+}
+
+const never = () => new AbortController().signal;
+const texts = (steps: RemediationStep[]) => steps.map((s) => `${s.estado} ${s.intento} ${s.accion}`);
+
+/** Timers driven by hand: every request is recorded and fires only when the test says so. */
+function createManualTimers() {
+  type Handle = { callback: () => void; ms: number; cleared: boolean };
+  const pending: Handle[] = [];
+  const requested: number[] = [];
+  let wake: (() => void) | null = null;
+  const timers: Timers = {
+    setTimeout(callback, ms) {
+      const handle = { callback, ms, cleared: false };
+      pending.push(handle);
+      requested.push(ms);
+      wake?.();
+      return handle;
+    },
+    clearTimeout(handle) {
+      (handle as Handle).cleared = true;
+    },
+  };
+  /** The next live timer with this delay, waiting for it to be requested. */
+  async function next(ms: number): Promise<Handle> {
+    for (;;) {
+      const found = pending.find((h) => !h.cleared && h.ms === ms);
+      if (found) {
+        pending.splice(pending.indexOf(found), 1);
+        return found;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+  return { timers, requested, next };
+}
+
+describe("the attempt loop", () => {
+  it("runs the actions, verifies, and reports each step: detectado's fix in one attempt", async () => {
+    const executor = makeExecutor();
+    const { steps, report } = collectSteps();
+    const rule = makeRule({
+      actions: [{ type: "mkdir", path: "{path}", parent: true }],
+      verify: { type: "path_exists", path: "modelos/{modelo}" },
+    });
+    const outcome = await executor.submit({
+      incident: makeIncident(),
+      rule,
+      fields: { path: "modelos/ana/20251225_143020_a3f2b1.mp4", modelo: "ana" },
+      signal: never(),
+      report,
+    });
+    expect(outcome).toMatchObject({ estado: "solucionado", intento: 1, accion: "mkdir -p modelos/ana" });
+    expect(steps).toEqual([
+      { estado: "reintentando", accion: "reintento 1/3", intento: 1, detalle: null },
+      { estado: "reintentando", accion: "mkdir -p modelos/ana", intento: 1, detalle: expect.stringMatching(/^creadas: modelos\/ana/) },
+      { estado: "solucionado", accion: "mkdir -p modelos/ana", intento: 1, detalle: "verificado: existe modelos/ana" },
+    ]);
+    expect(statSync(join(base, "modelos/ana")).isDirectory()).toBe(true);
+  });
+
+  it("waits the backoff between attempts, the last delay repeating, then gives up with the last error (manual clock)", async () => {
+    const clock = createManualTimers();
+    const executor = makeExecutor({ timers: clock.timers, backoffMs: [1000, 2000, 4000], actionTimeoutMs: 777_000 });
+    const { steps, report } = collectSteps();
+    const rule = makeRule({ retries: 5, actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/nunca" } });
+    const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: never(), report });
+    const attempts = () => steps.filter((s) => s.accion.startsWith("reintento")).length;
+    for (const [index, ms] of [1000, 2000, 4000, 4000].entries()) {
+      const timer = await clock.next(ms);
+      expect(attempts()).toBe(index + 1); // the next attempt waits for this timer
+      timer.callback();
+    }
+    const outcome = await done;
+    expect(outcome).toMatchObject({ estado: "fallido", intento: 5 });
+    expect(clock.requested.filter((ms) => ms !== 777_000)).toEqual([1000, 2000, 4000, 4000]);
+    expect(steps.filter((s) => s.accion.startsWith("reintento")).map((s) => s.accion)).toEqual([
+      "reintento 1/5", "reintento 2/5", "reintento 3/5", "reintento 4/5", "reintento 5/5",
+    ]);
+    expect(steps.at(-1)).toEqual({ estado: "fallido", accion: "esperar", intento: 5, detalle: "no verificado: existe modelos/nunca (modelos/nunca: ENOENT)" });
+  });
+
+  it("follows the backoff under jest fake timers", async () => {
+    jest.useFakeTimers();
+    try {
+      const executor = makeExecutor({ backoffMs: [1000, 2000], maxRetries: 3 });
+      const { steps, report } = collectSteps();
+      // Only `wait` and no verify: nothing can confirm a fix, so every attempt runs and the last one fails.
+      const done = executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "wait" }] }), fields: {}, signal: never(), report });
+      const attempts = () => steps.filter((s) => s.accion.startsWith("reintento")).length;
+      await jest.advanceTimersByTimeAsync(0);
+      expect(attempts()).toBe(1);
+      await jest.advanceTimersByTimeAsync(999);
+      expect(attempts()).toBe(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(attempts()).toBe(2);
+      await jest.advanceTimersByTimeAsync(1999);
+      expect(attempts()).toBe(2);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await done).toMatchObject({ estado: "fallido", intento: 3, detalle: "sin confirmación: esperando resolve_on" });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("real time: attempts are spaced by the configured delays and a fix found mid-way wins", async () => {
+    const executor = makeExecutor({ backoffMs: [50, 100, 200] });
+    const startedAt: number[] = [];
+    const steps: RemediationStep[] = [];
+    const rule = makeRule({ retries: 4, actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/listo" } });
+    const outcome = await executor.submit({
+      incident: makeIncident(),
+      rule,
+      fields: {},
+      signal: never(),
+      report: (step) => {
+        steps.push(step);
+        if (step.accion.startsWith("reintento")) startedAt.push(performance.now());
+        // The condition clears by itself just as attempt 3 starts.
+        if (step.accion === "reintento 3/4") mkdirSync(join(base, "modelos/listo"));
+      },
+    });
+    expect(outcome).toMatchObject({ estado: "solucionado", intento: 3 });
+    const gaps = startedAt.slice(1).map((t, i) => t - startedAt[i]!);
+    expect(gaps[0]).toBeGreaterThanOrEqual(48);
+    expect(gaps[1]).toBeGreaterThanOrEqual(98);
+  });
+
+  it("stops at the first failing action of an attempt", async () => {
+    const executor = makeExecutor({ maxRetries: 2 });
+    const { steps, report } = collectSteps();
+    const rule = makeRule({ actions: [{ type: "exec", command: ["node", "-e", "process.exit(7)"] }, { type: "mkdir", path: "modelos/despues" }] });
+    const outcome = await executor.submit({ incident: makeIncident(), rule, fields: {}, signal: never(), report });
+    expect(outcome).toMatchObject({ estado: "fallido", intento: 2, detalle: expect.stringContaining("código de salida 7") });
+    expect(steps.some((s) => s.accion.startsWith("mkdir"))).toBe(false);
+    expect(existsSync(join(base, "modelos/despues"))).toBe(false);
+  });
+
+  it("without verify, actions that did something are the confirmation", async () => {
+    const executor = makeExecutor();
+    const outcome = await executor.submit({
+      incident: makeIncident(),
+      rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/x" }] }),
+      fields: {},
+      signal: never(),
+      report: () => undefined,
+    });
+    expect(outcome).toMatchObject({ estado: "solucionado", detalle: "acciones completadas" });
+  });
+
+  it("a refused path fails at once: no retries, no backoff, nothing touched", async () => {
+    const clock = createManualTimers();
+    const executor = makeExecutor({ timers: clock.timers, actionTimeoutMs: 777_000 });
+    const { steps, report } = collectSteps();
+    const before = snapshotTree(base);
+    const outcome = await executor.submit({
+      incident: makeIncident(),
+      rule: makeRule({ actions: [{ type: "mkdir", path: "{path}" }], verify: { type: "path_exists", path: "{path}" } }),
+      fields: { path: "../../etc/vigia-x" },
+      signal: never(),
+      report,
+    });
+    expect(outcome).toMatchObject({ estado: "fallido", intento: 1 });
+    expect(steps.at(-1)).toEqual({
+      estado: "fallido",
+      accion: 'mkdir "../../etc/vigia-x"',
+      intento: 1,
+      detalle: `ruta rechazada (dot_dot): "../../etc/vigia-x": contiene un segmento '..'`,
+    });
+    expect(clock.requested.filter((ms) => ms !== 777_000)).toEqual([]);
+    expect(snapshotTree(base)).toEqual(before);
+  });
+
+  it("a template field the line did not capture fails at once", async () => {
+    const executor = makeExecutor();
+    const outcome = await executor.submit({
+      incident: makeIncident(),
+      rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/{modelo}" }] }),
+      fields: {},
+      signal: never(),
+      report: () => undefined,
+    });
+    expect(outcome).toMatchObject({ estado: "fallido", intento: 1, detalle: "template 'modelos/{modelo}' needs field 'modelo', which was not captured" });
+  });
+
+  it("resumes at the recorded attempt (restart-safe)", async () => {
+    const executor = makeExecutor();
+    const { steps, report } = collectSteps();
+    const outcome = await executor.submit({
+      incident: makeIncident(),
+      rule: makeRule({ actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/no" } }),
+      fields: {},
+      startAttempt: 3,
+      signal: never(),
+      report,
+    });
+    expect(outcome).toMatchObject({ estado: "fallido", intento: 3 });
+    expect(texts(steps)).toEqual(["reintentando 3 reintento 3/3", "reintentando 3 esperar", "fallido 3 esperar"]);
+    expect(executor.getMaxAttempts(makeRule({ retries: 5 }))).toBe(5);
+    expect(executor.getMaxAttempts(makeRule())).toBe(3);
+  });
+
+  it("a report() that throws does not break the job", async () => {
+    const executor = makeExecutor();
+    const outcome = await executor.submit({
+      incident: makeIncident(),
+      rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/y" }] }),
+      fields: {},
+      signal: never(),
+      report: () => {
+        throw new Error("journal roto");
+      },
+    });
+    expect(outcome.estado).toBe("solucionado");
+  });
+});
+
+describe("cancellation (resolve_on closed the incident)", () => {
+  it("aborting during the backoff ends the job at once, with nothing more reported", async () => {
+    const executor = makeExecutor({ backoffMs: [60_000] });
+    const controller = new AbortController();
+    const { steps, report } = collectSteps();
+    const rule = makeRule({ actions: [{ type: "wait" }] });
+    const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: controller.signal, report });
+    while (steps.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    const started = Date.now();
+    controller.abort();
+    expect(await done).toMatchObject({ estado: "cancelado", intento: 1 });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(texts(steps)).toEqual(["reintentando 1 reintento 1/3", "reintentando 1 esperar"]);
+  });
+
+  it("aborting kills a running command", async () => {
+    const executor = makeExecutor();
+    const controller = new AbortController();
+    const rule = makeRule({ actions: [{ type: "exec", command: ["sleep", "30"] }] });
+    const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: controller.signal, report: () => undefined });
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    expect((await done).estado).toBe("cancelado");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("a job aborted while queued never starts", async () => {
+    const executor = makeExecutor({ concurrency: 1 });
+    const blocker = new AbortController();
+    const first = executor.submit({
+      incident: makeIncident("a"),
+      rule: makeRule({ actions: [{ type: "exec", command: ["sleep", "30"] }] }),
+      fields: {},
+      signal: blocker.signal,
+      report: () => undefined,
+    });
+    const queued = new AbortController();
+    const { steps, report } = collectSteps();
+    const second = executor.submit({ incident: makeIncident("b"), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/z" }] }), fields: {}, signal: queued.signal, report });
+    queued.abort();
+    blocker.abort();
+    expect((await first).estado).toBe("cancelado");
+    expect(await second).toMatchObject({ estado: "cancelado" });
+    expect(steps).toEqual([]);
+    expect(existsSync(join(base, "modelos/z"))).toBe(false);
+  });
+
+  it("stop() cancels waits and commands, then refuses new jobs", async () => {
+    const executor = makeExecutor({ backoffMs: [60_000] });
+    const waiting = executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "wait" }] }), fields: {}, signal: never(), report: () => undefined });
+    const running = executor.submit({
+      incident: makeIncident(),
+      rule: makeRule({ actions: [{ type: "exec", command: ["sleep", "30"] }] }),
+      fields: {},
+      signal: never(),
+      report: () => undefined,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await executor.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await waiting).estado).toBe("cancelado");
+    expect((await running).estado).toBe("cancelado");
+    const late = await executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/tarde" }] }), fields: {}, signal: never(), report: () => undefined });
+    expect(late.estado).toBe("cancelado");
+    expect(existsSync(join(base, "modelos/tarde"))).toBe(false);
+  });
+});
+
+describe("concurrency", () => {
+  it("runs at most `concurrency` jobs at once, never two for one key, and submit() never blocks", async () => {
+    const executor = makeExecutor({ concurrency: 3 });
+    const active = new Map<string, number>(); // clave → running jobs
+    let running = 0;
+    let maxRunning = 0;
+    const overlaps: string[] = [];
+    const rule = makeRule({ retries: 1, actions: [{ type: "exec", command: ["sleep", "0.15"] }] });
+    const submitStarted = performance.now();
+    const jobs = ["a", "a", "b", "b", "c", "c", "d", "e"].map((clave, i) =>
+      executor.submit({
+        incident: makeIncident(clave),
+        rule,
+        fields: {},
+        signal: never(),
+        report: (step) => {
+          if (step.accion === "reintento 1/1") {
+            running += 1;
+            maxRunning = Math.max(maxRunning, running);
+            if ((active.get(clave) ?? 0) > 0) overlaps.push(`${clave}#${i}`);
+            active.set(clave, (active.get(clave) ?? 0) + 1);
+          }
+          if (step.estado !== "reintentando") {
+            running -= 1;
+            active.set(clave, active.get(clave)! - 1);
+          }
+        },
+      }),
+    );
+    expect(performance.now() - submitStarted).toBeLessThan(200);
+    expect(executor.getLoad().running + executor.getLoad().queued).toBe(8);
+    const outcomes = await Promise.all(jobs);
+    expect(outcomes.every((o) => o.estado === "solucionado")).toBe(true);
+    expect(maxRunning).toBe(3);
+    expect(overlaps).toEqual([]);
+    await executor.drain();
+    expect(executor.getLoad()).toEqual({ running: 0, queued: 0 });
+  });
+
+  it("a hung action is killed at its timeout and the executor keeps serving others", async () => {
+    const executor = makeExecutor({ concurrency: 1, actionTimeoutMs: 300, killGraceMs: 100 });
+    const hung = executor.submit({
+      incident: makeIncident("colgado"),
+      rule: makeRule({ retries: 1, actions: [{ type: "exec", command: ["node", "-e", "process.on('SIGTERM',()=>{}); setInterval(()=>{}, 1000)"] }] }),
+      fields: {},
+      signal: never(),
+      report: () => undefined,
+    });
+    const other = executor.submit({
+      incident: makeIncident("otro"),
+      rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/servido" }] }),
+      fields: {},
+      signal: never(),
+      report: () => undefined,
+    });
+    const started = Date.now();
+    expect(await hung).toMatchObject({ estado: "fallido", detalle: expect.stringMatching(/superó 0\.3 s y se mató/) });
+    expect((await other).estado).toBe("solucionado");
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe("dry-run", () => {
+  it("journals what it would do and touches nothing", async () => {
+    writeFileSync(join(base, "modelos/roto.mp4"), "x");
+    mkdirSync(join(base, "modelos/viejo"));
+    writeFileSync(join(base, "modelos/viejo/a.part"), "x");
+    const executor = makeExecutor({ dryRun: true, owner: "nobody", getDiskSpace: async () => ({ free: 0, size: 1 }) });
+    const before = snapshotTree(base);
+    const { steps, report } = collectSteps();
+    const actions: ActionSpec[] = [
+      { type: "mkdir", path: "modelos/{modelo}" },
+      { type: "chown", path: "modelos/{modelo}" },
+      { type: "cleanup", path: "modelos/roto.mp4" },
+      { type: "prune", dir: "modelos/viejo", glob: "*.part", older_than_days: 0, target_free_gb: 1 },
+      { type: "exec", command: ["touch", join(base, "modelos/tocado")] },
+    ];
+    const outcome = await executor.submit({
+      incident: makeIncident(),
+      rule: makeRule({ retries: 2, actions, verify: { type: "path_exists", path: "modelos/{modelo}" } }),
+      fields: { modelo: "ana" },
+      signal: never(),
+      report,
+    });
+    expect(outcome.estado).toBe("fallido");
+    expect(steps.filter((s) => s.intento === 1).map((s) => s.accion)).toEqual([
+      "reintento 1/2",
+      "[dry-run] mkdir -p modelos/ana",
+      "[dry-run] chown nobody modelos",
+      "[dry-run] rm modelos/roto.mp4",
+      "[dry-run] prune 'modelos/viejo/*.part' (> 0 días) hasta 1 GB libres",
+      `[dry-run] touch ${join(base, "modelos/tocado")}`,
+    ]);
+    expect(snapshotTree(base)).toEqual(before);
+  });
+
+  it("does not pretend: no verify means no confirmation; a condition already fixed is solucionado", async () => {
+    const executor = makeExecutor({ dryRun: true });
+    const unverified = await executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/a" }] }), fields: {}, signal: never(), report: () => undefined });
+    expect(unverified).toMatchObject({ estado: "fallido", intento: 1, detalle: "dry-run: acciones no ejecutadas y la regla no tiene verify" });
+    mkdirSync(join(base, "modelos/ya"));
+    const fixed = await executor.submit({
+      incident: makeIncident(),
+      rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/ya" }], verify: { type: "path_exists", path: "modelos/ya" } }),
+      fields: {},
+      signal: never(),
+      report: () => undefined,
+    });
+    expect(fixed).toMatchObject({ estado: "solucionado", accion: "[dry-run] mkdir -p modelos/ya" });
+    expect(readdirSync(join(base, "modelos"))).toEqual(["ya"]);
+  });
+});
+
+describe("reverify (repeats folding into a solucionado incident)", () => {
+  it("answers whether the fix still holds", async () => {
+    const executor = makeExecutor();
+    const rule = makeRule({ verify: { type: "path_exists", path: "modelos/{modelo}" } });
+    mkdirSync(join(base, "modelos/ana"));
+    expect(await executor.reverify(rule, { modelo: "ana" })).toBe(true);
+    rmSync(join(base, "modelos/ana"), { recursive: true });
+    expect(await executor.reverify(rule, { modelo: "ana" })).toBe(false);
+    expect(await executor.reverify(makeRule(), {})).toBe(false);
+  });
+});
+
+describe("options", () => {
+  it("rejects unusable values with what was expected", () => {
+    expect(() => createExecutor({ allowedRoots: ["modelos"], baseDir: base, concurrency: 0 })).toThrow("remediation option concurrency: expected an integer >= 1, got 0");
+    expect(() => createExecutor({ allowedRoots: ["modelos"], baseDir: base, backoffMs: [-1] })).toThrow(/backoffMs/);
+  });
+});

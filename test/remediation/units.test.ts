@@ -1,0 +1,155 @@
+import { describe, it, expect, jest } from "@jest/globals";
+import { getBackoffDelayMs, classifyFailure, PathRefusedError, InvalidSpecError, OwnerLookupError, NotRegularFileError, RemediationAbortedError, CommandFailedError, ActionTimeoutError } from "../../src/remediation/index.js";
+import { MissingFieldError } from "../../src/util/template.js";
+import { createKeyedScheduler } from "../../src/remediation/keyed-scheduler.js";
+import { compileNameGlob } from "../../src/remediation/glob-match.js";
+import { createOutputTail } from "../../src/remediation/output-tail.js";
+import { formatArgv } from "../../src/remediation/format-argv.js";
+import { waitMs } from "../../src/remediation/wait-ms.js";
+import { createOwnerResolver } from "../../src/remediation/owner.js";
+import { hasPermission } from "../../src/remediation/access-as.js";
+
+describe("getBackoffDelayMs", () => {
+  it("takes the attempt's entry and repeats the last", () => {
+    const delays = [1000, 2000, 4000];
+    expect([1, 2, 3, 4, 9].map((k) => getBackoffDelayMs(k, delays))).toEqual([1000, 2000, 4000, 4000, 4000]);
+    expect(getBackoffDelayMs(1, [])).toBe(0);
+    expect(getBackoffDelayMs(0, delays)).toBe(1000);
+  });
+});
+
+describe("classifyFailure", () => {
+  it("gives up on what retrying cannot change, retries the rest, stops on cancel", () => {
+    expect(classifyFailure(new PathRefusedError("x", "dot_dot", ""))).toBe("give_up");
+    expect(classifyFailure(new InvalidSpecError("exec", "command", "argv", 1))).toBe("give_up");
+    expect(classifyFailure(new MissingFieldError("{a}", "a"))).toBe("give_up");
+    expect(classifyFailure(new OwnerLookupError("x:y", "no user"))).toBe("give_up");
+    expect(classifyFailure(new NotRegularFileError("p", "una carpeta"))).toBe("give_up");
+    expect(classifyFailure(new RemediationAbortedError())).toBe("stop");
+    expect(classifyFailure(new CommandFailedError("x", 1, undefined, false, "", "x"))).toBe("retry");
+    expect(classifyFailure(new ActionTimeoutError("mkdir", 10))).toBe("retry");
+    expect(classifyFailure(Object.assign(new Error("EACCES"), { code: "EACCES" }))).toBe("retry");
+    expect(classifyFailure(undefined)).toBe("retry");
+  });
+});
+
+describe("createKeyedScheduler", () => {
+  it("bounds concurrency, serialises a key, and lets other keys pass a busy one", async () => {
+    const scheduler = createKeyedScheduler(2);
+    const order: string[] = [];
+    const gates = new Map<string, () => void>();
+    const task = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        order.push(`start ${name}`);
+        gates.set(name, () => {
+          order.push(`end ${name}`);
+          resolve(name);
+        });
+      });
+    const a1 = scheduler.schedule("a", task("a1"));
+    const a2 = scheduler.schedule("a", task("a2"));
+    const b1 = scheduler.schedule("b", task("b1"));
+    const c1 = scheduler.schedule("c", task("c1"));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(order).toEqual(["start a1", "start b1"]);
+    expect({ running: scheduler.running, queued: scheduler.queued }).toEqual({ running: 2, queued: 2 });
+    gates.get("a1")!();
+    await a1;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(["start a1", "start b1", "end a1", "start a2"]);
+    gates.get("b1")!();
+    await b1;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order.at(-1)).toBe("start c1");
+    gates.get("a2")!();
+    gates.get("c1")!();
+    expect(await Promise.all([a2, c1])).toEqual(["a2", "c1"]);
+    await scheduler.idle();
+    expect(scheduler.running).toBe(0);
+  });
+
+  it("a task that throws frees its slot", async () => {
+    const scheduler = createKeyedScheduler(1);
+    await expect(scheduler.schedule("k", async () => { throw new Error("x"); })).rejects.toThrow("x");
+    expect(await scheduler.schedule("k", async () => 1)).toBe(1);
+  });
+});
+
+describe("compileNameGlob", () => {
+  it("matches names with * and ? only, everything else literal", () => {
+    const part = compileNameGlob("*.part");
+    expect(["a.part", ".part", "x.y.part"].every((n) => part.test(n))).toBe(true);
+    expect(["a.partx", "apart", "a.part/b"].some((n) => part.test(n))).toBe(false);
+    expect(compileNameGlob("v?.mp4").test("v1.mp4")).toBe(true);
+    expect(compileNameGlob("v?.mp4").test("v12.mp4")).toBe(false);
+    expect(compileNameGlob("[a].(b)+").test("[a].(b)+")).toBe(true);
+    expect(() => compileNameGlob("a/*")).toThrow(InvalidSpecError);
+    expect(() => compileNameGlob("")).toThrow(InvalidSpecError);
+  });
+});
+
+describe("createOutputTail", () => {
+  it("keeps only the last bytes and counts all", () => {
+    const tail = createOutputTail(8);
+    tail.push("hello ");
+    tail.push(Buffer.from("world!"));
+    expect(tail.text()).toBe("o world!");
+    tail.push("x".repeat(100));
+    expect(tail.text()).toBe("xxxxxxxx");
+    expect(tail.totalBytes).toBe(112);
+  });
+});
+
+describe("formatArgv", () => {
+  it("quotes what a reader would otherwise misread", () => {
+    expect(formatArgv(["python3", "scripts/retry.py", "a b.mp4", "it's", "", "x\ny"])).toBe(`python3 scripts/retry.py 'a b.mp4' 'it'\\''s' '' "x\\ny"`);
+  });
+});
+
+describe("waitMs", () => {
+  it("resolves true after the delay, false at once on abort", async () => {
+    jest.useFakeTimers();
+    try {
+      let done: boolean | null = null;
+      void waitMs(1000).then((v) => (done = v));
+      await jest.advanceTimersByTimeAsync(999);
+      expect(done).toBeNull();
+      await jest.advanceTimersByTimeAsync(1);
+      expect(done).toBe(true);
+      const controller = new AbortController();
+      const aborted = waitMs(1000, controller.signal);
+      controller.abort();
+      expect(await aborted).toBe(false);
+      expect(await waitMs(5, controller.signal)).toBe(false);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe("owner resolution", () => {
+  it("reads names and ids through getent; unknown names are errors", async () => {
+    const owners = createOwnerResolver();
+    expect(await owners.resolveOwner("nobody:nogroup")).toEqual({ uid: 65534, gid: 65534, label: "nobody:nogroup" });
+    expect(await owners.resolveOwner("0:65534")).toEqual({ uid: 0, gid: 65534, label: "0:65534" });
+    expect(await owners.resolveOwner("root")).toEqual({ uid: 0, gid: 0, label: "root" });
+    await expect(owners.resolveOwner("no_such_user_vigia")).rejects.toThrow(OwnerLookupError);
+    await expect(owners.resolveOwner("-x:y")).rejects.toThrow(/not a valid user name/);
+    await expect(owners.resolveOwner("a:b:c")).rejects.toThrow(OwnerLookupError);
+    const credentials = await owners.resolveCredentials({ uid: 65534, gid: 65534, label: "nobody" });
+    expect(credentials.groups).toContain(65534);
+  });
+});
+
+describe("hasPermission", () => {
+  const bot = { uid: 1000, gid: 1000, groups: [1000, 44], label: "bot" };
+  it("applies owner, then group, then other bits, like the kernel", () => {
+    expect(hasPermission({ uid: 1000, gid: 0, mode: 0o500 }, bot, 2)).toBe(false); // owner bits win even if other allows
+    expect(hasPermission({ uid: 1000, gid: 0, mode: 0o577 }, bot, 2)).toBe(false);
+    expect(hasPermission({ uid: 0, gid: 44, mode: 0o070 }, bot, 3)).toBe(true);
+    expect(hasPermission({ uid: 0, gid: 0, mode: 0o003 }, bot, 3)).toBe(true);
+    expect(hasPermission({ uid: 0, gid: 0, mode: 0o755 }, bot, 2)).toBe(false);
+    expect(hasPermission({ uid: 0, gid: 0, mode: 0 }, { ...bot, uid: 0 }, 7)).toBe(true);
+  });
+});

@@ -1,0 +1,149 @@
+import { describe, expect, it } from "@jest/globals";
+import { buildLiteralTrie, buildPrefilter, removeCaptureGroups } from "../../src/rules/build-prefilter.js";
+import { findRequiredLiteral, listRequiredLiterals } from "../../src/rules/find-required-literal.js";
+import { selectGateLiterals } from "../../src/rules/select-gate-literals.js";
+import { hasBackreference, hasUnboundedQuantifier, splitTopLevelAlternatives } from "../../src/rules/split-regex-source.js";
+import type { CompiledRule } from "../../src/types.js";
+
+describe("findRequiredLiteral", () => {
+  it.each([
+    ["[Tt]imed out", "imed out"],
+    ["ab?c", "a"],
+    ["abc+d", "abc"],
+    ["x{0,3}yz", "yz"],
+    ["No such file(?: or directory)?", "No such file"],
+    ["\\bTimeout(?:Error)?:", "Timeout"],
+    ["\\[Errno 28\\]", "[Errno 28]"],
+    ["(?<w>\\w+) \\k<w>", " "],
+    ["\\x41BC", "BC"],
+    ["\\u0041BC|", "BC"],
+    ["\\u{1F600}xyz", "xyz"],
+    ["\\p{Lu}abc", "abc"],
+    ["\\101 octal", " octal"],
+    ["a.b", "a"],
+    ["^start$", "start"],
+    ["(?=look)ahead", "ahead"],
+    ["(?!never)yes", "yes"],
+    ["[^]x", "x"],
+    ["\\d+", null],
+  ])("%s requires %s", (source, literal) => {
+    expect(findRequiredLiteral(source)).toBe(literal);
+  });
+
+  it("drops both halves of an astral character made optional (under the u flag the quantifier covers both)", () => {
+    expect(findRequiredLiteral("ab\ud83d\ude00?c")).toBe("ab");
+  });
+
+  it("gives one literal per top-level alternative, or null when one alternative has none long enough", () => {
+    expect(listRequiredLiterals("timed out|ENOSPC|(?:a|b)xyz")).toEqual(["timed out", "ENOSPC", "xyz"]);
+    expect(listRequiredLiterals("timed out|\\d+ab")).toBeNull();
+  });
+
+  it("never proposes a literal that a matching text lacks (random texts of the rules' alphabet)", () => {
+    const sources = ["[Tt]imed out", "ab?c(?:d|e)f", "x+y{2}z", "(?<w>ab) \\k<w>c", "\\x61bc", "a\\.b\\(c", "q(?:r|s)*tu"];
+    const alphabet = ["a", "b", "c", "d", "e", "f", "x", "y", "z", "q", "r", "s", "t", "u", " ", ".", "(", "T", "imed out"];
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 48271) % 2147483647) % n;
+    for (const source of sources) {
+      const re = new RegExp(source);
+      const literals = listRequiredLiterals(source, 1) ?? [];
+      for (let i = 0; i < 3000; i++) {
+        let text = "";
+        for (let j = next(12); j >= 0; j--) text += alphabet[next(alphabet.length)];
+        if (re.test(text)) expect([source, text, literals.some((l) => text.includes(l))]).toEqual([source, text, true]);
+      }
+    }
+  });
+});
+
+describe("selectGateLiterals", () => {
+  const literals = ["imed out", "ENOSPC", "Permission denied", "No such file or directory", "moov atom not found", "full"];
+
+  it("returns a substring of each literal", () => {
+    for (const ci of [false, true]) {
+      const chosen = selectGateLiterals(literals, ci, false);
+      chosen.forEach((c, i) => expect(ci ? literals[i]!.toLowerCase().includes(c.toLowerCase()) : literals[i]!.includes(c)).toBe(true));
+    }
+  });
+
+  it("keeps short literals whole and prefers few, rare first characters", () => {
+    const chosen = selectGateLiterals(literals, false, false);
+    expect(chosen[5]).toBe("full");
+    const firsts = new Set(chosen.map((c) => c[0]));
+    expect(firsts.size).toBeLessThan(literals.length);
+    for (const c of chosen) expect(c.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("never splits a surrogate pair under iu", () => {
+    expect(selectGateLiterals(["caf\ud83d\ude00 long literal text"], true, true)).toEqual(["caf\ud83d\ude00 long literal text"]);
+  });
+});
+
+describe("buildLiteralTrie", () => {
+  it("factors shared prefixes and drops literals that contain another", () => {
+    expect(buildLiteralTrie(["EACCES", "ENOSPC", "ENOSPC on disk", "a.b"], false)).toBe("(?:a\\.b|E(?:ACCES|NOSPC))");
+    expect(buildLiteralTrie(["Timeout", "timed"], true)).toBe("time(?:d|out)");
+  });
+});
+
+describe("removeCaptureGroups", () => {
+  it.each([
+    ["(?<path>[^']+)", "(?:[^']+)"],
+    ["(a)(?:b)(?=c)(?!d)(?<=e)(?<!f)", "(?:a)(?:b)(?=c)(?!d)(?<=e)(?<!f)"],
+    ["[(]\\((?<x>y)", "[(]\\((?:y)"],
+    ["[\\]()]z", "[\\]()]z"],
+    ["[\\1]", "[\\1]"],
+  ])("%s → %s", (source, out) => {
+    expect(removeCaptureGroups(source)).toBe(out);
+  });
+
+  it("refuses backreferences", () => {
+    expect(removeCaptureGroups("(a)\\1")).toBeNull();
+    expect(removeCaptureGroups("(?<w>a)\\k<w>")).toBeNull();
+  });
+});
+
+describe("split-regex-source", () => {
+  it("splits top-level alternatives only", () => {
+    expect(splitTopLevelAlternatives("a|(b|c)|[|]|\\|d")).toEqual(["a", "(b|c)", "[|]", "\\|d"]);
+  });
+
+  it("finds unbounded (or largely bounded) quantifiers outside classes and escapes", () => {
+    expect(hasUnboundedQuantifier("ab?c{2,5}[*+]\\*")).toBe(false);
+    expect(hasUnboundedQuantifier("a+")).toBe(true);
+    expect(hasUnboundedQuantifier("a{2,}")).toBe(true);
+    expect(hasUnboundedQuantifier("[^\\n]{0,200}")).toBe(true);
+  });
+
+  it("finds backreferences", () => {
+    expect(hasBackreference("(a)\\1")).toBe(true);
+    expect(hasBackreference("[\\1]")).toBe(false);
+    expect(hasBackreference("\\k<n>")).toBe(true);
+  });
+});
+
+describe("buildPrefilter", () => {
+  const rule = (id: string, source: string, flags = ""): CompiledRule =>
+    ({ id, match: new RegExp(source, flags) }) as unknown as CompiledRule;
+
+  it("puts literal rules behind literal gates, others behind a combined regex per flag set, backreferences alone", () => {
+    const rules = [
+      rule("a", "[Tt]imed out"),
+      rule("b", "permission denied", "i"),
+      rule("c", "^\\d+$", "m"),
+      rule("d", "(?<w>\\w+) \\k<w>"),
+      rule("e", "\\w+ ENOSPC|\\d+"),
+      rule("f", "kelvin", "iu"),
+    ];
+    const { groups, groupOf } = buildPrefilter(rules);
+    expect(groups.map((g) => [g.kind, g.pattern.flags, g.ruleIndexes])).toEqual([
+      ["literals", "", [0]],
+      ["literals", "i", [1]],
+      ["literals", "iu", [5]],
+      ["combined", "m", [2]],
+      ["combined", "", [4]],
+    ]);
+    expect([...groupOf]).toEqual([0, 1, 3, -1, 4, 2]);
+    expect(groups[4]!.pattern.source).toBe("(?:\\w+ ENOSPC|\\d+)");
+  });
+});
