@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LoadRulesResult } from "../../src/rules/load-rules.js";
+import { loadRules } from "../../src/rules/load-rules.js";
+import { createRuleMatcher, type RuleMatcher } from "../../src/rules/match-rules.js";
+import { watchRules, type RulesWatcher } from "../../src/rules/watch-rules.js";
+import type { Problem } from "../../src/util/problems.js";
+import { makeEvent, makeTempDir, writeIn } from "./rules-fixtures.js";
+
+const ruleFile = (id: string, match: string): string => `rules:\n  - id: ${id}\n    match: '${match}'\n`;
+
+/** Resolves when `check()` holds, polling every 10 ms; rejects after `timeoutMs`. */
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - start;
+}
+
+describe("watchRules", () => {
+  let dir: string;
+  let cleanup: () => void;
+  let watcher: RulesWatcher | null;
+  let matcher: RuleMatcher;
+  let loads: LoadRulesResult[];
+  let reported: Problem[][];
+
+  /** The daemon's side: load once, then let the watcher swap the matcher on good reloads only. */
+  const start = async (from: string | string[]): Promise<void> => {
+    const first = loadRules(from, { redosCacheFile: null });
+    expect(first.problems).toEqual([]);
+    matcher = createRuleMatcher(first.rules);
+    watcher = watchRules({
+      from,
+      loadOptions: { redosCacheFile: null },
+      onRules: (result) => {
+        loads.push(result);
+        matcher = createRuleMatcher(result.rules);
+      },
+      onProblems: (problems) => reported.push(problems),
+    });
+    await watcher.ready;
+  };
+  const matchedRule = (text: string): string | null => matcher(makeEvent(text))?.rule.id ?? null;
+
+  beforeEach(() => {
+    ({ dir, cleanup } = makeTempDir());
+    watcher = null;
+    loads = [];
+    reported = [];
+  });
+  afterEach(async () => {
+    await watcher?.close();
+    cleanup();
+  });
+
+  it("applies an edit within a second", async () => {
+    const file = writeIn(dir, "r.yaml", ruleFile("uno", "alpha"));
+    await start(dir);
+    expect(matchedRule("alpha")).toBe("uno");
+    writeFileSync(file, ruleFile("uno", "beta"));
+    const tookMs = await waitFor(() => matchedRule("beta") === "uno", 1000);
+    expect(tookMs).toBeLessThan(1000);
+    expect(matchedRule("alpha")).toBeNull();
+    expect(reported).toEqual([]);
+  });
+
+  it("picks up a new rule file and an editor's save by rename", async () => {
+    writeIn(dir, "a.yaml", ruleFile("uno", "alpha"));
+    await start(dir);
+    writeIn(dir, "b.yaml", ruleFile("dos", "gamma"));
+    await waitFor(() => matchedRule("gamma") === "dos", 1000);
+    const tmp = writeIn(dir, ".a.yaml.swp-tmp", ruleFile("uno", "delta"));
+    renameSync(tmp, join(dir, "a.yaml"));
+    await waitFor(() => matchedRule("delta") === "uno", 1000);
+    expect(loads.at(-1)!.files.map((f) => f.rules)).toEqual([1, 1]);
+  });
+
+  it("reports a broken edit and keeps the last good rules", async () => {
+    const file = writeIn(dir, "r.yaml", ruleFile("uno", "alpha"));
+    await start(dir);
+    writeFileSync(file, "rules:\n  - id: uno\n    match: '(broken'\n");
+    await waitFor(() => reported.length > 0, 1000);
+    expect(reported[0]!.map((p) => `${p.line}: ${p.field}`)).toEqual(["3: rules[0].match"]);
+    expect(matchedRule("alpha")).toBe("uno");
+    expect(loads).toEqual([]);
+    // fixing it again takes effect
+    writeFileSync(file, ruleFile("uno", "omega"));
+    await waitFor(() => matchedRule("omega") === "uno", 1000);
+  });
+
+  it("ends with the last content after rapid rewrites, good and bad mixed", async () => {
+    const file = writeIn(dir, "r.yaml", ruleFile("uno", "v0"));
+    await start(dir);
+    for (let i = 1; i <= 30; i++) {
+      writeFileSync(file, i % 3 === 0 ? "rules: [oops" : ruleFile("uno", `v${i}`));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    writeFileSync(file, ruleFile("uno", "final"));
+    await waitFor(() => matchedRule("final") === "uno", 1500);
+    // debounced: far fewer loads than writes
+    expect(loads.length + reported.length).toBeLessThan(10);
+  });
+
+  it("watches an explicit list of files and ignores other files in their folder", async () => {
+    const a = writeIn(dir, "a.yaml", ruleFile("uno", "alpha"));
+    await start([a]);
+    writeIn(dir, "other.yaml", "not: [valid");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reported).toEqual([]);
+    expect(loads).toEqual([]);
+    writeFileSync(a, ruleFile("uno", "beta"));
+    await waitFor(() => matchedRule("beta") === "uno", 1000);
+  });
+});
