@@ -10,7 +10,9 @@ const recheckVersion = (createRequire(import.meta.url)("recheck/package.json") a
 describe("checkRegexSafety", () => {
   let dir: string;
   let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = makeTempDir()));
+  beforeEach(() => {
+    ({ dir, cleanup } = makeTempDir());
+  });
   afterEach(() => cleanup());
 
   it("finds exponential and polynomial backtracking with recheck", () => {

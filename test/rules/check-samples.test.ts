@@ -59,7 +59,9 @@ describe("parseSampleLog", () => {
 describe("checkRuleSamples", () => {
   let dir: string;
   let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = makeTempDir()));
+  beforeEach(() => {
+    ({ dir, cleanup } = makeTempDir());
+  });
   afterEach(() => cleanup());
 
   const setUp = (samples: Record<string, string>) => {

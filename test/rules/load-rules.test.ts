@@ -9,7 +9,9 @@ const options = { redosCacheFile: null };
 describe("loadRules", () => {
   let dir: string;
   let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = makeTempDir()));
+  beforeEach(() => {
+    ({ dir, cleanup } = makeTempDir());
+  });
   afterEach(() => cleanup());
 
   const load = (yaml: string, name = "r.yaml") => {
