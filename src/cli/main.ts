@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { VERSION } from "../version.js";
+import { holdEarlySignals } from "./early-signals.js";
 
 /** A CLI usage error: printed with the command's usage, exit 2. */
 export class UsageError extends Error {
@@ -120,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const cmd = COMMANDS[name];
+  if (name === "run" || name === "supervise") holdEarlySignals();
   if (!cmd) {
     process.stderr.write(`vigia: unknown command '${name}'\n\n${formatHelp()}\n`);
     return 2;

@@ -3,6 +3,7 @@ import { Engine, type EngineOptions, type SessionReport } from "../engine/engine
 import { createLogger, type LogLevel, type VigiaLogger } from "../observe/logger.js";
 import { VERSION } from "../version.js";
 import { existsSync } from "node:fs";
+import { holdEarlySignals, releaseEarlySignals } from "./early-signals.js";
 import { relative } from "node:path";
 
 /** What `run` and `supervise` share: logger, engine, banner, signals, summary. */
@@ -21,6 +22,8 @@ export async function startDaemon(
   engineOptions: Omit<EngineOptions, "config" | "logger">,
 ): Promise<DaemonRun> {
   const config = loaded.config;
+  // Signals are caught from the first moment: one that arrives while the engine starts stops it right after.
+  holdEarlySignals();
   const logger = createLogger({ logDir: config.logDir, auditDir: config.stateDir, consoleLevel });
   const engine = new Engine({ ...engineOptions, config, logger });
   await engine.start();
@@ -60,6 +63,8 @@ export async function startDaemon(
   const onTerm = () => requestStop("SIGTERM");
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
+  const earlySignal = releaseEarlySignals();
+  if (earlySignal) requestStop(earlySignal);
   return { engine, logger, stopped, requestStop };
 }
 

@@ -82,10 +82,11 @@ export function compileRule(
   };
   const flags = raw.flags ?? "";
 
-  const compile = (source: string, path: Array<string | number>, regexFlags = flags): RegExp | null => {
+  // Every regex of a rule (match, exclude, extract, resolve_on) is compiled with the rule's flags.
+  const compile = (source: string, path: Array<string | number>): RegExp | null => {
     let re: RegExp;
     try {
-      re = new RegExp(source, regexFlags);
+      re = new RegExp(source, flags);
     } catch (error) {
       // A flags error belongs to the `flags` key, not to the pattern that happens to be compiled first.
       const message = (error as Error).message;
@@ -93,7 +94,7 @@ export function compileRule(
       else report(path, message);
       return null;
     }
-    const safety = checkRegexSafety(source, regexFlags, safetyOptions);
+    const safety = checkRegexSafety(source, flags, safetyOptions);
     if (safety.status === "vulnerable") {
       const where = safety.alternative !== null ? ` in alternative '${shortenSource(safety.alternative)}'` : "";
       report(path, `regex can backtrack catastrophically${where}: ${safety.complexity} time on input like ${safety.attack}`);

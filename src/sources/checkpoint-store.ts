@@ -91,9 +91,11 @@ export class CheckpointStore {
     return this.entries.get(path);
   }
 
-  /** Registers the provider of `path`'s checkpoint; returns the function that unregisters it. */
+  /**
+   * Registers the provider of `path`'s checkpoint, replacing an earlier one (a stopped tailer's, after a config
+   * reload); returns the function that unregisters it. Two live tailers on one path are a config error.
+   */
   track(path: string, provider: CheckpointProvider): () => void {
-    if (this.providers.has(path)) throw new Error(`checkpoints: ${path} is already tracked by another tailer`);
     this.providers.set(path, provider);
     return () => {
       if (this.providers.get(path) === provider) this.providers.delete(path);

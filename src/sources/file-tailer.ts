@@ -123,12 +123,12 @@ export class FileTailer {
   private hadFile = false;
   private pathProblem: string | null = null;
   private running: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private watcher: PathWatcher | null = null;
   private ownsWatcher = false;
   private unwatch: (() => void) | null = null;
-  private untrack: (() => void) | null = null;
   private readonly buffer: Buffer;
   private batch: SourceLine[] = [];
   private batchFileId = "";
@@ -178,7 +178,8 @@ export class FileTailer {
   async start(): Promise<void> {
     if (this.phase !== "new") throw new Error(`tailer of ${this.path} already started`);
     this.phase = "running";
-    this.untrack = this.options.checkpoints.track(this.path, () => this.getCheckpoint());
+    // Stays registered after stop: the engine saves once more after flushing what the last lines produced.
+    this.options.checkpoints.track(this.path, () => this.getCheckpoint());
     if (this.options.watch !== false) {
       this.ownsWatcher = !this.options.watcher;
       this.watcher =
@@ -186,16 +187,18 @@ export class FileTailer {
       this.unwatch = this.watcher.watch(this.path, () => void this.poke());
     }
     await this.runCycles();
+    if (this.phase !== "running") return; // stopped while starting
     this.timer = setInterval(() => void this.poke(), this.settings.pollIntervalMs);
   }
 
   /** Reads what is there now, then stops; an unfinished last line stays unread (the checkpoint is before it). */
-  async stop(): Promise<void> {
-    if (this.phase === "new") {
-      this.phase = "stopped";
-      return;
-    }
-    if (this.phase !== "running") return;
+  stop(): Promise<void> {
+    if (this.phase === "new") this.phase = "stopped";
+    this.stopping ??= this.phase === "running" ? this.stopRunning() : Promise.resolve();
+    return this.stopping;
+  }
+
+  private async stopRunning(): Promise<void> {
     this.phase = "stopping";
     if (this.timer) clearInterval(this.timer);
     this.unwatch?.();
@@ -403,30 +406,30 @@ export class FileTailer {
    */
   private async handleTruncation(file: FollowedFile): Promise<void> {
     this.counters.truncations++;
+    const oldOffset = file.readOffset;
     let recovered = "";
-    if (file.readOffset > 0) {
+    if (oldOffset > 0) {
       const wanted: FileCheckpoint = {
         dev: String(file.dev),
         ino: String(file.ino),
         fingerprint: digestBytes(file.fingerprint),
-        offset: file.readOffset,
+        offset: oldOffset,
         marker: digestBytes(file.tail),
         rotated: false,
       };
       const copy = await locateCheckpointedFile(this.path, wanted, { excludeInode: true });
       if (copy) {
-        const copyFile = await FollowedFile.fromHandle(copy.handle, copy.stat, copy.path, this.settings.maxLineBytes, file.readOffset);
-        copyFile.splitter = file.splitter;
-        const before = copyFile.readOffset;
+        const copyFile = await FollowedFile.fromHandle(copy.handle, copy.stat, copy.path, this.settings.maxLineBytes, oldOffset);
+        copyFile.splitter = file.splitter; // continues the unfinished line
         await this.readAvailable(copyFile);
-        recovered = `; read ${copyFile.readOffset - before} more bytes from its copy ${copy.path}`;
+        recovered = `; read ${copyFile.readOffset - oldOffset} more bytes from its copy ${copy.path}`;
         this.flushHeldLine(copyFile);
         this.knownFileIds.add(copyFile.fileId);
         await copyFile.close();
       }
     }
     this.flushHeldLine(file);
-    this.emitEvent("truncated", `content of ${file.fileId} replaced after offset ${file.readOffset}${recovered}; reading it from 0`);
+    this.emitEvent("truncated", `content of ${file.fileId} replaced (had read ${oldOffset} bytes)${recovered}; reading it from 0`);
     await file.restartAt(0);
     await this.rememberSiblings();
   }

@@ -67,7 +67,7 @@ describe("checkRuleSamples", () => {
   const setUp = (samples: Record<string, string>) => {
     writeIn(dir, "rules/r.yaml", RULES);
     for (const [name, content] of Object.entries(samples)) writeIn(dir, `rules/samples/${name}`, content);
-    const { rules, problems } = loadRules(join(dir, "rules"), { redosCacheFile: null });
+    const { rules, problems } = loadRules(join(dir, "rules"));
     expect(problems).toEqual([]);
     return checkRuleSamples(rules, locateSamplesDir(join(dir, "rules"))).map((p) => formatProblem(p).split(`${dir}/`).join(""));
   };

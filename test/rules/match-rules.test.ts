@@ -9,7 +9,7 @@ function compile(yaml: string): LoadedRule[] {
   const { dir, cleanup } = makeTempDir();
   try {
     writeIn(dir, "r.yaml", yaml);
-    const { rules, problems } = loadRules(dir, { redosCacheFile: null });
+    const { rules, problems } = loadRules(dir);
     expect(problems).toEqual([]);
     return rules;
   } finally {

@@ -1,0 +1,153 @@
+// `vigia report` over a journal that a real `vigia supervise` run of the fake bot produced: the JSON summary agrees
+// with the journal, the terminal table is aligned, --since filters by detection time, and a missing or corrupt
+// journal is an error that leaves the file alone.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FAKE_BOT, killLeftovers, makeWorkdir, readJournal, removeDir, runVigia, sleepMs, type JournalEntry } from "./cli-harness.js";
+
+const ESTADOS = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"] as const;
+
+interface ReportJson {
+  journal: string;
+  total: number;
+  byEstado: Record<string, number>;
+  byType: Record<string, Record<string, number>>;
+  fixed: number;
+  failed: number;
+  open: number;
+  successRate: number | null;
+  meanTimeToFixMs: number | null;
+  medianTimeToFixMs: number | null;
+  topKeys: Array<{ key: string; errorType: string; incidents: number; occurrences: number }>;
+  slowest: Array<{ id: string; error_type: string; duracion_ms: number }>;
+  timeline: Array<{ bucket: string; count: number }>;
+}
+
+/** The end column of each cell of a table row (cells are separated by two or more spaces). */
+function findCellEnds(row: string): number[] {
+  return [...row.matchAll(/\S+(?: \S+)*/g)].map((m) => m.index! + m[0].length);
+}
+
+describe("vigia report", () => {
+  let dir: string;
+  let journalPath: string;
+  let journal: JournalEntry[];
+
+  beforeAll(async () => {
+    dir = makeWorkdir();
+    journalPath = join(dir, "logs", "descarga_errors.json");
+    // Without --forever the bot ends after its retries and vigia with it.
+    const run = await runVigia(["supervise", "--", "python3", FAKE_BOT, "--scenario", "errors", "--root", dir, "--retry-after", "0.5"], dir);
+    expect(run.code).toBe(0);
+    journal = readJournal(journalPath);
+  }, 30_000);
+  afterAll(async () => {
+    await killLeftovers();
+    removeDir(dir);
+  });
+
+  it("--json summarises the journal: totals, error_type × estado, success rate, time to fix, timeline", async () => {
+    const r = await runVigia(["report", journalPath, "--json"], dir);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as ReportJson;
+    // The run left incidents in several states: something to summarise.
+    expect(journal.some((e) => e.estado === "solucionado")).toBe(true);
+    expect(new Set(journal.map((e) => e.error_type)).size).toBeGreaterThan(1);
+
+    expect(report.journal).toBe(journalPath);
+    expect(report.total).toBe(journal.length);
+    for (const estado of ESTADOS) expect(report.byEstado[estado]).toBe(journal.filter((e) => e.estado === estado).length);
+    const types = [...new Set(journal.map((e) => e.error_type))];
+    expect(Object.keys(report.byType).sort()).toEqual(types.sort());
+    for (const type of types) {
+      for (const estado of ESTADOS) {
+        expect(report.byType[type]![estado]).toBe(journal.filter((e) => e.error_type === type && e.estado === estado).length);
+      }
+    }
+    const fixed = journal.filter((e) => e.estado === "solucionado");
+    const failed = journal.filter((e) => e.estado === "fallido");
+    expect(report.successRate).toBeCloseTo(fixed.length / (fixed.length + failed.length), 10);
+    const durations = fixed.map((e) => e.duracion_ms!);
+    expect(report.meanTimeToFixMs).toBeCloseTo(durations.reduce((a, b) => a + b, 0) / durations.length, 6);
+    expect(report.slowest[0]!.duracion_ms).toBe(Math.max(...durations));
+    // Timeline: every detection counted once, in minute buckets (the run lasted seconds).
+    expect(report.timeline.reduce((a, t) => a + t.count, 0)).toBe(journal.length);
+    for (const t of report.timeline) expect(t.bucket).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+  });
+
+  it("prints an aligned error_type × estado table for the terminal (journal taken from the config)", async () => {
+    const r = await runVigia(["report"], dir);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    const headerAt = lines.findIndex((l) => l.startsWith("error_type"));
+    expect(headerAt).toBeGreaterThanOrEqual(0);
+    const header = lines[headerAt]!;
+    expect(header.split(/\s{2,}/)).toEqual(["error_type", ...ESTADOS, "total"]);
+    const table = lines.slice(headerAt, lines.indexOf("", headerAt));
+    const ends = findCellEnds(header);
+    // Every row (type rows, the total row, the rules) has its right-aligned count columns end where the header's do.
+    for (const row of table) expect(findCellEnds(row).slice(1)).toEqual(ends.slice(1));
+    for (const type of new Set(journal.map((e) => e.error_type))) {
+      const row = table.find((l) => l.startsWith(`${type} `));
+      expect(row?.trim().split(/\s+/)).toEqual([type, ...ESTADOS.map((s) => String(journal.filter((e) => e.error_type === type && e.estado === s).length)), String(journal.filter((e) => e.error_type === type).length)]);
+    }
+    expect(table[table.length - 1]!.trim().split(/\s+/)).toEqual(["total", ...ESTADOS.map((s) => String(journal.filter((e) => e.estado === s).length)), String(journal.length)]);
+    const fixed = journal.filter((e) => e.estado === "solucionado").length;
+    const failed = journal.filter((e) => e.estado === "fallido").length;
+    expect(r.stdout).toContain(`éxito: ${((fixed / (fixed + failed)) * 100).toFixed(1)} %`);
+    expect(r.stdout).toContain("Timeline (detections):");
+  });
+
+  it("--since keeps only the incidents detected within the window", async () => {
+    const newestMs = Math.max(...journal.map((e) => Date.parse(e.timestamp)));
+    await sleepMs(Math.max(0, newestMs + 1100 - Date.now()));
+    const recent = await runVigia(["report", journalPath, "--json", "--since", "1s"], dir);
+    expect(recent.code).toBe(0);
+    const none = JSON.parse(recent.stdout) as ReportJson;
+    expect(none.total).toBe(0);
+    expect(none.timeline).toEqual([]);
+    const hour = JSON.parse((await runVigia(["report", journalPath, "--json", "--since", "1h"], dir)).stdout) as ReportJson;
+    expect(hour.total).toBe(journal.length);
+  });
+
+  it("rejects a malformed --since as a usage error", async () => {
+    const r = await runVigia(["report", journalPath, "--since", "ayer"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--since");
+  });
+
+  it("exits 1 with a clear message when the journal does not exist, creating nothing", async () => {
+    const missing = join(dir, "logs", "no-such-journal.json");
+    const r = await runVigia(["report", missing], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot read ${missing}`);
+    expect(r.stdout).toBe("");
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it("exits 1 on a corrupt journal and leaves the file untouched", async () => {
+    const corrupt = join(dir, "logs", "corrupt.json");
+    const text = readFileSync(journalPath, "utf8");
+    writeFileSync(corrupt, text.slice(0, Math.floor(text.length / 2)));
+    const before = { bytes: readFileSync(corrupt), mtimeMs: statSync(corrupt).mtimeMs };
+    const r = await runVigia(["report", corrupt], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${corrupt} is not a valid journal`);
+    expect(readFileSync(corrupt).equals(before.bytes)).toBe(true);
+    expect(statSync(corrupt).mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it("reports the config's corrupt journal the same way, without repairing it", async () => {
+    const copy = join(dir, "journal-backup.json");
+    copyFileSync(journalPath, copy);
+    writeFileSync(journalPath, "[{\"estado\": ");
+    try {
+      const r = await runVigia(["report"], dir);
+      expect(r.code).toBe(1);
+      expect(readFileSync(journalPath, "utf8")).toBe("[{\"estado\": ");
+    } finally {
+      copyFileSync(copy, journalPath);
+    }
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * `vigia run` as a user runs it: a child process in a deployment-like folder, lines appended to the bot's log,
+ * incidents read back from logs/descarga_errors.json (issue 2), and the issue-3 "done when": a
+ * FileNotFoundError traceback makes vigia create the model's folder and journal the incident `solucionado`.
+ */
+import { afterEach, describe, expect, it } from "@jest/globals";
+import { statSync } from "node:fs";
+import {
+  BOT_LOG,
+  cleanUpTest,
+  createWorkspace,
+  formatFileNotFoundTraceback,
+  formatPythonLine,
+  readJournal,
+  runJq,
+  startVigia,
+  waitFor,
+  type JournalIncident,
+  type Workspace,
+} from "./vigia-harness.js";
+
+afterEach(cleanUpTest);
+
+const ANA_VIDEO = "modelos/ana/20251225_143020_a3f2b1.mp4";
+
+/** A one-line FileNotFoundError record (rule ruta_inexistente) for `path`. */
+const missingFolderLine = (path: string) =>
+  formatPythonLine("ERROR", `FileNotFoundError: [Errno 2] No such file or directory: '${path}'`);
+
+const findByVideo = (ws: Workspace, video: string): JournalIncident | undefined =>
+  readJournal(ws).find((i) => i.video === video);
+
+describe("vigia run (e2e)", () => {
+  it("follows a log created after start: a FileNotFoundError traceback is ONE incident, modelos/ana/ is created and the incident ends solucionado; SIGTERM exits 0 with a summary", async () => {
+    const ws = createWorkspace();
+    const vigia = await startVigia(ws);
+    // The bot's log does not exist yet: vigia waits for it and reads it from its first byte.
+    ws.append(BOT_LOG, formatPythonLine("INFO", `Descargando video para modelo ana: ${ANA_VIDEO}`, "2025-12-25 14:30:20,118"));
+    ws.append(BOT_LOG, formatFileNotFoundTraceback(ANA_VIDEO));
+
+    const incident = await waitFor(() => readJournal(ws).find((i) => i.estado === "solucionado"), {
+      what: "the ruta_inexistente incident to be solucionado in the journal",
+      timeoutMs: 15_000,
+      describe: () => `journal: ${JSON.stringify(readJournal(ws), null, 1)}\nstderr:\n${vigia.stderr()}`,
+    });
+    expect(statSync(ws.at("modelos", "ana")).isDirectory()).toBe(true);
+
+    // The whole traceback is one event: one incident, whose message holds the header and the exception line.
+    const journal = readJournal(ws);
+    expect(journal).toHaveLength(1);
+    expect(incident).toMatchObject({
+      error_type: "ruta_inexistente",
+      modelo: "ana",
+      video: "20251225_143020_a3f2b1.mp4",
+      fuente: "bot",
+      ocurrencias: 1,
+      campos: { path: ANA_VIDEO, dir: "modelos/ana", modelo: "ana", video: "20251225_143020_a3f2b1.mp4" },
+    });
+    expect(incident.error_message.split("\n")).toHaveLength(5);
+    expect(incident.error_message).toContain("Error al guardar el video");
+    expect(incident.error_message).toContain(`FileNotFoundError: [Errno 2] No such file or directory: '${ANA_VIDEO}'`);
+
+    // Its transitions: detected first, solved last, and the mkdir that fixed it recorded on the way.
+    const estados = incident.transiciones.map((t) => t.estado);
+    expect(estados[0]).toBe("detectado");
+    expect(estados[estados.length - 1]).toBe("solucionado");
+    expect(estados).toContain("reintentando");
+    expect(incident.transiciones.some((t) => t.accion === "mkdir -p modelos/ana")).toBe(true);
+    expect(typeof incident.resuelto).toBe("string");
+    expect(incident.duracion_ms).toBeGreaterThanOrEqual(0);
+
+    const result = await vigia.stop("SIGTERM");
+    expect(result.code).toBe(0);
+    // The session summary (counts by error_type × estado) goes to stdout.
+    expect(result.stdout).toMatch(/^ruta_inexistente\s+0\s+0\s+0\s+1\s+0\s*$/m);
+    // The journal left behind is valid JSON for jq too.
+    expect(await runJq(["-r", "map(.error_type + \" \" + .estado) | .[]", "logs/descarga_errors.json"], ws.dir)).toBe("ruta_inexistente solucionado");
+  });
+
+  it("reads a log that existed before start from its end by default, and from its beginning with --from-start", async () => {
+    const old = "modelos/antes/20251224_090000_000001.mp4";
+    const fresh = "modelos/despues/20251225_100000_000002.mp4";
+    const [byDefault, fromStart] = [createWorkspace(), createWorkspace()];
+    for (const ws of [byDefault, fromStart]) {
+      ws.append(BOT_LOG, formatPythonLine("INFO", "Bot iniciado", "2025-12-24 08:59:59,000"));
+      ws.append(BOT_LOG, missingFolderLine(old));
+    }
+    const [a, b] = await Promise.all([startVigia(byDefault), startVigia(fromStart, ["--from-start"])]);
+    for (const ws of [byDefault, fromStart]) ws.append(BOT_LOG, missingFolderLine(fresh));
+
+    // Lines are processed in file order: once the new line's incident exists, the old line was either read
+    // before it or never will be.
+    for (const [ws, vigia] of [[byDefault, a], [fromStart, b]] as const) {
+      await waitFor(() => findByVideo(ws, "20251225_100000_000002.mp4"), {
+        what: "the incident of the line appended after start",
+        describe: () => vigia.stderr(),
+      });
+    }
+    expect(readJournal(byDefault).map((i) => i.campos["path"])).toEqual([fresh]);
+    expect(readJournal(fromStart).map((i) => i.campos["path"])).toEqual([old, fresh]);
+
+    const [ra, rb] = await Promise.all([a.stop(), b.stop()]);
+    expect([ra.code, rb.code]).toEqual([0, 0]);
+    expect(readJournal(byDefault)).toHaveLength(1);
+    expect(readJournal(fromStart)).toHaveLength(2);
+  });
+});
