@@ -1,7 +1,6 @@
 /** Periodic checks: the public surface the engine and the CLI use. */
 
 // Building checks from the config and running them.
-export { buildChecks, type BuildChecksOptions, type BuiltChecks, type ChecksConfig } from "./build-checks.js";
 export {
   createCheckScheduler,
   DEFAULT_CHECK_INTERVAL_MS,
@@ -23,7 +22,6 @@ export {
 export { createLineActivity, type LineActivity } from "./line-activity.js";
 export { runCheckOnce } from "./run-check.js";
 export type { Check, CheckKind, CheckProbe, NowMs } from "./check.js";
-export type { CheckConfigProblem } from "./config-reader.js";
 
 // One factory per kind, for callers that build checks themselves.
 export { createBotApiCheck, BOT_API_CHECK_DEFAULTS, type BotApiCheckSpec } from "./bot-api-check.js";
