@@ -7,15 +7,19 @@ import { loadConfig } from "../config/index.js";
 import { Engine } from "../engine/engine.js";
 import { createConsoleLogger } from "../observe/logger.js";
 import type { Incident } from "../types.js";
+import { FakeTelegram } from "../devtools/fake-telegram.js";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** How long the demo lets remediation run before it stops and shows what happened. */
 const DEMO_MAX_MS = 15_000;
+/** Shaped like a real token so the redaction paths run; the fake server accepts any. */
+const DEMO_TOKEN = "123456789:AAdemo-token-for-the-fake-bot-api-0000";
 
 /**
  * `vigia demo` (`npm run demo`): copies the shipped rules and a config into a temp folder, replays
  * fixtures/bot_central.log and fixtures/backend.log through the real engine (tailer, grouping, rules, incidents,
- * executor, journal), then prints every incident and the jq summary.
+ * executor, journal), then prints every incident and the jq summary. `--telegram` sends the alerts through grammY to
+ * a fake Bot API on 127.0.0.1 and prints what it received.
  */
 export async function runDemoCommand(values: Record<string, unknown>): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "vigia-demo-"));
@@ -35,7 +39,14 @@ export async function runDemoCommand(values: Record<string, unknown>): Promise<n
     ].join("\n"),
   );
   process.stdout.write(`demo folder: ${dir}\n`);
-  const { config } = await loadConfig({ cwd: dir, env: { PATH: process.env.PATH ?? "" } });
+  // With --telegram, alerts really go out through grammY to a fake Bot API on 127.0.0.1, which records them.
+  const fake = values["telegram"] ? await FakeTelegram.start() : null;
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "" };
+  if (fake) Object.assign(env, { TELEGRAM_TOKEN: DEMO_TOKEN, ADMIN_ID: "1000" });
+  const loadedConfig = await loadConfig({ cwd: dir, env });
+  const config = fake && loadedConfig.config.notify.telegram
+    ? { ...loadedConfig.config, notify: { ...loadedConfig.config.notify, telegram: { ...loadedConfig.config.notify.telegram, apiRoot: fake.apiRoot } } }
+    : loadedConfig.config;
   const logger = createConsoleLogger({ consoleLevel: "info" });
   const engine = new Engine({ config, logger, checkpointEveryMs: 200 });
   await engine.start();
@@ -48,6 +59,11 @@ export async function runDemoCommand(values: Record<string, unknown>): Promise<n
   while (Date.now() < deadline && engine.manager.listOpen().length > 0) await new Promise((r) => setTimeout(r, 250));
   const report = await engine.stop();
   await logger.close();
+  if (fake) {
+    process.stdout.write(`\nMessages the fake Bot API received (${fake.apiRoot}):\n`);
+    for (const text of fake.texts()) process.stdout.write(`${text.replace(/^/gm, "  │ ")}\n  └──\n`);
+    await fake.close();
+  }
   process.stdout.write("\nIncidents:\n");
   for (const i of report.incidents) process.stdout.write(formatIncidentLine(i));
   process.stdout.write(`\n${report.summary.text}\n`);

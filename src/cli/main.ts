@@ -91,8 +91,8 @@ const COMMANDS: Record<string, Command> = {
   },
   demo: {
     summary: "replay fixtures/ through the real engine in a temp folder and show the incidents",
-    usage: "vigia demo [--keep]",
-    options: { keep: { type: "boolean" } },
+    usage: "vigia demo [--keep] [--telegram]",
+    options: { keep: { type: "boolean" }, telegram: { type: "boolean" } },
     allowPositionals: false,
     run: async (v) => (await import("./demo-command.js")).runDemoCommand(v),
   },

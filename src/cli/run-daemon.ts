@@ -13,6 +13,8 @@ export interface DaemonRun {
   /** Resolves with the session report once a signal (or `requestStop`) has stopped the engine. */
   stopped: Promise<SessionReport>;
   requestStop(reason: string): void;
+  /** A stop signal that arrived while starting (already acted on unless `deferEarlySignal`). */
+  earlySignal: NodeJS.Signals | null;
 }
 
 /** Starts the engine with a file logger, prints the banner and stops gracefully on SIGINT/SIGTERM. */
@@ -20,6 +22,8 @@ export async function startDaemon(
   loaded: LoadedConfig,
   consoleLevel: LogLevel,
   engineOptions: Omit<EngineOptions, "config" | "logger">,
+  /** The caller handles a signal that arrived during start (supervise must not start its children then). */
+  deferEarlySignal = false,
 ): Promise<DaemonRun> {
   const config = loaded.config;
   // Signals are caught from the first moment: one that arrives while the engine starts stops it right after.
@@ -64,8 +68,8 @@ export async function startDaemon(
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
   const earlySignal = releaseEarlySignals();
-  if (earlySignal) requestStop(earlySignal);
-  return { engine, logger, stopped, requestStop };
+  if (earlySignal && !deferEarlySignal) requestStop(earlySignal);
+  return { engine, logger, stopped, requestStop, earlySignal };
 }
 
 function printBanner(loaded: LoadedConfig, engine: Engine, logger: VigiaLogger, options: Omit<EngineOptions, "config" | "logger">): void {

@@ -27,10 +27,18 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
   } else {
     throw new UsageError("no command: give one after `--`, or configure `supervise:`");
   }
-  const run = await startDaemon(loaded, pickConsoleLevel(values, config.logLevel), {
-    dryRun: Boolean(values["dry-run"]),
-    skipSourcePaths: specs.map((s) => s.logPath),
-  });
+  const run = await startDaemon(
+    loaded,
+    pickConsoleLevel(values, config.logLevel),
+    { dryRun: Boolean(values["dry-run"]), skipSourcePaths: specs.map((s) => s.logPath) },
+    true,
+  );
+  if (run.earlySignal) {
+    // Stopped before anything was started: start nothing.
+    run.requestStop(run.earlySignal);
+    await run.stopped;
+    return 128 + (run.earlySignal === "SIGINT" ? 2 : 15);
+  }
   const startPatterns = new Map(config.sources.filter((s) => s.multiline).map((s) => [s.name, s.multiline!.start]));
   const children: SupervisedChild[] = specs.map((spec) =>
     superviseChild(spec, {
@@ -39,13 +47,19 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
       onLines: (lines) => run.engine.ingest(lines),
       onCrash: (message) => run.engine.reportProcessDown(spec.name, message),
       onRestarted: (message) => run.engine.reportProcessUp(spec.name, message),
+      onGaveUp: (message) => run.engine.reportProcessGaveUp(spec.name, message),
       logger: run.logger,
     }),
   );
   // A signal stops the children first (forwarded, then killed after the grace), then the engine.
   let stopRequested = false;
   const stopAll = (signal: NodeJS.Signals) => {
-    if (stopRequested) return;
+    if (stopRequested) {
+      // A second Ctrl+C: no more waiting for the children.
+      run.logger.warn(`${signal} again: killing the children now`);
+      for (const c of children) void c.stop("SIGKILL", 0);
+      return;
+    }
     stopRequested = true;
     run.logger.info(`${signal}: forwarding to ${children.length} child process(es)`);
     void Promise.all(children.map((c) => c.stop(signal, STOP_GRACE_MS))).then(() => run.requestStop(signal));

@@ -211,6 +211,14 @@ export class Engine {
     );
   }
 
+  /** Closes the incident opened by `reportProcessDown` as fallido: the process stays down and needs a human. */
+  reportProcessGaveUp(name: string, detalle: string): void {
+    const open = this.manager.getByKey(`check:process:${name}`);
+    if (open && open.estado !== "solucionado" && open.estado !== "fallido") {
+      this.manager.transition(open.id, "fallido", { accion: "no reiniciado", detalle });
+    }
+  }
+
   /** Closes the incident opened by `reportProcessDown` once the process runs again. */
   reportProcessUp(name: string, message: string): void {
     this.checkSink.resolveKey(`check:process:${name}`, "reiniciado", message);

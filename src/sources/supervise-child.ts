@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
+import { constants } from "node:os";
 import { execa, type ResultPromise } from "execa";
 import type { SourceLine } from "../types.js";
 import { readLinesFromStream } from "./stream-lines.js";
@@ -25,6 +26,8 @@ export interface SupervisedChildOptions {
   onCrash(message: string): void;
   /** It was started again after a crash. */
   onRestarted(message: string): void;
+  /** It crashed and will not be restarted (policy or max_restarts). */
+  onGaveUp(message: string): void;
   logger: { info(m: string): void; warn(m: string): void; error(m: string): void };
 }
 
@@ -37,8 +40,41 @@ export interface SupervisedChild {
 
 /** Lines kept to explain a crash. */
 const STDERR_TAIL_LINES = 10;
-/** Lines of a Python traceback: they continue the record above and must not get a timestamp of their own. */
-const CONTINUATION = /^(\s|Traceback \(most recent call last\)|During handling of the above|The above exception|[\w.]+(Error|Exception|Exit|Interrupt|Warning)\b)/;
+/** A run at least this long resets the restart count. */
+const RESTART_BUDGET_RESET_MS = 10 * 60_000;
+/** Lines that continue a Python traceback once one has started. */
+const TRACEBACK_START = /^Traceback \(most recent call last\):/;
+const TRACEBACK_BODY = /^(\s|$|During handling of the above|The above exception)/;
+const CHAIN_NOTE = /^(During handling of the above|The above exception)/;
+
+/**
+ * Decides which lines of one stream get a timestamp: a line that has none, unless it belongs to a traceback
+ * (its header, indented frames, blank lines, chaining notes, and the exception line that closes it), so the
+ * traceback stays one event for the multiline grouper.
+ */
+export function createTimestampDecider(timestampPattern: RegExp): (text: string) => boolean {
+  // "frames": inside a traceback; "after": just past its exception line, where a chained traceback may follow.
+  let state: "none" | "frames" | "after" = "none";
+  return (text) => {
+    if (timestampPattern.test(text)) {
+      state = "none";
+      return false;
+    }
+    if (TRACEBACK_START.test(text)) {
+      state = "frames";
+      return false;
+    }
+    if (state === "frames") {
+      if (!TRACEBACK_BODY.test(text)) state = "after"; // the exception line closes the frames
+      return false;
+    }
+    if (state === "after") {
+      if (text.trim() === "" || CHAIN_NOTE.test(text)) return false;
+      state = "none";
+    }
+    return true;
+  };
+}
 
 /** `2025-12-25 14:30:20,123`: Python logging's asctime, so the timestamped lines look like the bot's own. */
 function formatPythonTimestamp(ms: number): string {
@@ -59,18 +95,22 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
   let child: ResultPromise | null = null;
   let stopping = false;
   let restarts = 0;
+  let cancelWait: (() => void) | null = null;
   const stderrTail: string[] = [];
 
+  const deciders = { stdout: createTimestampDecider(options.timestampPattern), stderr: createTimestampDecider(options.timestampPattern) };
+  // The pipeline sees exactly what the log file gets, so `supervise` and `run` over the same file agree.
   const writeLines = (lines: SourceLine[], stream: "stdout" | "stderr") => {
     let out = "";
+    const needsStamp = deciders[stream];
     for (const l of lines) {
-      l.file = spec.logPath;
-      const stamped = options.timestampPattern.test(l.text) || CONTINUATION.test(l.text);
-      out += stamped ? `${l.text}\n` : `${formatPythonTimestamp(l.readAtMs)} - ${spec.name} - ${stream === "stderr" ? "ERROR" : "INFO"} - ${l.text}\n`;
       if (stream === "stderr") {
         stderrTail.push(l.text);
         if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
       }
+      if (needsStamp(l.text)) l.text = `${formatPythonTimestamp(l.readAtMs)} - ${spec.name} - ${stream === "stderr" ? "ERROR" : "INFO"} - ${l.text}`;
+      l.file = spec.logPath;
+      out += `${l.text}\n`;
     }
     log.write(out);
     options.onLines(lines);
@@ -78,12 +118,16 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
 
   const runOnce = async (): Promise<number> => {
     const [file, ...args] = spec.command as [string, ...string[]];
-    const proc = execa(file, args, { cwd: spec.cwd, env: spec.env, reject: false, buffer: false, stdin: "ignore", cleanup: true });
+    // Its own process group: a terminal's Ctrl+C (or systemd's stop) reaches vigia only, which forwards it once.
+    const proc = execa(file, args, { cwd: spec.cwd, env: spec.env, reject: false, buffer: false, stdin: "ignore", detached: true });
     child = proc;
-    const fileId = `<child:${spec.name}>`;
+    const killOnExit = () => proc.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    void proc.finally(() => process.off("exit", killOnExit));
+    // stdout and stderr are separate streams: separate ids, so the grouper never joins lines across them.
     const reading = Promise.all([
-      proc.stdout ? readLinesFromStream(proc.stdout, spec.name, (l) => writeLines(l, "stdout"), { file: fileId, maxLineBytes: options.maxLineBytes }) : null,
-      proc.stderr ? readLinesFromStream(proc.stderr, spec.name, (l) => writeLines(l, "stderr"), { file: fileId, maxLineBytes: options.maxLineBytes }) : null,
+      proc.stdout ? readLinesFromStream(proc.stdout, spec.name, (l) => writeLines(l, "stdout"), { file: `<child:${spec.name}:stdout>`, maxLineBytes: options.maxLineBytes }) : null,
+      proc.stderr ? readLinesFromStream(proc.stderr, spec.name, (l) => writeLines(l, "stderr"), { file: `<child:${spec.name}:stderr>`, maxLineBytes: options.maxLineBytes }) : null,
     ]);
     const result = await proc;
     await reading.catch(() => undefined);
@@ -104,15 +148,29 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
       const again = spec.restart === "always" || (spec.restart === "on-failure" && crashed);
       const tail = stderrTail.length ? `; last stderr: ${stderrTail.join(" | ")}` : "";
       if (crashed) options.onCrash(`${spec.name} exited with code ${code} after ${Math.round((Date.now() - started) / 1000)} s${tail}`);
-      if (!again) return code;
-      if (restarts >= spec.maxRestarts) {
-        options.logger.error(`supervise ${spec.name}: not restarted: ${restarts} restart(s) already (max_restarts ${spec.maxRestarts})`);
+      if (!again) {
+        if (crashed) options.onGaveUp(`no reiniciado (restart: ${spec.restart})`);
         return code;
       }
+      if (restarts >= spec.maxRestarts) {
+        options.logger.error(`supervise ${spec.name}: not restarted: ${restarts} restart(s) already (max_restarts ${spec.maxRestarts})`);
+        options.onGaveUp(`no reiniciado (max_restarts ${spec.maxRestarts})`);
+        return code;
+      }
+      // A child that ran for a while before crashing starts a fresh restart budget: occasional crashes over days
+      // must not exhaust max_restarts meant for a crash loop.
+      if (Date.now() - started > RESTART_BUDGET_RESET_MS) restarts = 0;
       const delay = spec.restartBackoffMs[Math.min(restarts, spec.restartBackoffMs.length - 1)] ?? 1000;
       restarts++;
       options.logger.warn(`supervise ${spec.name}: exited with ${code}; restart ${restarts}/${spec.maxRestarts} in ${delay} ms`);
-      await new Promise((r) => setTimeout(r, delay));
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, delay);
+        cancelWait = () => {
+          clearTimeout(timer);
+          r();
+        };
+      });
+      cancelWait = null;
       if (stopping) return code;
       stderrTail.length = 0;
       options.onRestarted(`${spec.name} restarted (${restarts}/${spec.maxRestarts})`);
@@ -123,6 +181,7 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
     finished,
     async stop(signal, graceMs) {
       stopping = true;
+      cancelWait?.();
       const running = child;
       if (running) {
         running.kill(signal);
@@ -136,5 +195,5 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
 }
 
 function signalNumber(signal: string): number {
-  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 0;
+  return (constants.signals as Record<string, number>)[signal] ?? 0;
 }

@@ -85,6 +85,8 @@ describe("vigia report", () => {
     const header = lines[headerAt]!;
     expect(header.split(/\s{2,}/)).toEqual(["error_type", ...ESTADOS, "total"]);
     const table = lines.slice(headerAt, lines.indexOf("", headerAt));
+    // header, rule, one row per error_type, rule, total
+    expect(table).toHaveLength(new Set(journal.map((e) => e.error_type)).size + 4);
     const ends = findCellEnds(header);
     // Every row (type rows, the total row, the rules) has its right-aligned count columns end where the header's do.
     for (const row of table) expect(findCellEnds(row).slice(1)).toEqual(ends.slice(1));

@@ -98,21 +98,21 @@ describe("the supervised child's log file", () => {
 
   // BUG (src/sources/supervise-child.ts, CONTINUATION): a chained traceback's blank lines get a timestamp
   // ("… - bot - INFO - "), which splits the record in the log file.
-  it.failing("keeps the blank lines of a chained traceback blank", () => {
+  it("keeps the blank lines of a chained traceback blank", () => {
     expect(log).toContain("KeyError: 'clave'\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n");
   });
 
   // BUG (src/sources/supervise-child.ts, CONTINUATION): the exception line is recognised only when the class name
   // ends in Error/Exception/…; `telegram.error.TimedOut: Timed out` (or httpx.ConnectTimeout) gets a stamp and
   // becomes a record of its own, cut off from its traceback.
-  it.failing("keeps a traceback's last line unstamped whatever the exception's name", () => {
+  it("keeps a traceback's last line unstamped whatever the exception's name", () => {
     expect(log).toMatch(/^telegram\.error\.TimedOut: Timed out$/m);
   });
 
   // BUG (src/sources/supervise-child.ts, writeLines): the pipeline gets the child's raw lines while the file gets
   // stamped ones, so an unstamped line after a traceback joins that traceback's event in the pipeline (and the
   // incident's error_message), unlike what `vigia run` would read from the file.
-  it.failing("does not fold the child's later plain lines into an incident's error_message", () => {
+  it("does not fold the child's later plain lines into an incident's error_message", () => {
     const incident = readJournal(join(dir, "logs", "descarga_errors.json")).find((e) => e.error_type === "ruta_inexistente");
     expect(incident?.error_message).toContain("FileNotFoundError");
     expect(incident?.error_message).not.toContain("salida de print tras el traceback");

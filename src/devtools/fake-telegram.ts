@@ -1,0 +1,359 @@
+/**
+ * A fake Telegram Bot API server on 127.0.0.1 for tests: answers `POST /bot<token>/<method>` with Bot API JSON,
+ * records every call, and can be scripted to fail (429 with retry_after, 5xx, or "down" = connection refused for a
+ * while). grammY is pointed at it through its `apiRoot` client option. Also a tiny webhook receiver.
+ */
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/** One call received by the fake, in arrival order. */
+export interface RecordedCall {
+  method: string;
+  token: string;
+  /** Parsed body: JSON, urlencoded or query string; multipart is recorded as `{ multipart: true }`. */
+  payload: Record<string, unknown>;
+  atMs: number;
+  /** HTTP status the fake answered with. */
+  status: number;
+}
+
+/** A message as the fake chat currently shows it (edits applied). */
+export interface FakeMessage {
+  message_id: number;
+  chat_id: number | string;
+  text: string;
+  parse_mode?: string;
+  edits: number;
+}
+
+/** What a scripted failure answers. `method` limits it to calls of that method. */
+export type ScriptedFailure =
+  | { kind: "429"; retryAfterSeconds?: number; method?: string }
+  | { kind: "5xx"; status?: number; method?: string }
+  | { kind: "error"; status: number; description: string; method?: string };
+
+export interface FakeTelegramOptions {
+  /** When set, any other token answers 401 Unauthorized. */
+  validToken?: string;
+}
+
+const BOT_PATH = /^\/bot([^/]+)\/([A-Za-z]+)$/;
+
+/** A fake Bot API server; create with `FakeTelegram.start()`, stop with `close()`. */
+export class FakeTelegram {
+  readonly calls: RecordedCall[] = [];
+  private readonly chat = new Map<number, FakeMessage>();
+  private readonly failures: ScriptedFailure[] = [];
+  private readonly sockets = new Set<Socket>();
+  private nextMessageId = 1;
+  private server: http.Server;
+  private port = 0;
+  private downUntilMs = 0;
+
+  private constructor(private readonly options: FakeTelegramOptions) {
+    this.server = this.createServer();
+  }
+
+  /** Starts the fake on 127.0.0.1 and a free port. */
+  static async start(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
+    const fake = new FakeTelegram(options);
+    await fake.listen(0);
+    return fake;
+  }
+
+  /** Root URL for grammY's `client.apiRoot` (no trailing slash). */
+  get apiRoot(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Calls of one method, in order. */
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Messages in the fake chat in send order, with edits applied. */
+  messages(): FakeMessage[] {
+    return [...this.chat.values()].sort((a, b) => a.message_id - b.message_id);
+  }
+
+  /** Texts of the messages in the fake chat, in send order, edits applied. */
+  texts(): string[] {
+    return this.messages().map((m) => m.text);
+  }
+
+  /** The next `count` calls (of `failure.method`, if set) answer with this failure. */
+  failNext(count: number, failure: ScriptedFailure): void {
+    for (let i = 0; i < count; i++) this.failures.push(failure);
+  }
+
+  /** Refuses connections for `durationMs` (server closed, open sockets destroyed), then listens again on the same port. */
+  async goDown(durationMs: number): Promise<void> {
+    this.downUntilMs = Date.now() + durationMs;
+    await this.stopListening();
+    const timer = setTimeout(() => {
+      void this.comeBack();
+    }, durationMs);
+    timer.unref();
+  }
+
+  /** True while `goDown` is in effect. */
+  get isDown(): boolean {
+    return Date.now() < this.downUntilMs;
+  }
+
+  /** Resolves when `predicate` holds, polling every 10 ms; rejects after `timeoutMs`. */
+  async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`FakeTelegram.waitFor: condition not met within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.downUntilMs = Number.MAX_SAFE_INTEGER; // a pending comeBack must not reopen
+    await this.stopListening();
+  }
+
+  private createServer(): http.Server {
+    const server = http.createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    return server;
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, "127.0.0.1", () => {
+        this.server.off("error", reject);
+        this.port = (this.server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  private stopListening(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+      this.sockets.clear();
+    });
+  }
+
+  private async comeBack(): Promise<void> {
+    if (Date.now() < this.downUntilMs - 5) return; // closed for good, or down again
+    this.server = this.createServer();
+    // The port was ours a moment ago; retry briefly if the OS has not released it yet.
+    for (let i = 0; i < 20; i++) {
+      try {
+        await this.listen(this.port);
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const m = BOT_PATH.exec(url.pathname);
+    const reply = (status: number, json: unknown): void => {
+      const text = JSON.stringify(json);
+      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    };
+    if (!m) return reply(404, { ok: false, error_code: 404, description: "Not Found" });
+    const [, token, method] = m as unknown as [string, string, string];
+    const payload = parsePayload(req.headers["content-type"] ?? "", body, url.searchParams);
+    const record = (status: number): void => {
+      this.calls.push({ method, token, payload, atMs: Date.now(), status });
+    };
+    if (this.options.validToken !== undefined && token !== this.options.validToken) {
+      record(401);
+      return reply(401, { ok: false, error_code: 401, description: "Unauthorized" });
+    }
+    const failure = this.takeFailure(method);
+    if (failure) {
+      const [status, json] = describeFailure(failure);
+      record(status);
+      return reply(status, json);
+    }
+    const [status, json] = this.answer(method, payload);
+    record(status);
+    reply(status, json);
+  }
+
+  private takeFailure(method: string): ScriptedFailure | undefined {
+    const i = this.failures.findIndex((f) => f.method === undefined || f.method === method);
+    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
+  }
+
+  private answer(method: string, p: Record<string, unknown>): [number, unknown] {
+    const nowS = Math.floor(Date.now() / 1000);
+    const ok = (result: unknown): [number, unknown] => [200, { ok: true, result }];
+    const bad = (description: string): [number, unknown] => [400, { ok: false, error_code: 400, description }];
+    switch (method) {
+      case "getMe":
+        return ok({ id: 777, is_bot: true, first_name: "fake", username: "fake_bot", can_join_groups: false });
+      case "getUpdates":
+        return ok([]);
+      case "deleteWebhook":
+      case "setWebhook":
+      case "logOut":
+      case "close":
+        return ok(true);
+      case "getWebhookInfo":
+        return ok({ url: "", has_custom_certificate: false, pending_update_count: 0 });
+      case "sendMessage": {
+        if (p.chat_id === undefined || typeof p.text !== "string") return bad("Bad Request: chat_id and text required");
+        if (p.text.length === 0) return bad("Bad Request: message text is empty");
+        if (p.text.length > 4096) return bad("Bad Request: message is too long");
+        const message: FakeMessage = {
+          message_id: this.nextMessageId++,
+          chat_id: p.chat_id as number | string,
+          text: p.text,
+          parse_mode: p.parse_mode as string | undefined,
+          edits: 0,
+        };
+        this.chat.set(message.message_id, message);
+        return ok({
+          message_id: message.message_id,
+          date: nowS,
+          chat: { id: Number(message.chat_id) || 0, type: "private", first_name: "admin" },
+          from: { id: 777, is_bot: true, first_name: "fake" },
+          text: message.text,
+        });
+      }
+      case "editMessageText": {
+        const message = this.chat.get(Number(p.message_id));
+        if (!message || String(message.chat_id) !== String(p.chat_id)) return bad("Bad Request: message to edit not found");
+        if (typeof p.text !== "string" || p.text.length > 4096) return bad("Bad Request: MESSAGE_TOO_LONG");
+        if (message.text === p.text) {
+          return bad(
+            "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+          );
+        }
+        message.text = p.text;
+        message.parse_mode = p.parse_mode as string | undefined;
+        message.edits++;
+        return ok({
+          message_id: message.message_id,
+          date: nowS,
+          edit_date: nowS,
+          chat: { id: Number(message.chat_id) || 0, type: "private", first_name: "admin" },
+          text: message.text,
+        });
+      }
+      default:
+        return [404, { ok: false, error_code: 404, description: "Not Found: method not found" }];
+    }
+  }
+}
+
+function describeFailure(f: ScriptedFailure): [number, unknown] {
+  if (f.kind === "429") {
+    const s = f.retryAfterSeconds ?? 1;
+    return [429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${s}`, parameters: { retry_after: s } }];
+  }
+  if (f.kind === "5xx") {
+    const status = f.status ?? 502;
+    return [status, { ok: false, error_code: status, description: status === 502 ? "Bad Gateway" : "Internal Server Error" }];
+  }
+  return [f.status, { ok: false, error_code: f.status, description: f.description }];
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", () => resolve(""));
+  });
+}
+
+function parsePayload(contentType: string, body: string, query: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.fromEntries(query.entries());
+  if (contentType.includes("application/json") && body) {
+    try {
+      Object.assign(out, JSON.parse(body) as Record<string, unknown>);
+    } catch {
+      out.invalidJson = body;
+    }
+  } else if (contentType.includes("application/x-www-form-urlencoded")) {
+    Object.assign(out, Object.fromEntries(new URLSearchParams(body).entries()));
+  } else if (contentType.includes("multipart/form-data")) {
+    out.multipart = true;
+  }
+  return out;
+}
+
+/** One request received by the webhook receiver. */
+export interface ReceivedWebhook {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+  status: number;
+}
+
+/** A webhook endpoint on 127.0.0.1 that records requests; `failNext(n, status)` answers errors first. */
+export class FakeWebhookReceiver {
+  readonly requests: ReceivedWebhook[] = [];
+  private readonly failures: number[] = [];
+  private delayMs = 0;
+
+  private constructor(private readonly server: http.Server) {}
+
+  static async start(): Promise<FakeWebhookReceiver> {
+    let receiver: FakeWebhookReceiver | undefined;
+    const server = http.createServer((req, res) => {
+      void receiver!.handle(req, res);
+    });
+    receiver = new FakeWebhookReceiver(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return receiver;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  /** The next `count` requests answer `status` (e.g. 500). */
+  failNext(count: number, status: number): void {
+    for (let i = 0; i < count; i++) this.failures.push(status);
+  }
+
+  /** Every answer waits this long first (for timeout tests). */
+  answerAfter(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    let body: unknown = raw;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      // keep the raw text
+    }
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    const status = this.failures.shift() ?? 200;
+    this.requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, status });
+    const text = JSON.stringify(status < 400 ? { ok: true } : { ok: false, error: `status ${status}` });
+    if (res.destroyed) return;
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(text);
+  }
+}
