@@ -23,6 +23,14 @@ interface JournalElement {
   video?: string | null;
 }
 
+/** `2025-12-25 14:30` (or `2025-12-25 14h`) in local time, like the journal's timestamps. */
+function formatLocalBucket(ms: number, minutes: boolean): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  const day = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}`;
+  return minutes ? `${day}:${p(d.getMinutes())}` : `${day}h`;
+}
+
 /** Detections per minute (short spans) or per hour. */
 function buildTimeline(elements: JournalElement[]): Array<{ bucket: string; count: number }> {
   const times = elements.map((e) => Date.parse(e.timestamp ?? "")).filter((t) => Number.isFinite(t));
@@ -34,7 +42,9 @@ function buildTimeline(elements: JournalElement[]): Array<{ bucket: string; coun
     const b = Math.floor(t / bucketMs) * bucketMs;
     counts.set(b, (counts.get(b) ?? 0) + 1);
   }
-  return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([b, count]) => ({ bucket: new Date(b).toISOString().slice(0, bucketMs === 60_000 ? 16 : 13), count }));
+  return [...counts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([b, count]) => ({ bucket: formatLocalBucket(b, bucketMs === 60_000), count }));
 }
 
 /** `vigia report [JOURNAL]`: totals, error_type × estado, fix rate, time to fix, slowest, top keys, timeline. */
@@ -78,6 +88,11 @@ export async function runReportCommand(values: Record<string, unknown>, position
   if (slowest.length > 0) {
     out.push("Slowest fixes:");
     for (const s of slowest) out.push(`  ${formatDurationMs(s.duracion_ms ?? null).padStart(8)}  ${s.error_type}  ${s.id}${s.video ? `  ${s.video}` : ""}`);
+    out.push("");
+  }
+  if (summary.topKeys.length > 0) {
+    out.push("Most frequent keys:");
+    for (const k of summary.topKeys) out.push(`  ${String(k.occurrences).padStart(6)} × ${k.errorType}  ${k.key}  (${k.incidents} incident(s))`);
     out.push("");
   }
   if (timeline.length > 0) {
