@@ -23,12 +23,12 @@ interface JournalElement {
   video?: string | null;
 }
 
-/** `2025-12-25 14:30` (or `2025-12-25 14h`) in local time, like the journal's timestamps. */
+/** `2025-12-25T14:30` (or `2025-12-25T14`) in local time, like the journal's timestamps (same prefix for jq). */
 function formatLocalBucket(ms: number, minutes: boolean): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, "0");
-  const day = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}`;
-  return minutes ? `${day}:${p(d.getMinutes())}` : `${day}h`;
+  const hour = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}`;
+  return minutes ? `${hour}:${p(d.getMinutes())}` : hour;
 }
 
 /** Detections per minute (short spans) or per hour. */
