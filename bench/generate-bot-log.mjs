@@ -60,7 +60,7 @@ export function generateBotLog({ path, lines = 2_000_000, bytes = Infinity, seed
   let cachedPrefix = "";
   const ctx = { ts: "", m: "", v: "", n: 0, hex: "" };
   try {
-    while (lineCount < lines && written + Buffer.byteLength(chunk) < bytes) {
+    while (lineCount < lines && written + chunk.length < bytes) {
       clockMs += Math.floor(random() * 40);
       const second = Math.floor(clockMs / 1000);
       if (second !== cachedSecond) {
@@ -84,6 +84,7 @@ export function generateBotLog({ path, lines = 2_000_000, bytes = Infinity, seed
       events++;
       lineCount += countLines(record);
       chunk += record + "\n";
+      // Every template is ASCII apart from the odd accented word: string length stands for bytes here.
       if (chunk.length >= WRITE_CHUNK_BYTES) {
         written += writeSync(fd, chunk);
         chunk = "";

@@ -3,7 +3,8 @@ import type { VigiaConfig } from "../config/types.js";
 import { listConfigSecrets } from "../config/index.js";
 import { CheckpointStore, FileTailer, PathWatcher, type TailerEvent } from "../sources/index.js";
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
-import { loadRules, type LoadRulesResult } from "../rules/load-rules.js";
+import { listRuleFiles, loadRules, type LoadRulesResult } from "../rules/load-rules.js";
+import { statSync } from "node:fs";
 import { createRuleMatcher, type RuleMatcher } from "../rules/match-rules.js";
 import { toRuleSource } from "../rules/rule-source.js";
 import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
@@ -137,6 +138,7 @@ export class Engine {
   /** Loads rules and journal, connects the stages, starts sources, checks and the status server. */
   async start(): Promise<void> {
     const cfg = this.config;
+    const rulesStamp = readRuleFilesStamp(cfg.rulePaths);
     this.applyRules(loadRules(toRuleSource(cfg.rulePaths)), "start");
     for (const p of this.rulesResult.problems) this.logger.error(`rules: ${formatProblem(p)}`);
 
@@ -186,6 +188,9 @@ export class Engine {
         for (const p of problems) this.logger.error(`rules: ${formatProblem(p)} (keeping the last good rules)`);
       },
     });
+    // Edits made before the watch is in place would be missed for good: wait for it, then catch up if needed.
+    await this.rulesWatcher.ready;
+    if (readRuleFilesStamp(cfg.rulePaths) !== rulesStamp) this.rulesWatcher.reload();
 
     if (this.options.tailFiles !== false) await this.startTailers();
     if (this.options.runChecks !== false) this.startChecks();
@@ -469,6 +474,21 @@ export class Engine {
     }
     this.notifier.notify(change);
   }
+}
+
+/** Names, sizes and mtimes of the rule files: tells whether they changed between two moments. */
+function readRuleFilesStamp(rulePaths: readonly string[]): string {
+  const { files } = listRuleFiles(toRuleSource(rulePaths));
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${f}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return `${f}:-`;
+      }
+    })
+    .join("|");
 }
 
 function firstLine(text: string): string {

@@ -1,47 +1,18 @@
 /**
  * The fixtures through the real engine (`vigia run --from-start` over fixtures/bot_central.log and
- * fixtures/backend.log), then what operators do with the journal it leaves: `vigia report` (JSON, table,
- * --since) and the README's jq recipes, run with real jq. One engine run (beforeAll) feeds every test here.
+ * fixtures/backend.log, see fixture-replay.ts), checked against fixtures-expected.json; then `vigia report`
+ * (JSON, table, --since) on the journal it leaves. One engine run (beforeAll) feeds every test here.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  BACKEND_LOG,
-  BOT_LOG,
-  JOURNAL,
-  REPO,
-  cleanUpAll,
-  cleanUpTest,
-  createWorkspace,
-  formatPythonLine,
-  readJournal,
-  runBash,
-  runJq,
-  runVigia,
-  startVigia,
-  waitFor,
-  type JournalIncident,
-  type Workspace,
-} from "./vigia-harness.js";
+import { JOURNAL, REPO, cleanUpAll, cleanUpTest, runJq, runVigia, type ChildResult, type JournalIncident, type Workspace } from "./vigia-harness.js";
 import { PYTHON_START, groupEvents, matchEvents, readLogLines, readRules, type OracleEvent } from "./rule-oracle.js";
+import { FIXTURE_EXPECTATION as EXPECTED, HOSTILE_DIR, removeHostileDir, replayFixtures, type ExpectedEvent } from "./fixture-replay.js";
 
-interface ExpectedEvent {
-  file: "bot_central.log" | "backend.log";
-  first_line: string;
-}
-interface Expected {
-  incidents: Array<{ error_type: string; events: ExpectedEvent[]; why: string }>;
-  not_matched: Array<ExpectedEvent & { why: string }>;
-}
-
-const EXPECTED = JSON.parse(readFileSync(join(REPO, "test", "e2e", "fixtures-expected.json"), "utf8")) as Expected;
 const SOURCE_OF = { "bot_central.log": "bot", "backend.log": "backend" } as const;
-const TERMINAL = ["solucionado", "fallido"];
-/** A path outside remediation.allowed_roots: its mkdir must be refused, so the incident ends fallido. */
-const HOSTILE_DIR = "/etc/vigia-e2e-no-debe-existir";
 
-/** The fixture event whose first line contains `anchor`; fails unless exactly one does. */
+/** The fixture event whose first line contains the anchor; fails unless exactly one does. */
 function findEvent(events: readonly OracleEvent[], e: ExpectedEvent): OracleEvent {
   const found = events.filter((ev) => ev.text.split("\n")[0]!.includes(e.first_line));
   if (found.length !== 1) throw new Error(`fixtures-expected.json: ${found.length} events of ${e.file} start with a line containing '${e.first_line}'`);
@@ -49,40 +20,19 @@ function findEvent(events: readonly OracleEvent[], e: ExpectedEvent): OracleEven
 }
 
 let ws: Workspace;
-/** The journal once the fixture lines were all handled (before the extra lines below). */
 let fixtureJournal: JournalIncident[];
-/** The journal after SIGTERM: fixtures + one refused fix (fallido) + one more solved folder. */
 let finalJournal: JournalIncident[];
-let stopResult: { code: number | null; stdout: string };
+let stopResult: ChildResult;
 
 beforeAll(async () => {
-  ws = createWorkspace({ scope: "file" });
-  // The bot's folders as a deployment has them: pedro's exists (permisos chowns it); ana's does not (ruta_inexistente makes it).
-  ws.write("modelos/pedro/.keep", "");
-  ws.write(BOT_LOG, readFileSync(join(REPO, "fixtures", "bot_central.log")));
-  ws.write(BACKEND_LOG, readFileSync(join(REPO, "fixtures", "backend.log")));
-  const vigia = await startVigia(ws, ["--from-start"]);
-  const expectedEvents = EXPECTED.incidents.reduce((n, i) => n + i.events.length, 0);
-  const settled = () => {
-    const j = readJournal(ws);
-    const folded = j.reduce((n, i) => n + i.ocurrencias, 0);
-    // servidor_caido waits 10 s between its checks (its own backoff): it stays open, the rest end quickly.
-    return folded === expectedEvents && j.every((i) => i.error_type === "servidor_caido" || TERMINAL.includes(i.estado)) && j;
-  };
-  fixtureJournal = await waitFor(settled, { what: "every fixture event in the journal, and its fixes done", timeoutMs: 20_000, describe: () => `${JSON.stringify(readJournal(ws).map((i) => [i.error_type, i.estado, i.ocurrencias]))}\n${vigia.stderr()}` });
-
-  ws.append(BOT_LOG, formatPythonLine("ERROR", `FileNotFoundError: [Errno 2] No such file or directory: '${HOSTILE_DIR}/x.mp4'`, "2025-12-25 14:40:00,000"));
-  ws.append(BOT_LOG, formatPythonLine("ERROR", "FileNotFoundError: [Errno 2] No such file or directory: 'modelos/extra/20251225_144001_e2e001.mp4'", "2025-12-25 14:40:01,000"));
-  await waitFor(() => readJournal(ws).filter((i) => i.error_type === "ruta_inexistente" && TERMINAL.includes(i.estado)).length === 3, {
-    what: "the two extra ruta_inexistente incidents to end",
-    describe: vigia.stderr,
-  });
-  stopResult = await vigia.stop();
-  finalJournal = readJournal(ws);
+  ({ ws, fixtureJournal, finalJournal, stopResult } = await replayFixtures());
 }, 60_000);
 
 afterEach(cleanUpTest);
-afterAll(cleanUpAll);
+afterAll(async () => {
+  await cleanUpAll();
+  removeHostileDir();
+});
 
 describe("fixtures through the engine (e2e)", () => {
   it("fixtures-expected.json agrees with the fixtures: each listed event is claimed by its rule, no unlisted event is claimed", () => {
@@ -201,40 +151,5 @@ describe("vigia report on the engine's journal (e2e)", () => {
     ]);
     expect((JSON.parse(day.stdout) as { total: number }).total).toBe(recent);
     expect((JSON.parse(week.stdout) as { total: number }).total).toBe(old.length);
-  });
-});
-
-describe("README jq recipes on the engine's journal (e2e)", () => {
-  const SECTION = "## Post-test analysis (jq)";
-
-  /** Every ```sh block of the README's jq section. */
-  function readRecipes(): string[] {
-    const readmePath = join(REPO, "README.md");
-    if (!existsSync(readmePath)) throw new Error("README.md does not exist: the jq recipes belong in its section " + SECTION);
-    const readme = readFileSync(readmePath, "utf8");
-    const start = readme.indexOf(`\n${SECTION}\n`);
-    if (start < 0) throw new Error(`README.md has no '${SECTION}' section`);
-    const rest = readme.slice(start + SECTION.length + 2);
-    const next = rest.search(/^## /m);
-    const section = next < 0 ? rest : rest.slice(0, next);
-    return [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
-  }
-
-  it("each recipe is a commented sh block with exactly one jq command over logs/descarga_errors.json, and runs with real jq: exit 0, some output", async () => {
-    const recipes = readRecipes();
-    expect(recipes.length).toBeGreaterThanOrEqual(5);
-    // A folder of its own holding only the journal, as an operator's deployment would.
-    const scratch = createWorkspace({ config: null, copyRules: false, modelos: false });
-    scratch.write(JOURNAL, ws.read(JOURNAL));
-    for (const recipe of recipes) {
-      const lines = recipe.trimEnd().split("\n");
-      expect([recipe, lines[0]!.startsWith("# ")]).toEqual([recipe, true]);
-      const code = lines.filter((l) => !l.trimStart().startsWith("#")).join("\n");
-      expect([recipe, code.match(/(?:^|[\s|;&(])jq\s/g)?.length]).toEqual([recipe, 1]);
-      expect([recipe, code.includes("logs/descarga_errors.json")]).toEqual([recipe, true]);
-      const r = await runBash(recipe, scratch.dir);
-      expect([recipe, r.code, r.stderr]).toEqual([recipe, 0, ""]);
-      expect([recipe, r.stdout.trim().length > 0]).toEqual([recipe, true]);
-    }
   });
 });

@@ -73,6 +73,10 @@ describe("vigia run (e2e)", () => {
     expect(result.code).toBe(0);
     // The session summary (counts by error_type × estado) goes to stdout.
     expect(result.stdout).toMatch(/^ruta_inexistente\s+0\s+0\s+0\s+1\s+0\s*$/m);
+    // logs/monitor.log (a symlink to the daily file) keeps what the console showed: banner and incident.
+    const monitorLog = ws.read("logs/monitor.log");
+    expect(monitorLog).toMatch(/rules: \d+ from rules\/descargas\.yaml/);
+    expect(monitorLog).toContain(`incident ${incident.id} ruta_inexistente → solucionado`);
     // The journal left behind is valid JSON for jq too.
     expect(await runJq(["-r", "map(.error_type + \" \" + .estado) | .[]", "logs/descarga_errors.json"], ws.dir)).toBe("ruta_inexistente solucionado");
   });

@@ -3,7 +3,7 @@
  * process, real files, real jq. Every folder and child created here is tracked, so `cleanUpAll()` in each
  * file's afterEach leaves nothing behind even when a test fails half-way.
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -180,19 +180,18 @@ export async function runJq(args: string[], cwd: string): Promise<string> {
   return r.stdout.trim();
 }
 
-/** Runs `bash -o pipefail -c SCRIPT` (a README recipe) with only /usr/bin:/bin on PATH. */
+/**
+ * Runs `bash -o pipefail -c SCRIPT` (a README recipe) with only /usr/bin:/bin on PATH. No rc files: with
+ * stdin closed and HOME set to `cwd`, bash cannot mistake the call for a remote shell and source ~/.bashrc.
+ */
 export function runBash(script: string, cwd: string): Promise<ChildResult> {
-  return new Promise((res) => {
-    execFile("/bin/bash", ["-o", "pipefail", "-c", script], { cwd, env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" }, timeout: 10_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : 1) : 0;
-      res({ code, signal: null, stdout, stderr });
-    });
-  });
+  const env = { PATH: "/usr/bin:/bin", HOME: cwd, LANG: "C.UTF-8" };
+  return runChild("/bin/bash", ["--norc", "--noprofile", "-o", "pipefail", "-c", script], cwd, 10_000, env);
 }
 
-function runChild(file: string, args: string[], cwd: string, timeoutMs: number): Promise<ChildResult> {
+function runChild(file: string, args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = buildChildEnv()): Promise<ChildResult> {
   return new Promise((res, rej) => {
-    const child = spawn(file, args, { cwd, env: buildChildEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     liveChildren.add(child);
     let out = "";
     let err = "";

@@ -50,6 +50,11 @@ describe("file verifications", () => {
     expect(result.cause).toBeInstanceOf(PathRefusedError);
   });
 
+  it("disk_free measures any folder (read-only) but refuses control characters", async () => {
+    expect((await check({ type: "disk_free", path: "/", min_gb: 0 })).ok).toBe(true);
+    expect(await check({ type: "disk_free", path: "mod\u0000elos", min_gb: 0 })).toMatchObject({ ok: false, detalle: expect.stringMatching(/ruta rechazada \(control_char\)/) });
+  });
+
   it("disk_free against the real filesystem", async () => {
     expect((await check({ type: "disk_free", path: "modelos", min_gb: 0 })).ok).toBe(true);
     const full = await check({ type: "disk_free", path: "modelos", min_gb: 1e9 });

@@ -1,0 +1,138 @@
+// The engine under test, alone in its own process (so its RSS and CPU profile are its own), driven by run-bench.mjs.
+//
+//   node bench/engine-child.mjs catchup DIR   reads DIR's log from the start (tailer → multiline → rules → incidents →
+//                                              journal, actions in dry-run) until every byte is read, then stops
+//                                              gracefully; prints one JSON line of figures.
+//   node bench/engine-child.mjs follow DIR    follows DIR's log from its end; prints "ready", then records when each
+//                                              incident is opened; on "stop" (stdin) or SIGTERM prints one JSON line.
+//
+// Times are CLOCK_MONOTONIC (process.hrtime), in ms: the same clock in every process of the machine, so the writer's
+// append times and this process's detection times compare directly.
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DIST } from "./ensure-build.mjs";
+
+const [mode, dir] = process.argv.slice(2);
+if ((mode !== "catchup" && mode !== "follow") || !dir) {
+  process.stderr.write("usage: node bench/engine-child.mjs catchup|follow DIR\n");
+  process.exit(2);
+}
+
+const { loadConfig } = await import(pathToFileURL(join(DIST, "config", "index.js")).href);
+const { Engine } = await import(pathToFileURL(join(DIST, "engine", "engine.js")).href);
+const { createLogger } = await import(pathToFileURL(join(DIST, "observe", "logger.js")).href);
+
+/** Monotonic ms, comparable across processes. */
+const monoMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+/** Peak RSS of this process so far (VmHWM), in bytes; maxRSS of resourceUsage where /proc is missing. */
+function readPeakRssBytes() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    /* not Linux */
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+const startedMs = monoMs();
+// The environment stays out: a TELEGRAM_TOKEN of the machine must not turn notifications on mid-benchmark.
+const { config } = await loadConfig({ cwd: dir, env: {} });
+const logger = createLogger({ logDir: config.logDir, auditDir: config.stateDir, consoleLevel: "error" });
+const engine = new Engine({ config, logger, dryRun: true, fromStart: mode === "catchup", runChecks: false, serveStatus: false });
+
+const changes = { opened: 0, folded: 0, transition: 0, counted: 0, skipped: 0, warning: 0 };
+const warnings = [];
+const matchesByRule = {};
+/** video (campos.video) → monotonic ms of its incident's `opened`, for the latency run. */
+const openedAtMs = {};
+engine.manager.changes$.subscribe((change) => {
+  changes[change.type] = (changes[change.type] ?? 0) + 1;
+  if (change.type === "warning" && warnings.length < 5) warnings.push(change.message);
+  if (change.type === "opened" || change.type === "folded") {
+    const id = change.incident.error_type;
+    matchesByRule[id] = (matchesByRule[id] ?? 0) + 1;
+  }
+  if (mode === "follow" && change.type === "opened") {
+    const video = change.incident.campos?.video;
+    if (video) openedAtMs[video] = monoMs();
+  }
+});
+
+const rssSamples = [];
+const sampleRss = () => {
+  const stats = engine.getSourceStats()[0];
+  rssSamples.push({ atMs: Math.round(monoMs() - startedMs), bytesRead: stats?.bytesRead ?? 0, rssBytes: process.memoryUsage.rss() });
+};
+
+const sampler = mode === "catchup" ? setInterval(sampleRss, 100) : null;
+const startedEngineMs = monoMs();
+// start() already reads what is due: with --from-start, the whole file is caught up inside it.
+await engine.start();
+
+if (mode === "catchup") {
+  const size = statSync(join(dir, "logs", "bot_central.log")).size;
+  await new Promise((resolve) => {
+    const poll = setInterval(() => {
+      const stats = engine.getSourceStats()[0];
+      if (stats && stats.size >= size && stats.lagBytes === 0) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 2);
+  });
+  const caughtUpMs = monoMs();
+  sampleRss();
+  clearInterval(sampler);
+  const rssAtEndBytes = process.memoryUsage.rss();
+  const report = await engine.stop();
+  const stoppedMs = monoMs();
+  await logger.close();
+  const journal = JSON.parse(readFileSync(config.journalPath, "utf8"));
+  print({
+    mode,
+    bytes: size,
+    linesRead: report.linesRead,
+    events: report.events,
+    matches: report.matches,
+    incidents: report.incidents.length,
+    journalElements: journal.length,
+    journalBytes: statSync(config.journalPath).size,
+    changes,
+    warnings,
+    matchesByRule,
+    startMs: round(startedEngineMs - startedMs),
+    catchUpMs: round(caughtUpMs - startedEngineMs),
+    stopMs: round(stoppedMs - caughtUpMs),
+    peakRssBytes: readPeakRssBytes(),
+    rssAtEndBytes,
+    rssSamples,
+  });
+  process.exit(0);
+} else {
+  process.stdout.write("ready\n");
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    const report = await engine.stop();
+    await logger.close();
+    print({ mode, linesRead: report.linesRead, events: report.events, matches: report.matches, changes, openedAtMs, peakRssBytes: readPeakRssBytes() });
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop());
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", (text) => {
+    if (text.includes("stop")) void stop();
+  });
+}
+
+function print(result) {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function round(ms) {
+  return Math.round(ms * 10) / 10;
+}
