@@ -1,8 +1,7 @@
 // The records a busy Python Telegram download bot writes (format of fixtures/bot_central.log:
 // `YYYY-MM-DD HH:MM:SS,mmm - logger - LEVEL - message`, tracebacks on the following lines), as templates the
-// generator draws from. Each template knows which default rule should claim it (`rule`, null for noise) and the
-// key vigia's incident manager will give it (`key`), so the benchmark can check every tool's count against the
-// truth instead of against each other.
+// generator draws from. Each matching template names the default rule that should claim it (`rule`), so the
+// benchmark can check every tool's count against the truth instead of against each other.
 
 /** Models (folder names under modelos/) the bot downloads for. */
 export const MODELS = [
@@ -17,8 +16,7 @@ const FFPROBE_HEX = ["0x55a217efd080", "0x5581c0a3e200", "0x7f3c9a01b4c0", "0x55
 /**
  * One kind of record. `weight`: relative frequency. `render(c)` returns the record's lines joined by "\n" (no
  * trailing newline); `c` = { ts, m, v, n, hex } (timestamp prefix, model, video file name, a number, ffprobe
- * address). `rule`: the default rule that should claim the record as one event, or null. `key(c)`: the incident
- * key vigia's manager derives from the captures (see rules/descargas.yaml), or null for noise.
+ * address). `rule`: the default rule that should claim the record as one event (absent for noise).
  */
 export const NOISE_TEMPLATES = [
   {
@@ -121,7 +119,6 @@ export const MATCH_TEMPLATES = [
     id: "ruta_traceback",
     rule: "ruta_inexistente",
     weight: 2.5,
-    key: (c) => `ruta_inexistente:dir=modelos/${c.m},modelo=${c.m},path=modelos/${c.m}/${c.v},video=${c.v}`,
     render: (c) =>
       `${c.ts} - bot_central - ERROR - Error al guardar el video\n` +
       `Traceback (most recent call last):\n` +
@@ -133,7 +130,6 @@ export const MATCH_TEMPLATES = [
     id: "permisos_traceback",
     rule: "permisos",
     weight: 1.5,
-    key: (c) => `permisos:modelo=${c.m},path=modelos/${c.m}/${c.v},video=${c.v}`,
     render: (c) =>
       `${c.ts} - bot_central - ERROR - No se pudo escribir el archivo\n` +
       `Traceback (most recent call last):\n` +
@@ -145,7 +141,6 @@ export const MATCH_TEMPLATES = [
     id: "timeout_traceback",
     rule: "timeout",
     weight: 2.5,
-    key: (c) => `timeout:modelo=${c.m},path=modelos/${c.m}/${c.v},video=${c.v}`,
     render: (c) =>
       `${c.ts} - bot_central - ERROR - Error descargando modelos/${c.m}/${c.v}\n` +
       `Traceback (most recent call last):\n` +
@@ -157,21 +152,18 @@ export const MATCH_TEMPLATES = [
     id: "corrupto_invalid_data",
     rule: "corrupto",
     weight: 1.2,
-    key: (c) => `corrupto:modelo=${c.m},path=modelos/${c.m}/${c.v},video=${c.v}`,
     render: (c) => `${c.ts} - bot_central - ERROR - Video corrupto: modelos/${c.m}/${c.v}: Invalid data found when processing input`,
   },
   {
     id: "corrupto_moov",
     rule: "corrupto",
     weight: 0.4,
-    key: () => "corrupto",
     render: (c) => `${c.ts} - bot_central - ERROR - ffprobe: [mov,mp4,m4a,3gp,3g2,mj2 @ ${c.hex}] moov atom not found`,
   },
   {
     id: "disco_traceback",
     rule: "disco_lleno",
     weight: 0.4,
-    key: () => "disco_lleno:disco",
     render: (c) =>
       `${c.ts} - bot_central - ERROR - Fallo al escribir modelos/${c.m}/${c.v}\n` +
       `Traceback (most recent call last):\n` +
@@ -183,7 +175,6 @@ export const MATCH_TEMPLATES = [
     id: "servidor_traceback",
     rule: "servidor_caido",
     weight: 0.6,
-    key: () => "servidor_caido",
     render: (c) =>
       `${c.ts} - telegram.ext.Updater - ERROR - Error while getting Updates: httpx.ConnectError: All connection attempts failed\n` +
       `Traceback (most recent call last):\n` +
@@ -195,7 +186,6 @@ export const MATCH_TEMPLATES = [
     id: "servidor_line",
     rule: "servidor_caido",
     weight: 0.3,
-    key: () => "servidor_caido",
     render: (c) => `${c.ts} - telegram.ext.Updater - ERROR - Error while getting Updates: httpx.ConnectError: All connection attempts failed`,
   },
 ];

@@ -45,19 +45,21 @@ const engine = new Engine({ config, logger, dryRun: true, fromStart: mode === "c
 
 const changes = { opened: 0, folded: 0, transition: 0, counted: 0, skipped: 0, warning: 0 };
 const warnings = [];
-const matchesByRule = {};
-/** video (campos.video) → monotonic ms of its incident's `opened`, for the latency run. */
+
+/** Matches per rule from the engine's own counter (vigia_rule_matches_total). */
+async function readMatchesByRule() {
+  const out = {};
+  for (const v of (await engine.metrics.ruleMatches.get()).values) out[v.labels.rule] = v.value;
+  return out;
+}
+/** Model folder (campos.modelo, unique per matching record of the latency writer) → monotonic ms of `opened`. */
 const openedAtMs = {};
 engine.manager.changes$.subscribe((change) => {
   changes[change.type] = (changes[change.type] ?? 0) + 1;
   if (change.type === "warning" && warnings.length < 5) warnings.push(change.message);
-  if (change.type === "opened" || change.type === "folded") {
-    const id = change.incident.error_type;
-    matchesByRule[id] = (matchesByRule[id] ?? 0) + 1;
-  }
   if (mode === "follow" && change.type === "opened") {
-    const video = change.incident.campos?.video;
-    if (video) openedAtMs[video] = monoMs();
+    const id = change.incident.campos?.modelo;
+    if (id) openedAtMs[id] = monoMs();
   }
 });
 
@@ -87,6 +89,7 @@ if (mode === "catchup") {
   sampleRss();
   clearInterval(sampler);
   const rssAtEndBytes = process.memoryUsage.rss();
+  const matchesByRule = await readMatchesByRule();
   const report = await engine.stop();
   const stoppedMs = monoMs();
   await logger.close();

@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const DIST = join(REPO_ROOT, "dist");
+/** The compiled engine measured; VIGIA_BENCH_DIST points at another build (an experiment) and skips building. */
+export const DIST = process.env.VIGIA_BENCH_DIST || join(REPO_ROOT, "dist");
 
 /** Newest mtime (ms) of the .ts files under `dir`. */
 function findNewestMtimeMs(dir) {
@@ -20,6 +21,7 @@ function findNewestMtimeMs(dir) {
 
 /** Runs `tsc -p tsconfig.build.json` when dist/ is missing or a src/ file is newer than it; returns what it did. */
 export function ensureBuild({ force = false, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+  if (process.env.VIGIA_BENCH_DIST) return `using VIGIA_BENCH_DIST=${process.env.VIGIA_BENCH_DIST}`;
   const marker = join(DIST, "engine", "engine.js");
   const stale = !existsSync(marker) || findNewestMtimeMs(join(REPO_ROOT, "src")) > statSync(marker).mtimeMs;
   if (!force && !stale) return "up to date";

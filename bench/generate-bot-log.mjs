@@ -39,9 +39,10 @@ export function createVideoPool(size, random) {
 
 /**
  * Writes the log to `path`, stopping at the first record that reaches `lines` lines or `bytes` bytes.
- * Returns { lines, events, bytes, perTemplate: {id: records}, keys: Set of expected incident keys }.
+ * `keyOf(text)`, when given, is asked for the incident key of each matching record (the real matcher's answer).
+ * Returns { lines, events, bytes, perTemplate: {id: records}, keys: Set of the keys seen }.
  */
-export function generateBotLog({ path, lines = 2_000_000, bytes = Infinity, seed = 7, videos = 1000, templates = ALL_TEMPLATES }) {
+export function generateBotLog({ path, lines = 2_000_000, bytes = Infinity, seed = 7, videos = 1000, templates = ALL_TEMPLATES, keyOf = null }) {
   const random = createRandom(seed);
   const pool = createVideoPool(videos, random);
   const totalWeight = templates.reduce((sum, t) => sum + t.weight, 0);
@@ -80,7 +81,10 @@ export function generateBotLog({ path, lines = 2_000_000, bytes = Infinity, seed
       ctx.hex = pickHex(ctx.n);
       const record = template.render(ctx);
       perTemplate[template.id]++;
-      if (template.key) keys.add(template.key(ctx));
+      if (keyOf && template.rule) {
+        const key = keyOf(record);
+        if (key !== null) keys.add(key);
+      }
       events++;
       lineCount += countLines(record);
       chunk += record + "\n";

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { resolve, join } from "node:path";
 import { formatFieldPath, type Problem } from "../util/problems.js";
 import {
@@ -59,6 +61,9 @@ const isHttpUrl = (text: string): boolean => {
  * from `defaults.ts`, paths made absolute against `baseDir`, seconds turned into ms, regexes compiled.
  * This is the only place the two shapes meet.
  */
+/** The rule folder of this vigia installation (`<repo>/rules`, next to dist/ and src/). */
+const SHIPPED_RULES_DIR = fileURLToPath(new URL("../../rules", import.meta.url));
+
 export function normalizeConfig(
   raw: RawConfig,
   context: { baseDir: string; configFile: string | null; locator: ConfigLocator },
@@ -108,7 +113,13 @@ export function normalizeConfig(
 
   // ── paths and level ──
   const rawRules = raw.rules ?? DEFAULTS.rules;
-  const rulePaths = (typeof rawRules === "string" ? [rawRules] : rawRules).map(toAbsolute);
+  let rulePaths = (typeof rawRules === "string" ? [rawRules] : rawRules).map(toAbsolute);
+  // No config file and no ./rules here (vigia started in the bot's folder): use the rules shipped with vigia
+  // rather than run with none. An explicit `rules:` is taken as written.
+  if (context.configFile === null && raw.rules === undefined && !existsSync(rulePaths[0]!) && existsSync(SHIPPED_RULES_DIR)) {
+    rulePaths = [SHIPPED_RULES_DIR];
+    warn(["rules"], `no ${DEFAULTS.rules}/ folder here: using the rules shipped with vigia (${SHIPPED_RULES_DIR})`);
+  }
   const logDir = toAbsolute(raw.log_dir ?? DEFAULTS.log_dir);
 
   // ── remediation ──

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,7 +36,14 @@ async function loadProblems(options: Parameters<typeof loadConfig>[0]): Promise<
 }
 
 describe("loadConfig without a config file", () => {
+  it("falls back to the rules shipped with vigia when the working folder has no rules/, and says so", async () => {
+    const loaded = await loadConfig({ cwd: root, env: {} });
+    expect(loaded.config.rulePaths).toEqual([fileURLToPath(new URL("../../rules", import.meta.url))]);
+    expect(loaded.warnings.map((w) => w.message).join("\n")).toMatch(/using the rules shipped with vigia/);
+  });
+
   it("uses the contract's defaults relative to the working directory", async () => {
+    mkdirSync(join(root, "rules"));
     const loaded = await loadConfig({ cwd: root, env: {} });
     const c = loaded.config;
     expect(loaded.configFile).toBeNull();
@@ -272,6 +280,7 @@ describe(".env and ${VAR} expansion", () => {
   });
 
   it("keeps Telegram off, with a warning, when a token has no chat id", async () => {
+    mkdirSync(join(root, "rules"));
     const { config, warnings } = await loadConfig({ cwd: root, env: { TELEGRAM_TOKEN: "42424242:abc" } });
     expect(config.notify.telegram).toBeNull();
     expect(warnings.map(formatProblem)).toEqual([

@@ -1,0 +1,35 @@
+// vigia's side of the throughput comparison: the engine child reads the workspace's log from the start.
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseLastJsonLine, runChild } from "./run-child.mjs";
+
+const ENGINE_CHILD = fileURLToPath(new URL("./engine-child.mjs", import.meta.url));
+
+/** Forgets what an earlier run left (journal, checkpoints, monitor.log) so the file is read from 0 with no incidents. */
+export function resetWorkspaceState(ws) {
+  rmSync(ws.stateDir, { recursive: true, force: true });
+  rmSync(ws.journalPath, { force: true });
+  for (const name of readdirSync(join(ws.dir, "logs"))) {
+    if (name.startsWith("monitor") || name.startsWith(".descarga_errors")) rmSync(join(ws.dir, "logs", name), { force: true });
+  }
+}
+
+/**
+ * Catch-up of the whole log in a fresh child. With `profileDir`, the child runs under `--cpu-prof` and the profile's
+ * path is returned as `profilePath`. Resolves the child's report plus `wallMs` (process start to exit).
+ */
+export async function measureCatchUp(ws, { profileDir = null } = {}) {
+  resetWorkspaceState(ws);
+  const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const { done } = runChild(process.execPath, [...nodeArgs, ENGINE_CHILD, "catchup", ws.dir]);
+  const result = await done;
+  if (result.code !== 0) throw new Error(`engine child failed (${result.code ?? result.signal}): ${result.stderr.slice(-2000)}`);
+  const report = parseLastJsonLine(result.stdout);
+  let profilePath = null;
+  if (profileDir) {
+    const profiles = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile"));
+    profilePath = profiles.length ? join(profileDir, profiles.sort().at(-1)) : null;
+  }
+  return { ...report, wallMs: result.wallMs, profilePath };
+}
