@@ -469,7 +469,8 @@ export class Engine {
       this.logger.warn(`incident ${inc.id} ${inc.error_type} detectado (${inc.fuente}): ${firstLine(inc.error_message)}`);
     } else if (change.type === "transition") {
       this.metrics.incidentTransitions.inc({ error_type: inc.error_type, estado: inc.estado });
-      const level = inc.estado === "fallido" ? "error" : "info";
+      // Final states at info/error; the steps in between (each attempt, each action) only at verbose.
+      const level = inc.estado === "fallido" ? "error" : inc.estado === "solucionado" ? "info" : "verbose";
       this.logger.log(level, `incident ${inc.id} ${inc.error_type} → ${inc.estado}${inc.accion ? ` (${inc.accion})` : ""}`);
     }
     this.notifier.notify(change);

@@ -1,5 +1,5 @@
 import type { CompiledRule } from "../types.js";
-import { fillRegExpTemplate } from "../util/template.js";
+import { fillRegExpTemplate, fillTemplate } from "../util/template.js";
 
 /**
  * The regex that closes one incident: the rule's `resolve_on` with the incident's fields filled in, escaped so a
@@ -11,4 +11,13 @@ export function compileResolveOn(rule: CompiledRule, fields: Readonly<Record<str
   if (rule.resolveOn === null) return null;
   const flags = rule.match.flags.replace(/[gyd]/g, "");
   return new RegExp(fillRegExpTemplate(rule.resolveOn, fields), flags);
+}
+
+/**
+ * The gate in front of every incident of a rule: `resolve_on` with each `{field}` made a lazy wildcard. Whatever
+ * value a field holds, the filled regex can only match where the gate matches, so the gate's "no" is final.
+ */
+export function compileResolveGate(rule: CompiledRule): RegExp {
+  const flags = rule.match.flags.replace(/[gyd]/g, "");
+  return new RegExp(fillTemplate(rule.resolveOn ?? "(?!)", {}, () => "[\\s\\S]*?"), flags);
 }

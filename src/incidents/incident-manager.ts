@@ -1,6 +1,7 @@
 import { Subject, type Observable } from "rxjs";
 import type { CompiledRule, Estado, LogEvent, RuleMatch } from "../types.js";
-import { compileResolveOn } from "./compile-resolve-on.js";
+import { compileResolveGate, compileResolveOn } from "./compile-resolve-on.js";
+import { listTemplateFields } from "../util/template.js";
 import { capText, createIncident, createIncidentId, getEventPosition, type TrackedIncident } from "./create-incident.js";
 import { formatLocalIso } from "./format-local-iso.js";
 import type { IncidentChange, IncidentCounters } from "./incident-change.js";
@@ -89,6 +90,8 @@ interface Entry {
   closedAtMs: number | null;
   controller: AbortController | null;
   resolver: RegExp | null;
+  /** A captured value the resolver needs verbatim: a line without it cannot resolve, checked before the regex. */
+  resolverNeedle: string | null;
   /** Ids of open root-cause incidents this one waits for; null when not waiting. */
   waitingOn: Set<string> | null;
   reopenCount: number;
@@ -97,6 +100,63 @@ interface Entry {
 }
 
 type Delivery = { kind: "remediate"; entry: Entry; reason: RemediationReason } | { kind: "reverify"; request: ReverifyRequest; entry: Entry };
+
+/**
+ * What splits a log line into the tokens a needle (a video name) is looked up by: anything but letters, digits and
+ * `_ . -`. A needle made only of those is matched as a whole token (`x.mp4` in `…/ana/x.mp4 (18 MB)` or `x.mp4:`,
+ * not inside `ax.mp4`); any other needle is checked against every line that passes the gate.
+ */
+const TOKEN_SEPARATORS = /[^\p{L}\p{N}_.-]+/u;
+
+/**
+ * The open incidents of one rule that a `resolve_on` line may close: behind the rule's gate, indexed by their needle
+ * when it is a whole token (a video name), so a success line checks only the incidents it names.
+ */
+interface ResolverGroup {
+  gate: RegExp;
+  byNeedle: Map<string, Set<Entry>>;
+  others: Set<Entry>;
+}
+
+function isToken(needle: string | null): needle is string {
+  return needle !== null && needle.length > 0 && needle.split(TOKEN_SEPARATORS).length === 1;
+}
+
+/** Adds an entry; false when it was there already. */
+function addToResolverGroup(group: ResolverGroup, entry: Entry): boolean {
+  if (isToken(entry.resolverNeedle)) {
+    let set = group.byNeedle.get(entry.resolverNeedle);
+    if (!set) group.byNeedle.set(entry.resolverNeedle, (set = new Set()));
+    if (set.has(entry)) return false;
+    set.add(entry);
+    return true;
+  }
+  if (group.others.has(entry)) return false;
+  group.others.add(entry);
+  return true;
+}
+
+/** Removes an entry; false when it was not there. */
+function removeFromResolverGroup(group: ResolverGroup, entry: Entry): boolean {
+  if (isToken(entry.resolverNeedle)) {
+    const set = group.byNeedle.get(entry.resolverNeedle);
+    if (!set?.delete(entry)) return false;
+    if (set.size === 0) group.byNeedle.delete(entry.resolverNeedle);
+    return true;
+  }
+  return group.others.delete(entry);
+}
+
+/** The longest field value `resolve_on` inserts (literally, as it is regex-escaped); none for `i` rules. */
+function pickResolverNeedle(rule: CompiledRule, fields: Readonly<Record<string, string>>): string | null {
+  if (rule.resolveOn === null || rule.match.flags.includes("i")) return null;
+  let needle: string | null = null;
+  for (const name of listTemplateFields(rule.resolveOn)) {
+    const value = fields[name];
+    if (value && (needle === null || value.length > needle.length)) needle = value;
+  }
+  return needle;
+}
 
 /**
  * Turns rule matches into incidents keyed by `match.key`: folds repeats into the open incident (or the closed
@@ -120,7 +180,13 @@ export class IncidentManager {
 
   private readonly byId = new Map<string, Entry>();
   private readonly byKey = new Map<string, Entry>();
-  private readonly resolvers = new Set<Entry>();
+  /**
+   * Open incidents with a `resolve_on`, by rule, behind the rule's gate: the template with every field made a
+   * wildcard. An event the gate refuses cannot resolve any incident of the rule, so with a thousand timeouts waiting
+   * for their video's success line an ordinary line costs one regex test per rule, not one per incident.
+   */
+  private readonly resolvers = new Map<CompiledRule, ResolverGroup>();
+  private resolverCount = 0;
   private readonly openByRule = new Map<string, Set<Entry>>();
   private readonly dependents = new Map<string, Set<Entry>>();
   private readonly thresholds = new ThresholdCounter();
@@ -161,7 +227,7 @@ export class IncidentManager {
   /** One event, with the rule match it produced (null when none). */
   handleEvent(event: LogEvent, match: RuleMatch | null = null): void {
     this.replayGuard.observe(event);
-    if (this.resolvers.size > 0) this.checkResolvers(event);
+    if (this.resolverCount > 0) this.checkResolvers(event);
     if (match !== null) this.handleMatch(match);
   }
 
@@ -481,11 +547,23 @@ export class IncidentManager {
   }
 
   private checkResolvers(event: LogEvent): void {
-    for (const entry of this.resolvers) {
-      if (!entry.resolver!.test(event.text)) continue;
-      this.counters.resolvedByEvent++;
-      const detalle = `resuelto por: ${capText(event.text, MAX_DETAIL_BYTES)}`;
-      this.record(entry, "solucionado", { detalle }, "resolve_on");
+    for (const group of this.resolvers.values()) {
+      if (!group.gate.test(event.text)) continue;
+      // Candidates: incidents whose needle is one of the line's tokens, plus those whose needle cannot be a token.
+      const candidates: Entry[] = [];
+      for (const token of event.text.split(TOKEN_SEPARATORS)) {
+        const byToken = group.byNeedle.get(token) ?? group.byNeedle.get(token.replace(/\.+$/, ""));
+        if (byToken) candidates.push(...byToken);
+      }
+      candidates.push(...group.others);
+      for (const entry of candidates) {
+        if (entry.closedAtMs !== null) continue; // closed by an earlier candidate's transition (root cause)
+        if (entry.resolverNeedle !== null && !event.text.includes(entry.resolverNeedle)) continue;
+        if (!entry.resolver!.test(event.text)) continue;
+        this.counters.resolvedByEvent++;
+        const detalle = `resuelto por: ${capText(event.text, MAX_DETAIL_BYTES)}`;
+        this.record(entry, "solucionado", { detalle }, "resolve_on");
+      }
     }
   }
 
@@ -548,12 +626,21 @@ export class IncidentManager {
     } catch (error) {
       this.warn(`resolve_on of rule '${entry.rule.id}' unusable for ${entry.incident.id}: ${(error as Error).message}`, entry.incident);
     }
-    if (entry.resolver) this.resolvers.add(entry);
+    if (entry.resolver) {
+      entry.resolverNeedle = pickResolverNeedle(entry.rule, entry.incident.campos);
+      let group = this.resolvers.get(entry.rule);
+      if (!group) this.resolvers.set(entry.rule, (group = { gate: compileResolveGate(entry.rule), byNeedle: new Map(), others: new Set() }));
+      if (addToResolverGroup(group, entry)) this.resolverCount++;
+    }
   }
 
   private untrackOpen(entry: Entry): void {
     this.openByRule.get(entry.rule.id)?.delete(entry);
-    this.resolvers.delete(entry);
+    const group = this.resolvers.get(entry.rule);
+    if (group && removeFromResolverGroup(group, entry)) {
+      this.resolverCount--;
+      if (group.byNeedle.size === 0 && group.others.size === 0) this.resolvers.delete(entry.rule);
+    }
     if (entry.waitingOn) {
       for (const rootId of entry.waitingOn) this.dependents.get(rootId)?.delete(entry);
       entry.waitingOn = null;
@@ -572,6 +659,7 @@ function createEntry(incident: TrackedIncident, rule: CompiledRule, closedAtMs: 
     closedAtMs,
     controller: null,
     resolver: null,
+    resolverNeedle: null,
     waitingOn: null,
     reopenCount: 0,
     reverifyOutstanding: false,

@@ -132,7 +132,8 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     const ctx = createContext(signal);
     const report = (step: RemediationStep) => {
       if (signal.aborted) return; // a cancelled job says nothing more: the incident is someone else's now
-      logger[step.estado === "fallido" ? "warn" : step.estado === "solucionado" ? "info" : "debug"](`remediación ${step.estado}`, {
+      // The engine logs every transition once; this detail (the step as the executor saw it) is for debugging.
+      logger.debug(`remediación ${step.estado}`, {
         incidente: job.incident.id,
         clave: job.incident.clave,
         ...step,

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "@jest/globals";
+import { compileResolveGate, compileResolveOn } from "../../src/incidents/compile-resolve-on.js";
+import type { CompiledRule } from "../../src/types.js";
+import { IncidentManager } from "../../src/incidents/incident-manager.js";
+import { makeEvent, makeRule } from "./make-match.js";
+
+const rule = { resolveOn: "Descarga exitosa: \\S*{video}", match: /x/ } as unknown as CompiledRule;
+
+describe("compileResolveGate", () => {
+  it("lets through every line an incident's own resolve_on matches, and refuses the rest", () => {
+    const gate = compileResolveGate(rule);
+    const videos = ["a.mp4", "b[1].mp4", "c.d.e.mp4", "ñandú (2).mp4"];
+    for (const video of videos) {
+      const own = compileResolveOn(rule, { video })!;
+      const line = `2025-12-25 14:31:02,118 - bot - INFO - Descarga exitosa: modelos/ana/${video}`;
+      expect(own.test(line)).toBe(true);
+      expect(gate.test(line)).toBe(true);
+    }
+    expect(gate.test("2025-12-25 14:31:02,118 - bot - INFO - Descargando video modelos/ana/a.mp4")).toBe(false);
+  });
+});
+
+describe("resolve_on with many open incidents", () => {
+  it("closes exactly the incident whose video the success line names, however the line ends", () => {
+    const manager = new IncidentManager({ now: () => 1_000 });
+    const timeout = makeRule("timeout", { match: /TimedOut: (?<video>\S+\.mp4)/, resolveOn: "Descarga exitosa: \\S*{video}", actions: [{ type: "wait" }] });
+    manager.attachRemediationHandler({ remediate: () => undefined });
+    const videos = Array.from({ length: 500 }, (_, i) => `2025_${i}.mp4`);
+    for (const v of videos) {
+      const event = makeEvent(`TimedOut: ${v}`);
+      manager.handleEvent(event, { rule: timeout, event, fields: { video: v }, key: `timeout:${v}` });
+    }
+    expect(manager.listOpen()).toHaveLength(500);
+    const close = (text: string) => manager.handleEvent(makeEvent(text), null);
+    close("Descarga exitosa: modelos/ana/2025_7.mp4 (18 MB)");
+    close("Descarga exitosa: modelos/ana/2025_8.mp4.");
+    close("Descarga exitosa: modelos/ana/2025_9.mp4:");
+    close("Descarga exitosa: modelos/ana/x2025_10.mp4"); // another video whose name ends like this one's
+    close("Descargando: modelos/ana/2025_11.mp4"); // not a success line
+    const closed = videos.filter((v) => manager.getByKey(`timeout:${v}`)?.estado === "solucionado");
+    expect(closed).toEqual(["2025_7.mp4", "2025_8.mp4", "2025_9.mp4"]);
+  });
+});
