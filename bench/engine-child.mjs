@@ -56,6 +56,7 @@ async function readMatchesByRule() {
 const openedAtMs = {};
 engine.manager.changes$.subscribe((change) => {
   changes[change.type] = (changes[change.type] ?? 0) + 1;
+  if (change.type === "opened" && change.reason === "reopened") changes.reopened = (changes.reopened ?? 0) + 1;
   if (change.type === "warning" && warnings.length < 5) warnings.push(change.message);
   if (mode === "follow" && change.type === "opened") {
     const id = change.incident.campos?.modelo;

@@ -76,13 +76,18 @@ export function formatCpuSummary(summary, top = 25) {
   const out = [`CPU profile: ${summary.totalMs} ms sampled, ${busy.toFixed(0)} ms busy (idle ${summary.idleMs} ms, GC ${summary.gcMs} ms = ${pct(summary.gcMs).trim()} of busy)`];
   out.push("", "Top functions by self time:", "   self ms  share  function (file:line)");
   for (const f of summary.functions.filter((f) => f.name !== "(idle)").slice(0, top)) {
-    out.push(`${String(f.selfMs).padStart(10)} ${pct(f.selfMs)}  ${f.name} (${f.file}:${f.line})`);
+    const name = f.name.startsWith("RegExp: ") ? `/${f.name.slice(8, 90)}${f.name.length > 98 ? "…" : ""}/` : f.name;
+    out.push(`${String(f.selfMs).padStart(10)} ${pct(f.selfMs)}  ${name} (${f.file}:${f.line})`);
   }
   out.push("", "vigia functions by inclusive time (self + callees):", "  total ms  share  function (file:line)");
   const own = summary.functions.filter((f) => f.file.startsWith("dist/")).sort((a, b) => b.totalMs - a.totalMs);
   for (const f of own.slice(0, top)) out.push(`${String(f.totalMs).padStart(10)} ${pct(f.totalMs)}  ${f.name} (${f.file}:${f.line})`);
+  const regexps = summary.functions.filter((f) => f.name.startsWith("RegExp: "));
+  const regexpMs = regexps.reduce((sum, f) => sum + f.selfMs, 0);
+  out.push("", `Regular expressions (native, self): ${regexpMs.toFixed(0)} ms = ${pct(regexpMs).trim()} of busy, in ${regexps.length} distinct patterns; top:`);
+  for (const f of regexps.slice(0, 6)) out.push(`${String(f.selfMs).padStart(10)} ${pct(f.selfMs)}  /${f.name.slice(8, 110)}${f.name.length > 118 ? "…" : ""}/`);
   out.push("", "Self time by file:", "   self ms  share  file");
-  for (const f of summary.files.filter((f) => f.file !== "(native)" || true).slice(0, 15)) out.push(`${String(f.selfMs).padStart(10)} ${pct(f.selfMs)}  ${f.file}`);
+  for (const f of summary.files.slice(0, 15)) out.push(`${String(f.selfMs).padStart(10)} ${pct(f.selfMs)}  ${f.file}`);
   return out.join("\n");
 }
 

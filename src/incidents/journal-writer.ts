@@ -1,3 +1,5 @@
+import { readdir, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import type { Observable, Subscription } from "rxjs";
 import type { Incident } from "../types.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic-write.js";
@@ -74,6 +76,7 @@ export class JournalWriter {
    * An unusable journal is moved aside with a warning and vigia starts a new one.
    */
   async load(): Promise<LoadedJournal> {
+    await removeStaleTempFiles(this.path);
     const loaded = await loadJournal(this.path);
     if (loaded.movedAsideTo && loaded.problem) {
       this.onWarning?.({
@@ -256,4 +259,34 @@ function parseDetectedMs(element: unknown): number {
   const ts = (element as { timestamp?: unknown }).timestamp;
   const ms = typeof ts === "string" ? Date.parse(ts) : NaN;
   return Number.isNaN(ms) ? -Infinity : ms;
+}
+
+/**
+ * Removes temp files that an earlier vigia killed mid-write left beside the journal (`.<name>.<pid>.<n>.tmp`, see
+ * writeFileAtomic), when their process is gone: each is a full journal copy, and the real journal is intact.
+ */
+async function removeStaleTempFiles(journalPath: string): Promise<void> {
+  const dir = dirname(journalPath);
+  const prefix = `.${basename(journalPath)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const pid = Number(name.slice(prefix.length).split(".")[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || (pid !== process.pid && isProcessAlive(pid))) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -40,7 +40,7 @@ export interface NotifierOptions {
   /** Retry tuning for Telegram calls (see `TelegramChannelOptions`). */
   telegramRetry?: Pick<
     TelegramChannelOptions,
-    "maxAttempts" | "backoffMs" | "maxRetryAfterSeconds" | "requestTimeoutSeconds" | "cloudApiRoot" | "localRetryAfterMs"
+    "maxAttempts" | "backoffMs" | "maxRetryAfterSeconds" | "requestTimeoutSeconds" | "cloudApiRoot" | "localRetryAfterMs" | "maxUnreachableMs"
   >;
   /** Retry tuning for the webhook (see `WebhookChannelOptions`). */
   webhookRetry?: Pick<WebhookChannelOptions, "retries" | "backoffMs" | "timeoutMs" | "maxRetryAfterMs">;

@@ -26,6 +26,8 @@ export interface TelegramChannelOptions {
   cloudApiRoot?: string | null;
   /** After the local server was unreachable, use the fallback for this long before trying local again. Default 60 000. */
   localRetryAfterMs?: number;
+  /** How long a message keeps being retried while no Bot API server can be reached at all. Default 10 min. */
+  maxUnreachableMs?: number;
   /** Attempts per call, the first included, for 5xx/network errors and 429s that auto-retry gave back. Default 5. */
   maxAttempts?: number;
   /** Waits between attempts on 5xx/network errors; the last value repeats. Default [1000, 2000, 4000, 8000, 16000]. */
@@ -71,6 +73,7 @@ export class TelegramChannel implements MessageChannel {
   private readonly maxRetryAfterSeconds: number;
   private readonly localRetryAfterMs: number;
   private localDownUntilMs = 0;
+  private readonly maxUnreachableMs: number;
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, [options.token]);
@@ -80,6 +83,7 @@ export class TelegramChannel implements MessageChannel {
     this.backoffMs = options.backoffMs?.length ? options.backoffMs : [1000, 2000, 4000, 8000, 16000];
     this.maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 60;
     this.localRetryAfterMs = options.localRetryAfterMs ?? 60_000;
+    this.maxUnreachableMs = options.maxUnreachableMs ?? 10 * 60_000;
     const cloudRoot = options.cloudApiRoot === undefined ? CLOUD_API_ROOT : options.cloudApiRoot;
     const localRoot = options.apiRoot ? normalizeApiRoot(options.apiRoot) : null;
     this.local = localRoot ? { api: this.createApi(localRoot), isLocal: true } : null;
@@ -151,6 +155,7 @@ export class TelegramChannel implements MessageChannel {
   private async call<T>(method: string, run: (api: Api) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const secrets = [this.options.token];
     let switchedToCloud = false;
+    const startedMs = this.now();
     for (let attempt = 1; ; attempt++) {
       const target = switchedToCloud ? this.cloud! : this.pickTarget();
       try {
@@ -166,6 +171,13 @@ export class TelegramChannel implements MessageChannel {
           attempt--; // switching servers is not a retry of the same server
           continue;
         }
+        const unreachable = isUnreachableError(error);
+        if (unreachable && !target.isLocal && this.local) {
+          // The cloud is unreachable too (no route, no DNS): go back to the local server on the next attempt
+          // instead of spending every attempt on the cloud while the local one may be back already.
+          switchedToCloud = false;
+          this.localDownUntilMs = 0;
+        }
         const decision = classifyTelegramError(error);
         let delayMs = this.backoffMs[Math.min(attempt - 1, this.backoffMs.length - 1)]!;
         if (decision === "retry_after") {
@@ -173,7 +185,10 @@ export class TelegramChannel implements MessageChannel {
           if (seconds > this.maxRetryAfterSeconds) throw new TelegramSendError(method, attempt, "give_up", errorCode, causeText);
           delayMs = seconds * 1000;
         }
-        if (decision === "give_up" || attempt >= this.maxAttempts) {
+        // While no server can be reached, a message is not given up after maxAttempts: it keeps waiting (capped
+        // backoff) for `maxUnreachableMs`, so an outage of the local Bot API loses no alert. Answers keep the bound.
+        const stillWaiting = unreachable && this.now() - startedMs < this.maxUnreachableMs;
+        if (decision === "give_up" || (attempt >= this.maxAttempts && !stillWaiting)) {
           throw new TelegramSendError(method, attempt, decision, errorCode, causeText);
         }
         this.logger.debug(`telegram ${method} failed, retrying in ${delayMs} ms`, { attempt, decision, cause: causeText });

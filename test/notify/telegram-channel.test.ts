@@ -97,6 +97,7 @@ describe("TelegramChannel against a fake Bot API", () => {
       cloudApiRoot: null,
       maxAttempts: 3,
       backoffMs: [1],
+      maxUnreachableMs: 0,
       logger,
     });
     const error = (await channel.send("x").catch((e: unknown) => e)) as TelegramSendError;
