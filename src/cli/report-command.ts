@@ -100,6 +100,20 @@ export async function runReportCommand(values: Record<string, unknown>, position
     const max = Math.max(...timeline.map((t) => t.count));
     for (const t of timeline) out.push(`  ${t.bucket}  ${"#".repeat(Math.max(1, Math.round((t.count / max) * 40)))} ${t.count}`);
   }
-  process.stdout.write(`${out.join("\n")}\n`);
+  process.stdout.write(`${colorize(out, process.stdout.isTTY === true && !process.env["NO_COLOR"]).join("\n")}\n`);
   return 0;
+}
+
+const BOLD = (t: string) => `\u001b[1m${t}\u001b[22m`;
+const GREEN = (t: string) => `\u001b[32m${t}\u001b[39m`;
+const RED = (t: string) => `\u001b[31m${t}\u001b[39m`;
+
+/** On a terminal: section titles bold, the table's header bold, solucionado green and fallido red in the header. */
+function colorize(lines: string[], on: boolean): string[] {
+  if (!on) return lines;
+  return lines.map((line) => {
+    if (/^(Journal:|Slowest fixes:|Most frequent keys:|Timeline)/.test(line)) return BOLD(line);
+    if (/^error_type\s/.test(line)) return BOLD(line.replace("solucionado", GREEN("solucionado")).replace("fallido", RED("fallido")));
+    return line;
+  });
 }
