@@ -14,7 +14,7 @@ export async function runStatusCommand(values: Record<string, unknown>): Promise
       process.stderr.write("vigia status: status.listen is off in the config\n");
       return 1;
     }
-    url = getStatusUrl(`${status.host}:${status.port}`);
+    url = getStatusUrl({ host: status.host, port: status.port });
   }
   if (values["json"]) {
     try {

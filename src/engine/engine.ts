@@ -428,7 +428,7 @@ export class Engine {
   private async startStatusServer(): Promise<void> {
     const status = this.config.status!;
     const server = createStatusServer({
-      listen: `${status.host}:${status.port}`,
+      listen: { host: status.host, port: status.port },
       getHealth: () => this.getHealth(),
       registry: this.metrics.registry,
       onError: (e, path) => this.logger.error(`status server ${path}: ${describeError(e)}`),

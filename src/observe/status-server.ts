@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { HealthReport } from "./health-report.js";
-import { DEFAULT_LISTEN, parseListenAddress, type ListenAddress } from "./listen-address.js";
+import type { ListenAddress } from "./listen-address.js";
 
 /** The status server could not start (address in use, no permission…); the engine logs it and runs without it. */
 export class StatusServerError extends Error {
@@ -24,7 +24,7 @@ export class StatusServerError extends Error {
 
 export interface StatusServerOptions {
   /** `host:port`; default `127.0.0.1:9464`. Port 0 picks a free port (tests). */
-  listen?: string | ListenAddress;
+  listen: ListenAddress;
   getHealth: () => HealthReport | Promise<HealthReport>;
   registry: Registry;
   /** A request handler failed (provider threw); default: ignored (the client gets a 500). */
@@ -42,7 +42,7 @@ export interface StatusServer {
 
 /** Creates a status server (not listening until `start`). */
 export function createStatusServer(options: StatusServerOptions): StatusServer {
-  const wanted = typeof options.listen === "object" ? options.listen : parseListenAddress(options.listen ?? DEFAULT_LISTEN);
+  const wanted = options.listen;
   let server: Server | null = null;
   let bound: ListenAddress | null = null;
 

@@ -43,7 +43,7 @@ function capture() {
 
 describe("vigia status", () => {
   it("prints a running vigia's /health as a table and exits 0", async () => {
-    statusServer = createStatusServer({ listen: "127.0.0.1:0", getHealth: () => report, registry: createMetrics({ collectProcessMetrics: false }).registry });
+    statusServer = createStatusServer({ listen: { host: "127.0.0.1", port: 0 }, getHealth: () => report, registry: createMetrics({ collectProcessMetrics: false }).registry });
     const { port } = await statusServer.start();
     const io = capture();
     const code = await printStatus({ url: `http://127.0.0.1:${port}/health`, nowMs: () => NOW, ...io });
