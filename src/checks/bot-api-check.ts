@@ -3,8 +3,8 @@
  * except a 5xx, which is what a proxy in front of a dead server sends. It probes on its own cadence
  * (`every`, 10 s) and needs `attempts` (3) consecutive failures before it is down; the first success is recovery.
  */
-import type { Check, CheckProbe } from "./check.js";
-import { HttpProbeError, probeHttp } from "./http-probe.js";
+import type { Check } from "./check.js";
+import { createJudgedHttpProbe } from "./judge-http-answer.js";
 import { redactUrl } from "./redact-url.js";
 
 export interface BotApiCheckSpec {
@@ -30,35 +30,13 @@ export const BOT_API_CHECK_DEFAULTS = {
 export function createBotApiCheck(spec: BotApiCheckSpec = {}): Check {
   const url = spec.url ?? BOT_API_CHECK_DEFAULTS.url;
   const timeoutMs = spec.timeoutMs ?? BOT_API_CHECK_DEFAULTS.timeoutMs;
-  const safeUrl = redactUrl(url);
-  let failing = false;
-
-  async function probe(signal: AbortSignal): Promise<CheckProbe> {
-    const fields: Record<string, string> = { url: safeUrl };
-    let outcome: CheckProbe;
-    try {
-      const answer = await probeHttp({ url, timeoutMs, signal, maxBodyBytes: 1024 });
-      fields.latency_ms = String(answer.latencyMs);
-      fields.status = String(answer.status);
-      if (answer.status >= 500) {
-        fields.reason = "status";
-        outcome = { ok: false, message: `HTTP ${answer.status} (${answer.latencyMs} ms)`, fields };
-      } else {
-        outcome = {
-          ok: true,
-          message: failing ? `recuperado, ${answer.latencyMs} ms` : `responde HTTP ${answer.status}, ${answer.latencyMs} ms`,
-          fields,
-        };
-      }
-    } catch (error) {
-      if (!(error instanceof HttpProbeError)) throw error;
-      fields.latency_ms = String(error.latencyMs);
-      fields.reason = error.reason;
-      outcome = { ok: false, message: `${error.message} (${error.latencyMs} ms)`, fields };
-    }
-    failing = !outcome.ok;
-    return outcome;
-  }
+  // Any answer but a 5xx means the server is up (a 5xx is the usual sign of a proxy in front of a dead server).
+  const probe = createJudgedHttpProbe({
+    request: { url, timeoutMs, maxBodyBytes: 1024 },
+    fields: { url: redactUrl(url) },
+    judge: (answer) => (answer.status >= 500 ? { reason: "status", message: `HTTP ${answer.status}` } : null),
+    describeUp: (answer) => `responde HTTP ${answer.status}, ${answer.latencyMs} ms`,
+  });
 
   return {
     id: "bot_api",

@@ -3,8 +3,8 @@
  * status, or a body that does not contain `expect_json`. The first success after a failure says "recuperado".
  */
 import type { Severity } from "../types.js";
-import type { Check, CheckProbe } from "./check.js";
-import { HttpProbeError, probeHttp } from "./http-probe.js";
+import type { Check } from "./check.js";
+import { createJudgedHttpProbe } from "./judge-http-answer.js";
 import { findJsonMismatch } from "./match-json-subset.js";
 import { redactUrl } from "./redact-url.js";
 
@@ -36,36 +36,12 @@ const RUNNER_MARGIN_MS = 1000;
 /** Builds the check for one HTTP service. */
 export function createHttpCheck(spec: HttpCheckSpec): Check {
   const timeoutMs = spec.timeoutMs ?? HTTP_CHECK_DEFAULTS.timeoutMs;
-  const safeUrl = redactUrl(spec.url);
-  let failing = false;
-
-  async function probe(signal: AbortSignal): Promise<CheckProbe> {
-    const fields: Record<string, string> = { service: spec.name, url: safeUrl };
-    let outcome: CheckProbe;
-    try {
-      const answer = await probeHttp({ url: spec.url, method: spec.method, headers: spec.headers, timeoutMs, signal });
-      fields.latency_ms = String(answer.latencyMs);
-      fields.status = String(answer.status);
-      const problem = findAnswerProblem(answer.status, answer.body, spec);
-      if (problem) {
-        fields.reason = problem.reason;
-        outcome = { ok: false, message: `${problem.message} (${answer.latencyMs} ms)`, fields };
-      } else {
-        outcome = {
-          ok: true,
-          message: failing ? `recuperado, ${answer.latencyMs} ms` : `HTTP ${answer.status}, ${answer.latencyMs} ms`,
-          fields,
-        };
-      }
-    } catch (error) {
-      if (!(error instanceof HttpProbeError)) throw error;
-      fields.latency_ms = String(error.latencyMs);
-      fields.reason = error.reason;
-      outcome = { ok: false, message: `${error.message} (${error.latencyMs} ms)`, fields };
-    }
-    failing = !outcome.ok;
-    return outcome;
-  }
+  const probe = createJudgedHttpProbe({
+    request: { url: spec.url, method: spec.method, headers: spec.headers, timeoutMs },
+    fields: { service: spec.name, url: redactUrl(spec.url) },
+    judge: (answer) => findAnswerProblem(answer.status, answer.body, spec),
+    describeUp: (answer) => `HTTP ${answer.status}, ${answer.latencyMs} ms`,
+  });
 
   return {
     id: `http:${spec.name}`,
