@@ -1,6 +1,7 @@
 import type { Estado, Incident } from "../types.js";
 import { escapeHtml, escapeHtmlCut, TELEGRAM_MAX_TEXT } from "./escape-html.js";
 import { formatDurationMs } from "./format-duration.js";
+import { summarizeIncidents } from "../incidents/summarize-incidents.js";
 
 const ESTADOS: readonly Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];
 
@@ -16,21 +17,10 @@ export interface IncidentCounts {
   byType: Record<string, Record<Estado, number>>;
 }
 
-/**
- * Counts incidents by error_type × estado. A small pure function of its own so this stage depends on nothing but
- * the shared types (the report command has its own fuller summary).
- */
+/** Counts incidents by error_type × estado: the journal summary's counting, kept to the fields a summary shows. */
 export function countIncidents(incidents: readonly Incident[]): IncidentCounts {
-  const byType: Record<string, Record<Estado, number>> = {};
-  let fixed = 0;
-  let failed = 0;
-  for (const inc of incidents) {
-    const row = (byType[inc.error_type] ??= { detectado: 0, pendiente: 0, reintentando: 0, solucionado: 0, fallido: 0 });
-    row[inc.estado]++;
-    if (inc.estado === "solucionado") fixed++;
-    else if (inc.estado === "fallido") failed++;
-  }
-  return { total: incidents.length, fixed, failed, open: incidents.length - fixed - failed, byType };
+  const { total, fixed, failed, open, byType } = summarizeIncidents(incidents, { topKeys: 0 });
+  return { total, fixed, failed, open, byType };
 }
 
 export interface SessionSummaryInput {
