@@ -102,11 +102,17 @@ export class CheckpointStore {
     };
   }
 
-  /** Asks every provider for its checkpoint and writes the file; concurrent calls are serialized. */
+  /** Text of the last successful write: an unchanged checkpoint is not written again. */
+  private lastWritten: string | null = null;
+
+  /** Asks every provider for its checkpoint and writes the file when it changed; concurrent calls are serialized. */
   save(): Promise<void> {
     const next = this.saving.then(async () => {
       const text = this.collect();
-      if (this.filePath) await writeFileAtomic(this.filePath, text);
+      // Nothing moved since the last write (an idle bot): no rewrite, no fsync every second.
+      if (!this.filePath || text === this.lastWritten) return;
+      await writeFileAtomic(this.filePath, text);
+      this.lastWritten = text;
     });
     this.saving = next.catch(() => undefined);
     return next;
@@ -115,7 +121,9 @@ export class CheckpointStore {
   /** Synchronous save for the last write at shutdown (await any save() in flight before calling it). */
   saveSync(): void {
     const text = this.collect();
-    if (this.filePath) writeFileAtomicSync(this.filePath, text);
+    if (!this.filePath || text === this.lastWritten) return;
+    writeFileAtomicSync(this.filePath, text);
+    this.lastWritten = text;
   }
 
   private collect(): string {

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from "@jest/globals";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointStore, parseCheckpointFile, type CheckpointEvent, type PathCheckpoint } from "../../src/sources/checkpoint-store.js";
 import { makeTempDir } from "./tail-helpers.js";
@@ -45,6 +45,23 @@ describe("CheckpointStore", () => {
     expect(reloaded.get("/logs/bot.log")).toEqual(sampleCheckpoint(20));
     // The temp files of the atomic writes are gone.
     expect(readdirSync(dir)).toEqual(["checkpoints.json"]);
+  });
+
+  it("does not rewrite an unchanged checkpoint (an idle vigia does no I/O every second)", async () => {
+    const dir = join(tempDir(), "state");
+    const store = await CheckpointStore.load(dir);
+    let offset = 10;
+    store.track("/logs/bot.log", () => sampleCheckpoint(offset));
+    await store.save();
+    const file = join(dir, "checkpoints.json");
+    const firstInode = statSync(file).ino; // every real write is a new file renamed over the old one
+    await store.save();
+    store.saveSync();
+    expect(statSync(file).ino).toBe(firstInode);
+    offset = 30;
+    await store.save();
+    expect(statSync(file).ino).not.toBe(firstInode);
+    expect((await CheckpointStore.load(dir)).get("/logs/bot.log")).toEqual(sampleCheckpoint(30));
   });
 
   it("keeps the last saved entry when a provider has nothing to say or throws", async () => {
