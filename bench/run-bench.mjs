@@ -292,6 +292,6 @@ function describeMachine() {
 }
 
 function withoutSamples(r) {
-  const { rssSamples, ...rest } = r;
+  const { rssSamples: _rssSamples, ...rest } = r;
   return rest;
 }

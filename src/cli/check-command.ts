@@ -8,7 +8,7 @@ import { toRuleSource } from "../rules/rule-source.js";
 /** `vigia check`: validates the config and every rule file; prints `file:line: field: message`; exit 1 when invalid. */
 export async function runCheckCommand(values: Record<string, unknown>): Promise<number> {
   const problems: Problem[] = [];
-  let rulePaths: string[] | null = null;
+  let rulePaths: string[] | null;
   let configLabel = "built-in defaults";
   try {
     const loaded = await loadConfig({ configPath: values["config"] as string | undefined, cwd: process.cwd(), env: process.env });

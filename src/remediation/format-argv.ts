@@ -8,7 +8,6 @@ export function formatArgv(argv: readonly string[], maxChars = 300): string {
 export function quoteArg(arg: string): string {
   if (arg !== "" && /^[\w@%+=:,./-]+$/.test(arg)) return arg;
   // JSON escapes control characters, which single quotes would print raw into the journal.
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(arg)) return JSON.stringify(arg);
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }

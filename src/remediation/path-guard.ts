@@ -84,7 +84,6 @@ export interface PathGuard {
 /** Linux limits: PATH_MAX counts the terminating NUL, NAME_MAX is per component, both in bytes. */
 const MAX_PATH_BYTES = 4095;
 const MAX_NAME_BYTES = 255;
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /** `%2e` `.`, `%2f` `/`, `%5c` `\`, `%00` NUL: harmless to the kernel, but a sign of an attack and a trap for any decoder downstream. */
 const ENCODED_TRAVERSAL = /%(2e|2f|5c|00)/i;

@@ -19,8 +19,8 @@ export function findRequiredLiteral(alternative: string): string | null {
   let i = 0;
   while (i < alternative.length) {
     const c = alternative[i]!;
-    let atomIsChar = false;
-    let atomChar = "";
+    let atomIsChar: boolean;
+    let atomChar: string;
     if (c === "\\") {
       const next = alternative[i + 1] ?? "";
       // Escaped punctuation is that character; escaped letters and digits are classes, assertions,

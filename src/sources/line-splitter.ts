@@ -74,7 +74,6 @@ export class LineSplitter {
       if (nl >= end) nl = -1; // a stale byte past `end` of a reused read buffer
       if (nl === -1) {
         this.appendCapped(buf, pos, end);
-        pos = end;
         break;
       }
       if (this.heldLength === 0 && this.droppedBytes === 0) {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { FAKE_BOT, startProcess, waitFor, killQuietly, type ScriptResult } from "./script-harness.js";
 
 const LOG_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} - [\w.]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - .+$/;
-const TRACEBACK_LINE = /^(Traceback \(most recent call last\):|  .*|[\w.]+(Error|TimedOut): .*)$/;
+const TRACEBACK_LINE = /^(Traceback \(most recent call last\):| {2}.*|[\w.]+(Error|TimedOut): .*)$/;
 const VIDEO = (modelo: string): RegExp => new RegExp(`^modelos/${modelo}/\\d{8}_\\d{6}_[0-9a-f]{6}\\.mp4$`);
 
 const roots: string[] = [];

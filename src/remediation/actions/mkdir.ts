@@ -42,7 +42,7 @@ export const mkdirAction: ActionHandler = {
             if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
             // Created meanwhile (the bot retrying): fine if it is a real folder, never through a link.
             const raced = await lstat(current);
-            if (!raced.isDirectory()) throw new Error(`${ctx.guard.displayPath(current)} apareció y no es una carpeta`);
+            if (!raced.isDirectory()) throw new Error(`${ctx.guard.displayPath(current)} apareció y no es una carpeta`, { cause: error });
           }
           // mkdir's mode is filtered by the umask; an explicit mode is what the rule asked for.
           if (mode !== null && created.at(-1) === current) await chmod(current, mode);
