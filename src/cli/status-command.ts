@@ -1,10 +1,11 @@
 import { getStatusUrl } from "../observe/listen-address.js";
-import { printStatus } from "../observe/print-status.js";
+import { printStatus, toAuthHeader } from "../observe/print-status.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
 /** `vigia status`: prints a running vigia's /health; exit 0 up, 1 unreachable. */
 export async function runStatusCommand(values: Record<string, unknown>): Promise<number> {
   let url: string;
+  let token = process.env["VIGIA_STATUS_TOKEN"] || null;
   if (typeof values["url"] === "string") url = values["url"].replace(/\/$/, "") + (/\/health$/.test(values["url"]) ? "" : "/health");
   else {
     const loaded = await loadCliConfig(values["config"]);
@@ -15,10 +16,11 @@ export async function runStatusCommand(values: Record<string, unknown>): Promise
       return 1;
     }
     url = getStatusUrl({ host: status.host, port: status.port });
+    token = status.token;
   }
   if (values["json"]) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(3000), headers: toAuthHeader(token) });
       process.stdout.write(`${await res.text()}\n`);
       return res.ok ? 0 : 1;
     } catch (error) {
@@ -26,5 +28,5 @@ export async function runStatusCommand(values: Record<string, unknown>): Promise
       return 1;
     }
   }
-  return printStatus({ url });
+  return printStatus({ url, token });
 }

@@ -8,6 +8,7 @@ import {
   SOURCE_DEFAULTS,
   SUPERVISE_DEFAULTS,
 } from "./defaults.js";
+import { STATUS_TOKEN_MIN_LENGTH } from "./parse-listen-address.js";
 
 /**
  * JSON Schema of `vigia.config.yaml` / `.json`, validated with ajv after `${VAR}` expansion.
@@ -392,6 +393,10 @@ export const CONFIG_SCHEMA = {
         listen: {
           type: ["string", "integer", "null"],
           description: `host:port to listen on (\`[::1]:9464\` for IPv6, a bare port means 127.0.0.1, port 0 = any free port, null = off). Default ${show(DEFAULTS.status.listen)}; 0.0.0.0 only when written here.`,
+        },
+        token: {
+          type: ["string", "null"],
+          description: `Secret every request must carry (\`Authorization: Bearer <token>\`, or \`?token=\` once in the browser). Required, at least ${STATUS_TOKEN_MIN_LENGTH} characters, when listen is not a loopback address. Default null.`,
         },
       },
     },

@@ -52,7 +52,7 @@ export function describeConfig(config: VigiaConfig): Record<string, unknown> {
       exec: config.checks.exec.map((c) => ({ ...c, expectOutput: c.expectOutput?.source ?? null })),
     },
     supervise: config.supervise.map((s) => ({ ...s, env: maskValues(s.env) })),
-    status: config.status,
+    status: config.status && { ...config.status, token: config.status.token === null ? null : MASK },
   };
 }
 
@@ -76,5 +76,6 @@ export function listConfigSecrets(config: VigiaConfig): string[] {
     Object.values(webhook.headers).forEach(addLong);
   }
   for (const check of config.checks.http) Object.values(check.headers).forEach(addLong);
+  if (config.status?.token) secrets.add(config.status.token);
   return [...secrets];
 }

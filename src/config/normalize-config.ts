@@ -13,7 +13,7 @@ import {
   SOURCE_DEFAULTS,
   SUPERVISE_DEFAULTS,
 } from "./defaults.js";
-import { parseListenAddress } from "./parse-listen-address.js";
+import { isLoopbackHost, parseListenAddress, STATUS_TOKEN_MIN_LENGTH } from "./parse-listen-address.js";
 import type {
   ChecksConfig,
   NotifyConfig,
@@ -165,8 +165,19 @@ export function normalizeConfig(
   const listen = rawListen === null ? null : String(rawListen);
   if (listen !== null) {
     const parsed = parseListenAddress(listen);
-    if (parsed.ok) status = { listen, ...parsed.value };
+    // An unset `${VIGIA_STATUS_TOKEN}` expands to "": no token, not an empty one that everybody knows.
+    const token = raw.status?.token ? raw.status.token : null;
+    if (parsed.ok) status = { listen, ...parsed.value, token };
     else problem(["status", "listen"], parsed.message);
+    if (token !== null && token.length < STATUS_TOKEN_MIN_LENGTH) {
+      problem(["status", "token"], `expected at least ${STATUS_TOKEN_MIN_LENGTH} characters (e.g. \`openssl rand -hex 24\`), got ${token.length}`);
+    } else if (parsed.ok && token === null && !isLoopbackHost(parsed.value.host)) {
+      // The status server shows paths, offsets and log lines: other machines see them only with a secret.
+      problem(
+        ["status", "listen"],
+        `${listen} is reachable from other machines, so status.token is required (set it, e.g. token: '\${VIGIA_STATUS_TOKEN}', or listen on 127.0.0.1)`,
+      );
+    }
   }
 
   const config: VigiaConfig = {

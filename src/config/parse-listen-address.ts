@@ -31,3 +31,17 @@ export function parseListenAddress(text: string): Parsed<{ host: string; port: n
   }
   return { ok: true, value: { host, port } };
 }
+
+/** Shortest accepted `status.token`: long enough that guessing it over HTTP is hopeless. */
+export const STATUS_TOKEN_MIN_LENGTH = 16;
+
+/**
+ * True when only this machine can reach `host`: 127.0.0.0/8, ::1 (also IPv4-mapped) or `localhost`. Anything else —
+ * a wildcard, a LAN address, a name that DNS may point anywhere — is treated as reachable from other machines.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
+  const v4 = h.startsWith("::ffff:") ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith("127.");
+}

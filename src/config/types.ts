@@ -137,6 +137,7 @@ export interface RawSupervise {
 
 export interface RawStatus {
   listen?: string | number | null;
+  token?: string | null;
 }
 
 export interface RawConfig {
@@ -301,6 +302,8 @@ export interface StatusConfig {
   host: string;
   /** 0 = any free port. */
   port: number;
+  /** Every request must carry it (bearer header or the dashboard's cookie); required off loopback. null = none. */
+  token: string | null;
 }
 
 /** The whole runtime configuration. Secrets live in `notify`: log it only through `describeConfig`. */

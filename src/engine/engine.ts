@@ -429,6 +429,7 @@ export class Engine {
     const status = this.config.status!;
     const server = createStatusServer({
       listen: { host: status.host, port: status.port },
+      token: status.token,
       getHealth: () => this.getHealth(),
       registry: this.metrics.registry,
       onError: (e, path) => this.logger.error(`status server ${path}: ${describeError(e)}`),

@@ -7,6 +7,8 @@ import { formatHealthReport } from "./format-health-report.js";
 export interface PrintStatusOptions {
   /** The /health URL (see getStatusUrl). */
   url: string;
+  /** status.token, sent as a bearer header; null when the server has none. */
+  token?: string | null;
   /** Default 3000. */
   timeoutMs?: number;
   /** Where the table goes; default stdout. */
@@ -23,7 +25,7 @@ export async function printStatus(options: PrintStatusOptions): Promise<number> 
   const timeoutMs = options.timeoutMs ?? 3000;
   let body: string;
   try {
-    const response = await fetch(options.url, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: "application/json" } });
+    const response = await fetch(options.url, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: "application/json", ...toAuthHeader(options.token) } });
     body = await response.text();
     if (!response.ok) {
       writeError(`vigia status: ${options.url} answered HTTP ${response.status}\n`);
@@ -55,4 +57,9 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   if (code === "ECONNREFUSED") return "connection refused: is `vigia run` running, and is status.listen the same?";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "host not found";
   return code ?? String((error as { message?: unknown })?.message ?? error);
+}
+
+/** The header that carries status.token, none without one. */
+export function toAuthHeader(token: string | null | undefined): Record<string, string> {
+  return token ? { Authorization: `Bearer ${token}` } : {};
 }

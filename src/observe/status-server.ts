@@ -1,11 +1,13 @@
 /**
- * vigia's own status endpoint: `GET /health` (JSON from the engine's provider) and `GET /metrics` (Prometheus
- * text from the registry). Plain node:http — two routes need no framework. It binds exactly what it is given;
- * keeping it on loopback unless configured otherwise is the config's job.
+ * vigia's own status endpoint: `GET /health` (JSON from the engine's provider), `GET /metrics` (Prometheus text
+ * from the registry), and whatever extra routes the engine adds (the dashboard). Plain node:http — a handful of
+ * routes need no framework. It binds exactly what it is given; refusing an address other machines can reach
+ * without a token is the config's job, checking that token on every request is this file's.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import { authorizeStatusRequest } from "./authorize-status-request.js";
 import type { HealthReport } from "./health-report.js";
 import type { ListenAddress } from "./listen-address.js";
 
@@ -25,11 +27,18 @@ export class StatusServerError extends Error {
 export interface StatusServerOptions {
   /** `host:port`; default `127.0.0.1:9464`. Port 0 picks a free port (tests). */
   listen: ListenAddress;
+  /** Required on every request when set (bearer header, or the cookie a `?token=` visit sets). */
+  token?: string | null;
   getHealth: () => HealthReport | Promise<HealthReport>;
   registry: Registry;
+  /** More GET routes by exact path (`/`, `/events`…); a handler writes the whole response itself. */
+  routes?: Readonly<Record<string, StatusRoute>>;
   /** A request handler failed (provider threw); default: ignored (the client gets a 500). */
   onError?: (error: unknown, path: string) => void;
 }
+
+/** One extra route; `url` is the parsed request URL. */
+export type StatusRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
 export interface StatusServer {
   /** Binds and resolves with the bound address; rejects with StatusServerError. */
@@ -46,21 +55,38 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
   let server: Server | null = null;
   let bound: ListenAddress | null = null;
 
+  const routes: Record<string, StatusRoute> = {
+    "/health": async (_req, res) => sendJson(res, 200, await options.getHealth()),
+    "/metrics": async (_req, res) => send(res, 200, options.registry.contentType, await options.registry.metrics()),
+    ...options.routes,
+  };
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", "http://status").pathname;
-    const route = ROUTES[path];
-    if (!route) return sendJson(res, 404, { error: "not found", endpoints: Object.keys(ROUTES) });
+    const url = new URL(req.url ?? "/", "http://status");
+    const access = authorizeStatusRequest(req, url, options.token ?? null);
+    if (!access.ok) {
+      // Before anything else, 404s included: without the token a client learns nothing, not even the routes.
+      res.setHeader("WWW-Authenticate", 'Bearer realm="vigia"');
+      return sendJson(res, 401, { error: "status.token required: send 'Authorization: Bearer <token>' or open /?token=<token>" });
+    }
+    if ("redirectTo" in access) {
+      res.writeHead(303, { Location: access.redirectTo, "Set-Cookie": access.setCookie, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+      res.end();
+      return;
+    }
+    const route = routes[url.pathname];
+    if (!route) return sendJson(res, 404, { error: "not found", endpoints: Object.keys(routes) });
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
       return sendJson(res, 405, { error: "method not allowed" });
     }
     try {
-      if (route === "health") sendJson(res, 200, await options.getHealth());
-      else send(res, 200, options.registry.contentType, await options.registry.metrics());
+      await route(req, res, url);
     } catch (error) {
-      options.onError?.(error, path);
+      options.onError?.(error, url.pathname);
       // The cause stays in vigia's log: a message could carry paths or values not meant for any client.
-      sendJson(res, 500, { error: `${route} unavailable` });
+      if (!res.headersSent) sendJson(res, 500, { error: `${url.pathname} unavailable` });
+      else res.destroy();
     }
   }
 
@@ -98,19 +124,19 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
   };
 }
 
-const ROUTES: Record<string, "health" | "metrics"> = { "/health": "health", "/metrics": "metrics" };
-
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+/** Writes a complete response with the headers every status answer carries. */
+export function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, {
     "Content-Type": contentType,
     "Content-Length": Buffer.byteLength(body),
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
   });
   res.end(res.req.method === "HEAD" ? undefined : body);
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, "application/json; charset=utf-8", `${JSON.stringify(value, null, 2)}\n`);
 }
 

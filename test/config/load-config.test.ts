@@ -7,6 +7,7 @@ import { loadConfig, type LoadedConfig } from "../../src/config/load-config.js";
 import { ConfigError } from "../../src/config/config-error.js";
 import { PYTHON_LOG_START } from "../../src/config/defaults.js";
 import { formatProblem } from "../../src/util/problems.js";
+import { describeConfig, listConfigSecrets } from "../../src/config/describe-config.js";
 
 let root: string;
 
@@ -60,7 +61,7 @@ describe("loadConfig without a config file", () => {
     expect(c.stateDir).toBe(join(root, "logs/.vigia"));
     expect(c.logDir).toBe(join(root, "logs"));
     expect(c.logLevel).toBe("info");
-    expect(c.status).toEqual({ listen: "127.0.0.1:9464", host: "127.0.0.1", port: 9464 });
+    expect(c.status).toEqual({ listen: "127.0.0.1:9464", host: "127.0.0.1", port: 9464, token: null });
     expect(c.remediation).toEqual({
       allowedRoots: [join(root, "modelos")],
       maxRetries: 3,
@@ -193,7 +194,7 @@ describe("config file lookup", () => {
     expect(config.checks.http).toEqual([
       { name: "api", url: "http://127.0.0.1:8000/health", method: "GET", headers: {}, timeoutMs: 5000, expectStatus: [200, 204], expectJson: { status: "ok" }, failureThreshold: 2 },
     ]);
-    expect(config.status).toEqual({ listen: "9999", host: "127.0.0.1", port: 9999 });
+    expect(config.status).toEqual({ listen: "9999", host: "127.0.0.1", port: 9999, token: null });
   });
 
   it("prefers .yaml over .json in the working directory and warns about the one ignored", async () => {
@@ -458,13 +459,40 @@ describe("validation problems", () => {
     ]);
   });
 
-  it("listens on all interfaces only when written in the file; `status: null` turns the server off", async () => {
-    write("vigia.config.yaml", "status: { listen: '0.0.0.0:9000' }\n");
-    expect((await loadConfig({ cwd: root, env: {} })).config.status).toEqual({ listen: "0.0.0.0:9000", host: "0.0.0.0", port: 9000 });
+  it("listens on all interfaces only when written in the file, with a token; `status: null` turns the server off", async () => {
+    const token = "s3cret-status-token-0123";
+    write("vigia.config.yaml", "status: { listen: '0.0.0.0:9000', token: '${VIGIA_STATUS_TOKEN}' }\n");
+    expect((await loadConfig({ cwd: root, env: { VIGIA_STATUS_TOKEN: token } })).config.status).toEqual({ listen: "0.0.0.0:9000", host: "0.0.0.0", port: 9000, token });
     write("vigia.config.yaml", "status: { listen: 9465 }\n");
-    expect((await loadConfig({ cwd: root, env: {} })).config.status).toEqual({ listen: "9465", host: "127.0.0.1", port: 9465 });
+    expect((await loadConfig({ cwd: root, env: {} })).config.status).toEqual({ listen: "9465", host: "127.0.0.1", port: 9465, token: null });
     write("vigia.config.yaml", "status: null\n");
     expect((await loadConfig({ cwd: root, env: {} })).config.status).toBeNull();
+  });
+
+  it("refuses to listen off loopback without status.token, and says why", async () => {
+    for (const listen of ["0.0.0.0:9000", "[::]:9000", "192.168.1.20:9000", "example.org:9000"]) {
+      write("vigia.config.yaml", `status:\n  listen: '${listen}'\n  token: '\${VIGIA_STATUS_TOKEN}'\n`);
+      // The variable is unset: `${VIGIA_STATUS_TOKEN}` expands to nothing, which is no token at all.
+      expect(await loadProblems({ cwd: root, env: {} })).toEqual([
+        `vigia.config.yaml:2: status.listen: ${listen} is reachable from other machines, so status.token is required (set it, e.g. token: '\${VIGIA_STATUS_TOKEN}', or listen on 127.0.0.1)`,
+      ]);
+    }
+    for (const listen of ["127.0.0.1:9000", "127.0.0.53:9000", "[::1]:9000", "localhost:9000"]) {
+      write("vigia.config.yaml", `status: { listen: '${listen}' }\n`);
+      expect((await loadConfig({ cwd: root, env: {} })).config.status?.token).toBeNull();
+    }
+    write("vigia.config.yaml", "status: { listen: '0.0.0.0:9000', token: short }\n");
+    expect(await loadProblems({ cwd: root, env: {} })).toEqual([
+      "vigia.config.yaml:1: status.token: expected at least 16 characters (e.g. `openssl rand -hex 24`), got 5",
+    ]);
+  });
+
+  it("keeps the status token out of describeConfig and registers it as a secret", async () => {
+    const token = "s3cret-status-token-0123";
+    write("vigia.config.yaml", `status: { listen: '0.0.0.0:9000', token: '${token}' }\n`);
+    const { config } = await loadConfig({ cwd: root, env: {} });
+    expect(JSON.stringify(describeConfig(config))).not.toContain(token);
+    expect(listConfigSecrets(config)).toContain(token);
   });
 
   it("warns when critical_gb is above warn_gb, and lets `disk: null` turn the check off", async () => {
