@@ -34,10 +34,9 @@ describe("exec check", () => {
   });
 
   it("kills a command that outlives its timeout", async () => {
-    const started = Date.now();
-    const result = await runCheckOnce(createExecCheck({ name: "slow", command: [node, "-e", "setTimeout(() => {}, 60000)"], timeoutMs: 300 }));
+    // the command outlives the test's timeout: only the kill ends it
+    const result = await runCheckOnce(createExecCheck({ name: "slow", command: [node, "-e", "setTimeout(() => {}, 600000)"], timeoutMs: 300 }));
     expect(result).toMatchObject({ ok: false, fields: { reason: "timeout" } });
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("reports a missing program as not run", async () => {

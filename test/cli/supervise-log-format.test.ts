@@ -68,8 +68,9 @@ describe("the supervised child's log file", () => {
     const theirs = new RegExp(`^(${PY_STAMP}) - bot_central - INFO - linea con hora$`, "m").exec(log);
     expect(ours).not.toBeNull();
     expect(theirs).not.toBeNull();
-    // Both stamps are Mexico City time written by different programs: within a second of each other.
-    expect(Math.abs(parsePythonStamp(ours![1]!) - parsePythonStamp(theirs![1]!))).toBeLessThan(1000);
+    // Both stamps are Mexico City time written by different programs: a zone mistake would put them hours apart,
+    // while a loaded machine may delay vigia's read of the line by seconds.
+    expect(Math.abs(parsePythonStamp(ours![1]!) - parsePythonStamp(theirs![1]!))).toBeLessThan(60_000);
   });
 
   it("stamps a plain stderr line as an ERROR record", () => {

@@ -106,14 +106,13 @@ describe("stopping during a restart backoff", () => {
   // BUG (src/sources/supervise-child.ts, `finished` loop + `stop`): stop() only kills a running child; during the
   // restart delay it waits the whole `restart_backoff` (up to minutes as configured) before vigia can exit.
   it("SIGINT while waiting to restart exits at once, without the restart", async () => {
-    const dir = makeWorkdir(makeCrashConfig([4]));
+    // The restart is due in 10 minutes, far past the test's timeout: only a stop that cancels the wait ends in time.
+    const dir = makeWorkdir(makeCrashConfig([600]));
     dirs.push(dir);
     const run = startVigia(["supervise"], dir);
-    await waitFor(() => /restart 1\/2 in 4000 ms/.test(run.stderr()), "the first restart to be scheduled", 15_000, run.stderr);
-    const signalledAtMs = Date.now();
+    await waitFor(() => /restart 1\/2 in 600000 ms/.test(run.stderr()), "the first restart to be scheduled", 15_000, run.stderr);
     process.kill(run.pid, "SIGINT");
-    const result = await run.done;
-    expect(result.endedAtMs - signalledAtMs).toBeLessThan(2000);
+    await run.done;
     expect(readText(join(dir, "logs", "bot.log")).match(/Bot iniciado/g)).toHaveLength(1);
   });
 });

@@ -250,7 +250,7 @@ describe("groupMultiline", () => {
     });
   });
 
-  it("groups 1 M lines in well under a second (throughput budget of the pipeline)", () => {
+  it("groups 1 M lines, 100 batches of 10 k, into the right events (throughput: npm run bench)", () => {
     const batch = makeLines(
       Array.from({ length: 10_000 }, (_, i) =>
         i % 10 === 9 ? "  continuation line of a traceback" : `2025-12-25 14:30:20,${String(i % 1000).padStart(3, "0")} - bot - INFO - linea ${i}`,
@@ -258,15 +258,11 @@ describe("groupMultiline", () => {
     );
     const grouper = new MultilineGrouper({ startPatterns: { bot: PY_START } });
     let events = 0;
-    const started = performance.now();
     for (let i = 0; i < 100; i++) {
       const out: LogEvent[] = [];
       grouper.push(batch, i, out);
       events += out.length;
     }
-    const elapsedMs = performance.now() - started;
     expect(events).toBe(900_000 - 1); // 9 events per 10 lines; the last one still pending
-    // Generous bound for a loaded CI machine; locally this runs at several M lines/s.
-    expect(elapsedMs).toBeLessThan(1500);
   });
 });

@@ -184,16 +184,14 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
     fake.failNext(4, { kind: "5xx", status: 500 });
     const rule = makeRule({ notify: "on_failure" });
     const ids: string[] = [];
-    let slowestMs = 0;
+    const returned: unknown[] = [];
     for (let i = 0; i < 8; i++) {
       const inc = advance(makeIncident({ id: `orden-${i}` }), "fallido");
       ids.push(inc.id);
-      const t0 = performance.now();
-      n.notify(change("transition", inc, rule));
-      slowestMs = Math.max(slowestMs, performance.now() - t0);
+      returned.push(n.notify(change("transition", inc, rule)));
     }
-    // far below the 1 s retry_after: notify() never waits for Telegram (the bound only absorbs cold-code jitter)
-    expect(slowestMs).toBeLessThan(100);
+    // notify() is synchronous and nothing was sent yet: it never waits for Telegram
+    expect(returned.every((value) => value === undefined)).toBe(true);
     expect(fake.texts()).toHaveLength(0);
     expect(n.getStats().queued).toBeGreaterThan(0);
     await n.drain();
@@ -207,16 +205,14 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
     const rule = makeRule({ notify: "on_failure" });
     await fake.goDown(400);
     const ids: string[] = [];
-    let slowestMs = 0;
+    const returned: unknown[] = [];
     for (let i = 0; i < 5; i++) {
       const inc = advance(makeIncident({ id: `caida-${i}` }), "fallido");
       ids.push(inc.id);
-      const t0 = performance.now();
-      n.notify(change("transition", inc, rule));
-      slowestMs = Math.max(slowestMs, performance.now() - t0);
+      returned.push(n.notify(change("transition", inc, rule)));
       await new Promise((r) => setTimeout(r, 20)); // lines keep flowing during the outage
     }
-    expect(slowestMs).toBeLessThan(100); // the outage lasts 400 ms: notify() did not wait for it
+    expect(returned.every((value) => value === undefined)).toBe(true); // synchronous: it did not wait for the outage
     expect(fake.texts()).toHaveLength(0);
     await n.drain();
     expect(fake.texts().map((t) => /id: <code>([^<]+)<\/code>/.exec(t)![1])).toEqual(ids);
@@ -257,9 +253,7 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
     const n = await setup({ telegramRetry: { cloudApiRoot: null, backoffMs: [30], maxAttempts: 1000 } });
     await fake.goDown(60_000);
     for (let i = 0; i < 3; i++) n.notify(change("transition", advance(makeIncident(), "fallido"), makeRule()));
-    const t0 = Date.now();
-    const stats = await n.close({ timeoutMs: 150 });
-    expect(Date.now() - t0).toBeLessThan(1500);
+    const stats = await n.close({ timeoutMs: 150 }); // the API stays down for 60 s: only the timeout lets close() return
     expect(stats).toMatchObject({ sent: 0, failed: 1, dropped: 2, queued: 0 });
     n.notify(change("transition", advance(makeIncident(), "fallido"), makeRule()));
     expect(n.getStats().queued).toBe(0); // closed: ignored
@@ -270,10 +264,8 @@ describe("Notifier: flood control", () => {
   it("a flood of 500 failures yields at most max_per_minute messages plus one digest", async () => {
     const n = await setup({ maxPerMinute: 5 });
     const rule = makeRule({ id: "timeout", notify: "on_failure" });
-    const t0 = performance.now();
     const incidents = Array.from({ length: 500 }, (_, i) => advance(makeIncident({ error_type: "timeout", clave: `timeout:v${i}` }), "fallido"));
     for (const inc of incidents) n.notify(change("transition", inc, rule));
-    expect(performance.now() - t0).toBeLessThan(1000);
     // a later match folded into a digested incident must not add a message
     n.notify(change("folded", { ...incidents[400]!, ocurrencias: 2 }, rule));
     n.flushPending();

@@ -284,12 +284,10 @@ describe("prune", () => {
   });
 
   it("an action that hangs (df on a dead mount) is abandoned at its timeout", async () => {
-    const getDiskSpace = () => new Promise<never>(() => undefined);
-    const started = Date.now();
+    const getDiskSpace = () => new Promise<never>(() => undefined); // never answers: only the timeout ends the action
     const result = await run({ type: "prune", dir: "modelos", glob: "*", older_than_days: 1, target_free_gb: 1, timeout: 0.1 }, {}, { getDiskSpace });
     expect(result).toMatchObject({ ok: false, timedOut: true, detalle: expect.stringMatching(/sin respuesta tras 100 ms$/) });
     expect(classifyFailure(result.cause)).toBe("retry");
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it("a glob reaching across folders is an invalid spec", async () => {
@@ -356,12 +354,10 @@ describe("exec", () => {
 
   it("a hung command is killed at its timeout, even one ignoring SIGTERM, with what it started", async () => {
     const pidFile = join(base, "grandchild.pid");
-    const script = `sleep 60 & echo $! > ${pidFile}; trap '' TERM; while :; do sleep 1; done`;
-    const started = Date.now();
+    const script = `sleep 600 & echo $! > ${pidFile}; trap '' TERM; while :; do sleep 1; done`; // only a kill ends it
     const result = await run({ type: "exec", command: ["sh", "-c", script], timeout: 0.3 }, {}, { killGraceMs: 200 });
     expect(result).toMatchObject({ ok: false, timedOut: true });
     expect(result.detalle).toMatch(/superó 0\.3 s y se mató/);
-    expect(Date.now() - started).toBeLessThan(3000);
     const grandchild = Number(readFileSync(pidFile, "utf8"));
     expect(() => process.kill(grandchild, 0)).toThrow(); // gone with its group
   });
@@ -378,11 +374,10 @@ describe("exec", () => {
   it("aborting the job kills the command", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const started = Date.now();
-    const result = await run({ type: "exec", command: ["sleep", "30"] }, {}, { signal: controller.signal });
+    // sleep outlives the test's timeout: only the abort can end it
+    const result = await run({ type: "exec", command: ["sleep", "600"] }, {}, { signal: controller.signal });
     expect(result.ok).toBe(false);
     expect(classifyFailure(result.cause)).toBe("stop");
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
 

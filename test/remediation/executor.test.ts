@@ -248,22 +248,18 @@ describe("cancellation (resolve_on closed the incident)", () => {
     const rule = makeRule({ actions: [{ type: "wait" }] });
     const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: controller.signal, report });
     while (steps.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
-    const started = Date.now();
-    controller.abort();
+    controller.abort(); // the 60 s backoff outlives the test's timeout: only the abort ends the job
     expect(await done).toMatchObject({ estado: "cancelado", intento: 1 });
-    expect(Date.now() - started).toBeLessThan(500);
     expect(texts(steps)).toEqual(["reintentando 1 reintento 1/3", "reintentando 1 esperar"]);
   });
 
   it("aborting kills a running command", async () => {
     const executor = makeExecutor();
     const controller = new AbortController();
-    const rule = makeRule({ actions: [{ type: "exec", command: ["sleep", "30"] }] });
+    const rule = makeRule({ actions: [{ type: "exec", command: ["sleep", "600"] }] });
     const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: controller.signal, report: () => undefined });
     setTimeout(() => controller.abort(), 100);
-    const started = Date.now();
     expect((await done).estado).toBe("cancelado");
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("a job aborted while queued never starts", async () => {
@@ -271,7 +267,7 @@ describe("cancellation (resolve_on closed the incident)", () => {
     const blocker = new AbortController();
     const first = executor.submit({
       incident: makeIncident("a"),
-      rule: makeRule({ actions: [{ type: "exec", command: ["sleep", "30"] }] }),
+      rule: makeRule({ actions: [{ type: "exec", command: ["sleep", "600"] }] }),
       fields: {},
       signal: blocker.signal,
       report: () => undefined,
@@ -292,15 +288,13 @@ describe("cancellation (resolve_on closed the incident)", () => {
     const waiting = executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "wait" }] }), fields: {}, signal: never(), report: () => undefined });
     const running = executor.submit({
       incident: makeIncident(),
-      rule: makeRule({ actions: [{ type: "exec", command: ["sleep", "30"] }] }),
+      rule: makeRule({ actions: [{ type: "exec", command: ["sleep", "600"] }] }),
       fields: {},
       signal: never(),
       report: () => undefined,
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
-    await executor.stop();
-    expect(Date.now() - started).toBeLessThan(2000);
+    await executor.stop(); // a 60 s backoff and a 600 s command: only the cancellation lets it return
     expect((await waiting).estado).toBe("cancelado");
     expect((await running).estado).toBe("cancelado");
     const late = await executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/tarde" }] }), fields: {}, signal: never(), report: () => undefined });
@@ -317,7 +311,6 @@ describe("concurrency", () => {
     let maxRunning = 0;
     const overlaps: string[] = [];
     const rule = makeRule({ retries: 1, actions: [{ type: "exec", command: ["sleep", "0.15"] }] });
-    const submitStarted = performance.now();
     const jobs = ["a", "a", "b", "b", "c", "c", "d", "e"].map((clave, i) =>
       executor.submit({
         incident: makeIncident(clave),
@@ -338,8 +331,7 @@ describe("concurrency", () => {
         },
       }),
     );
-    expect(performance.now() - submitStarted).toBeLessThan(200);
-    expect(executor.getLoad().running + executor.getLoad().queued).toBe(8);
+    expect(executor.getLoad().running + executor.getLoad().queued).toBe(8); // submit() returned before any job ended
     const outcomes = await Promise.all(jobs);
     expect(outcomes.every((o) => o.estado === "solucionado")).toBe(true);
     expect(maxRunning).toBe(3);
@@ -364,10 +356,8 @@ describe("concurrency", () => {
       signal: never(),
       report: () => undefined,
     });
-    const started = Date.now();
     expect(await hung).toMatchObject({ estado: "fallido", detalle: expect.stringMatching(/superó 0\.3 s y se mató/) });
     expect((await other).estado).toBe("solucionado");
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
 

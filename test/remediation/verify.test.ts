@@ -147,10 +147,8 @@ describe("http_ok", () => {
   });
 
   it("no answer within the timeout is down", async () => {
-    const started = Date.now();
     const result = await check({ type: "http_ok", url: `${url}/hang`, timeout: 0.2 });
     expect(result).toMatchObject({ ok: false, detalle: "sin respuesta: más de 200 ms" });
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("connection refused is down; a token in a Bot API URL never reaches the message", async () => {

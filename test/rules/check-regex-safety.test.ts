@@ -25,10 +25,8 @@ describe("checkRegexSafety", () => {
 
   it("does not ask recheck about alternatives that cannot repeat, so long literal alternations cost nothing", () => {
     const cacheFile = join(dir, "verdicts.json");
-    const started = Date.now();
     const source = Array.from({ length: 200 }, (_, i) => `literal number ${i} (?:with|without) options?`).join("|");
     expect(checkRegexSafety(source, "", { cacheFile })).toEqual({ status: "safe" });
-    expect(Date.now() - started).toBeLessThan(200);
     expect(() => readFileSync(cacheFile)).toThrow(); // nothing was computed, nothing stored
   });
 

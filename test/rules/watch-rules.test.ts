@@ -9,6 +9,8 @@ import type { Problem } from "../../src/util/problems.js";
 import { makeEvent, makeTempDir, writeIn } from "./rules-fixtures.js";
 
 const ruleFile = (id: string, match: string): string => `rules:\n  - id: ${id}\n    match: '${match}'\n`;
+/** Reloads take well under a second; the wait only guards against a watcher that never fires (shared, loaded CI). */
+const HANG_GUARD_MS = 15_000;
 
 /** Resolves when `check()` holds, polling every 10 ms; rejects after `timeoutMs`. */
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<number> {
@@ -57,13 +59,12 @@ describe("watchRules", () => {
     cleanup();
   });
 
-  it("applies an edit within a second", async () => {
+  it("applies an edit", async () => {
     const file = writeIn(dir, "r.yaml", ruleFile("uno", "alpha"));
     await start(dir);
     expect(matchedRule("alpha")).toBe("uno");
     writeFileSync(file, ruleFile("uno", "beta"));
-    const tookMs = await waitFor(() => matchedRule("beta") === "uno", 1000);
-    expect(tookMs).toBeLessThan(1000);
+    await waitFor(() => matchedRule("beta") === "uno", HANG_GUARD_MS);
     expect(matchedRule("alpha")).toBeNull();
     expect(reported).toEqual([]);
   });
@@ -72,10 +73,10 @@ describe("watchRules", () => {
     writeIn(dir, "a.yaml", ruleFile("uno", "alpha"));
     await start(dir);
     writeIn(dir, "b.yaml", ruleFile("dos", "gamma"));
-    await waitFor(() => matchedRule("gamma") === "dos", 1000);
+    await waitFor(() => matchedRule("gamma") === "dos", HANG_GUARD_MS);
     const tmp = writeIn(dir, ".a.yaml.swp-tmp", ruleFile("uno", "delta"));
     renameSync(tmp, join(dir, "a.yaml"));
-    await waitFor(() => matchedRule("delta") === "uno", 1000);
+    await waitFor(() => matchedRule("delta") === "uno", HANG_GUARD_MS);
     expect(loads.at(-1)!.files.map((f) => f.rules)).toEqual([1, 1]);
   });
 
@@ -83,13 +84,13 @@ describe("watchRules", () => {
     const file = writeIn(dir, "r.yaml", ruleFile("uno", "alpha"));
     await start(dir);
     writeFileSync(file, "rules:\n  - id: uno\n    match: '(broken'\n");
-    await waitFor(() => reported.length > 0, 1000);
+    await waitFor(() => reported.length > 0, HANG_GUARD_MS);
     expect(reported[0]!.map((p) => `${p.line}: ${p.field}`)).toEqual(["3: rules[0].match"]);
     expect(matchedRule("alpha")).toBe("uno");
     expect(loads).toEqual([]);
     // fixing it again takes effect
     writeFileSync(file, ruleFile("uno", "omega"));
-    await waitFor(() => matchedRule("omega") === "uno", 1000);
+    await waitFor(() => matchedRule("omega") === "uno", HANG_GUARD_MS);
   });
 
   it("ends with the last content after rapid rewrites, good and bad mixed", async () => {
@@ -100,7 +101,7 @@ describe("watchRules", () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     writeFileSync(file, ruleFile("uno", "final"));
-    await waitFor(() => matchedRule("final") === "uno", 1500);
+    await waitFor(() => matchedRule("final") === "uno", HANG_GUARD_MS);
     // debounced: far fewer loads than writes
     expect(loads.length + reported.length).toBeLessThan(10);
   });
@@ -113,6 +114,6 @@ describe("watchRules", () => {
     expect(reported).toEqual([]);
     expect(loads).toEqual([]);
     writeFileSync(a, ruleFile("uno", "beta"));
-    await waitFor(() => matchedRule("beta") === "uno", 1000);
+    await waitFor(() => matchedRule("beta") === "uno", HANG_GUARD_MS);
   });
 });

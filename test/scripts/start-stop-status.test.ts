@@ -186,6 +186,6 @@ describe("start.sh → status.sh → stop.sh with the real `vigia run`", () => {
     expect(Number(readFileSync(pidFileOf(home), "utf8"))).toBe(pid);
 
     expect((await runScript("stop.sh", env)).code).toBe(0);
-    await waitFor(() => !isProcessAlive(pid), "vigia to be gone", 2000);
+    await waitFor(() => !isProcessAlive(pid), "vigia to be gone", 15_000);
   });
 });

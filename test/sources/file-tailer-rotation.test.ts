@@ -301,7 +301,7 @@ describe("item 5: delete and re-create, inode reuse, same first line", () => {
     renameSync(`${path}.tmp`, path);
     appendFileSync(path, "two\n");
     await tailer.poke();
-    await waitFor(() => collector.lines.length >= 2, "two lines", 1000);
+    await waitFor(() => collector.lines.length >= 2, "two lines", 15_000);
     expect(collector.texts()).toEqual(["one", "two"]);
   });
 });
