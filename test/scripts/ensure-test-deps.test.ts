@@ -11,7 +11,7 @@ import { SCRIPTS } from "./script-harness.js";
 const SCRIPT = join(SCRIPTS, "ensure-test-deps.sh");
 const BASH = spawnSync("sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
 
-let dirs: string[] = [];
+const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
