@@ -2,6 +2,7 @@ import type { LoadedConfig } from "../config/index.js";
 import { Engine, type EngineOptions, type SessionReport } from "../engine/engine.js";
 import { createLogger, type LogLevel, type VigiaLogger } from "../observe/logger.js";
 import { VERSION } from "../version.js";
+import { isGlobPattern } from "../sources/index.js";
 import { existsSync } from "node:fs";
 import { holdEarlySignals, releaseEarlySignals } from "./early-signals.js";
 import { relative } from "node:path";
@@ -77,7 +78,10 @@ function printBanner(loaded: LoadedConfig, engine: Engine, logger: VigiaLogger, 
   const rel = (p: string) => relative(process.cwd(), p) || ".";
   const lines = [`vigia ${VERSION} — config: ${loaded.configFile ? rel(loaded.configFile) : "built-in defaults"}${loaded.envFile ? ` (+ ${rel(loaded.envFile)})` : ""}`];
   if (options.tailFiles !== false) {
-    for (const s of c.sources) lines.push(`  source ${s.name}: ${rel(s.path)} ${existsSync(s.path) ? "(following)" : "(waiting for the file)"}`);
+    for (const s of c.sources) {
+      const state = isGlobPattern(s.path) ? "(every matching file)" : existsSync(s.path) ? "(following)" : "(waiting for the file)";
+      lines.push(`  source ${s.name}: ${rel(s.path)} ${state}`);
+    }
   }
   const perFile = new Map<string, number>();
   for (const r of engine.rules) perFile.set(r.file, (perFile.get(r.file) ?? 0) + 1);

@@ -51,7 +51,10 @@ const sourceSchema = {
   required: ["name", "path"],
   properties: {
     name: { ...name, description: "Source name; becomes the incident's `fuente` and is what rules' `sources` refer to." },
-    path: nonEmptyString("File to follow, relative to the config's folder; may not exist yet; followed across rotation."),
+    path: nonEmptyString(
+      "File to follow, relative to the config's folder; may not exist yet; followed across rotation. A glob " +
+        "(`logs/*.log`, `logs/**/*.log`) follows every matching file, each with its own checkpoint, files created later too.",
+    ),
     multiline: {
       type: ["object", "null"],
       additionalProperties: false,

@@ -1,7 +1,7 @@
 import { Subject, type Subscription } from "rxjs";
 import type { VigiaConfig } from "../config/types.js";
 import { listConfigSecrets } from "../config/index.js";
-import { CheckpointStore, FileTailer, PathWatcher, type TailerEvent } from "../sources/index.js";
+import { CheckpointStore, createFileSources, type FileSources, type TailerEvent } from "../sources/index.js";
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
 import { listRuleFiles, loadRules, type LoadRulesResult } from "../rules/load-rules.js";
 import { statSync } from "node:fs";
@@ -75,8 +75,7 @@ export class Engine {
   private rulesLastReload: string | null = null;
   private rulesLastError: string | null = null;
   private checkpoints: CheckpointStore | null = null;
-  private watcher: PathWatcher | null = null;
-  private tailers: FileTailer[] = [];
+  private fileSources: FileSources | null = null;
   private rulesWatcher: RulesWatcher | null = null;
   private scheduler: CheckScheduler | null = null;
   private statusServer: StatusServer | null = null;
@@ -231,7 +230,7 @@ export class Engine {
 
   /** Source file states, for the banner and /health. */
   getSourceStats() {
-    return this.tailers.map((t) => t.getStats());
+    return this.fileSources?.getStats() ?? [];
   }
 
   /** The address the status server listens on, once started. */
@@ -245,8 +244,7 @@ export class Engine {
     this.state = "stopping";
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await this.scheduler?.stop();
-    await Promise.all(this.tailers.map((t) => t.stop()));
-    await this.watcher?.close();
+    await this.fileSources?.stop();
     await this.rulesWatcher?.close();
     this.grouper.flush();
     this.lines$.complete();
@@ -279,7 +277,7 @@ export class Engine {
     const open: Record<string, number> = {};
     for (const i of this.manager.listOpen()) open[i.error_type] = (open[i.error_type] ?? 0) + 1;
     const checks = this.scheduler ? [...this.scheduler.getLastResults().values()].map(toHealthCheck) : [];
-    const sources = this.tailers.map((t) => t.getStats());
+    const sources = this.getSourceStats();
     const stats = this.notifier.getStats();
     const healthy = sources.every((s) => s.exists) && checks.every((c) => c.ok);
     return {
@@ -349,27 +347,20 @@ export class Engine {
     this.checkpoints = await CheckpointStore.load(this.config.stateDir, {
       onEvent: (e: { type: string; detail?: string }) => this.logger.warn(`checkpoints: ${e.type}${e.detail ? `: ${e.detail}` : ""}`),
     });
-    this.watcher = new PathWatcher({ onError: (e: Error) => this.logger.warn(`watcher: ${e.message}`) });
     const skip = new Set(this.options.skipSourcePaths ?? []);
-    for (const s of this.config.sources) {
-      if (skip.has(s.path)) continue;
-      const tailer = new FileTailer({
-        source: s.name,
-        path: s.path,
-        checkpoints: this.checkpoints,
-        startAt: this.options.fromStart ? "beginning" : s.startAt,
-        maxLineBytes: s.maxLineBytes,
-        watcher: this.watcher,
-        onLines: (lines) => {
-          this.noteLines(lines);
-          this.lines$.next(lines);
-        },
-        onEvent: (e) => this.onTailerEvent(e),
-        getPendingOffset: (fileId) => this.grouper.getPendingOffset(fileId),
-      });
-      this.tailers.push(tailer);
-    }
-    await Promise.all(this.tailers.map((t) => t.start()));
+    const specs = this.config.sources
+      .filter((s) => !skip.has(s.path))
+      .map((s) => ({ source: s.name, path: s.path, startAt: this.options.fromStart ? "beginning" as const : s.startAt, maxLineBytes: s.maxLineBytes }));
+    this.fileSources = createFileSources(specs, {
+      checkpoints: this.checkpoints,
+      onLines: (lines) => {
+        this.noteLines(lines);
+        this.lines$.next(lines);
+      },
+      onEvent: (e) => this.onTailerEvent(e),
+      getPendingOffset: (fileId) => this.grouper.getPendingOffset(fileId),
+    });
+    await this.fileSources.start();
   }
 
   private onTailerEvent(e: TailerEvent): void {

@@ -1,10 +1,23 @@
-import { FileTailer, type FileTailerOptions, type TailerStats } from "./file-tailer.js";
+import { stat } from "node:fs/promises";
+import { FileTailer, type FileTailerOptions, type TailerEvent, type TailerStats } from "./file-tailer.js";
 import { PathWatcher } from "./path-watcher.js";
+import {
+  compileSourceGlob,
+  isGlobPattern,
+  isRegularFile,
+  isRotatedSiblingOfAny,
+  listGlobMatches,
+  type SourceGlob,
+} from "./source-glob.js";
 
-/** One configured file source. */
+/** One configured file source: one file, or a glob pattern whose every match is followed on its own. */
 export interface FileSourceSpec {
   source: string;
+  /** A file, or a glob (`logs/*.log`, `logs/**\/*.log`): each matching file, now or later, gets its own tailer. */
   path: string;
+  /** Overrides of the shared options for this source. */
+  startAt?: "end" | "beginning";
+  maxLineBytes?: number;
 }
 
 /** Options shared by every tailer of the group. */
@@ -12,6 +25,7 @@ export type FileSourcesOptions = Omit<FileTailerOptions, "source" | "path" | "wa
 
 /** Several tailers started and stopped together, sharing one folder watcher. */
 export interface FileSources {
+  /** The tailers now: one per plain source and one per file matched by a glob source. */
   readonly tailers: readonly FileTailer[];
   start(): Promise<void>;
   /** Stops every tailer (each does its final read) and the shared watcher. */
@@ -19,23 +33,198 @@ export interface FileSources {
   getStats(): TailerStats[];
 }
 
-/** Builds one tailer per spec around one shared chokidar watcher (none when `watch` is false). */
+/**
+ * Builds one tailer per plain spec and one per file matching a glob spec, around one shared chokidar watcher
+ * (none when `watch` is false: glob sources then look for new files at every `pollIntervalMs`).
+ *
+ * A file matched by two sources is followed once, by the first. A file that appears under a glob while running is
+ * read from its beginning (unless its checkpoint says otherwise); one whose inode another tailer of the source
+ * already follows (renamed into the pattern by a rotation) is not a new file. A matched file that is gone, and
+ * whose last lines have been read, is dropped.
+ */
 export function createFileSources(specs: readonly FileSourceSpec[], options: FileSourcesOptions): FileSources {
-  const watcher = options.watch === false ? undefined : new PathWatcher({
-    onError: (error) => options.onEvent?.({ type: "error", source: "*", path: "*", detail: `watcher: ${error.message}` }),
-  });
-  const tailers = specs.map((spec) => new FileTailer({ ...options, source: spec.source, path: spec.path, watcher }));
-  return {
-    tailers,
-    async start() {
-      await Promise.all(tailers.map((tailer) => tailer.start()));
-    },
-    async stop() {
-      await Promise.all(tailers.map((tailer) => tailer.stop()));
-      await watcher?.close();
-    },
-    getStats() {
-      return tailers.map((tailer) => tailer.getStats());
-    },
-  };
+  return new FileSourceGroup(specs, options);
+}
+
+class FileSourceGroup implements FileSources {
+  private readonly list: FileTailer[] = [];
+  /** Followed path → its tailer; a path belongs to the first source that claims it. */
+  private readonly byPath = new Map<string, FileTailer>();
+  private readonly globs: GlobSource[] = [];
+  private readonly watcher: PathWatcher | undefined;
+  private phase: "new" | "running" | "stopped" = "new";
+
+  constructor(
+    private readonly specs: readonly FileSourceSpec[],
+    private readonly options: FileSourcesOptions,
+  ) {
+    this.watcher =
+      options.watch === false
+        ? undefined
+        : new PathWatcher({ onError: (error) => this.emitEvent({ type: "error", source: "*", path: "*", detail: `watcher: ${error.message}` }) });
+  }
+
+  get tailers(): readonly FileTailer[] {
+    return this.list;
+  }
+
+  async start(): Promise<void> {
+    this.phase = "running";
+    const starting: FileTailer[] = [];
+    for (const spec of this.specs) {
+      if (!isGlobPattern(spec.path)) {
+        const tailer = this.addTailer(spec, spec.path, spec.startAt);
+        if (tailer) starting.push(tailer);
+        continue;
+      }
+      const glob = new GlobSource(spec, compileSourceGlob(spec.path), this);
+      this.globs.push(glob);
+      for (const path of await glob.listInitial()) {
+        const tailer = this.addTailer(spec, path, spec.startAt);
+        if (tailer) starting.push(tailer);
+      }
+    }
+    await Promise.all(starting.map((tailer) => tailer.start()));
+    for (const glob of this.globs) glob.follow(this.watcher, this.options.pollIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.phase = "stopped";
+    for (const glob of this.globs) glob.close();
+    await Promise.all(this.list.map((tailer) => tailer.stop()));
+    await this.watcher?.close();
+  }
+
+  getStats(): TailerStats[] {
+    return this.list.map((tailer) => tailer.getStats());
+  }
+
+  /** Creates (not starts) the tailer of `path` for `spec`, unless another source already follows it. */
+  addTailer(spec: FileSourceSpec, path: string, startAt: "end" | "beginning" | undefined): FileTailer | null {
+    const owner = this.byPath.get(path);
+    if (owner) {
+      if (owner.source !== spec.source) {
+        this.emitEvent({ type: "error", source: spec.source, path, detail: `already followed as source '${owner.source}': not followed twice` });
+      }
+      return null;
+    }
+    const tailer = new FileTailer({
+      ...this.options,
+      source: spec.source,
+      path,
+      startAt: startAt ?? this.options.startAt,
+      maxLineBytes: spec.maxLineBytes ?? this.options.maxLineBytes,
+      watcher: this.watcher,
+      onEvent: (event) => this.handleTailerEvent(tailer, event),
+    });
+    this.byPath.set(tailer.path, tailer);
+    this.list.push(tailer);
+    return tailer;
+  }
+
+  /** Starts the tailer of a file that appeared under a glob while running. */
+  async startDiscovered(spec: FileSourceSpec, path: string): Promise<void> {
+    if (this.phase !== "running") return;
+    const tailer = this.addTailer(spec, path, "beginning");
+    if (tailer) await tailer.start();
+  }
+
+  isFollowed(path: string): boolean {
+    return this.byPath.has(path);
+  }
+
+  /** Paths followed for `source`. */
+  listPaths(source: string): string[] {
+    return this.list.filter((tailer) => tailer.source === source).map((tailer) => tailer.path);
+  }
+
+  /** Whether a tailer of `source` already reads the file with this inode (renamed into the pattern by a rotation). */
+  isInodeFollowed(source: string, fileId: string): boolean {
+    return this.list.some((tailer) => tailer.source === source && tailer.knowsFile(fileId));
+  }
+
+  private handleTailerEvent(tailer: FileTailer, event: TailerEvent): void {
+    this.emitEvent(event);
+    if (event.type !== "missing" && event.type !== "closed") return;
+    const glob = this.globs.find((g) => g.spec.source === tailer.source && g.glob.matches(tailer.path));
+    if (glob) void this.dropIfGone(tailer);
+  }
+
+  /** Drops a glob-matched tailer whose file is gone and fully read. */
+  private async dropIfGone(tailer: FileTailer): Promise<void> {
+    const stats = tailer.getStats();
+    if (this.phase !== "running" || stats.exists || stats.drainingFiles > 0) return;
+    if (this.byPath.get(tailer.path) !== tailer) return;
+    this.byPath.delete(tailer.path);
+    this.list.splice(this.list.indexOf(tailer), 1);
+    await tailer.stop();
+    this.emitEvent({ type: "closed", source: tailer.source, path: tailer.path, detail: "no longer matched by a file: not followed any more" });
+  }
+
+  private emitEvent(event: TailerEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      /* a failing event listener must not stop the sources */
+    }
+  }
+}
+
+/** Finds the files of one glob source: at start, then on the watcher's events in its folders (or a poll). */
+class GlobSource {
+  private stopWatching: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  /** Paths being looked at, so one burst of events starts one tailer. */
+  private readonly pending = new Set<string>();
+
+  constructor(
+    readonly spec: FileSourceSpec,
+    readonly glob: SourceGlob,
+    private readonly group: FileSourceGroup,
+  ) {}
+
+  listInitial(): Promise<string[]> {
+    return listGlobMatches(this.glob);
+  }
+
+  follow(watcher: PathWatcher | undefined, pollIntervalMs: number | undefined): void {
+    if (watcher) {
+      this.stopWatching = watcher.watchTree(this.glob.root, this.glob.maxDepth, (path) => void this.consider(path));
+    } else {
+      this.timer = setInterval(() => void this.consider(this.glob.root), pollIntervalMs ?? 250);
+    }
+    // Files created between the first listing and the watch being in place.
+    void this.consider(this.glob.root);
+  }
+
+  close(): void {
+    this.stopWatching?.();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Looks at an entry that changed: a new matching file gets a tailer; a folder (new, or the root) is listed. */
+  private async consider(path: string): Promise<void> {
+    if (this.pending.has(path)) return;
+    this.pending.add(path);
+    try {
+      const st = await stat(path).catch(() => null);
+      if (!st) return;
+      if (st.isDirectory()) {
+        for (const match of await listGlobMatches(this.glob, path)) await this.adopt(match);
+      } else if (this.glob.matches(path)) {
+        await this.adopt(path);
+      }
+    } finally {
+      this.pending.delete(path);
+    }
+  }
+
+  private async adopt(path: string): Promise<void> {
+    if (this.group.isFollowed(path)) return;
+    if (isRotatedSiblingOfAny(path, this.group.listPaths(this.spec.source))) return;
+    const st = await stat(path, { bigint: true }).catch(() => null);
+    if (!st || !st.isFile() || !(await isRegularFile(path))) return;
+    if (this.group.isInodeFollowed(this.spec.source, `${st.dev}:${st.ino}`)) return;
+    await this.group.startDiscovered(this.spec, path);
+  }
 }

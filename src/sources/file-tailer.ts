@@ -14,8 +14,15 @@ export const TAILER_DEFAULTS = {
   startAt: "end",
   /** Lines longer than this are cut (the rest is counted in `truncatedBytes`); the contract's `max_line_bytes`. */
   maxLineBytes: DEFAULT_MAX_LINE_BYTES,
-  /** The stat check that is the source of truth; watch events only make it come sooner. */
+  /**
+   * The stat check without a folder watcher, and with one while a rotated file is being drained or after the
+   * watcher missed a change of this file (a symlink into another folder, a network filesystem).
+   */
   pollIntervalMs: 250,
+  /** The safety stat check of a file whose folder watcher has not missed a change: an idle file costs next to nothing. */
+  watchedPollIntervalMs: 5000,
+  /** How long a file whose change the watcher missed is polled every pollIntervalMs. */
+  watchMissedFastPollMs: 5 * 60 * 1000,
   /** How long a file rotated away is still read for late writes of a writer that has not reopened yet. */
   rotateGraceMs: 5000,
   /** Big reads: catching up a large file costs one syscall per MiB, not per line. */
@@ -32,6 +39,7 @@ export interface FileTailerOptions {
   startAt?: "end" | "beginning";
   maxLineBytes?: number;
   pollIntervalMs?: number;
+  watchedPollIntervalMs?: number;
   rotateGraceMs?: number;
   readChunkBytes?: number;
   /** Watch the folder for early wake-ups (default true); false leaves only the stat poll. */
@@ -110,6 +118,7 @@ export class FileTailer {
     startAt: "end" | "beginning";
     maxLineBytes: number;
     pollIntervalMs: number;
+    watchedPollIntervalMs: number;
     rotateGraceMs: number;
   };
   private readonly options: FileTailerOptions;
@@ -126,6 +135,14 @@ export class FileTailer {
   private stopping: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
+  private timerIsFast = false;
+  /** Whether the watcher woke this tailer since the last check: a change found without it is a missed event. */
+  private woken = false;
+  /** Until when every check is a fast one, because the watcher missed a change of this file. */
+  private fastPollUntilMs = 0;
+  /** Set by a check that found the file at the path unchanged since the last one: no read needed. */
+  private currentUnchanged = false;
+  private lastCheckpoint: PathCheckpoint | undefined;
   private watcher: PathWatcher | null = null;
   private ownsWatcher = false;
   private unwatch: (() => void) | null = null;
@@ -152,6 +169,10 @@ export class FileTailer {
       startAt: options.startAt ?? TAILER_DEFAULTS.startAt,
       maxLineBytes: options.maxLineBytes ?? TAILER_DEFAULTS.maxLineBytes,
       pollIntervalMs: options.pollIntervalMs ?? TAILER_DEFAULTS.pollIntervalMs,
+      watchedPollIntervalMs: Math.max(
+        options.watchedPollIntervalMs ?? TAILER_DEFAULTS.watchedPollIntervalMs,
+        options.pollIntervalMs ?? TAILER_DEFAULTS.pollIntervalMs,
+      ),
       rotateGraceMs: options.rotateGraceMs ?? TAILER_DEFAULTS.rotateGraceMs,
     };
     this.buffer = Buffer.allocUnsafe(options.readChunkBytes ?? TAILER_DEFAULTS.readChunkBytes);
@@ -184,11 +205,49 @@ export class FileTailer {
       this.ownsWatcher = !this.options.watcher;
       this.watcher =
         this.options.watcher ?? new PathWatcher({ onError: (error) => this.emitEvent("error", `watcher: ${error.message}`) });
-      this.unwatch = this.watcher.watch(this.path, () => void this.poke());
+      this.unwatch = this.watcher.watch(this.path, () => {
+        this.woken = true;
+        void this.poke();
+      });
     }
     await this.runCycles();
     if (this.phase !== "running") return; // stopped while starting
-    this.timer = setInterval(() => void this.poke(), this.settings.pollIntervalMs);
+    this.schedulePoll();
+  }
+
+  /**
+   * Fast without a watcher; while a rotated file drains (it may have left the folder); while the path is missing
+   * or unreadable (a folder created with the file in it is watched only after its creation event, and a chmod of
+   * a parent folder is not an event here); for a while after the watcher missed a change of this file.
+   */
+  private needsFastPoll(): boolean {
+    return !this.watcher || this.draining.length > 0 || this.pathProblem !== null || Date.now() < this.fastPollUntilMs;
+  }
+
+  /** After a check that started draining a rotated file (or found a missed event): the slow poll becomes a fast one now. */
+  private hastenPoll(): void {
+    if (!this.timer || this.timerIsFast || !this.needsFastPoll()) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.schedulePoll();
+  }
+
+  /** Whether a file with this `dev:ino` is or was read by this tailer (or was a sibling already there). */
+  knowsFile(fileId: string): boolean {
+    return this.knownFileIds.has(fileId) || this.isOpen(fileId);
+  }
+
+  /** Schedules the next stat check, fast or slow. */
+  private schedulePoll(): void {
+    if (this.phase !== "running") return;
+    this.timerIsFast = this.needsFastPoll();
+    const delayMs = this.timerIsFast ? this.settings.pollIntervalMs : this.settings.watchedPollIntervalMs;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.poke().finally(() => {
+        if (!this.timer) this.schedulePoll();
+      });
+    }, delayMs);
   }
 
   /** Reads what is there now, then stops; an unfinished last line stays unread (the checkpoint is before it). */
@@ -200,7 +259,8 @@ export class FileTailer {
 
   private async stopRunning(): Promise<void> {
     this.phase = "stopping";
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     this.unwatch?.();
     if (this.ownsWatcher) await this.watcher?.close();
     await this.running?.catch(() => undefined);
@@ -252,6 +312,7 @@ export class FileTailer {
       } finally {
         // Cleared in the same turn as the last `again` check: a poke right after starts a new run.
         this.running = null;
+        this.hastenPoll();
       }
     };
     this.running = run();
@@ -260,15 +321,26 @@ export class FileTailer {
 
   /** One check: path identity and content first, then every file read to its end, rotated ones first. */
   private async cycle(): Promise<void> {
+    const changesBefore = this.countChanges();
     try {
+      this.currentUnchanged = false;
       if (this.firstLook) await this.lookFirst();
       else await this.checkPath();
       for (const file of [...this.draining]) await this.readAvailable(file);
-      if (this.current) await this.readAvailable(this.current);
+      if (this.current && !this.currentUnchanged) await this.readAvailable(this.current);
       await this.closeExpiredFiles(Date.now());
     } catch (error) {
       this.emitEvent("error", describeError(error));
     }
+    // A change the watcher did not announce: its events do not reach us for this file; poll it fast for a while.
+    if (this.watcher && !this.woken && this.countChanges() !== changesBefore) {
+      this.fastPollUntilMs = Date.now() + TAILER_DEFAULTS.watchMissedFastPollMs;
+    }
+    this.woken = false;
+  }
+
+  private countChanges(): number {
+    return this.counters.bytesRead + this.counters.rotations + this.counters.truncations;
   }
 
   /** First sight: resume from the checkpoint, or start at the end (or beginning) of what is there. */
@@ -345,7 +417,9 @@ export class FileTailer {
       return;
     }
     if (current?.isSameInode(pathStat.stat)) {
-      if (current.hasChanged(pathStat.stat) && !(await current.isIntact(Number(pathStat.stat.size)))) {
+      if (!current.hasChanged(pathStat.stat)) {
+        this.currentUnchanged = true;
+      } else if (!(await current.isIntact(Number(pathStat.stat.size)))) {
         await this.handleTruncation(current);
       }
       return;
@@ -542,6 +616,7 @@ export class FileTailer {
     this.emitEvent(kind, detail ?? (missing ? `${this.path} does not exist (yet)` : `${this.path}: ${code}`));
   }
 
+  /** The checkpoint of every open file; the same object while none moved, so an idle save writes nothing. */
   private getCheckpoint(): PathCheckpoint | undefined {
     const files: FileCheckpoint[] = [];
     for (const file of this.getOpenFiles()) {
@@ -549,7 +624,10 @@ export class FileTailer {
       if (!checkpoint) return undefined;
       files.push(checkpoint);
     }
-    return { updatedAtMs: Date.now(), files };
+    const last = this.lastCheckpoint;
+    if (last && last.files.length === files.length && last.files.every((file, i) => file === files[i])) return last;
+    this.lastCheckpoint = { updatedAtMs: Date.now(), files };
+    return this.lastCheckpoint;
   }
 
   /** Rotated files first, then the file at the path: the order lines come in. */

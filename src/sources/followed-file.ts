@@ -49,6 +49,8 @@ export class FollowedFile {
   private lastCtimeNs = -1n;
   rotated = false;
   graceDeadlineMs = Number.POSITIVE_INFINITY;
+  /** The last checkpoint computed with the handle: reused while its offset holds (an idle file costs no read). */
+  private lastSnapshot: FileCheckpoint | undefined;
   /** Checkpoints computed when the handle was closed at stop: the handle can no longer read markers. */
   private frozen: { processed: FileCheckpoint; pending?: FileCheckpoint } | undefined;
 
@@ -101,6 +103,7 @@ export class FollowedFile {
 
   /** Continues reading at `offset` of a file whose content is new (after a truncation). */
   async restartAt(offset: number): Promise<void> {
+    this.lastSnapshot = undefined;
     this.splitter.reset(offset);
     this.tail = Buffer.alloc(0);
     await this.readFingerprint();
@@ -171,10 +174,14 @@ export class FollowedFile {
       // A pending event older than any offset we froze: keep the last saved checkpoint (duplicates, never loss).
       return pending && pending.offset <= pendingOffset ? pending : undefined;
     }
-    if (!this.isIntactSync()) return undefined;
     const offset = pendingOffset === undefined ? this.processedOffset : Math.min(this.processedOffset, pendingOffset);
+    // Computed when the content was intact at this offset: still true of the bytes it describes, even if the
+    // file was replaced since (a restart then finds it gone, as it would be).
+    const last = this.lastSnapshot;
+    if (last && last.offset === offset && last.rotated === this.rotated) return last;
+    if (!this.isIntactSync()) return undefined;
     const range = getMarkerRange(offset);
-    return {
+    this.lastSnapshot = {
       dev: String(this.dev),
       ino: String(this.ino),
       fingerprint: digestBytes(this.fingerprint),
@@ -182,6 +189,7 @@ export class FollowedFile {
       marker: digestBytes(readBytesAtSync(handle.fd, range.position, range.length)),
       rotated: this.rotated,
     };
+    return this.lastSnapshot;
   }
 
   /**

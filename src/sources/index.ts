@@ -6,6 +6,7 @@ export type { FileTailerOptions, TailerEvent, TailerEventType, TailerStats } fro
 export { createFileSources } from "./file-sources.js";
 export type { FileSources, FileSourceSpec, FileSourcesOptions } from "./file-sources.js";
 export { PathWatcher } from "./path-watcher.js";
+export { isGlobPattern } from "./source-glob.js";
 
 // Checkpoints
 export { CheckpointStore } from "./checkpoint-store.js";

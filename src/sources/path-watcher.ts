@@ -1,20 +1,39 @@
 import { statSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
+import { listSiblingBaseNames } from "./rotated-siblings.js";
 
 /** Called when something happened at or on the way to a watched path; the tailer then looks for itself. */
 export type WakeUp = () => void;
 
+/** Called with the full path of an entry that changed, appeared or disappeared inside a watched tree. */
+export type OnTreeEntry = (path: string) => void;
+
+interface Tree {
+  root: string;
+  /** Folder levels below the root whose entries are reported: 0 = the root's own entries; Infinity for `**`. */
+  maxDepth: number;
+  onEntry: OnTreeEntry;
+}
+
 /**
- * Wakes tailers early when their file changes, so lines arrive in milliseconds rather than at the next stat poll.
+ * Wakes tailers when their file changes, and glob sources when a folder they cover gains an entry.
  *
- * Only a hint: events can be lost (inotify overflow, network filesystems) and the tailers' stat poll stays the
- * source of truth. One chokidar watcher serves every path. It watches each file's folder, or the nearest folder
- * that exists when the file's own folder does not exist yet, moving deeper as folders appear.
+ * One chokidar watcher watches folders only, one inotify watch per folder: an append, a rename or a delete of any
+ * file inside shows up as a raw event on its folder, named after the file, and is routed to the tailer of that
+ * path (or of the file it is a rotated sibling of: late writes to `bot.log.1`). Files are never watched one by
+ * one, so 1 000 files in one folder cost one watch. When a file's folder does not exist yet, the nearest existing
+ * ancestor is watched instead, moving deeper as folders appear. Events can still be lost (inotify overflow,
+ * network filesystems, writes through a symlink to another folder): the tailers keep a slower stat poll and
+ * fall back to a fast one for a file whose changes the watcher missed.
  */
 export class PathWatcher {
   private watcher: FSWatcher | null = null;
-  private readonly targets = new Map<string, Set<WakeUp>>();
+  /** Watched files by folder, then by base name. */
+  private readonly targets = new Map<string, Map<string, Set<WakeUp>>>();
+  private readonly trees = new Set<Tree>();
+  /** For each folder of a target or tree root: the folder watched for it (itself once it exists). */
+  private readonly anchorOf = new Map<string, string>();
   private readonly anchors = new Set<string>();
   private closed = false;
   private readonly onError: (error: Error) => void;
@@ -23,28 +42,41 @@ export class PathWatcher {
     this.onError = options.onError ?? (() => undefined);
   }
 
-  /** Calls `wakeUp` on changes to `path` (absolute or relative to the cwd); returns the function that stops it. */
+  /** Calls `wakeUp` on changes to `path` (absolute or relative to the cwd) or its rotated siblings; returns the function that stops it. */
   watch(path: string, wakeUp: WakeUp): () => void {
     const target = resolve(path);
-    let callbacks = this.targets.get(target);
-    if (!callbacks) this.targets.set(target, (callbacks = new Set()));
+    const folder = dirname(target);
+    const name = basename(target);
+    let byName = this.targets.get(folder);
+    if (!byName) this.targets.set(folder, (byName = new Map()));
+    let callbacks = byName.get(name);
+    if (!callbacks) byName.set(name, (callbacks = new Set()));
     callbacks.add(wakeUp);
-    this.refresh();
+    this.anchorFolder(folder);
     return () => {
       callbacks.delete(wakeUp);
-      if (callbacks.size === 0) this.targets.delete(target);
+      if (callbacks.size > 0) return;
+      byName.delete(name);
+      if (byName.size === 0) this.targets.delete(folder);
     };
   }
 
-  /** Re-resolves which folders to watch; tailers call it while their file or folder is missing. */
+  /**
+   * Calls `onEntry` with the full path of every entry that appears, changes or goes in `root` and its sub-folders
+   * down to `maxDepth` levels (a new sub-folder is reported too, so its content can be listed).
+   */
+  watchTree(root: string, maxDepth: number, onEntry: OnTreeEntry): () => void {
+    const tree: Tree = { root: resolve(root), maxDepth, onEntry };
+    this.trees.add(tree);
+    this.anchorFolder(tree.root);
+    return () => void this.trees.delete(tree);
+  }
+
+  /** Re-resolves the folders watched for missing ones; tailers call it while their file or folder is missing. */
   refresh(): void {
     if (this.closed) return;
-    for (const target of this.targets.keys()) {
-      const anchor = findNearestFolder(dirname(target));
-      if (anchor && !this.anchors.has(anchor)) {
-        this.anchors.add(anchor);
-        this.ensureWatcher().add(anchor);
-      }
+    for (const [folder, anchor] of this.anchorOf) {
+      if (anchor !== folder) this.anchorFolder(folder);
     }
   }
 
@@ -52,53 +84,108 @@ export class PathWatcher {
   async close(): Promise<void> {
     this.closed = true;
     this.targets.clear();
+    this.trees.clear();
     const watcher = this.watcher;
     this.watcher = null;
     if (watcher) await watcher.close();
   }
 
+  /** Watches `folder`, or its nearest existing ancestor while it is missing. */
+  private anchorFolder(folder: string): void {
+    if (this.closed) return;
+    const anchor = findNearestFolder(folder);
+    if (!anchor) return;
+    this.anchorOf.set(folder, anchor);
+    if (this.anchors.has(anchor)) return;
+    this.anchors.add(anchor);
+    this.ensureWatcher().add(anchor);
+  }
+
   private ensureWatcher(): FSWatcher {
     if (this.watcher) return this.watcher;
     const watcher = watch([], {
-      depth: 0,
       ignoreInitial: true,
       // atomic: true would hide dotfiles and delay unlinks by 100 ms; we want every hint as soon as possible.
       atomic: false,
       ignorePermissionErrors: true,
-      ignored: (path: string) => !this.isRelevant(path),
+      // Folders only: files are seen through their folder's events (one inotify watch per folder, not per file).
+      ignored: (path: string, stats?: { isDirectory(): boolean }) =>
+        (stats !== undefined && !stats.isDirectory()) || !this.isWatchedFolder(path),
     });
-    watcher.on("all", (event, path) => this.handleEvent(event, path));
-    // chokidar throttles `change` events of one file to one per 50 ms; the raw fs.watch event is not throttled and
-    // is only a wake-up hint here, so use it too (append → incident p99 fell from ~55 ms to ~7 ms in the bench).
-    watcher.on("raw", (event, evPath, details) => {
+    watcher.on("addDir", (path) => this.handleFolderEvent(path));
+    watcher.on("unlinkDir", (path) => this.handleFolderEvent(path));
+    // Raw fs.watch events are neither throttled (chokidar holds `change` to one per 50 ms) nor filtered by
+    // `ignored`: each names the entry of the folder that changed.
+    watcher.on("raw", (_event, evPath, details) => {
       const watchedPath = (details as { watchedPath?: string } | undefined)?.watchedPath;
-      if (typeof evPath !== "string" || !watchedPath) return;
-      const full = evPath && !isAbsolute(evPath) ? join(watchedPath, evPath) : watchedPath;
-      if (event === "change") this.handleEvent("change", full);
+      if (!watchedPath) return;
+      const full = typeof evPath === "string" && evPath !== "" && !isAbsolute(evPath) ? join(watchedPath, evPath) : watchedPath;
+      this.handleEntryEvent(full);
     });
     watcher.on("error", (error) => this.onError(error as Error));
     this.watcher = watcher;
     return watcher;
   }
 
-  /** Only the anchors, the folders leading to a target and the targets themselves are watched. */
-  private isRelevant(path: string): boolean {
+  /** Anchors, folders on the way from an anchor to a target's folder, and folders of a tree within its depth. */
+  private isWatchedFolder(path: string): boolean {
     if (this.anchors.has(path)) return true;
-    for (const target of this.targets.keys()) {
-      if (path === target || target.startsWith(path + sep)) return true;
+    for (const folder of this.anchorOf.keys()) {
+      if (folder === path || folder.startsWith(path + sep)) return true;
+    }
+    for (const tree of this.trees) {
+      if (isTreeFolder(tree, path)) return true;
     }
     return false;
   }
 
-  private handleEvent(event: string, path: string): void {
+  private handleFolderEvent(path: string): void {
     if (this.closed) return;
-    if (event === "addDir" || event === "unlinkDir") this.refresh();
-    for (const [target, callbacks] of this.targets) {
-      if (path === target || target.startsWith(path + sep)) {
-        for (const wakeUp of callbacks) wakeUp();
+    this.refresh();
+    this.handleEntryEvent(path);
+  }
+
+  /** Routes an event on `path` to its tailers (or those of the file it is a rotated sibling of) and trees. */
+  private handleEntryEvent(path: string): void {
+    if (this.closed) return;
+    const folder = dirname(path);
+    const byName = this.targets.get(folder);
+    if (byName) {
+      for (const name of listSiblingBaseNames(basename(path))) {
+        const callbacks = byName.get(name);
+        if (callbacks) for (const wakeUp of callbacks) wakeUp();
       }
     }
+    // An event on a folder on the way to targets (created, moved, deleted): every target below may have changed.
+    for (const [targetFolder, names] of this.targets) {
+      if (targetFolder === path || targetFolder.startsWith(path + sep)) {
+        for (const callbacks of names.values()) for (const wakeUp of callbacks) wakeUp();
+      }
+    }
+    for (const tree of this.trees) {
+      if (isTreeEntry(tree, path) || path === tree.root) tree.onEntry(path);
+    }
   }
+}
+
+/** How many folder levels below the tree's root `path` is (0: an entry of the root itself); -1 outside the tree or the root. */
+function getEntryDepth(tree: Tree, path: string): number {
+  const rel = relative(tree.root, path);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return -1;
+  return rel.split(sep).length - 1;
+}
+
+/** Whether an event on `path` concerns `tree`: one of its entries within its depth. */
+function isTreeEntry(tree: Tree, path: string): boolean {
+  const depth = getEntryDepth(tree, path);
+  return depth >= 0 && depth <= tree.maxDepth;
+}
+
+/** Whether `path` is a folder of `tree` whose entries it reports. */
+function isTreeFolder(tree: Tree, path: string): boolean {
+  if (path === tree.root) return true;
+  const depth = getEntryDepth(tree, path);
+  return depth >= 0 && depth < tree.maxDepth;
 }
 
 /** The folder itself if it exists, else its nearest existing ancestor. */

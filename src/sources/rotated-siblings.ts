@@ -78,3 +78,20 @@ export async function holdsCheckpointedContent(handle: FileHandle, checkpoint: F
   if (range.length !== checkpoint.marker.bytes) return false;
   return matchesDigest(await readBytesAt(handle, range.position, range.length), checkpoint.marker);
 }
+
+/**
+ * The base names `name` may be a rotated sibling of, itself first: `bot.log.1` → `bot.log.1`, `bot.log`, `bot`.
+ * A write to a rotated file wakes the tailer of the name it was rotated from.
+ */
+export function listSiblingBaseNames(name: string): string[] {
+  const names = [name];
+  for (let i = name.length - 1; i > 0; i--) {
+    if (ROTATION_SEPARATORS.includes(name[i])) names.push(name.slice(0, i));
+  }
+  return names;
+}
+
+/** Whether `name` is a rotated-sibling name of `base` (`bot.log.1`, `bot.log-20240101`), compressed ones included. */
+export function isRotatedSiblingName(name: string, base: string): boolean {
+  return name.length > base.length && name.startsWith(base) && ROTATION_SEPARATORS.includes(name[base.length]);
+}
