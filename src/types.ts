@@ -55,7 +55,7 @@ export interface ActionSpec {
 
 /** A verification as written in a rule file; string values may hold `{field}` templates. */
 export interface VerifySpec {
-  type: "path_exists" | "path_writable" | "file_absent" | "file_min_size" | "http_ok" | "disk_free" | "exec_ok";
+  type: "path_exists" | "path_writable" | "file_absent" | "file_min_size" | "http_ok" | "http_up" | "disk_free" | "exec_ok";
   [option: string]: unknown;
 }
 

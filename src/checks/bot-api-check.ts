@@ -1,15 +1,19 @@
 /**
  * `bot_api` check: is the local Telegram Bot API server alive? Any HTTP answer counts (it returns 404 for `/`),
- * except a 5xx, which is what a proxy in front of a dead server sends. It probes on its own cadence
- * (`every`, 10 s) and needs `attempts` (3) consecutive failures before it is down; the first success is recovery.
+ * except a 5xx, which is what a proxy in front of a dead server sends; with a `healthUrl`, that URL must answer
+ * 2xx/3xx instead. It probes on its own cadence (`every`, 10 s) and needs `attempts` (3) consecutive failures
+ * before it is down; the first success is recovery.
  */
 import type { Check } from "./check.js";
 import { createJudgedHttpProbe } from "./judge-http-answer.js";
 import { redactUrl } from "./redact-url.js";
+import { isServerUp } from "../util/is-server-up.js";
 
 export interface BotApiCheckSpec {
   /** Default `http://localhost:8081`. */
   url?: string;
+  /** A health endpoint that answers 2xx/3xx when the server is up; default none (any answer from `url` counts). */
+  healthUrl?: string | null;
   /** Consecutive failures before `servidor_caido`; default 3. */
   attempts?: number;
   /** Between probes; default 10000. */
@@ -28,13 +32,13 @@ export const BOT_API_CHECK_DEFAULTS = {
 
 /** Builds the local Bot API liveness check. */
 export function createBotApiCheck(spec: BotApiCheckSpec = {}): Check {
-  const url = spec.url ?? BOT_API_CHECK_DEFAULTS.url;
+  const healthUrl = spec.healthUrl ?? null;
+  const url = healthUrl ?? spec.url ?? BOT_API_CHECK_DEFAULTS.url;
   const timeoutMs = spec.timeoutMs ?? BOT_API_CHECK_DEFAULTS.timeoutMs;
-  // Any answer but a 5xx means the server is up (a 5xx is the usual sign of a proxy in front of a dead server).
   const probe = createJudgedHttpProbe({
     request: { url, timeoutMs, maxBodyBytes: 1024 },
     fields: { url: redactUrl(url) },
-    judge: (answer) => (answer.status >= 500 ? { reason: "status", message: `HTTP ${answer.status}` } : null),
+    judge: (answer) => (isServerUp(answer.status, healthUrl !== null) ? null : { reason: "status", message: `HTTP ${answer.status}` }),
     describeUp: (answer) => `responde HTTP ${answer.status}, ${answer.latencyMs} ms`,
   });
 
@@ -49,3 +53,4 @@ export function createBotApiCheck(spec: BotApiCheckSpec = {}): Check {
     probe,
   };
 }
+

@@ -107,7 +107,7 @@ export function createCheckScheduler(options: CheckSchedulerOptions): CheckSched
     lastResults.set(check.id, result);
     const advanced = advanceCheckState(states.get(check.id) ?? createCheckState(), result, {
       failureThreshold: check.failureThreshold,
-      flap,
+      flap: check.detectFlapping === false ? null : flap,
     });
     states.set(check.id, advanced.state);
     emit(check.id, () => options.onResult?.(result));

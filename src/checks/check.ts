@@ -32,6 +32,8 @@ export interface Check {
   readonly intervalMs?: number;
   /** Consecutive failures before the check counts as down (1 = the first failure). */
   readonly failureThreshold: number;
+  /** false: every up/down edge is reported, however often (the check bounds repeats itself). Default true. */
+  readonly detectFlapping?: boolean;
   /** Probes once; may throw (the runner turns a throw into a failed result). Must honour `signal`. */
   probe(signal: AbortSignal): Promise<CheckProbe>;
   /**

@@ -1,11 +1,14 @@
 /**
  * `process` check: is the bot (`main.py`) still running? Found by a pid file or by a command-line pattern.
- * A gone process may carry a restart request (`fields.restart`, the argv as JSON) for the engine to run through
- * the executor — the check never runs it itself. The check keeps the restart budget (`max_restarts` within
- * `restart_window`) because it is the one that sees every consecutive failure.
+ * A gone process is restarted by the check itself, detached (its own session, output appended to a log file):
+ * a restarted bot must outlive the incident and vigia itself, so it is never an action of the executor, whose
+ * commands are killed at their timeout or when the incident closes. The budget (`max_restarts` within
+ * `restart_window`) counts only processes actually started; past it the failure carries `restart_exhausted`.
  */
+import { writeFile } from "node:fs/promises";
 import type { Check, CheckProbe, NowMs } from "./check.js";
 import { findPidsByPattern, isPidAlive, readPidFile } from "./find-process.js";
+import { startDetached, type DetachedStart, type DetachedStartSpec } from "./start-detached.js";
 
 export interface ProcessCheckSpec {
   /** The check id is `process:<name>`. */
@@ -15,6 +18,14 @@ export interface ProcessCheckSpec {
   pattern?: RegExp;
   /** Command to restart the process (argv, no shell); none = alert only. */
   restart?: string[];
+  /** Working folder of the restarted process; default the current one. */
+  restartCwd?: string;
+  /** Where the restarted process's stdout/stderr are appended; required with `restart`. */
+  restartLogPath?: string;
+  /** Report what would be restarted without starting anything. */
+  dryRun?: boolean;
+  /** For tests: how a process is started; default `startDetached`. */
+  start?: (spec: DetachedStartSpec) => Promise<DetachedStart>;
   /** Default 3. */
   maxRestarts?: number;
   /** Default 600000 (10 min). */
@@ -53,22 +64,39 @@ export function createProcessCheck(spec: ProcessCheckSpec): ProcessCheck {
     alive = found.alive;
     const fields: Record<string, string> = { process: spec.name, ...found.fields };
     if (found.alive) return { ok: true, message: found.description, fields };
-    return { ok: false, message: `${found.description}${requestRestart(fields)}`, fields };
+    if (!spec.restart) return { ok: false, message: found.description, fields };
+    return { ok: false, message: `${found.description}; ${await restart(spec.restart, fields)}`, fields };
   }
 
-  /** Adds a restart request to `fields` when the budget allows; returns the note for the message. */
-  function requestRestart(fields: Record<string, string>): string {
-    if (!spec.restart) return "";
+  /** Starts the process again when the budget allows; notes the outcome in `fields` and returns it for the message. */
+  async function restart(argv: string[], fields: Record<string, string>): Promise<string> {
     const now = nowMs();
     restartTimesMs = restartTimesMs.filter((t) => now - t < restartWindowMs);
     if (restartTimesMs.length >= maxRestarts) {
       fields.restart_exhausted = "true";
-      return `; restart limit reached (${maxRestarts} in ${Math.round(restartWindowMs / 1000)} s)`;
+      return `restart limit reached (${maxRestarts} in ${Math.round(restartWindowMs / 1000)} s)`;
+    }
+    const attempt = `${restartTimesMs.length + 1}/${maxRestarts}`;
+    if (spec.dryRun) {
+      fields.restart = "dry-run";
+      return `dry-run: restart ${attempt} not run`;
+    }
+    const started = await (spec.start ?? startDetached)({
+      argv,
+      cwd: spec.restartCwd ?? process.cwd(),
+      logPath: spec.restartLogPath ?? "/dev/null",
+    });
+    if (!started.ok) {
+      // Nothing runs: no slot is used, the next probe tries again.
+      fields.restart_error = started.error;
+      return `restart failed: ${started.error}`;
     }
     restartTimesMs.push(now);
-    fields.restart = JSON.stringify(spec.restart);
-    fields.restart_attempt = `${restartTimesMs.length}/${maxRestarts}`;
-    return `; restart ${restartTimesMs.length}/${maxRestarts}`;
+    fields.restart_attempt = attempt;
+    fields.restarted_pid = String(started.pid);
+    // The next probe must find the new process: a pid file still naming the dead one would read as another crash.
+    if (spec.pidfile) await writeFile(spec.pidfile, `${started.pid}\n`).catch(() => undefined);
+    return `restarted ${attempt} (pid ${started.pid})`;
   }
 
   return {
@@ -78,6 +106,8 @@ export function createProcessCheck(spec: ProcessCheckSpec): ProcessCheck {
     severity: "critical",
     timeoutMs: spec.timeoutMs ?? PROCESS_CHECK_DEFAULTS.timeoutMs,
     failureThreshold: 1,
+    // With a restart budget, a crash loop ends at max_restarts: flap detection would hold the edge that reports it.
+    detectFlapping: !spec.restart,
     probe,
     lastKnownAlive: () => alive,
   };

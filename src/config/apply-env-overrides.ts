@@ -77,6 +77,10 @@ export function applyEnvOverrides(input: RawConfig, env: EnvLookup): EnvOverride
   };
   const botApi = raw.checks?.bot_api;
   if (botApi && !botApi.url) botApi.url = getLocalUrl();
+  else if (botApi === undefined && env.get("TELEGRAM_BOT_API_LOCAL_URL") !== undefined) {
+    // The check is off, but rules still name the server (`{config.bot_api_url}`): keep the bot's URL for them.
+    raw.checks = { ...raw.checks, bot_api: { enabled: false, url: getLocalUrl() } };
+  }
 
   if (raw.notify?.telegram !== null) {
     const telegram = { ...raw.notify?.telegram };

@@ -212,7 +212,13 @@ const processCheckSchema = {
     name: { ...name, description: "Check name (`process:<name>`)." },
     pidfile: nonEmptyString("File holding the process id, relative to the config's folder."),
     pattern: nonEmptyString("JavaScript RegExp matched against each process's full command line, like `pgrep -f` (e.g. `main\\.py`)."),
-    restart: argv("Command run through the executor when the process is gone. Default: none (alert only)."),
+    restart: argv(
+      "Command that starts the process again when it is gone, run by the check itself, detached: its own session, never killed by vigia, so it outlives the incident and vigia. It must start the process itself (not a wrapper that exits); with `pidfile`, vigia writes the new pid there. Default: none (alert only).",
+    ),
+    restart_log: nonEmptyString(
+      "File the restarted process's stdout and stderr are appended to, relative to the config's folder. Default: the path of the source named like the check, else `<log_dir>/<name>.log`.",
+    ),
+    restart_cwd: nonEmptyString("Working folder of the restarted process, relative to the config's folder. Default: the config's folder."),
     max_restarts: {
       type: "integer",
       minimum: 0,
@@ -264,7 +270,12 @@ const checksSchema = {
         },
         url: {
           type: "string",
-          description: `URL probed. Empty = env TELEGRAM_BOT_API_LOCAL_URL, else ${show(BOT_API_DEFAULTS.url)}.`,
+          description: `The local Bot API server: probed by the check, and \`{config.bot_api_url}\` in rules (servidor_caido's verify). Up = any HTTP answer below 500 (telegram-bot-api answers 404 on /). Empty = env TELEGRAM_BOT_API_LOCAL_URL, else ${show(BOT_API_DEFAULTS.url)}.`,
+        },
+        health_url: {
+          type: "string",
+          minLength: 1,
+          description: "A health endpoint of the server (a proxy's /health…): when set, up = a 2xx/3xx answer from it, for the check and for `{config.bot_api_health_url}` in rules. Default: none.",
         },
         attempts: {
           type: "integer",

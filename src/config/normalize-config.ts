@@ -151,7 +151,7 @@ export function normalizeConfig(
   requireUnique(supervise, (s) => s.name, ["supervise"], "name", "supervised command name");
 
   const notify = normalizeNotify(raw.notify, problem, warn);
-  const checks = normalizeChecks(raw, { toAbsolute, compile, problem, warn, requireUnique });
+  const checks = normalizeChecks(raw, { toAbsolute, compile, problem, warn, requireUnique, baseDir, logDir, sources });
   const streamNames = new Set([...sources.map((s) => s.name), ...supervise.map((s) => s.name)]);
   checks.silence.forEach((s, i) => {
     if (!streamNames.has(s.source)) {
@@ -252,6 +252,9 @@ interface ChecksHelpers {
   problem: Report;
   warn: Report;
   requireUnique<T>(items: readonly T[], key: (item: T) => string, path: FieldPath, keyName: string, what: string): void;
+  baseDir: string;
+  logDir: string;
+  sources: readonly SourceConfig[];
 }
 
 function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
@@ -269,12 +272,13 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
     }
   }
 
+  const localBotApi = { url: c.bot_api?.url || BOT_API_DEFAULTS.url, healthUrl: c.bot_api?.health_url ?? null };
+  if (c.bot_api?.url) requireHttpUrl(localBotApi.url, ["checks", "bot_api", "url"]);
+  if (localBotApi.healthUrl !== null) requireHttpUrl(localBotApi.healthUrl, ["checks", "bot_api", "health_url"]);
   let botApi: ChecksConfig["botApi"] = null;
   if (c.bot_api && c.bot_api.enabled !== false) {
     const b = { ...BOT_API_DEFAULTS, ...c.bot_api };
-    const url = b.url || BOT_API_DEFAULTS.url;
-    requireHttpUrl(url, ["checks", "bot_api", "url"]);
-    botApi = { url, attempts: b.attempts, everyMs: toMs(b.every), timeoutMs: toMs(b.timeout) };
+    botApi = { ...localBotApi, attempts: b.attempts, everyMs: toMs(b.every), timeoutMs: toMs(b.timeout) };
   }
 
   const http = (c.http ?? []).map((x, i) => {
@@ -302,6 +306,11 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
       pidfile: x.pidfile === undefined ? null : h.toAbsolute(x.pidfile),
       pattern: x.pattern === undefined ? null : h.compile(x.pattern, ["checks", "process", i, "pattern"]),
       restart: x.restart ?? null,
+      // A restarted bot keeps writing where the tailer reads it.
+      restartLogPath: x.restart_log
+        ? h.toAbsolute(x.restart_log)
+        : (h.sources.find((s) => s.name === x.name)?.path ?? join(h.logDir, `${x.name}.log`)),
+      restartCwd: x.restart_cwd ? h.toAbsolute(x.restart_cwd) : h.baseDir,
       maxRestarts: x.max_restarts ?? PROCESS_CHECK_DEFAULTS.max_restarts,
       restartWindowMs: toMs(x.restart_window ?? PROCESS_CHECK_DEFAULTS.restart_window),
       timeoutMs: toMs(x.timeout ?? PROCESS_CHECK_DEFAULTS.timeout),
@@ -330,6 +339,7 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
     intervalMs: toMs(c.interval ?? DEFAULTS.checks.interval),
     disk,
     botApi,
+    localBotApi,
     http,
     process: processes,
     silence,

@@ -67,6 +67,7 @@ export interface RawDiskCheck {
 export interface RawBotApiCheck {
   enabled?: boolean;
   url?: string;
+  health_url?: string;
   attempts?: number;
   every?: number;
   timeout?: number;
@@ -88,6 +89,8 @@ export interface RawProcessCheck {
   pidfile?: string;
   pattern?: string;
   restart?: string[];
+  restart_log?: string;
+  restart_cwd?: string;
   max_restarts?: number;
   restart_window?: number;
   timeout?: number;
@@ -217,6 +220,8 @@ export interface DiskCheckConfig {
 
 export interface BotApiCheckConfig {
   url: string;
+  /** When set, up = 2xx/3xx from it; else up = any answer below 500 from `url`. */
+  healthUrl: string | null;
   /** Consecutive failures before the incident opens. */
   attempts: number;
   everyMs: number;
@@ -242,8 +247,12 @@ export interface ProcessCheckConfig {
   pidfile: string | null;
   /** Matched against a process's full command line (like `pgrep -f`). */
   pattern: RegExp | null;
-  /** argv run through the executor when the process is gone; null = alert only. */
+  /** argv started detached by the check when the process is gone; null = alert only. */
   restart: string[] | null;
+  /** Absolute: where the restarted process's stdout/stderr are appended. */
+  restartLogPath: string;
+  /** Absolute: the restarted process's working folder. */
+  restartCwd: string;
   maxRestarts: number;
   restartWindowMs: number;
   /** How long one liveness probe may take. */
@@ -274,6 +283,8 @@ export interface ChecksConfig {
   disk: DiskCheckConfig | null;
   /** On when configured or USE_LOCAL_BOT_API=true; off when USE_LOCAL_BOT_API=false. */
   botApi: BotApiCheckConfig | null;
+  /** The local Bot API server, known even when its check is off: rules name it as `{config.bot_api_url}`. */
+  localBotApi: { url: string; healthUrl: string | null };
   http: HttpCheckConfig[];
   process: ProcessCheckConfig[];
   silence: SilenceCheckConfig[];

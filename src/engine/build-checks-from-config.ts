@@ -11,8 +11,14 @@ import {
   type ProcessCheck,
 } from "../checks/index.js";
 
+/** How the daemon runs the checks it builds. */
+export interface BuildChecksOptions {
+  /** Restarts are described, not run. */
+  dryRun?: boolean;
+}
+
 /** The checks of a validated config, built once; misconfigured entries were already refused by the config loader. */
-export function buildChecksFromConfig(checks: VigiaConfig["checks"], activity: LineActivity): Check[] {
+export function buildChecksFromConfig(checks: VigiaConfig["checks"], activity: LineActivity, options: BuildChecksOptions = {}): Check[] {
   const out: Check[] = [];
   if (checks.disk) {
     for (const path of checks.disk.paths) {
@@ -20,7 +26,7 @@ export function buildChecksFromConfig(checks: VigiaConfig["checks"], activity: L
     }
   }
   if (checks.botApi) {
-    out.push(createBotApiCheck({ url: checks.botApi.url, attempts: checks.botApi.attempts, everyMs: checks.botApi.everyMs, timeoutMs: checks.botApi.timeoutMs }));
+    out.push(createBotApiCheck({ url: checks.botApi.url, healthUrl: checks.botApi.healthUrl, attempts: checks.botApi.attempts, everyMs: checks.botApi.everyMs, timeoutMs: checks.botApi.timeoutMs }));
   }
   for (const h of checks.http) {
     out.push(
@@ -43,6 +49,9 @@ export function buildChecksFromConfig(checks: VigiaConfig["checks"], activity: L
       pidfile: p.pidfile ?? undefined,
       pattern: p.pattern ?? undefined,
       restart: p.restart ?? undefined,
+      restartLogPath: p.restartLogPath,
+      restartCwd: p.restartCwd,
+      dryRun: options.dryRun ?? false,
       maxRestarts: p.maxRestarts,
       restartWindowMs: p.restartWindowMs,
       timeoutMs: p.timeoutMs,

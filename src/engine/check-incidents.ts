@@ -7,8 +7,12 @@ export interface CheckIncidentSink {
   handleMatch(event: LogEvent, match: RuleMatch): void;
   /** Closes the open incident of `key` as solucionado; false when none is open. */
   resolveKey(key: string, accion: string, detalle: string): boolean;
+  /** Closes the open incident of `key` as fallido; false when none is open. */
+  failKey(key: string, accion: string, detalle: string): boolean;
   /** The loaded rule of that id, if any. */
   findRule(id: string): CompiledRule | undefined;
+  /** The incident key of a check (shared with the log rule of the same outage); default `getCheckKey`. */
+  keyOf?(checkId: string): string;
 }
 
 /** The correlation key of a check's incident: one incident per check at a time. */
@@ -45,24 +49,17 @@ export function createCheckRule(result: CheckResult, actions: ActionSpec[] = [])
 
 /** Picks the rule for a failed check: a loaded rule of that id when it remediates something, else a built-in one. */
 function selectRule(result: CheckResult, sink: CheckIncidentSink): CompiledRule {
-  const restart = result.fields["restart"];
-  if (restart && result.fields["restart_exhausted"] !== "true") {
-    try {
-      const argv = JSON.parse(restart) as unknown;
-      if (Array.isArray(argv) && argv.length > 0 && argv.every((a) => typeof a === "string")) {
-        return createCheckRule(result, [{ type: "exec", command: argv }]);
-      }
-    } catch {
-      /* not an argv: alert only */
-    }
-  }
   const loaded = sink.findRule(result.errorType);
   if (loaded && loaded.actions.length > 0) return { ...loaded, severity: result.severity };
   return createCheckRule(result);
 }
 
 /** Turns a check's failure into the event and match the incident manager takes. */
-export function createCheckMatch(result: CheckResult, rule: CompiledRule): { event: LogEvent; match: RuleMatch } {
+export function createCheckMatch(
+  result: CheckResult,
+  rule: CompiledRule,
+  key = getCheckKey(result.check),
+): { event: LogEvent; match: RuleMatch } {
   const text = `${result.check}: ${result.message}`;
   const event: LogEvent = {
     source: `check:${result.kind}`,
@@ -75,15 +72,19 @@ export function createCheckMatch(result: CheckResult, rule: CompiledRule): { eve
     readAtMs: result.atMs,
   };
   const fields: Record<string, string> = { check: result.check, ...result.fields };
-  return { event, match: { rule, event, fields, key: getCheckKey(result.check) } };
+  return { event, match: { rule, event, fields, key } };
 }
+
+/** `accion` of a process incident whose restart budget is spent. */
+export const ACCION_RESTART_EXHAUSTED = "no reiniciado: límite de reinicios";
 
 /**
  * Feeds check transitions into the incident flow: `down` (and `flapping`) opens or folds the check's incident,
- * `up` closes it as solucionado with the recovery note ("recuperado, 23 ms").
+ * `up` closes it as solucionado with the recovery note ("recuperado, 23 ms"). A process whose restart budget is
+ * spent fails its incident at once: nothing will bring it back without a human.
  */
 export function handleCheckTransition(t: CheckTransition, sink: CheckIncidentSink): void {
-  const key = getCheckKey(t.check);
+  const key = sink.keyOf?.(t.check) ?? getCheckKey(t.check);
   if (t.state === "up") {
     sink.resolveKey(key, "recuperado", t.result.message);
     return;
@@ -91,7 +92,19 @@ export function handleCheckTransition(t: CheckTransition, sink: CheckIncidentSin
   if (t.state === "down" || t.state === "flapping") {
     const result = t.state === "flapping" ? { ...t.result, message: `inestable: ${t.result.message}` } : t.result;
     const rule = selectRule(result, sink);
-    const { event, match } = createCheckMatch(result, rule);
+    const { event, match } = createCheckMatch(result, rule, key);
     sink.handleMatch(event, match);
+    handleCheckResult(result, sink);
   }
+}
+
+/**
+ * Every result, edge or not. A success closes an incident of the check's key that the log opened while the check
+ * never went down (the disk had room, the server answered). A process still down whose restarts ran out (the
+ * restarted one crashed too) fails the incident opened by its first crash.
+ */
+export function handleCheckResult(result: CheckResult, sink: CheckIncidentSink): void {
+  const key = sink.keyOf?.(result.check) ?? getCheckKey(result.check);
+  if (result.ok) sink.resolveKey(key, "recuperado", result.message);
+  else if (result.fields["restart_exhausted"] === "true") sink.failKey(key, ACCION_RESTART_EXHAUSTED, result.message);
 }

@@ -21,7 +21,9 @@ import { formatProblem } from "../util/problems.js";
 import { VERSION } from "../version.js";
 import type { CheckResult, CompiledRule, Incident, LogEvent, RuleMatch, SourceLine } from "../types.js";
 import { buildChecksFromConfig } from "./build-checks-from-config.js";
-import { handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
+import { handleCheckResult, handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
+import { buildConfigTemplateValues } from "./config-template-values.js";
+import { createOutageKeys, type OutageKeys } from "./outage-keys.js";
 
 /** How a daemon run differs from the config. */
 export interface EngineOptions {
@@ -85,6 +87,9 @@ export class Engine {
   private readonly startedAtMs = Date.now();
   private state: "created" | "running" | "stopping" | "stopped" = "created";
   private counts = { lines: 0, events: 0, matches: 0 };
+  /** `{config.NAME}` values for action and verify templates. */
+  private readonly configValues: Record<string, string>;
+  private readonly outageKeys: OutageKeys;
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -120,6 +125,8 @@ export class Engine {
       dryRun: options.dryRun || r.dryRun,
       logger: this.logger,
     });
+    this.configValues = buildConfigTemplateValues(this.config);
+    this.outageKeys = createOutageKeys(this.config.checks, { baseDir: this.config.baseDir, downloadRoot: r.allowedRoots[0] ?? null });
     const tg = this.config.notify.telegram;
     this.notifier = new Notifier({
       telegram: tg ? { token: tg.token, chatId: tg.chatId, apiRoot: tg.apiRoot } : null,
@@ -153,7 +160,7 @@ export class Engine {
         void this.executor.submit({
           incident,
           rule,
-          fields: incident.campos,
+          fields: { ...this.configValues, ...incident.campos },
           startAttempt: Math.max(1, incident.intento),
           signal,
           report: (step) => {
@@ -167,7 +174,7 @@ export class Engine {
         });
       },
       reverify: (request) => {
-        void this.executor.reverify(request.rule, request.match.fields).then((ok) => request.settle(ok), () => request.settle(true));
+        void this.executor.reverify(request.rule, { ...this.configValues, ...request.match.fields }).then((ok) => request.settle(ok), () => request.settle(true));
       },
     });
 
@@ -217,10 +224,7 @@ export class Engine {
 
   /** Closes the incident opened by `reportProcessDown` as fallido: the process stays down and needs a human. */
   reportProcessGaveUp(name: string, detalle: string): void {
-    const open = this.manager.getByKey(`check:process:${name}`);
-    if (open && open.estado !== "solucionado" && open.estado !== "fallido") {
-      this.manager.transition(open.id, "fallido", { accion: "no reiniciado", detalle });
-    }
+    this.checkSink.failKey(`check:process:${name}`, "no reiniciado", detalle);
   }
 
   /** Closes the incident opened by `reportProcessDown` once the process runs again. */
@@ -324,10 +328,12 @@ export class Engine {
     const matcher = this.matcher;
     const matches: RuleMatch[] = [];
     for (const event of events) {
-      const m = matcher(event);
-      if (m) {
-        matches.push(m);
-        this.metrics.ruleMatches.inc({ rule: m.rule.id });
+      const found = matcher(event);
+      if (found) {
+        const { match, askCheck } = this.outageKeys.correlate(found);
+        matches.push(match);
+        this.metrics.ruleMatches.inc({ rule: match.rule.id });
+        if (askCheck) void this.scheduler?.runCheck(askCheck);
       }
     }
     this.counts.events += events.length;
@@ -390,23 +396,32 @@ export class Engine {
   /** Where check (and supervised process) failures enter the incident flow. */
   private readonly checkSink: CheckIncidentSink = {
     handleMatch: (event, match) => this.manager.handleEvent(event, match),
-    resolveKey: (key, accion, detalle) => {
-      const open = this.manager.getByKey(key);
-      if (!open || open.estado === "solucionado" || open.estado === "fallido") return false;
-      this.manager.transition(open.id, "solucionado", { accion, detalle });
-      return true;
-    },
+    resolveKey: (key, accion, detalle) => this.closeKey(key, "solucionado", accion, detalle),
+    failKey: (key, accion, detalle) => this.closeKey(key, "fallido", accion, detalle),
     findRule: (id) => this.rulesById.get(id),
+    keyOf: (checkId) => this.outageKeys.keyOfCheck(checkId),
   };
 
+  /** Closes the open incident of a key; false when none is open. */
+  private closeKey(key: string, estado: "solucionado" | "fallido", accion: string, detalle: string): boolean {
+    const open = this.manager.getByKey(key);
+    if (!open || open.estado === "solucionado" || open.estado === "fallido") return false;
+    this.manager.transition(open.id, estado, { accion, detalle });
+    return true;
+  }
+
   private startChecks(): void {
-    const checks = buildChecksFromConfig(this.config.checks, this.activity);
+    const dryRun = Boolean(this.options.dryRun || this.config.remediation.dryRun);
+    const checks = buildChecksFromConfig(this.config.checks, this.activity, { dryRun });
     if (checks.length === 0) return;
     this.scheduler = createCheckScheduler({
       checks,
       intervalMs: this.config.checks.intervalMs,
       flap: this.config.checks.flap ?? undefined,
-      onResult: (result: CheckResult) => this.metrics.recordCheckResult(result),
+      onResult: (result: CheckResult) => {
+        this.metrics.recordCheckResult(result);
+        handleCheckResult(result, this.checkSink);
+      },
       onTransition: (t) => {
         this.logger.info(`check ${t.check}: ${t.state} — ${t.result.message}`);
         handleCheckTransition(t, this.checkSink);

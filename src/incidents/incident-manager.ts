@@ -5,7 +5,7 @@ import { listTemplateFields } from "../util/template.js";
 import { capText, createIncident, createIncidentId, getEventPosition, type TrackedIncident } from "./create-incident.js";
 import { formatLocalIso } from "./format-local-iso.js";
 import type { IncidentChange, IncidentCounters } from "./incident-change.js";
-import { applyTransition, isTerminal, type TransitionInfo } from "./incident-state.js";
+import { appendNote, applyTransition, isTerminal, type TransitionInfo } from "./incident-state.js";
 import {
   RemediationAbort,
   type RemediationHandler,
@@ -97,6 +97,8 @@ interface Entry {
   reopenCount: number;
   reverifyOutstanding: boolean;
   lastMatch: RuleMatch | null;
+  /** Sources other than `fuente` already noted in `transiciones`. */
+  notedSources: Set<string> | null;
 }
 
 type Delivery = { kind: "remediate"; entry: Entry; reason: RemediationReason } | { kind: "reverify"; request: ReverifyRequest; entry: Entry };
@@ -472,6 +474,21 @@ export class IncidentManager {
     entry.lastMatch = match;
     this.counters.folded++;
     this.changes.next({ type: "folded", incident: entry.incident, rule: entry.rule, match });
+    this.noteSource(entry, match, nowMs);
+  }
+
+  /**
+   * One problem seen by two sources (the bot's log and the Bot API check) is one incident: the first source opens
+   * it, every other one is recorded once in its `transiciones` while it is open.
+   */
+  private noteSource(entry: Entry, match: RuleMatch, nowMs: number): void {
+    const source = match.event.source;
+    if (entry.closedAtMs !== null || source === entry.incident.fuente || entry.notedSources?.has(source)) return;
+    (entry.notedSources ??= new Set()).add(source);
+    const previous = entry.incident.estado;
+    const detalle = capText(match.event.text, MAX_DETAIL_BYTES);
+    entry.incident = appendNote(entry.incident, { accion: `también detectado por ${source}`, detalle }, nowMs);
+    this.changes.next({ type: "transition", incident: entry.incident, rule: entry.rule, previous, rootCause: null });
   }
 
   /** Puts a new or resumed incident in `pendiente` when a rule it depends on has an open incident. */
@@ -664,5 +681,6 @@ function createEntry(incident: TrackedIncident, rule: CompiledRule, closedAtMs: 
     reopenCount: 0,
     reverifyOutstanding: false,
     lastMatch: null,
+    notedSources: null,
   };
 }

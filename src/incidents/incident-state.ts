@@ -70,3 +70,18 @@ export function applyTransition<T extends Incident>(incident: T, estado: Estado,
   }
   return next;
 }
+
+/**
+ * Returns a new incident with a note in `transiciones` and no change of state: another source saw the same
+ * problem (the log and a periodic check, one outage). `accion` of the incident itself is left as it was.
+ */
+export function appendNote<T extends Incident>(incident: T, info: { accion: string; detalle?: string | null }, nowMs: number): T {
+  const transicion: Transicion = {
+    estado: incident.estado,
+    timestamp: formatLocalIso(nowMs),
+    accion: info.accion,
+    intento: incident.intento,
+    detalle: info.detalle ?? null,
+  };
+  return { ...incident, transiciones: [...incident.transiciones, transicion] };
+}

@@ -40,6 +40,11 @@ export class DigestCollector {
     return true;
   }
 
+  /** Takes an incident out of the digest (it gets a message of its own); false when it is not in it. */
+  remove(id: string): boolean {
+    return this.entries.delete(id);
+  }
+
   /** Everything collected so far, clearing the collector. */
   take(): { entries: DigestEntry[]; untracked: Map<string, number> } {
     const out = { entries: [...this.entries.values()], untracked: new Map(this.untracked) };

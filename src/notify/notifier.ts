@@ -273,8 +273,10 @@ export class Notifier {
     const { type, incident, rule } = change;
     const policy = resolveNotifyPolicy(incident, rule);
     if (type !== "folded" && shouldOpenAlert(policy, incident)) this.queueWebhook(type, incident);
-    // An incident counted in a pending digest stays there; the digest will show its latest state.
-    if (this.digest.update(incident)) return;
+    // An incident counted in a pending digest stays there; the digest will show its latest state. Except a critical
+    // failure (a bot that will not be restarted again): it leaves the digest for a message of its own, now.
+    const failedCritical = incident.estado === "fallido" && incident.severidad === "critical";
+    if (!(failedCritical && this.digest.remove(incident.id)) && this.digest.update(incident)) return;
     const key = `incident:${incident.id}`;
     const root = findRootCause(incident, change.type === "transition" ? change.rootCause : null);
     if (this.tracked.has(key)) {
@@ -287,7 +289,8 @@ export class Notifier {
       this.addToRootGroup(root, incident);
       return;
     }
-    const verdict = this.gate.admit(incident.clave);
+    // A key whose earlier incidents were fixed (a bot restarted twice) failing now is news, not a repeat.
+    const verdict = this.gate.admit(incident.estado === "fallido" ? `${incident.clave}\u0000fallido` : incident.clave);
     if (verdict !== "allow") {
       this.addToDigest(incident, verdict);
       return;

@@ -1,7 +1,7 @@
 import type { ActionSpec, CompiledRule, NotifyPolicy, Severity, VerifySpec } from "../types.js";
 import type { Problem } from "../util/problems.js";
 import { formatFieldPath } from "../util/problems.js";
-import { fillRegExpTemplate, listTemplateFields } from "../util/template.js";
+import { CONFIG_TEMPLATE_VALUES, fillRegExpTemplate, isConfigTemplateName, isKnownConfigTemplateName, listTemplateFields } from "../util/template.js";
 import { checkRegexSafety, DEFAULT_REDOS_TIMEOUT_MS } from "./check-regex-safety.js";
 import { listCaptureNames } from "./list-capture-names.js";
 
@@ -113,8 +113,16 @@ export function compileRule(
   // Unknown template fields can only be judged when every capturing regex compiled.
   if (match && extract.every((re) => re !== null)) {
     const checkTemplate = (template: string, path: Array<string | number>): void => {
+      // Config values exist when remediation runs, not when a line is matched: actions and verify only.
+      const configAllowed = path[0] === "actions" || path[0] === "verify";
       for (const name of listTemplateFields(template)) {
-        if (!captured.has(name)) {
+        if (isConfigTemplateName(name)) {
+          if (!isKnownConfigTemplateName(name)) {
+            report(path, `unknown config value '${name}' (known: ${Object.keys(CONFIG_TEMPLATE_VALUES).join(", ")})`);
+          } else if (!configAllowed) {
+            report(path, `config value '${name}' is only available in actions and verify`);
+          }
+        } else if (!captured.has(name)) {
           const known = captured.size ? [...captured].sort().join(", ") : "none";
           report(path, `template names field '${name}', which neither match nor extract captures (captured: ${known})`);
         }

@@ -60,7 +60,15 @@ const VERIFY_SHAPES = {
   file_absent: { properties: { path: nonEmptyString }, required: ["path"] },
   file_min_size: { properties: { path: nonEmptyString, bytes: { type: "integer", minimum: 0 } }, required: ["path", "bytes"] },
   http_ok: { properties: { url: nonEmptyString, timeout }, required: ["url"] },
-  disk_free: { properties: { path: nonEmptyString, min_gb: { type: "number", minimum: 0 } }, required: ["path", "min_gb"] },
+  http_up: { properties: { url: nonEmptyString, health_url: { type: "string" }, timeout }, required: ["url"] },
+  disk_free: {
+    properties: {
+      path: nonEmptyString,
+      fallback_path: nonEmptyString,
+      min_gb: { anyOf: [{ type: "number", minimum: 0 }, { type: "string", pattern: "^\\{config\\.[a-z_]+\\}$" }] },
+    },
+    required: ["path", "min_gb"],
+  },
   exec_ok: { properties: { command: argv, timeout }, required: ["command"] },
 } as const;
 

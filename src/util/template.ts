@@ -1,9 +1,37 @@
 /**
  * `{field}` templates. Values are inserted as plain strings: a template never reaches a shell, and the
  * result of a path template is checked by the path guard before use.
+ *
+ * `{config.NAME}` inserts a value of vigia's own configuration (the local Bot API's URL…) instead of a captured
+ * field: one place configures the server, every rule that needs it names it. Capture names cannot hold a dot, so
+ * the two never collide; the names are fixed (CONFIG_TEMPLATE_VALUES) so the rule loader can refuse a typo.
  */
 
-const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const PLACEHOLDER = /\{((?:config\.)?[A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Prefix of the placeholders filled from the configuration. */
+export const CONFIG_TEMPLATE_PREFIX = "config.";
+
+/** The configuration values a rule's actions and verify may name as `{config.NAME}`, with what each holds. */
+export const CONFIG_TEMPLATE_VALUES = {
+  "config.bot_api_url": "the local Bot API server: checks.bot_api.url, else TELEGRAM_BOT_API_LOCAL_URL, else http://localhost:8081",
+  "config.bot_api_health_url": "checks.bot_api.health_url, or empty when none is configured",
+  "config.download_root": "the first of remediation.allowed_roots (absolute)",
+  "config.disk_warn_gb": "checks.disk.warn_gb (5): the free space that ends a disk-full incident",
+  "config.disk_critical_gb": "checks.disk.critical_gb (2): below it the disk is full",
+} as const;
+
+export type ConfigTemplateName = keyof typeof CONFIG_TEMPLATE_VALUES;
+
+/** True for `config.NAME` placeholders (known or not). */
+export function isConfigTemplateName(name: string): boolean {
+  return name.startsWith(CONFIG_TEMPLATE_PREFIX);
+}
+
+/** True for the `config.NAME` placeholders vigia can fill. */
+export function isKnownConfigTemplateName(name: string): name is ConfigTemplateName {
+  return Object.hasOwn(CONFIG_TEMPLATE_VALUES, name);
+}
 
 /** Thrown when a template names a field the match did not capture. */
 export class MissingFieldError extends Error {

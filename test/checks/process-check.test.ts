@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
 import { createProcessCheck } from "../../src/checks/process-check.js";
 import { findPidsByPattern, isPidAlive, listOwnLineage, readPidFile, PidFileError } from "../../src/checks/find-process.js";
 import { runCheckOnce } from "../../src/checks/run-check.js";
+import { startDetached } from "../../src/checks/start-detached.js";
 
 let dir: string;
 let child: ChildProcess | undefined;
@@ -69,28 +70,88 @@ describe("process check by pid file", () => {
     expect(bad.message).toMatch(/does not hold a pid/);
   });
 
-  it("asks for a restart through fields.restart, at most max_restarts within restart_window", async () => {
+  it("restarts the process itself, at most max_restarts within restart_window; a failed start uses no slot", async () => {
     let nowMs = 1_000_000;
+    const started: string[][] = [];
+    let failNext = false;
     const check = createProcessCheck({
       name: "bot",
       pidfile: join(dir, "bot.pid"),
       restart: ["python3", "main.py", "--flag=$(rm -rf /)"],
+      restartLogPath: join(dir, "bot.log"),
       maxRestarts: 2,
       restartWindowMs: 60_000,
       nowMs: () => nowMs,
+      start: async (spec) => {
+        if (failNext) return { ok: false, error: "spawn python3 ENOENT" };
+        started.push([...spec.argv]);
+        return { ok: true, pid: 4242 + started.length };
+      },
     });
     const first = await runCheckOnce(check);
-    expect(JSON.parse(first.fields.restart!)).toEqual(["python3", "main.py", "--flag=$(rm -rf /)"]);
-    expect(first.fields.restart_attempt).toBe("1/2");
-    nowMs += 10_000;
+    expect(started).toEqual([["python3", "main.py", "--flag=$(rm -rf /)"]]);
+    expect(first.fields).toMatchObject({ restart_attempt: "1/2", restarted_pid: "4243" });
+    expect(first.message).toMatch(/restarted 1\/2 \(pid 4243\)/);
+    expect(readFileSync(join(dir, "bot.pid"), "utf8").trim()).toBe("4243"); // the next probe looks for the new pid
+    nowMs += 5_000;
+    failNext = true;
+    const failed = await runCheckOnce(check);
+    expect(failed.fields.restart_error).toBe("spawn python3 ENOENT");
+    expect(failed.fields.restart_attempt).toBeUndefined();
+    failNext = false;
+    nowMs += 5_000;
     expect((await runCheckOnce(check)).fields.restart_attempt).toBe("2/2");
     nowMs += 10_000;
     const exhausted = await runCheckOnce(check);
-    expect(exhausted.fields.restart).toBeUndefined();
+    expect(started).toHaveLength(2);
     expect(exhausted.fields.restart_exhausted).toBe("true");
     expect(exhausted.message).toMatch(/restart limit reached \(2 in 60 s\)/);
     nowMs += 45_000; // the first restart (65 s ago) left the window, the second (55 s ago) has not
     expect((await runCheckOnce(check)).fields.restart_attempt).toBe("2/2");
+  });
+
+  it("in dry-run says what it would restart and starts nothing", async () => {
+    const check = createProcessCheck({
+      name: "bot",
+      pidfile: join(dir, "bot.pid"),
+      restart: ["python3", "main.py"],
+      dryRun: true,
+      start: async () => {
+        throw new Error("must not start");
+      },
+    });
+    const result = await runCheckOnce(check);
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(/dry-run: restart 1\/3 not run/);
+  });
+});
+
+describe("startDetached", () => {
+  it("starts the program in its own session, appends its output to the log, and leaves it running", async () => {
+    const log = join(dir, "bot.log");
+    writeFileSync(log, "before\n");
+    const result = await startDetached({
+      argv: [process.execPath, "-e", "console.log('hola'); console.error('err'); setInterval(() => {}, 1000)", marker],
+      cwd: dir,
+      logPath: log,
+    });
+    if (!result.ok) throw new Error(result.error);
+    try {
+      expect(await isPidAlive(result.pid)).toBe(true);
+      // Field 6 of /proc/<pid>/stat is the session id: a new session led by the child itself.
+      const stat = readFileSync(`/proc/${result.pid}/stat`, "utf8");
+      const fieldsAfterName = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      expect(Number(fieldsAfterName[3])).toBe(result.pid);
+      for (let i = 0; i < 100 && !/err/.test(readFileSync(log, "utf8")); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(readFileSync(log, "utf8")).toMatch(/^before\n(hola\nerr|err\nhola)\n$/);
+    } finally {
+      process.kill(result.pid, "SIGKILL");
+    }
+  });
+
+  it("reports a program that cannot start", async () => {
+    const result = await startDetached({ argv: [join(dir, "missing-program")], cwd: dir, logPath: join(dir, "x.log") });
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(/ENOENT/) });
   });
 });
 

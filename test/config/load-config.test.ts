@@ -99,7 +99,7 @@ describe("loadConfig without a config file", () => {
       apiRoot: "http://127.0.0.1:8081",
       commandsToken: null,
     });
-    expect(config.checks.botApi).toEqual({ url: "http://127.0.0.1:8081", attempts: 3, everyMs: 10000, timeoutMs: 5000 });
+    expect(config.checks.botApi).toEqual({ url: "http://127.0.0.1:8081", healthUrl: null, attempts: 3, everyMs: 10000, timeoutMs: 5000 });
   });
 
   it("uses http://localhost:8081 when USE_LOCAL_BOT_API=true names no URL", async () => {
@@ -172,7 +172,7 @@ describe("config file lookup", () => {
       { name: "poster", command: ["python3", "p.py"], cwd: base, env: { A: "1" }, logPath: join(base, "x/poster.log"), restart: "always", maxRestarts: 3, restartBackoffMs: [1000, 2000, 4000] },
     ]);
     expect(config.checks.process).toEqual([
-      { name: "bot", pidfile: join(base, "run/bot.pid"), pattern: null, restart: null, maxRestarts: 3, restartWindowMs: 600000, timeoutMs: 5000 },
+      { name: "bot", pidfile: join(base, "run/bot.pid"), pattern: null, restart: null, restartLogPath: join(base, "logs/bot_central.log"), restartCwd: base, maxRestarts: 3, restartWindowMs: 600000, timeoutMs: 5000 },
     ]);
   });
 
@@ -318,7 +318,7 @@ describe("environment overrides", () => {
   it("USE_LOCAL_BOT_API=false turns a configured bot_api check off, =true overrides enabled: false", async () => {
     write("vigia.config.yaml", "checks:\n  bot_api: { url: 'http://127.0.0.1:1', every: 1 }\n");
     const on = await loadConfig({ cwd: root, env: {} });
-    expect(on.config.checks.botApi).toEqual({ url: "http://127.0.0.1:1", attempts: 3, everyMs: 1000, timeoutMs: 5000 });
+    expect(on.config.checks.botApi).toEqual({ url: "http://127.0.0.1:1", healthUrl: null, attempts: 3, everyMs: 1000, timeoutMs: 5000 });
     const off = await loadConfig({ cwd: root, env: { USE_LOCAL_BOT_API: "false" } });
     expect(off.config.checks.botApi).toBeNull();
     write("vigia.config.yaml", "checks:\n  bot_api: { enabled: false, every: 1 }\n");
@@ -349,6 +349,8 @@ describe("environment overrides", () => {
       '.env:3: BACKOFF_DELAYS: expected comma-separated seconds >= 0 like "1,2,4", got "1,,4"',
       'environment:0: VERIFICACION_PERIODICA: expected a number of seconds > 0, got "-5"',
       'environment:0: USE_LOCAL_BOT_API: expected true or false, got "si"',
+      // Rules name the server ({config.bot_api_url}) even while the check is off: its URL is always read.
+      'environment:0: TELEGRAM_BOT_API_LOCAL_URL: expected an http(s) URL, got "localhost:8081"',
     ]);
   });
 

@@ -60,7 +60,7 @@ describe("rules/descargas.yaml", () => {
       actions: [{ type: "wait" }],
       retries: 3,
       backoffMs: [10_000, 10_000, 10_000],
-      verify: { type: "http_ok", url: "http://localhost:8081" },
+      verify: { type: "http_up", url: "{config.bot_api_url}", health_url: "{config.bot_api_health_url}" },
       notify: "always",
     });
   });

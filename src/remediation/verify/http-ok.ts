@@ -1,43 +1,53 @@
-import type { VerifyHandler } from "./verify-handler.js";
+import type { CheckAnswer, VerifyHandler } from "./verify-handler.js";
+import { isServerUp } from "../../util/is-server-up.js";
 import { readFilledString, readTimeoutMs } from "../spec-options.js";
 import { InvalidSpecError } from "../errors.js";
 
-const DEFAULT_HTTP_TIMEOUT_MS = 5000;
+export const DEFAULT_HTTP_TIMEOUT_MS = 5000;
 
 /** `http_ok {url, timeout?}`: a GET answers 2xx or 3xx (redirects not followed) within the timeout (default 5 s). */
 export const httpOkVerify: VerifyHandler = {
   type: "http_ok",
   async plan(spec, fields, ctx) {
-    const rawUrl = readFilledString(spec, "url", fields);
-    let url: URL;
-    try {
-      url = new URL(rawUrl);
-    } catch {
-      throw new InvalidSpecError("http_ok", "url", "an http(s) URL", rawUrl);
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidSpecError("http_ok", "url", "an http(s) URL", url.protocol);
+    const url = parseHttpUrl("http_ok", "url", readFilledString(spec, "url", fields));
     const timeoutMs = readTimeoutMs(spec, DEFAULT_HTTP_TIMEOUT_MS);
-    const shown = redactUrl(url);
     return {
-      descripcion: `GET ${shown} → 2xx/3xx`,
+      descripcion: `GET ${redactUrl(url)} → 2xx/3xx`,
       readOnly: true,
-      async check() {
-        const started = performance.now();
-        try {
-          const response = await fetch(url, {
-            redirect: "manual",
-            signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ctx.signal]),
-          });
-          await response.body?.cancel().catch(() => undefined);
-          const ms = Math.round(performance.now() - started);
-          return { ok: response.status >= 200 && response.status < 400, detalle: `HTTP ${response.status} en ${ms} ms` };
-        } catch (error) {
-          return { ok: false, detalle: `sin respuesta: ${describeFetchError(error, timeoutMs)}` };
-        }
-      },
+      check: () => checkHttpStatus(url, timeoutMs, ctx.signal, (status) => isServerUp(status, true)),
     };
   },
 };
+
+/** A filled template as an http(s) URL, or an invalid spec naming the option. */
+export function parseHttpUrl(type: string, option: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidSpecError(type, option, "an http(s) URL", text);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidSpecError(type, option, "an http(s) URL", url.protocol);
+  return url;
+}
+
+/** One GET (redirects not followed) judged by its status; no answer within the timeout is a failure. */
+export async function checkHttpStatus(
+  url: URL,
+  timeoutMs: number,
+  signal: AbortSignal,
+  isUp: (status: number) => boolean,
+): Promise<CheckAnswer> {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) });
+    await response.body?.cancel().catch(() => undefined);
+    const ms = Math.round(performance.now() - started);
+    return { ok: isUp(response.status), detalle: `HTTP ${response.status} en ${ms} ms` };
+  } catch (error) {
+    return { ok: false, detalle: `sin respuesta: ${describeFetchError(error, timeoutMs)}` };
+  }
+}
 
 /** The URL without credentials or query (a Bot API URL carries the bot token in its path: keep only the origin then). */
 export function redactUrl(url: URL): string {

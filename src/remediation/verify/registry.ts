@@ -6,12 +6,13 @@ import { pathWritableVerify } from "./path-writable.js";
 import { fileAbsentVerify } from "./file-absent.js";
 import { fileMinSizeVerify } from "./file-min-size.js";
 import { httpOkVerify } from "./http-ok.js";
+import { httpUpVerify } from "./http-up.js";
 import { diskFreeVerify } from "./disk-free.js";
 import { execOkVerify } from "./exec-ok.js";
 
 /** Every verification type, by the `type` a rule names. */
 export const verifyHandlers: ReadonlyMap<string, VerifyHandler> = new Map(
-  [pathExistsVerify, pathWritableVerify, fileAbsentVerify, fileMinSizeVerify, httpOkVerify, diskFreeVerify, execOkVerify].map(
+  [pathExistsVerify, pathWritableVerify, fileAbsentVerify, fileMinSizeVerify, httpOkVerify, httpUpVerify, diskFreeVerify, execOkVerify].map(
     (handler) => [handler.type, handler],
   ),
 );

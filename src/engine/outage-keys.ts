@@ -1,0 +1,88 @@
+/**
+ * One outage, one incident: the bot's log and a periodic check often report the same problem — "All connection
+ * attempts failed" and the `bot_api` check, "No space left on device" and the `disk` check. Both go under one
+ * correlation key, so whichever sees it first opens the incident and the other is noted in its `transiciones`.
+ *
+ * - `servidor_caido` log matches take the key of the `bot_api` check (there is one local Bot API server).
+ * - `disco_lleno` log matches take the key of the disk check whose filesystem holds the path that failed (the
+ *   download root when the message names none); disk checks on one filesystem share the first one's key. Such an
+ *   incident is then the disk check's: it stays open while the check says full and closes when space is back.
+ */
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { BOT_API_CHECK_DEFAULTS, DISK_CHECK_DEFAULTS } from "../checks/index.js";
+import type { ChecksConfig } from "../config/types.js";
+import { findExistingAncestor } from "../util/find-existing-ancestor.js";
+import type { CompiledRule, RuleMatch } from "../types.js";
+import { getCheckKey } from "./check-incidents.js";
+
+export interface OutageKeys {
+  /** The incident key of a check: `check:<id>`, or the key of the first disk check on the same filesystem. */
+  keyOfCheck(checkId: string): string;
+  /**
+   * A log match re-keyed onto the check that watches the same thing, or as it was; `askCheck`: the check that now
+   * owns the incident and should look at once.
+   */
+  correlate(match: RuleMatch): { match: RuleMatch; askCheck: string | null };
+}
+
+export interface OutageKeysOptions {
+  /** Relative paths in log lines resolve against it (the bot runs from the config's folder). */
+  baseDir: string;
+  /** Measured when a disk-full message names no path. */
+  downloadRoot: string | null;
+}
+
+/** Builds the correlation for the checks of a config. */
+export function createOutageKeys(checks: ChecksConfig, options: OutageKeysOptions): OutageKeys {
+  const diskPaths = checks.disk?.paths ?? [];
+  const checkOwnedRules = new WeakMap<CompiledRule, CompiledRule>();
+
+  /** The first configured disk path on the filesystem of `absolute`, by device number; null when none. */
+  const findDiskPath = (absolute: string): string | null => {
+    const dev = readDevice(absolute);
+    if (dev === null) return null;
+    return diskPaths.find((p) => readDevice(p) === dev) ?? null;
+  };
+
+  /** The rule as the disk check's: no remediation of its own, closed by the check's recovery. */
+  const toCheckOwned = (rule: CompiledRule): CompiledRule => {
+    let owned = checkOwnedRules.get(rule);
+    if (!owned) {
+      owned = { ...rule, actions: [], verify: null, resolveOn: null, closedExternally: true };
+      checkOwnedRules.set(rule, owned);
+    }
+    return owned;
+  };
+
+  return {
+    keyOfCheck(checkId) {
+      if (!checkId.startsWith("disk:")) return getCheckKey(checkId);
+      const first = findDiskPath(checkId.slice("disk:".length));
+      return getCheckKey(first ? `disk:${first}` : checkId);
+    },
+    correlate(match) {
+      const ruleId = match.rule.id;
+      if (ruleId === BOT_API_CHECK_DEFAULTS.errorType && checks.botApi) {
+        return { match: { ...match, key: getCheckKey("bot_api") }, askCheck: null };
+      }
+      if (ruleId === DISK_CHECK_DEFAULTS.errorType && diskPaths.length > 0) {
+        const failed = match.fields["path"] ? resolve(options.baseDir, match.fields["path"]) : options.downloadRoot;
+        const diskPath = failed === null ? null : findDiskPath(failed);
+        if (diskPath === null) return { match, askCheck: null };
+        const checkId = `disk:${diskPath}`;
+        return { match: { ...match, rule: toCheckOwned(match.rule), key: getCheckKey(checkId) }, askCheck: checkId };
+      }
+      return { match, askCheck: null };
+    },
+  };
+}
+
+/** Device number of the filesystem holding a path (or its nearest existing ancestor); null when unreadable. */
+function readDevice(absolute: string): number | null {
+  try {
+    return statSync(findExistingAncestor(absolute)).dev;
+  } catch {
+    return null;
+  }
+}
