@@ -3,6 +3,8 @@ import type { VigiaConfig } from "../config/types.js";
 import { listConfigSecrets } from "../config/index.js";
 import { CheckpointStore, createFileSources, type FileSources, type TailerEvent } from "../sources/index.js";
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
+import { maskLineSecrets } from "../events/mask-line-secrets.js";
+import { createSecretMasker } from "../util/mask-secrets.js";
 import { listRuleFiles, loadRules, type LoadRulesResult } from "../rules/load-rules.js";
 import { statSync } from "node:fs";
 import { createRuleMatcher, type RuleMatcher } from "../rules/match-rules.js";
@@ -68,6 +70,8 @@ export class Engine {
   private readonly options: EngineOptions;
   private readonly lines$ = new Subject<SourceLine[]>();
   private readonly grouper: MultilineOperator;
+  /** Masks configured secrets and credential-shaped text in every line before it is matched. */
+  private readonly maskLineText: (text: string) => string;
   private readonly activity: LineActivity = createLineActivity();
   private readonly executor: Executor;
   private readonly notifier: Notifier;
@@ -95,7 +99,9 @@ export class Engine {
     this.options = options;
     this.config = options.config;
     this.logger = options.logger;
-    for (const secret of listConfigSecrets(this.config)) this.logger.addSecret(secret);
+    const secrets = listConfigSecrets(this.config);
+    for (const secret of secrets) this.logger.addSecret(secret);
+    this.maskLineText = createSecretMasker(secrets).maskText;
     this.metrics = createMetrics();
     const startPatterns = new Map<string, RegExp>();
     let flushIdleMs: number | undefined;
@@ -179,7 +185,7 @@ export class Engine {
     });
 
     this.subscriptions.push(
-      this.lines$.pipe(this.grouper).subscribe({
+      this.lines$.pipe(maskLineSecrets(this.maskLineText), this.grouper).subscribe({
         next: (events) => this.handleEvents(events),
         error: (error: Error) => this.logger.error(`pipeline: ${error.stack ?? error.message}`),
       }),

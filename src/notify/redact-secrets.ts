@@ -1,46 +1,26 @@
 import type { NotifyLogger } from "./notify-logger.js";
+import { createSecretMasker, isErrorLike, maskSecretsInText } from "../util/mask-secrets.js";
 
 /**
- * Bot tokens look like `123456:AA…`; they appear in Bot API URLs (`/bot<token>/sendMessage`) and therefore in
- * network error messages (node-fetch: "request to https://…/bot<token>/sendMessage failed"). Anything the notifier
- * logs or throws goes through here first.
+ * Bot tokens appear in Bot API URLs (`/bot<token>/sendMessage`) and therefore in network error messages
+ * (node-fetch: "request to https://…/bot<token>/sendMessage failed"). Anything the notifier logs or throws goes
+ * through the shared secret masking first.
  */
-const TOKEN_IN_URL = /bot\d+:[A-Za-z0-9_-]+/g;
-const REDACTED = "<redacted>";
 
-/** Replaces every given secret, and anything shaped like a bot token in a URL, with `<redacted>`. */
+/** Replaces every given secret, and anything shaped like a credential (a bot token in a URL…), with `***`. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
-  }
-  return out.replace(TOKEN_IN_URL, `bot${REDACTED}`);
-}
-
-/** Deeply redacts the strings inside a log meta object (errors become their redacted message). */
-export function redactValue(value: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (typeof value === "string") return redactSecrets(value, secrets);
-  if (isErrorLike(value)) return redactSecrets(`${value.name}: ${value.message}`, secrets);
-  if (depth > 5 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, secrets, depth + 1);
-  return out;
-}
-
-/** Errors from another realm (jest's VM, DOMException) fail `instanceof Error`; their fields are not enumerable. */
-function isErrorLike(value: unknown): value is { name: string; message: string } {
-  return value instanceof Error || Object.prototype.toString.call(value) === "[object Error]";
+  return maskSecretsInText(text, secrets);
 }
 
 /** Wraps a logger so that no line it writes can carry one of `secrets` (defence in depth over careful callers). */
 export function createRedactingLogger(logger: NotifyLogger, secrets: readonly string[]): NotifyLogger {
+  const masker = createSecretMasker(secrets);
   const wrap =
     (level: keyof NotifyLogger) =>
     (message: string, meta?: object): void => {
-      const safe = redactSecrets(message, secrets);
+      const safe = masker.maskText(message);
       if (meta === undefined) logger[level](safe);
-      else logger[level](safe, redactValue(meta, secrets) as object);
+      else logger[level](safe, masker.maskValue(meta) as object);
     };
   return { info: wrap("info"), warn: wrap("warn"), error: wrap("error"), debug: wrap("debug") };
 }

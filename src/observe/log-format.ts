@@ -1,6 +1,6 @@
 import winston from "winston";
 import { formatLocalIsoTimestamp } from "./log-timestamp.js";
-import type { SecretRedactor } from "./log-redact.js";
+import type { SecretMasker } from "../util/mask-secrets.js";
 
 /** The fields of a log entry after the logger's own formats ran. */
 interface LogEntry {
@@ -41,10 +41,10 @@ function stringifySafely(value: unknown): string {
 
 /** Redacts the message and every meta field of each entry; installed once on the logger, before any transport. */
 export const redactFormat = winston.format((info, options?: unknown) => {
-  const redactor = (options as { redactor?: SecretRedactor } | undefined)?.redactor;
-  if (!redactor) return info;
+  const masker = (options as { masker?: SecretMasker } | undefined)?.masker;
+  if (!masker) return info;
   for (const key of Object.keys(info)) {
-    if (key !== "level") (info as Record<string, unknown>)[key] = redactor.redactValue(info[key]);
+    if (key !== "level") (info as Record<string, unknown>)[key] = masker.maskValue(info[key]);
   }
   return info;
 });

@@ -3,7 +3,7 @@ import type { EventEmitter } from "node:events";
 import winston from "winston";
 import DailyRotateFile from "winston-daily-rotate-file";
 import { createLineFormat, redactFormat, timestampFormat } from "./log-format.js";
-import { createSecretRedactor, type SecretRedactor } from "./log-redact.js";
+import { createSecretMasker, type SecretMasker } from "../util/mask-secrets.js";
 
 /**
  * vigia's logger: winston with a console transport and, for the daemon, `<log_dir>/monitor.log` rotated daily
@@ -74,7 +74,7 @@ export interface FileLoggerOptions extends ConsoleLoggerOptions {
 
 interface Shared {
   winston: winston.Logger;
-  redactor: SecretRedactor;
+  masker: SecretMasker;
   console: winston.transport;
   fileLevel: LogLevel | null;
   filePath: string | null;
@@ -105,7 +105,7 @@ function waitForEnd(emitter: EventEmitter, timeoutMs: number): Promise<void> {
 
 function buildShared(options: ConsoleLoggerOptions): Shared {
   const stream = options.consoleStream ?? process.stderr;
-  const redactor = createSecretRedactor();
+  const masker = createSecretMasker();
   const console = new winston.transports.Stream({
     stream,
     level: options.consoleLevel,
@@ -115,7 +115,7 @@ function buildShared(options: ConsoleLoggerOptions): Shared {
     levels: winston.config.npm.levels,
     level: "debug",
     exitOnError: false,
-    format: winston.format.combine(redactFormat({ redactor }), timestampFormat()),
+    format: winston.format.combine(redactFormat({ masker }), timestampFormat()),
     transports: [console],
   });
   // winston re-emits transport errors on the logger; without a listener that would throw. The file
@@ -123,7 +123,7 @@ function buildShared(options: ConsoleLoggerOptions): Shared {
   logger.on("error", () => undefined);
   return {
     winston: logger,
-    redactor,
+    masker,
     console,
     fileLevel: null,
     filePath: null,
@@ -218,7 +218,7 @@ function wrap(shared: Shared, baseMeta: LogMeta): VigiaLogger {
     isLevelEnabled,
     child: (meta) => wrap(shared, { ...baseMeta, ...meta }),
     addSecret: (secret) => {
-      shared.redactor.addSecret(secret);
+      shared.masker.addSecret(secret);
     },
     setConsoleLevel: (level) => {
       shared.console.level = level;
