@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { VERSION } from "../version.js";
 import { holdEarlySignals } from "./early-signals.js";
+import { ConfigError } from "../config/index.js";
+import { formatProblem } from "../util/problems.js";
 
 /** A CLI usage error: printed with the command's usage, exit 2. */
 export class UsageError extends Error {
@@ -141,6 +143,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError || e.code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`vigia ${name}: ${e.message}\nusage: ${cmd.usage}\n`);
       return 2;
+    }
+    if (e instanceof ConfigError) {
+      // Found at start (the open-file limit): said like every config problem, without a stack.
+      for (const p of e.problems) process.stderr.write(`vigia ${name}: ${formatProblem(p)}\n`);
+      return 1;
     }
     process.stderr.write(`vigia ${name}: ${e.stack ?? e.message}\n`);
     return 1;

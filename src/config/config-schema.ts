@@ -399,6 +399,21 @@ export const CONFIG_SCHEMA = {
     notify: notifySchema,
     checks: checksSchema,
     supervise: { type: "array", items: superviseSchema, description: "Commands `vigia supervise` starts and follows." },
+    tailing: {
+      type: "object",
+      additionalProperties: false,
+      description: "How the file tailers share the process's file descriptors.",
+      properties: {
+        max_open_files: {
+          type: ["integer", "null"],
+          minimum: 16,
+          description:
+            "Followed files held open at most; past it the least recently written ones are closed and reopened when they change. " +
+            "Default null: half the open-file limit (ulimit -n), after 144 descriptors kept for the journal, the status server, checks and actions. " +
+            "Too high for the limit is an error at start.",
+        },
+      },
+    },
     status: {
       type: ["object", "null"],
       additionalProperties: false,

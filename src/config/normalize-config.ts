@@ -194,6 +194,7 @@ export function normalizeConfig(
     checks,
     supervise,
     status,
+    tailing: { maxOpenFiles: raw.tailing?.max_open_files ?? null },
   };
   return { config, problems, warnings };
 }

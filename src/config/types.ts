@@ -155,6 +155,11 @@ export interface RawConfig {
   checks?: RawChecks;
   supervise?: RawSupervise[];
   status?: RawStatus | null;
+  tailing?: RawTailing;
+}
+
+export interface RawTailing {
+  max_open_files?: number | null;
 }
 
 // ───────────────────────────── runtime (what the stages receive) ─────────────────────────────
@@ -336,4 +341,11 @@ export interface VigiaConfig {
   supervise: SuperviseConfig[];
   /** null = no status server. */
   status: StatusConfig | null;
+  tailing: TailingConfig;
+}
+
+/** How the file tailers share the process's descriptors. */
+export interface TailingConfig {
+  /** Files held open at most (idle ones are closed and reopened on change); null = half the open-file limit. */
+  maxOpenFiles: number | null;
 }

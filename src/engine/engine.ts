@@ -1,7 +1,7 @@
 import { Subject, type Subscription } from "rxjs";
 import type { VigiaConfig } from "../config/types.js";
-import { listConfigSecrets } from "../config/index.js";
-import { CheckpointStore, createFileSources, type FileSources, type TailerEvent } from "../sources/index.js";
+import { ConfigError, listConfigSecrets } from "../config/index.js";
+import { CheckpointStore, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources, type TailerEvent } from "../sources/index.js";
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
 import { maskLineSecrets } from "../events/mask-line-secrets.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
@@ -82,6 +82,7 @@ export class Engine {
   private rulesLastError: string | null = null;
   private checkpoints: CheckpointStore | null = null;
   private fileSources: FileSources | null = null;
+  private maxOpenFiles: number | undefined;
   private rulesWatcher: RulesWatcher | null = null;
   private scheduler: CheckScheduler | null = null;
   private statusServer: StatusServer | null = null;
@@ -150,6 +151,13 @@ export class Engine {
   /** Loads rules and journal, connects the stages, starts sources, checks and the status server. */
   async start(): Promise<void> {
     const cfg = this.config;
+    // Before anything opens a file: a limit too low for the configuration is said now, not as EMFILE later.
+    const openFiles = planOpenFiles(cfg.tailing.maxOpenFiles, readOpenFileLimit());
+    if (!openFiles.ok) {
+      const problem = { file: cfg.configFile ?? "(built-in defaults)", line: 0, field: "tailing.max_open_files", message: openFiles.message };
+      throw new ConfigError([problem], [], cfg.configFile, null);
+    }
+    this.maxOpenFiles = openFiles.maxOpenFiles;
     const rulesStamp = readRuleFilesStamp(cfg.rulePaths);
     this.applyRules(loadRules(toRuleSource(cfg.rulePaths)), "start");
     for (const p of this.rulesResult.problems) this.logger.error(`rules: ${formatProblem(p)}`);
@@ -365,6 +373,7 @@ export class Engine {
       .map((s) => ({ source: s.name, path: s.path, startAt: this.options.fromStart ? "beginning" as const : s.startAt, maxLineBytes: s.maxLineBytes }));
     this.fileSources = createFileSources(specs, {
       checkpoints: this.checkpoints,
+      maxOpenFiles: this.maxOpenFiles,
       onLines: (lines) => {
         this.noteLines(lines);
         this.lines$.next(lines);

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { FileTailer, type FileTailerOptions, type TailerEvent, type TailerStats } from "./file-tailer.js";
+import { OpenFileBudget } from "./open-file-budget.js";
 import { PathWatcher } from "./path-watcher.js";
 import {
   compileSourceGlob,
@@ -21,7 +22,10 @@ export interface FileSourceSpec {
 }
 
 /** Options shared by every tailer of the group. */
-export type FileSourcesOptions = Omit<FileTailerOptions, "source" | "path" | "watcher">;
+export type FileSourcesOptions = Omit<FileTailerOptions, "source" | "path" | "watcher" | "budget"> & {
+  /** Files the group's tailers hold open at most (idle ones are closed and reopened on change); unbounded by default. */
+  maxOpenFiles?: number;
+};
 
 /** Several tailers started and stopped together, sharing one folder watcher. */
 export interface FileSources {
@@ -52,6 +56,7 @@ class FileSourceGroup implements FileSources {
   private readonly byPath = new Map<string, FileTailer>();
   private readonly globs: GlobSource[] = [];
   private readonly watcher: PathWatcher | undefined;
+  private readonly budget: OpenFileBudget | undefined;
   private phase: "new" | "running" | "stopped" = "new";
 
   constructor(
@@ -62,6 +67,7 @@ class FileSourceGroup implements FileSources {
       options.watch === false
         ? undefined
         : new PathWatcher({ onError: (error) => this.emitEvent({ type: "error", source: "*", path: "*", detail: `watcher: ${error.message}` }) });
+    this.budget = options.maxOpenFiles === undefined ? undefined : new OpenFileBudget({ maxOpenFiles: options.maxOpenFiles });
   }
 
   get tailers(): readonly FileTailer[] {
@@ -115,6 +121,7 @@ class FileSourceGroup implements FileSources {
       startAt: startAt ?? this.options.startAt,
       maxLineBytes: spec.maxLineBytes ?? this.options.maxLineBytes,
       watcher: this.watcher,
+      budget: this.budget,
       onEvent: (event) => this.handleTailerEvent(tailer, event),
     });
     this.byPath.set(tailer.path, tailer);

@@ -6,6 +6,7 @@ import type { CheckpointStore, FileCheckpoint, PathCheckpoint } from "./checkpoi
 import { FINGERPRINT_BYTES, digestBytes, readBytesAt } from "./fingerprint.js";
 import { FollowedFile, formatFileId, NotARegularFileError } from "./followed-file.js";
 import { DEFAULT_MAX_LINE_BYTES, type LineSink } from "./line-splitter.js";
+import type { BudgetMember, OpenFileBudget } from "./open-file-budget.js";
 import { PathWatcher } from "./path-watcher.js";
 import { listRotatedSiblings, locateCheckpointedFile } from "./rotated-siblings.js";
 
@@ -46,6 +47,8 @@ export interface FileTailerOptions {
   watch?: boolean;
   /** A watcher shared by several tailers; by default each tailer makes its own. */
   watcher?: PathWatcher;
+  /** Bounds the files held open by a group of tailers (an idle file is closed and reopened on change); none by default. */
+  budget?: OpenFileBudget;
   /** Receives lines in batches, in file order; a batch counts as processed when this returns. */
   onLines(lines: SourceLine[]): void;
   onEvent?(event: TailerEvent): void;
@@ -109,7 +112,7 @@ type PathStat = { stat: BigIntStats; code?: undefined } | { stat?: undefined; co
  * (fingerprint of the first bytes, the bytes before the read offset) with what was read, then reads every file to
  * its end with positional reads. Cycles run every `pollIntervalMs` and whenever the folder watcher pokes.
  */
-export class FileTailer {
+export class FileTailer implements BudgetMember {
   readonly source: string;
   /** Resolved path: the key of the checkpoint. */
   readonly path: string;
@@ -264,8 +267,14 @@ export class FileTailer {
     this.unwatch?.();
     if (this.ownsWatcher) await this.watcher?.close();
     await this.running?.catch(() => undefined);
-    await this.cycle();
-    for (const file of this.getOpenFiles()) await file.close({ pendingOffset: this.getPendingOffset(file.fileId) });
+    await this.options.budget?.enter(this);
+    try {
+      await this.cycle();
+      for (const file of this.getOpenFiles()) await file.close({ pendingOffset: this.getPendingOffset(file.fileId) });
+    } finally {
+      this.options.budget?.forget(this);
+      this.options.budget?.leave(this, 0);
+    }
     this.phase = "stopped";
   }
 
@@ -280,6 +289,18 @@ export class FileTailer {
       return this.running;
     }
     return this.runCycles();
+  }
+
+  /** Closes the file at the path while idle, when the budget needs room (never a rotated file still drained). */
+  parkIdleFile(): number {
+    const current = this.current;
+    if (this.phase !== "running" || this.running || !current?.handle) return 0;
+    current.park(this.getPendingOffset(current.fileId));
+    return 1;
+  }
+
+  private countHeldFiles(): number {
+    return this.getOpenFiles().filter((file) => file.handle !== null).length;
   }
 
   getStats(): TailerStats {
@@ -304,12 +325,14 @@ export class FileTailer {
 
   private runCycles(): Promise<void> {
     const run = async (): Promise<void> => {
+      await this.options.budget?.enter(this);
       try {
         do {
           this.again = false;
           await this.cycle();
         } while (this.again && this.phase === "running");
       } finally {
+        this.options.budget?.leave(this, this.countHeldFiles());
         // Cleared in the same turn as the last `again` check: a poke right after starts a new run.
         this.running = null;
         this.hastenPoll();
@@ -406,7 +429,15 @@ export class FileTailer {
   /** The regular check: has the path a new file, no file, or the same file with new or replaced content? */
   private async checkPath(): Promise<void> {
     const pathStat = await this.statPath();
-    const current = this.current;
+    let current = this.current;
+    const changed = current && pathStat.stat && current.isSameInode(pathStat.stat) ? current.hasChanged(pathStat.stat) : true;
+    if (current?.parked) {
+      if (!changed) {
+        this.currentUnchanged = true;
+        return;
+      }
+      current = await this.reopenParked(current);
+    }
     if (!pathStat.stat) {
       if (current && (pathStat.code === "ENOENT" || pathStat.code === "ENOTDIR")) {
         this.current = null;
@@ -417,7 +448,7 @@ export class FileTailer {
       return;
     }
     if (current?.isSameInode(pathStat.stat)) {
-      if (!current.hasChanged(pathStat.stat)) {
+      if (!changed) {
         this.currentUnchanged = true;
       } else if (!(await current.isIntact(Number(pathStat.stat.size)))) {
         await this.handleTruncation(current);
@@ -437,6 +468,21 @@ export class FileTailer {
       return;
     }
     await this.openNewFile("from the beginning (new file)");
+  }
+
+  /**
+   * Reopens the file closed while idle, now that its path changed. Gone for good (deleted while closed, or moved
+   * out of the folder), it is finished as it is: its unfinished line is emitted, and what was written to it after
+   * it was closed is lost (the price of closing idle files; none are closed while they fit in the budget).
+   */
+  private async reopenParked(file: FollowedFile): Promise<FollowedFile | null> {
+    if (await file.reopen(this.path)) return file;
+    this.current = null;
+    this.knownFileIds.add(file.fileId);
+    this.flushHeldLine(file);
+    this.counters.rotations++;
+    this.emitEvent("missing", `${file.fileId}, closed while idle, is gone from ${this.path} and its rotated siblings: lines written to it after offset ${file.readOffset}, if any, are lost`);
+    return null;
   }
 
   /** Opens a file that appeared at the path after the first look: always from its beginning. */

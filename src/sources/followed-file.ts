@@ -1,5 +1,5 @@
 import { constants, fstatSync, type BigIntStats } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { LineSplitter } from "./line-splitter.js";
 import {
   FINGERPRINT_BYTES,
@@ -10,6 +10,7 @@ import {
   readBytesAtSync,
 } from "./fingerprint.js";
 import type { FileCheckpoint } from "./checkpoint-store.js";
+import { listRotatedSiblings } from "./rotated-siblings.js";
 
 /** The `fileId` of SourceLine: device and inode, so offsets of different files are never compared. */
 export function formatFileId(stat: { dev: bigint; ino: bigint }): string {
@@ -49,6 +50,8 @@ export class FollowedFile {
   private lastCtimeNs = -1n;
   rotated = false;
   graceDeadlineMs = Number.POSITIVE_INFINITY;
+  /** Closed while idle to save descriptors; reopened by inode on its next change. */
+  parked = false;
   /** The last checkpoint computed with the handle: reused while its offset holds (an idle file costs no read). */
   private lastSnapshot: FileCheckpoint | undefined;
   /** Checkpoints computed when the handle was closed at stop: the handle can no longer read markers. */
@@ -210,6 +213,39 @@ export class FollowedFile {
     }
     this.handle = null;
     await handle.close().catch(() => undefined);
+  }
+
+  /**
+   * Closes the handle of an idle file, keeping its identity, offsets and unfinished line; the checkpoints are
+   * frozen first, as at stop. Synchronous up to the close, so the file is parked by the time this returns.
+   */
+  park(pendingOffset: number | undefined): void {
+    if (!this.handle) return;
+    this.parked = true;
+    void this.close({ pendingOffset });
+  }
+
+  /**
+   * Reopens a parked file by its inode: at `path` or, renamed while closed, among its rotated siblings. False
+   * when no file has its inode any more (deleted, or moved out of the folder): it is gone for good.
+   */
+  async reopen(path: string): Promise<boolean> {
+    if (this.handle) return true;
+    for (const candidate of [path, ...(await listRotatedSiblings(path))]) {
+      const st = await stat(candidate, { bigint: true }).catch(() => null);
+      if (!st || !this.isSameInode(st)) continue;
+      const handle = await open(candidate, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
+      if (!handle) continue;
+      const opened = await handle.stat({ bigint: true }).catch(() => null);
+      if (opened && this.isSameInode(opened)) {
+        this.handle = handle;
+        this.parked = false;
+        this.frozen = undefined;
+        return true;
+      }
+      await handle.close().catch(() => undefined);
+    }
+    return false;
   }
 
   private async readFingerprint(): Promise<void> {

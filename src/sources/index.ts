@@ -7,6 +7,9 @@ export { createFileSources } from "./file-sources.js";
 export type { FileSources, FileSourceSpec, FileSourcesOptions } from "./file-sources.js";
 export { PathWatcher } from "./path-watcher.js";
 export { isGlobPattern } from "./source-glob.js";
+export { OpenFileBudget } from "./open-file-budget.js";
+export { planOpenFiles, readOpenFileLimit, RESERVED_DESCRIPTORS } from "./open-file-limit.js";
+export type { OpenFilePlan } from "./open-file-limit.js";
 
 // Checkpoints
 export { CheckpointStore } from "./checkpoint-store.js";

@@ -148,9 +148,13 @@ export class VigiaProcess {
     void this.exited.then(() => liveChildren.delete(child));
   }
 
-  /** Starts `node bin/vigia.js run --config <setup> …args` in the setup's folder, with a clean environment. */
-  static start(setup: VigiaSetup, args: string[] = [], env: Record<string, string> = {}): VigiaProcess {
-    const child = spawn(process.execPath, [VIGIA_BIN, "run", "--config", setup.configPath, ...args], {
+  /**
+   * Starts `node bin/vigia.js run --config <setup> …args` in the setup's folder, with a clean environment;
+   * `wrapper` goes before it (e.g. `prlimit --nofile=512`).
+   */
+  static start(setup: VigiaSetup, args: string[] = [], env: Record<string, string> = {}, wrapper: string[] = []): VigiaProcess {
+    const command = [...wrapper, process.execPath, VIGIA_BIN, "run", "--config", setup.configPath, ...args];
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: setup.dir,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: setup.dir, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
