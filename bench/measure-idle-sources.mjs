@@ -2,9 +2,10 @@
 // Idle cost of many sources: `vigia run` on N idle files (default 1 000) for S seconds (default 60), CPU read from
 // /proc/<pid>/stat (utime + stime) between two samples taken after start-up, plus the open descriptors at the end.
 //
-//   node bench/measure-idle-sources.mjs [--files 1000] [--seconds 60] [--glob] [--keep]
+//   node bench/measure-idle-sources.mjs [--files 1000] [--seconds 60] [--glob] [--nofile N] [--keep]
 //
-// --glob configures one source `logs/*.log` instead of one source per file.
+// --glob configures one source `logs/*.log` instead of one source per file; --nofile runs vigia under
+// `prlimit --nofile=N` (fewer descriptors than files: idle files are closed and reopened on change).
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     files: { type: "string", default: "1000" },
     seconds: { type: "string", default: "60" },
     glob: { type: "boolean", default: false },
+    nofile: { type: "string" },
     keep: { type: "boolean", default: false },
   },
 });
@@ -45,7 +47,15 @@ const readCpuTicks = (pid) => {
 };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "vigia.js"), "run", "--config", join(dir, "vigia.config.yaml")], {
+const command = [
+  ...(values.nofile ? ["prlimit", `--nofile=${values.nofile}`] : []),
+  process.execPath,
+  join(REPO_ROOT, "bin", "vigia.js"),
+  "run",
+  "--config",
+  join(dir, "vigia.config.yaml"),
+];
+const child = spawn(command[0], command.slice(1), {
   cwd: dir,
   stdio: ["ignore", "pipe", "pipe"],
 });
@@ -82,6 +92,7 @@ const cpuS = (after - before) / ticksPerSecond;
 const result = {
   files: fileCount,
   sources: values.glob ? 1 : fileCount,
+  nofile_limit: values.nofile ? Number(values.nofile) : null,
   idle_seconds: Math.round(elapsedS),
   cpu_seconds: cpuS,
   cpu_percent_of_a_core: Math.round((cpuS / elapsedS) * 1000) / 10,
