@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { ConfigError, loadConfig } from "../config/index.js";
 import { loadRules } from "../rules/load-rules.js";
 import { checkRuleSamples, locateSamplesDir } from "../rules/check-samples.js";
@@ -11,7 +10,12 @@ export async function runCheckCommand(values: Record<string, unknown>): Promise<
   let rulePaths: string[] | null;
   let configLabel = "built-in defaults";
   try {
-    const loaded = await loadConfig({ configPath: values["config"] as string | undefined, cwd: process.cwd(), env: process.env });
+    const loaded = await loadConfig({
+      configPath: values["config"] as string | undefined,
+      cwd: process.cwd(),
+      env: process.env,
+      rules: typeof values["rules"] === "string" ? [values["rules"]] : undefined,
+    });
     for (const w of loaded.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
     rulePaths = loaded.config.rulePaths;
     if (loaded.configFile) configLabel = loaded.configFile;
@@ -21,7 +25,6 @@ export async function runCheckCommand(values: Record<string, unknown>): Promise<
     rulePaths = error.rulePaths;
     if (error.configFile) configLabel = error.configFile;
   }
-  if (typeof values["rules"] === "string") rulePaths = [resolve(values["rules"])];
   let ruleCount = 0;
   if (rulePaths) {
     const from = toRuleSource(rulePaths);

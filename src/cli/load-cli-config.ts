@@ -3,10 +3,22 @@ import { formatProblem } from "../util/problems.js";
 import type { LogLevel } from "../observe/logger.js";
 import { UsageError } from "./main.js";
 
-/** Loads the config for a command, printing every problem and returning null when it is invalid. */
-export async function loadCliConfig(configPath: unknown, write: (s: string) => void = (s) => process.stderr.write(s)): Promise<LoadedConfig | null> {
+/**
+ * Loads the config for a command, printing every problem and returning null when it is invalid. `rulesPath` is
+ * the command's `--rules`, which replaces the config's rules.
+ */
+export async function loadCliConfig(
+  configPath: unknown,
+  write: (s: string) => void = (s) => process.stderr.write(s),
+  rulesPath: unknown = undefined,
+): Promise<LoadedConfig | null> {
   try {
-    const loaded = await loadConfig({ configPath: typeof configPath === "string" ? configPath : undefined, cwd: process.cwd(), env: process.env });
+    const loaded = await loadConfig({
+      configPath: typeof configPath === "string" ? configPath : undefined,
+      cwd: process.cwd(),
+      env: process.env,
+      rules: typeof rulesPath === "string" ? [rulesPath] : undefined,
+    });
     for (const w of loaded.warnings) write(`warning: ${formatProblem(w)}\n`);
     return loaded;
   } catch (error) {

@@ -28,14 +28,13 @@ export async function runTestRulesCommand(values: Record<string, unknown>, posit
   if (positionals.length !== 1) throw new UsageError("expected exactly one LOGFILE");
   const file = resolve(positionals[0]!);
   const size = statSync(file).size;
-  const loaded = await loadCliConfig(values["config"]);
+  const loaded = await loadCliConfig(values["config"], undefined, values["rules"]);
   if (!loaded) return 1;
   const config = loaded.config;
   const sourceName = typeof values["source"] === "string" ? values["source"] : config.sources[0]?.name;
   const source = config.sources.find((s) => s.name === sourceName);
   if (typeof values["source"] === "string" && !source) throw new UsageError(`--source: no source named '${values["source"]}' in the config`);
-  const rulePaths = typeof values["rules"] === "string" ? [resolve(values["rules"])] : config.rulePaths;
-  const loadedRules = loadRules(toRuleSource(rulePaths));
+  const loadedRules = loadRules(toRuleSource(config.rulePaths));
   if (loadedRules.problems.length > 0) {
     for (const p of loadedRules.problems) process.stderr.write(`${formatProblem(p)}\n`);
     return 1;

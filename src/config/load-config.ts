@@ -10,6 +10,7 @@ import { expandEnvDeep } from "./expand-env.js";
 import { findConfigFile, type ConfigOrigin } from "./find-config-file.js";
 import { normalizeConfig, type ConfigLocator } from "./normalize-config.js";
 import { readEnvFile, type EnvFile } from "./read-env-file.js";
+import { resolveRulePaths } from "./resolve-rule-paths.js";
 import type { RawConfig, VigiaConfig } from "./types.js";
 
 export interface LoadConfigOptions {
@@ -18,6 +19,8 @@ export interface LoadConfigOptions {
   cwd: string;
   /** The real environment (usually `process.env`); it wins over the `.env` file and is never modified. */
   env: NodeJS.ProcessEnv;
+  /** `--rules`: rule files or folders (relative to `cwd`) that replace the config's `rules:`. */
+  rules?: string[];
 }
 
 export interface LoadedConfig {
@@ -66,11 +69,11 @@ function mergeEnv(real: NodeJS.ProcessEnv, envFile: EnvFile | null, cwd: string)
 }
 
 /** Rule paths from a raw value when that key alone is usable (for `vigia check` on a broken config). */
-function guessRulePaths(value: unknown, baseDir: string): string[] | null {
+function guessRulePaths(value: unknown, baseDir: string, override: string[] | null): string[] | null {
   const rules = value && typeof value === "object" ? (value as { rules?: unknown }).rules : undefined;
-  const list = rules === undefined ? [DEFAULTS.rules] : typeof rules === "string" ? [rules] : rules;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((p) => typeof p === "string" && p)) return null;
-  return list.map((p: string) => resolve(baseDir, p));
+  const list = rules === undefined || typeof rules === "string" ? [rules ?? DEFAULTS.rules] : rules;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((p) => typeof p === "string" && p)) return override;
+  return resolveRulePaths(rules as string | string[] | undefined, baseDir, override).paths;
 }
 
 /**
@@ -84,6 +87,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const choice = await findConfigFile({ configPath: options.configPath, cwd, env: options.env });
   const configFile = choice.path;
   const baseDir = configFile ? dirname(configFile) : cwd;
+  const rulesOverride = options.rules ? options.rules.map((p) => resolve(cwd, p)) : null;
   const problems: Problem[] = [];
   const warnings: Problem[] = choice.ignored.map((path) => ({
     file: displayPath(path, cwd),
@@ -92,7 +96,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     message: `ignored: ${displayPath(configFile!, cwd)} is used`,
   }));
   const fail = (value: unknown): never => {
-    throw new ConfigError(problems, warnings, configFile, guessRulePaths(value, baseDir));
+    throw new ConfigError(problems, warnings, configFile, guessRulePaths(value, baseDir, rulesOverride));
   };
 
   const envPath = join(baseDir, ".env");
@@ -132,7 +136,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 
   const overridden = applyEnvOverrides(raw as RawConfig, env.lookup);
   problems.push(...overridden.problems);
-  const normalized = normalizeConfig(overridden.raw, { baseDir, configFile, locator });
+  const normalized = normalizeConfig(overridden.raw, { baseDir, configFile, locator, rulesOverride });
   problems.push(...normalized.problems);
   warnings.push(...normalized.warnings);
   if (problems.length > 0) return fail(raw);

@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { resolve, join } from "node:path";
 import { formatFieldPath, type Problem } from "../util/problems.js";
 import {
@@ -14,6 +12,7 @@ import {
   SUPERVISE_DEFAULTS,
 } from "./defaults.js";
 import { isLoopbackHost, parseListenAddress, STATUS_TOKEN_MIN_LENGTH } from "./parse-listen-address.js";
+import { resolveRulePaths } from "./resolve-rule-paths.js";
 import type {
   ChecksConfig,
   NotifyConfig,
@@ -61,12 +60,9 @@ const isHttpUrl = (text: string): boolean => {
  * from `defaults.ts`, paths made absolute against `baseDir`, seconds turned into ms, regexes compiled.
  * This is the only place the two shapes meet.
  */
-/** The rule folder of this vigia installation (`<repo>/rules`, next to dist/ and src/). */
-const SHIPPED_RULES_DIR = fileURLToPath(new URL("../../rules", import.meta.url));
-
 export function normalizeConfig(
   raw: RawConfig,
-  context: { baseDir: string; configFile: string | null; locator: ConfigLocator },
+  context: { baseDir: string; configFile: string | null; locator: ConfigLocator; rulesOverride?: string[] | null },
 ): NormalizeResult {
   const { baseDir, locator } = context;
   const problems: Problem[] = [];
@@ -112,14 +108,8 @@ export function normalizeConfig(
   requireUnique(sources, (s) => s.path, ["sources"], "path", "source file");
 
   // ── paths and level ──
-  const rawRules = raw.rules ?? DEFAULTS.rules;
-  let rulePaths = (typeof rawRules === "string" ? [rawRules] : rawRules).map(toAbsolute);
-  // No config file and no ./rules here (vigia started in the bot's folder): use the rules shipped with vigia
-  // rather than run with none. An explicit `rules:` is taken as written.
-  if (context.configFile === null && raw.rules === undefined && !existsSync(rulePaths[0]!) && existsSync(SHIPPED_RULES_DIR)) {
-    rulePaths = [SHIPPED_RULES_DIR];
-    warn(["rules"], `no ${DEFAULTS.rules}/ folder here: using the rules shipped with vigia (${SHIPPED_RULES_DIR})`);
-  }
+  const { paths: rulePaths, fallbackWarning } = resolveRulePaths(raw.rules, baseDir, context.rulesOverride ?? null);
+  if (fallbackWarning) warn(["rules"], fallbackWarning);
   const logDir = toAbsolute(raw.log_dir ?? DEFAULTS.log_dir);
 
   // ── remediation ──

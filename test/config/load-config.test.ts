@@ -43,6 +43,22 @@ describe("loadConfig without a config file", () => {
     expect(loaded.warnings.map((w) => w.message).join("\n")).toMatch(/using the rules shipped with vigia/);
   });
 
+  it("falls back the same way with a config file that sets no rules (adding a config keeps detection on)", async () => {
+    write("vigia.config.yaml", "journal: j.json\n");
+    const loaded = await loadConfig({ cwd: root, env: {} });
+    expect(loaded.config.rulePaths).toEqual([fileURLToPath(new URL("../../rules", import.meta.url))]);
+    expect(loaded.warnings.map(formatProblem)).toEqual([
+      `vigia.config.yaml:1: rules: no rules/ folder in ${root}: using the rules shipped with vigia (${fileURLToPath(new URL("../../rules", import.meta.url))})`,
+    ]);
+  });
+
+  it("takes --rules as written: no fallback, no warning", async () => {
+    write("vigia.config.yaml", "journal: j.json\n");
+    const loaded = await loadConfig({ cwd: root, env: {}, rules: ["mine.yaml"] });
+    expect(loaded.config.rulePaths).toEqual([join(root, "mine.yaml")]);
+    expect(loaded.warnings).toEqual([]);
+  });
+
   it("uses the contract's defaults relative to the working directory", async () => {
     mkdirSync(join(root, "rules"));
     const loaded = await loadConfig({ cwd: root, env: {} });
@@ -144,6 +160,7 @@ describe("config file lookup", () => {
 
   it("resolves relative paths against the config's folder, not the working directory", async () => {
     write("etc/vigia/vigia.config.yaml", "log_dir: ../../var/log/vigia\nchecks: { disk: { paths: [data] } }\n");
+    mkdirSync(join(root, "etc/vigia/rules"));
     mkdirSync(join(root, "elsewhere"));
     const { config } = await loadConfig({ cwd: join(root, "elsewhere"), configPath: "../etc/vigia/vigia.config.yaml", env: {} });
     expect(config.baseDir).toBe(join(root, "etc/vigia"));
@@ -200,6 +217,7 @@ describe("config file lookup", () => {
   it("prefers .yaml over .json in the working directory and warns about the one ignored", async () => {
     write("vigia.config.yaml", "journal: from-yaml.json\n");
     write("vigia.config.json", '{"journal": "from-json.json"}');
+    mkdirSync(join(root, "rules"));
     const loaded = await loadConfig({ cwd: root, env: {} });
     expect(loaded.config.journalPath).toBe(join(root, "from-yaml.json"));
     expect(loaded.warnings.map(formatProblem)).toEqual(["vigia.config.json:0: -: ignored: vigia.config.yaml is used"]);
@@ -499,6 +517,7 @@ describe("validation problems", () => {
 
   it("warns when critical_gb is above warn_gb, and lets `disk: null` turn the check off", async () => {
     write("vigia.config.yaml", "checks:\n  disk: { critical_gb: 100000 }\n");
+    mkdirSync(join(root, "rules"));
     const loaded = await loadConfig({ cwd: root, env: {} });
     expect(loaded.config.checks.disk).toEqual({ paths: [root], warnGb: 5, criticalGb: 100000, timeoutMs: 10000 });
     expect(loaded.warnings.map(formatProblem)).toEqual([
