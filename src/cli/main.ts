@@ -86,8 +86,8 @@ const COMMANDS: Record<string, Command> = {
   },
   "notify-test": {
     summary: "send one test message through every configured channel",
-    usage: "vigia notify-test [--config F]",
-    options: { ...configOption },
+    usage: "vigia notify-test [--config F] [--timeout SECONDS (default 15)]",
+    options: { ...configOption, timeout: { type: "string" } },
     allowPositionals: false,
     run: async (v) => (await import("./notify-test-command.js")).runNotifyTestCommand(v),
   },

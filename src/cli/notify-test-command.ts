@@ -1,8 +1,13 @@
-import { sendTestMessage } from "../notify/index.js";
+import { sendTestMessage, TEST_MESSAGE_DEADLINE_MS } from "../notify/index.js";
 import { loadCliConfig } from "./load-cli-config.js";
+import { UsageError } from "./main.js";
 
-/** `vigia notify-test`: one message through every configured channel; exit 0 when all went out. */
+/**
+ * `vigia notify-test`: one message through every configured channel; exit 0 when all went out. Gives up after
+ * `--timeout` seconds (15) with the reason, so an unreachable Bot API never leaves the operator at a silent prompt.
+ */
 export async function runNotifyTestCommand(values: Record<string, unknown>): Promise<number> {
+  const deadlineMs = parseTimeoutMs(values["timeout"]);
   const loaded = await loadCliConfig(values["config"]);
   if (!loaded) return 1;
   const n = loaded.config.notify;
@@ -11,9 +16,19 @@ export async function runNotifyTestCommand(values: Record<string, unknown>): Pro
     return 1;
   }
   const results = await sendTestMessage({
-    telegram: n.telegram ? { token: n.telegram.token, chatId: n.telegram.chatId, apiRoot: n.telegram.apiRoot } : null,
+    telegram: n.telegram ? { token: n.telegram.token, chatId: n.telegram.chatId, apiRoot: n.telegram.apiRoot, fallbackToCloud: n.telegram.fallbackToCloud } : null,
     webhook: n.webhook,
-  });
+  }, new Date(), deadlineMs);
   for (const r of results) process.stdout.write(`${r.channel}: ${r.ok ? "sent" : "FAILED"} — ${r.detail}\n`);
   return results.every((r) => r.ok) ? 0 : 1;
+}
+
+/** `--timeout SECONDS` in ms; the default when absent. */
+function parseTimeoutMs(raw: unknown): number {
+  if (raw === undefined) return TEST_MESSAGE_DEADLINE_MS;
+  const seconds = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`--timeout: expected a positive number of seconds, got '${String(raw)}'`);
+  }
+  return Math.round(seconds * 1000);
 }

@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from "node:fs";
+import { accessSync, constants, createReadStream, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { MultilineGrouper } from "../events/multiline-grouper.js";
 import { readLinesFromStream } from "../sources/index.js";
@@ -27,7 +27,11 @@ const SAMPLES_SHOWN = 5;
 export async function runTestRulesCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError("expected exactly one LOGFILE");
   const file = resolve(positionals[0]!);
-  const size = statSync(file).size;
+  const size = measureLogFile(file);
+  if (typeof size === "string") {
+    process.stderr.write(`vigia test-rules: cannot read ${positionals[0]}: ${size}\n`);
+    return 1;
+  }
   const loaded = await loadCliConfig(values["config"], undefined, values["rules"]);
   if (!loaded) return 1;
   const config = loaded.config;
@@ -46,6 +50,21 @@ export async function runTestRulesCommand(values: Record<string, unknown>, posit
     process.stdout.write(formatReport(file, report, loadedRules.rules.map((r) => r.id)));
   }
   return 0;
+}
+
+/** The size of a log file, or why it cannot be read (one line for the console). */
+function measureLogFile(file: string): number | string {
+  try {
+    const stats = statSync(file);
+    if (stats.isDirectory()) return "is a folder, not a log file";
+    accessSync(file, constants.R_OK);
+    return stats.size;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "no such file or directory";
+    if (code === "EACCES" || code === "EPERM") return "permission denied";
+    return code ?? (error as Error).message;
+  }
 }
 
 /**

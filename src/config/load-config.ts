@@ -136,7 +136,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 
   const overridden = applyEnvOverrides(raw as RawConfig, env.lookup);
   problems.push(...overridden.problems);
-  const normalized = normalizeConfig(overridden.raw, { baseDir, configFile, locator, rulesOverride });
+  const apiRootFromEnv = !(raw as RawConfig).notify?.telegram?.api_root && Boolean(overridden.raw.notify?.telegram?.api_root);
+  const normalized = normalizeConfig(overridden.raw, { baseDir, configFile, locator, rulesOverride, apiRootFromEnv });
   problems.push(...normalized.problems);
   warnings.push(...normalized.warnings);
   if (problems.length > 0) return fail(raw);

@@ -62,7 +62,14 @@ const isHttpUrl = (text: string): boolean => {
  */
 export function normalizeConfig(
   raw: RawConfig,
-  context: { baseDir: string; configFile: string | null; locator: ConfigLocator; rulesOverride?: string[] | null },
+  context: {
+    baseDir: string;
+    configFile: string | null;
+    locator: ConfigLocator;
+    rulesOverride?: string[] | null;
+    /** `notify.telegram.api_root` was filled in from USE_LOCAL_BOT_API, not written. */
+    apiRootFromEnv?: boolean;
+  },
 ): NormalizeResult {
   const { baseDir, locator } = context;
   const problems: Problem[] = [];
@@ -140,7 +147,7 @@ export function normalizeConfig(
   }));
   requireUnique(supervise, (s) => s.name, ["supervise"], "name", "supervised command name");
 
-  const notify = normalizeNotify(raw.notify, problem, warn);
+  const notify = normalizeNotify(raw.notify, context.apiRootFromEnv === true, problem, warn);
   const checks = normalizeChecks(raw, { toAbsolute, compile, problem, warn, requireUnique, baseDir, logDir, sources });
   const streamNames = new Set([...sources.map((s) => s.name), ...supervise.map((s) => s.name)]);
   checks.silence.forEach((s, i) => {
@@ -194,7 +201,7 @@ type Report = (path: FieldPath, message: string) => void;
 /** Bot tokens go into URL paths: whitespace or a slash would change the request, never a valid token. */
 const isTokenShaped = (token: string): boolean => !/[\s/]/.test(token);
 
-function normalizeNotify(raw: RawNotify | undefined, problem: Report, warn: Report): NotifyConfig {
+function normalizeNotify(raw: RawNotify | undefined, apiRootFromEnv: boolean, problem: Report, warn: Report): NotifyConfig {
   let telegram: TelegramConfig | null = null;
   const t = raw?.telegram;
   const at = (key: string): FieldPath => ["notify", "telegram", key];
@@ -226,7 +233,7 @@ function normalizeNotify(raw: RawNotify | undefined, problem: Report, warn: Repo
       problem(at("commands_token"), "must be a different bot's token than notify.telegram.token (value hidden)");
       valid = false;
     }
-    if (valid) telegram = { token: t.token, chatId, apiRoot: apiRoot || null, commandsToken };
+    if (valid) telegram = { token: t.token, chatId, apiRoot: apiRoot || null, fallbackToCloud: Boolean(apiRoot) && apiRootFromEnv, commandsToken };
   }
   let webhook: NotifyConfig["webhook"] = null;
   if (raw?.webhook) {

@@ -198,6 +198,11 @@ export interface TelegramConfig {
   chatId: string;
   /** Local Bot API server or test server; null = the cloud API. */
   apiRoot: string | null;
+  /**
+   * True only when `apiRoot` is the local Bot API implied by USE_LOCAL_BOT_API (no `api_root` written): the cloud
+   * API stands in while it is unreachable. A written `api_root` is never replaced.
+   */
+  fallbackToCloud: boolean;
   /** Separate bot token for the optional admin command mode; null = send-only. */
   commandsToken: string | null;
 }

@@ -17,7 +17,7 @@ import { Notifier, formatSessionSummary, type SessionSummary } from "../notify/i
 import { createCheckScheduler, createLineActivity, type CheckScheduler, type LineActivity } from "../checks/index.js";
 import { createMetrics, type VigiaMetrics } from "../observe/metrics.js";
 import { createStatusServer, type StatusServer } from "../observe/status-server.js";
-import { toHealthCheck, type HealthReport } from "../observe/health-report.js";
+import { listDegradedReasons, toHealthCheck, type HealthReport } from "../observe/health-report.js";
 import type { VigiaLogger } from "../observe/logger.js";
 import { formatProblem } from "../util/problems.js";
 import { VERSION } from "../version.js";
@@ -136,7 +136,7 @@ export class Engine {
     this.outageKeys = createOutageKeys(this.config.checks, { baseDir: this.config.baseDir, downloadRoot: r.allowedRoots[0] ?? null });
     const tg = this.config.notify.telegram;
     this.notifier = new Notifier({
-      telegram: tg ? { token: tg.token, chatId: tg.chatId, apiRoot: tg.apiRoot } : null,
+      telegram: tg ? { token: tg.token, chatId: tg.chatId, apiRoot: tg.apiRoot, fallbackToCloud: tg.fallbackToCloud } : null,
       webhook: this.config.notify.webhook,
       maxPerMinute: this.config.notify.maxPerMinute,
       logger: this.logger,
@@ -297,9 +297,13 @@ export class Engine {
     const checks = this.scheduler ? [...this.scheduler.getLastResults().values()].map(toHealthCheck) : [];
     const sources = this.getSourceStats();
     const stats = this.notifier.getStats();
-    const healthy = sources.every((s) => s.exists) && checks.every((c) => c.ok);
+    const reasons = listDegradedReasons(
+      sources.map((s) => ({ name: s.source, path: s.path, exists: s.exists })),
+      checks,
+    );
     return {
-      status: this.state === "running" ? (healthy ? "ok" : "degraded") : this.state === "created" ? "starting" : "stopping",
+      status: this.state === "running" ? (reasons.length === 0 ? "ok" : "degraded") : this.state === "created" ? "starting" : "stopping",
+      reasons: this.state === "running" ? reasons : [],
       version: VERSION,
       uptime_s: Math.round((Date.now() - this.startedAtMs) / 1000),
       sources: sources.map((s) => ({

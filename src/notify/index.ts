@@ -17,7 +17,7 @@ export { TelegramChannel, CLOUD_API_ROOT, type TelegramChannelOptions } from "./
 export { WebhookChannel, type WebhookChannelOptions, type WebhookResult } from "./webhook-channel.js";
 export { LogOnlyChannel } from "./log-only-channel.js";
 export type { MessageChannel } from "./message-channel.js";
-export { sendTestMessage, type ChannelTestResult } from "./send-test-message.js";
+export { sendTestMessage, TEST_MESSAGE_DEADLINE_MS, type ChannelTestResult } from "./send-test-message.js";
 
 // Errors and retry decisions
 export { classifyTelegramError, type TelegramRetryDecision } from "./classify-telegram-error.js";

@@ -10,8 +10,13 @@ export interface TelegramSettings {
   token?: string | null;
   /** The admin's chat id (`ADMIN_ID`); missing = Telegram off. */
   chatId?: number | string | null;
-  /** A local Bot API server; the cloud API is used while it is unreachable. */
+  /** A Bot API server other than the cloud's (a local Bot API, a test server); null/undefined = the cloud API. */
   apiRoot?: string | null;
+  /**
+   * `apiRoot` is the local Bot API implied by USE_LOCAL_BOT_API: while it is unreachable the cloud API stands in.
+   * Default false: an `api_root` the operator wrote is never replaced.
+   */
+  fallbackToCloud?: boolean;
 }
 
 /** `notify.webhook`. */
@@ -64,7 +69,7 @@ export const NOTIFIER_DEFAULTS = {
 
 /** Telegram settings that can actually send, or why Telegram is off. */
 export type ResolvedTelegram =
-  | { on: true; token: string; chatId: number | string; apiRoot: string | null }
+  | { on: true; token: string; chatId: number | string; apiRoot: string | null; fallbackToCloud: boolean }
   | { on: false; reason: string };
 
 /** Decides whether Telegram is on: it needs both a token and a chat id. */
@@ -75,5 +80,11 @@ export function resolveTelegramSettings(settings: TelegramSettings | null | unde
   if (chatId === undefined || chatId === null || String(chatId).trim() === "") {
     return { on: false, reason: "no notify.telegram.chat_id (ADMIN_ID)" };
   }
-  return { on: true, token, chatId: typeof chatId === "string" ? chatId.trim() : chatId, apiRoot: settings?.apiRoot || null };
+  return {
+    on: true,
+    token,
+    chatId: typeof chatId === "string" ? chatId.trim() : chatId,
+    apiRoot: settings?.apiRoot || null,
+    fallbackToCloud: settings?.fallbackToCloud === true,
+  };
 }

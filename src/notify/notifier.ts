@@ -13,7 +13,7 @@ import { findRootCause, type RootCauseRef } from "./root-cause.js";
 import { toIncidentRecord } from "./to-incident-record.js";
 import { SerialQueue, type QueueItem } from "./serial-queue.js";
 import type { SessionSummary } from "./session-summary.js";
-import { TelegramChannel } from "./telegram-channel.js";
+import { createTelegramChannel } from "./create-telegram-channel.js";
 import { WebhookChannel } from "./webhook-channel.js";
 
 /** What the incident manager reports that concerns the admin: an incident opened, a match folded into it, a state change. */
@@ -142,15 +142,7 @@ export class Notifier {
       this.channel = options.channel;
       this.telegramOn = true;
     } else if (telegram.on) {
-      this.channel = new TelegramChannel({
-        token: telegram.token,
-        chatId: telegram.chatId,
-        apiRoot: telegram.apiRoot,
-        logger: this.logger,
-        sleep: options.sleep,
-        now,
-        ...options.telegramRetry,
-      });
+      this.channel = createTelegramChannel(telegram, { logger: this.logger, sleep: options.sleep, now, retry: options.telegramRetry });
       this.telegramOn = true;
       this.logger.info(`telegram on: alerts go to chat ${telegram.chatId}${telegram.apiRoot ? ` through ${telegram.apiRoot}` : ""}`);
     } else {

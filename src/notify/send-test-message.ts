@@ -1,9 +1,11 @@
 import { hostname } from "node:os";
 import { escapeHtml } from "./escape-html.js";
-import { resolveTelegramSettings, type NotifierOptions } from "./notifier-options.js";
+import { resolveTelegramSettings, type NotifierOptions, type WebhookSettings } from "./notifier-options.js";
 import { SILENT_LOGGER } from "./notify-logger.js";
 import { createRedactingLogger, describeError } from "./redact-secrets.js";
-import { TelegramChannel } from "./telegram-channel.js";
+import { createTelegramChannel } from "./create-telegram-channel.js";
+import { CLOUD_API_ROOT } from "./telegram-channel.js";
+import { TelegramSendError } from "./telegram-send-error.js";
 import { WebhookChannel } from "./webhook-channel.js";
 
 /** What `vigia notify-test` prints per channel. */
@@ -14,39 +16,55 @@ export interface ChannelTestResult {
   detail: string;
 }
 
+/** How long a one-shot test message may take, every channel together, before it is given up. */
+export const TEST_MESSAGE_DEADLINE_MS = 15_000;
+
 /**
- * Sends one test message through every configured channel (directly, no queue) and reports each outcome. Telegram
- * is listed even when off, so the operator sees why; the webhook only when configured.
+ * Sends one test message through every configured channel (directly, no queue, all at once) and reports each
+ * outcome. Telegram is listed even when off, so the operator sees why; the webhook only when configured. Nothing
+ * takes longer than `deadlineMs`: a channel still retrying then is given up, with the last failure as the reason.
  */
-export async function sendTestMessage(options: NotifierOptions, now: Date = new Date()): Promise<ChannelTestResult[]> {
-  const results: ChannelTestResult[] = [];
+export async function sendTestMessage(
+  options: NotifierOptions,
+  now: Date = new Date(),
+  deadlineMs: number = TEST_MESSAGE_DEADLINE_MS,
+): Promise<ChannelTestResult[]> {
   const telegram = resolveTelegramSettings(options.telegram);
   const logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, telegram.on ? [telegram.token] : []);
   const text = `vigia notify-test desde ${hostname()} a las ${now.toISOString()}: si lees esto, las alertas llegan.`;
+  const deadline = AbortSignal.timeout(deadlineMs);
+  const gaveUp = `gave up after ${formatSeconds(deadlineMs)}`;
 
-  if (!telegram.on) {
-    results.push({ channel: "telegram", ok: false, detail: `off: ${telegram.reason}` });
-  } else {
-    const channel =
-      options.channel ??
-      new TelegramChannel({ token: telegram.token, chatId: telegram.chatId, apiRoot: telegram.apiRoot, logger, sleep: options.sleep, ...options.telegramRetry });
+  const sendTelegram = async (): Promise<ChannelTestResult> => {
+    if (!telegram.on) return { channel: "telegram", ok: false, detail: `off: ${telegram.reason}` };
+    const server = telegram.apiRoot ?? CLOUD_API_ROOT;
+    const channel = options.channel ?? createTelegramChannel(telegram, { logger, sleep: options.sleep, retry: options.telegramRetry });
     try {
-      const messageId = await channel.send(`🧪 <b>${escapeHtml(text)}</b>`);
-      results.push({ channel: "telegram", ok: true, detail: `sent message ${messageId} to chat ${telegram.chatId}` });
+      const messageId = await channel.send(`🧪 <b>${escapeHtml(text)}</b>`, deadline);
+      return { channel: "telegram", ok: true, detail: `sent message ${messageId} to chat ${telegram.chatId}` };
     } catch (error) {
-      results.push({ channel: "telegram", ok: false, detail: describeError(error, [telegram.token]) });
+      if (error instanceof TelegramSendError && error.aborted) {
+        return { channel: "telegram", ok: false, detail: `${gaveUp}: ${error.causeText ? `${server}: ${error.causeText}` : `no answer from ${server}`}` };
+      }
+      return { channel: "telegram", ok: false, detail: describeError(error, [telegram.token]) };
     }
-  }
+  };
 
-  if (options.webhook?.url) {
-    const webhook = new WebhookChannel({ url: options.webhook.url, headers: options.webhook.headers, logger, sleep: options.sleep, ...options.webhookRetry });
+  const postWebhook = async (settings: WebhookSettings): Promise<ChannelTestResult> => {
+    const webhook = new WebhookChannel({ url: settings.url, headers: settings.headers, logger, sleep: options.sleep, ...options.webhookRetry });
     const body = JSON.stringify({ event: "test", text, timestamp: now.toISOString() });
-    const r = await webhook.post(body, "test");
-    results.push({
-      channel: "webhook",
-      ok: r.ok,
-      detail: r.ok ? `POST ${webhook.origin} → HTTP ${r.status}` : `POST ${webhook.origin} failed after ${r.attempts} attempt(s): ${r.error}`,
-    });
-  }
-  return results;
+    const r = await webhook.post(body, "test", deadline);
+    let detail: string;
+    if (r.ok) detail = `POST ${webhook.origin} → HTTP ${r.status}`;
+    else if (r.aborted) detail = `${gaveUp}: ${r.error ? `${webhook.origin}: ${r.error}` : `no answer from ${webhook.origin}`}`;
+    else detail = `POST ${webhook.origin} failed after ${r.attempts} attempt(s): ${r.error}`;
+    return { channel: "webhook", ok: r.ok, detail };
+  };
+
+  return Promise.all([sendTelegram(), ...(options.webhook?.url ? [postWebhook(options.webhook)] : [])]);
+}
+
+/** `2 s`, `1.5 s`. */
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }

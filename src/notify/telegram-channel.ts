@@ -156,14 +156,17 @@ export class TelegramChannel implements MessageChannel {
     const secrets = [this.options.token];
     let switchedToCloud = false;
     const startedMs = this.now();
+    let lastCause = "";
     for (let attempt = 1; ; attempt++) {
       const target = switchedToCloud ? this.cloud! : this.pickTarget();
       try {
         return await run(target.api);
       } catch (error) {
-        const causeText = describeError(error, secrets);
         const errorCode = error instanceof GrammyError ? error.error_code : null;
-        if (signal?.aborted) throw new TelegramSendError(method, attempt, "give_up", errorCode, "aborted");
+        // The abort's own error says nothing: report the failure that kept the call going until then.
+        if (signal?.aborted) throw new TelegramSendError(method, attempt, "give_up", errorCode, lastCause, true);
+        const causeText = describeError(error, secrets);
+        lastCause = causeText;
         if (target.isLocal && this.cloud && !switchedToCloud && isUnreachableError(error)) {
           switchedToCloud = true;
           this.localDownUntilMs = this.now() + this.localRetryAfterMs;
@@ -195,7 +198,7 @@ export class TelegramChannel implements MessageChannel {
         try {
           await this.sleep(delayMs, signal);
         } catch {
-          throw new TelegramSendError(method, attempt, "give_up", errorCode, "aborted while waiting to retry");
+          throw new TelegramSendError(method, attempt, "give_up", errorCode, causeText, true);
         }
       }
     }

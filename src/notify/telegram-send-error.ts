@@ -11,10 +11,16 @@ export class TelegramSendError extends Error {
     readonly decision: TelegramRetryDecision,
     /** Telegram's `error_code`, or null for network errors. */
     readonly errorCode: number | null,
-    /** Redacted one-line description of the last cause. */
+    /** Redacted one-line description of the last cause; on abort, of the last failure before it ("" when none). */
     readonly causeText: string,
+    /** The caller's signal ended the call (a deadline, a shutdown) before it succeeded or failed for good. */
+    readonly aborted = false,
   ) {
-    super(`telegram ${method} failed after ${attempts} attempt(s) (${decision}): ${causeText}`);
+    super(
+      aborted
+        ? `telegram ${method} abandoned after ${attempts} attempt(s): ${causeText || "no answer before the abort"}`
+        : `telegram ${method} failed after ${attempts} attempt(s) (${decision}): ${causeText}`,
+    );
     this.name = "TelegramSendError";
   }
 }

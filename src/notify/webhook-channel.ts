@@ -25,8 +25,10 @@ export interface WebhookResult {
   status: number | null;
   attempts: number;
   durationMs: number;
-  /** Why it failed, without URL path or headers (they may hold secrets). */
+  /** Why it failed, without URL path or headers (they may hold secrets); on abort, the last failure before it. */
   error?: string;
+  /** The caller's signal ended the POST (a deadline, a shutdown); `error` is empty when no attempt had failed yet. */
+  aborted?: boolean;
 }
 
 /** Whether a webhook failure is worth another attempt: network errors, timeouts, 408, 429 and 5xx. */
@@ -73,9 +75,11 @@ export class WebhookChannel {
         retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
       } catch (e) {
         status = null;
+        if (signal?.aborted) return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error, aborted: true };
         error = describeFetchError(e);
       }
-      if (signal?.aborted || !isRetryableWebhookStatus(status) || attempt > retries) {
+      if (signal?.aborted) return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error, aborted: true };
+      if (!isRetryableWebhookStatus(status) || attempt > retries) {
         return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error };
       }
       const backoff = backoffMs[Math.min(attempt - 1, backoffMs.length - 1)]!;
@@ -85,7 +89,7 @@ export class WebhookChannel {
       try {
         await this.sleep(waitMs, signal);
       } catch {
-        return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error: "aborted" };
+        return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error, aborted: true };
       }
     }
     return { ok: false, status, attempts: retries + 1, durationMs: Date.now() - started, error }; // not reached

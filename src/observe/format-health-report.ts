@@ -8,8 +8,10 @@ import type { HealthReport } from "./health-report.js";
 export function formatHealthReport(raw: unknown, nowMs: number = Date.now()): string {
   const report = (isRecord(raw) ? raw : {}) as Partial<HealthReport>;
   const out: string[] = [];
+  // A degraded status carries its reasons on the same line: "degraded" alone sends the operator hunting.
+  const reasons = (Array.isArray(report.reasons) ? report.reasons : []).filter((r): r is string => typeof r === "string").map(clean);
   out.push(
-    `vigia ${text(report.version)}  status: ${text(report.status)}  uptime: ${
+    `vigia ${text(report.version)}  status: ${text(report.status)}${reasons.length > 0 ? ` (${reasons.join("; ")})` : ""}  uptime: ${
       typeof report.uptime_s === "number" ? formatSeconds(report.uptime_s) : "-"
     }`,
     "",

@@ -13,6 +13,8 @@ export interface HealthSource {
   lag_bytes: number;
   /** ISO time of the last line, null before the first. */
   last_line_at: string | null;
+  /** False while the file is missing (vigia waits for it). */
+  exists?: boolean;
   /** Optional counters the engine may add (rotations, truncations). */
   rotations?: number;
   truncations?: number;
@@ -30,6 +32,8 @@ export interface HealthCheck {
 export interface HealthReport {
   /** `ok` when every source is read and every check passes; `degraded` otherwise. */
   status: "ok" | "degraded" | "starting" | "stopping";
+  /** Why it is degraded, one line each (`source backend: /x/backend.log does not exist`); empty when ok. */
+  reasons?: string[];
   version: string;
   uptime_s: number;
   sources: HealthSource[];
@@ -38,6 +42,14 @@ export interface HealthReport {
   incidents_open: Record<string, number>;
   checks: HealthCheck[];
   notifier: { queued: number; sent: number; failed: number; dropped: number };
+}
+
+/** Why a running vigia is degraded: missing source files and failing checks, one line each; empty = ok. */
+export function listDegradedReasons(sources: ReadonlyArray<Pick<HealthSource, "name" | "path" | "exists">>, checks: readonly HealthCheck[]): string[] {
+  return [
+    ...sources.filter((s) => s.exists === false).map((s) => `source ${s.name}: ${s.path} does not exist`),
+    ...checks.filter((c) => !c.ok).map((c) => `check ${c.check}: ${c.message}`),
+  ];
 }
 
 /** A check result as /health shows it. */

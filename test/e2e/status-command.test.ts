@@ -43,11 +43,20 @@ describe("vigia status and /metrics (e2e)", () => {
 
     const [human, json] = await Promise.all([runVigia(ws.dir, ["status"]), runVigia(ws.dir, ["status", "--json"])]);
     expect(human.code).toBe(0);
+    // The backend's log does not exist: degraded, and the status line says why.
+    expect(human.stdout).toMatch(/status: degraded \(source backend: \S*backend\.log does not exist\)/);
     expect(human.stdout).toMatch(/\bbot\b/);
     expect(human.stdout).toMatch(/\bbackend\b/);
     expect(human.stdout).toContain("bot_central.log");
     expect(json.code).toBe(0);
-    const health = JSON.parse(json.stdout) as { status: string; sources: Array<{ name: string; exists: boolean }>; rules: { loaded: number } };
+    const health = JSON.parse(json.stdout) as {
+      status: string;
+      reasons: string[];
+      sources: Array<{ name: string; exists: boolean }>;
+      rules: { loaded: number };
+    };
+    expect(health.status).toBe("degraded");
+    expect(health.reasons).toEqual([`source backend: ${ws.at("logs", "backend.log")} does not exist`]);
     expect(health.sources.map((s) => [s.name, s.exists])).toEqual([
       ["bot", true],
       ["backend", false],
