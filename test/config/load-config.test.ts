@@ -113,6 +113,7 @@ describe("loadConfig without a config file", () => {
       token: env.TELEGRAM_TOKEN,
       chatId: "987654",
       apiRoot: "http://127.0.0.1:8081",
+      fallbackToCloud: true, // implied by USE_LOCAL_BOT_API, not written: the cloud API may stand in
       commandsToken: null,
     });
     expect(config.checks.botApi).toEqual({ url: "http://127.0.0.1:8081", healthUrl: null, attempts: 3, everyMs: 10000, timeoutMs: 5000 });
@@ -295,7 +296,7 @@ describe(".env and ${VAR} expansion", () => {
     const off = await loadConfig({ cwd: root, env: {} });
     expect(off.config.notify.telegram).toBeNull();
     const on = await loadConfig({ cwd: root, env: { TELEGRAM_TOKEN: "42424242:abc", ADMIN_ID: "-1001234567890" } });
-    expect(on.config.notify.telegram).toEqual({ token: "42424242:abc", chatId: "-1001234567890", apiRoot: null, commandsToken: null });
+    expect(on.config.notify.telegram).toEqual({ token: "42424242:abc", chatId: "-1001234567890", apiRoot: null, fallbackToCloud: false, commandsToken: null });
   });
 
   it("keeps Telegram off, with a warning, when a token has no chat id", async () => {
