@@ -96,13 +96,13 @@ const remediationSchema = {
       type: "integer",
       minimum: 0,
       maximum: 100,
-      description: `Attempts per incident (0 = never act, alert only). Env MAX_RETRIES overrides. Default ${DEFAULTS.remediation.max_retries}.`,
+      description: `Retries after the fix itself, each after the next backoff delay (0 = the fix only, no retry). Env MAX_RETRIES overrides. Default ${DEFAULTS.remediation.max_retries}.`,
     },
     backoff: {
       type: "array",
       minItems: 1,
       items: { type: "number", minimum: 0 },
-      description: `Delays between attempts, in seconds; the last one repeats. Env BACKOFF_DELAYS="1,2,4" overrides. Default ${show(DEFAULTS.remediation.backoff)}.`,
+      description: `Delays before retry 1, 2, 3…, in seconds; the last one repeats. Env BACKOFF_DELAYS="1,2,4" overrides. Default ${show(DEFAULTS.remediation.backoff)}.`,
     },
     action_timeout: seconds("Time an action may run before it is killed", DEFAULTS.remediation.action_timeout),
     concurrency: {

@@ -175,7 +175,7 @@ export class Engine {
           incident,
           rule,
           fields: { ...this.configValues, ...incident.campos },
-          startAttempt: Math.max(1, incident.intento),
+          startAttempt: incident.intento,
           signal,
           report: (step) => {
             if (signal.aborted) return;

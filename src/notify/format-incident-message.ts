@@ -38,7 +38,10 @@ export function extractKeyLine(errorMessage: string): string {
 export function describeEstado(incident: Incident): string {
   const byEstado: Record<Estado, () => string> = {
     detectado: () => "🆕 detectado",
-    pendiente: () => "⏸ pendiente (espera a la causa raíz)",
+    pendiente: () =>
+      incident.intento === 0 && !incident.transiciones.at(-1)?.detalle?.startsWith("esperando causa raíz")
+        ? "🔧 aplicando la corrección"
+        : "⏸ pendiente (espera a la causa raíz)",
     reintentando: () => `⏳ reintento ${incident.intento}/${incident.max_intentos}`,
     solucionado: () =>
       incident.duracion_ms === null

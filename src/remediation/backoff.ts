@@ -1,12 +1,13 @@
-/** Default delays between attempts (`remediation.backoff: [1, 2, 4]` seconds). */
+/** Default delays before retries 1, 2, 3 (`remediation.backoff: [1, 2, 4]` seconds). */
 export const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 2000, 4000];
 
 /**
- * The delay after failed attempt `attempt` (1-based): the attempt's entry in the list, the last entry repeating
- * for attempts beyond it, 0 for an empty list.
+ * The delay before retry `retry` (1-based; the fix itself, attempt 0, runs at once): the retry's entry in the list,
+ * the last entry repeating for retries beyond it, 0 for an empty list. With [1, 2, 4] s the fix and its three
+ * retries run at +0, +1, +3 and +7 s.
  */
-export function getBackoffDelayMs(attempt: number, delaysMs: readonly number[]): number {
+export function getBackoffDelayMs(retry: number, delaysMs: readonly number[]): number {
   if (delaysMs.length === 0) return 0;
-  const index = Math.min(Math.max(1, Math.floor(attempt)), delaysMs.length) - 1;
+  const index = Math.min(Math.max(1, Math.floor(retry)), delaysMs.length) - 1;
   return Math.max(0, delaysMs[index]!);
 }

@@ -29,9 +29,9 @@ export interface ExecutorOptions {
   killGraceMs?: number;
   /** Incidents remediated at once, never two for one key (`concurrency`). Default 4. */
   concurrency?: number;
-  /** Attempts per incident unless the rule sets `retries` (`max_retries`, env MAX_RETRIES). Default 3. */
+  /** Retries after the fix itself unless the rule sets `retries` (`max_retries`, env MAX_RETRIES); 0 = none. Default 3. */
   maxRetries?: number;
-  /** Delay after failed attempt k (`backoff` × 1000, env BACKOFF_DELAYS); the last repeats. Default [1000, 2000, 4000]. */
+  /** Delay before retry k (`backoff` × 1000, env BACKOFF_DELAYS); the last repeats. Default [1000, 2000, 4000]. */
   backoffMs?: readonly number[];
   /** Journal what would be done, touch nothing (`dry_run`, `--dry-run`). Default false. */
   dryRun?: boolean;
@@ -87,7 +87,7 @@ export function normalizeExecutorOptions(raw: ExecutorOptions): NormalizedExecut
     getDiskSpace: raw.getDiskSpace ?? getDiskSpace,
   };
   requirePositiveInteger("concurrency", options.concurrency);
-  requirePositiveInteger("maxRetries", options.maxRetries);
+  requireInteger("maxRetries", options.maxRetries);
   requirePositiveInteger("actionTimeoutMs", options.actionTimeoutMs);
   requireInteger("killGraceMs", options.killGraceMs);
   requireInteger("maxOutputBytes", options.maxOutputBytes);

@@ -4,20 +4,22 @@ import { createOwnerResolver } from "./owner.js";
 import { createKeyedScheduler } from "./keyed-scheduler.js";
 import { normalizeExecutorOptions, type ExecutorOptions, type NormalizedExecutorOptions } from "./executor-options.js";
 import type { RemediationContext } from "./remediation-context.js";
-import { runAction } from "./run-action.js";
+import { runAction, type ActionResult } from "./run-action.js";
 import { runVerify } from "./run-verify.js";
 import { classifyFailure, type FailureDecision } from "./classify-failure.js";
 import { getBackoffDelayMs } from "./backoff.js";
 import { waitMs } from "./wait-ms.js";
 
 /**
- * The remediation executor: for each incident, attempts 1..N of "run the rule's actions in order, then its
- * verify", with the backoff between attempts, reporting every step to the incident stage through `report`.
+ * The remediation executor: for each incident, the fix itself at once (attempt 0), then up to N retries after the
+ * backoff (1, 2, 4 s by default: attempts at +0, +1, +3, +7 s). Each attempt runs the rule's actions in order, then
+ * its verify, reporting every step to the incident stage through `report`.
  *
- *   attempt k:  report reintentando "reintento k/N" → each action (report its accion) → verify
- *               ok → report solucionado                 (done)
- *               refused path / unusable spec → fallido  (done: retrying cannot help)
- *               else, k < N → wait backoff[k-1], abortable by the job's signal (resolve_on closed the incident)
+ *   attempt 0:  pendiente, each action (its accion, intento 0) → verify
+ *   retry k:    reintentando "reintento k/N" → each action → verify
+ *               ok → solucionado                                    (done)
+ *               refused path / unusable spec → fallido              (done: retrying cannot help)
+ *               else, k < N → wait backoff[k] (the last repeats), abortable by the job's signal (resolve_on)
  *               else → fallido with the last error
  *
  * Jobs run concurrently up to `concurrency`, never two for one incident key; submit() returns at once. The
@@ -26,7 +28,8 @@ import { waitMs } from "./wait-ms.js";
 
 /** One step of a remediation, for the incident's `accion`, `estado`, `intento` and `transiciones`. */
 export interface RemediationStep {
-  estado: "reintentando" | "solucionado" | "fallido";
+  /** `pendiente` while the fix itself (attempt 0) runs, `reintentando` during retries, then the final state. */
+  estado: "pendiente" | "reintentando" | "solucionado" | "fallido";
   /** `"reintento 2/3"`, `"mkdir -p modelos/ana"`, `"[dry-run] rm modelos/x.mp4"`. */
   accion: string;
   intento: number;
@@ -40,7 +43,7 @@ export interface RemediationJob {
   rule: CompiledRule;
   /** The match's captured fields (templates are filled from these). */
   fields: Readonly<Record<string, string>>;
-  /** Resume at this attempt (restart-safe: the attempt recorded in the journal). Default 1. */
+  /** Resume at this attempt (restart-safe: the attempt recorded in the journal); 0 is the fix itself. Default 0. */
   startAttempt?: number;
   /** Abort to cancel: pending waits end and running commands are killed; nothing more is reported. */
   signal: AbortSignal;
@@ -61,8 +64,8 @@ export interface Executor {
   submit(job: RemediationJob): Promise<RemediationOutcome>;
   /** Re-runs a rule's verify (a repeat folding into a solucionado incident): does the fix still hold? No verify → false. */
   reverify(rule: CompiledRule, fields: Readonly<Record<string, string>>): Promise<boolean>;
-  /** N for a rule: its `retries`, else `maxRetries` (the incident's `max_intentos`). */
-  getMaxAttempts(rule: CompiledRule): number;
+  /** N for a rule: its `retries`, else `maxRetries` (the incident's `max_intentos`): retries after the fix itself. */
+  getMaxRetries(rule: CompiledRule): number;
   /** Jobs running and waiting now. */
   getLoad(): { running: number; queued: number };
   /** Resolves when every submitted job has ended. */
@@ -80,6 +83,25 @@ interface AttemptOutcome {
   cause?: unknown;
   /** Overrides classifyFailure (dry-run cannot learn more by retrying). */
   decision?: FailureDecision;
+  /** Nothing failed, but nothing confirmed the fix either: the rule waits for its resolve_on line. */
+  unconfirmed?: boolean;
+}
+
+/** What one job remembers between its attempts. */
+interface JobMemory {
+  /** Results of once-per-incident actions that succeeded, by their index in the rule's actions. */
+  doneOnce: Map<number, ActionResult>;
+}
+
+/**
+ * The final `accion` of an incident whose rule waited for resolve_on in vain: what the actions achieved and what
+ * did not come ("archivo eliminado; no llegó una nueva descarga"). Null when no action said.
+ */
+function describeUnconfirmed(memory: JobMemory): string | null {
+  const results = [...memory.doneOnce.values()].filter((result) => result.summary);
+  if (results.length === 0) return null;
+  const awaited = results.map((result) => result.awaits).find(Boolean) ?? "la línea de resolve_on";
+  return `${results.map((result) => result.summary).join("; ")}; no llegó ${awaited}`;
 }
 
 /** Creates an executor; throws InvalidExecutorOptionError on unusable options. */
@@ -93,7 +115,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const isRoot = process.getuid?.() === 0;
   const durationClock = () => options.now();
 
-  function createContext(signal: AbortSignal): RemediationContext {
+  function createContext(signal: AbortSignal, detectedAtMs: number | null): RemediationContext {
     return {
       guard,
       owners,
@@ -107,29 +129,36 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
       getDiskSpace: options.getDiskSpace,
       timers,
       nowMs: options.now,
+      detectedAtMs,
       signal,
     };
   }
 
-  function getMaxAttempts(rule: CompiledRule): number {
-    return rule.retries !== null && rule.retries !== undefined && rule.retries >= 1 ? Math.floor(rule.retries) : options.maxRetries;
+  function getMaxRetries(rule: CompiledRule): number {
+    return rule.retries !== null && rule.retries !== undefined && rule.retries >= 0 ? Math.floor(rule.retries) : options.maxRetries;
   }
 
   function submit(job: RemediationJob): Promise<RemediationOutcome> {
-    if (stopController.signal.aborted) return Promise.resolve(cancelled(job.startAttempt ?? 1));
+    if (stopController.signal.aborted) return Promise.resolve(cancelled(job.startAttempt ?? 0));
     return scheduler.schedule(job.incident.clave, () => runJob(job)).catch((error: unknown) => {
       // runJob catches everything; this is the last line of defence so a caller never sees a rejection.
       logger.error("remediación: error inesperado", { incidente: job.incident.id, error: String(error) });
-      return { estado: "fallido" as const, intento: job.startAttempt ?? 1, accion: null, detalle: String(error) };
+      return { estado: "fallido" as const, intento: job.startAttempt ?? 0, accion: null, detalle: String(error) };
     });
   }
 
   async function runJob(job: RemediationJob): Promise<RemediationOutcome> {
     const signal = AbortSignal.any([job.signal, stopController.signal]);
-    const maxAttempts = getMaxAttempts(job.rule);
+    const maxRetries = getMaxRetries(job.rule);
     const delaysMs = job.rule.backoffMs ?? options.backoffMs;
-    const firstAttempt = Math.min(Math.max(1, Math.floor(job.startAttempt ?? 1)), maxAttempts);
-    const ctx = createContext(signal);
+    const firstAttempt = Math.min(Math.max(0, Math.floor(job.startAttempt ?? 0)), maxRetries);
+    const detectedAtMs = Date.parse(job.incident.timestamp);
+    const ctx = createContext(signal, Number.isNaN(detectedAtMs) ? null : detectedAtMs);
+    const memory: JobMemory = { doneOnce: new Map() };
+    // Retries are scheduled from the job's start (+1, +3, +7 s), not from the end of the previous attempt: a slow
+    // action or verification does not push every later retry back.
+    const startedAtMs = options.now();
+    let dueAtMs = startedAtMs;
     const report = (step: RemediationStep) => {
       if (signal.aborted) return; // a cancelled job says nothing more: the incident is someone else's now
       // The engine logs every transition once; this detail (the step as the executor saw it) is for debugging.
@@ -145,63 +174,83 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
       }
     };
 
-    for (let attempt = firstAttempt; attempt <= maxAttempts; attempt += 1) {
+    for (let attempt = firstAttempt; attempt <= maxRetries; attempt += 1) {
       if (signal.aborted) return cancelled(attempt);
-      report({ estado: "reintentando", accion: `reintento ${attempt}/${maxAttempts}`, intento: attempt, detalle: null });
-      const outcome = await runAttempt(job, attempt, ctx, report);
+      const retryLabel = attempt === 0 ? null : `reintento ${attempt}/${maxRetries}`;
+      if (retryLabel !== null) report({ estado: "reintentando", accion: retryLabel, intento: attempt, detalle: null });
+      else if (job.rule.actions.length === 0) {
+        // Nothing to run: still say that the incident is now being worked on (its attempt 0 has a time).
+        const accion = job.rule.verify ? "verificación" : "esperando resolve_on";
+        report({ estado: "pendiente", accion, intento: 0, detalle: null });
+      }
+      const outcome = await runAttempt(job, attempt, ctx, memory, report);
       if (signal.aborted) return cancelled(attempt);
       if (outcome.ok) {
-        const accion = outcome.accion ?? "verificación";
+        const accion = outcome.accion ?? retryLabel ?? "verificación";
         report({ estado: "solucionado", accion, intento: attempt, detalle: outcome.detalle });
         return { estado: "solucionado", intento: attempt, accion, detalle: outcome.detalle };
       }
       const decision = outcome.decision ?? classifyFailure(outcome.cause);
       if (decision === "stop") return cancelled(attempt);
-      if (decision === "give_up" || attempt === maxAttempts) {
-        const accion = outcome.accion ?? `reintento ${attempt}/${maxAttempts}`;
+      if (decision === "give_up" || attempt === maxRetries) {
+        const accion = outcome.unconfirmed
+          ? describeUnconfirmed(memory) ?? outcome.accion ?? retryLabel ?? "sin confirmación"
+          : outcome.accion ?? retryLabel ?? "verificación";
         report({ estado: "fallido", accion, intento: attempt, detalle: outcome.detalle });
         return { estado: "fallido", intento: attempt, accion, detalle: outcome.detalle };
       }
-      const waited = await waitMs(getBackoffDelayMs(attempt, delaysMs), signal, timers);
+      dueAtMs += getBackoffDelayMs(attempt + 1, delaysMs);
+      const waited = await waitMs(Math.max(0, dueAtMs - options.now()), signal, timers);
       if (!waited) return cancelled(attempt);
     }
-    return cancelled(maxAttempts); // unreachable: the last attempt always returns
+    return cancelled(maxRetries); // unreachable: the last attempt always returns
   }
 
-  /** Actions in order (the first failure ends the attempt: later actions build on earlier ones), then verify. */
+  /**
+   * Actions in order (the first failure ends the attempt: later actions build on earlier ones), then verify.
+   * `accion` of the outcome is the last action that did something (not `wait`), for the final state's `accion`.
+   */
   async function runAttempt(
     job: RemediationJob,
     attempt: number,
     ctx: RemediationContext,
+    memory: JobMemory,
     report: (step: RemediationStep) => void,
   ): Promise<AttemptOutcome> {
+    const estado = attempt === 0 ? "pendiente" : "reintentando";
     let lastAccion: string | null = null;
-    for (const spec of job.rule.actions) {
+    for (const [index, spec] of job.rule.actions.entries()) {
+      // An action that may run only once per incident (cleanup) and already did is not repeated: what is at its
+      // path now is the new download, not the corrupt file.
+      if (memory.doneOnce.has(index)) continue;
       const result = await runAction(spec, job.fields, ctx, { dryRun, now: durationClock });
-      lastAccion = result.accion;
-      report({ estado: "reintentando", accion: result.accion, intento: attempt, detalle: result.detalle });
+      if (spec.type !== "wait") lastAccion = result.accion;
+      report({ estado, accion: result.accion, intento: attempt, detalle: result.detalle });
       if (!result.ok) return { ok: false, accion: result.accion, detalle: result.detalle, cause: result.cause };
+      if (result.once) memory.doneOnce.set(index, result);
       if (ctx.signal.aborted) return { ok: false, accion: lastAccion, detalle: "cancelado", decision: "stop" };
     }
 
     if (job.rule.verify) {
       const verified = await runVerify(job.rule.verify, job.fields, ctx, { dryRun, now: durationClock });
       const detalle = `${verified.ok ? "verificado" : "no verificado"}: ${verified.descripcion}${verified.detalle ? ` (${verified.detalle})` : ""}`;
-      if (verified.ok) return { ok: true, accion: lastAccion ?? verified.descripcion, detalle };
+      if (verified.ok) return { ok: true, accion: lastAccion, detalle };
       return {
         ok: false,
-        accion: lastAccion ?? verified.descripcion,
+        accion: lastAccion,
         detalle,
         cause: verified.cause,
         ...(verified.skipped ? { decision: "give_up" as const } : {}),
       };
     }
 
-    // No verify: the actions' success is the verification — unless nothing was actually done. `wait` (or no action
-    // at all, a rule that only has resolve_on) fixes nothing by itself: the attempt stays unconfirmed, so only
-    // resolve_on can close the incident as solucionado before the attempts run out.
+    // No verify: the actions' success is the verification — unless the rule waits for a line (`resolve_on`: the
+    // actions only clear the way, e.g. a corrupt file removed so the bot downloads it again), or nothing was done
+    // at all (`wait`, or no action). Then only resolve_on can close the incident as solucionado.
     const didSomething = job.rule.actions.some((spec) => spec.type !== "wait");
-    if (!didSomething) return { ok: false, accion: lastAccion, detalle: "sin confirmación: esperando resolve_on" };
+    if (job.rule.resolveOn !== null || !didSomething) {
+      return { ok: false, accion: lastAccion, detalle: "sin confirmación: esperando resolve_on", unconfirmed: true };
+    }
     if (dryRun) {
       return { ok: false, accion: lastAccion, detalle: "dry-run: acciones no ejecutadas y la regla no tiene verify", decision: "give_up" };
     }
@@ -210,7 +259,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
 
   async function reverify(rule: CompiledRule, fields: Readonly<Record<string, string>>): Promise<boolean> {
     if (!rule.verify) return false;
-    const result = await runVerify(rule.verify, fields, createContext(stopController.signal), { dryRun, now: durationClock });
+    const result = await runVerify(rule.verify, fields, createContext(stopController.signal, null), { dryRun, now: durationClock });
     return result.ok;
   }
 
@@ -222,7 +271,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
   return {
     submit,
     reverify,
-    getMaxAttempts,
+    getMaxRetries,
     getLoad: () => ({ running: scheduler.running, queued: scheduler.queued }),
     drain: () => scheduler.idle(),
     stop,

@@ -22,6 +22,11 @@ export interface RemediationContext {
   timers: Timers;
   /** Wall clock (ms since epoch), for file ages. */
   nowMs: () => number;
+  /**
+   * When the incident was detected (ms since epoch); null outside a job (re-verify). A file modified after it is
+   * not the one the log line was about (cleanup leaves a new download alone).
+   */
+  detectedAtMs: number | null;
   /** Aborted when the job is cancelled; long actions stop early. */
   signal: AbortSignal;
 }

@@ -27,6 +27,11 @@ export interface ActionResult {
   cause?: unknown;
   dryRun?: boolean;
   freedBytes?: number;
+  /** The action may run once per incident and just did (see ActionHandler.once): later retries skip it. */
+  once?: boolean;
+  /** See ActionEffect.summary and awaits. */
+  summary?: string;
+  awaits?: string;
 }
 
 export interface RunActionOptions {
@@ -68,6 +73,9 @@ export async function runAction(
       detalle: effect.detalle ?? null,
       ...(effect.exitCode !== undefined ? { exitCode: effect.exitCode } : {}),
       ...(effect.freedBytes !== undefined ? { freedBytes: effect.freedBytes } : {}),
+      ...(handler.once ? { once: true } : {}),
+      ...(effect.summary !== undefined ? { summary: effect.summary } : {}),
+      ...(effect.awaits !== undefined ? { awaits: effect.awaits } : {}),
     };
   } catch (error) {
     const shortMessage = describeError(error);

@@ -109,8 +109,13 @@ export interface VigiaDaemon {
 const BANNER_LAST_LINE = /\bremediation: (?:on|DRY-RUN)/;
 
 /** Starts `vigia run ARGS` in the workspace and waits for its banner. */
-export async function startVigia(ws: Workspace, args: string[] = [], options: { readyTimeoutMs?: number } = {}): Promise<VigiaDaemon> {
-  const child = spawn(process.execPath, [VIGIA_BIN, "run", ...args], { cwd: ws.dir, env: buildChildEnv(), stdio: ["ignore", "pipe", "pipe"] });
+export async function startVigia(
+  ws: Workspace,
+  args: string[] = [],
+  options: { readyTimeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<VigiaDaemon> {
+  const env = buildChildEnv(options.env);
+  const child = spawn(process.execPath, [VIGIA_BIN, "run", ...args], { cwd: ws.dir, env, stdio: ["ignore", "pipe", "pipe"] });
   liveChildren.add(child);
   let out = "";
   let err = "";

@@ -51,6 +51,10 @@ describe("formatIncidentMessage", () => {
       "❌ fallido por causa raíz servidor_caido srv-1",
     );
     expect(describeEstado(advance(inc, "pendiente"))).toBe("⏸ pendiente (espera a la causa raíz)");
+    // The fix itself (attempt 0) runs in pendiente too; waiting for a root cause says so in its detalle.
+    const fresh = makeIncident({ intento: 0 });
+    expect(describeEstado(advance(fresh, "pendiente", { intento: 0, accion: "mkdir -p modelos/ana" }))).toBe("🔧 aplicando la corrección");
+    expect(describeEstado(advance(fresh, "pendiente", {}, "esperando causa raíz: servidor_caido srv-1"))).toBe("⏸ pendiente (espera a la causa raíz)");
   });
 
   it("escapes HTML from the log line and keeps critical icon", () => {

@@ -75,34 +75,45 @@ describe("the attempt loop", () => {
       signal: never(),
       report,
     });
-    expect(outcome).toMatchObject({ estado: "solucionado", intento: 1, accion: "mkdir -p modelos/ana" });
+    expect(outcome).toMatchObject({ estado: "solucionado", intento: 0, accion: "mkdir -p modelos/ana" });
     expect(steps).toEqual([
-      { estado: "reintentando", accion: "reintento 1/3", intento: 1, detalle: null },
-      { estado: "reintentando", accion: "mkdir -p modelos/ana", intento: 1, detalle: expect.stringMatching(/^creadas: modelos\/ana/) },
-      { estado: "solucionado", accion: "mkdir -p modelos/ana", intento: 1, detalle: "verificado: existe modelos/ana" },
+      { estado: "pendiente", accion: "mkdir -p modelos/ana", intento: 0, detalle: expect.stringMatching(/^creadas: modelos\/ana/) },
+      { estado: "solucionado", accion: "mkdir -p modelos/ana", intento: 0, detalle: "verificado: existe modelos/ana" },
     ]);
     expect(statSync(join(base, "modelos/ana")).isDirectory()).toBe(true);
   });
 
-  it("waits the backoff between attempts, the last delay repeating, then gives up with the last error (manual clock)", async () => {
+  it("the fix at once, then retries after each backoff delay, the last repeating; fallido after the last (manual clock)", async () => {
     const clock = createManualTimers();
-    const executor = makeExecutor({ timers: clock.timers, backoffMs: [1000, 2000, 4000], actionTimeoutMs: 777_000 });
+    // A wall clock that moves only when a timer fires: each retry is then due exactly its delay after the previous.
+    let clockMs = 0;
+    const executor = makeExecutor({ timers: clock.timers, now: () => clockMs, backoffMs: [1000, 2000, 4000], actionTimeoutMs: 777_000 });
     const { steps, report } = collectSteps();
     const rule = makeRule({ retries: 5, actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/nunca" } });
     const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: never(), report });
-    const attempts = () => steps.filter((s) => s.accion.startsWith("reintento")).length;
+    const attempts = () => steps.filter((s) => s.estado === "reintentando" && s.accion.startsWith("reintento")).length;
     for (const [index, ms] of [1000, 2000, 4000, 4000].entries()) {
       const timer = await clock.next(ms);
-      expect(attempts()).toBe(index + 1); // the next attempt waits for this timer
+      expect(attempts()).toBe(index); // the next retry waits for this timer
+      clockMs += ms;
       timer.callback();
     }
+    const last = await clock.next(4000);
+    clockMs += 4000;
+    last.callback();
     const outcome = await done;
     expect(outcome).toMatchObject({ estado: "fallido", intento: 5 });
-    expect(clock.requested.filter((ms) => ms !== 777_000)).toEqual([1000, 2000, 4000, 4000]);
-    expect(steps.filter((s) => s.accion.startsWith("reintento")).map((s) => s.accion)).toEqual([
+    expect(clock.requested.filter((ms) => ms !== 777_000)).toEqual([1000, 2000, 4000, 4000, 4000]);
+    expect(steps.filter((s) => s.estado === "reintentando" && s.accion.startsWith("reintento")).map((s) => s.accion)).toEqual([
       "reintento 1/5", "reintento 2/5", "reintento 3/5", "reintento 4/5", "reintento 5/5",
     ]);
-    expect(steps.at(-1)).toEqual({ estado: "fallido", accion: "esperar", intento: 5, detalle: "no verificado: existe modelos/nunca (modelos/nunca: ENOENT)" });
+    expect(steps[0]).toEqual({ estado: "pendiente", accion: "esperar", intento: 0, detalle: null });
+    expect(steps.at(-1)).toEqual({
+      estado: "fallido",
+      accion: "reintento 5/5",
+      intento: 5,
+      detalle: "no verificado: existe modelos/nunca (modelos/nunca: ENOENT)",
+    });
   });
 
   it("follows the backoff under jest fake timers", async () => {
@@ -113,9 +124,15 @@ describe("the attempt loop", () => {
       // Only `wait` and no verify: nothing can confirm a fix, so every attempt runs and the last one fails.
       const done = executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "wait" }] }), fields: {}, signal: never(), report });
       const attempts = () => steps.filter((s) => s.accion.startsWith("reintento")).length;
+      // The fix at +0, retries at +1 s, +3 s and +5 s (the last delay repeats).
       await jest.advanceTimersByTimeAsync(0);
-      expect(attempts()).toBe(1);
+      expect(attempts()).toBe(0);
+      expect(steps).toHaveLength(1);
       await jest.advanceTimersByTimeAsync(999);
+      expect(attempts()).toBe(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(attempts()).toBe(1);
+      await jest.advanceTimersByTimeAsync(1999);
       expect(attempts()).toBe(1);
       await jest.advanceTimersByTimeAsync(1);
       expect(attempts()).toBe(2);
@@ -185,11 +202,11 @@ describe("the attempt loop", () => {
       signal: never(),
       report,
     });
-    expect(outcome).toMatchObject({ estado: "fallido", intento: 1 });
+    expect(outcome).toMatchObject({ estado: "fallido", intento: 0 });
     expect(steps.at(-1)).toEqual({
       estado: "fallido",
       accion: 'mkdir "../../etc/vigia-x"',
-      intento: 1,
+      intento: 0,
       detalle: `ruta rechazada (dot_dot): "../../etc/vigia-x": contiene un segmento '..'`,
     });
     expect(clock.requested.filter((ms) => ms !== 777_000)).toEqual([]);
@@ -205,7 +222,7 @@ describe("the attempt loop", () => {
       signal: never(),
       report: () => undefined,
     });
-    expect(outcome).toMatchObject({ estado: "fallido", intento: 1, detalle: "template 'modelos/{modelo}' needs field 'modelo', which was not captured" });
+    expect(outcome).toMatchObject({ estado: "fallido", intento: 0, detalle: "template 'modelos/{modelo}' needs field 'modelo', which was not captured" });
   });
 
   it("resumes at the recorded attempt (restart-safe)", async () => {
@@ -220,9 +237,9 @@ describe("the attempt loop", () => {
       report,
     });
     expect(outcome).toMatchObject({ estado: "fallido", intento: 3 });
-    expect(texts(steps)).toEqual(["reintentando 3 reintento 3/3", "reintentando 3 esperar", "fallido 3 esperar"]);
-    expect(executor.getMaxAttempts(makeRule({ retries: 5 }))).toBe(5);
-    expect(executor.getMaxAttempts(makeRule())).toBe(3);
+    expect(texts(steps)).toEqual(["reintentando 3 reintento 3/3", "reintentando 3 esperar", "fallido 3 reintento 3/3"]);
+    expect(executor.getMaxRetries(makeRule({ retries: 5 }))).toBe(5);
+    expect(executor.getMaxRetries(makeRule())).toBe(3);
   });
 
   it("a report() that throws does not break the job", async () => {
@@ -247,10 +264,11 @@ describe("cancellation (resolve_on closed the incident)", () => {
     const { steps, report } = collectSteps();
     const rule = makeRule({ actions: [{ type: "wait" }] });
     const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: controller.signal, report });
-    while (steps.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (steps.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // now in the 60 s backoff
     controller.abort(); // the 60 s backoff outlives the test's timeout: only the abort ends the job
-    expect(await done).toMatchObject({ estado: "cancelado", intento: 1 });
-    expect(texts(steps)).toEqual(["reintentando 1 reintento 1/3", "reintentando 1 esperar"]);
+    expect(await done).toMatchObject({ estado: "cancelado", intento: 0 });
+    expect(texts(steps)).toEqual(["pendiente 0 esperar"]);
   });
 
   it("aborting kills a running command", async () => {
@@ -310,7 +328,8 @@ describe("concurrency", () => {
     let running = 0;
     let maxRunning = 0;
     const overlaps: string[] = [];
-    const rule = makeRule({ retries: 1, actions: [{ type: "exec", command: ["sleep", "0.15"] }] });
+    // `wait` first: its step is reported before the command runs, marking the job's start.
+    const rule = makeRule({ retries: 1, actions: [{ type: "wait" }, { type: "exec", command: ["sleep", "0.15"] }] });
     const jobs = ["a", "a", "b", "b", "c", "c", "d", "e"].map((clave, i) =>
       executor.submit({
         incident: makeIncident(clave),
@@ -318,13 +337,13 @@ describe("concurrency", () => {
         fields: {},
         signal: never(),
         report: (step) => {
-          if (step.accion === "reintento 1/1") {
+          if (step.accion === "esperar") {
             running += 1;
             maxRunning = Math.max(maxRunning, running);
             if ((active.get(clave) ?? 0) > 0) overlaps.push(`${clave}#${i}`);
             active.set(clave, (active.get(clave) ?? 0) + 1);
           }
-          if (step.estado !== "reintentando") {
+          if (step.estado === "solucionado" || step.estado === "fallido") {
             running -= 1;
             active.set(clave, active.get(clave)! - 1);
           }
@@ -384,8 +403,7 @@ describe("dry-run", () => {
       report,
     });
     expect(outcome.estado).toBe("fallido");
-    expect(steps.filter((s) => s.intento === 1).map((s) => s.accion)).toEqual([
-      "reintento 1/2",
+    expect(steps.filter((s) => s.intento === 0).map((s) => s.accion)).toEqual([
       "[dry-run] mkdir -p modelos/ana",
       "[dry-run] chown nobody modelos",
       "[dry-run] rm modelos/roto.mp4",
@@ -398,7 +416,7 @@ describe("dry-run", () => {
   it("does not pretend: no verify means no confirmation; a condition already fixed is solucionado", async () => {
     const executor = makeExecutor({ dryRun: true });
     const unverified = await executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/a" }] }), fields: {}, signal: never(), report: () => undefined });
-    expect(unverified).toMatchObject({ estado: "fallido", intento: 1, detalle: "dry-run: acciones no ejecutadas y la regla no tiene verify" });
+    expect(unverified).toMatchObject({ estado: "fallido", intento: 0, detalle: "dry-run: acciones no ejecutadas y la regla no tiene verify" });
     mkdirSync(join(base, "modelos/ya"));
     const fixed = await executor.submit({
       incident: makeIncident(),

@@ -156,6 +156,7 @@ export function makeContext(base: string, overrides: Partial<RemediationContext>
     getDiskSpace,
     timers: defaultTimers,
     nowMs: Date.now,
+    detectedAtMs: null,
     signal: new AbortController().signal,
     ...rest,
   };

@@ -128,11 +128,11 @@ describe("hostile paths", () => {
     const results = await Promise.all(jobs);
     expect(results.length).toBe(hostile.length * rules.length);
     const notRefused = results.filter(
-      (r) => r.outcome.estado !== "fallido" || r.outcome.intento !== 1 || !/ruta rechazada/.test(r.outcome.detalle ?? ""),
+      (r) => r.outcome.estado !== "fallido" || r.outcome.intento !== 0 || !/ruta rechazada/.test(r.outcome.detalle ?? ""),
     );
     expect(notRefused.map((r) => ({ p: r.p, type: r.type, outcome: r.outcome }))).toEqual([]);
-    // One attempt each: a refusal never waits for a backoff.
-    expect(results.every((r) => r.steps.filter((s) => s.estado === "reintentando" && s.detalle === null).length === 1)).toBe(true);
+    // The fix only: a refusal is never retried.
+    expect(results.every((r) => r.steps.every((s) => s.intento === 0) && r.steps.at(-1)?.estado === "fallido")).toBe(true);
 
     expect(snapshotTree(base, [root])).toEqual(outsideBefore);
     expect(snapshotTree(root)).toEqual(rootBefore);

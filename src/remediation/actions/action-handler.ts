@@ -7,6 +7,13 @@ export interface ActionEffect {
   detalle?: string | null;
   exitCode?: number;
   freedBytes?: number;
+  /**
+   * What the action achieved, for the incident's final `accion` when the rule then waits for resolve_on in vain
+   * (`"archivo eliminado"`, `"el archivo ya no existía"`).
+   */
+  summary?: string;
+  /** What should come after it, said when it did not come (`"una nueva descarga"`). */
+  awaits?: string;
 }
 
 /** An action resolved and checked, ready to run: its text is known before anything is touched (and for dry-run). */
@@ -21,6 +28,11 @@ export interface PlannedAction {
 /** One action type. `plan` fills templates, validates options and passes paths through the guard; it touches nothing. */
 export interface ActionHandler {
   readonly type: ActionSpec["type"];
+  /**
+   * Runs until it succeeds once per incident; later retries skip it. For cleanup: after the corrupt file is gone,
+   * what appears at its path is the new download, which a retry must not delete.
+   */
+  readonly once?: boolean;
   /** The main option, shown in messages when planning fails (`path`, `dir`, `command`). */
   readonly mainOption: string | null;
   plan(spec: ActionSpec, fields: Readonly<Record<string, string>>, ctx: RemediationContext): Promise<PlannedAction>;

@@ -16,10 +16,14 @@ import { formatBytes } from "../disk-space.js";
  * checking and deleting is narrowed instead: the guard refuses a final symlink, then just before acting the file
  * is lstat'ed, opened with O_NOFOLLOW and compared by device + inode, and its folder is realpath'ed again to be
  * the one the guard approved. unlink(2) itself never follows a final symlink. An already missing file counts as
- * cleaned (the bot may have removed it first).
+ * cleaned (the bot may have removed it first), and so does a file modified after the incident was detected: that
+ * is the new download (a job resumed after a restart runs its cleanup again), not the corrupt file.
+ *
+ * It runs once per incident: the cleared path then waits for the bot's new download (the rule's resolve_on).
  */
 export const cleanupAction: ActionHandler = {
   type: "cleanup",
+  once: true,
   mainOption: "path",
   async plan(spec, fields, ctx) {
     const rawPath = readFilledString(spec, "path", fields);
@@ -31,19 +35,40 @@ export const cleanupAction: ActionHandler = {
       accion,
       async execute() {
         const checked = await checkRegularFile(target);
-        if (!checked) return { detalle: "ya no existía", freedBytes: 0 };
+        if (!checked) return { detalle: "ya no existía", freedBytes: 0, summary: "el archivo ya no existía", awaits: AWAITS };
+        if (ctx.detectedAtMs !== null && checked.mtimeMs > ctx.detectedAtMs + NEWER_SLACK_MS) {
+          return {
+            detalle: "no se borra: el archivo cambió después del error (nueva descarga)",
+            freedBytes: 0,
+            summary: "el archivo ya había sido reemplazado",
+            awaits: AWAITS,
+          };
+        }
         if (!quarantine) {
           await unlink(target.absolute);
-          return { detalle: `${formatBytes(checked.size)} borrados`, freedBytes: checked.size };
+          return { detalle: `${formatBytes(checked.size)} borrados`, freedBytes: checked.size, summary: "archivo eliminado", awaits: AWAITS };
         }
         await mkdir(quarantine.absolute, { recursive: true });
         const destination = await pickQuarantineName(quarantine.absolute, basename(target.absolute), ctx.nowMs());
         await moveFile(target.absolute, destination);
-        return { detalle: `movido a ${ctx.guard.displayPath(destination)} (${formatBytes(checked.size)})`, freedBytes: 0 };
+        return {
+          detalle: `movido a ${ctx.guard.displayPath(destination)} (${formatBytes(checked.size)})`,
+          freedBytes: 0,
+          summary: "archivo movido a cuarentena",
+          awaits: AWAITS,
+        };
       },
     };
   },
 };
+
+/** What a cleared path waits for. */
+const AWAITS = "una nueva descarga";
+/**
+ * A file whose mtime is this much after the detection is a new one. The slack covers coarse filesystem clocks
+ * (the kernel stamps files with a clock that lags by up to a tick; some filesystems keep seconds).
+ */
+const NEWER_SLACK_MS = 2000;
 
 /** The file's stats if it is still the regular file the guard approved; null if gone; throws otherwise. */
 async function checkRegularFile(target: GuardedPath): Promise<Stats | null> {

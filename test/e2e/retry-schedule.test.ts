@@ -1,0 +1,111 @@
+/**
+ * The seed's retry promise, as an operator checks it: "Reintento hasta 3 veces con backoff exponencial
+ * (1s → 2s → 4s)". The real `vigia run` with the shipped rules, a real bot log line, and the attempt times read back
+ * from the journal's transitions: the fix at once (intento 0), then retries 1/3, 2/3, 3/3 after 1, 2 and 4 s
+ * (+0, +1, +3, +7 s), then fallido. BACKOFF_DELAYS and MAX_RETRIES govern the shipped rules too.
+ */
+import { afterEach, describe, expect, it } from "@jest/globals";
+import {
+  BOT_LOG,
+  JOURNAL,
+  cleanUpTest,
+  createWorkspace,
+  formatPythonLine,
+  readJournal,
+  runJq,
+  startVigia,
+  waitFor,
+  type JournalIncident,
+} from "./vigia-harness.js";
+
+afterEach(cleanUpTest);
+
+/** The base e2e config without its short backoff: the defaults (or the environment) decide. */
+const CONFIG_WITH_DEFAULT_BACKOFF = ["status: null", "checks: { disk: null }", "remediation:", "  allowed_roots: [modelos]", ""].join("\n");
+
+/** A download that times out and never comes back: the file is never written, so every verification fails. */
+const TIMEOUT_LINE = formatPythonLine(
+  "ERROR",
+  "Error descargando modelos/ana/20251225_143020_a3f2b1.mp4: telegram.error.TimedOut: Timed out",
+);
+
+/** Milliseconds from the fix (attempt 0) to each retry's start, read from the transitions. */
+function readAttemptOffsetsMs(incident: JournalIncident): number[] {
+  const starts = incident.transiciones.filter((t) => t.estado !== "detectado" && (t.intento === 0 ? t.estado === "pendiente" : t.accion?.startsWith("reintento ")));
+  const firstByAttempt = new Map<number, number>();
+  for (const t of starts) if (!firstByAttempt.has(t.intento)) firstByAttempt.set(t.intento, Date.parse(t.timestamp));
+  const times = [...firstByAttempt.entries()].sort((a, b) => a[0] - b[0]).map(([, ms]) => ms);
+  return times.map((ms) => ms - times[0]!);
+}
+
+async function waitForFinal(ws: ReturnType<typeof createWorkspace>, stderr: () => string): Promise<JournalIncident> {
+  return waitFor(() => readJournal(ws).find((i) => i.error_type === "timeout" && (i.estado === "fallido" || i.estado === "solucionado")), {
+    what: "the timeout incident to end",
+    timeoutMs: 60_000,
+    describe: () => `${JSON.stringify(readJournal(ws), null, 1)}\n${stderr()}`,
+  });
+}
+
+describe("retry schedule of the seed (e2e)", () => {
+  it("default backoff: the fix at +0 s, then reintento 1/3, 2/3, 3/3 at +1, +3, +7 s, then fallido", async () => {
+    const ws = createWorkspace({ config: CONFIG_WITH_DEFAULT_BACKOFF });
+    const vigia = await startVigia(ws);
+    ws.append(BOT_LOG, TIMEOUT_LINE);
+    const incident = await waitForFinal(ws, vigia.stderr);
+    await vigia.stop();
+
+    expect(incident.estado).toBe("fallido");
+    expect(incident.intento).toBe(3);
+    expect(incident.max_intentos).toBe(3);
+    const offsets = readAttemptOffsetsMs(incident);
+    expect(offsets).toHaveLength(4);
+    // Each gap within 150 ms of the promise (timers fire late on a loaded machine, never early).
+    const gaps = offsets.slice(1).map((ms, k) => ms - offsets[k]!);
+    [1000, 2000, 4000].forEach((expected, k) => {
+      expect(gaps[k]).toBeGreaterThanOrEqual(expected - 150);
+      expect(gaps[k]).toBeLessThanOrEqual(expected + 150);
+    });
+
+    // Each retry recorded as the seed shows it: {"accion": "reintento 2/3", "estado": "reintentando", "intento": 2, "max_intentos": 3}.
+    const retries = JSON.parse(
+      await runJq(["-c", '[.[0].transiciones[] | select(.estado == "reintentando" and (.accion // "" | startswith("reintento "))) | {accion, estado, intento}]', JOURNAL], ws.dir),
+    ) as unknown[];
+    expect(retries).toEqual([
+      { accion: "reintento 1/3", estado: "reintentando", intento: 1 },
+      { accion: "reintento 2/3", estado: "reintentando", intento: 2 },
+      { accion: "reintento 3/3", estado: "reintentando", intento: 3 },
+    ]);
+    const fix = JSON.parse(await runJq(["-c", '[.[0].transiciones[] | select(.intento == 0 and .estado != "detectado") | .estado] | unique', JOURNAL], ws.dir));
+    expect(fix).toEqual(["pendiente"]);
+    expect(await runJq(["-r", '.[0] | "\\(.estado) \\(.intento)/\\(.max_intentos) \\(.accion)"', JOURNAL], ws.dir)).toBe("fallido 3/3 reintento 3/3");
+  }, 90_000);
+
+  it("BACKOFF_DELAYS and MAX_RETRIES govern the shipped rules: 0.3, 0.6 s and two retries", async () => {
+    const ws = createWorkspace({ config: CONFIG_WITH_DEFAULT_BACKOFF });
+    const vigia = await startVigia(ws, [], { env: { BACKOFF_DELAYS: "0.3,0.6", MAX_RETRIES: "2" } });
+    ws.append(BOT_LOG, TIMEOUT_LINE);
+    const incident = await waitForFinal(ws, vigia.stderr);
+    await vigia.stop();
+
+    expect(incident).toMatchObject({ estado: "fallido", intento: 2, max_intentos: 2, accion: "reintento 2/2" });
+    const offsets = readAttemptOffsetsMs(incident);
+    expect(offsets).toHaveLength(3);
+    const gaps = offsets.slice(1).map((ms, k) => ms - offsets[k]!);
+    [300, 600].forEach((expected, k) => {
+      expect(gaps[k]).toBeGreaterThanOrEqual(expected - 150);
+      expect(gaps[k]).toBeLessThanOrEqual(expected + 150);
+    });
+  }, 90_000);
+
+  it("a retry that works ends solucionado with the seed's accion 'reintento 1/3'", async () => {
+    const ws = createWorkspace({ config: CONFIG_WITH_DEFAULT_BACKOFF });
+    const vigia = await startVigia(ws, [], { env: { BACKOFF_DELAYS: "0.5" } });
+    ws.append(BOT_LOG, TIMEOUT_LINE);
+    // The fix (attempt 0) finds no file; the bot's own retry writes it before retry 1 looks.
+    await waitFor(() => readJournal(ws).find((i) => i.estado === "pendiente" || i.estado === "reintentando"), { what: "the fix to run", timeoutMs: 20_000 });
+    ws.write("modelos/ana/20251225_143020_a3f2b1.mp4", "video");
+    const incident = await waitForFinal(ws, vigia.stderr);
+    await vigia.stop();
+    expect(incident).toMatchObject({ estado: "solucionado", intento: 1, accion: "reintento 1/3" });
+  }, 90_000);
+});
