@@ -1,7 +1,7 @@
 import { Subject, type Subscription } from "rxjs";
 import type { VigiaConfig } from "../config/types.js";
 import { ConfigError, listConfigSecrets } from "../config/index.js";
-import { CheckpointStore, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources, type TailerEvent } from "../sources/index.js";
+import { CheckpointStore, recoverCheckpoints, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources, type TailerEvent } from "../sources/index.js";
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
 import { maskLineSecrets } from "../events/mask-line-secrets.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
@@ -12,6 +12,7 @@ import { toRuleSource } from "../rules/rule-source.js";
 import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
 import { IncidentManager, type IncidentChange } from "../incidents/incident-manager.js";
 import { JournalWriter } from "../incidents/journal-writer.js";
+import { listRecordedPositions } from "../incidents/list-recorded-positions.js";
 import { createExecutor, type Executor } from "../remediation/index.js";
 import { Notifier, formatSessionSummary, type SessionSummary } from "../notify/index.js";
 import { createCheckScheduler, createLineActivity, type CheckScheduler, type LineActivity } from "../checks/index.js";
@@ -212,7 +213,7 @@ export class Engine {
     await this.rulesWatcher.ready;
     if (readRuleFilesStamp(cfg.rulePaths) !== rulesStamp) this.rulesWatcher.reload();
 
-    if (this.options.tailFiles !== false) await this.startTailers();
+    if (this.options.tailFiles !== false) await this.startTailers(loaded.elements);
     if (this.options.runChecks !== false) this.startChecks();
     if (this.options.serveStatus !== false && cfg.status) await this.startStatusServer();
     const every = this.options.checkpointEveryMs ?? 1000;
@@ -367,10 +368,11 @@ export class Engine {
     this.activity.noteLine(last.source, last.readAtMs);
   }
 
-  private async startTailers(): Promise<void> {
+  private async startTailers(journalElements: readonly unknown[]): Promise<void> {
     this.checkpoints = await CheckpointStore.load(this.config.stateDir, {
       onEvent: (e: { type: string; detail?: string }) => this.logger.warn(`checkpoints: ${e.type}${e.detail ? `: ${e.detail}` : ""}`),
     });
+    if (this.checkpoints.corruptFileMovedTo) await this.recoverCheckpointsFromJournal(this.checkpoints, journalElements);
     const skip = new Set(this.options.skipSourcePaths ?? []);
     const specs = this.config.sources
       .filter((s) => !skip.has(s.path))
@@ -386,6 +388,21 @@ export class Engine {
       getPendingOffset: (fileId) => this.grouper.getPendingOffset(fileId),
     });
     await this.fileSources.start();
+  }
+
+  /**
+   * A corrupt checkpoint file must not skip what the bot wrote while vigia was down: each file resumes just after
+   * the last event the journal recorded in it (`posicion`). Files with no journaled position start as configured.
+   */
+  private async recoverCheckpointsFromJournal(store: CheckpointStore, journalElements: readonly unknown[]): Promise<void> {
+    const recovered = await recoverCheckpoints(listRecordedPositions(journalElements));
+    store.restore(recovered);
+    const resumed = [...recovered].map(([path, c]) => `${path} at offset ${c.files[0]?.offset}`);
+    this.logger.warn(
+      resumed.length > 0
+        ? `checkpoints: resuming from the journal's positions: ${resumed.join(", ")}; other files start as configured`
+        : "checkpoints: the journal records no position in the files followed: they start as configured",
+    );
   }
 
   private onTailerEvent(e: TailerEvent): void {

@@ -52,6 +52,8 @@ export class CheckpointStore {
   static readonly FILE_NAME = "checkpoints.json";
 
   readonly filePath: string | null;
+  /** Where a corrupt checkpoint file was moved at load (its positions must be recovered elsewhere), else null. */
+  corruptFileMovedTo: string | null = null;
   private readonly entries: Map<string, PathCheckpoint>;
   private readonly providers = new Map<string, CheckpointProvider>();
   private readonly onEvent: (event: CheckpointEvent) => void;
@@ -77,13 +79,20 @@ export class CheckpointStore {
     if (parsed instanceof Map) return new CheckpointStore(filePath, parsed, options);
     const movedTo = `${filePath}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
     await rename(filePath, movedTo);
-    options.onEvent?.({ type: "corrupt", path: filePath, detail: `${parsed}; moved to ${movedTo}, starting without checkpoints` });
-    return new CheckpointStore(filePath, new Map(), options);
+    options.onEvent?.({ type: "corrupt", path: filePath, detail: `${parsed}; moved to ${movedTo}` });
+    const store = new CheckpointStore(filePath, new Map(), options);
+    store.corruptFileMovedTo = movedTo;
+    return store;
   }
 
   /** A store that keeps checkpoints in memory only (test-rules, tests, --no-state runs). */
   static inMemory(options: CheckpointStoreOptions = {}): CheckpointStore {
     return new CheckpointStore(null, new Map(), options);
+  }
+
+  /** Sets checkpoints recovered from another record (the journal's positions); call before tailers start. */
+  restore(entries: ReadonlyMap<string, PathCheckpoint>): void {
+    for (const [path, entry] of entries) this.entries.set(path, entry);
   }
 
   /** The last saved (or loaded) checkpoint of `path`. */

@@ -13,6 +13,7 @@ export type { OpenFilePlan } from "./open-file-limit.js";
 
 // Checkpoints
 export { CheckpointStore } from "./checkpoint-store.js";
+export { recoverCheckpoints } from "./recover-checkpoints.js";
 export type { CheckpointEvent, CheckpointStoreOptions, FileCheckpoint, PathCheckpoint } from "./checkpoint-store.js";
 
 // Streams (stdin, child output)
