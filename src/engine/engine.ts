@@ -115,7 +115,7 @@ export class Engine {
     }
     this.grouper = groupMultiline({ startPatterns, flushIdleMs });
     const r = this.config.remediation;
-    this.manager = new IncidentManager({ defaultMaxIntentos: r.maxRetries, maxReopen: r.maxReopen });
+    this.manager = new IncidentManager({ defaultMaxIntentos: r.maxRetries, maxReopen: r.maxReopen, dryRun: options.dryRun || r.dryRun });
     this.journal = new JournalWriter(this.config.journalPath, {
       onWarning: (w) => this.logger.warn(`journal: ${w.message}`),
       onError: (error) => this.logger.error(`journal: ${describeError(error)}`),
@@ -169,6 +169,9 @@ export class Engine {
     const seed = this.manager.seed(loaded.elements, this.rulesResult.rules);
     if (seed.resumed + seed.waiting + seed.orphaned > 0) {
       this.logger.info(`journal: resumed ${seed.resumed} open incident(s), ${seed.waiting} waiting, ${seed.orphaned} orphaned`);
+    }
+    if (seed.dryRunDiscarded > 0) {
+      this.logger.info(`journal: ${seed.dryRunDiscarded} incident(s) left open by a --dry-run session closed without running anything`);
     }
     this.manager.attachRemediationHandler({
       remediate: ({ incident, rule, signal }) => {

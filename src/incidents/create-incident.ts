@@ -14,6 +14,8 @@ export interface Posicion {
  */
 export interface TrackedIncident extends Incident {
   posicion: Posicion | null;
+  /** Opened by a `--dry-run` session: nothing was executed for it, and a real session never resumes it. */
+  dry_run?: true;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024;

@@ -59,6 +59,11 @@ export interface IncidentManagerOptions {
    * cause false skips. Must exceed the tailer's checkpoint interval. Default 60 s.
    */
   replayWindowMs?: number;
+  /**
+   * A `--dry-run` session: its incidents are marked `dry_run: true`. A real session never resumes them: at seed
+   * it closes them as discarded and frees their keys, so the error is acted on when it happens again.
+   */
+  dryRun?: boolean;
 }
 
 /** `transition()` for an id the manager does not hold (never seen, or closed and past its cooldown). */
@@ -81,6 +86,8 @@ export interface SeedReport {
   orphaned: number;
   /** Elements that are not vigia incidents (seed-system records, junk): left in the journal, not tracked. */
   ignored: number;
+  /** Open incidents of a dry-run session, closed by a real one without running anything. */
+  dryRunDiscarded: number;
 }
 
 interface Entry {
@@ -175,6 +182,7 @@ export class IncidentManager {
   private readonly maxMessageBytes: number | undefined;
   private readonly createId: (ruleId: string, nowMs: number) => string;
   private readonly replayWindowMs: number;
+  private readonly dryRun: boolean;
 
   private readonly changes = new Subject<IncidentChange>();
   /** Every decision, in order; subscribe before feeding or seeding. */
@@ -213,6 +221,7 @@ export class IncidentManager {
     this.maxMessageBytes = options.maxMessageBytes;
     this.createId = options.createId ?? createIncidentId;
     this.replayWindowMs = options.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
+    this.dryRun = options.dryRun ?? false;
   }
 
   /**
@@ -281,7 +290,7 @@ export class IncidentManager {
    * `posicion` arms the replay guard. Elements that are not vigia incidents are ignored (the writer keeps them).
    */
   seed(journal: readonly unknown[], rules: Iterable<CompiledRule>): SeedReport {
-    const report: SeedReport = { resumed: 0, waiting: 0, inCooldown: 0, orphaned: 0, ignored: 0 };
+    const report: SeedReport = { resumed: 0, waiting: 0, inCooldown: 0, orphaned: 0, ignored: 0, dryRunDiscarded: 0 };
     const rulesById = new Map<string, CompiledRule>();
     for (const r of rules) rulesById.set(r.id, r);
     const nowMs = this.now();
@@ -298,6 +307,15 @@ export class IncidentManager {
     const orphans: Entry[] = [];
     for (const incident of incidents) {
       const rule = rulesById.get(incident.error_type);
+      if (incident.dry_run === true && !this.dryRun) {
+        // What a dry-run session planned was never done: a real session must not carry it out later, nor let the
+        // key fold new occurrences into a record nothing acted on.
+        if (!isTerminal(incident.estado)) {
+          this.discardDryRun(createEntry(incident, rule ?? createPlaceholderRule(incident), null));
+          report.dryRunDiscarded++;
+        }
+        continue;
+      }
       if (isTerminal(incident.estado)) {
         const closedAtMs = Date.parse(incident.resuelto ?? "") || Date.parse(incident.ultima_ocurrencia) || 0;
         const cooldownMs = rule?.cooldownMs ?? FALLBACK_COOLDOWN_MS;
@@ -328,6 +346,12 @@ export class IncidentManager {
       }
     }
     return report;
+  }
+
+  /** Closes an open dry-run incident as `fallido` (journaled) without tracking its key. */
+  private discardDryRun(entry: Entry): void {
+    const detalle = "abierto por una sesión --dry-run: nada se ejecutó y una sesión real no lo reanuda";
+    this.record(entry, "fallido", { accion: "descartado: abierto en dry-run", detalle }, "closed");
   }
 
   /** The incident with this id, while the manager holds it (open, or closed within its cooldown). */
@@ -445,13 +469,14 @@ export class IncidentManager {
   ): Entry {
     let id = this.createId(rule.id, nowMs);
     while (this.byId.has(id)) id = this.createId(rule.id, nowMs);
-    const incident = createIncident(match, {
+    const created = createIncident(match, {
       nowMs,
       id,
       defaultMaxIntentos: this.defaultMaxIntentos,
       maxMessageBytes: this.maxMessageBytes,
       ocurrencias,
     });
+    const incident: TrackedIncident = this.dryRun ? { ...created, dry_run: true } : created;
     const entry = createEntry(incident, rule, null);
     entry.reopenCount = reopenCount;
     entry.lastMatch = match;
