@@ -386,7 +386,7 @@ describe("IncidentManager: restart from the journal", () => {
     const { clock, manager, requests, changes } = setup();
     clock.ms = T0 + 5000;
     const report = manager.seed(journal, rules);
-    expect(report).toEqual({ resumed: 1, waiting: 0, inCooldown: 1, orphaned: 0, ignored: 1 });
+    expect(report).toEqual({ resumed: 1, waiting: 0, inCooldown: 1, orphaned: 0, ignored: 1, dryRunDiscarded: 0 });
     expect(requests.map((r) => [r.reason, r.incident.estado, r.incident.intento])).toEqual([["resumed", "reintentando", 2]]);
     expect(changes).toHaveLength(0); // seeding itself changes nothing
     // A repeat within the cooldown folds into the journaled incident instead of duplicating it.
