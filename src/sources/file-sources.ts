@@ -154,7 +154,8 @@ class FileSourceGroup implements FileSources {
     this.emitEvent(event);
     if (event.type !== "missing" && event.type !== "closed") return;
     const glob = this.globs.find((g) => g.spec.source === tailer.source && g.glob.matches(tailer.path));
-    if (glob) void this.dropIfGone(tailer);
+    // After the check in progress: on resume, a checkpointed file is reported gone before the new one is opened.
+    if (glob) void tailer.poke().then(() => this.dropIfGone(tailer));
   }
 
   /** Drops a glob-matched tailer whose file is gone and fully read. */

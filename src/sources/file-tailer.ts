@@ -21,7 +21,7 @@ export const TAILER_DEFAULTS = {
    */
   pollIntervalMs: 250,
   /** The safety stat check of a file whose folder watcher has not missed a change: an idle file costs next to nothing. */
-  watchedPollIntervalMs: 5000,
+  watchedPollIntervalMs: 10_000,
   /** How long a file whose change the watcher missed is polled every pollIntervalMs. */
   watchMissedFastPollMs: 5 * 60 * 1000,
   /** How long a file rotated away is still read for late writes of a writer that has not reopened yet. */

@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { listSiblingBaseNames } from "./rotated-siblings.js";
@@ -35,6 +35,9 @@ export class PathWatcher {
   /** For each folder of a target or tree root: the folder watched for it (itself once it exists). */
   private readonly anchorOf = new Map<string, string>();
   private readonly anchors = new Set<string>();
+  /** For a target that is a symlink: the file it points to now, and back (writes show up under the real name). */
+  private readonly realPathOf = new Map<string, string>();
+  private readonly targetsOfRealPath = new Map<string, Set<string>>();
   private closed = false;
   private readonly onError: (error: Error) => void;
 
@@ -53,6 +56,7 @@ export class PathWatcher {
     if (!callbacks) byName.set(name, (callbacks = new Set()));
     callbacks.add(wakeUp);
     this.anchorFolder(folder);
+    this.resolveSymlink(target);
     return () => {
       callbacks.delete(wakeUp);
       if (callbacks.size > 0) return;
@@ -116,10 +120,12 @@ export class PathWatcher {
     watcher.on("unlinkDir", (path) => this.handleFolderEvent(path));
     // Raw fs.watch events are neither throttled (chokidar holds `change` to one per 50 ms) nor filtered by
     // `ignored`: each names the entry of the folder that changed.
-    watcher.on("raw", (_event, evPath, details) => {
+    watcher.on("raw", (event, evPath, details) => {
       const watchedPath = (details as { watchedPath?: string } | undefined)?.watchedPath;
       if (!watchedPath) return;
       const full = typeof evPath === "string" && evPath !== "" && !isAbsolute(evPath) ? join(watchedPath, evPath) : watchedPath;
+      // A rename onto a target's name may be a symlink swap: where it points is looked up again.
+      if (event === "rename" && this.realPathOf.has(full)) this.resolveSymlink(full);
       this.handleEntryEvent(full);
     });
     watcher.on("error", (error) => this.onError(error as Error));
@@ -145,9 +151,38 @@ export class PathWatcher {
     this.handleEntryEvent(path);
   }
 
+  /**
+   * Follows a target that is a symlink to the file it points to: that file's folder is watched too, and its
+   * events wake the target's tailers (appends through a link into another folder are not events of the link's).
+   */
+  private resolveSymlink(target: string): void {
+    let real: string | null = null;
+    try {
+      real = realpathSync(target);
+    } catch {
+      /* missing: nothing to follow (yet) */
+    }
+    const previous = this.realPathOf.get(target);
+    if (previous !== undefined && previous === (real ?? target)) return;
+    if (previous) this.targetsOfRealPath.get(previous)?.delete(target);
+    // Stays known while it points nowhere or to itself: the next rename onto it is looked at again.
+    this.realPathOf.set(target, real ?? target);
+    if (!real || real === target) return;
+    let targets = this.targetsOfRealPath.get(real);
+    if (!targets) this.targetsOfRealPath.set(real, (targets = new Set()));
+    targets.add(target);
+    this.anchorFolder(dirname(real));
+  }
+
+  private wakeTarget(target: string): void {
+    const callbacks = this.targets.get(dirname(target))?.get(basename(target));
+    if (callbacks) for (const wakeUp of callbacks) wakeUp();
+  }
+
   /** Routes an event on `path` to its tailers (or those of the file it is a rotated sibling of) and trees. */
   private handleEntryEvent(path: string): void {
     if (this.closed) return;
+    for (const target of this.targetsOfRealPath.get(path) ?? []) this.wakeTarget(target);
     const folder = dirname(path);
     const byName = this.targets.get(folder);
     if (byName) {

@@ -128,6 +128,36 @@ describe.each([
     ]);
   });
 
+  it("keeps following a matched file rotated while stopped: the old file finished, the new one read, still followed", async () => {
+    const dir = tempDir();
+    const logs = join(dir, "logs");
+    const state = join(dir, "state");
+    mkdirSync(logs);
+    const bot = join(logs, "bot.log");
+    writeFileSync(bot, "");
+    const store = await CheckpointStore.load(state);
+    const first = new Collector();
+    const one = await startSources(join(logs, "*.log"), first, { watch, pollIntervalMs: 50, checkpoints: store });
+    appendFileSync(bot, "before-1\n");
+    await first.waitForCount(1);
+    await one.stop();
+    await store.save();
+    appendFileSync(bot, "before-2\n");
+    renameSync(bot, `${bot}.1`);
+    writeFileSync(bot, "after-1\n");
+    unlinkSync(`${bot}.1`); // gone too: reported, and bot.log is still followed
+    const second = new Collector();
+    const two = await startSources(join(logs, "*.log"), second, { watch, pollIntervalMs: 50, checkpoints: await CheckpointStore.load(state) });
+    await second.waitForCount(1);
+    await sleep(300);
+    expect(second.texts()).toEqual(["after-1"]);
+    expect(second.eventTypes()).toContain("missing");
+    expect(two.getStats().map((s) => s.path)).toEqual([bot]);
+    appendFileSync(bot, "after-2\n");
+    await second.waitForCount(2);
+    expect(second.texts()).toEqual(["after-1", "after-2"]);
+  });
+
   it("drops a matched file once it is deleted and read to its end", async () => {
     const dir = tempDir();
     const logs = join(dir, "logs");
