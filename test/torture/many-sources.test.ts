@@ -35,8 +35,11 @@ const hasPrlimit = (() => {
   }
 })();
 
-/** A workspace with FILE_COUNT files, one config entry each (no glob: the configuration that ran out of descriptors). */
-function writeManySources(extraYaml: string[] = []): VigiaSetup & { files: string[] } {
+/**
+ * A workspace with FILE_COUNT files, one config entry each (the configuration that ran out of descriptors), or
+ * one glob entry for all of them.
+ */
+function writeManySources(extraYaml: string[] = [], glob = false): VigiaSetup & { files: string[] } {
   const temp = makeTempDir();
   temps.push(temp.cleanup);
   const dir = temp.dir;
@@ -57,7 +60,7 @@ function writeManySources(extraYaml: string[] = []): VigiaSetup & { files: strin
   }
   const config = [
     "sources:",
-    ...entries,
+    ...(glob ? ["  - { name: apps, path: 'logs/many/*.log' }"] : entries),
     "rules: rules",
     "journal: logs/descarga_errors.json",
     "state_dir: logs/.vigia",
@@ -129,6 +132,33 @@ function readMonitorLog(dir: string): string {
     expect(logged).not.toMatch(/EMFILE|too many open files/i);
     expect(readJournalIfAny(setup.journalPath)).toHaveLength(picked.length);
     reportFigure("many-sources", { files: FILE_COUNT, limit: LIMIT, descriptorsWhileRunning: descriptors });
+  });
+
+  it("one glob source for the same files: each file journaled under the source's name and its own path, a file created while running too", async () => {
+    const setup = writeManySources([], true);
+    const vigia = VigiaProcess.start(setup, [], {}, PRLIMIT);
+    const { statusPort } = await vigia.waitForBanner(240_000);
+    const checkpoints = join(setup.stateDir, "checkpoints.json");
+    await waitFor(
+      () => existsSync(checkpoints) && Object.keys(JSON.parse(readFileSync(checkpoints, "utf8")).files).length === FILE_COUNT,
+      `checkpoints of ${FILE_COUNT} files`,
+      240_000,
+      200,
+    );
+    const created = join(setup.dir, "logs", "many", "app1051.log");
+    writeFileSync(created, `${formatLogTimestamp()} ERROR BOOM in app1051\n`);
+    appendFileSync(setup.files[FILE_COUNT - 1]!, `${formatLogTimestamp()} ERROR BOOM in app1050\n`);
+    await waitFor(() => readJournalIfAny(setup.journalPath).length === 2, "2 incidents", 120_000, 100);
+    const journal = readJournalIfAny(setup.journalPath);
+    expect(journal.map((i) => [i["fuente"], i["archivo"]]).sort()).toEqual([
+      ["apps", setup.files[FILE_COUNT - 1]],
+      ["apps", created],
+    ]);
+    const health = await fetchJson(statusPort!, "/health");
+    expect((health["sources"] as unknown[]).length).toBe(FILE_COUNT + 1);
+    vigia.kill("SIGTERM");
+    expect((await vigia.exited).code).toBe(0);
+    expect(readMonitorLog(setup.dir) + vigia.output()).not.toMatch(/EMFILE|too many open files/i);
   });
 
   it("refuses to start, saying why, when tailing.max_open_files does not fit in the limit", async () => {
