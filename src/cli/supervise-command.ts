@@ -3,6 +3,7 @@ import type { SuperviseConfig } from "../config/index.js";
 import { superviseChild, type SupervisedChild } from "../sources/supervise-child.js";
 import { loadCliConfig, pickConsoleLevel } from "./load-cli-config.js";
 import { startDaemon } from "./run-daemon.js";
+import { createFullDiskPause, type FullDiskPause } from "./pause-on-full-disk.js";
 import { UsageError } from "./main.js";
 
 /** Grace between forwarding a stop signal to the children and killing them. */
@@ -27,10 +28,25 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
   } else {
     throw new UsageError("no command: give one after `--`, or configure `supervise:`");
   }
-  const run = await startDaemon(
+  let children: SupervisedChild[] = [];
+  // Built before the daemon: the disk check's first result may arrive while it starts. `run` is bound right after.
+  let run: Awaited<ReturnType<typeof startDaemon>> | null = null;
+  const fullDisk: FullDiskPause | null = config.checks.disk?.stopSupervised
+    ? createFullDiskPause({
+        getChildren: () => children,
+        graceMs: STOP_GRACE_MS,
+        logger: { info: (m) => run?.logger.info(m), warn: (m) => run?.logger.warn(m) },
+        note: (checkId, accion) => run?.engine.noteCheckIncident(checkId, accion),
+      })
+    : null;
+  run = await startDaemon(
     loaded,
     pickConsoleLevel(values, config.logLevel),
-    { dryRun: Boolean(values["dry-run"]), skipSourcePaths: specs.map((s) => s.logPath) },
+    {
+      dryRun: Boolean(values["dry-run"]),
+      skipSourcePaths: specs.map((s) => s.logPath),
+      onCheckTransition: (t) => fullDisk?.handleTransition(t),
+    },
     true,
   );
   if (run.earlySignal) {
@@ -40,7 +56,7 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
     return 128 + (run.earlySignal === "SIGINT" ? 2 : 15);
   }
   const startPatterns = new Map(config.sources.filter((s) => s.multiline).map((s) => [s.name, s.multiline!.start]));
-  const children: SupervisedChild[] = specs.map((spec) =>
+  children = specs.map((spec) =>
     superviseChild(spec, {
       timestampPattern: startPatterns.get(spec.name) ?? /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}/,
       maxLineBytes: config.sources.find((s) => s.name === spec.name)?.maxLineBytes ?? 65536,
@@ -49,6 +65,7 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
       onRestarted: (message) => run.engine.reportProcessUp(spec.name, message),
       onGaveUp: (message) => run.engine.reportProcessGaveUp(spec.name, message),
       logger: run.logger,
+      startPaused: fullDisk?.isFull() ?? false,
     }),
   );
   // A signal stops the children first (forwarded, then killed after the grace), then the engine.

@@ -249,14 +249,18 @@ const checksSchema = {
         warn_gb: {
           type: "number",
           minimum: 0,
-          description: `Free space below this is a warning, in GB (10^9 bytes); above it again the incident closes. Default ${DEFAULTS.checks.disk.warn_gb}.`,
+          description: `Free space below this is a warning, in GiB (2^30 bytes, as df -h shows them); above it again the incident closes. Default ${DEFAULTS.checks.disk.warn_gb}.`,
         },
         critical_gb: {
           type: "number",
           minimum: 0,
-          description: `Free space below this is critical (disco_lleno), in GB (10^9 bytes). Default ${DEFAULTS.checks.disk.critical_gb}.`,
+          description: `Free space below this is critical (disco_lleno), in GiB (2^30 bytes, as df -h shows them). Default ${DEFAULTS.checks.disk.critical_gb}.`,
         },
         timeout: seconds("Time one free-space query may take", DEFAULTS.checks.disk.timeout),
+        stop_supervised: {
+          type: "boolean",
+          description: `The seed's "Disco lleno: detiene y marca crítico": while a disk check is critical, \`vigia supervise\` stops its commands (SIGTERM, SIGKILL 10 s later) and starts them again once the check sees more than warn_gb free; false = alert only. Default ${DEFAULTS.checks.disk.stop_supervised}.`,
+        },
       },
     },
     bot_api: {

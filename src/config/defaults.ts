@@ -50,7 +50,7 @@ export const DEFAULTS = {
   },
   checks: {
     interval: 30,
-    disk: { paths: ["."], warn_gb: 5, critical_gb: 2, timeout: 10 },
+    disk: { paths: ["."], warn_gb: 5, critical_gb: 2, timeout: 10, stop_supervised: true },
     flap: { count: 5, within: 600 },
   },
   status: { listen: "127.0.0.1:9464" },

@@ -264,7 +264,13 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
   let disk: ChecksConfig["disk"] = null;
   if (c.disk !== null) {
     const d = { ...DEFAULTS.checks.disk, ...c.disk };
-    disk = { paths: d.paths.map(h.toAbsolute), warnGb: d.warn_gb, criticalGb: d.critical_gb, timeoutMs: toMs(d.timeout) };
+    disk = {
+      paths: d.paths.map(h.toAbsolute),
+      warnGb: d.warn_gb,
+      criticalGb: d.critical_gb,
+      timeoutMs: toMs(d.timeout),
+      stopSupervised: d.stop_supervised,
+    };
     if (d.critical_gb > d.warn_gb) {
       h.warn(["checks", "disk", "critical_gb"], `critical_gb (${d.critical_gb}) is above warn_gb (${d.warn_gb}): the warning level is never seen`);
     }

@@ -62,6 +62,7 @@ export interface RawDiskCheck {
   warn_gb?: number;
   critical_gb?: number;
   timeout?: number;
+  stop_supervised?: boolean;
 }
 
 export interface RawBotApiCheck {
@@ -226,6 +227,8 @@ export interface DiskCheckConfig {
   criticalGb: number;
   /** How long one free-space query may take. */
   timeoutMs: number;
+  /** `vigia supervise` stops its commands while a disk is critical and starts them again when space is back. */
+  stopSupervised: boolean;
 }
 
 export interface BotApiCheckConfig {

@@ -15,7 +15,7 @@ import { JournalWriter } from "../incidents/journal-writer.js";
 import { listRecordedPositions } from "../incidents/list-recorded-positions.js";
 import { createExecutor, type Executor } from "../remediation/index.js";
 import { Notifier, formatSessionSummary, type SessionSummary } from "../notify/index.js";
-import { createCheckScheduler, createLineActivity, type CheckScheduler, type LineActivity } from "../checks/index.js";
+import { createCheckScheduler, createLineActivity, type CheckScheduler, type CheckTransition, type LineActivity } from "../checks/index.js";
 import { createMetrics, type VigiaMetrics } from "../observe/metrics.js";
 import { createStatusServer, type StatusServer } from "../observe/status-server.js";
 import { listDegradedReasons, toHealthCheck, type HealthReport } from "../observe/health-report.js";
@@ -46,6 +46,8 @@ export interface EngineOptions {
   skipSourcePaths?: readonly string[];
   /** Interval of checkpoint saves (default 1000 ms). */
   checkpointEveryMs?: number;
+  /** Every edge of a periodic check, after the incident flow took it (`supervise` stops its child on a full disk). */
+  onCheckTransition?: (transition: CheckTransition) => void;
 }
 
 /** What a stopped engine did this session. */
@@ -175,6 +177,9 @@ export class Engine {
     }
     this.manager.attachRemediationHandler({
       remediate: ({ incident, rule, signal }) => {
+        // A full disk's incident taken up from the journal stays the disk check's: a verify must not close it while
+        // the check still says full.
+        if (this.outageKeys.isCheckOwned(incident)) return;
         void this.executor.submit({
           incident,
           rule,
@@ -248,6 +253,12 @@ export class Engine {
   /** Closes the incident opened by `reportProcessDown` once the process runs again. */
   reportProcessUp(name: string, message: string): void {
     this.checkSink.resolveKey(`check:process:${name}`, "reiniciado", message);
+  }
+
+  /** Records a step taken outside the incident flow (the bot stopped for a full disk) on the open incident of a check. */
+  noteCheckIncident(checkId: string, accion: string, detalle: string | null = null): void {
+    const open = this.manager.getByKey(this.outageKeys.keyOfCheck(checkId));
+    if (open && open.estado !== "solucionado" && open.estado !== "fallido") this.manager.note(open.id, { accion, detalle });
   }
 
   /** Source file states, for the banner and /health. */
@@ -464,6 +475,7 @@ export class Engine {
       onTransition: (t) => {
         this.logger.info(`check ${t.check}: ${t.state} — ${t.result.message}`);
         handleCheckTransition(t, this.checkSink);
+        this.options.onCheckTransition?.(t);
       },
       onError: (error, checkId) => this.logger.error(`check ${checkId}: ${describeError(error)}`),
     });

@@ -24,6 +24,8 @@ export interface OutageKeys {
    * owns the incident and should look at once.
    */
   correlate(match: RuleMatch): { match: RuleMatch; askCheck: string | null };
+  /** An incident (taken up from the journal too) that its check closes: no remediation of its own runs. */
+  isCheckOwned(incident: { error_type: string; clave: string }): boolean;
 }
 
 export interface OutageKeysOptions {
@@ -74,6 +76,9 @@ export function createOutageKeys(checks: ChecksConfig, options: OutageKeysOption
         return { match: { ...match, rule: toCheckOwned(match.rule), key: getCheckKey(checkId) }, askCheck: checkId };
       }
       return { match, askCheck: null };
+    },
+    isCheckOwned(incident) {
+      return incident.error_type === DISK_CHECK_DEFAULTS.errorType && diskPaths.length > 0 && incident.clave.startsWith(getCheckKey("disk:"));
     },
   };
 }

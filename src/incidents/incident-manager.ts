@@ -267,6 +267,16 @@ export class IncidentManager {
     return entry.incident;
   }
 
+  /** Adds a note to an open incident's `transiciones` without changing its state (a step taken outside remediation). */
+  note(id: string, info: { accion: string; detalle?: string | null }): void {
+    const entry = this.byId.get(id);
+    if (!entry) throw new UnknownIncidentError(id);
+    if (entry.closedAtMs !== null) return;
+    const previous = entry.incident.estado;
+    entry.incident = appendNote(entry.incident, info, this.now());
+    this.changes.next({ type: "transition", incident: entry.incident, rule: entry.rule, previous, rootCause: null });
+  }
+
   /**
    * Opens a new incident for a key whose fix did not hold (after a re-verify). Allowed only while the key's last
    * incident is closed and in its cooldown, at most `maxReopen` times in a chain of cooldowns.
@@ -499,21 +509,18 @@ export class IncidentManager {
     entry.lastMatch = match;
     this.counters.folded++;
     this.changes.next({ type: "folded", incident: entry.incident, rule: entry.rule, match });
-    this.noteSource(entry, match, nowMs);
+    this.noteSource(entry, match);
   }
 
   /**
    * One problem seen by two sources (the bot's log and the Bot API check) is one incident: the first source opens
    * it, every other one is recorded once in its `transiciones` while it is open.
    */
-  private noteSource(entry: Entry, match: RuleMatch, nowMs: number): void {
+  private noteSource(entry: Entry, match: RuleMatch): void {
     const source = match.event.source;
     if (entry.closedAtMs !== null || source === entry.incident.fuente || entry.notedSources?.has(source)) return;
     (entry.notedSources ??= new Set()).add(source);
-    const previous = entry.incident.estado;
-    const detalle = capText(match.event.text, MAX_DETAIL_BYTES);
-    entry.incident = appendNote(entry.incident, { accion: `también detectado por ${source}`, detalle }, nowMs);
-    this.changes.next({ type: "transition", incident: entry.incident, rule: entry.rule, previous, rootCause: null });
+    this.note(entry.incident.id, { accion: `también detectado por ${source}`, detalle: capText(match.event.text, MAX_DETAIL_BYTES) });
   }
 
   /** Puts a new or resumed incident in `pendiente` when a rule it depends on has an open incident. */

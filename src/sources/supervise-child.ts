@@ -29,6 +29,8 @@ export interface SupervisedChildOptions {
   /** It crashed and will not be restarted (policy or max_restarts). */
   onGaveUp(message: string): void;
   logger: { info(m: string): void; warn(m: string): void; error(m: string): void };
+  /** Start paused (the disk is full already): nothing runs until `resume()`. */
+  startPaused?: boolean;
 }
 
 export interface SupervisedChild {
@@ -36,6 +38,15 @@ export interface SupervisedChild {
   readonly finished: Promise<number>;
   /** Forwards `signal`, then SIGKILL after `graceMs`; no restart follows. */
   stop(signal: NodeJS.Signals, graceMs: number): Promise<void>;
+  /**
+   * Stops the child on purpose (SIGTERM, SIGKILL after `graceMs`) and keeps it stopped until `resume()`: not a
+   * crash, no restart slot used. Resolves once it has exited.
+   */
+  pause(graceMs: number): Promise<void>;
+  /** Starts a paused child again. */
+  resume(): void;
+  /** True between `pause()` and `resume()`. */
+  isPaused(): boolean;
 }
 
 /** Lines kept to explain a crash. */
@@ -96,6 +107,13 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
   let stopping = false;
   let restarts = 0;
   let cancelWait: (() => void) | null = null;
+  /** Set while paused: resolving it lets the loop start the child again. */
+  let paused = null as { until: Promise<void>; release: () => void } | null;
+  let lastCode = 0;
+  if (options.startPaused) {
+    let release!: () => void;
+    paused = { until: new Promise<void>((r) => (release = r)), release };
+  }
   const stderrTail: string[] = [];
 
   const deciders = { stdout: createTimestampDecider(options.timestampPattern), stderr: createTimestampDecider(options.timestampPattern) };
@@ -141,9 +159,15 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
 
   const finished = (async () => {
     for (;;) {
+      if (paused) {
+        await paused.until;
+        if (stopping) return lastCode;
+        options.logger.info(`supervise ${spec.name}: started again`);
+      }
       const started = Date.now();
-      const code = await runOnce();
+      const code = (lastCode = await runOnce());
       if (stopping) return code;
+      if (paused) continue; // stopped on purpose: not a crash
       const crashed = code !== 0;
       const again = spec.restart === "always" || (spec.restart === "on-failure" && crashed);
       const tail = stderrTail.length ? `; last stderr: ${stderrTail.join(" | ")}` : "";
@@ -172,16 +196,42 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
       });
       cancelWait = null;
       if (stopping) return code;
+      if (paused) continue;
       stderrTail.length = 0;
       options.onRestarted(`${spec.name} restarted (${restarts}/${spec.maxRestarts})`);
     }
   })().finally(() => new Promise<void>((r) => log.end(r)));
 
+  /** Sends `signal` to the running child, SIGKILL after `graceMs`; resolves when that run has ended. */
+  const endRun = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
+    const running = child;
+    if (!running) return;
+    running.kill(signal);
+    const timer = setTimeout(() => running.kill("SIGKILL"), graceMs);
+    await running.catch(() => undefined);
+    clearTimeout(timer);
+  };
+
   return {
     finished,
+    async pause(graceMs) {
+      if (paused || stopping) return;
+      let release!: () => void;
+      paused = { until: new Promise<void>((r) => (release = r)), release };
+      cancelWait?.();
+      options.logger.warn(`supervise ${spec.name}: stopping it until resumed`);
+      await endRun("SIGTERM", graceMs);
+    },
+    resume() {
+      const wasPaused = paused;
+      paused = null;
+      wasPaused?.release();
+    },
+    isPaused: () => paused !== null,
     async stop(signal, graceMs) {
       stopping = true;
       cancelWait?.();
+      paused?.release();
       const running = child;
       if (running) {
         running.kill(signal);

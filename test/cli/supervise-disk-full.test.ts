@@ -1,0 +1,168 @@
+/**
+ * Disk full tells the truth, on a real 32 MiB tmpfs mounted as the download folder (the working folder's own disk
+ * has plenty of room): the log's ENOSPC and the disk check share one incident for that filesystem, it stays open
+ * while the filesystem is full (also across a restart of vigia), `vigia supervise` stops the bot meanwhile and
+ * starts it again once space is back. Needs root (mount); skipped with a note otherwise.
+ */
+import { afterAll, afterEach, describe, expect, it, jest } from "@jest/globals";
+import { execFileSync } from "node:child_process";
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { findPidsByPattern } from "../../src/checks/find-process.js";
+import { escapeRegExp } from "../../src/util/template.js";
+import { killLeftovers, makeWorkdir, readJournal, readText, removeDir, sleepMs, startVigia, waitFor, type JournalEntry } from "./cli-harness.js";
+
+jest.setTimeout(120_000);
+
+const isRoot = process.getuid?.() === 0;
+const mounts: string[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  await killLeftovers();
+});
+afterAll(() => {
+  for (const m of mounts.splice(0)) execFileSync("umount", ["-l", m]);
+  for (const d of dirs.splice(0)) removeDir(d);
+});
+
+/** A workdir whose `modelos/` is a fresh 32 MiB tmpfs; thresholds scaled to it (10.7 MB critical, 21.5 MB warning). */
+function makeDiskWorkdir(): string {
+  const dir = makeWorkdir();
+  dirs.push(dir);
+  mkdirSync(join(dir, "modelos"));
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=32m", "tmpfs", join(dir, "modelos")]);
+  mounts.push(join(dir, "modelos"));
+  writeFileSync(
+    join(dir, "vigia.config.yaml"),
+    [
+      "status: null",
+      `sources: [{ name: bot, path: logs/bot.log, multiline: { start: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}' } }]`,
+      "remediation: { allowed_roots: [modelos], backoff: [0.1, 0.2, 0.4] }",
+      "checks:",
+      "  interval: 1",
+      "  disk: { paths: [modelos], warn_gb: 0.02, critical_gb: 0.01 }",
+      "",
+    ].join("\n"),
+  );
+  return dir;
+}
+
+/** Writes 1 MiB chunks into `path` until the filesystem refuses (ENOSPC): the disk is then full. */
+function fillDisk(path: string): void {
+  const fd = openSync(path, "w");
+  const chunk = Buffer.alloc(1024 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The bot: saves a 4 MiB video every 100 ms (keeping the last one), logging each save or its OSError. */
+const BOT_PY = `import logging, os, sys, time
+logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(asctime)s - %(name)s - %(levelname)s - %(message)s")
+log = logging.getLogger("bot_central")
+log.info("Bot iniciado")
+os.makedirs("modelos/ana", exist_ok=True)
+previous, n = None, 0
+while True:
+    n += 1
+    path = "modelos/ana/video_%d_%d.mp4" % (os.getpid(), n)
+    try:
+        with open(path, "wb") as f:
+            f.write(b"\\0" * 4 * 1024 * 1024)
+        log.info("Descarga exitosa: %s", path)
+        if previous:
+            os.unlink(previous)
+        previous = path
+    except OSError:
+        log.exception("Error al guardar %s", path)
+        if os.path.exists(path):
+            os.unlink(path)
+    sys.stdout.flush()
+    time.sleep(0.1)
+`;
+
+function diskIncidents(dir: string): JournalEntry[] {
+  return readJournal(join(dir, "logs", "descarga_errors.json")).filter((i) => i.error_type === "disco_lleno");
+}
+
+const describeIfRoot = isRoot ? describe : describe.skip;
+if (!isRoot) console.warn("supervise-disk-full: not root, cannot mount a tmpfs: skipped");
+
+describeIfRoot("a full download filesystem", () => {
+  it("stops the supervised bot while full, keeps one open incident for log and check, restarts the bot when space is back", async () => {
+    const dir = makeDiskWorkdir();
+    writeFileSync(join(dir, "bot.py"), BOT_PY);
+    // Anchored: vigia's own command line (`… supervise -- python3 …/bot.py`) ends the same way.
+    const botPattern = new RegExp(`^\\S*python3 ${escapeRegExp(join(dir, "bot.py"))}$`);
+    const run = startVigia(["supervise", "--", "python3", join(dir, "bot.py")], dir);
+    const log = () => readText(join(dir, "logs", "bot.log"));
+    const starts = () => log().match(/ - Bot iniciado/g)?.length ?? 0;
+    await waitFor(() => /Descarga exitosa/.test(log()), "the bot's first save", 20_000, () => run.stderr());
+    expect(await findPidsByPattern(botPattern)).toHaveLength(1);
+
+    fillDisk(join(dir, "modelos", "relleno.bin"));
+    await waitFor(
+      () => diskIncidents(dir).some((i) => i.transiciones.some((t) => t.accion === "bot detenido: disco lleno")),
+      "the bot stopped for the full disk",
+      20_000,
+      () => `${run.stderr()}\n${JSON.stringify(diskIncidents(dir), null, 1)}`,
+    );
+    for (let i = 0; i < 100 && (await findPidsByPattern(botPattern)).length > 0; i++) await sleepMs(100);
+    expect(await findPidsByPattern(botPattern)).toEqual([]);
+    expect(log()).toMatch(/OSError: \[Errno 28\] No space left on device/);
+
+    // Several checks later the filesystem is still full: the incident is still open, the bot still stopped.
+    await sleepMs(3000);
+    const open = diskIncidents(dir);
+    expect(open).toHaveLength(1);
+    expect(["detectado", "pendiente", "reintentando"]).toContain(open[0]!.estado);
+    const sources = [open[0]!.fuente, ...open[0]!.transiciones.flatMap((t) => t.accion?.match(/^también detectado por (.+)$/)?.[1] ?? [])];
+    expect(sources.sort()).toEqual(["bot", "check:disk"]);
+    expect(starts()).toBe(1);
+
+    rmSync(join(dir, "modelos", "relleno.bin"));
+    await waitFor(() => diskIncidents(dir)[0]?.estado === "solucionado", "disco_lleno solucionado", 20_000, () => JSON.stringify(diskIncidents(dir), null, 1));
+    await waitFor(() => starts() === 2, "the bot started again", 20_000, () => run.stderr());
+    expect((await findPidsByPattern(botPattern)).length).toBe(1);
+    expect(diskIncidents(dir)).toHaveLength(1);
+
+    process.kill(run.pid, "SIGTERM");
+    const result = await run.done;
+    expect(result.stdout).toContain("resumen de la sesión");
+  });
+
+  it("a disk incident taken up after a restart stays open while the check says full, and closes when space is back", async () => {
+    const dir = makeDiskWorkdir();
+    fillDisk(join(dir, "modelos", "relleno.bin"));
+    const first = startVigia(["run"], dir);
+    await waitFor(() => /remediation: (on|DRY-RUN)/.test(first.stderr()), "vigia started", 20_000, () => first.stderr());
+    mkdirSync(join(dir, "logs"), { recursive: true });
+    writeFileSync(
+      join(dir, "logs", "bot.log"),
+      "2025-12-25 14:30:20,131 - bot_central - ERROR - OSError: [Errno 28] No space left on device: 'modelos/ana/20251225_143020_a3f2b1.mp4'\n",
+      { flag: "a" },
+    );
+    await waitFor(() => diskIncidents(dir).length === 1, "the disk incident", 20_000, () => first.stderr());
+    process.kill(first.pid, "SIGTERM");
+    await first.done;
+    expect(diskIncidents(dir)[0]!.estado).not.toMatch(/solucionado|fallido/);
+
+    // The working folder's disk has plenty of room; the tmpfs that failed has none.
+    const second = startVigia(["run"], dir);
+    await waitFor(() => /resumed 1 open incident/.test(second.stderr()), "the incident taken up", 20_000, () => second.stderr());
+    await sleepMs(4000);
+    expect(diskIncidents(dir)).toHaveLength(1);
+    expect(diskIncidents(dir)[0]!.estado).not.toMatch(/solucionado|fallido/);
+
+    rmSync(join(dir, "modelos", "relleno.bin"));
+    await waitFor(() => diskIncidents(dir)[0]?.estado === "solucionado", "solucionado once space is back", 20_000, () => second.stderr());
+    expect(diskIncidents(dir)).toHaveLength(1);
+    process.kill(second.pid, "SIGTERM");
+    await second.done;
+  });
+});
