@@ -249,12 +249,12 @@ const checksSchema = {
         warn_gb: {
           type: "number",
           minimum: 0,
-          description: `Free space below this is a warning, in GiB (2^30 bytes, as df -h shows them); above it again the incident closes. Default ${DEFAULTS.checks.disk.warn_gb}.`,
+          description: `Free space below this is a warning, in GB of 2^30 bytes (GiB, as df -h shows them); above it again the incident closes. Default ${DEFAULTS.checks.disk.warn_gb}.`,
         },
         critical_gb: {
           type: "number",
           minimum: 0,
-          description: `Free space below this is critical (disco_lleno), in GiB (2^30 bytes, as df -h shows them). Default ${DEFAULTS.checks.disk.critical_gb}.`,
+          description: `Free space below this is critical (disco_lleno), in GB of 2^30 bytes (GiB, as df -h shows them). Default ${DEFAULTS.checks.disk.critical_gb}.`,
         },
         timeout: seconds("Time one free-space query may take", DEFAULTS.checks.disk.timeout),
         stop_supervised: {

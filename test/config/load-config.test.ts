@@ -92,7 +92,7 @@ describe("loadConfig without a config file", () => {
     });
     expect(c.notify).toEqual({ telegram: null, webhook: null, maxPerMinute: 20 });
     expect(c.checks.intervalMs).toBe(30000);
-    expect(c.checks.disk).toEqual({ paths: [root], warnGb: 5, criticalGb: 2, timeoutMs: 10000 });
+    expect(c.checks.disk).toEqual({ paths: [root], warnGb: 5, criticalGb: 2, timeoutMs: 10000, stopSupervised: true });
     expect(c.checks.flap).toEqual({ count: 5, withinMs: 600000 });
     expect(c.checks.botApi).toBeNull();
     expect([c.checks.http, c.checks.process, c.checks.silence, c.checks.exec]).toEqual([[], [], [], []]);
@@ -520,7 +520,7 @@ describe("validation problems", () => {
     write("vigia.config.yaml", "checks:\n  disk: { critical_gb: 100000 }\n");
     mkdirSync(join(root, "rules"));
     const loaded = await loadConfig({ cwd: root, env: {} });
-    expect(loaded.config.checks.disk).toEqual({ paths: [root], warnGb: 5, criticalGb: 100000, timeoutMs: 10000 });
+    expect(loaded.config.checks.disk).toEqual({ paths: [root], warnGb: 5, criticalGb: 100000, timeoutMs: 10000, stopSupervised: true });
     expect(loaded.warnings.map(formatProblem)).toEqual([
       "vigia.config.yaml:2: checks.disk.critical_gb: critical_gb (100000) is above warn_gb (5): the warning level is never seen",
     ]);
@@ -545,7 +545,7 @@ describe("the example config", () => {
   it("sets up the bot's checks: local Bot API, disk, main.py, backend /health", () => {
     const { checks } = loaded.config;
     expect(checks.botApi?.url).toBe("http://localhost:8081");
-    expect(checks.disk).toEqual({ paths: [root], warnGb: 5, criticalGb: 2, timeoutMs: 10000 });
+    expect(checks.disk).toEqual({ paths: [root], warnGb: 5, criticalGb: 2, timeoutMs: 10000, stopSupervised: true });
     expect(checks.process[0]!.pattern!.test("/usr/bin/python3.11 -u main.py")).toBe(true);
     expect(checks.process[0]!.pattern!.test("vim main.py")).toBe(false);
     expect(checks.http[0]).toMatchObject({ name: "backend", url: "http://127.0.0.1:8000/health", expectJson: { status: "ok" } });
