@@ -10,6 +10,7 @@ export default {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: { isolatedModules: true } }],
   },
   globalSetup: "<rootDir>/test/global-setup.js",
-  testTimeout: 30000,
+  // A guard against hangs only: on a loaded 2-core machine a real vigia child can take many seconds to start.
+  testTimeout: 120_000,
   maxWorkers: 2,
 };

@@ -116,7 +116,7 @@ function prepareSecrets(secrets: readonly string[]): KnownSecret[] {
  * so `ABCDEF_s` is found in a fraction of the time `123456:ABCDEF_secret` takes in lines full of timestamps.
  */
 function pickSearchProbe(secret: string): string {
-  const at = secret.search(/[^a-z0-9 :/.,\-]/);
+  const at = secret.search(/[^a-z0-9 :/.,-]/);
   return at === -1 ? secret : secret.slice(at, at + 8);
 }
 

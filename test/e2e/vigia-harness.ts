@@ -133,7 +133,7 @@ export async function startVigia(
   let ended = false;
   void exited.then(() => (ended = true));
 
-  const waitForLog = (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> =>
+  const waitForLog = (pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> =>
     new Promise((res, rej) => {
       const check = () => {
         const m = err.match(pattern);
@@ -156,7 +156,7 @@ export async function startVigia(
     stderr: () => err,
     exited,
     waitForLog,
-    async stop(signal = "SIGTERM", timeoutMs = 15_000) {
+    async stop(signal = "SIGTERM", timeoutMs = 60_000) {
       if (!ended) child.kill(signal);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, rej) => {
@@ -169,13 +169,13 @@ export async function startVigia(
       }
     },
   };
-  await waitForLog(BANNER_LAST_LINE, options.readyTimeoutMs ?? 20_000);
+  await waitForLog(BANNER_LAST_LINE, options.readyTimeoutMs ?? 90_000);
   return daemon;
 }
 
 /** Runs a one-shot vigia command (`check`, `test-rules`, `report`, `status`) to its end. */
 export function runVigia(cwd: string, args: string[], options: { timeoutMs?: number } = {}): Promise<ChildResult> {
-  return runChild(process.execPath, [VIGIA_BIN, ...args], cwd, options.timeoutMs ?? 20_000);
+  return runChild(process.execPath, [VIGIA_BIN, ...args], cwd, options.timeoutMs ?? 60_000);
 }
 
 /** Runs real jq (`/usr/bin/jq`) and returns its trimmed stdout; fails on a non-zero exit. */
