@@ -12,6 +12,7 @@ logrotate logrotate
 jq jq
 python3 python3
 setpriv util-linux
+chromium chromium
 "
 
 # A program counts as present on PATH or in an sbin folder (not on a normal user's PATH).

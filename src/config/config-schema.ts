@@ -343,6 +343,11 @@ const checksSchema = {
         within: seconds("Window the changes are counted in", DEFAULTS.checks.flap.within),
       },
     },
+    history_days: {
+      type: "integer",
+      minimum: 0,
+      description: `Days every check run (kind, target, ok, latency, reason) is kept under state_dir/checks/, for uptime and latency in the dashboard and \`vigia report\`; 0 = not kept. Default ${DEFAULTS.checks.history_days}.`,
+    },
   },
 } as const;
 

@@ -52,6 +52,7 @@ export const DEFAULTS = {
     interval: 30,
     disk: { paths: ["."], warn_gb: 5, critical_gb: 2, timeout: 10, stop_supervised: true },
     flap: { count: 5, within: 600 },
+    history_days: 7,
   },
   status: { listen: "127.0.0.1:9464" },
 };

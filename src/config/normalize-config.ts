@@ -349,5 +349,6 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
     silence,
     exec,
     flap: flap && { count: flap.count, withinMs: toMs(flap.within) },
+    historyDays: c.history_days ?? DEFAULTS.checks.history_days,
   };
 }

@@ -126,6 +126,7 @@ export interface RawChecks {
   silence?: RawSilenceCheck[];
   exec?: RawExecCheck[];
   flap?: RawFlap | null;
+  history_days?: number;
 }
 
 export interface RawSupervise {
@@ -304,6 +305,8 @@ export interface ChecksConfig {
   exec: ExecCheckConfig[];
   /** null = flap detection off. */
   flap: { count: number; withinMs: number } | null;
+  /** Days of check runs kept on disk; 0 = none. */
+  historyDays: number;
 }
 
 export interface SuperviseConfig {

@@ -1,4 +1,5 @@
-import { Subject, type Subscription } from "rxjs";
+import { merge, Subject, type Subscription } from "rxjs";
+import { join } from "node:path";
 import type { VigiaConfig } from "../config/types.js";
 import { ConfigError, listConfigSecrets } from "../config/index.js";
 import { CheckpointStore, recoverCheckpoints, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources, type TailerEvent } from "../sources/index.js";
@@ -18,7 +19,10 @@ import { Notifier, formatSessionSummary, type SessionSummary } from "../notify/i
 import { createCheckScheduler, createLineActivity, type CheckScheduler, type CheckTransition, type LineActivity } from "../checks/index.js";
 import { createMetrics, type VigiaMetrics } from "../observe/metrics.js";
 import { createStatusServer, type StatusServer } from "../observe/status-server.js";
-import { listDegradedReasons, toHealthCheck, type HealthReport } from "../observe/health-report.js";
+import { listDegradedReasons, toHealthCheck, type HealthReport, type Readiness } from "../observe/health-report.js";
+import { CheckHistory } from "../observe/check-history.js";
+import { createDashboardRoutes } from "../observe/dashboard/dashboard-routes.js";
+import type { DashboardSource } from "../observe/dashboard/dashboard-source.js";
 import type { VigiaLogger } from "../observe/logger.js";
 import { formatProblem } from "../util/problems.js";
 import { VERSION } from "../version.js";
@@ -89,6 +93,10 @@ export class Engine {
   private rulesWatcher: RulesWatcher | null = null;
   private scheduler: CheckScheduler | null = null;
   private statusServer: StatusServer | null = null;
+  private checkHistory: CheckHistory | null = null;
+  /** Something the dashboard shows changed outside the incident stream (a check ran, rules reloaded). */
+  private readonly shownStateChanged$ = new Subject<void>();
+  private journalErrorAtMs = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly subscriptions: Subscription[] = [];
   private readonly sessionIncidents = new Map<string, Incident>();
@@ -120,7 +128,10 @@ export class Engine {
     this.manager = new IncidentManager({ defaultMaxIntentos: r.maxRetries, maxReopen: r.maxReopen, dryRun: options.dryRun || r.dryRun });
     this.journal = new JournalWriter(this.config.journalPath, {
       onWarning: (w) => this.logger.warn(`journal: ${w.message}`),
-      onError: (error) => this.logger.error(`journal: ${describeError(error)}`),
+      onError: (error) => {
+        this.journalErrorAtMs = Date.now();
+        this.logger.error(`journal: ${describeError(error)}`);
+      },
     });
     this.executor = createExecutor({
       allowedRoots: r.allowedRoots,
@@ -214,6 +225,7 @@ export class Engine {
       onProblems: (problems) => {
         this.metrics.ruleReloads.inc({ outcome: "failed" });
         this.rulesLastError = problems.map(formatProblem).join("; ");
+        this.shownStateChanged$.next();
         for (const p of problems) this.logger.error(`rules: ${formatProblem(p)} (keeping the last good rules)`);
       },
     });
@@ -222,7 +234,10 @@ export class Engine {
     if (readRuleFilesStamp(cfg.rulePaths) !== rulesStamp) this.rulesWatcher.reload();
 
     if (this.options.tailFiles !== false) await this.startTailers(loaded.elements);
-    if (this.options.runChecks !== false) this.startChecks();
+    if (this.options.runChecks !== false) {
+      await this.openCheckHistory();
+      this.startChecks();
+    }
     if (this.options.serveStatus !== false && cfg.status) await this.startStatusServer();
     const every = this.options.checkpointEveryMs ?? 1000;
     this.checkpointTimer = setInterval(() => void this.saveCheckpoints(), every);
@@ -289,6 +304,7 @@ export class Engine {
     await this.notifier.close({ timeoutMs: 5000 });
     await this.journal.close();
     await this.checkpoints?.save().catch((e: Error) => this.logger.error(`checkpoints: ${e.message}`));
+    await this.checkHistory?.flush();
     await this.statusServer?.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     this.state = "stopped";
@@ -343,12 +359,50 @@ export class Engine {
     };
   }
 
+  /** `/health/ready`: sources followed, rules loaded, journal written since its last failure. */
+  getReadiness(): Readiness {
+    const problems: string[] = [];
+    const sourcesOpen = this.state === "running" && (this.options.tailFiles === false || this.fileSources !== null || this.config.sources.length === 0);
+    if (!sourcesOpen) problems.push(`sources not open (engine ${this.state})`);
+    const rulesLoaded = this.rulesResult.rules.length > 0;
+    if (!rulesLoaded) problems.push("no rules loaded");
+    const journalWritable = this.journalErrorAtMs === 0 || this.journal.getStats().lastWriteMs > this.journalErrorAtMs;
+    if (!journalWritable) problems.push(`journal ${this.config.journalPath} not writable since ${new Date(this.journalErrorAtMs).toISOString()}`);
+    return { ready: problems.length === 0, problems, sources_open: sourcesOpen, rules_loaded: rulesLoaded, journal_writable: journalWritable };
+  }
+
+  /** What the dashboard reads: this engine's state, with the config's secrets masked in any text. */
+  private createDashboardSource(): DashboardSource {
+    return {
+      getHealth: () => this.getHealth(),
+      listOpenIncidents: () => this.manager.listOpen(),
+      listJournal: () => this.journal.getElements(),
+      listRuleIds: () => this.rulesResult.rules.map((r) => r.id),
+      getRuleHits: async () => Object.fromEntries((await this.metrics.ruleMatches.get()).values.map((v) => [String(v.labels.rule), v.value])),
+      listCheckRuns: (fromMs) => this.checkHistory?.list(fromMs) ?? [],
+      getNotifierFailure: () => this.notifier.getStats().lastFailure,
+      changes$: merge(this.manager.changes$, this.shownStateChanged$),
+      redactText: (text) => this.maskLineText(text),
+    };
+  }
+
+  private async openCheckHistory(): Promise<void> {
+    const days = this.config.checks.historyDays;
+    if (days <= 0) return;
+    this.checkHistory = await CheckHistory.open({
+      dir: join(this.config.stateDir, "checks"),
+      retentionDays: days,
+      onError: (e) => this.logger.warn(`check history: ${describeError(e)}`),
+    });
+  }
+
   private applyRules(result: LoadRulesResult, why: "start" | "reload"): void {
     this.rulesResult = result;
     this.rulesById = new Map(result.rules.map((r) => [r.id, r]));
     this.matcher = createRuleMatcher(result.rules);
     this.rulesLastReload = new Date().toISOString();
     this.metrics.rulesLoaded.set(result.rules.length);
+    this.shownStateChanged$.next();
     if (why === "reload") {
       this.rulesLastError = null;
       this.metrics.ruleReloads.inc({ outcome: "ok" });
@@ -471,6 +525,8 @@ export class Engine {
       onResult: (result: CheckResult) => {
         this.metrics.recordCheckResult(result);
         handleCheckResult(result, this.checkSink);
+        this.checkHistory?.record(result);
+        this.shownStateChanged$.next();
       },
       onTransition: (t) => {
         this.logger.info(`check ${t.check}: ${t.state} — ${t.result.message}`);
@@ -488,7 +544,9 @@ export class Engine {
       listen: { host: status.host, port: status.port },
       token: status.token,
       getHealth: () => this.getHealth(),
+      getReadiness: () => this.getReadiness(),
       registry: this.metrics.registry,
+      routes: createDashboardRoutes(this.createDashboardSource(), { onError: (e) => this.logger.error(`dashboard: ${describeError(e)}`) }),
       onError: (e, path) => this.logger.error(`status server ${path}: ${describeError(e)}`),
     });
     try {

@@ -17,6 +17,8 @@ export interface IncidentSummary {
   /** Of `duracion_ms` of solucionado incidents; null when there are none. */
   meanTimeToFixMs: number | null;
   medianTimeToFixMs: number | null;
+  /** error_type → fix rate and time to fix of that type alone (same rules as the totals). */
+  fixByType: Record<string, { successRate: number | null; meanTimeToFixMs: number | null; medianTimeToFixMs: number | null }>;
   /** Matches folded into incidents (sum of `ocurrencias`). */
   occurrences: number;
   /** Keys with the most occurrences, most first (ties: earliest first). */
@@ -34,6 +36,7 @@ export function summarizeIncidents(elements: readonly unknown[], options: { topK
   const byEstado = createEstadoCounts();
   const byType: Record<string, Record<Estado, number>> = {};
   const fixDurations: number[] = [];
+  const fixDurationsByType = new Map<string, number[]>();
   const keys = new Map<string, { key: string; errorType: string; incidents: number; occurrences: number }>();
   let total = 0;
   let occurrences = 0;
@@ -51,7 +54,12 @@ export function summarizeIncidents(elements: readonly unknown[], options: { topK
     (byType[errorType] ??= createEstadoCounts())[estado]++;
     const n = typeof el.ocurrencias === "number" ? el.ocurrencias : 1;
     occurrences += n;
-    if (estado === "solucionado" && typeof el.duracion_ms === "number") fixDurations.push(el.duracion_ms);
+    if (estado === "solucionado" && typeof el.duracion_ms === "number") {
+      fixDurations.push(el.duracion_ms);
+      const list = fixDurationsByType.get(errorType);
+      if (list) list.push(el.duracion_ms);
+      else fixDurationsByType.set(errorType, [el.duracion_ms]);
+    }
     const key = typeof el.clave === "string" ? el.clave : errorType;
     const k = keys.get(key) ?? { key, errorType, incidents: 0, occurrences: 0 };
     k.incidents++;
@@ -61,6 +69,16 @@ export function summarizeIncidents(elements: readonly unknown[], options: { topK
   const fixed = byEstado.solucionado;
   const failed = byEstado.fallido;
   fixDurations.sort((a, b) => a - b);
+  const fixByType: IncidentSummary["fixByType"] = {};
+  for (const [type, counts] of Object.entries(byType)) {
+    const durations = (fixDurationsByType.get(type) ?? []).sort((a, b) => a - b);
+    const closed = counts.solucionado + counts.fallido;
+    fixByType[type] = {
+      successRate: closed > 0 ? counts.solucionado / closed : null,
+      meanTimeToFixMs: computeMean(durations),
+      medianTimeToFixMs: computeMedian(durations),
+    };
+  }
   return {
     total,
     byEstado,
@@ -69,14 +87,19 @@ export function summarizeIncidents(elements: readonly unknown[], options: { topK
     failed,
     open: total - fixed - failed,
     successRate: fixed + failed > 0 ? fixed / (fixed + failed) : null,
-    meanTimeToFixMs: fixDurations.length ? fixDurations.reduce((a, b) => a + b, 0) / fixDurations.length : null,
+    meanTimeToFixMs: computeMean(fixDurations),
     medianTimeToFixMs: computeMedian(fixDurations),
+    fixByType,
     occurrences,
     topKeys: [...keys.values()]
       .sort((a, b) => b.occurrences - a.occurrences)
       .slice(0, options.topKeys ?? 10),
     skipped,
   };
+}
+
+function computeMean(values: readonly number[]): number | null {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
 }
 
 /** Median of an ascending list. */

@@ -58,6 +58,8 @@ export interface NotifierStats {
   digested: number;
   webhookSent: number;
   webhookFailed: number;
+  /** The latest delivery that finally failed (Telegram or webhook), for the dashboard; null when none did. */
+  lastFailure: { atMs: number; message: string } | null;
 }
 
 interface TelegramItem extends QueueItem {
@@ -117,6 +119,7 @@ export class Notifier {
   private digestTimer: NodeJS.Timeout | null = null;
   private readonly tracked = new Map<string, TrackedMessage>();
   private readonly groups = new Map<string, RootCauseGroup>();
+  private lastFailure: NotifierStats["lastFailure"] = null;
   private readonly counters = { sent: 0, edited: 0, failed: 0, dropped: 0, logged: 0, digested: 0, webhookSent: 0, webhookFailed: 0 };
   private seq = 0;
   private closed = false;
@@ -258,7 +261,7 @@ export class Notifier {
   }
 
   getStats(): NotifierStats {
-    return { ...this.counters, queued: this.telegramQueue.length + (this.webhookQueue?.length ?? 0) };
+    return { ...this.counters, queued: this.telegramQueue.length + (this.webhookQueue?.length ?? 0), lastFailure: this.lastFailure };
   }
 
   private handleChange(change: IncidentChange): void {
@@ -396,7 +399,9 @@ export class Notifier {
 
   private reportFailure(item: TelegramItem, error: unknown): void {
     this.counters.failed++;
-    this.logger.error(`alert not delivered: ${item.label}`, { cause: describeError(error, []), text: htmlToPlainText(item.html) });
+    const cause = describeError(error, []);
+    this.lastFailure = { atMs: Date.now(), message: `Telegram: ${cause}` };
+    this.logger.error(`alert not delivered: ${item.label}`, { cause, text: htmlToPlainText(item.html) });
   }
 
   private count(what: "sent" | "edited"): void {
@@ -417,6 +422,7 @@ export class Notifier {
       return;
     }
     this.counters.webhookFailed++;
+    this.lastFailure = { atMs: Date.now(), message: `webhook ${this.webhook!.origin}: ${result.error ?? "?"}` };
     this.logger.error(
       `webhook ${this.webhook!.origin}: ${item.label} not delivered after ${result.attempts} attempt(s): ${result.error ?? "?"}`,
     );

@@ -52,6 +52,16 @@ export function listDegradedReasons(sources: ReadonlyArray<Pick<HealthSource, "n
   ];
 }
 
+/** `GET /health/ready`: 200 when ready, 503 with the reasons otherwise. */
+export interface Readiness {
+  ready: boolean;
+  /** Each unmet condition, in English (for the operator's probe logs). */
+  problems: string[];
+  sources_open?: boolean;
+  rules_loaded?: boolean;
+  journal_writable?: boolean;
+}
+
 /** A check result as /health shows it. */
 export function toHealthCheck(result: CheckResult): HealthCheck {
   return {

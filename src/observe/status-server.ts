@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { authorizeStatusRequest } from "./authorize-status-request.js";
-import type { HealthReport } from "./health-report.js";
+import type { HealthReport, Readiness } from "./health-report.js";
 import type { ListenAddress } from "./listen-address.js";
 
 /** The status server could not start (address in use, no permission…); the engine logs it and runs without it. */
@@ -30,6 +30,8 @@ export interface StatusServerOptions {
   /** Required on every request when set (bearer header, or the cookie a `?token=` visit sets). */
   token?: string | null;
   getHealth: () => HealthReport | Promise<HealthReport>;
+  /** For `/health/ready`; without it the route answers ready as soon as the server listens. */
+  getReadiness?: () => Readiness | Promise<Readiness>;
   registry: Registry;
   /** More GET routes by exact path (`/`, `/events`…); a handler writes the whole response itself. */
   routes?: Readonly<Record<string, StatusRoute>>;
@@ -58,6 +60,12 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
   const routes: Record<string, StatusRoute> = {
     "/health": async (_req, res) => sendJson(res, 200, await options.getHealth()),
     "/metrics": async (_req, res) => send(res, 200, options.registry.contentType, await options.registry.metrics()),
+    // For service managers and container probes: live = the process answers; ready = it does its job.
+    "/health/live": (_req, res) => sendJson(res, 200, { live: true }),
+    "/health/ready": async (_req, res) => {
+      const readiness = (await options.getReadiness?.()) ?? { ready: true, problems: [] };
+      sendJson(res, readiness.ready ? 200 : 503, readiness);
+    },
     ...options.routes,
   };
 

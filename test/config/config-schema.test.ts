@@ -43,9 +43,9 @@ describe("CONFIG_SCHEMA", () => {
       "checks.silence[].source", "checks.silence[].max_quiet", "checks.silence[].process",
       "checks.exec[].name", "checks.exec[].command", "checks.exec[].timeout",
       "checks.exec[].expect_output", "checks.exec[].error_type", "checks.exec[].severity",
-      "checks.flap.count", "checks.flap.within",
+      "checks.flap.count", "checks.flap.within", "checks.history_days",
       "supervise[].name", "supervise[].command", "supervise[].cwd", "supervise[].env", "supervise[].log", "supervise[].restart",
-      "supervise[].max_restarts", "supervise[].restart_backoff", "status.listen",
+      "supervise[].max_restarts", "supervise[].restart_backoff", "status.listen", "status.token",
     ]) {
       expect(paths).toContain(expected);
     }

@@ -89,13 +89,26 @@ describe("status server", () => {
     const { base } = await startServer();
     const missing = await fetch(`${base}/admin`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: "not found", endpoints: ["/health", "/metrics"] });
+    expect(await missing.json()).toEqual({ error: "not found", endpoints: ["/health", "/metrics", "/health/live", "/health/ready"] });
     const post = await fetch(`${base}/health`, { method: "POST" });
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toBe("GET, HEAD");
     const head = await fetch(`${base}/health?verbose=1`, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe("");
+  });
+
+  it("answers /health/live while the process runs, and /health/ready 503 with the reasons until it is ready", async () => {
+    let readiness = { ready: false, problems: ["no rules loaded"], rules_loaded: false };
+    const { base } = await startServer({ getReadiness: () => readiness });
+    const live = await fetch(`${base}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ live: true });
+    const notReady = await fetch(`${base}/health/ready`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual(readiness);
+    readiness = { ready: true, problems: [], rules_loaded: true };
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
 
   it("answers 500 without details when the provider throws, and tells the engine", async () => {
