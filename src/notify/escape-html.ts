@@ -1,9 +1,14 @@
+import { escapeControlChars } from "../util/escape-control-chars.js";
+
 /** Telegram's limit for one message text, in UTF-16 code units after entity parsing. */
 export const TELEGRAM_MAX_TEXT = 4096;
 
-/** Escapes text for Telegram's HTML parse mode (the four entities it understands). */
+/**
+ * Escapes text for Telegram's HTML parse mode (the four entities it understands), and makes display controls
+ * (bidi overrides, U+2028, terminal escapes) from log lines visible instead of letting them reorder the message.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return escapeControlChars(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /**

@@ -1,6 +1,7 @@
 import winston from "winston";
 import { formatLocalIsoTimestamp } from "./log-timestamp.js";
 import type { SecretMasker } from "../util/mask-secrets.js";
+import { escapeControlChars } from "../util/escape-control-chars.js";
 
 /** The fields of a log entry after the logger's own formats ran. */
 interface LogEntry {
@@ -21,14 +22,6 @@ const LEVEL_COLORS: Record<string, string> = {
 };
 const DIM = "\x1b[2m";
 const RESET = "\x1b[0m";
-
-/**
- * Escapes control characters (except newline and tab). Log lines are untrusted input: an escape sequence
- * quoted from a bot's log must not move the operator's cursor or recolour the terminal.
- */
-export function escapeControlChars(text: string): string {
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
 
 /** JSON that never throws (bigint, odd objects) — a log call must not be able to crash vigia. */
 function stringifySafely(value: unknown): string {
@@ -62,7 +55,8 @@ export function renderLogLine(entry: LogEntry, options: { colors: boolean; short
   const meta: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(entry)) if (!RESERVED.has(key)) meta[key] = value;
   const message = escapeControlChars(typeof entry.message === "string" ? entry.message : stringifySafely(entry.message));
-  const metaText = Object.keys(meta).length > 0 ? ` ${stringifySafely(meta)}` : "";
+  // JSON escapes C0 controls but leaves bidi overrides and U+2028 as they are.
+  const metaText = Object.keys(meta).length > 0 ? ` ${escapeControlChars(stringifySafely(meta))}` : "";
   const level = entry.level.padEnd(7);
   if (!options.colors) return `${time} ${level} ${message}${metaText}`;
   const color = LEVEL_COLORS[entry.level] ?? "";

@@ -10,7 +10,10 @@ const NUL = 0x00;
 const MIN_HELD_BYTES = 256;
 
 /**
- * Cuts a byte stream into lines, counting positions in bytes.
+ * Cuts a byte stream into lines, counting positions in bytes. A line ends with LF, CRLF, or a CR alone (a writer
+ * that ends lines with CR must not have two errors merged into one line, seen only when an LF comes). A CRLF cut
+ * between two reads is still one line end: the line is emitted at its CR, and the LF that starts the next read
+ * (or the offset a resume starts at) is skipped.
  *
  * Bytes are decoded only once a line is complete, so a UTF-8 character split across reads comes out whole.
  * An unfinished line is held (at most `maxLineBytes` + 1 bytes, whatever its real length) until its LF
@@ -25,6 +28,8 @@ export class LineSplitter {
   private droppedBytes = 0;
   private lastByte = -1;
   private inLine = false;
+  /** The last line ended with a CR at the very end of a read, so an LF right after it is part of its terminator. */
+  private afterLoneCR: boolean;
   private lineOffset: number;
   private position: number;
 
@@ -35,6 +40,8 @@ export class LineSplitter {
     this.maxLineBytes = maxLineBytes;
     this.position = startOffset;
     this.lineOffset = startOffset;
+    // Resuming mid-file: the offset may fall between the CR and the LF of one line end.
+    this.afterLoneCR = startOffset > 0;
   }
 
   /** Offset of the next byte to push. */
@@ -57,12 +64,20 @@ export class LineSplitter {
     this.clearLine();
     this.position = offset;
     this.lineOffset = offset;
+    this.afterLoneCR = offset > 0;
   }
 
   /** Splits `buf[start, end)`, which continues the stream at `nextOffset`, calling `sink` per complete line. */
   push(buf: Buffer, start: number, end: number, sink: LineSink): void {
     const base = this.position - start;
     let pos = start;
+    if (this.afterLoneCR && pos < end) {
+      // The LF of a CRLF whose CR ended the previous read: the line was emitted at its CR.
+      if (buf[pos] === LF && !this.inLine) pos++;
+      this.afterLoneCR = false;
+    }
+    // Next CR at or after `pos`, searched once per chunk and reused: most logs have none at all.
+    let cr = -2;
     while (pos < end) {
       if (!this.inLine) {
         while (pos < end && buf[pos] === NUL) pos++;
@@ -72,19 +87,37 @@ export class LineSplitter {
       }
       let nl = buf.indexOf(LF, pos);
       if (nl >= end) nl = -1; // a stale byte past `end` of a reused read buffer
+      if (cr !== -1 && cr < pos) {
+        cr = buf.indexOf(CR, pos);
+        if (cr >= end) cr = -1;
+      }
+      // A CR that is not the first half of a CRLF ends the line by itself (old Mac files, progress output).
+      if (cr !== -1 && (nl === -1 || cr < nl - 1)) {
+        this.endLineAt(buf, pos, cr, base + cr + 1, sink);
+        pos = cr + 1;
+        // The chunk ends with this CR: an LF at the start of the next one belongs to it.
+        if (pos === end) this.afterLoneCR = true;
+        continue;
+      }
       if (nl === -1) {
         this.appendCapped(buf, pos, end);
+        pos = end;
         break;
       }
-      if (this.heldLength === 0 && this.droppedBytes === 0) {
-        this.emitFromChunk(buf, pos, nl, base + nl + 1, sink);
-      } else {
-        this.appendCapped(buf, pos, nl);
-        this.emitHeld(base + nl + 1, sink);
-      }
+      this.endLineAt(buf, pos, nl, base + nl + 1, sink);
       pos = nl + 1;
     }
     this.position = base + end;
+  }
+
+  /** Emits the line that ends with the terminator at `terminator` (LF, or a lone CR). */
+  private endLineAt(buf: Buffer, pos: number, terminator: number, endOffset: number, sink: LineSink): void {
+    if (this.heldLength === 0 && this.droppedBytes === 0) {
+      this.emitFromChunk(buf, pos, terminator, endOffset, sink);
+    } else {
+      this.appendCapped(buf, pos, terminator);
+      this.emitHeld(endOffset, sink);
+    }
   }
 
   /** Emits the held line as it is: the file it came from will never complete it (rotated away, truncated). */

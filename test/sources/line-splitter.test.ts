@@ -40,14 +40,39 @@ describe("LineSplitter", () => {
     const input = "2024-05-01 12:00:00 INFO ñandú 🎬 café\r\n\nsegunda línea 日本語\nlast\n";
     const whole = split([input]).lines;
     const byByte = split(bytesOf(input)).lines;
-    expect(byByte).toEqual(whole);
+    // Same lines at the same offsets; a CRLF cut between reads ends its line at the CR (the LF is skipped).
+    const startsOf = (lines: Emitted[]) => lines.map(({ text, offset }) => ({ text, offset }));
+    expect(startsOf(byByte)).toEqual(startsOf(whole));
+    expect(byByte.map((l) => l.endOffset)).toEqual([whole[0]!.endOffset - 1, ...whole.slice(1).map((l) => l.endOffset)]);
     expect(whole.map((line) => line.text)).toEqual(["2024-05-01 12:00:00 INFO ñandú 🎬 café", "", "segunda línea 日本語", "last"]);
   });
 
-  it("strips CRLF, keeps a lone CR inside a line, and a CR split from its LF across reads", () => {
-    const { lines } = split(["a\r\nb\rc\r", "\nd\r\n"]);
-    expect(lines.map((line) => line.text)).toEqual(["a", "b\rc", "d"]);
-    expect(lines.map((line) => line.endOffset)).toEqual([3, 8, 11]);
+  it("ends lines at LF, CRLF and a lone CR; a CRLF cut between two reads is one line end", () => {
+    const { lines, splitter } = split(["a\r\nb\rc\r", "\nd\r\n"]);
+    expect(lines.map((line) => line.text)).toEqual(["a", "b", "c", "d"]);
+    expect(lines.map((line) => [line.offset, line.endOffset])).toEqual([[0, 3], [3, 5], [5, 7], [8, 11]]);
+    expect(splitter.committedOffset).toBe(11);
+  });
+
+  it("emits a line ended by a lone CR at once, without waiting for the next read", () => {
+    const errors = "2025-12-25 14:30:20,131 - ERROR - uno\r2025-12-25 14:30:21,131 - ERROR - dos\r";
+    const { lines, splitter } = split([errors]);
+    expect(lines.map((line) => line.text)).toEqual(["2025-12-25 14:30:20,131 - ERROR - uno", "2025-12-25 14:30:21,131 - ERROR - dos"]);
+    expect(splitter.hasHeldLine).toBe(false);
+    expect(splitter.committedOffset).toBe(Buffer.byteLength(errors));
+  });
+
+  it("resuming at an offset between a CR and its LF skips the LF instead of emitting an empty line", () => {
+    const { lines } = split(["\nnext\r\n"], 1024, 100);
+    expect(lines).toEqual([{ text: "next", offset: 101, endOffset: 107, truncatedBytes: 0 }]);
+    expect(split(["\nnext\n"]).lines.map((line) => line.text)).toEqual(["", "next"]);
+  });
+
+  it("finds lone CRs in a long chunk without rescanning it per line", () => {
+    const text = `${"linea sin retorno de carro\n".repeat(20_000)}ultima\rfin\n`;
+    const { lines } = split([text]);
+    expect(lines).toHaveLength(20_002);
+    expect(lines.slice(-2).map((line) => line.text)).toEqual(["ultima", "fin"]);
   });
 
   it("decodes a 4-byte emoji split across every possible read boundary", () => {
