@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach, jest } from "@jest/globals";
-import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionSpec } from "../../src/types.js";
 import { createExecutor, type Executor, type ExecutorOptions, type RemediationStep } from "../../src/remediation/index.js";
@@ -446,5 +446,54 @@ describe("options", () => {
   it("rejects unusable values with what was expected", () => {
     expect(() => createExecutor({ allowedRoots: ["modelos"], baseDir: base, concurrency: 0 })).toThrow("remediation option concurrency: expected an integer >= 1, got 0");
     expect(() => createExecutor({ allowedRoots: ["modelos"], baseDir: base, backoffMs: [-1] })).toThrow(/backoffMs/);
+  });
+});
+
+describe("a cleared path waits for the new download (cleanup + resolve_on)", () => {
+  const corruptRule = () =>
+    makeRule({ retries: 2, actions: [{ type: "cleanup", path: "{path}" }], resolveOn: "Descarga exitosa: \\S*{video}" });
+
+  it("removes the file once: a new download written before a retry is left alone", async () => {
+    writeFileSync(join(base, "modelos/x.mp4"), "roto");
+    const executor = makeExecutor({ backoffMs: [30] });
+    const { steps, report } = collectSteps();
+    const outcome = await executor.submit({
+      incident: makeIncident(),
+      rule: corruptRule(),
+      fields: { path: "modelos/x.mp4", video: "x.mp4" },
+      signal: never(),
+      report: (step) => {
+        report(step);
+        // The bot downloads the video again right after the cleanup, before the retries.
+        if (step.accion === "rm modelos/x.mp4") writeFileSync(join(base, "modelos/x.mp4"), "nuevo");
+      },
+    });
+    expect(outcome).toMatchObject({ estado: "fallido", intento: 2, accion: "archivo eliminado; no llegó una nueva descarga" });
+    expect(texts(steps)).toEqual([
+      "pendiente 0 rm modelos/x.mp4",
+      "reintentando 1 reintento 1/2",
+      "reintentando 2 reintento 2/2",
+      "fallido 2 archivo eliminado; no llegó una nueva descarga",
+    ]);
+    expect(readFileSync(join(base, "modelos/x.mp4"), "utf8")).toBe("nuevo");
+  });
+
+  it("a job resumed after a restart never deletes a file newer than the error (the new download)", async () => {
+    const executor = makeExecutor({ backoffMs: [10] });
+    const incident = { ...makeIncident(), timestamp: new Date(Date.now() - 60_000).toISOString() };
+    writeFileSync(join(base, "modelos/x.mp4"), "nuevo"); // written now: a minute after the error
+    const { steps, report } = collectSteps();
+    const outcome = await executor.submit({ incident, rule: corruptRule(), fields: { path: "modelos/x.mp4", video: "x.mp4" }, startAttempt: 2, signal: never(), report });
+    expect(outcome).toMatchObject({ estado: "fallido", accion: "el archivo ya había sido reemplazado; no llegó una nueva descarga" });
+    expect(steps[1]).toMatchObject({ accion: "rm modelos/x.mp4", detalle: "no se borra: el archivo cambió después del error (nueva descarga)" });
+    expect(readFileSync(join(base, "modelos/x.mp4"), "utf8")).toBe("nuevo");
+  });
+
+  it("quarantine: the final accion says where the file went", async () => {
+    writeFileSync(join(base, "modelos/x.mp4"), "roto");
+    const executor = makeExecutor({ backoffMs: [5], quarantineDir: "modelos/.cuarentena" });
+    const outcome = await executor.submit({ incident: makeIncident(), rule: corruptRule(), fields: { path: "modelos/x.mp4", video: "x.mp4" }, signal: never(), report: () => undefined });
+    expect(outcome).toMatchObject({ estado: "fallido", accion: "archivo movido a cuarentena; no llegó una nueva descarga" });
+    expect(readdirSync(join(base, "modelos/.cuarentena"))).toEqual([expect.stringMatching(/-x\.mp4$/)]);
   });
 });
