@@ -40,7 +40,7 @@ function makeDiskWorkdir(): string {
       `sources: [{ name: bot, path: logs/bot.log, multiline: { start: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}' } }]`,
       "remediation: { allowed_roots: [modelos], backoff: [0.1, 0.2, 0.4] }",
       "checks:",
-      "  interval: 1",
+      "  interval: 2",
       "  disk: { paths: [modelos], warn_gb: 0.02, critical_gb: 0.01 }",
       "",
     ].join("\n"),
@@ -48,20 +48,27 @@ function makeDiskWorkdir(): string {
   return dir;
 }
 
-/** Writes 1 MiB chunks into `path` until the filesystem refuses (ENOSPC): the disk is then full. */
+/** Writes into `path` until the filesystem refuses (ENOSPC), 1 MiB then 4 KiB at a time: less than 4 KiB stay free. */
 function fillDisk(path: string): void {
   const fd = openSync(path, "w");
-  const chunk = Buffer.alloc(1024 * 1024);
   try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+    for (const size of [1024 * 1024, 4096]) {
+      const chunk = Buffer.alloc(size);
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+      }
+    }
   } finally {
     closeSync(fd);
   }
 }
 
-/** The bot: saves a 4 MiB video every 100 ms (keeping the last one), logging each save or its OSError. */
+/**
+ * The bot: saves a 256 KiB video every 10 ms (keeping the last one), logging each save or its OSError. Saving that
+ * often, it meets the full disk before the next periodic disk check does.
+ */
 const BOT_PY = `import logging, os, sys, time
 logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(asctime)s - %(name)s - %(levelname)s - %(message)s")
 log = logging.getLogger("bot_central")
@@ -73,7 +80,7 @@ while True:
     path = "modelos/ana/video_%d_%d.mp4" % (os.getpid(), n)
     try:
         with open(path, "wb") as f:
-            f.write(b"\\0" * 4 * 1024 * 1024)
+            f.write(b"\\0" * 256 * 1024)
         log.info("Descarga exitosa: %s", path)
         if previous:
             os.unlink(previous)
@@ -83,7 +90,7 @@ while True:
         if os.path.exists(path):
             os.unlink(path)
     sys.stdout.flush()
-    time.sleep(0.1)
+    time.sleep(0.01)
 `;
 
 function diskIncidents(dir: string): JournalEntry[] {
@@ -117,7 +124,7 @@ describeIfRoot("a full download filesystem", () => {
     expect(log()).toMatch(/OSError: \[Errno 28\] No space left on device/);
 
     // Several checks later the filesystem is still full: the incident is still open, the bot still stopped.
-    await sleepMs(3000);
+    await sleepMs(4500);
     const open = diskIncidents(dir);
     expect(open).toHaveLength(1);
     expect(["detectado", "pendiente", "reintentando"]).toContain(open[0]!.estado);
