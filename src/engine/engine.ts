@@ -587,7 +587,10 @@ export class Engine {
       this.metrics.incidentTransitions.inc({ error_type: inc.error_type, estado: inc.estado });
       // Final states at info/error; the steps in between (each attempt, each action) only at verbose.
       const level = inc.estado === "fallido" ? "error" : inc.estado === "solucionado" ? "info" : "verbose";
-      this.logger.log(level, `incident ${inc.id} ${inc.error_type} → ${inc.estado}${inc.accion ? ` (${inc.accion})` : ""}`);
+      // The step's reason (a refused path, a failed verification) goes with it: the journal is not the only place
+      // an admin reads what happened.
+      const detail = inc.transiciones.at(-1)?.detalle;
+      this.logger.log(level, `incident ${inc.id} ${inc.error_type} → ${inc.estado}${inc.accion ? ` (${inc.accion})` : ""}${detail ? `: ${detail}` : ""}`);
     }
     this.notifier.notify(change);
   }

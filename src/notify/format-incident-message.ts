@@ -7,6 +7,24 @@ import { findRootCause } from "./root-cause.js";
 /** Icon shown first in every alert, by severity. */
 export const SEVERITY_ICONS: Readonly<Record<Severity, string>> = { info: "ℹ️", warning: "⚠️", critical: "🚨" };
 
+/** The header of every incident alert, as the admin knows it from the system vigia replaces. */
+export const ALERT_HEADER = "Monitor de Descargas";
+
+/** What the admin reads first, per error type, in the seed's words ("Error de timeout detectado"). */
+const DETECTED_SENTENCES: Readonly<Record<string, string>> = {
+  timeout: "Error de timeout detectado",
+  ruta_inexistente: "Error de ruta inexistente detectado",
+  permisos: "Error de permisos detectado",
+  corrupto: "Archivo corrupto detectado",
+  disco_lleno: "Disco lleno detectado",
+  servidor_caido: "Servidor caído detectado",
+};
+
+/** The first sentence of an alert: the seed's for its six types, the same form for any other rule. */
+export function describeDetection(errorType: string): string {
+  return DETECTED_SENTENCES[errorType] ?? `Error de ${errorType} detectado`;
+}
+
 /** Shown for a template field that has no value (null, or not captured). */
 export const MISSING_FIELD_TEXT = "—";
 
@@ -32,6 +50,42 @@ export function extractKeyLine(errorMessage: string): string {
     .filter((l) => l !== "");
   const meaningful = lines.filter((l) => !TRACEBACK_MARKER.test(l));
   return meaningful[meaningful.length - 1] ?? lines[lines.length - 1] ?? "";
+}
+
+/**
+ * What is being done, in the seed's voice: "Reintentando automáticamente…" while vigia works on it, then how it
+ * ended ("✅ Solucionado automáticamente en 7 s"). `rule` tells, at detection, whether anything will be tried.
+ */
+export function describeProgress(incident: Incident, rule: Pick<CompiledRule, "actions" | "resolveOn"> | null): string {
+  const attempt = `${incident.intento}/${incident.max_intentos}`;
+  switch (incident.estado) {
+    case "detectado":
+      if (!rule || rule.actions.length > 0) return "Reintentando automáticamente…";
+      return rule.resolveOn ? "Esperando a que el bot lo reintente…" : "Solo aviso: sin corrección automática";
+    case "pendiente":
+      return "⏸ En espera: primero se resuelve la causa raíz";
+    case "reintentando":
+      return `Reintentando automáticamente… (reintento ${attempt})`;
+    case "solucionado":
+      return incident.duracion_ms === null
+        ? "✅ Solucionado automáticamente"
+        : `✅ Solucionado automáticamente en ${formatDurationMs(incident.duracion_ms)}`;
+    case "fallido": {
+      const root = findRootCause(incident);
+      if (root) return `❌ Fallido por la causa raíz ${root.errorType} ${root.incidentId}`.replace(/ {2,}/g, " ");
+      return "❌ No se pudo corregir: necesita intervención";
+    }
+  }
+}
+
+/** Why the incident is where it is: the `detalle` of its last step (`ruta rechazada (outside_roots): …`), or null. */
+export function findOutcomeDetail(incident: Incident): string | null {
+  return incident.transiciones.at(-1)?.detalle ?? null;
+}
+
+/** `2025-12-25 14:30:20`: the detection time as the journal records it (vigia's local time), without the offset. */
+function formatDetectionTime(timestamp: string): string {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(timestamp) ? timestamp.slice(0, 19).replace("T", " ") : timestamp;
 }
 
 /** The state as the admin reads it: "⏳ reintento 2/3", "✅ solucionado automáticamente en 7 s". */
@@ -66,6 +120,12 @@ export function buildTemplateFields(incident: Incident, rule: CompiledRule): Rec
   fields.icono = SEVERITY_ICONS[incident.severidad];
   fields.estado_texto = describeEstado(incident);
   fields.linea_clave = extractKeyLine(incident.error_message);
+  fields.cabecera = ALERT_HEADER;
+  fields.deteccion = describeDetection(incident.error_type);
+  fields.progreso = describeProgress(incident, rule);
+  fields.hora = formatDetectionTime(incident.timestamp);
+  const detail = findOutcomeDetail(incident);
+  if (detail) fields.motivo = detail;
   if (incident.duracion_ms !== null) fields.duracion = formatDurationMs(incident.duracion_ms);
   if (rule.description) fields.descripcion = rule.description;
   return fields;
@@ -81,17 +141,21 @@ export function formatIncidentMessage(incident: Incident, rule: CompiledRule): s
     const text = fillTemplate(rule.notifyTemplate, buildTemplateFields(incident, rule), () => MISSING_FIELD_TEXT);
     return escapeHtmlCut(text, TELEGRAM_MAX_TEXT);
   }
-  const icon = SEVERITY_ICONS[incident.severidad];
-  const lines = [`${icon} <b>${escapeHtmlCut(incident.error_type, MAX_FIELD_CHARS)}</b> · ${escapeHtml(describeEstado(incident))}`];
-  const where: string[] = [];
-  if (incident.modelo) where.push(`modelo: <code>${escapeHtmlCut(incident.modelo, MAX_FIELD_CHARS)}</code>`);
-  if (incident.video) where.push(`video: <code>${escapeHtmlCut(incident.video, MAX_FIELD_CHARS)}</code>`);
-  if (where.length) lines.push(where.join(" · "));
+  // The seed's layout: header, its sentence for the type, Modelo/Video, then what is being done; ours adds the
+  // time, the action with its reason (a refused path says why), the key line and the incident's id.
+  const lines = [`${SEVERITY_ICONS[incident.severidad]} <b>${ALERT_HEADER}</b>`, "", escapeHtmlCut(describeDetection(incident.error_type), MAX_FIELD_CHARS)];
+  if (incident.modelo) lines.push(`Modelo: <code>${escapeHtmlCut(incident.modelo, MAX_FIELD_CHARS)}</code>`);
+  if (incident.video) lines.push(`Video: <code>${escapeHtmlCut(incident.video, MAX_FIELD_CHARS)}</code>`);
+  lines.push(`Hora: ${escapeHtml(formatDetectionTime(incident.timestamp))}`);
+  lines.push(escapeHtml(describeProgress(incident, rule)));
+  if (incident.accion) lines.push(`Acción: ${escapeHtmlCut(incident.accion, MAX_FIELD_CHARS)}`);
+  const detail = findOutcomeDetail(incident);
+  if (detail) lines.push(`${incident.estado === "fallido" ? "Motivo" : "Detalle"}: ${escapeHtmlCut(detail, MAX_FIELD_CHARS)}`);
   const keyLine = extractKeyLine(incident.error_message);
   if (keyLine) lines.push(`<pre>${escapeHtmlCut(keyLine, MAX_KEY_LINE_CHARS)}</pre>`);
-  if (incident.accion) lines.push(`acción: ${escapeHtmlCut(incident.accion, MAX_FIELD_CHARS)}`);
-  lines.push(`intento: ${incident.intento}/${incident.max_intentos}`);
-  if (incident.ocurrencias > 1) lines.push(`ocurrencias: ${incident.ocurrencias}`);
-  lines.push(`id: <code>${escapeHtmlCut(incident.id, MAX_FIELD_CHARS)}</code>`);
+  // Rule id and journal state as the journal writes them: what the admin greps or passes to jq.
+  const counts = [incident.estado, `intento ${incident.intento}/${incident.max_intentos}`];
+  if (incident.ocurrencias > 1) counts.push(`ocurrencias ${incident.ocurrencias}`);
+  lines.push(`${escapeHtmlCut(incident.error_type, MAX_FIELD_CHARS)} · ${counts.join(" · ")} · id: <code>${escapeHtmlCut(incident.id, MAX_FIELD_CHARS)}</code>`);
   return lines.join("\n");
 }

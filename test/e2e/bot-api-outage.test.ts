@@ -101,9 +101,9 @@ describe("servidor_caido and the bot_api check", () => {
     expect(serverIncidents(ws)).toHaveLength(1);
     expect(solved.id).toBe(noted.id);
     await vigia.stop();
-    const sent = fake.callsTo("sendMessage").filter((c) => /<b>servidor_caido<\/b>/.test(String(c.payload["text"])));
+    const sent = fake.callsTo("sendMessage").filter((c) => /\nservidor_caido · /.test(String(c.payload["text"])));
     expect(sent).toHaveLength(1);
-    expect(fake.texts().filter((t) => /<b>servidor_caido<\/b>/.test(t))).toEqual([expect.stringMatching(/solucionado/)]);
+    expect(fake.texts().filter((t) => /\nservidor_caido · /.test(t))).toEqual([expect.stringMatching(/solucionado/)]);
   });
 
   it("verifies the server named by TELEGRAM_BOT_API_LOCAL_URL: up on another port, the incident is solucionado", async () => {

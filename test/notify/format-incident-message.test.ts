@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
 import {
   buildTemplateFields,
+  describeDetection,
   describeEstado,
+  describeProgress,
   extractKeyLine,
   formatIncidentMessage,
 } from "../../src/notify/format-incident-message.js";
@@ -29,18 +31,51 @@ describe("extractKeyLine", () => {
 });
 
 describe("formatIncidentMessage", () => {
-  it("shows icon, rule, state, modelo, video, key line, action, attempts and id", () => {
-    const inc = advance(makeIncident({ id: "abc123" }), "fallido", { accion: "mkdir -p modelos/ana", intento: 3 });
+  it("reads like the seed's alert: header, the type's sentence, Modelo, Video, time, progress; then action, reason, key line, id", () => {
+    const inc = advance(makeIncident({ id: "abc123" }), "fallido", { accion: "mkdir -p modelos/ana", intento: 3 }, "EACCES: permiso denegado");
     expect(formatIncidentMessage(inc, makeRule())).toBe(
       [
-        "⚠️ <b>ruta_inexistente</b> · ❌ fallido: necesita intervención",
-        "modelo: <code>ana</code> · video: <code>v1.mp4</code>",
+        "⚠️ <b>Monitor de Descargas</b>",
+        "",
+        "Error de ruta inexistente detectado",
+        "Modelo: <code>ana</code>",
+        "Video: <code>v1.mp4</code>",
+        "Hora: 2024-05-01 10:00:00",
+        "❌ No se pudo corregir: necesita intervención",
+        "Acción: mkdir -p modelos/ana",
+        "Motivo: EACCES: permiso denegado",
         `<pre>2024-05-01 10:00:00,123 - bot - ERROR - FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/v1.mp4'</pre>`,
-        "acción: mkdir -p modelos/ana",
-        "intento: 3/3",
-        "id: <code>abc123</code>",
+        "ruta_inexistente · fallido · intento 3/3 · id: <code>abc123</code>",
       ].join("\n"),
     );
+  });
+
+  it("has one sentence per seed error type, in the seed's voice, and the same form for any other rule", () => {
+    expect(["timeout", "ruta_inexistente", "permisos", "corrupto", "disco_lleno", "servidor_caido", "mi_regla"].map(describeDetection)).toEqual([
+      "Error de timeout detectado",
+      "Error de ruta inexistente detectado",
+      "Error de permisos detectado",
+      "Archivo corrupto detectado",
+      "Disco lleno detectado",
+      "Servidor caído detectado",
+      "Error de mi_regla detectado",
+    ]);
+  });
+
+  it("says what is being done, and how it ended", () => {
+    const inc = makeIncident();
+    expect(describeProgress(inc, makeRule())).toBe("Reintentando automáticamente…");
+    expect(describeProgress(inc, makeRule({ actions: [] }))).toBe("Solo aviso: sin corrección automática");
+    expect(describeProgress(inc, makeRule({ actions: [], resolveOn: { source: "x" } as never }))).toBe("Esperando a que el bot lo reintente…");
+    expect(describeProgress(advance(inc, "reintentando", { intento: 2 }), makeRule())).toBe("Reintentando automáticamente… (reintento 2/3)");
+    expect(describeProgress(advance(inc, "solucionado"), makeRule())).toBe("✅ Solucionado automáticamente en 7 s");
+    expect(describeProgress(advance(inc, "pendiente"), makeRule())).toBe("⏸ En espera: primero se resuelve la causa raíz");
+  });
+
+  it("a fixed incident shows how long it took and the step's detail", () => {
+    const inc = advance(makeIncident(), "solucionado", { accion: "mkdir -p modelos/ana", intento: 1 }, "carpeta creada");
+    const html = formatIncidentMessage(inc, makeRule());
+    expect(html).toContain("\n✅ Solucionado automáticamente en 7 s\nAcción: mkdir -p modelos/ana\nDetalle: carpeta creada\n");
   });
 
   it("says what each state means to the admin", () => {
@@ -62,7 +97,7 @@ describe("formatIncidentMessage", () => {
     const html = formatIncidentMessage(inc, makeRule());
     expect(html).toContain("<pre>boom &lt;script&gt; &amp; 'x' &gt; y</pre>");
     expect(html.startsWith("🚨 ")).toBe(true);
-    expect(html).not.toContain("modelo:");
+    expect(html).not.toContain("Modelo:");
   });
 
   it("cuts a huge line so the whole message fits 4096 characters", () => {

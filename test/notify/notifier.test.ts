@@ -55,12 +55,16 @@ function lifecycle(n: Notifier, rule: CompiledRule, end: "solucionado" | "fallid
 
 const failedText = (id: string) =>
   [
-    "⚠️ <b>ruta_inexistente</b> · ❌ fallido: necesita intervención",
-    "modelo: <code>ana</code> · video: <code>v1.mp4</code>",
+    "⚠️ <b>Monitor de Descargas</b>",
+    "",
+    "Error de ruta inexistente detectado",
+    "Modelo: <code>ana</code>",
+    "Video: <code>v1.mp4</code>",
+    "Hora: 2024-05-01 10:00:00",
+    "❌ No se pudo corregir: necesita intervención",
+    "Acción: mkdir -p modelos/ana",
     "<pre>2024-05-01 10:00:00,123 - bot - ERROR - FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/v1.mp4'</pre>",
-    "acción: mkdir -p modelos/ana",
-    "intento: 3/3",
-    `id: <code>${id}</code>`,
+    `ruta_inexistente · fallido · intento 3/3 · id: <code>${id}</code>`,
   ].join("\n");
 
 describe("Notifier: when to send", () => {
@@ -75,24 +79,24 @@ describe("Notifier: when to send", () => {
     expect(n.getStats()).toMatchObject({ sent: 1, edited: 0, failed: 0, dropped: 0, queued: 0 });
   });
 
-  it("always: a message when detected, edited in place on every change ('⏳ reintento 2/3' → '✅ solucionado en 7 s')", async () => {
+  it("always: a message when detected, edited in place on every change ('reintento 2/3' → '✅ Solucionado en 7 s')", async () => {
     const n = await setup();
     const rule = makeRule({ notify: "always" });
     const opened = makeIncident({ id: "inc-always" });
     n.notify(change("opened", opened, rule));
     await n.drain();
-    expect(fake.texts()[0]).toMatch(/^⚠️ <b>ruta_inexistente<\/b> · 🆕 detectado\n/);
+    expect(fake.texts()[0]).toMatch(/^⚠️ <b>Monitor de Descargas<\/b>\n\nError de ruta inexistente detectado\n[^]*\nReintentando automáticamente…\n/);
 
     const retrying = advance(opened, "reintentando", { intento: 2, accion: "reintento 2/3" });
     n.notify(change("transition", retrying, rule));
     await n.drain();
-    expect(fake.texts()[0]).toMatch(/^⚠️ <b>ruta_inexistente<\/b> · ⏳ reintento 2\/3\n/);
-    expect(fake.texts()[0]).toContain("\nintento: 2/3\n");
+    expect(fake.texts()[0]).toContain("\nReintentando automáticamente… (reintento 2/3)\n");
+    expect(fake.texts()[0]).toContain(" · reintentando · intento 2/3 · ");
 
     n.notify(change("transition", advance(retrying, "solucionado"), rule));
     await n.drain();
     expect(fake.texts()).toHaveLength(1);
-    expect(fake.texts()[0]).toMatch(/^⚠️ <b>ruta_inexistente<\/b> · ✅ solucionado automáticamente en 7 s\n/);
+    expect(fake.texts()[0]).toContain("\n✅ Solucionado automáticamente en 7 s\n");
     expect(fake.calls.map((c) => c.method)).toEqual(["sendMessage", "editMessageText", "editMessageText"]);
     expect(fake.messages()[0]!.edits).toBe(2);
     expect(n.getStats()).toMatchObject({ sent: 1, edited: 2 });
@@ -104,7 +108,7 @@ describe("Notifier: when to send", () => {
     await n.drain();
     expect(fake.callsTo("sendMessage")).toHaveLength(1);
     expect(fake.calls.length).toBeLessThanOrEqual(3);
-    expect(fake.texts()[0]).toContain("✅ solucionado automáticamente en 7 s");
+    expect(fake.texts()[0]).toContain("✅ Solucionado automáticamente en 7 s");
     expect(fake.texts()[0]).toContain(`id: <code>${done.id}</code>`);
   });
 
@@ -122,7 +126,15 @@ describe("Notifier: when to send", () => {
     n.notify(change("opened", opened, rule));
     await n.drain();
     expect(fake.texts()).toEqual([
-      `🚨 <b>disco_lleno</b> · 🆕 detectado\n<pre>OSError: [Errno 28] No space left on device</pre>\nintento: 0/3\nid: <code>${opened.id}</code>`,
+      [
+        "🚨 <b>Monitor de Descargas</b>",
+        "",
+        "Disco lleno detectado",
+        "Hora: 2024-05-01 10:00:00",
+        "Reintentando automáticamente…",
+        "<pre>OSError: [Errno 28] No space left on device</pre>",
+        `disco_lleno · detectado · intento 0/3 · id: <code>${opened.id}</code>`,
+      ].join("\n"),
     ]);
   });
 
@@ -138,7 +150,7 @@ describe("Notifier: when to send", () => {
     n.notify(change("folded", { ...failed, ocurrencias: 5 }, rule));
     await n.drain();
     expect(fake.texts()).toHaveLength(1);
-    expect(fake.texts()[0]).toContain("\nocurrencias: 5\n");
+    expect(fake.texts()[0]).toContain(" · ocurrencias 5 · ");
   });
 
   it("uses the rule's notify_template", async () => {
@@ -170,8 +182,8 @@ describe("Notifier: editing", () => {
       "editMessageText:200",
     ]);
     const [first, second] = fake.messages();
-    expect(first!.text).toContain("🆕 detectado");
-    expect(second!.text).toContain("✅ solucionado automáticamente en 7 s");
+    expect(first!.text).toContain("\nReintentando automáticamente…\n");
+    expect(second!.text).toContain("✅ Solucionado automáticamente en 7 s");
     expect(fake.calls[3]!.payload.message_id).toBe(second!.message_id);
     expect(logged.some((l) => l.startsWith("warn: could not edit the message of incident"))).toBe(true);
   });
@@ -228,7 +240,7 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
     expect(fake.texts()).toEqual([]);
     expect(n.getStats()).toMatchObject({ sent: 0, failed: 1 });
     const line = logged.find((l) => l.startsWith("error: alert not delivered: incident perdido"));
-    expect(line).toContain("fallido: necesita intervención");
+    expect(line).toContain("No se pudo corregir: necesita intervención");
   });
 
   it("a full queue drops the oldest non-critical alert, logs and counts it", async () => {
@@ -288,7 +300,7 @@ describe("Notifier: flood control", () => {
     n.flushPending();
     await n.drain();
     expect(fake.texts()).toHaveLength(2);
-    expect(fake.texts()[0]).toContain("🆕 detectado");
+    expect(fake.texts()[0]).toContain("Error de timeout detectado");
     expect(fake.texts()[1]).toBe(
       "📦 <b>alertas agrupadas</b> (límite de mensajes o claves repetidas)\n11 × timeout en los últimos 5 min: 3 solucionados, 8 pendientes",
     );
@@ -366,8 +378,8 @@ describe("Notifier: Telegram off", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(fake.calls).toHaveLength(0);
     expect(lines.filter((l) => /telegram off \(no notify\.telegram\.token/.test(l))).toHaveLength(1);
-    expect(lines.some((l) => l.startsWith("info: telegram off, would send #1: ⚠️ ruta_inexistente · 🆕 detectado"))).toBe(true);
-    expect(lines.some((l) => l.includes("would edit #1: ⚠️ ruta_inexistente · ❌ fallido"))).toBe(true);
+    expect(lines.some((l) => l.startsWith("info: telegram off, would send #1: ⚠️ Monitor de Descargas\n\nError de ruta inexistente detectado"))).toBe(true);
+    expect(lines.some((l) => l.includes("would edit #1: ⚠️ Monitor de Descargas") && l.includes("❌ No se pudo corregir"))).toBe(true);
     expect(n.getStats()).toMatchObject({ sent: 0, edited: 0 });
     expect(n.getStats().logged).toBeGreaterThanOrEqual(2);
   });
