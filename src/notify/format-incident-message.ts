@@ -63,7 +63,8 @@ export function describeProgress(incident: Incident, rule: Pick<CompiledRule, "a
       if (!rule || rule.actions.length > 0) return "Reintentando automáticamente…";
       return rule.resolveOn ? "Esperando a que el bot lo reintente…" : "Solo aviso: sin corrección automática";
     case "pendiente":
-      return "⏸ En espera: primero se resuelve la causa raíz";
+      // The fix itself (attempt 0) runs in pendiente too; waiting for a root cause says so in its detalle.
+      return isWaitingForRootCause(incident) ? "⏸ En espera: primero se resuelve la causa raíz" : "Reintentando automáticamente…";
     case "reintentando":
       return `Reintentando automáticamente… (reintento ${attempt})`;
     case "solucionado":
@@ -76,6 +77,11 @@ export function describeProgress(incident: Incident, rule: Pick<CompiledRule, "a
       return "❌ No se pudo corregir: necesita intervención";
     }
   }
+}
+
+/** True when a `pendiente` incident waits for its root cause, rather than running its fix (attempt 0). */
+function isWaitingForRootCause(incident: Incident): boolean {
+  return incident.intento !== 0 || incident.transiciones.at(-1)?.detalle?.startsWith("esperando causa raíz") === true;
 }
 
 /** Why the incident is where it is: the `detalle` of its last step (`ruta rechazada (outside_roots): …`), or null. */
@@ -92,10 +98,7 @@ function formatDetectionTime(timestamp: string): string {
 export function describeEstado(incident: Incident): string {
   const byEstado: Record<Estado, () => string> = {
     detectado: () => "🆕 detectado",
-    pendiente: () =>
-      incident.intento === 0 && !incident.transiciones.at(-1)?.detalle?.startsWith("esperando causa raíz")
-        ? "🔧 aplicando la corrección"
-        : "⏸ pendiente (espera a la causa raíz)",
+    pendiente: () => (isWaitingForRootCause(incident) ? "⏸ pendiente (espera a la causa raíz)" : "🔧 aplicando la corrección"),
     reintentando: () => `⏳ reintento ${incident.intento}/${incident.max_intentos}`,
     solucionado: () =>
       incident.duracion_ms === null

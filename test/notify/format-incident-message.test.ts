@@ -69,7 +69,10 @@ describe("formatIncidentMessage", () => {
     expect(describeProgress(inc, makeRule({ actions: [], resolveOn: { source: "x" } as never }))).toBe("Esperando a que el bot lo reintente…");
     expect(describeProgress(advance(inc, "reintentando", { intento: 2 }), makeRule())).toBe("Reintentando automáticamente… (reintento 2/3)");
     expect(describeProgress(advance(inc, "solucionado"), makeRule())).toBe("✅ Solucionado automáticamente en 7 s");
-    expect(describeProgress(advance(inc, "pendiente"), makeRule())).toBe("⏸ En espera: primero se resuelve la causa raíz");
+    expect(describeProgress(advance(inc, "pendiente", {}, "esperando causa raíz: servidor_caido srv-1"), makeRule())).toBe(
+      "⏸ En espera: primero se resuelve la causa raíz",
+    );
+    expect(describeProgress(advance(inc, "pendiente", { intento: 0, accion: "mkdir -p modelos/ana" }), makeRule())).toBe("Reintentando automáticamente…");
   });
 
   it("a fixed incident shows how long it took and the step's detail", () => {

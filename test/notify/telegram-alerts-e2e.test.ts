@@ -92,7 +92,7 @@ describe("Telegram alerts and console lines (e2e)", () => {
       expect.stringMatching(/^Reintentando automáticamente…(?: \(reintento 1\/3\))?$/),
     ]);
     expect(first).toContain(`Timed out descargando modelos/victor/${VIDEO}</pre>`);
-    expect(first).toMatch(new RegExp(`\ntimeout · (?:detectado · intento 0|reintentando · intento 1)/3 · id: <code>${incident.id}</code>$`));
+    expect(first).toMatch(new RegExp(`\ntimeout · (?:detectado · intento 0|pendiente · intento 0|reintentando · intento 1)/3 · id: <code>${incident.id}</code>$`));
     // The same message, edited in place when it was fixed
     expect(fake.callsTo("sendMessage")).toHaveLength(1);
     const last = fake.texts()[0]!;
