@@ -144,7 +144,8 @@ const notifySchema = {
         chat_id: { type: ["string", "integer"], description: "Chat that receives alerts (the admin). Default: env ADMIN_ID." },
         api_root: {
           type: ["string", "null"],
-          description: "Bot API server URL (a local Bot API or a test server). Default null (cloud API), or TELEGRAM_BOT_API_LOCAL_URL when USE_LOCAL_BOT_API=true.",
+          description:
+            "Bot API server URL (a local Bot API or a test server). Default null (cloud API), or TELEGRAM_BOT_API_LOCAL_URL when USE_LOCAL_BOT_API=true. A written api_root is the only server used (never replaced by the cloud API); the one implied by USE_LOCAL_BOT_API falls back to the cloud while unreachable.",
         },
         commands_token: {
           type: ["string", "null"],
