@@ -456,6 +456,10 @@ export class Engine {
       getPendingOffset: (fileId) => this.grouper.getPendingOffset(fileId),
     });
     await this.fileSources.start();
+    const followed = this.fileSources.tailers.length;
+    if (this.maxOpenFiles !== undefined && followed > this.maxOpenFiles) {
+      this.logger.info(`sources: ${followed} files followed, at most ${this.maxOpenFiles} held open (tailing.max_open_files): idle ones are closed and reopened on change`);
+    }
   }
 
   /**

@@ -358,6 +358,7 @@ export class FileTailer implements BudgetMember {
     // A change the watcher did not announce: its events do not reach us for this file; poll it fast for a while.
     if (this.watcher && !this.woken && this.countChanges() !== changesBefore) {
       this.fastPollUntilMs = Date.now() + TAILER_DEFAULTS.watchMissedFastPollMs;
+      this.watcher.rewatchIfReplaced(this.path);
     }
     this.woken = false;
   }

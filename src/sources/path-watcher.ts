@@ -35,6 +35,8 @@ export class PathWatcher {
   /** For each folder of a target or tree root: the folder watched for it (itself once it exists). */
   private readonly anchorOf = new Map<string, string>();
   private readonly anchors = new Set<string>();
+  /** Inode of each anchor when its watch was set: an inotify watch follows a folder that is moved away. */
+  private readonly anchorInodes = new Map<string, number>();
   /** For a target that is a symlink: the file it points to now, and back (writes show up under the real name). */
   private readonly realPathOf = new Map<string, string>();
   private readonly targetsOfRealPath = new Map<string, Set<string>>();
@@ -102,7 +104,23 @@ export class PathWatcher {
     this.anchorOf.set(folder, anchor);
     if (this.anchors.has(anchor)) return;
     this.anchors.add(anchor);
+    this.anchorInodes.set(anchor, readInode(anchor));
     this.ensureWatcher().add(anchor);
+  }
+
+  /**
+   * Watches the folder of `path` again when it was replaced (moved away, a new one created in its place): the old
+   * watch followed the moved folder. Tailers call it when they find a change the watcher did not announce.
+   */
+  rewatchIfReplaced(path: string): void {
+    if (this.closed) return;
+    const folder = dirname(resolve(path));
+    const anchor = this.anchorOf.get(folder);
+    if (anchor === undefined || readInode(anchor) === this.anchorInodes.get(anchor)) return;
+    this.watcher?.unwatch(anchor);
+    this.anchors.delete(anchor);
+    this.anchorInodes.delete(anchor);
+    this.anchorFolder(folder);
   }
 
   private ensureWatcher(): FSWatcher {
@@ -221,6 +239,15 @@ function isTreeFolder(tree: Tree, path: string): boolean {
   if (path === tree.root) return true;
   const depth = getEntryDepth(tree, path);
   return depth >= 0 && depth < tree.maxDepth;
+}
+
+/** The inode of `path`, or -1 when it cannot be stat'ed. */
+function readInode(path: string): number {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return -1;
+  }
 }
 
 /** The folder itself if it exists, else its nearest existing ancestor. */

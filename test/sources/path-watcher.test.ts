@@ -1,0 +1,75 @@
+// The folder watcher: one watch per folder routes each file's events to its tailer (and a rotated sibling's to the
+// file it came from), reports the entries of a glob's folders, and watches a replaced folder again.
+import { describe, it, expect, afterEach } from "@jest/globals";
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PathWatcher } from "../../src/sources/path-watcher.js";
+import { makeTempDir, sleep, waitFor } from "./tail-helpers.js";
+
+let cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups = [];
+});
+
+function setUp(): { dir: string; watcher: PathWatcher } {
+  const temp = makeTempDir();
+  const watcher = new PathWatcher();
+  cleanups.push(temp.cleanup, () => watcher.close());
+  return { dir: temp.dir, watcher };
+}
+
+describe("PathWatcher", () => {
+  it("wakes only the tailer of the file written, and the tailer of bot.log for a write to bot.log.1", async () => {
+    const { dir, watcher } = setUp();
+    const wakes = { bot: 0, api: 0 };
+    writeFileSync(join(dir, "bot.log"), "");
+    writeFileSync(join(dir, "api.log"), "");
+    watcher.watch(join(dir, "bot.log"), () => wakes.bot++);
+    watcher.watch(join(dir, "api.log"), () => wakes.api++);
+    await sleep(200);
+    appendFileSync(join(dir, "api.log"), "x\n");
+    await waitFor(() => wakes.api > 0, "api.log's wake-up");
+    expect(wakes.bot).toBe(0);
+    writeFileSync(join(dir, "bot.log.1"), "late write\n");
+    await waitFor(() => wakes.bot > 0, "bot.log's wake-up for bot.log.1");
+  });
+
+  it("reports new entries of a tree's folders down to its depth, a new sub-folder included", async () => {
+    const { dir, watcher } = setUp();
+    const seen = new Set<string>();
+    watcher.watchTree(dir, 1, (path) => seen.add(path));
+    await sleep(200);
+    writeFileSync(join(dir, "a.log"), "");
+    mkdirSync(join(dir, "sub"));
+    await waitFor(() => seen.has(join(dir, "sub")), "the new sub-folder");
+    await sleep(200); // its watch is set after its creation event
+    writeFileSync(join(dir, "sub", "b.log"), "");
+    await waitFor(() => seen.has(join(dir, "a.log")) && seen.has(join(dir, "sub", "b.log")), `both files (saw ${[...seen].join(", ")})`);
+  });
+
+  it("watches a folder again after it was moved away and created anew", async () => {
+    const { dir, watcher } = setUp();
+    const logs = join(dir, "logs");
+    mkdirSync(logs);
+    const path = join(logs, "bot.log");
+    writeFileSync(path, "");
+    let wakes = 0;
+    watcher.watch(path, () => wakes++);
+    await sleep(200);
+    renameSync(logs, join(dir, "logs.old"));
+    mkdirSync(logs);
+    writeFileSync(path, "");
+    await sleep(300);
+    // The old watch followed the moved folder: this append is not seen…
+    wakes = 0;
+    appendFileSync(path, "lost hint\n");
+    await sleep(300);
+    expect(wakes).toBe(0);
+    // …until the tailer, having found the change by its stat, asks for the folder to be watched again.
+    watcher.rewatchIfReplaced(path);
+    await sleep(300);
+    appendFileSync(path, "seen\n");
+    await waitFor(() => wakes > 0, "a wake-up from the new folder");
+  });
+});
