@@ -56,9 +56,9 @@ const COMMANDS: Record<string, Command> = {
     run: async (v, p) => (await import("./test-rules-command.js")).runTestRulesCommand(v, p),
   },
   report: {
-    summary: "summary of a journal: error_type × estado, fix rate, time to fix, timeline",
-    usage: "vigia report [JOURNAL] [--config F] [--json] [--since 2h]",
-    options: { ...configOption, json: { type: "boolean" }, since: { type: "string" } },
+    summary: "summary of a journal: error_type × estado, fix rate, time to fix, timeline, log totals, checks, recommendations",
+    usage: "vigia report [JOURNAL] [--config F] [--json] [--since 2h] [--html FILE] [--save]",
+    options: { ...configOption, json: { type: "boolean" }, since: { type: "string" }, html: { type: "string" }, save: { type: "boolean" } },
     allowPositionals: true,
     run: async (v, p) => (await import("./report-command.js")).runReportCommand(v, p),
   },

@@ -1,7 +1,14 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { listConfigSecrets } from "../config/index.js";
+import { formatCompactLocal } from "../incidents/format-local-iso.js";
 import { parseJournal } from "../incidents/load-journal.js";
-import { formatSummaryTable, summarizeIncidents, formatDurationMs } from "../incidents/summarize-incidents.js";
+import { readCheckHistory } from "../observe/check-history.js";
+import { buildReport, type JournalElement } from "../report/build-report.js";
+import { countLogLevels } from "../report/count-log-levels.js";
+import { formatReportText, TEXT_TITLES } from "../report/format-report-text.js";
+import { renderReportHtml } from "../report/render-report-html.js";
+import { createSecretMasker } from "../util/mask-secrets.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { UsageError } from "./main.js";
 
@@ -13,49 +20,12 @@ export function parseSince(text: string): number {
   return Number(m[1]) * unit;
 }
 
-interface JournalElement {
-  timestamp?: string;
-  error_type?: string;
-  estado?: string;
-  id?: string;
-  duracion_ms?: number | null;
-  modelo?: string | null;
-  video?: string | null;
-}
-
-/** `2025-12-25T14:30` (or `2025-12-25T14`) in local time, like the journal's timestamps (same prefix for jq). */
-function formatLocalBucket(ms: number, minutes: boolean): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, "0");
-  const hour = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}`;
-  return minutes ? `${hour}:${p(d.getMinutes())}` : hour;
-}
-
-/** Detections per minute (short spans) or per hour. */
-function buildTimeline(elements: JournalElement[]): Array<{ bucket: string; count: number }> {
-  const times = elements.map((e) => Date.parse(e.timestamp ?? "")).filter((t) => Number.isFinite(t));
-  if (times.length === 0) return [];
-  const span = Math.max(...times) - Math.min(...times);
-  const bucketMs = span <= 3 * 3_600_000 ? 60_000 : 3_600_000;
-  const counts = new Map<number, number>();
-  for (const t of times) {
-    const b = Math.floor(t / bucketMs) * bucketMs;
-    counts.set(b, (counts.get(b) ?? 0) + 1);
-  }
-  return [...counts.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([b, count]) => ({ bucket: formatLocalBucket(b, bucketMs === 60_000), count }));
-}
-
-/** `vigia report [JOURNAL]`: totals, error_type × estado, fix rate, time to fix, slowest, top keys, timeline. */
+/** `vigia report [JOURNAL]`: summary, slowest fixes, top keys, timeline, log totals, check history, recommendations. */
 export async function runReportCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
-  let path: string;
-  if (positionals[0]) path = resolve(positionals[0]);
-  else {
-    const loaded = await loadCliConfig(values["config"]);
-    if (!loaded) return 1;
-    path = loaded.config.journalPath;
-  }
+  // With a JOURNAL argument the config is optional (it only adds the source logs and the check history).
+  const loaded = positionals[0] ? await loadCliConfig(values["config"], () => {}) : await loadCliConfig(values["config"]);
+  if (!positionals[0] && !loaded) return 1;
+  const path = positionals[0] ? resolve(positionals[0]) : loaded!.config.journalPath;
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -68,39 +38,39 @@ export async function runReportCommand(values: Record<string, unknown>, position
     process.stderr.write(`vigia report: ${path} is not a valid journal: ${parsed.problem.message}\n`);
     return 1;
   }
-  let elements = parsed.elements as JournalElement[];
-  if (typeof values["since"] === "string") {
-    const from = Date.now() - parseSince(values["since"]);
-    elements = elements.filter((e) => Date.parse(e.timestamp ?? "") >= from);
+  // Journals written before secrets were masked at ingestion may still hold one: nothing shown carries it.
+  const masker = createSecretMasker(loaded ? listConfigSecrets(loaded.config) : []);
+  let elements = masker.maskValue(parsed.elements) as JournalElement[];
+  const fromMs = typeof values["since"] === "string" ? Date.now() - parseSince(values["since"]) : -Infinity;
+  if (Number.isFinite(fromMs)) elements = elements.filter((e) => Date.parse(e.timestamp ?? "") >= fromMs);
+  const config = loaded?.config;
+  const sources = config ? await Promise.all(config.sources.map((s) => countLogLevels(s.name, s.path))) : [];
+  const historyFromMs = Number.isFinite(fromMs) ? fromMs : Date.now() - (config?.checks.historyDays || 7) * 86_400_000;
+  const checkRuns = config ? await readCheckHistory(join(config.stateDir, "checks"), historyFromMs) : [];
+  const report = buildReport({ journalPath: path, elements, sources, checkRuns: masker.maskValue(checkRuns) as typeof checkRuns });
+
+  const nowMs = Date.now();
+  const html = typeof values["html"] === "string" ? renderReportHtml(report, elements, nowMs) : null;
+  const plain = formatReportText(report);
+  try {
+    if (html !== null) writeFileSync(resolve(values["html"] as string), html);
+    if (values["save"]) {
+      const dir = config?.logDir ?? dirname(path);
+      const base = join(dir, `analysis_${formatCompactLocal(nowMs).replace("-", "_")}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${base}.txt`, `${plain.join("\n")}\n`);
+      if (html !== null) writeFileSync(`${base}.html`, html);
+      process.stderr.write(`vigia report: saved ${base}.txt${html !== null ? ` and ${base}.html` : ""}\n`);
+    }
+  } catch (error) {
+    process.stderr.write(`vigia report: cannot write the report: ${(error as Error).message}\n`);
+    return 1;
   }
-  const summary = summarizeIncidents(elements, { topKeys: 10 });
-  const slowest = elements
-    .filter((e) => e.estado === "solucionado" && typeof e.duracion_ms === "number")
-    .sort((a, b) => (b.duracion_ms ?? 0) - (a.duracion_ms ?? 0))
-    .slice(0, 5)
-    .map((e) => ({ id: e.id, error_type: e.error_type, duracion_ms: e.duracion_ms, modelo: e.modelo ?? null, video: e.video ?? null }));
-  const timeline = buildTimeline(elements);
   if (values["json"]) {
-    process.stdout.write(`${JSON.stringify({ journal: path, ...summary, slowest, timeline }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return 0;
   }
-  const out = [`Journal: ${path}`, "", formatSummaryTable(summary), ""];
-  if (slowest.length > 0) {
-    out.push("Slowest fixes:");
-    for (const s of slowest) out.push(`  ${formatDurationMs(s.duracion_ms ?? null).padStart(8)}  ${s.error_type}  ${s.id}${s.video ? `  ${s.video}` : ""}`);
-    out.push("");
-  }
-  if (summary.topKeys.length > 0) {
-    out.push("Most frequent keys:");
-    for (const k of summary.topKeys) out.push(`  ${String(k.occurrences).padStart(6)} × ${k.errorType}  ${k.key}  (${k.incidents} incident(s))`);
-    out.push("");
-  }
-  if (timeline.length > 0) {
-    out.push("Timeline (detections):");
-    const max = Math.max(...timeline.map((t) => t.count));
-    for (const t of timeline) out.push(`  ${t.bucket}  ${"#".repeat(Math.max(1, Math.round((t.count / max) * 40)))} ${t.count}`);
-  }
-  process.stdout.write(`${colorize(out, process.stdout.isTTY === true && !process.env["NO_COLOR"]).join("\n")}\n`);
+  process.stdout.write(`${colorize(plain, process.stdout.isTTY === true && !process.env["NO_COLOR"]).join("\n")}\n`);
   return 0;
 }
 
@@ -112,7 +82,7 @@ const RED = (t: string) => `\u001b[31m${t}\u001b[39m`;
 function colorize(lines: string[], on: boolean): string[] {
   if (!on) return lines;
   return lines.map((line) => {
-    if (/^(Journal:|Slowest fixes:|Most frequent keys:|Timeline)/.test(line)) return BOLD(line);
+    if (TEXT_TITLES.some((title) => line.startsWith(title))) return BOLD(line);
     if (/^error_type\s/.test(line)) return BOLD(line.replace("solucionado", GREEN("solucionado")).replace("fallido", RED("fallido")));
     return line;
   });

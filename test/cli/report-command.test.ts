@@ -2,7 +2,7 @@
 // with the journal, the terminal table is aligned, --since filters by detection time, and a missing or corrupt
 // journal is an error that leaves the file alone.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAKE_BOT, killLeftovers, makeWorkdir, readJournal, removeDir, runVigia, sleepMs, type JournalEntry } from "./cli-harness.js";
 
@@ -98,7 +98,10 @@ describe("vigia report", () => {
     const fixed = journal.filter((e) => e.estado === "solucionado").length;
     const failed = journal.filter((e) => e.estado === "fallido").length;
     expect(r.stdout).toContain(`éxito: ${((fixed / (fixed + failed)) * 100).toFixed(1)} %`);
-    expect(r.stdout).toContain("Timeline (detections):");
+    expect(r.stdout).toContain("Cronología (detecciones):");
+    // One language on this surface: the admin's.
+    for (const english of ["Journal:", "Slowest fixes", "Most frequent keys", "Timeline", "incident(s)"]) expect(r.stdout).not.toContain(english);
+    expect(r.stdout).toContain("Recomendaciones:");
   });
 
   it("--since keeps only the incidents detected within the window", async () => {
@@ -151,5 +154,55 @@ describe("vigia report", () => {
     } finally {
       copyFileSync(copy, journalPath);
     }
+  });
+
+  it("totals the error and warning lines of each source log, as the seed's analyzer did", async () => {
+    const r = await runVigia(["report", "--json"], dir);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as ReportJson & { sources: Array<{ source: string; errors: number; warnings: number; lines: number; unreadable: string | null }> };
+    const bot = report.sources.find((s) => s.source === "bot")!;
+    const lines = readFileSync(join(dir, "logs", "bot_central.log"), "utf8").split("\n").filter((l) => l !== "");
+    expect(bot.lines).toBe(lines.length);
+    expect(bot.errors).toBe(lines.filter((l) => / - (ERROR|CRITICAL) - /.test(l)).length);
+    expect(bot.warnings).toBe(lines.filter((l) => / - WARNING - /.test(l)).length);
+    expect(bot.errors).toBeGreaterThan(0);
+    const text = await runVigia(["report"], dir);
+    expect(text.stdout).toMatch(new RegExp(`Errores y avisos por log:\\n  bot\\s+${bot.errors} errores\\s+${bot.warnings} avisos`));
+  });
+
+  it("recommends from the numbers: a type that repeats over days names its likely cause", async () => {
+    const repeated = join(dir, "logs", "repeated.json");
+    const days = ["2025-12-20", "2025-12-21", "2025-12-22"];
+    const elements = Array.from({ length: 12 }, (_, i) => ({
+      timestamp: `${days[i % 3]}T10:${String(i).padStart(2, "0")}:00.000+01:00`,
+      error_type: "permisos",
+      estado: "solucionado",
+      id: `p${i}`,
+      duracion_ms: 500,
+      ocurrencias: 1,
+      clave: `modelos/ana/v${i}.mp4`,
+      campos: { path: `modelos/ana/v${i}.mp4` },
+    }));
+    writeFileSync(repeated, JSON.stringify(elements));
+    const r = await runVigia(["report", repeated], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("  - permisos se repite 12 veces en 3 días: algo reinicia el dueño de modelos/.");
+  });
+
+  it("--html writes one self-contained page and --save keeps logs/analysis_YYYYMMDD_HHMMSS.txt and .html", async () => {
+    const out = join(dir, "informe.html");
+    const r = await runVigia(["report", "--html", out, "--save"], dir);
+    expect(r.code).toBe(0);
+    const html = readFileSync(out, "utf8");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<html lang="es">');
+    // Nothing the page could load: no src, no link, no url() — only inline style and SVG.
+    expect(html).not.toMatch(/<script|<link|\bsrc=|url\(|@import/i);
+    expect(html).toContain("Content-Security-Policy");
+    const saved = readdirSync(join(dir, "logs")).filter((n) => /^analysis_\d{8}_\d{6}\.(txt|html)$/.test(n));
+    expect(saved.map((n) => n.slice(-4)).sort()).toEqual([".txt", "html"]);
+    const txt = readFileSync(join(dir, "logs", saved.find((n) => n.endsWith(".txt"))!), "utf8");
+    expect(txt).toContain("Registro de incidentes:");
+    expect(r.stdout.trim()).toBe(txt.trim());
   });
 });
