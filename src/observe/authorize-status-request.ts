@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
-export const STATUS_COOKIE = "vigia_status";
+const STATUS_COOKIE = "vigia_status";
 
 export type StatusAccess =
   | { ok: true }

@@ -141,7 +141,7 @@ export async function readCheckHistory(dir: string, fromMs: number): Promise<Che
 }
 
 /** The records in a file's text; a torn or foreign line is skipped. */
-export function parseCheckLines(text: string): CheckRecord[] {
+function parseCheckLines(text: string): CheckRecord[] {
   const out: CheckRecord[] = [];
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
@@ -156,7 +156,7 @@ export function parseCheckLines(text: string): CheckRecord[] {
 }
 
 /** A check result as it is stored. */
-export function toCheckRecord(result: CheckResult): CheckRecord {
+function toCheckRecord(result: CheckResult): CheckRecord {
   const f = result.fields;
   return {
     at_ms: result.atMs,

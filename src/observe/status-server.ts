@@ -144,7 +144,7 @@ export function send(res: ServerResponse, status: number, contentType: string, b
   res.end(res.req.method === "HEAD" ? undefined : body);
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, "application/json; charset=utf-8", `${JSON.stringify(value, null, 2)}\n`);
 }
 

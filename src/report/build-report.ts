@@ -19,7 +19,7 @@ export interface JournalElement {
   video?: string | null;
 }
 
-export interface SlowFix {
+interface SlowFix {
   id: string | undefined;
   error_type: string | undefined;
   duracion_ms: number | null | undefined;

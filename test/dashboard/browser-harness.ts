@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-export const CHROMIUM = process.env["VIGIA_CHROMIUM"] ?? "/usr/bin/chromium";
+const CHROMIUM = process.env["VIGIA_CHROMIUM"] ?? "/usr/bin/chromium";
 
 /** Launches headless Chromium; fails with what to install when it is missing. */
 export async function launchBrowser(): Promise<Browser> {

@@ -202,6 +202,24 @@ describe("dashboard in a browser", () => {
     expect(requests.failed).toEqual([]);
     await context.close();
   }, 2 * HANG_MS);
+
+  it("after a restart, shows the check's uptime over the runs of before, and answers /health/ready", async () => {
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const before = readHistory(ws.at("logs", ".vigia", "checks")).filter((r) => r.check === "http:backend");
+    expect(before.some((r) => !r.ok)).toBe(true);
+    expect((await vigia.stop()).code).toBe(0);
+    vigia = await startVigia(ws);
+    const ready = await fetch(`${base}/health/ready`, { headers: auth });
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, sources_open: true, rules_loaded: true, journal_writable: true });
+    expect((await fetch(`${base}/health/live`, { headers: auth })).status).toBe(200);
+    const html = await (await fetch(`${base}/?horas=1`, { headers: auth })).text();
+    const runs = Number(/data-comprobacion="http:backend".*?(\d+) ejecuciones/s.exec(html)?.[1]);
+    // Every run of before the restart is still counted (plus any the new process made since).
+    expect(runs).toBeGreaterThanOrEqual(before.length);
+    const uptime = /data-comprobacion="http:backend".*?disponibilidad ([\d,]+) %/s.exec(html)?.[1];
+    expect(Number(uptime!.replace(",", "."))).toBeLessThan(100);
+  }, 3 * HANG_MS);
 });
 
 interface StoredRun {

@@ -103,7 +103,7 @@ const SECTIONS: ReadonlyArray<{ id: string; wide: boolean }> = [
 ];
 
 /** The whole page around the sections (Spanish, admin surface). */
-export function renderDashboardPage(sections: DashboardSections): string {
+function renderDashboardPage(sections: DashboardSections): string {
   const body = SECTIONS.map(({ id, wide }) => `<section id="${id}"${wide ? ' class="ancha"' : ""}>${sections[id] ?? ""}</section>`).join("\n");
   return `<!doctype html>
 <html lang="es">

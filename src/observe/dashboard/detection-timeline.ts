@@ -24,7 +24,7 @@ export const TIME_WINDOWS: readonly TimeWindow[] = [
   { hours: 168, label: "7 días", bucketMs: 6 * HOUR },
 ];
 
-export const DEFAULT_WINDOW = TIME_WINDOWS[2]!;
+const DEFAULT_WINDOW = TIME_WINDOWS[2]!;
 
 /** The window a `?horas=` value names, else the default. */
 export function pickTimeWindow(hours: string | null): TimeWindow {

@@ -7,7 +7,7 @@ import { formatDurationMs } from "../../notify/format-duration.js";
 import type { IncidentSummary } from "../../incidents/summarize-incidents.js";
 import { PALETTE_SIZE } from "./svg-chart.js";
 
-export const ESTADOS = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"] as const;
+const ESTADOS = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"] as const;
 
 export const esc = escapeHtml;
 
@@ -47,7 +47,7 @@ export function renderTypeTable(summary: IncidentSummary): string {
 }
 
 /** A fix rate as text over a small bar (solucionados / cerrados). */
-export function renderRateBar(ratio: number | null): string {
+function renderRateBar(ratio: number | null): string {
   if (ratio === null) return `<span class="tasa">—</span>`;
   // An SVG attribute, not a style attribute: the dashboard's Content-Security-Policy allows no inline styles.
   const bar = `<svg class="barra-tasa" viewBox="0 0 100 6" aria-hidden="true"><rect class="fondo" width="100" height="6"/><rect class="relleno" width="${Math.round(ratio * 100)}" height="6"/></svg>`;
