@@ -26,6 +26,7 @@ export type PathRefusalReason =
   | "outside_roots"
   | "is_root"
   | "symlink"
+  | "hard_link"
   | "no_roots";
 
 /** A path the guard would not let an action use. Nothing was touched. */

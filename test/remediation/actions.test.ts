@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from "@jest/globals";
 import {
-  chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, symlinkSync,
+  chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, symlinkSync,
   utimesSync, writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -77,7 +77,29 @@ describe("mkdir", () => {
       expect(statSync(join(base, "modelos/ana")).uid).toBe(0);
     });
 
-    it("without an owner configured, uses the owner of the allowed root", async () => {
+    it("-R skips hard-linked files (their other name may be outside the roots) and says so", async () => {
+    mkdirSync(join(base, "modelos/ana"), { recursive: true });
+    writeFileSync(join(base, "modelos/ana/v.mp4"), "x");
+    writeFileSync(join(base, "victima"), "s");
+    linkSync(join(base, "victima"), join(base, "modelos/ana/enlace-duro.mp4"));
+    const result = await run({ type: "chown", path: "modelos/ana", recursive: true, owner: "nobody:nogroup" });
+    expect(result).toMatchObject({ ok: true, detalle: "2 entradas; 1 enlaces duros omitidos" });
+    expect(statSync(join(base, "modelos/ana/v.mp4")).uid).toBe(NOBODY_UID);
+    expect(statSync(join(base, "victima")).uid).toBe(0);
+  });
+
+  it("a hard-linked file is refused, by chown and by cleanup, and gives up", async () => {
+    writeFileSync(join(base, "victima"), "s");
+    linkSync(join(base, "victima"), join(base, "modelos/v.mp4"));
+    for (const spec of [{ type: "chown", path: "modelos/v.mp4", owner: "nobody:nogroup" }, { type: "cleanup", path: "modelos/v.mp4" }] as ActionSpec[]) {
+      const result = await run(spec);
+      expect(result).toMatchObject({ ok: false, detalle: expect.stringMatching(/^ruta rechazada \(hard_link\): "modelos\/v\.mp4": es un enlace duro \(2 nombres\)/) });
+      expect(classifyFailure(result.cause)).toBe("give_up");
+    }
+    expect(statSync(join(base, "victima"))).toMatchObject({ uid: 0, nlink: 2 });
+  });
+
+  it("without an owner configured, uses the owner of the allowed root", async () => {
       chownSync(join(base, "modelos"), NOBODY_UID, NOBODY_GID);
       await run({ type: "mkdir", path: "modelos/pedro" });
       expect(statSync(join(base, "modelos/pedro")).uid).toBe(NOBODY_UID);

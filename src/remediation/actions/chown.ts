@@ -1,4 +1,5 @@
-import { lchown, lstat, opendir } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { lchown, lstat, open, opendir } from "node:fs/promises";
 import { join } from "node:path";
 import type { ActionHandler } from "./action-handler.js";
 import { quoteArg } from "../format-argv.js";
@@ -7,12 +8,16 @@ import { resolveOwnerForPath } from "../owner-for-path.js";
 import { PathRefusedError } from "../path-guard.js";
 import { runCommand } from "../run-command.js";
 import { CommandFailedError, RemediationAbortedError } from "../errors.js";
+import { isHardLinkedFile, refuseHardLink } from "../refuse-hard-link.js";
+import type { RemediationContext } from "../remediation-context.js";
 
 /**
  * `chown {path, recursive?, owner?}`: gives a path to the bot's user. When the path does not exist — the bot could
  * not *create* a file — the folder that refused it (the deepest existing ancestor, which must itself lie inside
  * the roots) is what gets chowned. Symlinks are never followed: lchown, and a recursive walk that does not
- * descend into links. With `remediation.sudo`, `sudo -n chown -h` does it (never waits for a password).
+ * descend into links. A regular file with more than one name (a hard link) is refused, and skipped by `-R`: its
+ * other names may lie outside the roots. With `remediation.sudo`, `sudo -n chown -h` does it (never waits for a
+ * password).
  */
 export const chownAction: ActionHandler = {
   type: "chown",
@@ -36,48 +41,102 @@ export const chownAction: ActionHandler = {
       accion,
       ownsTimeout: ctx.sudo,
       async execute() {
-        if (ctx.sudo) {
-          const argv = ["sudo", "-n", "chown", "-h", ...(recursive ? ["-R"] : []), "--", `${owner.uid}:${owner.gid}`, chownPath];
-          const outcome = await runCommand(argv, {
-            timeoutMs: ctx.actionTimeoutMs,
-            killGraceMs: ctx.killGraceMs,
-            signal: ctx.signal,
-            maxOutputBytes: ctx.maxOutputBytes,
-            timers: ctx.timers,
-          });
-          if (outcome.aborted) throw new RemediationAbortedError();
-          if (!outcome.ok) {
-            throw new CommandFailedError(outcome.command, outcome.exitCode, outcome.signal, outcome.timedOut, outcome.stderrTail, outcome.shortMessage);
-          }
-          return { detalle: note, exitCode: 0 };
-        }
         if (!recursive) {
-          await lchown(chownPath, owner.uid, owner.gid);
-          return { detalle: note };
+          const stats = await lstat(chownPath);
+          refuseHardLink(stats, rawPath);
+          if (ctx.sudo) await runSudoChown([chownPath], owner, ctx);
+          else await changeOwnerNoFollow(chownPath, stats, owner.uid, owner.gid, rawPath);
+          return { detalle: note, ...(ctx.sudo ? { exitCode: 0 } : {}) };
         }
-        const count = await chownTree(chownPath, owner.uid, owner.gid, ctx.signal);
-        return { detalle: [note, `${count} entradas`].filter(Boolean).join("; ") };
+        const walked = await walkTree(chownPath, rawPath, ctx.signal);
+        if (ctx.sudo) {
+          for (let i = 0; i < walked.paths.length; i += SUDO_BATCH) await runSudoChown(walked.paths.slice(i, i + SUDO_BATCH), owner, ctx);
+        } else {
+          for (const entry of walked.entries) await changeOwnerNoFollow(entry.path, entry.stats, owner.uid, owner.gid, rawPath);
+        }
+        const skipped = walked.hardLinks > 0 ? `${walked.hardLinks} enlaces duros omitidos` : null;
+        return { detalle: [note, `${walked.paths.length} entradas`, skipped].filter(Boolean).join("; ") };
       },
     };
   },
 };
 
-/** lchown a folder and everything below it, without following links; returns how many entries were changed. */
-async function chownTree(top: string, uid: number, gid: number, signal: AbortSignal): Promise<number> {
-  let count = 0;
+/** Paths per `sudo chown` call: well below any argv limit. */
+const SUDO_BATCH = 200;
+
+/**
+ * `sudo -n chown -h -- uid:gid PATHS…` (never `-R`: chown -R would follow hard links; the walk lists the paths).
+ * -h changes a symlink itself, never its target.
+ */
+async function runSudoChown(paths: string[], owner: { uid: number; gid: number }, ctx: RemediationContext): Promise<void> {
+  const argv = ["sudo", "-n", "chown", "-h", "--", `${owner.uid}:${owner.gid}`, ...paths];
+  const outcome = await runCommand(argv, {
+    timeoutMs: ctx.actionTimeoutMs,
+    killGraceMs: ctx.killGraceMs,
+    signal: ctx.signal,
+    maxOutputBytes: ctx.maxOutputBytes,
+    timers: ctx.timers,
+  });
+  if (outcome.aborted) throw new RemediationAbortedError();
+  if (!outcome.ok) {
+    throw new CommandFailedError(outcome.command, outcome.exitCode, outcome.signal, outcome.timedOut, outcome.stderrTail, outcome.shortMessage);
+  }
+}
+
+/**
+ * Changes the owner of one entry without following links. A regular file is opened (O_NOFOLLOW) and changed through
+ * its descriptor after checking that it is still the single-named file that was listed: swapping it for a link or a
+ * hard link meanwhile cannot redirect the chown. Anything else is lchown'ed (a symlink itself, never its target).
+ */
+async function changeOwnerNoFollow(path: string, listed: Stats, uid: number, gid: number, input: string): Promise<void> {
+  if (!listed.isFile()) {
+    await lchown(path, uid, gid);
+    return;
+  }
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile() || opened.ino !== listed.ino || opened.dev !== listed.dev) {
+      throw new PathRefusedError(input, "symlink", "el archivo cambió durante la comprobación");
+    }
+    refuseHardLink(opened, input);
+    await handle.chown(uid, gid);
+  } finally {
+    await handle.close();
+  }
+}
+
+interface WalkedTree {
+  entries: Array<{ path: string; stats: Stats }>;
+  paths: string[];
+  /** Regular files with more than one name, left alone. */
+  hardLinks: number;
+}
+
+/**
+ * A folder and everything below it, without following links (a symlink to a folder is listed, not entered).
+ * Hard-linked files are skipped and counted; the top itself, if it is one, is refused.
+ */
+async function walkTree(top: string, input: string, signal: AbortSignal): Promise<WalkedTree> {
+  const topStats = await lstat(top);
+  refuseHardLink(topStats, input);
+  const walked: WalkedTree = { entries: [{ path: top, stats: topStats }], paths: [top], hardLinks: 0 };
+  if (!topStats.isDirectory()) return walked;
   const folders = [top];
-  await lchown(top, uid, gid);
-  count += 1;
-  if (!(await lstat(top)).isDirectory()) return count;
   while (folders.length > 0) {
     if (signal.aborted) throw new RemediationAbortedError();
     const folder = folders.pop()!;
     for await (const entry of await opendir(folder)) {
       const path = join(folder, entry.name);
-      await lchown(path, uid, gid);
-      count += 1;
-      if (entry.isDirectory()) folders.push(path); // a symlink to a folder is not isDirectory(): not followed
+      const stats = await lstat(path);
+      if (isHardLinkedFile(stats)) {
+        walked.hardLinks += 1;
+        continue;
+      }
+      walked.entries.push({ path, stats });
+      walked.paths.push(path);
+      if (stats.isDirectory()) folders.push(path);
     }
   }
-  return count;
+  return walked;
 }

@@ -8,6 +8,7 @@ import { PathRefusedError } from "../path-guard.js";
 import { readFilledString } from "../spec-options.js";
 import { NotRegularFileError } from "../errors.js";
 import { formatBytes } from "../disk-space.js";
+import { refuseHardLink } from "../refuse-hard-link.js";
 
 /**
  * `cleanup {path}`: removes a corrupt file — deleted, or moved to `remediation.quarantine_dir` when set.
@@ -88,6 +89,7 @@ async function checkRegularFile(target: GuardedPath): Promise<Stats | null> {
     if (!opened.isFile() || opened.ino !== before.ino || opened.dev !== before.dev) {
       throw new PathRefusedError(target.input, "symlink", "el archivo cambió durante la comprobación");
     }
+    refuseHardLink(opened, target.input);
   } finally {
     await handle.close();
   }

@@ -54,7 +54,7 @@ export const pruneAction: ActionHandler = {
           if (ctx.signal.aborted) throw new RemediationAbortedError();
           // Still the same regular file we listed (not replaced by a link or a folder meanwhile).
           const current = await lstat(candidate.path).catch(() => null);
-          if (!current?.isFile() || current.ino !== candidate.ino || current.dev !== candidate.dev) continue;
+          if (!current?.isFile() || current.nlink !== 1 || current.ino !== candidate.ino || current.dev !== candidate.dev) continue;
           await unlink(candidate.path);
           freedBytes += candidate.bytes;
           deleted += 1;
@@ -82,7 +82,8 @@ async function listCandidates(top: string, nameMatcher: RegExp, cutoffMs: number
       if (entry.isDirectory()) folders.push(path);
       else if (entry.isFile() && nameMatcher.test(entry.name)) {
         const stats = await lstat(path).catch(() => null);
-        if (stats?.isFile() && stats.mtimeMs < cutoffMs) {
+        // A hard-linked file is skipped: deleting one of its names frees nothing, and another may be outside the roots.
+        if (stats?.isFile() && stats.nlink === 1 && stats.mtimeMs < cutoffMs) {
           // Blocks actually allocated, not the apparent size: a sparse file frees less than it claims.
           found.push({ path, mtimeMs: stats.mtimeMs, bytes: Math.min(stats.size, stats.blocks * 512), dev: stats.dev, ino: stats.ino });
         }
