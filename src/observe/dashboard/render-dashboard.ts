@@ -4,6 +4,7 @@
  * so there is one renderer, tested without a browser, and the page script only swaps them in.
  */
 import { summarizeIncidents } from "../../incidents/summarize-incidents.js";
+import { formatBytes } from "../../remediation/disk-space.js";
 import { formatLocalIso } from "../../incidents/format-local-iso.js";
 import type { Incident } from "../../types.js";
 import { summarizeCheckHistory } from "../summarize-check-history.js";
@@ -211,10 +212,4 @@ function lastLine(text: string): string {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   const line = lines[lines.length - 1] ?? "";
   return line.length > 240 ? `${line.slice(0, 239)}…` : line;
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1).replace(".", ",")} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1).replace(".", ",")} MiB`;
 }
