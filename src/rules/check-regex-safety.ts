@@ -1,6 +1,6 @@
 import { checkSync } from "recheck";
 import { DEFAULT_VERDICT_CACHE_FILE, readVerdicts, storeVerdict } from "./regex-verdict-cache.js";
-import { hasBackreference, hasUnboundedQuantifier, splitTopLevelAlternatives } from "./split-regex-source.js";
+import { hasBackreference, splitTopLevelAlternatives, widenNestedBounds } from "./split-regex-source.js";
 
 /** What the ReDoS checker concluded about one regex. */
 export type RegexSafety =
@@ -13,6 +13,8 @@ export type RegexSafety =
       attack: string;
       /** The top-level alternative at fault, when the regex has several. */
       alternative: string | null;
+      /** Found once nested bounded repetition was widened (`{1,9}` → `{1,}`): the bounds only cap the blow-up. */
+      nestedBounds?: boolean;
     }
   /** The checker gave up (time budget, unsupported syntax): the regex is accepted, the reason kept for logs. */
   | { status: "unknown"; reason: string };
@@ -39,23 +41,41 @@ const verdicts = new Map<string, RegexSafety>();
  * backtrack catastrophically. Both exponential and polynomial verdicts count as vulnerable: a quadratic
  * regex over a 64 KiB line is already billions of steps.
  *
- * Time budget: recheck costs up to seconds per regex, growing with the pattern's size, so each top-level
- * alternative is checked on its own (a search for `a|b` costs what `a` costs plus what `b` costs, so the
- * whole is linear exactly when every alternative is), alternatives without unbounded repetition are
- * linear by construction and skipped, and every verdict is cached. Blocks the caller.
+ * Nested bounded repetition (`(?:(?:a?){9}){9}`) is linear to recheck, which reasons about growing input,
+ * yet multiplies into billions of steps on a short line: such a regex is judged with its nested bounds
+ * widened (see widenNestedBounds), and refused when the widened form backtracks exponentially.
+ *
+ * Every alternative of every regex is checked, whatever its shape. Time budget: recheck costs up to seconds
+ * per regex, growing with the pattern's size, so each top-level alternative is checked on its own (a search
+ * for `a|b` costs what `a` costs plus what `b` costs, so the whole is linear exactly when every alternative
+ * is), and every verdict is cached. Blocks the caller: the daemon calls it from a worker thread.
  */
 export function checkRegexSafety(source: string, flags: string, options: RegexSafetyOptions = {}): RegexSafety {
   const alternatives = hasBackreference(source) ? [source] : splitTopLevelAlternatives(source);
   let unknown: RegexSafety | null = null;
   for (const alternative of alternatives) {
-    if (!hasUnboundedQuantifier(alternative) && !hasBackreference(alternative)) continue;
-    const verdict = checkWithRecheck(alternative, flags, options);
+    const verdict = checkAlternative(alternative, flags, options);
     if (verdict.status === "vulnerable") {
       return alternatives.length > 1 ? { ...verdict, alternative } : verdict;
     }
     if (verdict.status === "unknown") unknown ??= verdict;
   }
   return unknown ?? { status: "safe" };
+}
+
+/** The alternative as written, then, if it nests bounded repetition, widened. */
+function checkAlternative(alternative: string, flags: string, options: RegexSafetyOptions): RegexSafety {
+  const verdict = checkWithRecheck(alternative, flags, options);
+  if (verdict.status === "vulnerable") return verdict;
+  const widened = widenNestedBounds(alternative);
+  if (widened === alternative) return verdict;
+  // Only an exponential verdict carries over: a polynomial one comes from the widened runs themselves
+  // (`(\d{1,3}\.){3}` → `(\d+\.)+`, quadratic over a run of digits), which the bounds do cap.
+  const widenedVerdict = checkWithRecheck(widened, flags, options);
+  if (widenedVerdict.status === "vulnerable" && widenedVerdict.complexity.startsWith("exponential")) {
+    return { ...widenedVerdict, nestedBounds: true };
+  }
+  return verdict;
 }
 
 function checkWithRecheck(source: string, flags: string, options: RegexSafetyOptions): RegexSafety {

@@ -97,7 +97,10 @@ export function compileRule(
     const safety = checkRegexSafety(source, flags, safetyOptions);
     if (safety.status === "vulnerable") {
       const where = safety.alternative !== null ? ` in alternative '${shortenSource(safety.alternative)}'` : "";
-      report(path, `regex can backtrack catastrophically${where}: ${safety.complexity} time on input like ${safety.attack}`);
+      const why = safety.nestedBounds
+        ? `nested bounded repetition multiplies into ${safety.complexity} time (widened, it fails on input like ${safety.attack}); flatten the nesting or use one quantifier`
+        : `${safety.complexity} time on input like ${safety.attack}`;
+      report(path, `regex can backtrack catastrophically${where}: ${why}`);
       return null;
     }
     return re;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { buildLiteralTrie, buildPrefilter, removeCaptureGroups } from "../../src/rules/build-prefilter.js";
 import { findRequiredLiteral, listRequiredLiterals } from "../../src/rules/find-required-literal.js";
 import { selectGateLiterals } from "../../src/rules/select-gate-literals.js";
-import { hasBackreference, hasUnboundedQuantifier, splitTopLevelAlternatives } from "../../src/rules/split-regex-source.js";
+import { hasBackreference, splitTopLevelAlternatives, widenNestedBounds } from "../../src/rules/split-regex-source.js";
 import type { CompiledRule } from "../../src/types.js";
 
 describe("findRequiredLiteral", () => {
@@ -108,11 +108,11 @@ describe("split-regex-source", () => {
     expect(splitTopLevelAlternatives("a|(b|c)|[|]|\\|d")).toEqual(["a", "(b|c)", "[|]", "\\|d"]);
   });
 
-  it("finds unbounded (or largely bounded) quantifiers outside classes and escapes", () => {
-    expect(hasUnboundedQuantifier("ab?c{2,5}[*+]\\*")).toBe(false);
-    expect(hasUnboundedQuantifier("a+")).toBe(true);
-    expect(hasUnboundedQuantifier("a{2,}")).toBe(true);
-    expect(hasUnboundedQuantifier("[^\\n]{0,200}")).toBe(true);
+  it("widens bounded quantifiers only where repetition nests, outside classes and escapes, keeping lazy marks", () => {
+    expect(widenNestedBounds("^(?:(?:a?){9}){9}$")).toBe("^(?:(?:a?){9,}){9,}$");
+    expect(widenNestedBounds("(?<n>\\d{1,9}){1,9}?x")).toBe("(?<n>\\d{1,}){1,}?x");
+    expect(widenNestedBounds("\\d{4}-\\d{2} [({]{2}\\({3}(ab){2}")).toBe("\\d{4}-\\d{2} [({]{2}\\({3}(ab){2}");
+    expect(widenNestedBounds("(?:x+y)?z{2}")).toBe("(?:x+y)?z{2}");
   });
 
   it("finds backreferences", () => {
