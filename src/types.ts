@@ -142,9 +142,10 @@ export interface Incident {
 
 /** What a periodic check reports each time it runs. */
 export interface CheckResult {
-  /** `disk:/`, `http:backend`, `bot_api`, `process:bot`, `silence:bot`, `exec:docker`. */
+  /** `disk:/`, `http:backend`, `bot_api`, `process:bot`, `silence:bot`, `exec:docker`, `vigia:journal`. */
   check: string;
-  kind: "disk" | "http" | "bot_api" | "process" | "silence" | "exec";
+  /** `vigia`: a fault of vigia itself (journal unwritable, rule disabled), reported like a failed check. */
+  kind: "disk" | "http" | "bot_api" | "process" | "silence" | "exec" | "vigia";
   ok: boolean;
   severity: Severity;
   /** Rule id the failure maps to: `disco_lleno`, `servidor_caido`, `servicio_caido`, `proceso_caido`, `log_silencioso`. */

@@ -7,6 +7,9 @@ import { existsSync } from "node:fs";
 import { holdEarlySignals, releaseEarlySignals } from "./early-signals.js";
 import { relative } from "node:path";
 
+/** Longest a graceful stop may take; the notifier alone may use 5 s of it to deliver the last alerts. */
+const STOP_DEADLINE_MS = 30_000;
+
 /** What `run` and `supervise` share: logger, engine, banner, signals, summary. */
 export interface DaemonRun {
   engine: Engine;
@@ -50,6 +53,13 @@ export async function startDaemon(
       process.exit(130);
     }
     logger.info(`${reason}: stopping (flushing events, journal and checkpoints)`);
+    // Stop always stops: whatever step hangs (a stuck filesystem, an action that ignores its signal), the
+    // process ends after STOP_DEADLINE_MS with what could be saved. Unref'd: a clean stop exits before it.
+    setTimeout(() => {
+      logger.error(`stop did not finish within ${STOP_DEADLINE_MS / 1000} s: exiting now`);
+      engine.flushSync();
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     stopping = engine.stop();
     stopping.then(
       async (report) => {

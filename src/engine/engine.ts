@@ -31,6 +31,7 @@ import { buildChecksFromConfig } from "./build-checks-from-config.js";
 import { handleCheckResult, handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
 import { buildConfigTemplateValues } from "./config-template-values.js";
 import { createOutageKeys, type OutageKeys } from "./outage-keys.js";
+import { describeFsErrorEs, reportVigiaFault, resolveVigiaFault } from "./report-vigia-fault.js";
 
 /** How a daemon run differs from the config. */
 export interface EngineOptions {
@@ -61,6 +62,8 @@ export interface SessionReport {
   linesRead: number;
   events: number;
   matches: number;
+  /** False when the final journal write failed: incidents of this session are missing from the file. */
+  journalWritten: boolean;
 }
 
 /**
@@ -96,12 +99,12 @@ export class Engine {
   private checkHistory: CheckHistory | null = null;
   /** Something the dashboard shows changed outside the incident stream (a check ran, rules reloaded). */
   private readonly shownStateChanged$ = new Subject<void>();
-  private journalErrorAtMs = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly subscriptions: Subscription[] = [];
   private readonly sessionIncidents = new Map<string, Incident>();
   private readonly startedAtMs = Date.now();
   private state: "created" | "running" | "stopping" | "stopped" = "created";
+  private journalFaultOpen = false;
   private counts = { lines: 0, events: 0, matches: 0 };
   /** `{config.NAME}` values for action and verify templates. */
   private readonly configValues: Record<string, string>;
@@ -128,10 +131,8 @@ export class Engine {
     this.manager = new IncidentManager({ defaultMaxIntentos: r.maxRetries, maxReopen: r.maxReopen, dryRun: options.dryRun || r.dryRun });
     this.journal = new JournalWriter(this.config.journalPath, {
       onWarning: (w) => this.logger.warn(`journal: ${w.message}`),
-      onError: (error) => {
-        this.journalErrorAtMs = Date.now();
-        this.logger.error(`journal: ${describeError(error)}`);
-      },
+      onError: (error) => this.onJournalWriteFailed(error),
+      onRecovered: () => this.onJournalRecovered(),
     });
     this.executor = createExecutor({
       allowedRoots: r.allowedRoots,
@@ -302,22 +303,35 @@ export class Engine {
     const summary = formatSessionSummary({ incidents, startedAtMs: this.startedAtMs, endedAtMs: Date.now() });
     this.notifier.sendSessionSummary(summary);
     await this.notifier.close({ timeoutMs: 5000 });
-    await this.journal.close();
-    await this.checkpoints?.save().catch((e: Error) => this.logger.error(`checkpoints: ${e.message}`));
+    // A journal that cannot be written must not hold the stop: the incidents are not lost as long as the
+    // checkpoints stay behind them, so those are then left as they are and the next start reads the lines again.
+    const journalWritten = await this.journal.close().then(
+      () => true,
+      (error: unknown) => {
+        this.logger.error(`journal: final write failed: ${describeError(error)}; ${this.describeJournalRecovery()}`);
+        return false;
+      },
+    );
+    if (journalWritten) await this.checkpoints?.save().catch((e: Error) => this.logger.error(`checkpoints: ${e.message}`));
     await this.checkHistory?.flush();
     await this.statusServer?.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     this.state = "stopped";
-    return { summary, incidents, linesRead: this.counts.lines, events: this.counts.events, matches: this.counts.matches };
+    return { summary, incidents, linesRead: this.counts.lines, events: this.counts.events, matches: this.counts.matches, journalWritten };
   }
 
   /** Last-resort synchronous save for `process.on("exit")`: journal and checkpoints. */
   flushSync(): void {
     try {
       this.journal.flushSync();
+    } catch (error) {
+      this.logger.error(`final flush: journal: ${describeError(error)}; ${this.describeJournalRecovery()}`);
+      return;
+    }
+    try {
       this.checkpoints?.saveSync();
     } catch (error) {
-      this.logger.error(`final flush: ${(error as Error).message}`);
+      this.logger.error(`final flush: checkpoints: ${describeError(error)}`);
     }
   }
 
@@ -328,10 +342,13 @@ export class Engine {
     const checks = this.scheduler ? [...this.scheduler.getLastResults().values()].map(toHealthCheck) : [];
     const sources = this.getSourceStats();
     const stats = this.notifier.getStats();
+    const backlog = this.journal.getBacklog();
+    const journalOk = backlog.failingSinceMs === null;
     const reasons = listDegradedReasons(
       sources.map((s) => ({ name: s.source, path: s.path, exists: s.exists })),
       checks,
     );
+    if (!journalOk) reasons.push(`journal ${this.journal.path}: cannot be written (${backlog.lastError ?? "unknown error"}); ${backlog.unwritten} incident(s) not on disk`);
     return {
       status: this.state === "running" ? (reasons.length === 0 ? "ok" : "degraded") : this.state === "created" ? "starting" : "stopping",
       reasons: this.state === "running" ? reasons : [],
@@ -356,6 +373,13 @@ export class Engine {
       incidents_open: open,
       checks,
       notifier: { queued: stats.queued, sent: stats.sent, failed: stats.failed, dropped: stats.dropped },
+      journal: {
+        path: this.journal.path,
+        ok: journalOk,
+        unwritten: backlog.unwritten,
+        failing_since: backlog.failingSinceMs !== null ? new Date(backlog.failingSinceMs).toISOString() : null,
+        last_error: backlog.lastError,
+      },
     };
   }
 
@@ -366,8 +390,9 @@ export class Engine {
     if (!sourcesOpen) problems.push(`sources not open (engine ${this.state})`);
     const rulesLoaded = this.rulesResult.rules.length > 0;
     if (!rulesLoaded) problems.push("no rules loaded");
-    const journalWritable = this.journalErrorAtMs === 0 || this.journal.getStats().lastWriteMs > this.journalErrorAtMs;
-    if (!journalWritable) problems.push(`journal ${this.config.journalPath} not writable since ${new Date(this.journalErrorAtMs).toISOString()}`);
+    const { failingSinceMs } = this.journal.getBacklog();
+    const journalWritable = failingSinceMs === null;
+    if (!journalWritable) problems.push(`journal ${this.config.journalPath} not writable since ${new Date(failingSinceMs).toISOString()}`);
     return { ready: problems.length === 0, problems, sources_open: sourcesOpen, rules_loaded: rulesLoaded, journal_writable: journalWritable };
   }
 
@@ -394,6 +419,38 @@ export class Engine {
       retentionDays: days,
       onError: (e) => this.logger.warn(`check history: ${describeError(e)}`),
     });
+  }
+
+  /** First failure of a series: log it and alert; later ones only at verbose (the writer retries with backoff). */
+  private onJournalWriteFailed(error: unknown): void {
+    const backlog = this.journal.getBacklog();
+    const first = this.journalFaultOpen === false;
+    this.logger.log(first ? "error" : "verbose", `journal: write failed: ${describeError(error)}; ${backlog.unwritten} incident(s) not on disk, retrying`);
+    if (!first || this.state === "stopped") return;
+    this.journalFaultOpen = true;
+    reportVigiaFault(
+      {
+        name: "journal",
+        errorType: "diario_no_escribible",
+        message: `no se puede escribir el diario ${this.journal.path}: ${describeFsErrorEs(error)}. Los incidentes siguen en memoria y se reintenta; si vigia se detiene antes, se recuperan al arrancar (los puntos de control no avanzan).`,
+        fields: { diario: this.journal.path },
+      },
+      this.checkSink,
+    );
+  }
+
+  private onJournalRecovered(): void {
+    this.logger.info(`journal: writable again (${this.journal.path})`);
+    if (!this.journalFaultOpen) return;
+    this.journalFaultOpen = false;
+    resolveVigiaFault("journal", "el diario vuelve a escribirse", this.checkSink);
+  }
+
+  /** Where the incidents a failed journal write left out can be recovered from, for the log. */
+  private describeJournalRecovery(): string {
+    const { unwritten } = this.journal.getBacklog();
+    const where = this.checkpoints ? `${this.config.stateDir}/checkpoints.json` : "the checkpoints";
+    return `${unwritten} incident change(s) are not in ${this.journal.path}; checkpoints (${where}) were not advanced past them, so the next start reads those lines again and records them once the journal can be written`;
   }
 
   private applyRules(result: LoadRulesResult, why: "start" | "reload"): void {

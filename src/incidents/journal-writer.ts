@@ -22,6 +22,17 @@ export interface JournalWriterOptions {
   onWarning?: (warning: { kind: "journal_moved_aside"; path: string; movedTo: string; message: string }) => void;
   /** A background write failed; it is retried with a growing delay (up to 30 s). */
   onError?: (error: unknown) => void;
+  /** A write succeeded after one or more failures. */
+  onRecovered?: () => void;
+}
+
+/** Whether the file on disk is behind, for /health and for the last words of a failed stop. */
+export interface JournalBacklog {
+  /** Incidents changed since the last successful write (not on disk, or on disk in an older state). */
+  unwritten: number;
+  /** When writes started failing (ms since epoch), null while they succeed. */
+  failingSinceMs: number | null;
+  lastError: string | null;
 }
 
 /** Counters for metrics and tests. */
@@ -43,6 +54,7 @@ export class JournalWriter {
   private readonly pretty: boolean;
   private readonly onWarning: JournalWriterOptions["onWarning"];
   private readonly onError: JournalWriterOptions["onError"];
+  private readonly onRecovered: JournalWriterOptions["onRecovered"];
 
   private elements: unknown[] = [];
   private serialized: (string | null)[] = [];
@@ -58,6 +70,10 @@ export class JournalWriter {
   private lastWriteEndMs = 0;
   private lastWriteDurationMs = 0;
   private consecutiveFailures = 0;
+  private failingSinceMs: number | null = null;
+  private lastError: string | null = null;
+  /** Ids changed since the content of the last successful write was taken. */
+  private unwrittenIds = new Set<string>();
   private closed = false;
   private readonly stats: JournalWriterStats = { writes: 0, lastWriteMs: 0, lastBytes: 0, elements: 0 };
 
@@ -69,6 +85,7 @@ export class JournalWriter {
     this.pretty = options.pretty ?? true;
     this.onWarning = options.onWarning;
     this.onError = options.onError;
+    this.onRecovered = options.onRecovered;
   }
 
   /**
@@ -104,6 +121,7 @@ export class JournalWriter {
       this.insertByDetectionTime(incident);
     }
     this.dirty = true;
+    this.unwrittenIds.add(incident.id);
     if (urgent) this.urgent = true;
     this.schedule();
   }
@@ -135,7 +153,13 @@ export class JournalWriter {
     if (!this.dirty && !this.inFlight && !this.overtaken) return;
     const data = this.serialize();
     const started = Date.now();
-    writeFileAtomicSync(this.path, data);
+    try {
+      writeFileAtomicSync(this.path, data);
+    } catch (error) {
+      this.noteFailure(error);
+      throw error;
+    }
+    this.unwrittenIds.clear();
     this.noteWrite(started, data.length);
     this.dirty = false;
     this.urgent = false;
@@ -159,6 +183,10 @@ export class JournalWriter {
 
   getStats(): Readonly<JournalWriterStats> {
     return { ...this.stats };
+  }
+
+  getBacklog(): JournalBacklog {
+    return { unwritten: this.unwrittenIds.size, failingSinceMs: this.failingSinceMs, lastError: this.lastError };
   }
 
   /** The file's exact content: `JSON.stringify(elements, null, 2)` (or compact) plus a newline. */
@@ -199,13 +227,15 @@ export class JournalWriter {
     this.urgent = false;
     this.overtaken = false;
     const data = this.serialize();
+    const written = this.unwrittenIds;
+    this.unwrittenIds = new Set();
     const started = Date.now();
     const write = writeFileAtomic(this.path, data).then(
       () => this.noteWrite(started, data.length),
       (error: unknown) => {
         this.dirty = true;
-        this.consecutiveFailures++;
-        this.lastWriteEndMs = Date.now();
+        for (const id of written) this.unwrittenIds.add(id);
+        this.noteFailure(error);
         if (rethrow) throw error;
         this.onError?.(error);
       },
@@ -219,8 +249,18 @@ export class JournalWriter {
     return tracked;
   }
 
+  private noteFailure(error: unknown): void {
+    this.consecutiveFailures++;
+    this.lastWriteEndMs = Date.now();
+    this.failingSinceMs ??= this.lastWriteEndMs;
+    this.lastError = error instanceof Error ? error.message : String(error);
+  }
+
   private noteWrite(startedMs: number, bytes: number): void {
     const end = Date.now();
+    const recovered = this.failingSinceMs !== null;
+    this.failingSinceMs = null;
+    this.lastError = null;
     this.consecutiveFailures = 0;
     this.lastWriteEndMs = end;
     this.lastWriteDurationMs = end - startedMs;
@@ -228,6 +268,7 @@ export class JournalWriter {
     this.stats.lastWriteMs = this.lastWriteDurationMs;
     this.stats.lastBytes = bytes;
     this.stats.elements = this.elements.length;
+    if (recovered) this.onRecovered?.();
   }
 
   private insertByDetectionTime(incident: Incident): void {

@@ -30,7 +30,7 @@ export interface HealthCheck {
 }
 
 export interface HealthReport {
-  /** `ok` when every source is read and every check passes; `degraded` otherwise. */
+  /** `ok` when every source is read, every check passes and the journal is written; `degraded` otherwise. */
   status: "ok" | "degraded" | "starting" | "stopping";
   /** Why it is degraded, one line each (`source backend: /x/backend.log does not exist`); empty when ok. */
   reasons?: string[];
@@ -42,6 +42,8 @@ export interface HealthReport {
   incidents_open: Record<string, number>;
   checks: HealthCheck[];
   notifier: { queued: number; sent: number; failed: number; dropped: number };
+  /** The incident journal: `ok` false while it cannot be written (then `status` is `degraded`). */
+  journal?: { path: string; ok: boolean; unwritten: number; failing_since: string | null; last_error: string | null };
 }
 
 /** Why a running vigia is degraded: missing source files and failing checks, one line each; empty = ok. */

@@ -1,5 +1,5 @@
-import { open, rename, unlink, mkdir } from "node:fs/promises";
-import { openSync, writeSync, fsyncSync, closeSync, renameSync, mkdirSync, unlinkSync } from "node:fs";
+import { open, rename, unlink, mkdir, stat } from "node:fs/promises";
+import { openSync, writeSync, fsyncSync, closeSync, renameSync, mkdirSync, unlinkSync, statSync, fchmodSync, fchownSync, type Stats } from "node:fs";
 import { dirname, basename, join } from "node:path";
 
 let counter = 0;
@@ -10,15 +10,42 @@ function getTempPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${counter}.tmp`);
 }
 
+/** Mode of a new file: what an operator's `cat` and jq need, nothing more. */
+const NEW_FILE_MODE = 0o644;
+
+/**
+ * Mode and owner the replacement must keep. The rename puts a new inode in place, so without this an
+ * operator's `chmod 444` or `chown bot` on the journal would silently come back as root's 0644.
+ */
+type KeptAttributes = { mode: number; uid: number; gid: number } | null;
+
+function toKeptAttributes(st: Stats): KeptAttributes {
+  return { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+}
+
+/** Whether this process may give a file to `uid:gid` (root may; others only keep their own). */
+function needsChown(kept: NonNullable<KeptAttributes>): boolean {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  return uid !== undefined && (kept.uid !== uid || kept.gid !== gid);
+}
+
 /**
  * Replaces `path` with `data` so that a reader (or a crash) sees either the old or the new content, never a mix:
- * write a temp file in the same folder, fsync it, rename it over the target, fsync the folder.
+ * write a temp file in the same folder, fsync it, rename it over the target, fsync the folder. The new file
+ * keeps the old one's mode and owner.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
+  const kept = await stat(path).then(toKeptAttributes, () => null);
   const tmp = getTempPath(path);
-  const fh = await open(tmp, "w", 0o644);
+  const fh = await open(tmp, "w", NEW_FILE_MODE);
   try {
+    if (kept) {
+      await fh.chmod(kept.mode);
+      // Only root may give a file away; anyone else writes it as their own rather than not at all.
+      if (needsChown(kept)) await fh.chown(kept.uid, kept.gid).catch(() => undefined);
+    }
     await fh.writeFile(data);
     await fh.sync();
   } catch (error) {
@@ -39,9 +66,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 /** Synchronous twin of writeFileAtomic, for the last write during shutdown. */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = getTempPath(path);
-  const fd = openSync(tmp, "w", 0o644);
+  let kept: KeptAttributes = null;
   try {
+    kept = toKeptAttributes(statSync(path));
+  } catch { /* a new file */ }
+  const tmp = getTempPath(path);
+  const fd = openSync(tmp, "w", NEW_FILE_MODE);
+  try {
+    if (kept) {
+      fchmodSync(fd, kept.mode);
+      if (needsChown(kept)) {
+        try { fchownSync(fd, kept.uid, kept.gid); } catch { /* see writeFileAtomic */ }
+      }
+    }
     writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
     fsyncSync(fd);
   } catch (error) {

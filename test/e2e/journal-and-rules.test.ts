@@ -45,7 +45,7 @@ describe("corrupt journal on start (e2e)", () => {
 });
 
 describe("rule edits while running (e2e)", () => {
-  it("reports a broken edit with file and line and keeps matching with the last good rules; a valid edit adding a rule takes effect within about a second", async () => {
+  it("reports a broken edit with file and line and keeps matching with the last good rules; a valid edit adding a rule takes effect", async () => {
     const ws = createWorkspace();
     const rulesFile = ws.at("rules", "descargas.yaml");
     const shipped = ws.read("rules/descargas.yaml");

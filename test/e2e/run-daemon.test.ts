@@ -4,11 +4,14 @@
  * FileNotFoundError traceback makes vigia create the model's folder and journal the incident `solucionado`.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import {
+  BACKEND_LOG,
   BOT_LOG,
   cleanUpTest,
   createWorkspace,
+  findFreePort,
   formatFileNotFoundTraceback,
   formatPythonLine,
   readJournal,
@@ -20,6 +23,42 @@ import {
 } from "./vigia-harness.js";
 
 afterEach(cleanUpTest);
+
+/** Mounts a real tmpfs of `size` at `dir` (root only); returns its unmount, or null where mounting is not allowed. */
+function mountTmpfs(dir: string, size: string): (() => void) | null {
+  mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { stdio: "pipe" });
+  } catch (error) {
+    console.warn(`skipped: cannot mount a tmpfs here (${(error as Error).message.split("\n")[0]})`);
+    return null;
+  }
+  return () => execFileSync("umount", ["-l", dir], { stdio: "pipe" });
+}
+
+function readIfExists(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Writes a filler file until the filesystem refuses with ENOSPC. */
+function fillFilesystem(file: string): void {
+  const chunk = Buffer.alloc(4096, 120);
+  let size = 0;
+  for (;;) {
+    try {
+      writeFileSync(file, chunk, { flag: "a" });
+      size += chunk.length;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOSPC") return;
+      throw error;
+    }
+    if (size > 64 * 1024 * 1024) throw new Error("the filesystem never filled up");
+  }
+}
 
 const ANA_VIDEO = "modelos/ana/20251225_143020_a3f2b1.mp4";
 
@@ -108,5 +147,52 @@ describe("vigia run (e2e)", () => {
     expect([ra.code, rb.code]).toEqual([0, 0]);
     expect(readJournal(byDefault)).toHaveLength(1);
     expect(readJournal(fromStart)).toHaveLength(2);
+  });
+
+  it("a full journal filesystem: /health degraded with an alert incident, SIGTERM still exits and says the lines will be read again, and the next start records them", async () => {
+    const ws = createWorkspace({ config: null });
+    const unmount = mountTmpfs(ws.at("diario"), "64k");
+    if (!unmount) return;
+    try {
+      const port = await findFreePort();
+      ws.write(
+        "vigia.config.yaml",
+        ["status: { listen: '127.0.0.1:" + port + "' }", "journal: diario/descarga_errors.json", "checks: { disk: null }", "remediation:", "  allowed_roots: [modelos]", "  backoff: [0.1, 0.2, 0.4]", ""].join("\n"),
+      );
+      const health = async () => (await fetch(`http://127.0.0.1:${port}/health`)).json() as Promise<{ status: string; journal: { ok: boolean; unwritten: number }; incidents_open: Record<string, number> }>;
+      const journalOf = () => readJournal(ws, "diario/descarga_errors.json");
+      ws.append(BOT_LOG, "");
+      ws.append(BACKEND_LOG, "");
+      const first = await startVigia(ws);
+      ws.append(BOT_LOG, missingFolderLine("modelos/antes/v1.mp4"));
+      await waitFor(() => journalOf().find((i) => i.modelo === "antes" && i.estado === "solucionado"), { what: "the first incident on disk", timeoutMs: 15_000, describe: first.stderr });
+      expect((await health()).status).toBe("ok");
+      // The bot log's checkpoint has passed the first line: what follows is what a restart must read again.
+      await waitFor(() => /"offset":\s*[1-9]/.test(readIfExists(ws.at("logs", ".vigia", "checkpoints.json"))), { what: "a checkpoint past the first line", describe: first.stderr });
+
+      fillFilesystem(ws.at("diario", "relleno.bin"));
+      ws.append(BOT_LOG, missingFolderLine("modelos/lleno/v2.mp4"));
+      ws.append(BOT_LOG, missingFolderLine("modelos/lleno2/v3.mp4"));
+      const degraded = await waitFor(async () => {
+        const h = await health();
+        return h.status === "degraded" && h.journal.ok === false && (h.incidents_open["diario_no_escribible"] ?? 0) > 0 ? h : undefined;
+      }, { what: "/health degraded by the journal, with the alert incident open", timeoutMs: 20_000, describe: first.stderr });
+      expect(degraded.journal.unwritten).toBeGreaterThan(0);
+      expect(first.stderr()).toMatch(/journal: write failed: .*ENOSPC/);
+
+      // The generous bound only guards against the old hang: a full disk must not keep vigia alive.
+      const stopped = await first.stop("SIGTERM", 60_000);
+      expect(stopped.code).toBe(1);
+      expect(stopped.stderr).toMatch(/journal: final write failed: .*ENOSPC.*checkpoints \(.*checkpoints\.json\) were not advanced past them, so the next start reads those lines again/);
+      expect(journalOf().some((i) => i.modelo === "lleno")).toBe(false);
+
+      // Space again: the next start reads the lines again and the incidents reach the journal.
+      rmSync(ws.at("diario", "relleno.bin"));
+      const second = await startVigia(ws);
+      await waitFor(() => ["lleno", "lleno2"].every((m) => journalOf().some((i) => i.modelo === m)), { what: "the incidents of the full-disk period on disk after a restart", timeoutMs: 20_000, describe: second.stderr });
+      expect((await second.stop()).code).toBe(0);
+    } finally {
+      unmount();
+    }
   });
 });

@@ -1,0 +1,54 @@
+import type { CheckResult } from "../types.js";
+import { handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
+
+/**
+ * A fault of vigia itself that the admin must hear about (the journal cannot be written, a rule was
+ * disabled): opened as a check-style incident, so it is alerted, shown and closed like any failed check.
+ */
+export interface VigiaFault {
+  /** What failed, as a check name: `journal`, `rule:timeout`. One open incident per name. */
+  name: string;
+  /** The journal's error_type: `diario_no_escribible`, `regla_desactivada`. */
+  errorType: string;
+  /** For the admin, in Spanish. */
+  message: string;
+  fields?: Record<string, string>;
+}
+
+/** Opens (or folds into) the incident of `fault`. */
+export function reportVigiaFault(fault: VigiaFault, sink: CheckIncidentSink, nowMs = Date.now()): void {
+  const check = `vigia:${fault.name}`;
+  const result: CheckResult = {
+    check,
+    kind: "vigia",
+    ok: false,
+    severity: "critical",
+    errorType: fault.errorType,
+    message: fault.message,
+    durationMs: 0,
+    fields: { ...fault.fields },
+    atMs: nowMs,
+  };
+  handleCheckTransition({ check, state: "down", result }, sink);
+}
+
+/** Closes the incident of the fault `name` as solucionado; false when none is open. */
+export function resolveVigiaFault(name: string, detalle: string, sink: CheckIncidentSink): boolean {
+  return sink.resolveKey(`check:vigia:${name}`, "recuperado", detalle);
+}
+
+/** An fs error as the admin reads it, in Spanish (`sin espacio en el disco (ENOSPC)`). */
+export function describeFsErrorEs(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const said: Record<string, string> = {
+    ENOSPC: "sin espacio en el disco",
+    EDQUOT: "cuota de disco agotada",
+    EACCES: "permiso denegado",
+    EPERM: "operación no permitida",
+    EROFS: "sistema de ficheros de solo lectura",
+    ENOENT: "la carpeta no existe",
+    EIO: "error de entrada/salida",
+  };
+  if (code && said[code]) return `${said[code]} (${code})`;
+  return code ?? "error desconocido";
+}
