@@ -405,6 +405,11 @@ export const CONFIG_SCHEMA = {
       enum: ["error", "warn", "info", "verbose", "debug"],
       description: `Console verbosity (monitor.log always keeps info and above). Default ${show(DEFAULTS.log_level)}.`,
     },
+    match_budget_ms: {
+      type: "integer",
+      minimum: 1,
+      description: `Longest one log event may spend in the rules, in ms; a rule that takes longer (a regex that backtracks without end) is disabled with an alert and the event goes on through the others. Default ${show(DEFAULTS.match_budget_ms)}.`,
+    },
     remediation: remediationSchema,
     notify: notifySchema,
     checks: checksSchema,

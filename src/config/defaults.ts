@@ -33,6 +33,8 @@ export const DEFAULTS = {
   state_dir: "logs/.vigia",
   log_dir: "logs",
   log_level: "info" as const,
+  /** Longest one event may spend in the rules (ms) before the rule at fault is disabled. */
+  match_budget_ms: 1000,
   remediation: {
     allowed_roots: ["modelos"],
     max_retries: 3,

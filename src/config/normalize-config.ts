@@ -186,6 +186,7 @@ export function normalizeConfig(
     stateDir: toAbsolute(raw.state_dir ?? DEFAULTS.state_dir),
     logDir,
     logLevel: raw.log_level ?? DEFAULTS.log_level,
+    matchBudgetMs: raw.match_budget_ms ?? DEFAULTS.match_budget_ms,
     remediation,
     notify,
     checks,

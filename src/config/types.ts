@@ -152,6 +152,7 @@ export interface RawConfig {
   state_dir?: string;
   log_dir?: string;
   log_level?: LogLevel;
+  match_budget_ms?: number;
   remediation?: RawRemediation;
   notify?: RawNotify;
   checks?: RawChecks;
@@ -346,6 +347,8 @@ export interface VigiaConfig {
   stateDir: string;
   logDir: string;
   logLevel: LogLevel;
+  /** Longest one event may spend in the rules before the rule at fault is disabled (ms). */
+  matchBudgetMs: number;
   remediation: RemediationConfig;
   notify: NotifyConfig;
   checks: ChecksConfig;

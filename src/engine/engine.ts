@@ -8,7 +8,8 @@ import { maskLineSecrets } from "../events/mask-line-secrets.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
 import { listRuleFiles, loadRules, type LoadRulesResult } from "../rules/load-rules.js";
 import { statSync } from "node:fs";
-import { createRuleMatcher, type RuleMatcher } from "../rules/match-rules.js";
+import { RuleMatchWorker, type DisabledRule, type MatchedBatch } from "../rules/rule-match-worker.js";
+import { matchRulesInWorker } from "../rules/match-rules-in-worker.js";
 import { toRuleSource } from "../rules/rule-source.js";
 import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
 import { IncidentManager, type IncidentChange } from "../incidents/incident-manager.js";
@@ -26,7 +27,7 @@ import type { DashboardSource } from "../observe/dashboard/dashboard-source.js";
 import type { VigiaLogger } from "../observe/logger.js";
 import { formatProblem } from "../util/problems.js";
 import { VERSION } from "../version.js";
-import type { CheckResult, CompiledRule, Incident, LogEvent, RuleMatch, SourceLine } from "../types.js";
+import type { CheckResult, CompiledRule, Incident, RuleMatch, SourceLine } from "../types.js";
 import { buildChecksFromConfig } from "./build-checks-from-config.js";
 import { handleCheckResult, handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
 import { buildConfigTemplateValues } from "./config-template-values.js";
@@ -87,7 +88,9 @@ export class Engine {
   private readonly notifier: Notifier;
   private rulesResult: LoadRulesResult = { rules: [], problems: [], files: [] };
   private rulesById = new Map<string, CompiledRule>();
-  private matcher: RuleMatcher = () => null;
+  private readonly matchWorker: RuleMatchWorker;
+  /** Resolves once the last event has gone through matching into the manager (after `lines$` completes). */
+  private pipelineDone: Promise<void> = Promise.resolve();
   private rulesLastReload: string | null = null;
   private rulesLastError: string | null = null;
   private checkpoints: CheckpointStore | null = null;
@@ -105,6 +108,7 @@ export class Engine {
   private readonly startedAtMs = Date.now();
   private state: "created" | "running" | "stopping" | "stopped" = "created";
   private journalFaultOpen = false;
+  private readonly disabledRuleIds = new Set<string>();
   private counts = { lines: 0, events: 0, matches: 0 };
   /** `{config.NAME}` values for action and verify templates. */
   private readonly configValues: Record<string, string>;
@@ -127,6 +131,11 @@ export class Engine {
       }
     }
     this.grouper = groupMultiline({ startPatterns, flushIdleMs });
+    this.matchWorker = new RuleMatchWorker({
+      budgetMs: this.config.matchBudgetMs,
+      onRuleDisabled: (d) => this.onRuleDisabled(d),
+      onWorkerError: (e) => this.logger.error(`rules: matching worker failed, restarted: ${e.message}`),
+    });
     const r = this.config.remediation;
     this.manager = new IncidentManager({ defaultMaxIntentos: r.maxRetries, maxReopen: r.maxReopen, dryRun: options.dryRun || r.dryRun });
     this.journal = new JournalWriter(this.config.journalPath, {
@@ -213,12 +222,18 @@ export class Engine {
       },
     });
 
-    this.subscriptions.push(
-      this.lines$.pipe(maskLineSecrets(this.maskLineText), this.grouper).subscribe({
-        next: (events) => this.handleEvents(events),
-        error: (error: Error) => this.logger.error(`pipeline: ${error.stack ?? error.message}`),
-      }),
-    );
+    this.pipelineDone = new Promise((resolveDone) => {
+      this.subscriptions.push(
+        this.lines$.pipe(maskLineSecrets(this.maskLineText), this.grouper, matchRulesInWorker(this.matchWorker)).subscribe({
+          next: (batch) => this.handleMatched(batch),
+          error: (error: Error) => {
+            this.logger.error(`pipeline: ${error.stack ?? error.message}`);
+            resolveDone();
+          },
+          complete: () => resolveDone(),
+        }),
+      );
+    });
 
     this.rulesWatcher = watchRules({
       from: toRuleSource(cfg.rulePaths),
@@ -297,6 +312,8 @@ export class Engine {
     await this.rulesWatcher?.close();
     this.grouper.flush();
     this.lines$.complete();
+    await this.pipelineDone;
+    await this.matchWorker.close();
     await this.executor.stop();
     this.manager.shutdown();
     const incidents = [...this.sessionIncidents.values()];
@@ -349,6 +366,8 @@ export class Engine {
       checks,
     );
     if (!journalOk) reasons.push(`journal ${this.journal.path}: cannot be written (${backlog.lastError ?? "unknown error"}); ${backlog.unwritten} incident(s) not on disk`);
+    const disabledRules = this.matchWorker.listDisabled();
+    for (const d of disabledRules) reasons.push(`rule ${d.rule.id} (${d.rule.file}:${d.rule.line}): disabled, an event took it more than ${d.budgetMs} ms`);
     return {
       status: this.state === "running" ? (reasons.length === 0 ? "ok" : "degraded") : this.state === "created" ? "starting" : "stopping",
       reasons: this.state === "running" ? reasons : [],
@@ -369,6 +388,12 @@ export class Engine {
         files: this.rulesResult.files.length,
         last_reload: this.rulesLastReload,
         last_error: this.rulesLastError,
+        disabled: disabledRules.map((d) => ({
+          id: d.rule.id,
+          at: `${d.rule.file}:${d.rule.line}`,
+          since: new Date(d.atMs).toISOString(),
+          reason: `an event from ${d.event.source} took more than ${d.budgetMs} ms`,
+        })),
       },
       incidents_open: open,
       checks,
@@ -456,7 +481,14 @@ export class Engine {
   private applyRules(result: LoadRulesResult, why: "start" | "reload"): void {
     this.rulesResult = result;
     this.rulesById = new Map(result.rules.map((r) => [r.id, r]));
-    this.matcher = createRuleMatcher(result.rules);
+    this.matchWorker.setRules(result.rules);
+    // A disabled rule comes back when its file is fixed: its alert closes then.
+    const stillDisabled = new Set(this.matchWorker.listDisabled().map((d) => d.rule.id));
+    for (const id of this.disabledRuleIds) {
+      if (stillDisabled.has(id)) continue;
+      this.disabledRuleIds.delete(id);
+      resolveVigiaFault(`rule:${id}`, "regla corregida y recargada", this.checkSink);
+    }
     this.rulesLastReload = new Date().toISOString();
     this.metrics.rulesLoaded.set(result.rules.length);
     this.shownStateChanged$.next();
@@ -467,22 +499,35 @@ export class Engine {
     }
   }
 
-  /** The hot path: every event goes to the manager (resolve_on needs them all), matches with it. */
-  private handleEvents(events: LogEvent[]): void {
-    const matcher = this.matcher;
+  /** Every event goes to the manager (resolve_on needs them all), matches with it. */
+  private handleMatched({ events, matches: found }: MatchedBatch): void {
     const matches: RuleMatch[] = [];
-    for (const event of events) {
-      const found = matcher(event);
-      if (found) {
-        const { match, askCheck } = this.outageKeys.correlate(found);
-        matches.push(match);
-        this.metrics.ruleMatches.inc({ rule: match.rule.id });
-        if (askCheck) void this.scheduler?.runCheck(askCheck);
-      }
+    for (const m of found) {
+      const { match, askCheck } = this.outageKeys.correlate(m);
+      matches.push(match);
+      this.metrics.ruleMatches.inc({ rule: match.rule.id });
+      if (askCheck) void this.scheduler?.runCheck(askCheck);
     }
     this.counts.events += events.length;
     this.counts.matches += matches.length;
     this.manager.handleBatch(events, matches);
+  }
+
+  /** A rule held one event past the budget: it is off until the rules are reloaded with it changed. */
+  private onRuleDisabled({ rule, event, budgetMs }: DisabledRule): void {
+    this.disabledRuleIds.add(rule.id);
+    this.logger.error(
+      `rules: rule ${rule.id} (${rule.file}:${rule.line}) disabled: one event from ${event.source} kept it busy for more than ${budgetMs} ms (a regex that backtracks without end?); the event went on through the other rules`,
+    );
+    reportVigiaFault(
+      {
+        name: `rule:${rule.id}`,
+        errorType: "regla_desactivada",
+        message: `regla ${rule.id} desactivada: una línea de ${event.source} la tuvo ocupada más de ${budgetMs} ms (${rule.file}:${rule.line}). Las demás reglas siguen; se reactiva al corregirla en el fichero de reglas.`,
+        fields: { regla: rule.id, fichero: `${rule.file}:${rule.line}` },
+      },
+      this.checkSink,
+    );
   }
 
   private noteLines(lines: SourceLine[]): void {

@@ -37,7 +37,14 @@ export interface HealthReport {
   version: string;
   uptime_s: number;
   sources: HealthSource[];
-  rules: { loaded: number; files: number; last_reload: string | null; last_error: string | null };
+  rules: {
+    loaded: number;
+    files: number;
+    last_reload: string | null;
+    last_error: string | null;
+    /** Rules taken out of matching because one event kept them busy past `match_budget_ms` (then `degraded`). */
+    disabled?: Array<{ id: string; at: string; since: string; reason: string }>;
+  };
   /** Open (not terminal) incidents by error_type. */
   incidents_open: Record<string, number>;
   checks: HealthCheck[];

@@ -75,7 +75,7 @@ function checkAlternative(alternative: string, flags: string, options: RegexSafe
   if (widenedVerdict.status === "vulnerable" && widenedVerdict.complexity.startsWith("exponential")) {
     return { ...widenedVerdict, nestedBounds: true };
   }
-  return verdict;
+  return widenedVerdict.status === "unknown" ? widenedVerdict : verdict;
 }
 
 function checkWithRecheck(source: string, flags: string, options: RegexSafetyOptions): RegexSafety {

@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { checkRegexSafety } from "../../src/rules/check-regex-safety.js";
 import { makeTempDir } from "./rules-fixtures.js";
 
+/** recheck's budget is wall-clock time: on a loaded 2-core machine the default can run out before a verdict. */
+const SLOW_MACHINE_TIMEOUT_MS = 60_000;
+
 const recheckVersion = (createRequire(import.meta.url)("recheck/package.json") as { version: string }).version;
 
 describe("checkRegexSafety", () => {
@@ -16,21 +19,21 @@ describe("checkRegexSafety", () => {
   afterEach(() => cleanup());
 
   it("finds exponential and polynomial backtracking with recheck", () => {
-    const exp = checkRegexSafety("(a+)+$", "", { cacheFile: null });
+    const exp = checkRegexSafety("(a+)+$", "", { cacheFile: null, timeoutMs: SLOW_MACHINE_TIMEOUT_MS });
     expect(exp).toMatchObject({ status: "vulnerable", complexity: "exponential", alternative: null });
-    const poly = checkRegexSafety("ok|\\s*x\\s*$", "", { cacheFile: null });
+    const poly = checkRegexSafety("ok|\\s*x\\s*$", "", { cacheFile: null, timeoutMs: SLOW_MACHINE_TIMEOUT_MS });
     expect(poly).toMatchObject({ status: "vulnerable", complexity: "2nd degree polynomial", alternative: "\\s*x\\s*$" });
-    expect(checkRegexSafety("No such file or directory: '(?<path>[^'\\n]+)'", "", { cacheFile: null })).toEqual({ status: "safe" });
+    expect(checkRegexSafety("No such file or directory: '(?<path>[^'\\n]+)'", "", { cacheFile: null, timeoutMs: SLOW_MACHINE_TIMEOUT_MS })).toEqual({ status: "safe" });
   });
 
   it("refuses nested bounded repetition, which a checker of growing input calls linear but which multiplies into billions of steps", () => {
     // One 11-byte line held a whole daemon for minutes with the first; the second is the same with digits.
     for (const source of ["^(?:(?:a?){9}){9}$", "^(\\d{1,9}){1,9}x$"]) {
-      expect(checkRegexSafety(source, "", { cacheFile: null })).toMatchObject({ status: "vulnerable", complexity: expect.stringMatching(/^exponential/), nestedBounds: true });
+      expect(checkRegexSafety(source, "", { cacheFile: null, timeoutMs: SLOW_MACHINE_TIMEOUT_MS })).toMatchObject({ status: "vulnerable", complexity: expect.stringMatching(/^exponential/), nestedBounds: true });
     }
     // Bounds that nest but cannot split text in several ways (an IPv4 address, a date) stay accepted.
-    expect(checkRegexSafety("from (?<ip>(?:\\d{1,3}\\.){3}\\d{1,3})", "", { cacheFile: null })).toEqual({ status: "safe" });
-    expect(checkRegexSafety("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}", "", { cacheFile: null })).toEqual({ status: "safe" });
+    expect(checkRegexSafety("from (?<ip>(?:\\d{1,3}\\.){3}\\d{1,3})", "", { cacheFile: null, timeoutMs: SLOW_MACHINE_TIMEOUT_MS })).toEqual({ status: "safe" });
+    expect(checkRegexSafety("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}", "", { cacheFile: null, timeoutMs: SLOW_MACHINE_TIMEOUT_MS })).toEqual({ status: "safe" });
   });
 
   it("checks every alternative whatever its shape, and asks recheck once per alternative thanks to the cache", () => {

@@ -1,10 +1,11 @@
 /**
  * A regex must never freeze vigia. Nested bounded repetition (`^(?:(?:a?){9}){9}$`) looks linear to a ReDoS
  * checker yet held a daemon at 100 % CPU for minutes on one 11-byte line: `vigia check` refuses it, naming
- * the file and line.
+ * the file and line. And whatever the check lets through, matching runs in a worker thread with a time
+ * budget per event: a rule over budget is disabled with an alert, and the pipeline keeps flowing.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { cleanUpTest, createWorkspace, runVigia } from "../e2e/vigia-harness.js";
+import { BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, runVigia, startVigia, waitFor } from "../e2e/vigia-harness.js";
 
 afterEach(cleanUpTest);
 
@@ -28,4 +29,43 @@ describe("a rule that can freeze the matcher", () => {
     expect(r.stdout).toMatch(/^\S*rules\/zz-lento\.yaml:3: rules\[0\]\.match: regex can backtrack catastrophically: nested bounded repetition/m);
     expect(r.stdout).toMatch(/^\S*rules\/zz-lento\.yaml:6: rules\[1\]\.match: regex can backtrack catastrophically: nested bounded repetition/m);
   });
+
+  it("that passes the check but is slow on one event is disabled with an alert; later lines still reach the journal and /health answers", async () => {
+    const port = await findFreePort();
+    const ws = createWorkspace({
+      config: [
+        `status: { listen: '127.0.0.1:${port}' }`,
+        "checks: { disk: null }",
+        // A tiny budget stands in for a regex that backtracks for minutes: the line below takes this rule
+        // a few hundred milliseconds, linear but far over 40 ms.
+        "match_budget_ms: 40",
+        "sources:",
+        "  - { name: bot, path: logs/bot_central.log, max_line_bytes: 8388608 }",
+        "remediation:",
+        "  allowed_roots: [modelos]",
+        "  backoff: [0.1, 0.2, 0.4]",
+        "",
+      ].join("\n"),
+    });
+    ws.write("rules/zz-lenta.yaml", ["rules:", "  - id: lenta", "    severity: info", "    match: 'Z[^\\n]{0,9}Q'", ""].join("\n"));
+    expect((await runVigia(ws.dir, ["check"])).code).toBe(0);
+    ws.append(BOT_LOG, "");
+    const vigia = await startVigia(ws);
+    const health = async () => (await fetch(`http://127.0.0.1:${port}/health`)).json() as Promise<{ status: string; rules: { disabled?: Array<{ id: string }> } }>;
+
+    ws.append(BOT_LOG, `${"Z".repeat(4_000_000)}Q\n`);
+    ws.append(BOT_LOG, formatPythonLine("ERROR", "FileNotFoundError: [Errno 2] No such file or directory: 'modelos/despues/v.mp4'"));
+    const journal = await waitFor(() => {
+      const j = readJournal(ws);
+      return j.some((i) => i.modelo === "despues") && j.some((i) => i.error_type === "regla_desactivada") ? j : undefined;
+    }, { what: "the later line's incident and the regla_desactivada alert in the journal", timeoutMs: 30_000, describe: vigia.stderr });
+    const alert = journal.find((i) => i.error_type === "regla_desactivada")!;
+    expect(alert.error_message).toMatch(/regla lenta desactivada: una línea de bot la tuvo ocupada más de 40 ms \(.*zz-lenta\.yaml:2\)/);
+    expect(alert.severidad).toBe("critical");
+    expect(vigia.stderr()).toMatch(/rules: rule lenta \(\S*zz-lenta\.yaml:2\) disabled: one event from bot kept it busy for more than 40 ms/);
+    const h = await health();
+    expect(h.status).toBe("degraded");
+    expect(h.rules.disabled?.map((d) => d.id)).toEqual(["lenta"]);
+    expect((await vigia.stop()).code).toBe(0);
+  }, 90_000);
 });

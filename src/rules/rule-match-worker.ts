@@ -1,0 +1,255 @@
+import { Worker } from "node:worker_threads";
+import type { CompiledRule, LogEvent, RuleMatch } from "../types.js";
+import { resolveWorkerScript } from "../util/resolve-worker-script.js";
+import {
+  PROGRESS_BUSY,
+  PROGRESS_RULE,
+  PROGRESS_SEQ,
+  PROGRESS_SLOTS,
+  type FromMatchWorker,
+  type ToMatchWorker,
+} from "./match-worker-protocol.js";
+
+/** A batch of events and the matches among them, in event order. */
+export interface MatchedBatch {
+  events: LogEvent[];
+  matches: RuleMatch[];
+}
+
+/** A rule taken out of matching because one event kept it busy past the budget. */
+export interface DisabledRule {
+  rule: CompiledRule;
+  /** The event it was stuck on. */
+  event: LogEvent;
+  budgetMs: number;
+  atMs: number;
+}
+
+export interface RuleMatchWorkerOptions {
+  /** Longest one event may take through the rules (ms). Default DEFAULT_MATCH_BUDGET_MS. */
+  budgetMs?: number;
+  onRuleDisabled?: (disabled: DisabledRule) => void;
+  /** The worker died (a bug, out of memory) and was started again; its batches are matched again. */
+  onWorkerError?: (error: Error) => void;
+  now?: () => number;
+}
+
+export const DEFAULT_MATCH_BUDGET_MS = 1000;
+
+/** A poison batch (it crashes the worker each time) is given up after this many tries, unmatched. */
+const MAX_CRASHES_PER_BATCH = 3;
+
+interface PendingBatch {
+  id: number;
+  firstSeq: number;
+  events: LogEvent[];
+  /** The rules in force when the batch was submitted: the worker matches it with these. */
+  rules: CompiledRule[];
+  isolateIndex: number;
+  crashes: number;
+  resolve: (batch: MatchedBatch) => void;
+}
+
+/**
+ * Rule matching in a worker thread, with a watchdog. A regex that backtracks without end would hold the
+ * main thread (tailing, journal, /health) for minutes; here it only holds the worker, which the main
+ * thread can terminate. The worker publishes which event (and, when isolating, which rule) it is on in
+ * shared memory; an event still under way after `budgetMs` gets the worker terminated and restarted.
+ * The first time, the event is matched again rule by rule, which names the rule at fault if it stalls
+ * again; that rule is then disabled (reported through `onRuleDisabled`) and the event goes on through the
+ * others. Batches are answered in submission order.
+ */
+export class RuleMatchWorker {
+  private readonly budgetMs: number;
+  private readonly onRuleDisabled: RuleMatchWorkerOptions["onRuleDisabled"];
+  private readonly onWorkerError: RuleMatchWorkerOptions["onWorkerError"];
+  private readonly now: () => number;
+  private readonly progressBuffer = new SharedArrayBuffer(4 * PROGRESS_SLOTS);
+  private readonly progress = new Int32Array(this.progressBuffer);
+  private worker: Worker | null = null;
+  /** The rules list last sent to the current worker. */
+  private sentRules: CompiledRule[] | null = null;
+  private rules: CompiledRule[] = [];
+  /** Disabled rules by content, so that a reload of the same rule keeps it off and an edited one gets a new chance. */
+  private readonly disabled = new Map<string, DisabledRule>();
+  private readonly queue: PendingBatch[] = [];
+  private nextId = 1;
+  private nextSeq = 0;
+  private watchdog: NodeJS.Timeout | null = null;
+  private watched: { seq: number; sinceMs: number } | null = null;
+  private closed = false;
+
+  constructor(options: RuleMatchWorkerOptions = {}) {
+    this.budgetMs = options.budgetMs ?? DEFAULT_MATCH_BUDGET_MS;
+    this.onRuleDisabled = options.onRuleDisabled;
+    this.onWorkerError = options.onWorkerError;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The rules for batches submitted from now on (batches already submitted keep theirs). */
+  setRules(rules: readonly CompiledRule[]): void {
+    this.rules = [...rules];
+  }
+
+  /** Rules taken out of matching, and why (for /health). */
+  listDisabled(): DisabledRule[] {
+    const current = new Set(this.rules.map(describeRuleContent));
+    return [...this.disabled.entries()].filter(([key]) => current.has(key)).map(([, d]) => d);
+  }
+
+  /** Matches a batch; resolves in submission order. */
+  match(events: readonly LogEvent[]): Promise<MatchedBatch> {
+    if (events.length === 0) return Promise.resolve({ events: [], matches: [] });
+    if (this.closed) return Promise.resolve({ events: [...events], matches: [] });
+    return new Promise((resolve) => {
+      const batch: PendingBatch = {
+        id: this.nextId++,
+        firstSeq: this.nextSeq,
+        events: [...events],
+        rules: this.rules,
+        isolateIndex: -1,
+        crashes: 0,
+        resolve,
+      };
+      this.nextSeq = (this.nextSeq + events.length) | 0;
+      this.queue.push(batch);
+      this.send(batch);
+      this.startWatchdog();
+    });
+  }
+
+  /** Stops the worker; batches still pending resolve without matches. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopWatchdog();
+    for (const batch of this.queue.splice(0)) batch.resolve({ events: batch.events, matches: [] });
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private send(batch: PendingBatch): void {
+    const worker = this.ensureWorker();
+    if (this.sentRules !== batch.rules) {
+      const disabledIndexes = batch.rules.flatMap((r, i) => (this.disabled.has(describeRuleContent(r)) ? [i] : []));
+      worker.postMessage({ type: "rules", rules: batch.rules, disabled: disabledIndexes } satisfies ToMatchWorker);
+      this.sentRules = batch.rules;
+    }
+    const message: ToMatchWorker = { type: "batch", id: batch.id, firstSeq: batch.firstSeq, events: batch.events, isolateIndex: batch.isolateIndex };
+    worker.postMessage(message);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    Atomics.store(this.progress, PROGRESS_BUSY, 0);
+    const worker = new Worker(resolveWorkerScript(import.meta.url, "match-worker"), { workerData: { progress: this.progressBuffer } });
+    worker.on("message", (message: FromMatchWorker) => {
+      if (worker === this.worker) this.onReply(message);
+    });
+    worker.on("error", (error) => {
+      if (worker === this.worker) this.onCrash(error);
+    });
+    worker.on("exit", (code) => {
+      if (worker === this.worker) this.onCrash(new Error(`matching worker exited with code ${code}`));
+    });
+    this.worker = worker;
+    this.sentRules = null;
+    return worker;
+  }
+
+  private onReply(message: FromMatchWorker): void {
+    const at = this.queue.findIndex((b) => b.id === message.id);
+    if (at < 0) return;
+    const [batch] = this.queue.splice(at, 1);
+    const matches: RuleMatch[] = message.matches.map((m) => ({
+      rule: batch!.rules[m.ruleIndex]!,
+      event: batch!.events[m.eventIndex]!,
+      fields: m.fields,
+      key: m.key,
+    }));
+    if (this.queue.length === 0) this.stopWatchdog();
+    batch!.resolve({ events: batch!.events, matches });
+  }
+
+  private onCrash(error: Error): void {
+    if (this.closed) return;
+    this.onWorkerError?.(error);
+    this.discardWorker();
+    const first = this.queue[0];
+    if (first && ++first.crashes >= MAX_CRASHES_PER_BATCH) {
+      this.queue.shift();
+      first.resolve({ events: first.events, matches: [] });
+    }
+    this.resendQueue();
+  }
+
+  private startWatchdog(): void {
+    if (this.watchdog || this.closed) return;
+    const tickMs = Math.min(250, Math.max(5, Math.floor(this.budgetMs / 4)));
+    this.watchdog = setInterval(() => this.checkProgress(), tickMs);
+    this.watchdog.unref();
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    this.watched = null;
+  }
+
+  /** One watchdog look: the same event under way for longer than the budget is a stall. */
+  private checkProgress(): void {
+    if (Atomics.load(this.progress, PROGRESS_BUSY) === 0) {
+      this.watched = null;
+      return;
+    }
+    const seq = Atomics.load(this.progress, PROGRESS_SEQ);
+    const nowMs = this.now();
+    if (!this.watched || this.watched.seq !== seq) {
+      this.watched = { seq, sinceMs: nowMs };
+      return;
+    }
+    if (nowMs - this.watched.sinceMs >= this.budgetMs) this.onStall(seq, Atomics.load(this.progress, PROGRESS_RULE));
+  }
+
+  private onStall(seq: number, ruleIndex: number): void {
+    this.watched = null;
+    this.discardWorker();
+    const batch = this.queue.find((b) => {
+      const i = (seq - b.firstSeq) | 0;
+      return i >= 0 && i < b.events.length;
+    });
+    if (batch) {
+      const eventIndex = (seq - batch.firstSeq) | 0;
+      if (batch.isolateIndex === eventIndex && ruleIndex >= 0 && batch.rules[ruleIndex]) {
+        this.disable(batch.rules[ruleIndex]!, batch.events[eventIndex]!);
+      } else {
+        batch.isolateIndex = eventIndex;
+      }
+    }
+    this.resendQueue();
+  }
+
+  private disable(rule: CompiledRule, event: LogEvent): void {
+    const disabled: DisabledRule = { rule, event, budgetMs: this.budgetMs, atMs: this.now() };
+    this.disabled.set(describeRuleContent(rule), disabled);
+    this.onRuleDisabled?.(disabled);
+  }
+
+  private discardWorker(): void {
+    const worker = this.worker;
+    this.worker = null;
+    this.sentRules = null;
+    void worker?.terminate();
+  }
+
+  private resendQueue(): void {
+    if (this.closed) return;
+    for (const batch of this.queue) this.send(batch);
+    if (this.queue.length > 0) this.startWatchdog();
+  }
+}
+
+/** What makes a rule the same rule for the disabled list: its id and every regex it runs. */
+function describeRuleContent(rule: CompiledRule): string {
+  return [rule.id, String(rule.match), ...rule.exclude.map(String), ...rule.extract.map(String)].join("\0");
+}

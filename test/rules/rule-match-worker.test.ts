@@ -1,0 +1,73 @@
+/**
+ * Matching in a worker thread: the same answers as the plain loop, in order; and the backstop: a rule
+ * that keeps one event busy past the budget is disabled, the event goes on through the other rules, and
+ * the events after it are matched.
+ */
+import { afterEach, describe, expect, it } from "@jest/globals";
+import { lastValueFrom, from, toArray } from "rxjs";
+import { matchRulesInWorker } from "../../src/rules/match-rules-in-worker.js";
+import { matchFirstRule } from "../../src/rules/match-rules.js";
+import { RuleMatchWorker, type DisabledRule } from "../../src/rules/rule-match-worker.js";
+import { makeRule } from "../incidents/make-match.js";
+import { makeEvent } from "./rules-fixtures.js";
+
+let worker: RuleMatchWorker | null = null;
+afterEach(async () => {
+  await worker?.close();
+  worker = null;
+});
+
+describe("RuleMatchWorker", () => {
+  it("answers batches in order with the matches the plain loop finds, fields and keys included", async () => {
+    const rules = [
+      makeRule("ruta_inexistente", { match: /No such file or directory: '(?<path>[^']+)'/ }),
+      makeRule("timeout", { match: /Timed out/i, sources: new Set(["bot"]) }),
+    ];
+    worker = new RuleMatchWorker();
+    worker.setRules(rules);
+    const batches = [
+      [makeEvent("ERROR FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/v.mp4'"), makeEvent("INFO ok")],
+      [makeEvent("telegram.error.TimedOut: Timed out", "backend"), makeEvent("httpx.ReadTimeout: Timed out")],
+    ];
+    const out = await lastValueFrom(from(batches).pipe(matchRulesInWorker(worker), toArray()));
+    expect(out.map((b) => b.events)).toEqual(batches);
+    const got = out.flatMap((b) => b.matches.map((m) => ({ rule: m.rule, event: m.event, fields: m.fields, key: m.key })));
+    const expected = batches.flat().flatMap((e) => {
+      const m = matchFirstRule(rules, e);
+      return m ? [{ rule: m.rule, event: m.event, fields: m.fields, key: m.key }] : [];
+    });
+    expect(got).toEqual(expected);
+    // The main thread's own objects come back, not clones.
+    expect(got[0]!.rule).toBe(rules[0]);
+    expect(got[0]!.event).toBe(batches[0]![0]);
+  });
+
+  it("disables a rule that keeps one event busy past the budget; the event goes on through the other rules and later events are matched", async () => {
+    // Nested bounded repetition: minutes of backtracking on the 11-byte line (the load-time check refuses
+    // it; here it is handed to the worker directly, as a rule the check could not judge would be).
+    const runaway = makeRule("desbocada", { match: /^(?:(?:a?){9}){9}$/ });
+    const fallback = makeRule("termina_en_b", { match: /b$/ });
+    const disabled: DisabledRule[] = [];
+    worker = new RuleMatchWorker({ budgetMs: 200, onRuleDisabled: (d) => disabled.push(d) });
+    worker.setRules([runaway, fallback]);
+    const stuck = makeEvent("aaaaaaaaaab");
+    const first = worker.match([makeEvent("antes b"), stuck, makeEvent("después b")]);
+    const second = worker.match([makeEvent("aaaaaaaaaab otra vez"), makeEvent("la última b")]);
+    const [a, b] = await Promise.all([first, second]);
+    expect(disabled.map((d) => [d.rule.id, d.event])).toEqual([["desbocada", stuck]]);
+    expect(a.matches.map((m) => [m.rule.id, m.event.text])).toEqual([
+      ["termina_en_b", "antes b"],
+      ["termina_en_b", "aaaaaaaaaab"],
+      ["termina_en_b", "después b"],
+    ]);
+    expect(b.matches.map((m) => m.event.text)).toEqual(["la última b"]);
+    expect(worker.listDisabled().map((d) => d.rule.id)).toEqual(["desbocada"]);
+
+    // Reloaded unchanged, it stays off; edited, it gets a new chance.
+    worker.setRules([makeRule("desbocada", { match: /^(?:(?:a?){9}){9}$/ }), fallback]);
+    expect(worker.listDisabled()).toHaveLength(1);
+    worker.setRules([makeRule("desbocada", { match: /^a{1,81}$/ }), fallback]);
+    expect(worker.listDisabled()).toHaveLength(0);
+    expect((await worker.match([makeEvent("aaaa")])).matches.map((m) => m.rule.id)).toEqual(["desbocada"]);
+  }, 60_000);
+});
