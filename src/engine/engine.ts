@@ -555,7 +555,8 @@ export class Engine {
         this.lines$.next(lines);
       },
       onEvent: (e) => this.onTailerEvent(e),
-      getPendingOffset: (fileId) => this.grouper.getPendingOffset(fileId),
+      getPendingOffset: (fileId) => minDefined(this.grouper.getPendingOffset(fileId), this.matchWorker.getPendingOffset(fileId)),
+      waitForCapacity: () => this.matchWorker.waitForCapacity(),
     });
     await this.fileSources.start();
     const followed = this.fileSources.tailers.length;
@@ -715,6 +716,10 @@ function readRuleFilesStamp(rulePaths: readonly string[]): string {
       }
     })
     .join("|");
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 function firstLine(text: string): string {

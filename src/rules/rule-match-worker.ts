@@ -36,6 +36,12 @@ export interface RuleMatchWorkerOptions {
 
 export const DEFAULT_MATCH_BUDGET_MS = 1000;
 
+/**
+ * Events handed to the worker and not answered yet, past which the readers wait (see waitForCapacity): the
+ * worker matches more slowly than a file is read during a catch-up, and the queue must not grow with the file.
+ */
+const MAX_QUEUED_EVENTS = 20_000;
+
 /** A poison batch (it crashes the worker each time) is given up after this many tries, unmatched. */
 const MAX_CRASHES_PER_BATCH = 3;
 
@@ -45,6 +51,8 @@ interface PendingBatch {
   events: LogEvent[];
   /** The rules in force when the batch was submitted: the worker matches it with these. */
   rules: CompiledRule[];
+  /** First offset of the batch's events in each file: checkpoints must stay before events not yet matched. */
+  firstOffsetByFileId: Map<string, number>;
   isolateIndex: number;
   crashes: number;
   resolve: (batch: MatchedBatch) => void;
@@ -73,6 +81,8 @@ export class RuleMatchWorker {
   /** Disabled rules by content, so that a reload of the same rule keeps it off and an edited one gets a new chance. */
   private readonly disabled = new Map<string, DisabledRule>();
   private readonly queue: PendingBatch[] = [];
+  private queuedEvents = 0;
+  private readonly capacityWaiters: Array<() => void> = [];
   private nextId = 1;
   private nextSeq = 0;
   private watchdog: NodeJS.Timeout | null = null;
@@ -107,21 +117,43 @@ export class RuleMatchWorker {
         firstSeq: this.nextSeq,
         events: [...events],
         rules: this.rules,
+        firstOffsetByFileId: findFirstOffsets(events),
         isolateIndex: -1,
         crashes: 0,
         resolve,
       };
       this.nextSeq = (this.nextSeq + events.length) | 0;
       this.queue.push(batch);
+      this.queuedEvents += batch.events.length;
       this.send(batch);
       this.startWatchdog();
     });
+  }
+
+  /**
+   * First offset in file `fileId` of an event submitted and not answered yet (the tailer's checkpoint stays
+   * before it: a line counts as processed once its incident can reach the journal).
+   */
+  getPendingOffset(fileId: string): number | undefined {
+    let first: number | undefined;
+    for (const batch of this.queue) {
+      const offset = batch.firstOffsetByFileId.get(fileId);
+      if (offset !== undefined && (first === undefined || offset < first)) first = offset;
+    }
+    return first;
+  }
+
+  /** Resolves when the worker has room for more events; readers await it between reads. */
+  waitForCapacity(): Promise<void> {
+    if (this.queuedEvents < MAX_QUEUED_EVENTS || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
   }
 
   /** Stops the worker; batches still pending resolve without matches. */
   async close(): Promise<void> {
     this.closed = true;
     this.stopWatchdog();
+    for (const wake of this.capacityWaiters.splice(0)) wake();
     for (const batch of this.queue.splice(0)) batch.resolve({ events: batch.events, matches: [] });
     const worker = this.worker;
     this.worker = null;
@@ -161,6 +193,7 @@ export class RuleMatchWorker {
     const at = this.queue.findIndex((b) => b.id === message.id);
     if (at < 0) return;
     const [batch] = this.queue.splice(at, 1);
+    this.noteAnswered(batch!);
     const matches: RuleMatch[] = message.matches.map((m) => ({
       rule: batch!.rules[m.ruleIndex]!,
       event: batch!.events[m.eventIndex]!,
@@ -178,9 +211,15 @@ export class RuleMatchWorker {
     const first = this.queue[0];
     if (first && ++first.crashes >= MAX_CRASHES_PER_BATCH) {
       this.queue.shift();
+      this.noteAnswered(first);
       first.resolve({ events: first.events, matches: [] });
     }
     this.resendQueue();
+  }
+
+  private noteAnswered(batch: PendingBatch): void {
+    this.queuedEvents -= batch.events.length;
+    if (this.queuedEvents < MAX_QUEUED_EVENTS / 2) for (const wake of this.capacityWaiters.splice(0)) wake();
   }
 
   private startWatchdog(): void {
@@ -247,6 +286,16 @@ export class RuleMatchWorker {
     for (const batch of this.queue) this.send(batch);
     if (this.queue.length > 0) this.startWatchdog();
   }
+}
+
+function findFirstOffsets(events: readonly LogEvent[]): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const e of events) {
+    if (e.offset < 0) continue;
+    const seen = first.get(e.fileId);
+    if (seen === undefined || e.offset < seen) first.set(e.fileId, e.offset);
+  }
+  return first;
 }
 
 /** What makes a rule the same rule for the disabled list: its id and every regex it runs. */

@@ -52,8 +52,10 @@ export interface FileTailerOptions {
   /** Receives lines in batches, in file order; a batch counts as processed when this returns. */
   onLines(lines: SourceLine[]): void;
   onEvent?(event: TailerEvent): void;
-  /** First offset of an event still being grouped in file `fileId`: the checkpoint stays before it. */
+  /** First offset of an event still being grouped or matched in file `fileId`: the checkpoint stays before it. */
   getPendingOffset?(fileId: string): number | undefined;
+  /** Awaited before each read: lets a slower stage downstream hold reading back. */
+  waitForCapacity?(): Promise<void>;
 }
 
 export type TailerEventType =
@@ -598,6 +600,8 @@ export class FileTailer implements BudgetMember {
     for (;;) {
       const handle: FileHandle | null = file.handle;
       if (!handle) return;
+      if (this.options.waitForCapacity) await this.options.waitForCapacity();
+      if (file.handle !== handle) return;
       const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, file.readOffset);
       if (bytesRead === 0) return;
       this.batch = [];
