@@ -5,8 +5,11 @@ import type { ActionSpec, CheckResult, CompiledRule, LogEvent, RuleMatch } from 
 export interface CheckIncidentSink {
   /** Opens (or folds into) the incident of a match. */
   handleMatch(event: LogEvent, match: RuleMatch): void;
-  /** Closes the open incident of `key` as solucionado; false when none is open. */
-  resolveKey(key: string, accion: string, detalle: string): boolean;
+  /**
+   * Closes the open incident of `key` as solucionado; false when none is open. `openedByLogOnly`: only an incident a
+   * log line opened (one the check opened is closed by the check's own `up` edge, which flapping may hold back).
+   */
+  resolveKey(key: string, accion: string, detalle: string, openedByLogOnly?: boolean): boolean;
   /** Closes the open incident of `key` as fallido; false when none is open. */
   failKey(key: string, accion: string, detalle: string): boolean;
   /** The loaded rule of that id, if any. */
@@ -105,6 +108,6 @@ export function handleCheckTransition(t: CheckTransition, sink: CheckIncidentSin
  */
 export function handleCheckResult(result: CheckResult, sink: CheckIncidentSink): void {
   const key = sink.keyOf?.(result.check) ?? getCheckKey(result.check);
-  if (result.ok) sink.resolveKey(key, "recuperado", result.message);
+  if (result.ok) sink.resolveKey(key, "recuperado", result.message, true);
   else if (result.fields["restart_exhausted"] === "true") sink.failKey(key, ACCION_RESTART_EXHAUSTED, result.message);
 }

@@ -607,7 +607,10 @@ export class Engine {
   /** Where check (and supervised process) failures enter the incident flow. */
   private readonly checkSink: CheckIncidentSink = {
     handleMatch: (event, match) => this.manager.handleEvent(event, match),
-    resolveKey: (key, accion, detalle) => this.closeKey(key, "solucionado", accion, detalle),
+    resolveKey: (key, accion, detalle, openedByLogOnly) => {
+      if (openedByLogOnly && this.manager.getByKey(key)?.fuente.startsWith("check:")) return false;
+      return this.closeKey(key, "solucionado", accion, detalle);
+    },
     failKey: (key, accion, detalle) => this.closeKey(key, "fallido", accion, detalle),
     findRule: (id) => this.rulesById.get(id),
     keyOf: (checkId) => this.outageKeys.keyOfCheck(checkId),
