@@ -46,12 +46,14 @@ describe("rules/descargas.yaml", () => {
     expect(rules.map((r) => r.id)).toEqual(["servidor_caido", "disco_lleno", "permisos", "ruta_inexistente", "corrupto", "timeout"]);
     const byId = Object.fromEntries(rules.map((r) => [r.id, r]));
     expect(byId.timeout).toMatchObject({ dependsOn: ["servidor_caido"], actions: [{ type: "wait" }], notify: "on_failure" });
+    // remediation.backoff / max_retries (BACKOFF_DELAYS, MAX_RETRIES) govern the timeout retries: 1 s, 2 s, 4 s
+    expect(byId.timeout).toMatchObject({ retries: null, backoffMs: null });
     expect(byId.timeout!.resolveOn).toContain("{video}");
     expect(byId.permisos).toMatchObject({ actions: [{ type: "chown", path: "{path}" }], verify: { type: "path_writable" }, notify: "on_failure" });
     expect(byId.corrupto).toMatchObject({ actions: [{ type: "cleanup", path: "{path}" }], notify: "always" });
     expect(byId.corrupto!.resolveOn).toContain("{video}");
     expect(byId.ruta_inexistente).toMatchObject({
-      actions: [{ type: "mkdir", path: "{path}", parent: true }],
+      actions: [{ type: "mkdir", path: "{dir}" }],
       verify: { type: "path_exists", path: "{dir}" },
       notify: "never",
     });
