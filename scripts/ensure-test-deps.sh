@@ -13,6 +13,7 @@ jq jq
 python3 python3
 setpriv util-linux
 chromium chromium
+ffprobe ffmpeg
 "
 
 # A program counts as present on PATH or in an sbin folder (not on a normal user's PATH).

@@ -16,8 +16,11 @@ function hasFfmpeg(): boolean {
   return ["ffmpeg", "ffprobe"].every((tool) => spawnSync(tool, ["-version"], { stdio: "ignore" }).status === 0);
 }
 const FFMPEG = hasFfmpeg();
-if (!FFMPEG) console.warn("corrupt-ffmpeg.test.ts: ffmpeg/ffprobe not installed (apt-get install ffmpeg): the live ffmpeg tests are skipped");
-const itWithFfmpeg = FFMPEG ? it : it.skip;
+
+/** The live tests need the real tools; `npm test` installs them (scripts/ensure-test-deps.sh) or says so. */
+function requireFfmpeg(): void {
+  if (!FFMPEG) throw new Error("ffmpeg/ffprobe are not installed: apt-get install ffmpeg");
+}
 
 /** Broken videos by how they are broken; paths are relative to the workspace, as the bot passes them. */
 const BROKEN = {
@@ -93,14 +96,16 @@ function formatRecords({ path, stderr }: ToolRun): string[] {
 }
 
 describe("corrupto on real ffmpeg/ffprobe output, through vigia test-rules --json", () => {
-  itWithFfmpeg("the tools name each broken file, and complain about its container", () => {
+  it("the tools name each broken file, and complain about its container", () => {
+    requireFfmpeg();
     for (const run of runs) {
       expect([run.tool, run.path, run.stderr.some((l) => l.startsWith(`${run.path}: `))]).toEqual([run.tool, run.path, true]);
       expect([run.tool, run.path, run.stderr.some((l) => BROKEN_CONTAINER.test(l))]).toEqual([run.tool, run.path, true]);
     }
   });
 
-  itWithFfmpeg("raw stderr (no timestamps, a line per event): the line naming the file gives its path", async () => {
+  it("raw stderr (no timestamps, a line per event): the line naming the file gives its path", async () => {
+    requireFfmpeg();
     // as the tools print it, plus the file named before the bracket (`<file>: [mov,mp4… @ 0x…] moov atom not found`)
     const lines = runs.flatMap((r) => [...r.stderr, `${r.path}: ${r.stderr.find((l) => l.startsWith("[") && BROKEN_CONTAINER.test(l))!}`]);
     const report = await testRules("raw", lines);
@@ -116,7 +121,8 @@ describe("corrupto on real ffmpeg/ffprobe output, through vigia test-rules --jso
     expect(got).toEqual(expected);
   }, 150_000);
 
-  itWithFfmpeg("the bot's records (stderr as continuation lines, its own sentences, path before the bracket)", async () => {
+  it("the bot's records (stderr as continuation lines, its own sentences, path before the bracket)", async () => {
+    requireFfmpeg();
     const records = runs.flatMap((run) => formatRecords(run).map((text) => ({ run, text })));
     const report = await testRules("records", records.map((r) => r.text));
     expect(report.events).toBe(records.length);
@@ -134,7 +140,8 @@ describe("corrupto on real ffmpeg/ffprobe output, through vigia test-rules --jso
     }
   }, 150_000);
 
-  itWithFfmpeg("an absolute path with spaces, as a bot passes it to ffprobe", async () => {
+  it("an absolute path with spaces, as a bot passes it to ffprobe", async () => {
+    requireFfmpeg();
     const absolute = ws.at(BROKEN.garbage);
     const run = runTool("ffprobe", absolute);
     const report = await testRules("absolute", [[`${T}ffprobe falló`, ...run.stderr].join("\n")]);
