@@ -45,19 +45,19 @@ function runScript(bin: string) {
 
 describe("pretest: the programs the test suite needs", () => {
   it("says nothing when everything is installed", () => {
-    const { bin, aptLog } = makeMachine(["logrotate", "jq", "python3", "setpriv", "chromium"], { uid: 0, aptGet: true });
+    const { bin, aptLog } = makeMachine(["logrotate", "jq", "python3", "setpriv", "chromium", "ffprobe"], { uid: 0, aptGet: true });
     expect(runScript(bin)).toEqual({ code: 0, stdout: "", stderr: "" });
     expect(existsSync(aptLog)).toBe(false);
   });
 
   it("as root with apt-get, installs what is missing and says so in one line", () => {
-    const { bin, aptLog } = makeMachine(["python3", "setpriv", "chromium"], { uid: 0, aptGet: true });
+    const { bin, aptLog } = makeMachine(["python3", "setpriv", "chromium", "ffprobe"], { uid: 0, aptGet: true });
     expect(runScript(bin)).toEqual({ code: 0, stdout: "test deps: installed logrotate jq\n", stderr: "" });
     expect(readFileSync(aptLog, "utf8")).toBe("update -qq\ninstall -y -qq --no-install-recommends logrotate jq\n");
   });
 
   it("without root, says in one line what to install, and lets the suite run", () => {
-    const { bin, aptLog } = makeMachine(["jq", "python3", "setpriv", "chromium"], { uid: 1000, aptGet: true });
+    const { bin, aptLog } = makeMachine(["jq", "python3", "setpriv", "chromium", "ffprobe"], { uid: 1000, aptGet: true });
     expect(runScript(bin)).toEqual({
       code: 0,
       stdout: "test deps: missing logrotate; install them (Debian/Ubuntu: sudo apt-get install logrotate); the tests that need them will fail\n",
@@ -67,7 +67,7 @@ describe("pretest: the programs the test suite needs", () => {
   });
 
   it("without apt-get, says the same", () => {
-    const { bin } = makeMachine(["jq", "setpriv", "chromium"], { uid: 0, aptGet: false });
+    const { bin } = makeMachine(["jq", "setpriv", "chromium", "ffprobe"], { uid: 0, aptGet: false });
     expect(runScript(bin).stdout).toBe(
       "test deps: missing logrotate python3; install them (Debian/Ubuntu: sudo apt-get install logrotate python3); the tests that need them will fail\n",
     );
