@@ -101,7 +101,6 @@ export class LineSplitter {
       }
       if (nl === -1) {
         this.appendCapped(buf, pos, end);
-        pos = end;
         break;
       }
       this.endLineAt(buf, pos, nl, base + nl + 1, sink);
