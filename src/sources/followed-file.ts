@@ -251,6 +251,8 @@ export class FollowedFile {
   private async readFingerprint(): Promise<void> {
     if (!this.handle) return;
     this.fingerprint = Buffer.from(await readBytesAt(this.handle, 0, FINGERPRINT_BYTES));
+    // A UTF-16 byte order mark must be known even when reading resumes mid-file.
+    this.splitter.detectEncoding(this.fingerprint);
   }
 
   private async readTail(): Promise<void> {

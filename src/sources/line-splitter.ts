@@ -1,3 +1,5 @@
+import { detectUtf16Bom, Utf16LineSplitter } from "./utf16-line-splitter.js";
+
 /** Receives one complete line: its text, the byte offsets it spans, and how many bytes the cap dropped. */
 export type LineSink = (text: string, offset: number, endOffset: number, truncatedBytes: number) => void;
 
@@ -30,6 +32,8 @@ export class LineSplitter {
   private inLine = false;
   /** The last line ended with a CR at the very end of a read, so an LF right after it is part of its terminator. */
   private afterLoneCR: boolean;
+  /** Set when the content is UTF-16: every call is then handed to it. */
+  private utf16: Utf16LineSplitter | null = null;
   private lineOffset: number;
   private position: number;
 
@@ -46,21 +50,38 @@ export class LineSplitter {
 
   /** Offset of the next byte to push. */
   get nextOffset(): number {
-    return this.position;
+    return this.utf16 ? this.utf16.nextOffset : this.position;
   }
 
   /** Offset up to which every line has been emitted: the start of the held line, or `nextOffset`. */
   get committedOffset(): number {
+    if (this.utf16) return this.utf16.committedOffset;
     return this.inLine ? this.lineOffset : this.position;
   }
 
   /** Whether an unfinished line is held. */
   get hasHeldLine(): boolean {
-    return this.inLine;
+    return this.utf16 ? this.utf16.hasHeldLine : this.inLine;
+  }
+
+  /** The encoding lines are decoded from: UTF-8 unless the file starts with a UTF-16 byte order mark. */
+  get encoding(): string {
+    return this.utf16?.encoding ?? "utf-8";
+  }
+
+  /**
+   * Looks at the file's first bytes (read when it is opened): a UTF-16 byte order mark switches decoding, also
+   * when reading resumes mid-file, where the mark is never pushed.
+   */
+  detectEncoding(fileStart: Uint8Array): void {
+    const encoding = detectUtf16Bom(fileStart);
+    if (encoding && !this.utf16) this.utf16 = new Utf16LineSplitter(encoding, this.maxLineBytes, this.position);
   }
 
   /** Forgets any held line and continues at `offset` (after a truncation). */
   reset(offset: number): void {
+    // New content: its encoding is looked at again (by detectEncoding or the first bytes pushed at 0).
+    this.utf16 = null;
     this.clearLine();
     this.position = offset;
     this.lineOffset = offset;
@@ -69,6 +90,8 @@ export class LineSplitter {
 
   /** Splits `buf[start, end)`, which continues the stream at `nextOffset`, calling `sink` per complete line. */
   push(buf: Buffer, start: number, end: number, sink: LineSink): void {
+    if (!this.utf16 && this.position < 2 && this.switchToUtf16AtStart(buf, start, end)) return this.utf16!.push(buf, start, end, sink);
+    if (this.utf16) return this.utf16.push(buf, start, end, sink);
     const base = this.position - start;
     let pos = start;
     if (this.afterLoneCR && pos < end) {
@@ -109,6 +132,22 @@ export class LineSplitter {
     this.position = base + end;
   }
 
+  /**
+   * Whether the stream starts with a UTF-16 byte order mark (looking at the byte held from a 1-byte first read
+   * too); if so, decoding switches to UTF-16 from offset 0 and the held byte is handed over.
+   */
+  private switchToUtf16AtStart(buf: Buffer, start: number, end: number): boolean {
+    const heldFirst = this.position === 1 && this.inLine && this.lineOffset === 0 && this.heldLength === 1 ? this.held!.subarray(0, 1) : null;
+    if (this.position === 1 && !heldFirst) return false;
+    const head = heldFirst ? Buffer.concat([heldFirst, buf.subarray(start, Math.min(end, start + 1))]) : buf.subarray(start, end);
+    const encoding = detectUtf16Bom(head);
+    if (!encoding) return false;
+    this.clearLine();
+    this.utf16 = new Utf16LineSplitter(encoding, this.maxLineBytes, 0);
+    if (heldFirst) this.utf16.push(heldFirst, 0, 1, () => undefined);
+    return true;
+  }
+
   /** Emits the line that ends with the terminator at `terminator` (LF, or a lone CR). */
   private endLineAt(buf: Buffer, pos: number, terminator: number, endOffset: number, sink: LineSink): void {
     if (this.heldLength === 0 && this.droppedBytes === 0) {
@@ -121,6 +160,7 @@ export class LineSplitter {
 
   /** Emits the held line as it is: the file it came from will never complete it (rotated away, truncated). */
   flush(sink: LineSink): void {
+    if (this.utf16) return this.utf16.flush(sink);
     if (this.inLine) this.emitHeld(this.position, sink);
   }
 
@@ -131,11 +171,11 @@ export class LineSplitter {
     const offset = this.lineOffset;
     this.inLine = false;
     if (contentEnd - pos <= this.maxLineBytes) {
-      sink(buf.toString("utf8", pos, contentEnd), offset, endOffset, 0);
+      sink(decodeLine(buf, pos, contentEnd, offset), offset, endOffset, 0);
       return;
     }
     const cut = findCharBoundary(buf, pos, pos + this.maxLineBytes);
-    sink(buf.toString("utf8", pos, cut), offset, endOffset, contentEnd - cut);
+    sink(decodeLine(buf, pos, cut, offset), offset, endOffset, contentEnd - cut);
   }
 
   private emitHeld(endOffset: number, sink: LineSink): void {
@@ -148,7 +188,7 @@ export class LineSplitter {
     const total = this.heldLength + this.droppedBytes;
     let keep = this.heldLength;
     if (keep > this.maxLineBytes) keep = findCharBoundary(held, 0, this.maxLineBytes);
-    const text = keep > 0 ? held.toString("utf8", 0, keep) : "";
+    const text = keep > 0 ? decodeLine(held, 0, keep, this.lineOffset) : "";
     const offset = this.lineOffset;
     this.clearLine();
     sink(text, offset, endOffset, total - keep);
@@ -185,6 +225,12 @@ export class LineSplitter {
     this.droppedBytes = 0;
     this.lastByte = -1;
   }
+}
+
+/** Decodes a line's bytes as UTF-8; the first line of a file loses its byte order mark (offsets still count it). */
+function decodeLine(bytes: Buffer, start: number, end: number, lineOffset: number): string {
+  const text = bytes.toString("utf8", start, end);
+  return lineOffset === 0 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

@@ -37,6 +37,31 @@ describe("odd input (e2e)", () => {
     for (const incident of journal) expect(incident.error_message).toBe(missingFolder(incident.modelo!));
   });
 
+  it.each([
+    ["UTF-16LE", (t: string) => Buffer.from(t, "utf16le"), Buffer.from([0xff, 0xfe])],
+    ["UTF-16BE", (t: string) => Buffer.from(t, "utf16le").swap16(), Buffer.from([0xfe, 0xff])],
+  ])("decodes a %s log with its BOM, also when resuming mid-file after a restart", async (_name, encode, bom) => {
+    const ws = createWorkspace();
+    const first = await startVigia(ws);
+    ws.write(BOT_LOG, Buffer.concat([bom, encode(`${missingFolder("utf16a")}\r\n${missingFolder("utf16b")}\r\n`)]));
+    await waitFor(() => ["utf16a", "utf16b"].every((m) => readJournal(ws).some((i) => i.modelo === m)), {
+      what: "an incident per UTF-16 line",
+      describe: () => `${JSON.stringify(readJournal(ws).map((i) => i.error_message))}\n${first.stderr()}`,
+    });
+    expect((await first.stop()).code).toBe(0);
+
+    ws.append(BOT_LOG, encode(`${missingFolder("utf16c")}\r\n`));
+    const second = await startVigia(ws);
+    await waitFor(() => readJournal(ws).some((i) => i.modelo === "utf16c"), {
+      what: "the incident of the line written while vigia was down (resumed mid-file)",
+      describe: () => `${JSON.stringify(readJournal(ws).map((i) => i.error_message))}\n${second.stderr()}`,
+    });
+    expect((await second.stop()).code).toBe(0);
+    const journal = readJournal(ws);
+    expect(journal.map((i) => i.modelo).sort()).toEqual(["utf16a", "utf16b", "utf16c"]);
+    for (const incident of journal) expect(incident.error_message).toBe(missingFolder(incident.modelo!));
+  });
+
   it("escapes bidi overrides and line separators from log values in monitor.log, the console and Telegram", async () => {
     fake = await FakeTelegram.start();
     const ws = createWorkspace({

@@ -206,3 +206,46 @@ describe("LineSplitter", () => {
     expect(() => new LineSplitter(0)).toThrow(RangeError);
   });
 });
+
+describe("LineSplitter: byte order marks and UTF-16", () => {
+  const utf16be = (text: string) => Buffer.from(text, "utf16le").swap16();
+
+  it("strips a UTF-8 byte order mark from the first line, keeping byte offsets, however it is read", () => {
+    const input = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("uno\ndos\n")]);
+    const expected = [
+      { text: "uno", offset: 0, endOffset: 7, truncatedBytes: 0 },
+      { text: "dos", offset: 7, endOffset: 11, truncatedBytes: 0 },
+    ];
+    expect(split([input]).lines).toEqual(expected);
+    expect(split([...input].map((b) => Buffer.from([b]))).lines).toEqual(expected);
+  });
+
+  it.each([
+    ["UTF-16LE", (t: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, "utf16le")])],
+    ["UTF-16BE", (t: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(t)])],
+  ])("decodes %s with its BOM: LF, CRLF and lone CR line ends, byte offsets, any read boundaries", (_name, encode) => {
+    const input = encode("uno ñandú 🎬\r\ndos\rtres\n");
+    const whole = split([input]);
+    expect(whole.lines).toEqual([
+      { text: "uno ñandú 🎬", offset: 2, endOffset: 30, truncatedBytes: 0 },
+      { text: "dos", offset: 30, endOffset: 38, truncatedBytes: 0 },
+      { text: "tres", offset: 38, endOffset: 48, truncatedBytes: 0 },
+    ]);
+    expect(whole.splitter.committedOffset).toBe(input.length);
+    expect(whole.splitter.encoding).toBe(_name.toLowerCase());
+    const byByte = split([...input].map((b) => Buffer.from([b]))).lines;
+    expect(byByte.map(({ text, offset }) => ({ text, offset }))).toEqual(whole.lines.map(({ text, offset }) => ({ text, offset })));
+  });
+
+  it("resumes mid-file in UTF-16 once told the file's first bytes, and caps long lines in whole characters", () => {
+    const splitter = new LineSplitter(8, 10);
+    splitter.detectEncoding(Buffer.from([0xff, 0xfe, 0x61, 0x00]));
+    const lines: Array<[string, number, number, number]> = [];
+    const chunk = Buffer.from("abcdefgh\nzz\n", "utf16le");
+    splitter.push(chunk, 0, chunk.length, (text, offset, endOffset, dropped) => lines.push([text, offset, endOffset, dropped]));
+    expect(lines).toEqual([
+      ["abcd", 10, 28, 8],
+      ["zz", 28, 34, 0],
+    ]);
+  });
+});
