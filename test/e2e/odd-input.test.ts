@@ -4,7 +4,7 @@
  * escaped in monitor.log, on the console and in the Telegram message (no log spoofing).
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
 import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, readJournal, startVigia, waitFor } from "./vigia-harness.js";
 
@@ -50,7 +50,7 @@ describe("odd input (e2e)", () => {
     });
     expect((await first.stop()).code).toBe(0);
 
-    ws.append(BOT_LOG, encode(`${missingFolder("utf16c")}\r\n`));
+    appendFileSync(ws.at(BOT_LOG), encode(`${missingFolder("utf16c")}\r\n`));
     const second = await startVigia(ws);
     await waitFor(() => readJournal(ws).some((i) => i.modelo === "utf16c"), {
       what: "the incident of the line written while vigia was down (resumed mid-file)",
