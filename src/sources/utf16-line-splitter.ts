@@ -1,3 +1,4 @@
+import { TextDecoder } from "node:util";
 import type { LineSink } from "./line-splitter.js";
 
 export type Utf16Encoding = "utf-16le" | "utf-16be";
