@@ -111,6 +111,12 @@ export class CheckpointStore {
     };
   }
 
+  /** Forgets `path`, provider and checkpoint: a file a glob source followed is gone and was read to its end. */
+  forget(path: string): void {
+    this.providers.delete(path);
+    this.entries.delete(path);
+  }
+
   /** Text of the last successful write: an unchanged checkpoint is not written again. */
   private lastWritten: string | null = null;
 

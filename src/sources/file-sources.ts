@@ -166,6 +166,8 @@ class FileSourceGroup implements FileSources {
     this.byPath.delete(tailer.path);
     this.list.splice(this.list.indexOf(tailer), 1);
     await tailer.stop();
+    // Its checkpoint would describe a file that no longer exists, forever (daily-named logs): dropped with it.
+    this.options.checkpoints.forget(tailer.path);
     this.emitEvent({ type: "closed", source: tailer.source, path: tailer.path, detail: "no longer matched by a file: not followed any more" });
   }
 

@@ -165,11 +165,17 @@ describe.each([
     writeFileSync(join(logs, "keep.log"), "");
     writeFileSync(join(logs, "gone.log"), "");
     const collector = new Collector();
-    const sources = await startSources(join(logs, "*.log"), collector, { watch, pollIntervalMs: 50 });
+    const store = await CheckpointStore.load(join(dir, "state"));
+    const sources = await startSources(join(logs, "*.log"), collector, { watch, pollIntervalMs: 50, checkpoints: store });
+    await store.save();
+    expect(store.get(join(logs, "gone.log"))).toBeDefined();
     appendFileSync(join(logs, "gone.log"), "last words\n");
     unlinkSync(join(logs, "gone.log"));
     await waitFor(() => sources.getStats().length === 1, "the deleted file to be dropped");
     expect(sources.getStats().map((s) => s.path)).toEqual([join(logs, "keep.log")]);
     expect(collector.texts()).toEqual(["last words"]);
+    await store.save();
+    expect(store.get(join(logs, "gone.log"))).toBeUndefined(); // no checkpoint left behind for a file that is gone
+    expect(store.get(join(logs, "keep.log"))).toBeDefined();
   });
 });
