@@ -1,15 +1,8 @@
-import { stat } from "node:fs/promises";
 import { FileTailer, type FileTailerOptions, type TailerEvent, type TailerStats } from "./file-tailer.js";
 import { OpenFileBudget } from "./open-file-budget.js";
 import { PathWatcher } from "./path-watcher.js";
-import {
-  compileSourceGlob,
-  isGlobPattern,
-  isRegularFile,
-  isRotatedSiblingOfAny,
-  listGlobMatches,
-  type SourceGlob,
-} from "./source-glob.js";
+import { GlobSource, type GlobSourceHost } from "./glob-source.js";
+import { compileSourceGlob, isGlobPattern } from "./source-glob.js";
 
 /** One configured file source: one file, or a glob pattern whose every match is followed on its own. */
 export interface FileSourceSpec {
@@ -50,7 +43,7 @@ export function createFileSources(specs: readonly FileSourceSpec[], options: Fil
   return new FileSourceGroup(specs, options);
 }
 
-class FileSourceGroup implements FileSources {
+class FileSourceGroup implements FileSources, GlobSourceHost {
   private readonly list: FileTailer[] = [];
   /** Followed path → its tailer; a path belongs to the first source that claims it. */
   private readonly byPath = new Map<string, FileTailer>();
@@ -177,64 +170,5 @@ class FileSourceGroup implements FileSources {
     } catch {
       /* a failing event listener must not stop the sources */
     }
-  }
-}
-
-/** Finds the files of one glob source: at start, then on the watcher's events in its folders (or a poll). */
-class GlobSource {
-  private stopWatching: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  /** Paths being looked at, so one burst of events starts one tailer. */
-  private readonly pending = new Set<string>();
-
-  constructor(
-    readonly spec: FileSourceSpec,
-    readonly glob: SourceGlob,
-    private readonly group: FileSourceGroup,
-  ) {}
-
-  listInitial(): Promise<string[]> {
-    return listGlobMatches(this.glob);
-  }
-
-  follow(watcher: PathWatcher | undefined, pollIntervalMs: number | undefined): void {
-    if (watcher) {
-      this.stopWatching = watcher.watchTree(this.glob.root, this.glob.maxDepth, (path) => void this.consider(path));
-    } else {
-      this.timer = setInterval(() => void this.consider(this.glob.root), pollIntervalMs ?? 250);
-    }
-    // Files created between the first listing and the watch being in place.
-    void this.consider(this.glob.root);
-  }
-
-  close(): void {
-    this.stopWatching?.();
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  /** Looks at an entry that changed: a new matching file gets a tailer; a folder (new, or the root) is listed. */
-  private async consider(path: string): Promise<void> {
-    if (this.pending.has(path)) return;
-    this.pending.add(path);
-    try {
-      const st = await stat(path).catch(() => null);
-      if (!st) return;
-      if (st.isDirectory()) {
-        for (const match of await listGlobMatches(this.glob, path)) await this.adopt(match);
-      } else if (this.glob.matches(path)) {
-        await this.adopt(path);
-      }
-    } finally {
-      this.pending.delete(path);
-    }
-  }
-
-  private async adopt(path: string): Promise<void> {
-    if (this.group.isFollowed(path)) return;
-    if (isRotatedSiblingOfAny(path, this.group.listPaths(this.spec.source))) return;
-    const st = await stat(path, { bigint: true }).catch(() => null);
-    if (!st || !st.isFile() || !(await isRegularFile(path))) return;
-    if (this.group.isInodeFollowed(this.spec.source, `${st.dev}:${st.ino}`)) return;
-    await this.group.startDiscovered(this.spec, path);
   }
 }

@@ -246,7 +246,11 @@ export class FileTailer implements BudgetMember {
   private schedulePoll(): void {
     if (this.phase !== "running") return;
     this.timerIsFast = this.needsFastPoll();
-    const delayMs = this.timerIsFast ? this.settings.pollIntervalMs : this.settings.watchedPollIntervalMs;
+    // Slow checks land on whole seconds: the checks of 1 000 idle files run as a few bursts a second, not 100
+    // separate wake-ups of the event loop and the thread pool.
+    const delayMs = this.timerIsFast
+      ? this.settings.pollIntervalMs
+      : this.settings.watchedPollIntervalMs + 1000 - ((Date.now() + this.settings.watchedPollIntervalMs) % 1000);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.poke().finally(() => {
