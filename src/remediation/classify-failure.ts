@@ -1,6 +1,6 @@
 import { MissingFieldError } from "../util/template.js";
 import { PathRefusedError } from "./path-guard.js";
-import { InvalidSpecError, NotRegularFileError, OwnerLookupError, RemediationAbortedError } from "./errors.js";
+import { InvalidSpecError, NotRegularFileError, OwnerLookupError, RemediationAbortedError, UnsafeArgumentError } from "./errors.js";
 
 /** What to do after a failed attempt. */
 export type FailureDecision =
@@ -24,7 +24,8 @@ export function classifyFailure(error: unknown): FailureDecision {
     error instanceof InvalidSpecError ||
     error instanceof MissingFieldError ||
     error instanceof OwnerLookupError ||
-    error instanceof NotRegularFileError
+    error instanceof NotRegularFileError ||
+    error instanceof UnsafeArgumentError
   ) {
     return "give_up";
   }

@@ -55,6 +55,19 @@ export class NotRegularFileError extends Error {
   }
 }
 
+/** A captured value in a command argument would be read as an option (it begins with `-`). Retrying cannot help. */
+export class UnsafeArgumentError extends Error {
+  override readonly name = "UnsafeArgumentError";
+  constructor(
+    readonly specType: string,
+    readonly argument: string,
+    readonly field: string,
+    readonly value: string,
+  ) {
+    super(`argumento rechazado: ${specType}.${argument}: el valor capturado {${field}} = ${describeValue(value)} empieza por '-' (se leería como opción)`);
+  }
+}
+
 /** The job was cancelled (resolve_on closed the incident, or the executor is stopping). */
 export class RemediationAbortedError extends Error {
   override readonly name = "RemediationAbortedError";

@@ -25,6 +25,7 @@ export {
   ActionTimeoutError,
   NotRegularFileError,
   RemediationAbortedError,
+  UnsafeArgumentError,
 } from "./errors.js";
 
 // Building blocks, for checks and tests

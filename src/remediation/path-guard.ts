@@ -68,6 +68,8 @@ export interface ResolvePathOptions {
   destructive?: boolean;
   /** Check the whole text, then resolve its parent folder (mkdir `parent: true`: the path names a file). */
   parent?: boolean;
+  /** Folder a relative path is relative to (a command's working folder); default the base dir. */
+  relativeTo?: string;
 }
 
 export interface PathGuard {
@@ -119,7 +121,7 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
   async function resolvePath(rawPath: string, resolveOptions: ResolvePathOptions = {}): Promise<GuardedPath> {
     checkPathText(rawPath);
     if (rawRoots.length === 0) throw new PathRefusedError(rawPath, "no_roots", "remediation.allowed_roots está vacío");
-    const fullPath = resolve(baseDir, rawPath);
+    const fullPath = resolve(resolveOptions.relativeTo ?? baseDir, rawPath);
     const candidate = resolveOptions.parent ? dirname(fullPath) : fullPath;
     const destructive = resolveOptions.destructive === true;
 

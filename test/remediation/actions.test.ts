@@ -337,7 +337,8 @@ describe("prune", () => {
 describe("exec", () => {
   it("passes captured values as single arguments: no shell sees them", async () => {
     const out = join(base, "argv.json");
-    const hostile = `$(touch ${join(base, "pwned")}); \`id\` && echo "x" | cat > ${join(base, "pwned2")} 'q'`;
+    // No `/` in it: a path-like value would be refused by the guard before anything runs (see the next test).
+    const hostile = `$(touch pwned); \`id\` && echo "x" | cat > pwned2 'q'`;
     const spec: ActionSpec = {
       type: "exec",
       command: ["node", "-e", "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))", out, "{video}", "--{modelo}"],
@@ -347,6 +348,38 @@ describe("exec", () => {
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual([hostile, "--ana"]);
     expect(existsSync(join(base, "pwned"))).toBe(false);
     expect(existsSync(join(base, "pwned2"))).toBe(false);
+  });
+
+  it("confines captured values: path-like ones pass the guard, option-like ones are refused, env values too", async () => {
+    mkdirSync(join(base, "fuera"));
+    symlinkSync(join(base, "fuera"), join(base, "modelos/enlace"));
+    const touch = (item: string): ActionSpec => ({ type: "exec", command: ["touch", item] });
+    const cases: Array<[ActionSpec, Record<string, string>, RegExp]> = [
+      [touch("{p}"), { p: "modelos/../fuera/a" }, /^ruta rechazada \(dot_dot\)/],
+      [touch("{p}"), { p: join(base, "fuera/b") }, /^ruta rechazada \(outside_roots\)/],
+      [touch("{p}"), { p: "modelos/enlace/c" }, /^ruta rechazada \(outside_roots\)/],
+      [touch("--reference={p}"), { p: "/etc/passwd" }, /^ruta rechazada \(outside_roots\)/],
+      [touch("{p}"), { p: "--reference=/etc/passwd" }, /^argumento rechazado: exec\.command\[1\]: el valor capturado \{p\} = "--reference=\/etc\/passwd" empieza por '-'/],
+      [touch("modelos/{p}"), { p: "-x" }, /^argumento rechazado/],
+      [{ type: "exec", command: ["touch", "modelos/ok"], env: { DESTINO: "{p}" } }, { p: "../fuera/d" }, /^ruta rechazada \(dot_dot\)/],
+      [{ type: "exec", command: ["touch", "{p}"], cwd: "modelos" }, { p: "../fuera/e" }, /^ruta rechazada \(dot_dot\)/],
+    ];
+    for (const [spec, fields, detalle] of cases) {
+      const result = await run(spec, fields);
+      expect({ fields, ok: result.ok, detalle: result.detalle, decision: classifyFailure(result.cause) }).toEqual({
+        fields,
+        ok: false,
+        detalle: expect.stringMatching(detalle),
+        decision: "give_up",
+      });
+    }
+    expect(readdirSync(join(base, "fuera"))).toEqual([]);
+    // Inside the roots, relative to the command's folder, and option values after a literal --opt= prefix: run.
+    expect(await run(touch("{p}"), { p: "modelos/ana.txt" })).toMatchObject({ ok: true });
+    expect(await run({ type: "exec", command: ["touch", "{p}"], cwd: "modelos" }, { p: "sub-no/../x" })).toMatchObject({ ok: false });
+    expect(await run({ type: "exec", command: ["touch", "./{p}"], cwd: "modelos" }, { p: "b.txt" })).toMatchObject({ ok: true });
+    expect(await run({ type: "exec", command: ["touch", "--", "{p}"] }, { p: "modelos/c.txt" })).toMatchObject({ ok: true });
+    expect(readdirSync(join(base, "modelos")).sort()).toEqual(["ana.txt", "b.txt", "c.txt", "enlace"]);
   });
 
   it("runs in the base dir with the given env; its last output line becomes the note", async () => {

@@ -5,11 +5,14 @@ import { fillTemplate } from "../../util/template.js";
 import { runCommand } from "../run-command.js";
 import { formatArgv } from "../format-argv.js";
 import { CommandFailedError, RemediationAbortedError } from "../errors.js";
+import { confineCapturedValues } from "../confine-captured-values.js";
 
 /**
  * `exec {command, cwd?, env?, timeout?}`: runs an operator's command (retry a download, restart the local Bot
  * API). `command` is argv: each item is one argument whatever a captured value holds, and no shell is involved.
  * A templated `cwd` comes from the log, so it must pass the guard; a literal one resolves against the base dir.
+ * Captured values in `command` and `env` are confined (confineCapturedValues): path-like ones pass the guard,
+ * option-like ones are refused.
  * Killed at its timeout (default `remediation.action_timeout`); a non-zero exit fails the attempt.
  */
 export const execAction: ActionHandler = {
@@ -25,6 +28,21 @@ export const execAction: ActionHandler = {
       cwd = rawCwd.includes("{")
         ? (await ctx.guard.resolvePath(fillTemplate(rawCwd, fields))).absolute
         : resolve(ctx.guard.baseDir, rawCwd);
+    }
+    await confineCapturedValues({ specType: "exec", key: "command", rawItems: spec.command as string[], filledItems: argv, fields, guard: ctx.guard, cwd });
+    if (env) {
+      const rawEnv = spec.env as Record<string, string>;
+      const names = Object.keys(env);
+      await confineCapturedValues({
+        specType: "exec",
+        key: "env",
+        rawItems: names.map((name) => rawEnv[name]!),
+        filledItems: names.map((name) => env[name]!),
+        fields,
+        guard: ctx.guard,
+        cwd,
+        allowOptionLike: true,
+      });
     }
 
     return {

@@ -2,12 +2,14 @@ import type { VerifyHandler } from "./verify-handler.js";
 import { readArgv, readTimeoutMs } from "../spec-options.js";
 import { runCommand } from "../run-command.js";
 import { formatArgv } from "../format-argv.js";
+import { confineCapturedValues } from "../confine-captured-values.js";
 
 /** `exec_ok {command, timeout?}`: a command exits 0 within its timeout (default `remediation.action_timeout`). No shell. */
 export const execOkVerify: VerifyHandler = {
   type: "exec_ok",
   async plan(spec, fields, ctx) {
     const argv = readArgv(spec, "command", fields);
+    await confineCapturedValues({ specType: "exec_ok", key: "command", rawItems: spec.command as string[], filledItems: argv, fields, guard: ctx.guard, cwd: ctx.guard.baseDir });
     const timeoutMs = readTimeoutMs(spec, ctx.actionTimeoutMs);
     return {
       descripcion: `${formatArgv(argv)} → código 0`,
