@@ -2,6 +2,7 @@ import { execa } from "execa";
 import { createOutputTail } from "./output-tail.js";
 import { formatArgv } from "./format-argv.js";
 import { defaultTimers, type Timers } from "./timers.js";
+import { CommandFailedError, RemediationAbortedError } from "./errors.js";
 
 /**
  * Runs one command for the executor (exec actions, exec_ok, sudo chown). argv items go to the program as they are:
@@ -192,4 +193,14 @@ function trackGroup(pid: number): void {
       }
     }
   });
+}
+
+/** runCommand for actions: a cancelled run throws RemediationAbortedError, a failed one CommandFailedError. */
+export async function runCommandOrThrow(argv: readonly string[], options: RunCommandOptions): Promise<CommandOutcome> {
+  const outcome = await runCommand(argv, options);
+  if (outcome.aborted) throw new RemediationAbortedError();
+  if (!outcome.ok) {
+    throw new CommandFailedError(outcome.command, outcome.exitCode, outcome.signal, outcome.timedOut, outcome.stderrTail, outcome.shortMessage);
+  }
+  return outcome;
 }

@@ -6,8 +6,8 @@ import { quoteArg } from "../format-argv.js";
 import { readBoolean, readFilledString, readOptionalString } from "../spec-options.js";
 import { resolveOwnerForPath } from "../owner-for-path.js";
 import { PathRefusedError } from "../path-guard.js";
-import { runCommand } from "../run-command.js";
-import { CommandFailedError, RemediationAbortedError } from "../errors.js";
+import { runCommandOrThrow } from "../run-command.js";
+import { RemediationAbortedError } from "../errors.js";
 import { isHardLinkedFile, refuseHardLink } from "../refuse-hard-link.js";
 import type { RemediationContext } from "../remediation-context.js";
 
@@ -70,17 +70,13 @@ const SUDO_BATCH = 200;
  */
 async function runSudoChown(paths: string[], owner: { uid: number; gid: number }, ctx: RemediationContext): Promise<void> {
   const argv = ["sudo", "-n", "chown", "-h", "--", `${owner.uid}:${owner.gid}`, ...paths];
-  const outcome = await runCommand(argv, {
+  await runCommandOrThrow(argv, {
     timeoutMs: ctx.actionTimeoutMs,
     killGraceMs: ctx.killGraceMs,
     signal: ctx.signal,
     maxOutputBytes: ctx.maxOutputBytes,
     timers: ctx.timers,
   });
-  if (outcome.aborted) throw new RemediationAbortedError();
-  if (!outcome.ok) {
-    throw new CommandFailedError(outcome.command, outcome.exitCode, outcome.signal, outcome.timedOut, outcome.stderrTail, outcome.shortMessage);
-  }
 }
 
 /**

@@ -2,9 +2,8 @@ import { resolve } from "node:path";
 import type { ActionHandler } from "./action-handler.js";
 import { readArgv, readEnv, readOptionalString, readTimeoutMs } from "../spec-options.js";
 import { fillTemplate } from "../../util/template.js";
-import { runCommand } from "../run-command.js";
+import { runCommandOrThrow } from "../run-command.js";
 import { formatArgv } from "../format-argv.js";
-import { CommandFailedError, RemediationAbortedError } from "../errors.js";
 import { confineCapturedValues } from "../confine-captured-values.js";
 
 /**
@@ -49,7 +48,7 @@ export const execAction: ActionHandler = {
       accion: formatArgv(argv),
       ownsTimeout: true,
       async execute() {
-        const outcome = await runCommand(argv, {
+        const outcome = await runCommandOrThrow(argv, {
           cwd,
           env,
           timeoutMs,
@@ -58,10 +57,6 @@ export const execAction: ActionHandler = {
           maxOutputBytes: ctx.maxOutputBytes,
           timers: ctx.timers,
         });
-        if (outcome.aborted) throw new RemediationAbortedError();
-        if (!outcome.ok) {
-          throw new CommandFailedError(outcome.command, outcome.exitCode, outcome.signal, outcome.timedOut, outcome.stderrTail, outcome.shortMessage);
-        }
         // The command's last line of output is usually its own summary ("descarga reanudada"): worth journaling.
         const lastLine = outcome.stdoutTail.trim().split("\n").at(-1)?.trim() ?? "";
         return { detalle: lastLine === "" ? null : lastLine.slice(0, 200), exitCode: 0 };
