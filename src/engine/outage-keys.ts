@@ -7,9 +7,11 @@
  * - `disco_lleno` log matches take the key of the disk check whose filesystem holds the path that failed (the
  *   download root when the message names none); disk checks on one filesystem share the first one's key. Such an
  *   incident is then the disk check's: it stays open while the check says full and closes when space is back.
+ *   With no disk check on that filesystem the key is its mount point (`disco_lleno:/srv/modelos`) and the rule's
+ *   own verify measures it.
  */
 import { statSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { BOT_API_CHECK_DEFAULTS, DISK_CHECK_DEFAULTS } from "../checks/index.js";
 import type { ChecksConfig } from "../config/types.js";
 import { findExistingAncestor } from "../util/find-existing-ancestor.js";
@@ -70,10 +72,15 @@ export function createOutageKeys(checks: ChecksConfig, options: OutageKeysOption
       }
       if (ruleId === DISK_CHECK_DEFAULTS.errorType && diskPaths.length > 0) {
         const failed = match.fields["path"] ? resolve(options.baseDir, match.fields["path"]) : options.downloadRoot;
-        const diskPath = failed === null ? null : findDiskPath(failed);
-        if (diskPath === null) return { match, askCheck: null };
+        if (failed === null) return { match, askCheck: null };
+        const diskPath = findDiskPath(failed);
+        if (diskPath === null) return { match: keyByMountPoint(match, failed), askCheck: null };
         const checkId = `disk:${diskPath}`;
         return { match: { ...match, rule: toCheckOwned(match.rule), key: getCheckKey(checkId) }, askCheck: checkId };
+      }
+      if (ruleId === DISK_CHECK_DEFAULTS.errorType) {
+        const failed = match.fields["path"] ? resolve(options.baseDir, match.fields["path"]) : options.downloadRoot;
+        return { match: failed === null ? match : keyByMountPoint(match, failed), askCheck: null };
       }
       return { match, askCheck: null };
     },
@@ -89,5 +96,21 @@ function readDevice(absolute: string): number | null {
     return statSync(findExistingAncestor(absolute)).dev;
   } catch {
     return null;
+  }
+}
+
+/** One incident per filesystem when no disk check watches it: the key names the mount point of the path that failed. */
+function keyByMountPoint(match: RuleMatch, absolute: string): RuleMatch {
+  return { ...match, key: `${match.rule.id}:${findMountPoint(absolute)}` };
+}
+
+/** The mount point of a path's filesystem: its highest ancestor still on the same device. */
+export function findMountPoint(absolute: string): string {
+  let current = findExistingAncestor(absolute);
+  const dev = readDevice(current);
+  for (;;) {
+    const parent = dirname(current);
+    if (parent === current || readDevice(parent) !== dev) return current;
+    current = parent;
   }
 }
