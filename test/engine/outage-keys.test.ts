@@ -28,7 +28,7 @@ function makeMatch(ruleId: string, fields: Record<string, string> = {}): RuleMat
 }
 
 function makeChecks(overrides: Partial<ChecksConfig>): ChecksConfig {
-  return { intervalMs: 30_000, disk: null, botApi: null, localBotApi: { url: "http://localhost:8081", healthUrl: null }, http: [], process: [], silence: [], exec: [], flap: null, ...overrides };
+  return { intervalMs: 30_000, disk: null, botApi: null, localBotApi: { url: "http://localhost:8081", healthUrl: null }, http: [], process: [], silence: [], exec: [], flap: null, ...overrides } as ChecksConfig;
 }
 
 const disk = (paths: string[]) => ({ paths, warnGb: 5, criticalGb: 2, timeoutMs: 10_000, stopSupervised: true });
