@@ -6,7 +6,8 @@ import { CheckpointStore, recoverCheckpoints, createFileSources, planOpenFiles, 
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
 import { maskLineSecrets } from "../events/mask-line-secrets.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
-import { listRuleFiles, loadRules, type LoadRulesResult } from "../rules/load-rules.js";
+import { listRuleFiles, type LoadRulesResult } from "../rules/load-rules.js";
+import { RuleLoader } from "../rules/rule-loader.js";
 import { statSync } from "node:fs";
 import { RuleMatchWorker, type DisabledRule, type MatchedBatch } from "../rules/rule-match-worker.js";
 import { matchRulesInWorker } from "../rules/match-rules-in-worker.js";
@@ -89,6 +90,7 @@ export class Engine {
   private rulesResult: LoadRulesResult = { rules: [], problems: [], files: [] };
   private rulesById = new Map<string, CompiledRule>();
   private readonly matchWorker: RuleMatchWorker;
+  private readonly ruleLoader = new RuleLoader();
   /** Resolves once the last event has gone through matching into the manager (after `lines$` completes). */
   private pipelineDone: Promise<void> = Promise.resolve();
   private rulesLastReload: string | null = null;
@@ -183,7 +185,9 @@ export class Engine {
     }
     this.maxOpenFiles = openFiles.maxOpenFiles;
     const rulesStamp = readRuleFilesStamp(cfg.rulePaths);
-    this.applyRules(loadRules(toRuleSource(cfg.rulePaths)), "start");
+    // Loading and the ReDoS check run in a worker thread, here and at every reload: a big rule file takes
+    // seconds to check, and the main thread must keep tailing, journaling and answering /health meanwhile.
+    this.applyRules(await this.ruleLoader.load(toRuleSource(cfg.rulePaths)), "start");
     for (const p of this.rulesResult.problems) this.logger.error(`rules: ${formatProblem(p)}`);
 
     const loaded = await this.journal.load();
@@ -237,6 +241,7 @@ export class Engine {
 
     this.rulesWatcher = watchRules({
       from: toRuleSource(cfg.rulePaths),
+      load: (from, options) => this.ruleLoader.load(from, options),
       onRules: (result) => this.applyRules(result, "reload"),
       onProblems: (problems) => {
         this.metrics.ruleReloads.inc({ outcome: "failed" });
@@ -310,6 +315,7 @@ export class Engine {
     await this.scheduler?.stop();
     await this.fileSources?.stop();
     await this.rulesWatcher?.close();
+    await this.ruleLoader.close();
     this.grouper.flush();
     this.lines$.complete();
     await this.pipelineDone;
