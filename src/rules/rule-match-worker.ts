@@ -26,15 +26,13 @@ export interface DisabledRule {
 }
 
 export interface RuleMatchWorkerOptions {
-  /** Longest one event may take through the rules (ms). Default DEFAULT_MATCH_BUDGET_MS. */
-  budgetMs?: number;
+  /** Longest one event may take through the rules (ms): the config's `match_budget_ms`. */
+  budgetMs: number;
   onRuleDisabled?: (disabled: DisabledRule) => void;
   /** The worker died (a bug, out of memory) and was started again; its batches are matched again. */
   onWorkerError?: (error: Error) => void;
   now?: () => number;
 }
-
-export const DEFAULT_MATCH_BUDGET_MS = 1000;
 
 /**
  * Events handed to the worker and not answered yet, past which the readers wait (see waitForCapacity): the
@@ -89,8 +87,8 @@ export class RuleMatchWorker {
   private watched: { seq: number; sinceMs: number } | null = null;
   private closed = false;
 
-  constructor(options: RuleMatchWorkerOptions = {}) {
-    this.budgetMs = options.budgetMs ?? DEFAULT_MATCH_BUDGET_MS;
+  constructor(options: RuleMatchWorkerOptions) {
+    this.budgetMs = options.budgetMs;
     this.onRuleDisabled = options.onRuleDisabled;
     this.onWorkerError = options.onWorkerError;
     this.now = options.now ?? Date.now;

@@ -23,7 +23,7 @@ describe("RuleMatchWorker", () => {
       makeRule("ruta_inexistente", { match: /No such file or directory: '(?<path>[^']+)'/ }),
       makeRule("timeout", { match: /Timed out/i, sources: new Set(["bot"]) }),
     ];
-    worker = new RuleMatchWorker();
+    worker = new RuleMatchWorker({ budgetMs: 60_000 });
     worker.setRules(rules);
     const batches = [
       [makeEvent("ERROR FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/v.mp4'"), makeEvent("INFO ok")],
