@@ -168,6 +168,16 @@ const notifySchema = {
       minimum: 1,
       description: `Messages sent per minute at most; beyond that alerts are grouped in digests. Default ${DEFAULTS.notify.max_per_minute}.`,
     },
+    new_error_after: {
+      type: "integer",
+      minimum: 1,
+      description: `An ERROR or traceback no rule claims alerts once its template is seen this many times within new_error_within. Default ${DEFAULTS.notify.new_error_after}.`,
+    },
+    new_error_within: {
+      type: "number",
+      exclusiveMinimum: 0,
+      description: `Seconds of the new_error_after window. Default ${DEFAULTS.notify.new_error_within}.`,
+    },
   },
 } as const;
 

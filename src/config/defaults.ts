@@ -49,6 +49,8 @@ export const DEFAULTS = {
   },
   notify: {
     max_per_minute: 20,
+    new_error_after: 5,
+    new_error_within: 600,
   },
   checks: {
     interval: 30,

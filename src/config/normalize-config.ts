@@ -242,7 +242,13 @@ function normalizeNotify(raw: RawNotify | undefined, apiRootFromEnv: boolean, pr
     if (isHttpUrl(raw.webhook.url)) webhook = { url: raw.webhook.url, headers: raw.webhook.headers ?? {} };
     else problem(["notify", "webhook", "url"], "expected an http(s) URL (value hidden)");
   }
-  return { telegram, webhook, maxPerMinute: raw?.max_per_minute ?? DEFAULTS.notify.max_per_minute };
+  return {
+    telegram,
+    webhook,
+    maxPerMinute: raw?.max_per_minute ?? DEFAULTS.notify.max_per_minute,
+    newErrorAfter: raw?.new_error_after ?? DEFAULTS.notify.new_error_after,
+    newErrorWithinMs: (raw?.new_error_within ?? DEFAULTS.notify.new_error_within) * 1000,
+  };
 }
 
 interface ChecksHelpers {

@@ -55,6 +55,8 @@ export interface RawNotify {
   telegram?: RawTelegram | null;
   webhook?: RawWebhook | null;
   max_per_minute?: number;
+  new_error_after?: number;
+  new_error_within?: number;
 }
 
 export interface RawDiskCheck {
@@ -220,6 +222,9 @@ export interface NotifyConfig {
   telegram: TelegramConfig | null;
   webhook: WebhookConfig | null;
   maxPerMinute: number;
+  /** Occurrences of an unclaimed error template, within `newErrorWithinMs`, that send its one alert. */
+  newErrorAfter: number;
+  newErrorWithinMs: number;
 }
 
 export interface DiskCheckConfig {

@@ -1,5 +1,5 @@
 import { merge, Subject, type Subscription } from "rxjs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { VigiaConfig } from "../config/types.js";
 import { ConfigError, listConfigSecrets } from "../config/index.js";
 import { CheckpointStore, recoverCheckpoints, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources, type TailerEvent } from "../sources/index.js";
@@ -34,6 +34,8 @@ import { handleCheckResult, handleCheckTransition, type CheckIncidentSink } from
 import { buildConfigTemplateValues } from "./config-template-values.js";
 import { createOutageKeys, type OutageKeys } from "./outage-keys.js";
 import { describeFsErrorEs, reportVigiaFault, resolveVigiaFault } from "./report-vigia-fault.js";
+import { UnknownErrorStore } from "../discover/unknown-error-store.js";
+import { formatNewErrorMessage } from "../discover/format-new-error-message.js";
 
 /** How a daemon run differs from the config. */
 export interface EngineOptions {
@@ -87,6 +89,8 @@ export class Engine {
   private readonly activity: LineActivity = createLineActivity();
   private readonly executor: Executor;
   private readonly notifier: Notifier;
+  /** Error events no rule claims, by template (`desconocidos.json` beside the journal). */
+  readonly unknownErrors: UnknownErrorStore;
   private rulesResult: LoadRulesResult = { rules: [], problems: [], files: [] };
   private rulesById = new Map<string, CompiledRule>();
   private readonly matchWorker: RuleMatchWorker;
@@ -167,6 +171,16 @@ export class Engine {
       maxPerMinute: this.config.notify.maxPerMinute,
       logger: this.logger,
     });
+    this.unknownErrors = new UnknownErrorStore({
+      path: join(dirname(this.config.journalPath), "desconocidos.json"),
+      alertAfter: this.config.notify.newErrorAfter,
+      alertWithinMs: this.config.notify.newErrorWithinMs,
+      onAlert: (alert) => {
+        this.logger.warn(`unknown error template ${alert.template.id} seen ${alert.count} times: ${alert.template.plantilla}`);
+        this.notifier.notifyText(`desconocido:${alert.template.id}`, formatNewErrorMessage(alert), `new error template ${alert.template.id}`);
+      },
+      onError: (error) => this.logger.warn(`unknown errors file: ${describeError(error)}`),
+    });
   }
 
   /** Rules in force, in match order. */
@@ -191,6 +205,7 @@ export class Engine {
     for (const p of this.rulesResult.problems) this.logger.error(`rules: ${formatProblem(p)}`);
 
     const loaded = await this.journal.load();
+    await this.unknownErrors.load();
     this.subscriptions.push(this.journal.follow(this.manager.changes$));
     this.subscriptions.push(this.manager.changes$.subscribe((c) => this.onIncidentChange(c)));
     const seed = this.manager.seed(loaded.elements, this.rulesResult.rules);
@@ -326,6 +341,7 @@ export class Engine {
     const summary = formatSessionSummary({ incidents, startedAtMs: this.startedAtMs, endedAtMs: Date.now() });
     this.notifier.sendSessionSummary(summary);
     await this.notifier.close({ timeoutMs: 5000 });
+    await this.unknownErrors.flush();
     // A journal that cannot be written must not hold the stop: the incidents are not lost as long as the
     // checkpoints stay behind them, so those are then left as they are and the next start reads the lines again.
     const journalWritten = await this.journal.close().then(
@@ -516,6 +532,8 @@ export class Engine {
     }
     this.counts.events += events.length;
     this.counts.matches += matches.length;
+    const claimed = new Set(found.map((m) => m.event));
+    for (const event of events) if (!claimed.has(event)) this.unknownErrors.observe({ source: event.source, text: event.text, atMs: event.readAtMs });
     this.manager.handleBatch(events, matches);
   }
 

@@ -208,6 +208,21 @@ export class Notifier {
     });
   }
 
+  /**
+   * Queues one message that is not about an incident (an unforeseen error's first alert) under the same flood
+   * control: one per `key` per repeat window, and within the per-minute budget; held back otherwise (logged).
+   */
+  notifyText(key: string, html: string, label: string): void {
+    if (this.closed) return;
+    const verdict = this.gate.admit(key);
+    if (verdict !== "allow") {
+      this.counters.dropped++;
+      this.logger.warn(`alert held by flood control (${verdict}): ${label}`, { text: htmlToPlainText(html) });
+      return;
+    }
+    this.telegramQueue.push({ key: `${key}:${++this.seq}`, coalesce: false, critical: false, html, label });
+  }
+
   /** Sends what is waiting on a timer now: the digest and the grouped root-cause alerts. */
   flushPending(): void {
     for (const [key, group] of this.groups) {

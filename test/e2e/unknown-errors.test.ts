@@ -1,0 +1,72 @@
+/**
+ * An ERROR no rule foresaw: a real `vigia run` counts it by template in logs/desconocidos.json and tells the admin
+ * once, on the fake Bot API, when it reached notify.new_error_after occurrences.
+ */
+import { afterEach, describe, expect, it, jest } from "@jest/globals";
+import { FakeTelegram } from "../helpers/fake-telegram.js";
+import { cleanUpTest, createWorkspace, startVigia, waitFor } from "./vigia-harness.js";
+
+jest.setTimeout(180_000);
+
+const fakes: FakeTelegram[] = [];
+afterEach(async () => {
+  for (const f of fakes.splice(0)) await f.close();
+  await cleanUpTest();
+});
+
+const QUOTA_LINE = (modelo: string, second: number): string =>
+  `2025-12-25 14:30:${String(second).padStart(2, "0")},000 - bot - ERROR - ValueError: cuota de Telegram agotada para modelo ${modelo}\n`;
+
+interface StoredTemplate {
+  plantilla: string;
+  total: number;
+  fuentes: string[];
+  ejemplos: string[];
+  primera_vez: string;
+  ultima_vez: string;
+}
+
+describe("unknown-error discovery", () => {
+  it("five unclaimed ERRORs of one template send one 'error nuevo' message and are kept in desconocidos.json", async () => {
+    const fake = await FakeTelegram.start();
+    fakes.push(fake);
+    const ws = createWorkspace({
+      config: [
+        "status: null",
+        "checks: { disk: null }",
+        "sources: [{ name: bot, path: logs/bot_central.log }]",
+        "remediation: { allowed_roots: [modelos] }",
+        `notify: { telegram: { token: '123:abc', chat_id: '42', api_root: '${fake.apiRoot}' } }`,
+        "",
+      ].join("\n"),
+    });
+    const vigia = await startVigia(ws);
+    for (const [i, modelo] of ["ana", "bea", "ana", "cris", "ana", "dana", "eva"].entries()) ws.append("logs/bot_central.log", QUOTA_LINE(modelo, i));
+    ws.append("logs/bot_central.log", "2025-12-25 14:31:00,000 - bot - INFO - Descarga iniciada para modelo ana\n");
+
+    const message = await waitFor(() => fake.texts().find((t) => t.includes("error nuevo no previsto")), {
+      what: "the 'error nuevo' message",
+      timeoutMs: 60_000,
+      describe: () => JSON.stringify(fake.texts()),
+    });
+    expect(message).toMatch(/ValueError: cuota de Telegram agotada para modelo &lt;MODELO&gt; × 5 en 10 min/);
+    await vigia.stop();
+
+    expect(fake.texts().filter((t) => t.includes("error nuevo no previsto"))).toHaveLength(1);
+    const stored = JSON.parse(ws.read("logs/desconocidos.json")) as StoredTemplate[];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ plantilla: "<TS> - bot - ERROR - ValueError: cuota de Telegram agotada para modelo <MODELO>", total: 7, fuentes: ["bot"] });
+    expect(stored[0]!.ejemplos).toEqual([QUOTA_LINE("ana", 0), QUOTA_LINE("bea", 1), QUOTA_LINE("ana", 2)].map((l) => l.trimEnd()));
+
+    // Reloaded at start: counts go on, no second alert for a known template.
+    const again = await startVigia(ws);
+    ws.append("logs/bot_central.log", QUOTA_LINE("ana", 9));
+    await waitFor(() => (JSON.parse(ws.read("logs/desconocidos.json")) as StoredTemplate[])[0]?.total === 8 || undefined, {
+      what: "the count going on after a restart",
+      timeoutMs: 60_000,
+      describe: () => ws.read("logs/desconocidos.json"),
+    });
+    await again.stop();
+    expect(fake.texts().filter((t) => t.includes("error nuevo no previsto"))).toHaveLength(1);
+  });
+});
