@@ -55,6 +55,13 @@ const COMMANDS: Record<string, Command> = {
     allowPositionals: true,
     run: async (v, p) => (await import("./test-rules-command.js")).runTestRulesCommand(v, p),
   },
+  "suggest-rules": {
+    summary: "a YAML rule stub (with its samples) for each error template no rule claims",
+    usage: "vigia suggest-rules [LOGFILE…] [--config F]",
+    options: { ...configOption },
+    allowPositionals: true,
+    run: async (v, p) => (await import("./suggest-rules-command.js")).runSuggestRulesCommand(v, p),
+  },
   report: {
     summary: "summary of a journal: error_type × estado, fix rate, time to fix, timeline, log totals, checks, recommendations",
     usage: "vigia report [JOURNAL] [--config F] [--json] [--since 2h] [--html FILE] [--save]",

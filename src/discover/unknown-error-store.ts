@@ -36,7 +36,8 @@ export interface NewErrorAlert {
 }
 
 export interface UnknownErrorStoreOptions {
-  path: string;
+  /** null: memory only (suggest-rules over log files). */
+  path: string | null;
   alertAfter: number;
   alertWithinMs: number;
   maxTemplates?: number;
@@ -70,6 +71,7 @@ export class UnknownErrorStore {
 
   /** Reloads the file of an earlier run; a missing file is an empty store, a corrupt one is reported and left. */
   async load(): Promise<void> {
+    if (this.options.path === null) return;
     let text: string;
     try {
       text = await readFile(this.options.path, "utf8");
@@ -149,7 +151,7 @@ export class UnknownErrorStore {
   }
 
   private scheduleWrite(): void {
-    if (this.writeTimer) return;
+    if (this.writeTimer || this.options.path === null) return;
     this.writeTimer = setTimeout(() => {
       this.writeTimer = null;
       this.queueWrite();
@@ -158,8 +160,10 @@ export class UnknownErrorStore {
   }
 
   private queueWrite(): void {
+    const path = this.options.path;
+    if (path === null) return;
     const text = `${JSON.stringify(this.list(), null, 2)}\n`;
-    this.writing = this.writing.then(() => writeFileAtomic(this.options.path, text)).catch((error) => this.options.onError(error));
+    this.writing = this.writing.then(() => writeFileAtomic(path, text)).catch((error) => this.options.onError(error));
   }
 }
 

@@ -3,8 +3,9 @@
  * once, on the fake Bot API, when it reached notify.new_error_after occurrences.
  */
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
+import { existsSync } from "node:fs";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
-import { cleanUpTest, createWorkspace, startVigia, waitFor } from "./vigia-harness.js";
+import { cleanUpTest, createWorkspace, readJournal, runVigia, startVigia, waitFor } from "./vigia-harness.js";
 
 jest.setTimeout(180_000);
 
@@ -68,5 +69,45 @@ describe("unknown-error discovery", () => {
     });
     await again.stop();
     expect(fake.texts().filter((t) => t.includes("error nuevo no previsto"))).toHaveLength(1);
+  });
+
+  it("suggest-rules turns the template into a stub that, saved into rules/, is hot-reloaded and claims the next line", async () => {
+    const ws = createWorkspace({
+      config: ["status: null", "checks: { disk: null }", "sources: [{ name: bot, path: logs/bot_central.log }]", "remediation: { allowed_roots: [modelos] }", ""].join("\n"),
+    });
+    for (const [i, modelo] of ["ana", "bea", "ana", "cris", "ana"].entries()) ws.append("logs/bot_central.log", QUOTA_LINE(modelo, i));
+
+    const vigia = await startVigia(ws, ["--from-start"]);
+    await waitFor(() => existsSync(ws.at("logs/desconocidos.json")) && (JSON.parse(ws.read("logs/desconocidos.json")) as StoredTemplate[])[0]?.total === 5, {
+      what: "the template in desconocidos.json",
+      timeoutMs: 60_000,
+    });
+
+    const fromStore = await runVigia(ws.dir, ["suggest-rules"], { timeoutMs: 120_000 });
+    expect(fromStore.code).toBe(0);
+    expect(fromStore.stdout).toMatch(/^rules:$/m);
+    expect(fromStore.stdout).toContain("- id: valueerror_cuota_de_telegram_agotada");
+    expect(fromStore.stdout).toContain("(?<modelo>");
+    expect(fromStore.stdout).not.toMatch(/actions:/);
+    expect(ws.read("rules/samples/valueerror_cuota_de_telegram_agotada.log")).toContain('# expect: {"rule":"valueerror_cuota_de_telegram_agotada","fields":{"modelo":"bea"}}');
+
+    ws.write("rules/sugeridas.yaml", fromStore.stdout);
+    await vigia.waitForLog(/rules reloaded: \d+ rule\(s\) from 2 file\(s\)/);
+    ws.append("logs/bot_central.log", QUOTA_LINE("zoe", 30));
+    const claimed = await waitFor(() => readJournal(ws).find((i) => i.error_type === "valueerror_cuota_de_telegram_agotada"), {
+      what: "a journal entry of the suggested rule",
+      timeoutMs: 60_000,
+      describe: () => vigia.stderr(),
+    });
+    expect(claimed.modelo).toBe("zoe");
+    await vigia.stop();
+
+    const check = await runVigia(ws.dir, ["check", "--samples"], { timeoutMs: 120_000 });
+    expect(check.stdout + check.stderr).toMatch(/every rule passes its samples/);
+    expect(check.code).toBe(0);
+    // Nothing left to suggest: the rule claims the log's lines now.
+    const fromLog = await runVigia(ws.dir, ["suggest-rules", "logs/bot_central.log"], { timeoutMs: 120_000 });
+    expect(fromLog.code).toBe(0);
+    expect(fromLog.stdout).toBe("");
   });
 });
