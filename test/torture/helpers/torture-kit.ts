@@ -176,7 +176,7 @@ export class VigiaProcess {
   }
 
   /** Resolves once the banner is out (the daemon is running), with the status server's port when it listens. */
-  async waitForBanner(timeoutMs = 20_000): Promise<{ statusPort: number | null }> {
+  async waitForBanner(timeoutMs = 90_000): Promise<{ statusPort: number | null }> {
     await waitFor(() => /remediation: /.test(this.err) || !this.isRunning, "vigia's banner", timeoutMs);
     if (!this.isRunning) throw new Error(`vigia exited before its banner:\n${this.output().slice(-3000)}`);
     const m = /status: http:\/\/[^:]+:(\d+)\/health/.exec(this.err);
