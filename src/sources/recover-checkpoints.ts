@@ -1,4 +1,5 @@
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
+import type { BigIntStats } from "node:fs";
 import { resolve } from "node:path";
 import type { FileCheckpoint, PathCheckpoint } from "./checkpoint-store.js";
 import { digestBytes, FINGERPRINT_BYTES, getMarkerRange, readBytesAt } from "./fingerprint.js";
@@ -44,16 +45,21 @@ async function rebuildCheckpoint(path: string, offsetByFileId: ReadonlyMap<strin
     const stat = await handle.stat({ bigint: true });
     const offset = offsetByFileId.get(formatFileId(stat));
     if (!stat.isFile() || offset === undefined || BigInt(offset) > stat.size) return null;
-    const range = getMarkerRange(offset);
-    return {
-      dev: String(stat.dev),
-      ino: String(stat.ino),
-      fingerprint: digestBytes(await readBytesAt(handle, 0, FINGERPRINT_BYTES)),
-      offset,
-      marker: digestBytes(await readBytesAt(handle, range.position, range.length)),
-      rotated: false,
-    };
+    return await readCheckpointAt(handle, stat, offset);
   } finally {
     await handle.close();
   }
+}
+
+/** The checkpoint a tailer would save for the open file at `offset`: identity, fingerprint and marker digests. */
+export async function readCheckpointAt(handle: FileHandle, stat: BigIntStats, offset: number): Promise<FileCheckpoint> {
+  const range = getMarkerRange(offset);
+  return {
+    dev: String(stat.dev),
+    ino: String(stat.ino),
+    fingerprint: digestBytes(await readBytesAt(handle, 0, FINGERPRINT_BYTES)),
+    offset,
+    marker: digestBytes(await readBytesAt(handle, range.position, range.length)),
+    rotated: false,
+  };
 }

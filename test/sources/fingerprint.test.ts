@@ -3,7 +3,6 @@ import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, write
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  FINGERPRINT_BYTES,
   MARKER_BYTES,
   digestBytes,
   getMarkerRange,
@@ -12,6 +11,7 @@ import {
   readBytesAtSync,
 } from "../../src/sources/fingerprint.js";
 import { listRotatedSiblings, locateCheckpointedFile } from "../../src/sources/rotated-siblings.js";
+import { readCheckpointAt } from "../../src/sources/recover-checkpoints.js";
 import type { FileCheckpoint } from "../../src/sources/checkpoint-store.js";
 import { makeTempDir, numberedLines } from "./tail-helpers.js";
 
@@ -28,16 +28,7 @@ function tempDir(): string {
 async function checkpointOf(path: string, offset: number): Promise<FileCheckpoint> {
   const handle = await open(path, "r");
   try {
-    const st = statSync(path, { bigint: true });
-    const range = getMarkerRange(offset);
-    return {
-      dev: String(st.dev),
-      ino: String(st.ino),
-      fingerprint: digestBytes(await readBytesAt(handle, 0, FINGERPRINT_BYTES)),
-      offset,
-      marker: digestBytes(await readBytesAt(handle, range.position, range.length)),
-      rotated: false,
-    };
+    return await readCheckpointAt(handle, statSync(path, { bigint: true }), offset);
   } finally {
     await handle.close();
   }
