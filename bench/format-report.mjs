@@ -24,7 +24,7 @@ export function formatMs(ms) {
 /** A ratio as `12.3×` (or `0.05×`). */
 export function formatRatio(r) {
   if (r === null || r === undefined || !Number.isFinite(r)) return "–";
-  return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toFixed(2)}×`;
+  return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 }
 
 /** Rows (arrays of cells) as a left/right aligned table: numbers right, text left; the first row is the header. */

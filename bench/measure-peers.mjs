@@ -1,6 +1,7 @@
-// The peers on the same file: `grep -Eic` (the practical limit) and `fail2ban-regex` (what users would otherwise pick).
-import { existsSync } from "node:fs";
-import { buildFail2banArgs, buildGrepPattern } from "./peer-patterns.mjs";
+// The peers on the same file: `grep -Eic` (the practical limit), `fail2ban-regex` and SEC (what users would otherwise
+// pick). A peer that is not installed is reported as skipped, with the package that brings it.
+import { existsSync, writeFileSync } from "node:fs";
+import { buildFail2banArgs, buildGrepPattern, buildSecRules } from "./peer-patterns.mjs";
 import { runChild } from "./run-child.mjs";
 
 export const FAIL2BAN_REGEX = "/usr/bin/fail2ban-regex";
@@ -48,4 +49,26 @@ export async function measureFail2ban(file, rules) {
     peakRssBytes: r.peakRssBytes,
     command: `fail2ban-regex FILE '<F-ID>(?:<6 rules>)</F-ID>' '${ignoreregex}'`,
   };
+}
+
+/**
+ * SEC (Simple Event Correlator, Debian package `sec`) over the file with six `Single` rules, the seed system's
+ * patterns (peer-patterns.mjs SEED_PATTERNS); each hit writes its type to stdout, so the count is the lines matching
+ * any seed pattern. Resolves { skipped?, wallMs, matchedLines, byRule, peakRssBytes, command }.
+ */
+export async function measureSec(file, configPath) {
+  const sec = findOnPath("sec");
+  if (!sec) return { skipped: "not installed (Debian package sec)" };
+  writeFileSync(configPath, buildSecRules());
+  const { done } = runChild(sec, [`--conf=${configPath}`, `--input=${file}`, "--notail"]);
+  const r = await done;
+  if (r.code !== 0) return { skipped: `sec failed (${r.code}): ${(r.stderr || r.stdout).trim().slice(-300)}` };
+  const byRule = {};
+  let matchedLines = 0;
+  for (const line of r.stdout.split("\n")) {
+    if (!line) continue;
+    byRule[line] = (byRule[line] ?? 0) + 1;
+    matchedLines++;
+  }
+  return { wallMs: r.wallMs, matchedLines, byRule, peakRssBytes: r.peakRssBytes, command: `sec --conf=<6 Single rules, the seed's patterns> --input=FILE --notail` };
 }

@@ -96,7 +96,69 @@ export function toEre(source) {
 
 /** A JavaScript regex source as Python `re`: named groups `(?<n>` become `(?P<n>`; the rest is shared syntax here. */
 export function toPythonRe(source) {
-  return source.replace(/\(\?<([A-Za-z_]\w*)>/g, "(?P<$1>");
+  return splitLookbehinds(source).replace(/\(\?<([A-Za-z_]\w*)>/g, "(?P<$1>");
+}
+
+/**
+ * Python's `re` wants each lookbehind of one width: `(?<!a|bc)` becomes `(?<!a)(?<!bc)` and `(?<=a|bc)` becomes
+ * `(?:(?<=a)|(?<=bc))`, which mean the same. Lookbehinds with nested groups are left as they are.
+ */
+function splitLookbehinds(source) {
+  let out = "";
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\") {
+      out += c + (source[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    const kind = c === "(" ? source.slice(i + 1, i + 4) : "";
+    if (kind !== "?<!" && kind !== "?<=") {
+      out += c;
+      continue;
+    }
+    const end = skipGroup(source, i);
+    const body = source.slice(i + 4, end - 1);
+    const alternatives = splitAlternatives(body);
+    if (alternatives === null || alternatives.length < 2) {
+      out += source.slice(i, end);
+    } else if (kind === "?<!") {
+      out += alternatives.map((a) => `(?<!${a})`).join("");
+    } else {
+      out += `(?:${alternatives.map((a) => `(?<=${a})`).join("|")})`;
+    }
+    i = end - 1;
+  }
+  return out;
+}
+
+/** The top-level alternatives of a group body without nested groups, or null when it has groups. */
+function splitAlternatives(body) {
+  const parts = [];
+  let part = "";
+  let inClass = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === "\\") {
+      part += c + (body[i + 1] ?? "");
+      i++;
+    } else if (inClass) {
+      if (c === "]") inClass = false;
+      part += c;
+    } else if (c === "[") {
+      inClass = true;
+      part += c;
+    } else if (c === "(") {
+      return null;
+    } else if (c === "|") {
+      parts.push(part);
+      part = "";
+    } else {
+      part += c;
+    }
+  }
+  parts.push(part);
+  return parts;
 }
 
 /** Removes named groups (`(?<n>x)` → `(?:x)`): two rules may capture the same name, which one regex cannot. */
@@ -121,6 +183,26 @@ export function buildFail2banArgs(rules) {
 }
 
 /**
+ * The seed system's detection table ("Tipos de Errores Soportados"), verbatim: one broad pattern per error type,
+ * matched case-insensitively as its Python monitor did. SEC runs these: it is what the seed's users would have
+ * configured in SEC, and Perl handles these broad patterns at its best speed.
+ */
+export const SEED_PATTERNS = [
+  ["timeout", "timeout|timed out|connection.*timeout"],
+  ["permisos", "permission denied|chmod|chown"],
+  ["corrupto", "corrupt|invalid.*file|broken.*video"],
+  ["ruta_inexistente", "no such file|directory.*not found"],
+  ["disco_lleno", "no space left|disk.*full"],
+  ["servidor_caido", "connection refused|bot api.*down"],
+];
+
+/** SEC's rule file: one `Single` rule per seed pattern (first match wins: `continue` defaults to DontCont), writing its type to stdout. */
+export function buildSecRules() {
+  const blocks = SEED_PATTERNS.map(([id, pattern]) => ["type=Single", "ptype=RegExp", `pattern=(?i)${pattern}`, `desc=${id}`, `action=write - ${id}`].join("\n"));
+  return `${blocks.join("\n\n")}\n`;
+}
+
+/**
  * What each tool counts, computed in JavaScript for one rendered record (its lines): `grepLines` (lines matching the
  * ERE case-insensitively: the lookahead dropped, no exclusions), `fail2banLines` (lines matching the exact pattern
  * and not the ignoreregex, each line alone), and the rule vigia should pick for the whole event (from `matcher`).
@@ -129,17 +211,20 @@ export function createRecordJudge(rules, matcher) {
   const grep = new RegExp(rules.map((r) => `(?:${stripLookarounds(dropNames(r.match.source))})`).join("|"), "i");
   const f2b = new RegExp(rules.map((r) => `(?:${dropNames(r.match.source)})`).join("|"));
   const ignore = /\bDEBUG\b|Timed out getting Updates/;
+  const seed = new RegExp(SEED_PATTERNS.map(([, p]) => `(?:${p})`).join("|"), "i");
   return (text) => {
     const lines = text.split("\n");
     let grepLines = 0;
     let fail2banLines = 0;
+    let secLines = 0;
     for (const line of lines) {
       if (grep.test(line)) grepLines++;
       if (f2b.test(line) && !ignore.test(line)) fail2banLines++;
+      if (seed.test(line)) secLines++;
     }
     const event = { source: "bot", file: "bench", fileId: "bench", text, lineCount: lines.length, offset: 0, endOffset: text.length + 1, readAtMs: 0 };
     const match = matcher(event);
-    return { lines: lines.length, grepLines, fail2banLines, rule: match ? match.rule.id : null };
+    return { lines: lines.length, grepLines, fail2banLines, secLines, rule: match ? match.rule.id : null };
   };
 }
 
