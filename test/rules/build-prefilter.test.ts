@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { buildLiteralTrie, buildPrefilter, removeCaptureGroups } from "../../src/rules/build-prefilter.js";
-import { findRequiredLiteral, listRequiredLiterals } from "../../src/rules/find-required-literal.js";
+import { findRequiredLiteral, findRequiredLiteralSet, listRequiredLiterals } from "../../src/rules/find-required-literal.js";
 import { selectGateLiterals } from "../../src/rules/select-gate-literals.js";
 import { hasBackreference, splitTopLevelAlternatives, widenNestedBounds } from "../../src/rules/split-regex-source.js";
 import type { CompiledRule } from "../../src/types.js";
@@ -39,8 +39,22 @@ describe("findRequiredLiteral", () => {
     expect(listRequiredLiterals("timed out|\\d+ab")).toBeNull();
   });
 
+  it.each([
+    // a required group counts through its alternatives; a run through small classes and plain-word groups
+    ["\\b[Bb]ot ?(?:API|[Aa]pi)(?: server)? (?:down|unreachable|ca[ií]d[oa])\\b", [" down", " unreachable", " caido", " caida", " caído", " caída"]],
+    ["(?:[Ff]ile|[Ff]older) (?:does not exist|could not be found)", ["does not exist", "could not be found"]],
+    ["(?<![Nn]o )\\b(?:[Cc]orrupt(?:ed)?|CORRUPT(?:ED)?) (?:video|file)s?", ["orrupt", "CORRUPT"]],
+    // a longer set wins over a short common word (`full` is in `successfully`)
+    ["\\b(?:[Dd]isk|[Dd]rive) (?:is )?full\\b", ["Disk ", "disk ", "Drive ", "drive "]],
+    // what lookarounds, optional groups and big classes hold is never required
+    ["(?=abcdef)x(?:ghijkl)?[a-z]yz", null],
+    ["(?:abc|\\d+)xyzw", ["xyzw"]],
+  ])("%s requires one of %j", (source, set) => {
+    expect(findRequiredLiteralSet(source)).toEqual(set);
+  });
+
   it("never proposes a literal that a matching text lacks (random texts of the rules' alphabet)", () => {
-    const sources = ["[Tt]imed out", "ab?c(?:d|e)f", "x+y{2}z", "(?<w>ab) \\k<w>c", "\\x61bc", "a\\.b\\(c", "q(?:r|s)*tu"];
+    const sources = ["[Tt]imed out", "ab?c(?:d|e)f", "x+y{2}z", "(?<w>ab) \\k<w>c", "\\x61bc", "a\\.b\\(c", "q(?:r|s)*tu", "[Tt](?:ab|c)(?:de|f)", "(?:x|y)?ab[cd]", "(?:a[bc]|d)+e"];
     const alphabet = ["a", "b", "c", "d", "e", "f", "x", "y", "z", "q", "r", "s", "t", "u", " ", ".", "(", "T", "imed out"];
     let seed = 7;
     const next = (n: number): number => (seed = (seed * 48271) % 2147483647) % n;
