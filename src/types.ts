@@ -45,6 +45,8 @@ export type NotifyPolicy = "never" | "on_failure" | "always";
 
 /** The journal's states, in Spanish as operators' scripts expect them. */
 export type Estado = "detectado" | "pendiente" | "reintentando" | "solucionado" | "fallido";
+/** Every estado, in the order an incident goes through them. */
+export const ESTADOS: readonly Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];
 export const TERMINAL_STATES: readonly Estado[] = ["solucionado", "fallido"];
 
 /** An action as written in a rule file (validated by the rule schema); string values may hold `{field}` templates. */

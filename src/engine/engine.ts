@@ -20,6 +20,13 @@ import { createExecutor, type Executor } from "../remediation/index.js";
 import { Notifier, formatSessionSummary, type SessionSummary } from "../notify/index.js";
 import { createCheckScheduler, createLineActivity, type CheckScheduler, type CheckTransition, type LineActivity } from "../checks/index.js";
 import { createMetrics, type VigiaMetrics } from "../observe/metrics.js";
+import { initialiseCheckSeries, recordCheckResult } from "../observe/record-check-metrics.js";
+import { recordIncidentMetrics, trackOpenIncidents } from "../observe/record-incident-metrics.js";
+import { recordJournalWrite } from "../observe/record-journal-metrics.js";
+import { createDeliveryRecorder, trackNotifierQueues } from "../observe/record-notifier-metrics.js";
+import { createRemediationRecorder } from "../observe/record-remediation-metrics.js";
+import { recordRulesLoaded } from "../observe/record-rule-metrics.js";
+import { initialiseSourceSeries, recordEvents, recordLinesRead, trackSourceLag } from "../observe/record-source-metrics.js";
 import { createStatusServer, type StatusServer } from "../observe/status-server.js";
 import { listDegradedReasons, toHealthCheck, type HealthReport, type Readiness } from "../observe/health-report.js";
 import { CheckHistory } from "../observe/check-history.js";
@@ -148,6 +155,7 @@ export class Engine {
       onWarning: (w) => this.logger.warn(`journal: ${w.message}`),
       onError: (error) => this.onJournalWriteFailed(error),
       onRecovered: () => this.onJournalRecovered(),
+      onWrite: (write) => recordJournalWrite(this.metrics, write),
     });
     this.executor = createExecutor({
       allowedRoots: r.allowedRoots,
@@ -161,6 +169,7 @@ export class Engine {
       backoffMs: r.backoffMs,
       dryRun: options.dryRun || r.dryRun,
       logger: this.logger,
+      observer: createRemediationRecorder(this.metrics),
     });
     this.configValues = buildConfigTemplateValues(this.config);
     this.outageKeys = createOutageKeys(this.config.checks, { baseDir: this.config.baseDir, downloadRoot: r.allowedRoots[0] ?? null });
@@ -170,7 +179,13 @@ export class Engine {
       webhook: this.config.notify.webhook,
       maxPerMinute: this.config.notify.maxPerMinute,
       logger: this.logger,
+      onDelivery: createDeliveryRecorder(this.metrics),
     });
+    const sourceNames = this.config.sources.map((s) => s.name);
+    initialiseSourceSeries(this.metrics, sourceNames);
+    trackSourceLag(this.metrics, sourceNames, () => this.getSourceStats());
+    trackNotifierQueues(this.metrics, () => this.notifier.getQueuedByChannel());
+    trackOpenIncidents(this.metrics, () => this.manager.listOpen());
     this.unknownErrors = new UnknownErrorStore({
       path: join(dirname(this.config.journalPath), "desconocidos.json"),
       alertAfter: this.config.notify.newErrorAfter,
@@ -208,6 +223,7 @@ export class Engine {
     await this.unknownErrors.load();
     this.subscriptions.push(this.journal.follow(this.manager.changes$));
     this.subscriptions.push(this.manager.changes$.subscribe((c) => this.onIncidentChange(c)));
+    this.subscriptions.push(recordIncidentMetrics(this.manager.changes$, this.metrics));
     const seed = this.manager.seed(loaded.elements, this.rulesResult.rules);
     if (seed.resumed + seed.waiting + seed.orphaned > 0) {
       this.logger.info(`journal: resumed ${seed.resumed} open incident(s), ${seed.waiting} waiting, ${seed.orphaned} orphaned`);
@@ -512,7 +528,7 @@ export class Engine {
       resolveVigiaFault(`rule:${id}`, "regla corregida y recargada", this.checkSink);
     }
     this.rulesLastReload = new Date().toISOString();
-    this.metrics.rulesLoaded.set(result.rules.length);
+    recordRulesLoaded(this.metrics, result.rules);
     this.shownStateChanged$.next();
     if (why === "reload") {
       this.rulesLastError = null;
@@ -531,6 +547,7 @@ export class Engine {
       if (askCheck) void this.scheduler?.runCheck(askCheck);
     }
     this.counts.events += events.length;
+    recordEvents(this.metrics, events);
     this.counts.matches += matches.length;
     const claimed = new Set(found.map((m) => m.event));
     for (const event of events) if (!claimed.has(event)) this.unknownErrors.observe({ source: event.source, text: event.text, atMs: event.readAtMs });
@@ -558,7 +575,7 @@ export class Engine {
     const last = lines[lines.length - 1];
     if (!last) return;
     this.counts.lines += lines.length;
-    this.metrics.linesRead.inc({ source: last.source }, lines.length);
+    recordLinesRead(this.metrics, lines);
     this.activity.noteLine(last.source, last.readAtMs);
   }
 
@@ -652,12 +669,13 @@ export class Engine {
     const dryRun = Boolean(this.options.dryRun || this.config.remediation.dryRun);
     const checks = buildChecksFromConfig(this.config.checks, this.activity, { dryRun });
     if (checks.length === 0) return;
+    initialiseCheckSeries(this.metrics, checks);
     this.scheduler = createCheckScheduler({
       checks,
       intervalMs: this.config.checks.intervalMs,
       flap: this.config.checks.flap ?? undefined,
       onResult: (result: CheckResult) => {
-        this.metrics.recordCheckResult(result);
+        recordCheckResult(this.metrics, result);
         handleCheckResult(result, this.checkSink);
         this.checkHistory?.record(result);
         this.shownStateChanged$.next();
@@ -708,7 +726,6 @@ export class Engine {
       return;
     }
     if (change.type === "counted") {
-      this.metrics.thresholdHeldMatches.inc({ rule: change.rule.id });
       this.logger.verbose(`${change.rule.id}: ${change.count}/${change.needed} matches of ${change.key} (below threshold)`);
       return;
     }
@@ -718,7 +735,6 @@ export class Engine {
     if (change.type === "opened") {
       this.logger.warn(`incident ${inc.id} ${inc.error_type} detectado (${inc.fuente}): ${firstLine(inc.error_message)}`);
     } else if (change.type === "transition") {
-      this.metrics.incidentTransitions.inc({ error_type: inc.error_type, estado: inc.estado });
       // Final states at info/error; the steps in between (each attempt, each action) only at verbose.
       const level = inc.estado === "fallido" ? "error" : inc.estado === "solucionado" ? "info" : "verbose";
       // The step's reason (a refused path, a failed verification) goes with it: the journal is not the only place

@@ -24,6 +24,8 @@ export interface JournalWriterOptions {
   onError?: (error: unknown) => void;
   /** A write succeeded after one or more failures. */
   onRecovered?: () => void;
+  /** Every write attempt, as it ends (metrics); must not throw. */
+  onWrite?: (write: { ok: boolean; durationMs: number }) => void;
 }
 
 /** Whether the file on disk is behind, for /health and for the last words of a failed stop. */
@@ -55,6 +57,7 @@ export class JournalWriter {
   private readonly onWarning: JournalWriterOptions["onWarning"];
   private readonly onError: JournalWriterOptions["onError"];
   private readonly onRecovered: JournalWriterOptions["onRecovered"];
+  private readonly onWrite: JournalWriterOptions["onWrite"];
 
   private elements: unknown[] = [];
   private serialized: (string | null)[] = [];
@@ -86,6 +89,7 @@ export class JournalWriter {
     this.onWarning = options.onWarning;
     this.onError = options.onError;
     this.onRecovered = options.onRecovered;
+    this.onWrite = options.onWrite;
   }
 
   /**
@@ -156,7 +160,7 @@ export class JournalWriter {
     try {
       writeFileAtomicSync(this.path, data);
     } catch (error) {
-      this.noteFailure(error);
+      this.noteFailure(error, started);
       throw error;
     }
     this.unwrittenIds.clear();
@@ -235,7 +239,7 @@ export class JournalWriter {
       (error: unknown) => {
         this.dirty = true;
         for (const id of written) this.unwrittenIds.add(id);
-        this.noteFailure(error);
+        this.noteFailure(error, started);
         if (rethrow) throw error;
         this.onError?.(error);
       },
@@ -249,9 +253,10 @@ export class JournalWriter {
     return tracked;
   }
 
-  private noteFailure(error: unknown): void {
+  private noteFailure(error: unknown, startedMs: number): void {
     this.consecutiveFailures++;
     this.lastWriteEndMs = Date.now();
+    this.onWrite?.({ ok: false, durationMs: this.lastWriteEndMs - startedMs });
     this.failingSinceMs ??= this.lastWriteEndMs;
     this.lastError = error instanceof Error ? error.message : String(error);
   }
@@ -268,6 +273,7 @@ export class JournalWriter {
     this.stats.lastWriteMs = this.lastWriteDurationMs;
     this.stats.lastBytes = bytes;
     this.stats.elements = this.elements.length;
+    this.onWrite?.({ ok: true, durationMs: this.lastWriteDurationMs });
     if (recovered) this.onRecovered?.();
   }
 

@@ -25,6 +25,12 @@ export interface WebhookSettings {
   headers?: Readonly<Record<string, string>>;
 }
 
+/** Where an alert goes: Telegram, the webhook, or the log when Telegram is off. */
+export type NotifyChannelName = "telegram" | "webhook" | "log";
+
+/** What finally became of one message on one channel (edits of a message already sent are not counted). */
+export type DeliveryOutcome = "sent" | "failed" | "dropped";
+
 /** Everything the notifier needs; only `telegram`, `webhook`, `maxPerMinute` and `logger` come from the config. */
 export interface NotifierOptions {
   telegram?: TelegramSettings | null;
@@ -55,6 +61,8 @@ export interface NotifierOptions {
   now?: () => number;
   /** Replaces the Telegram channel (another transport, or a test double). */
   channel?: MessageChannel;
+  /** Told of each message's fate as it is known (metrics); must not throw. */
+  onDelivery?: (channel: NotifyChannelName, outcome: DeliveryOutcome) => void;
 }
 
 /** Defaults, in one place. */

@@ -6,7 +6,7 @@ import { formatIncidentMessage } from "./format-incident-message.js";
 import { formatRootCauseGroup, toRootCauseMember, type RootCauseMember } from "./format-root-cause-group.js";
 import { htmlToPlainText, LogOnlyChannel } from "./log-only-channel.js";
 import type { MessageChannel } from "./message-channel.js";
-import { NOTIFIER_DEFAULTS, resolveTelegramSettings, type NotifierOptions } from "./notifier-options.js";
+import { NOTIFIER_DEFAULTS, resolveTelegramSettings, type DeliveryOutcome, type NotifierOptions, type NotifyChannelName } from "./notifier-options.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { createRedactingLogger, describeError } from "./redact-secrets.js";
 import { findRootCause, type RootCauseRef } from "./root-cause.js";
@@ -120,6 +120,7 @@ export class Notifier {
   private readonly tracked = new Map<string, TrackedMessage>();
   private readonly groups = new Map<string, RootCauseGroup>();
   private lastFailure: NotifierStats["lastFailure"] = null;
+  private readonly onDelivery: (channel: NotifyChannelName, outcome: DeliveryOutcome) => void;
   private readonly counters = { sent: 0, edited: 0, failed: 0, dropped: 0, logged: 0, digested: 0, webhookSent: 0, webhookFailed: 0 };
   private seq = 0;
   private closed = false;
@@ -131,6 +132,7 @@ export class Notifier {
       ...Object.values(options.webhook?.headers ?? {}),
     ];
     this.logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, secrets);
+    this.onDelivery = options.onDelivery ?? (() => {});
     const now = options.now ?? Date.now;
     this.digestIntervalMs = options.digestIntervalMs ?? NOTIFIER_DEFAULTS.digestIntervalMs;
     this.groupWindowMs = options.groupWindowMs ?? NOTIFIER_DEFAULTS.groupWindowMs;
@@ -160,6 +162,7 @@ export class Notifier {
       process: (item, signal) => this.deliver(item, signal),
       onDrop: (item, reason) => {
         this.counters.dropped++;
+        this.onDelivery(this.messageChannelName, "dropped");
         this.logger.warn(`alert dropped (${reason}): ${item.label}`, { text: htmlToPlainText(item.html) });
       },
     });
@@ -173,6 +176,7 @@ export class Notifier {
           process: (item, signal) => this.deliverWebhook(item, signal),
           onDrop: (item, reason) => {
             this.counters.dropped++;
+            this.onDelivery("webhook", "dropped");
             this.logger.warn(`webhook post dropped (${reason}): ${item.label}`);
           },
         })
@@ -217,6 +221,7 @@ export class Notifier {
     const verdict = this.gate.admit(key);
     if (verdict !== "allow") {
       this.counters.dropped++;
+      this.onDelivery(this.messageChannelName, "dropped");
       this.logger.warn(`alert held by flood control (${verdict}): ${label}`, { text: htmlToPlainText(html) });
       return;
     }
@@ -273,6 +278,16 @@ export class Notifier {
     ]);
     clearTimeout(timer);
     return drained;
+  }
+
+  /** Messages waiting now, per channel: every configured channel is listed, also when its queue is empty. */
+  getQueuedByChannel(): Partial<Record<NotifyChannelName, number>> {
+    return { [this.messageChannelName]: this.telegramQueue.length, ...(this.webhookQueue ? { webhook: this.webhookQueue.length } : {}) };
+  }
+
+  /** The channel of the message queue: Telegram, or the log while Telegram is off. */
+  private get messageChannelName(): "telegram" | "log" {
+    return this.telegramOn ? "telegram" : "log";
   }
 
   getStats(): NotifierStats {
@@ -414,6 +429,7 @@ export class Notifier {
 
   private reportFailure(item: TelegramItem, error: unknown): void {
     this.counters.failed++;
+    this.onDelivery(this.messageChannelName, "failed");
     const cause = describeError(error, []);
     this.lastFailure = { atMs: Date.now(), message: `Telegram: ${cause}` };
     this.logger.error(`alert not delivered: ${item.label}`, { cause, text: htmlToPlainText(item.html) });
@@ -422,6 +438,7 @@ export class Notifier {
   private count(what: "sent" | "edited"): void {
     if (this.telegramOn) this.counters[what]++;
     else this.counters.logged++;
+    if (what === "sent") this.onDelivery(this.messageChannelName, "sent");
   }
 
   private remember(key: string, messageId: number, html: string): void {
@@ -434,9 +451,11 @@ export class Notifier {
     const result = await this.webhook!.post(item.body, item.event, signal);
     if (result.ok) {
       this.counters.webhookSent++;
+      this.onDelivery("webhook", "sent");
       return;
     }
     this.counters.webhookFailed++;
+    this.onDelivery("webhook", "failed");
     this.lastFailure = { atMs: Date.now(), message: `webhook ${this.webhook!.origin}: ${result.error ?? "?"}` };
     this.logger.error(
       `webhook ${this.webhook!.origin}: ${item.label} not delivered after ${result.attempts} attempt(s): ${result.error ?? "?"}`,

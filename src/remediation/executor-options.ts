@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { CompiledRule } from "../types.js";
 import { DEFAULT_BACKOFF_MS } from "./backoff.js";
 import { getDiskSpace, type GetDiskSpace } from "./disk-space.js";
 import { defaultTimers, type Timers } from "./timers.js";
@@ -9,6 +10,14 @@ export interface RemediationLogger {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
   error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** Told of each attempt, action and job end as it happens (metrics); must not throw. */
+export interface RemediationObserver {
+  /** Attempt `attempt` of a job starts: 0 is the fix itself, then each retry. */
+  attemptStarted?(rule: CompiledRule, attempt: number): void;
+  actionEnded?(rule: CompiledRule, result: { action: string; ok: boolean; dryRun?: boolean; durationMs: number }): void;
+  jobEnded?(rule: CompiledRule, estado: "solucionado" | "fallido" | "cancelado"): void;
 }
 
 /** Options of createExecutor; config keys of `remediation:` in parentheses. */
@@ -38,6 +47,7 @@ export interface ExecutorOptions {
   /** Bytes of a command's stdout and of its stderr kept for messages. Default 4096. */
   maxOutputBytes?: number;
   logger?: RemediationLogger;
+  observer?: RemediationObserver;
   /** Wall clock in ms (tests). Default Date.now. */
   now?: () => number;
   /** Timer functions (tests). Default the globals, looked up at call time (jest fake timers apply). */
@@ -82,6 +92,7 @@ export function normalizeExecutorOptions(raw: ExecutorOptions): NormalizedExecut
     dryRun: raw.dryRun ?? false,
     maxOutputBytes: raw.maxOutputBytes ?? 4096,
     logger: raw.logger ?? silentLogger,
+    observer: raw.observer ?? {},
     now: raw.now ?? Date.now,
     timers: raw.timers ?? defaultTimers,
     getDiskSpace: raw.getDiskSpace ?? getDiskSpace,

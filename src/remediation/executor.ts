@@ -107,7 +107,7 @@ function describeUnconfirmed(memory: JobMemory): string | null {
 /** Creates an executor; throws InvalidExecutorOptionError on unusable options. */
 export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const options = normalizeExecutorOptions(rawOptions);
-  const { logger, timers, dryRun } = options;
+  const { logger, timers, dryRun, observer } = options;
   const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir });
   const owners = createOwnerResolver();
   const scheduler = createKeyedScheduler(options.concurrency);
@@ -140,10 +140,14 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
 
   function submit(job: RemediationJob): Promise<RemediationOutcome> {
     if (stopController.signal.aborted) return Promise.resolve(cancelled(job.startAttempt ?? 0));
-    return scheduler.schedule(job.incident.clave, () => runJob(job)).catch((error: unknown) => {
+    const ended = scheduler.schedule(job.incident.clave, () => runJob(job)).catch((error: unknown) => {
       // runJob catches everything; this is the last line of defence so a caller never sees a rejection.
       logger.error("remediación: error inesperado", { incidente: job.incident.id, error: String(error) });
       return { estado: "fallido" as const, intento: job.startAttempt ?? 0, accion: null, detalle: String(error) };
+    });
+    return ended.then((outcome) => {
+      observer.jobEnded?.(job.rule, outcome.estado);
+      return outcome;
     });
   }
 
@@ -183,6 +187,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
         const accion = job.rule.verify ? "verificación" : "esperando resolve_on";
         report({ estado: "pendiente", accion, intento: 0, detalle: null });
       }
+      observer.attemptStarted?.(job.rule, attempt);
       const outcome = await runAttempt(job, attempt, ctx, memory, report);
       if (signal.aborted) return cancelled(attempt);
       if (outcome.ok) {
@@ -224,6 +229,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
       // path now is the new download, not the corrupt file.
       if (memory.doneOnce.has(index)) continue;
       const result = await runAction(spec, job.fields, ctx, { dryRun, now: durationClock });
+      observer.actionEnded?.(job.rule, result);
       if (spec.type !== "wait") lastAccion = result.accion;
       report({ estado, accion: result.accion, intento: attempt, detalle: result.detalle });
       if (!result.ok) return { ok: false, accion: result.accion, detalle: result.detalle, cause: result.cause };

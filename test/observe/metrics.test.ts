@@ -1,10 +1,29 @@
-import { describe, expect, it } from "@jest/globals";
-import { createMetrics } from "../../src/observe/metrics.js";
-import type { CheckResult } from "../../src/types.js";
-import { parsePrometheusText } from "./metrics-prometheus-text.js";
+/**
+ * The metrics as the stages move them: a real incident manager, notifier (talking to a fake Bot API and webhook)
+ * and journal writer, each wired to the metrics the way the engine wires them; then the registry's Prometheus
+ * text is read. The whole daemon under a real session is in metrics-scenario.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { IncidentManager } from "../../src/incidents/incident-manager.js";
+import { JournalWriter } from "../../src/incidents/journal-writer.js";
+import { Notifier, formatSessionSummary } from "../../src/notify/index.js";
+import { createMetrics, type VigiaMetrics } from "../../src/observe/metrics.js";
+import { recordIncidentMetrics, trackOpenIncidents } from "../../src/observe/record-incident-metrics.js";
+import { recordJournalWrite } from "../../src/observe/record-journal-metrics.js";
+import { createDeliveryRecorder, trackNotifierQueues } from "../../src/observe/record-notifier-metrics.js";
+import { recordRulesLoaded } from "../../src/observe/record-rule-metrics.js";
+import { FakeTelegram, FakeWebhookReceiver } from "../helpers/fake-telegram.js";
+import { makeEvent, makeMatch, makeRule } from "../incidents/make-match.js";
+import { parsePrometheusText, type ParsedMetrics } from "./metrics-prometheus-text.js";
 
-function checkResult(check: string, ok: boolean, durationMs: number): CheckResult {
-  return { check, kind: "http", ok, severity: ok ? "info" : "critical", errorType: "servicio_caido", message: "", durationMs, fields: {}, atMs: 0 };
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+async function scrape(metrics: VigiaMetrics): Promise<ParsedMetrics> {
+  return parsePrometheusText(await metrics.registry.metrics());
 }
 
 describe("vigia metrics", () => {
@@ -12,87 +31,157 @@ describe("vigia metrics", () => {
     const a = createMetrics({ collectProcessMetrics: false });
     const b = createMetrics({ collectProcessMetrics: false });
     a.linesRead.inc({ source: "bot" }, 5);
-    expect(parsePrometheusText(await a.registry.metrics()).valueOf("vigia_lines_read_total", { source: "bot" })).toBe(5);
-    expect(parsePrometheusText(await b.registry.metrics()).valueOf("vigia_lines_read_total", { source: "bot" })).toBeUndefined();
+    expect((await scrape(a)).valueOf("vigia_lines_read_total", { source: "bot" })).toBe(5);
+    expect((await scrape(b)).valueOf("vigia_lines_read_total", { source: "bot" })).toBeUndefined();
   });
 
-  it("counts a scenario: lines, matches, incidents, remediation, notifier, checks, tailer, reloads, journal", async () => {
-    const m = createMetrics();
-    // 3 lines of a traceback grouped into one event that matched one rule, then remediated in two attempts.
-    m.linesRead.inc({ source: "bot" }, 3);
-    m.bytesRead.inc({ source: "bot" }, 180);
-    m.events.inc({ source: "bot" });
-    m.ruleMatches.inc({ rule: "ruta_inexistente" });
-    m.thresholdHeldMatches.inc({ rule: "rate_limit" }, 2);
-    for (const estado of ["detectado", "reintentando", "solucionado"]) m.incidentTransitions.inc({ error_type: "ruta_inexistente", estado });
-    m.recordIncidentCounts({ ruta_inexistente: { reintentando: 2 }, servidor_caido: { pendiente: 1 } });
-    m.recordIncidentCounts({ ruta_inexistente: { solucionado: 3 } });
-    m.remediationAttempts.inc({ rule: "ruta_inexistente", action: "mkdir" }, 2);
-    m.remediationOutcomes.inc({ rule: "ruta_inexistente", outcome: "solucionado" });
-    m.actionDuration.observe({ action: "mkdir" }, 0.003);
-    m.actionDuration.observe({ action: "mkdir" }, 0.2);
-    m.notificationsSent.inc({ channel: "telegram" });
-    m.notificationsFailed.inc({ channel: "webhook" });
-    m.notificationsDropped.inc({ channel: "telegram" }, 4);
-    m.recordCheckResult(checkResult("http:backend", false, 5000));
-    m.recordCheckResult(checkResult("http:backend", true, 23));
-    m.tailerRotations.inc({ source: "bot" });
-    m.tailerTruncations.inc({ source: "backend" });
-    m.truncatedLines.inc({ source: "bot" });
-    m.ruleReloads.inc({ outcome: "ok" });
-    m.ruleReloads.inc({ outcome: "failed" });
-    m.rulesLoaded.set(12);
-    m.journalWrites.inc({ outcome: "ok" }, 3);
-    m.journalWriteDuration.observe(0.004);
+  it("follows an incident's life from the incident stream: detectado at opening, each estado once, held matches", async () => {
+    let nowMs = Date.parse("2025-12-25T14:30:20Z");
+    const manager = new IncidentManager({ now: () => nowMs });
+    manager.attachRemediationHandler({ remediate: () => {}, reverify: (request) => request.settle(true) });
+    const missing = makeRule("ruta_inexistente", { keyTemplate: "{path}", actions: [{ type: "mkdir", path: "{path}" }] });
+    const slow = makeRule("timeout", { threshold: { count: 3, withinMs: 60_000 } });
+    const metrics = createMetrics({ collectProcessMetrics: false });
+    recordRulesLoaded(metrics, [missing, slow]);
+    const subscription = recordIncidentMetrics(manager.changes$, metrics);
+    trackOpenIncidents(metrics, () => manager.listOpen());
 
-    const text = await m.registry.metrics();
-    const p = parsePrometheusText(text);
-    expect(p.valueOf("vigia_lines_read_total", { source: "bot" })).toBe(3);
-    expect(p.valueOf("vigia_bytes_read_total", { source: "bot" })).toBe(180);
-    expect(p.valueOf("vigia_events_total", { source: "bot" })).toBe(1);
-    expect(p.valueOf("vigia_rule_matches_total", { rule: "ruta_inexistente" })).toBe(1);
-    expect(p.valueOf("vigia_threshold_held_matches_total", { rule: "rate_limit" })).toBe(2);
-    expect(p.valueOf("vigia_incident_transitions_total", { error_type: "ruta_inexistente", estado: "solucionado" })).toBe(1);
-    // The gauge shows the latest snapshot only: old estados are gone.
-    expect(p.valueOf("vigia_incidents", { error_type: "ruta_inexistente", estado: "solucionado" })).toBe(3);
-    expect(p.valueOf("vigia_incidents", { error_type: "ruta_inexistente", estado: "reintentando" })).toBeUndefined();
-    expect(p.valueOf("vigia_incidents", { error_type: "servidor_caido", estado: "pendiente" })).toBeUndefined();
-    expect(p.valueOf("vigia_remediation_attempts_total", { rule: "ruta_inexistente", action: "mkdir" })).toBe(2);
-    expect(p.valueOf("vigia_remediation_outcomes_total", { rule: "ruta_inexistente", outcome: "solucionado" })).toBe(1);
-    expect(p.valueOf("vigia_action_duration_seconds_count", { action: "mkdir" })).toBe(2);
-    expect(p.valueOf("vigia_action_duration_seconds_bucket", { action: "mkdir", le: "0.005" })).toBe(1);
-    expect(p.valueOf("vigia_action_duration_seconds_bucket", { action: "mkdir", le: "+Inf" })).toBe(2);
-    expect(p.valueOf("vigia_notifications_sent_total", { channel: "telegram" })).toBe(1);
-    expect(p.valueOf("vigia_notifications_failed_total", { channel: "webhook" })).toBe(1);
-    expect(p.valueOf("vigia_notifications_dropped_total", { channel: "telegram" })).toBe(4);
-    expect(p.valueOf("vigia_check_runs_total", { check: "http:backend", result: "fail" })).toBe(1);
-    expect(p.valueOf("vigia_check_runs_total", { check: "http:backend", result: "ok" })).toBe(1);
-    expect(p.valueOf("vigia_check_up", { check: "http:backend" })).toBe(1);
-    expect(p.valueOf("vigia_check_duration_seconds_sum", { check: "http:backend" })).toBeCloseTo(5.023);
-    expect(p.valueOf("vigia_tailer_rotations_total", { source: "bot" })).toBe(1);
-    expect(p.valueOf("vigia_tailer_truncations_total", { source: "backend" })).toBe(1);
-    expect(p.valueOf("vigia_truncated_lines_total", { source: "bot" })).toBe(1);
-    expect(p.valueOf("vigia_rule_reloads_total", { outcome: "failed" })).toBe(1);
-    expect(p.valueOf("vigia_rules_loaded")).toBe(12);
-    expect(p.valueOf("vigia_journal_writes_total", { outcome: "ok" })).toBe(3);
-    expect(p.valueOf("vigia_journal_write_duration_seconds_count")).toBe(1);
+    const match = makeMatch(missing, { path: "modelos/ana/v1.mp4" });
+    manager.handleEvent(match.event, match);
+    const [incident] = manager.listOpen();
+    let p = await scrape(metrics);
+    expect(p.valueOf("vigia_incident_transitions_total", { error_type: "ruta_inexistente", estado: "detectado" })).toBe(1);
+    expect(p.valueOf("vigia_open_incidents", { error_type: "ruta_inexistente", estado: "detectado" })).toBe(1);
+    expect(p.valueOf("vigia_open_incidents", { error_type: "timeout", estado: "detectado" })).toBe(0);
 
-    expect(p.types.get("vigia_lines_read_total")).toBe("counter");
-    expect(p.types.get("vigia_incidents")).toBe("gauge");
-    expect(p.types.get("vigia_action_duration_seconds")).toBe("histogram");
-    // Process metrics from prom-client's default collectors.
-    expect(p.valueOf("process_cpu_user_seconds_total")).toBeGreaterThanOrEqual(0);
-    expect(p.samples.some((s) => s.name === "nodejs_heap_size_used_bytes")).toBe(true);
+    // The fix itself, two retries (one estado: counted once), a note, then solved.
+    nowMs += 1000;
+    manager.transition(incident!.id, "pendiente", { accion: "mkdir -p modelos/ana", intento: 0 });
+    manager.transition(incident!.id, "reintentando", { accion: "reintento 1/3", intento: 1 });
+    manager.transition(incident!.id, "reintentando", { accion: "reintento 2/3", intento: 2 });
+    p = await scrape(metrics);
+    expect(p.valueOf("vigia_open_incidents", { error_type: "ruta_inexistente", estado: "reintentando" })).toBe(1);
+    expect(p.valueOf("vigia_open_incidents", { error_type: "ruta_inexistente", estado: "detectado" })).toBe(0);
+    manager.note(incident!.id, { accion: "bot parado" });
+    manager.transition(incident!.id, "solucionado", { accion: "mkdir -p modelos/ana", intento: 2 });
+
+    // Two of the three matches a threshold wants: held, no incident.
+    for (const n of [1, 2]) {
+      const held = makeMatch(slow, {}, makeEvent(`Timed out ${n}`));
+      manager.handleEvent(held.event, held);
+    }
+
+    p = await scrape(metrics);
+    const transitions = (estado: string) => p.valueOf("vigia_incident_transitions_total", { error_type: "ruta_inexistente", estado });
+    expect(["detectado", "pendiente", "reintentando", "solucionado", "fallido"].map(transitions)).toEqual([1, 1, 1, 1, 0]);
+    expect(p.valueOf("vigia_open_incidents", { error_type: "ruta_inexistente", estado: "reintentando" })).toBe(0);
+    expect(p.valueOf("vigia_threshold_held_matches_total", { rule: "timeout" })).toBe(2);
+    expect(p.valueOf("vigia_incident_transitions_total", { error_type: "timeout", estado: "detectado" })).toBe(0);
+    subscription.unsubscribe();
+  });
+
+  describe("alerts that fail or are held back", () => {
+    const TOKEN = "42:metrics-notifier-token";
+    let telegram: FakeTelegram;
+    let webhook: FakeWebhookReceiver;
+    beforeAll(async () => {
+      telegram = await FakeTelegram.start({ validToken: TOKEN });
+      webhook = await FakeWebhookReceiver.start();
+    });
+    afterAll(async () => {
+      await telegram.close();
+      await webhook.close();
+    });
+
+    it("counts them per channel, never with the token or the webhook's address in a label", async () => {
+      const metrics = createMetrics({ collectProcessMetrics: false });
+      const notifier = new Notifier({
+        telegram: { token: TOKEN, chatId: 7, apiRoot: telegram.apiRoot },
+        webhook: { url: webhook.url },
+        telegramRetry: { cloudApiRoot: null, backoffMs: [10], maxAttempts: 2 },
+        webhookRetry: { retries: 0 },
+        onDelivery: createDeliveryRecorder(metrics),
+      });
+      trackNotifierQueues(metrics, () => notifier.getQueuedByChannel());
+      const before = await scrape(metrics);
+      expect(before.valueOf("vigia_notifications_failed_total", { channel: "webhook" })).toBe(0);
+      expect(before.valueOf("vigia_notifications_queued", { channel: "telegram" })).toBe(0);
+
+      // A chat that does not exist (no retry helps) and a webhook answering 500: both fail.
+      telegram.failNext(1, { kind: "error", status: 400, description: "Bad Request: chat not found" });
+      webhook.failNext(1, 500);
+      notifier.sendSessionSummary(formatSessionSummary({ incidents: [], startedAtMs: 0, endedAtMs: 60_000 }));
+      // The same unknown-error alert twice within the repeat window: the second is held back.
+      notifier.notifyText("desconocido:abc", "<b>nuevo error</b>", "new error template abc");
+      notifier.notifyText("desconocido:abc", "<b>nuevo error</b>", "new error template abc");
+      await notifier.close({ timeoutMs: 60_000 });
+
+      const text = await metrics.registry.metrics();
+      const p = parsePrometheusText(text);
+      expect(p.valueOf("vigia_notifications_failed_total", { channel: "telegram" })).toBe(1);
+      expect(p.valueOf("vigia_notifications_failed_total", { channel: "webhook" })).toBe(1);
+      expect(p.valueOf("vigia_notifications_sent_total", { channel: "telegram" })).toBe(1);
+      expect(p.valueOf("vigia_notifications_dropped_total", { channel: "telegram" })).toBe(1);
+      expect(p.valueOf("vigia_notifications_sent_total", { channel: "webhook" })).toBe(0);
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain(webhook.url);
+    });
+
+    it("counts alerts written to the log as the `log` channel when Telegram is off", async () => {
+      const metrics = createMetrics({ collectProcessMetrics: false });
+      const notifier = new Notifier({ telegram: null, onDelivery: createDeliveryRecorder(metrics) });
+      trackNotifierQueues(metrics, () => notifier.getQueuedByChannel());
+      notifier.notifyText("desconocido:def", "<b>nuevo error</b>", "new error template def");
+      await notifier.close({ timeoutMs: 60_000 });
+      const p = await scrape(metrics);
+      expect(p.valueOf("vigia_notifications_sent_total", { channel: "log" })).toBe(1);
+      expect(p.valueOf("vigia_notifications_sent_total", { channel: "telegram" })).toBeUndefined();
+      expect(p.valueOf("vigia_notifications_queued", { channel: "log" })).toBe(0);
+    });
+  });
+
+  it("counts a journal write that failed and the one that recovered, with their durations", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vigia-metrics-journal-"));
+    try {
+      const metrics = createMetrics({ collectProcessMetrics: false });
+      // A file stands where the journal's folder should be: the first write fails, the one after it is replaced works.
+      writeFileSync(join(dir, "logs"), "not a folder");
+      const journal = new JournalWriter(join(dir, "logs", "descarga_errors.json"), { onWrite: (write) => recordJournalWrite(metrics, write) });
+      const manager = new IncidentManager();
+      journal.follow(manager.changes$);
+      const match = makeMatch(makeRule("ruta_inexistente"), { path: "modelos/ana/v1.mp4" });
+      manager.handleEvent(match.event, match);
+      await expect(journal.flush()).rejects.toThrow(/ENOTDIR|EEXIST/);
+      rmSync(join(dir, "logs"));
+      mkdirSync(join(dir, "logs"));
+      await journal.flush();
+      expect(JSON.parse(readFileSync(join(dir, "logs", "descarga_errors.json"), "utf8"))).toHaveLength(1);
+
+      const p = await scrape(metrics);
+      // A background write may have failed too before flush() tried: at least one failure, exactly one success.
+      const failed = p.valueOf("vigia_journal_writes_total", { outcome: "failed" })!;
+      expect(failed).toBeGreaterThanOrEqual(1);
+      expect(p.valueOf("vigia_journal_writes_total", { outcome: "ok" })).toBe(1);
+      expect(p.valueOf("vigia_journal_write_duration_seconds_count")).toBe(failed + 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("labels vigia's own metrics only with bounded label names", async () => {
     const m = createMetrics({ collectProcessMetrics: false });
-    m.linesRead.inc({ source: "bot" });
-    m.recordCheckResult(checkResult("disk:.", true, 1));
-    m.recordIncidentCounts({ disco_lleno: { detectado: 1 } });
-    m.remediationAttempts.inc({ rule: "r", action: "exec" });
-    const allowed = new Set(["source", "rule", "error_type", "estado", "action", "outcome", "channel", "check", "result", "le"]);
-    const used = new Set(parsePrometheusText(await m.registry.metrics()).samples.flatMap((s) => Object.keys(s.labels)));
+    recordRulesLoaded(m, [makeRule("permisos", { actions: [{ type: "chown", path: "{path}" }] })]);
+    const allowed = new Set(["source", "rule", "error_type", "estado", "action", "result", "outcome", "channel", "check", "le"]);
+    const used = new Set((await scrape(m)).samples.flatMap((s) => Object.keys(s.labels)));
+    expect(used.size).toBeGreaterThan(3);
     for (const label of used) expect(allowed).toContain(label);
+  });
+
+  it("docs/metrics.md lists exactly the metrics vigia declares, each with its type", async () => {
+    const declared = (await createMetrics({ collectProcessMetrics: false }).registry.getMetricsAsJSON()).map((m) => `${m.name} ${m.type}`);
+    const doc = readFileSync(join(REPO, "docs", "metrics.md"), "utf8");
+    // Table rows: | `vigia_name{labels}` | type | meaning |
+    const documented = [...doc.matchAll(/^\| `(vigia_[a-z_]+)(?:\{[^}]*\})?` \| (counter|gauge|histogram) \|/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(documented.sort()).toEqual(declared.sort());
   });
 });
