@@ -3,9 +3,10 @@
  * folder: mkdir) and fail another (a chown outside the allowed roots), alerts go to a fake Bot API that grammY
  * really talks to and to a webhook on 127.0.0.1, an exec check runs. Then the status endpoint is scraped over
  * HTTP, as Prometheus does: every metric vigia declares must be there with a value, and the ones this session
- * exercised must have moved.
+ * exercised must have moved. Then the log is rotated and the rules edited, and those counters move too.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { renameSync } from "node:fs";
 import { FakeTelegram, FakeWebhookReceiver } from "../helpers/fake-telegram.js";
 import { createMetrics } from "../../src/observe/metrics.js";
 import {
@@ -161,6 +162,22 @@ describe("/metrics after a real session", () => {
     expect(text).not.toContain("METRICS-secret");
     expect(text).not.toContain("/etc/shadow");
     expect(text).not.toContain("modelos/ana");
+
+    // logrotate moves the log away and the bot starts a new one; an operator edits the rules.
+    renameSync(ws.at(BOT_LOG), ws.at(`${BOT_LOG}.1`));
+    ws.write(BOT_LOG, formatPythonLine("INFO", "Bot iniciado", "2025-12-25 14:35:00,000"));
+    ws.append("rules/descargas.yaml", "\n# revisado\n");
+    const after = await waitFor(
+      async () => {
+        const s = (await scrape()).parsed;
+        const rotated = s.valueOf("vigia_tailer_rotations_total", { source: "bot" }) === 1;
+        const reloaded = s.valueOf("vigia_rule_reloads_total", { outcome: "ok" }) === 1;
+        const newLineRead = s.valueOf("vigia_lines_read_total", { source: "bot" }) === appended.split("\n").length;
+        return rotated && reloaded && newLineRead && s;
+      },
+      { what: "the rotation, the new file's line and the rule reload counted on /metrics", timeoutMs: 60_000, describe: vigia.stderr },
+    );
+    expect(after.valueOf("vigia_rule_reloads_total", { outcome: "failed" })).toBe(0);
 
     expect((await vigia.stop()).code).toBe(0);
   });
