@@ -1,5 +1,5 @@
 /**
- * The README's jq recipes (section "## Post-test analysis (jq)") run with the real jq on a journal the engine
+ * The jq recipes of docs/journal.md (section "## jq recipes") run with the real jq on a journal the engine
  * wrote (fixture-replay.ts: solucionado, fallido and still-open incidents), so the documented commands stay true.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
@@ -8,15 +8,16 @@ import { join } from "node:path";
 import { JOURNAL, REPO, cleanUpAll, cleanUpTest, createWorkspace, runBash, type Workspace } from "./vigia-harness.js";
 import { TERMINAL_ESTADOS, removeHostileDir, replayFixtures } from "./fixture-replay.js";
 
-const SECTION = "## Post-test analysis (jq)";
+const PAGE = "docs/journal.md";
+const SECTION = "## jq recipes";
 
-/** Every ```sh block of the README's jq section. */
+/** Every ```sh block of the jq section. */
 function readRecipes(): string[] {
-  const readmePath = join(REPO, "README.md");
-  if (!existsSync(readmePath)) throw new Error(`README.md does not exist: the jq recipes belong in its section '${SECTION}'`);
-  const readme = readFileSync(readmePath, "utf8");
+  const pagePath = join(REPO, PAGE);
+  if (!existsSync(pagePath)) throw new Error(`${PAGE} does not exist: the jq recipes belong in its section '${SECTION}'`);
+  const readme = readFileSync(pagePath, "utf8");
   const start = readme.indexOf(`\n${SECTION}\n`);
-  if (start < 0) throw new Error(`README.md has no '${SECTION}' section`);
+  if (start < 0) throw new Error(`${PAGE} has no '${SECTION}' section`);
   const rest = readme.slice(start + SECTION.length + 2);
   const next = rest.search(/^## /m);
   const section = next < 0 ? rest : rest.slice(0, next);
@@ -35,7 +36,7 @@ afterAll(async () => {
   removeHostileDir();
 });
 
-describe("README jq recipes on the engine's journal (e2e)", () => {
+describe("docs/journal.md jq recipes on the engine's journal (e2e)", () => {
   it("the journal under test mixes solucionado, fallido and open incidents", () => {
     const estados = new Set((JSON.parse(ws.read(JOURNAL)) as Array<{ estado: string }>).map((i) => i.estado));
     expect(estados.has("solucionado")).toBe(true);
