@@ -245,7 +245,7 @@ const checksSchema = {
   additionalProperties: false,
   description: "Periodic checks for failures that never reach a log line.",
   properties: {
-    interval: seconds("Time between check cycles. Env VERIFICACION_PERIODICA overrides", DEFAULTS.checks.interval),
+    interval: seconds("Time between check cycles (env VERIFICACION_PERIODICA overrides it)", DEFAULTS.checks.interval),
     disk: {
       type: ["object", "null"],
       additionalProperties: false,
