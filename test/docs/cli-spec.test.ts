@@ -34,7 +34,17 @@ function listFlagsRead(file: string): string[] {
 describe("the command table", () => {
   it.each(CLI_COMMANDS.map((c) => [c.name]))("lists exactly the flags `vigia %s` reads", (name) => {
     const spec = CLI_COMMANDS.find((c) => c.name === name)!;
-    expect(listFlagsRead(findHandlerFile(name))).toEqual(spec.flags.map((f) => f.name).sort());
+    const read = listFlagsRead(findHandlerFile(name));
+    const listed = spec.flags.map((f) => f.name).sort();
+    const unlisted = read.filter((f) => !listed.includes(f));
+    const unread = listed.filter((f) => !read.includes(f));
+    if (unlisted.length > 0 || unread.length > 0) {
+      throw new Error(
+        `vigia ${name}: ` +
+          (unlisted.length > 0 ? `the code reads ${unlisted.map((f) => `--${f}`).join(", ")}, missing from src/cli/cli-spec.ts (then run npm run docs). ` : "") +
+          (unread.length > 0 ? `src/cli/cli-spec.ts lists ${unread.map((f) => `--${f}`).join(", ")}, which the code never reads.` : ""),
+      );
+    }
   });
 
   it("has a handler for every command and a command for every handler", () => {

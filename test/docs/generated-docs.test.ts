@@ -19,7 +19,15 @@ describe("generated docs", () => {
   const pages = renderGeneratedPages(readPage);
 
   it.each([...new Set(GENERATED_REGIONS.map((r) => r.file))].map((f) => [f]))("%s is up to date (npm run docs)", (file) => {
-    expect(readPage(file)).toBe(pages.get(file));
+    const [committed, generated] = [readPage(file).split("\n"), pages.get(file)!.split("\n")];
+    const at = committed.findIndex((line, i) => line !== generated[i]);
+    if (at >= 0 || committed.length !== generated.length) {
+      const line = at >= 0 ? at : Math.min(committed.length, generated.length);
+      throw new Error(
+        `${file} is out of date: run \`npm run docs\` and commit the result.\n` +
+          `line ${line + 1}:\n  committed: ${committed[line] ?? "(end)"}\n  generated: ${generated[line] ?? "(end)"}`,
+      );
+    }
   });
 
   it("documents every config key, rule key, action and verification type and command, each with a description", () => {
