@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
-/** The Python logging timestamp of the default sources (README "Configuration"). */
+/** The Python logging timestamp of the default sources (docs/configuration.md). */
 export const PYTHON_START = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}/;
 
 interface RawRule {

@@ -186,7 +186,7 @@ export async function runJq(args: string[], cwd: string): Promise<string> {
 }
 
 /**
- * Runs `bash -o pipefail -c SCRIPT` (a README recipe) with only /usr/bin:/bin on PATH. No rc files: with
+ * Runs `bash -o pipefail -c SCRIPT` (a documented recipe) with only /usr/bin:/bin on PATH. No rc files: with
  * stdin closed and HOME set to `cwd`, bash cannot mistake the call for a remote shell and source ~/.bashrc.
  */
 export function runBash(script: string, cwd: string): Promise<ChildResult> {

@@ -114,7 +114,7 @@ describe("accuracy on the corpus of real log text (fixtures/corpus/samples.jsonl
     }
     const correct = judged.length - wrong.length;
     const accuracy = correct / judged.length;
-    // The figure the README reports.
+    // The figure docs/rules.md reports.
     console.log(
       `default rules on the corpus: ${correct}/${judged.length} non-ambiguous entries correct (${(accuracy * 100).toFixed(1)} %), ` +
         `${corpus.length - judged.length} ambiguous entries left out`,

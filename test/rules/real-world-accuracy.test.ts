@@ -3,7 +3,7 @@
  * Windows wordings, server worker timeouts, ffmpeg/ffprobe/MoviePy, Node, Docker, nginx, libraries that say
  * "does not exist" in their own words, tracebacks cut before their last line, and harmless lines that
  * contain trigger words. Each entry's text is ONE event, as the multiline grouper delivers a traceback.
- * The accuracy figure printed here is the one the README reports.
+ * The accuracy figure printed here is the one docs/rules.md reports.
  */
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
