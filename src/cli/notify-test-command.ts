@@ -11,13 +11,14 @@ export async function runNotifyTestCommand(values: Record<string, unknown>): Pro
   const loaded = await loadCliConfig(values["config"]);
   if (!loaded) return 1;
   const n = loaded.config.notify;
-  if (!n.telegram?.token && !n.webhook) {
-    process.stderr.write("vigia notify-test: no channel configured (set TELEGRAM_TOKEN and ADMIN_ID, or notify.webhook)\n");
+  if (!n.telegram?.token && !n.webhook && !n.email) {
+    process.stderr.write("vigia notify-test: no channel configured (set TELEGRAM_TOKEN and ADMIN_ID, notify.webhook or notify.email)\n");
     return 1;
   }
   const results = await sendTestMessage({
     telegram: n.telegram ? { token: n.telegram.token, chatId: n.telegram.chatId, apiRoot: n.telegram.apiRoot, fallbackToCloud: n.telegram.fallbackToCloud } : null,
     webhook: n.webhook,
+    email: n.email,
   }, new Date(), deadlineMs);
   for (const r of results) process.stdout.write(`${r.channel}: ${r.ok ? "sent" : "FAILED"} — ${r.detail}\n`);
   return results.every((r) => r.ok) ? 0 : 1;

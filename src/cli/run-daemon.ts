@@ -101,6 +101,10 @@ function printBanner(loaded: LoadedConfig, engine: Engine, logger: VigiaLogger, 
   const tg = c.notify.telegram;
   lines.push(`  telegram: ${tg && tg.token && tg.chatId ? `on (chat ${tg.chatId}${tg.apiRoot ? `, api ${tg.apiRoot}` : ""})` : "off (set TELEGRAM_TOKEN and ADMIN_ID)"}`);
   lines.push(`  webhook: ${c.notify.webhook ? "on" : "off"}`);
+  const email = c.notify.email;
+  lines.push(`  email: ${email ? `on (to ${email.to.join(", ")} through ${email.host}:${email.port})` : "off"}`);
+  const heartbeat = c.notify.heartbeat;
+  lines.push(`  heartbeat: ${heartbeat ? `on (every ${heartbeat.everyMs / 1000} s to ${new URL(heartbeat.url).host})` : "off"}`);
   const checks = [c.checks.disk && "disk", c.checks.botApi && "bot_api", c.checks.http.length && `http×${c.checks.http.length}`, c.checks.process.length && `process×${c.checks.process.length}`, c.checks.silence.length && `silence×${c.checks.silence.length}`, c.checks.exec.length && `exec×${c.checks.exec.length}`].filter(Boolean);
   lines.push(`  checks: ${options.runChecks === false || checks.length === 0 ? "off" : `${checks.join(", ")} every ${c.checks.intervalMs / 1000} s`}`);
   const addr = engine.getStatusAddress();

@@ -100,5 +100,48 @@ export function applyEnvOverrides(input: RawConfig, env: EnvLookup): EnvOverride
     }
     raw.notify = { ...raw.notify, telegram };
   }
+  applyEmailDefaults(raw, env, read, applied);
+  if (raw.notify?.heartbeat !== null) {
+    const url = env.get("HEARTBEAT_URL");
+    if (url && !raw.notify?.heartbeat?.url) {
+      raw.notify = { ...raw.notify, heartbeat: { ...raw.notify?.heartbeat, url } };
+      applied.push("HEARTBEAT_URL → notify.heartbeat.url");
+    }
+  }
   return { raw, problems, applied };
+}
+
+/**
+ * The seed's mail settings (SMTP_SERVER, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, EMAIL_RECIPIENT) as defaults of
+ * `notify.email`: they turn email on when the server and the recipient are set, and fill what the file leaves out.
+ * `email: null` in the file keeps it off.
+ */
+function applyEmailDefaults(
+  raw: RawConfig,
+  env: EnvLookup,
+  read: <T>(name: string, parse: (text: string) => Parsed<T>) => T | undefined,
+  applied: string[],
+): void {
+  if (raw.notify?.email === null) return;
+  const email = { ...raw.notify?.email };
+  if (raw.notify?.email === undefined && (env.get("SMTP_SERVER") === undefined || env.get("EMAIL_RECIPIENT") === undefined)) return;
+  const fill = (name: string, key: "host" | "user" | "password" | "to"): void => {
+    const value = env.get(name);
+    if (value !== undefined && (email[key] === undefined || email[key] === null || email[key] === "")) {
+      email[key] = value;
+      applied.push(`${name} → notify.email.${key}`);
+    }
+  };
+  fill("SMTP_SERVER", "host");
+  fill("SMTP_USERNAME", "user");
+  fill("SMTP_PASSWORD", "password");
+  fill("EMAIL_RECIPIENT", "to");
+  if (email.port === undefined) {
+    const port = read("SMTP_PORT", (t) => parseIntegerEnv(t, 1, 65535));
+    if (port !== undefined) {
+      email.port = port;
+      applied.push("SMTP_PORT → notify.email.port");
+    }
+  }
+  raw.notify = { ...raw.notify, email };
 }

@@ -163,6 +163,50 @@ const notifySchema = {
         headers: stringMap("Extra request headers (e.g. Authorization). Values are secrets in logs."),
       },
     },
+    email: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      description:
+        "Alerts also by email (SMTP), with the same policies and flood control as Telegram; an update of an incident is mailed as a reply in its thread. Default null (off), or built from the seed's SMTP_SERVER, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD and EMAIL_RECIPIENT when SMTP_SERVER and EMAIL_RECIPIENT are set.",
+      properties: {
+        host: nonEmptyString("SMTP server host. Default: env SMTP_SERVER."),
+        port: { type: "integer", minimum: 1, maximum: 65535, description: "SMTP port. Default: env SMTP_PORT, else 587." },
+        secure: {
+          type: "boolean",
+          description:
+            "TLS from the first byte (port 465). Default: true on port 465, else false (STARTTLS; required when a password is sent to another machine).",
+        },
+        user: { type: ["string", "null"], description: "SMTP login. Default: env SMTP_USERNAME; none = no authentication." },
+        password: { type: ["string", "null"], description: "SMTP password. Default: env SMTP_PASSWORD. Secret: never logged." },
+        from: nonEmptyString("Sender address. Default: the login when it is an address, else vigia@<host>."),
+        to: {
+          type: ["string", "array"],
+          minLength: 1,
+          minItems: 1,
+          items: { type: "string", minLength: 1 },
+          description: "Recipient address, or a list (a comma-separated string works too). Default: env EMAIL_RECIPIENT.",
+        },
+      },
+    },
+    heartbeat: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      description:
+        "A dead man's switch: vigia calls this URL (healthchecks.io, Uptime Kuma push) every `every` seconds while it is healthy, and stops calling while its pipeline is stuck or the journal cannot be written, so the service alerts when vigia itself is dead. Default null (off), or env HEARTBEAT_URL.",
+      properties: {
+        url: nonEmptyString("http(s) URL to call. Default: env HEARTBEAT_URL. Treated as a secret in logs (it identifies the check)."),
+        every: {
+          type: "number",
+          minimum: 1,
+          description: `Seconds between calls. Default ${DEFAULTS.notify.heartbeat_every}.`,
+        },
+        method: {
+          enum: ["GET", "POST"],
+          description:
+            "GET (a plain ping), or POST with a JSON summary (`status`, `incidents_open`, per-source lag; nothing secret). Default GET.",
+        },
+      },
+    },
     max_per_minute: {
       type: "integer",
       minimum: 1,

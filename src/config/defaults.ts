@@ -51,6 +51,8 @@ export const DEFAULTS = {
     max_per_minute: 20,
     new_error_after: 5,
     new_error_within: 600,
+    heartbeat_every: 60,
+    email_port: 587,
   },
   checks: {
     interval: 30,

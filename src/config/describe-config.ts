@@ -21,7 +21,7 @@ function maskUrl(url: string): string {
  * header values, child env values and webhook paths masked. Never log the config object itself.
  */
 export function describeConfig(config: VigiaConfig): Record<string, unknown> {
-  const { telegram, webhook } = config.notify;
+  const { telegram, webhook, email, heartbeat } = config.notify;
   return {
     configFile: config.configFile,
     baseDir: config.baseDir,
@@ -43,6 +43,8 @@ export function describeConfig(config: VigiaConfig): Record<string, unknown> {
         commandsToken: telegram.commandsToken === null ? null : MASK,
       },
       webhook: webhook && { url: maskUrl(webhook.url), headers: maskValues(webhook.headers) },
+      email: email && { ...email, password: email.password === null ? null : MASK },
+      heartbeat: heartbeat && { ...heartbeat, url: maskUrl(heartbeat.url) },
       maxPerMinute: config.notify.maxPerMinute,
     },
     checks: {
@@ -65,7 +67,7 @@ const MIN_SECRET_LENGTH = 8;
  */
 export function listConfigSecrets(config: VigiaConfig): string[] {
   const secrets = new Set<string>();
-  const { telegram, webhook } = config.notify;
+  const { telegram, webhook, email, heartbeat } = config.notify;
   if (telegram) secrets.add(telegram.token);
   if (telegram?.commandsToken) secrets.add(telegram.commandsToken);
   const addLong = (value: string) => {
@@ -75,6 +77,8 @@ export function listConfigSecrets(config: VigiaConfig): string[] {
     addLong(webhook.url);
     Object.values(webhook.headers).forEach(addLong);
   }
+  if (email?.password) secrets.add(email.password);
+  if (heartbeat) addLong(heartbeat.url);
   for (const check of config.checks.http) Object.values(check.headers).forEach(addLong);
   if (config.status?.token) secrets.add(config.status.token);
   return [...secrets];

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { resolve, join } from "node:path";
 import { formatFieldPath, type Problem } from "../util/problems.js";
 import {
@@ -15,8 +16,12 @@ import { isLoopbackHost, parseListenAddress, STATUS_TOKEN_MIN_LENGTH } from "./p
 import { resolveRulePaths } from "./resolve-rule-paths.js";
 import type {
   ChecksConfig,
+  EmailConfig,
+  HeartbeatConfig,
   NotifyConfig,
   RawConfig,
+  RawEmail,
+  RawHeartbeat,
   RawNotify,
   RawSource,
   RemediationConfig,
@@ -245,10 +250,54 @@ function normalizeNotify(raw: RawNotify | undefined, apiRootFromEnv: boolean, pr
   return {
     telegram,
     webhook,
+    email: normalizeEmail(raw?.email, problem),
+    heartbeat: normalizeHeartbeat(raw?.heartbeat, problem),
     maxPerMinute: raw?.max_per_minute ?? DEFAULTS.notify.max_per_minute,
     newErrorAfter: raw?.new_error_after ?? DEFAULTS.notify.new_error_after,
     newErrorWithinMs: (raw?.new_error_within ?? DEFAULTS.notify.new_error_within) * 1000,
   };
+}
+
+/** A single mailbox address, loosely: something@something, no spaces or angle brackets to confuse the header. */
+const isMailAddress = (text: string): boolean => /^[^\s@<>,]+@[^\s@<>,]+$/.test(text);
+
+function normalizeEmail(raw: RawEmail | null | undefined, problem: Report): EmailConfig | null {
+  if (!raw) return null;
+  const at = (key: string): FieldPath => ["notify", "email", key];
+  if (!raw.host) {
+    problem(at("host"), "expected the SMTP server's host (env SMTP_SERVER)");
+    return null;
+  }
+  const to = (Array.isArray(raw.to) ? raw.to : (raw.to ?? "").split(","))
+    .map((address) => address.trim())
+    .filter((address) => address !== "");
+  if (to.length === 0) {
+    problem(at("to"), "expected at least one recipient (env EMAIL_RECIPIENT)");
+    return null;
+  }
+  const bad = to.find((address) => !isMailAddress(address));
+  if (bad !== undefined) {
+    problem(at("to"), `expected an email address, got ${JSON.stringify(bad)}`);
+    return null;
+  }
+  const port = raw.port ?? DEFAULTS.notify.email_port;
+  const user = raw.user ? raw.user : null;
+  const from = raw.from ?? (user && isMailAddress(user) ? user : `vigia@${hostname()}`);
+  if (!isMailAddress(from.replace(/^.*<([^>]+)>\s*$/, "$1"))) {
+    problem(at("from"), `expected an email address, got ${JSON.stringify(from)}`);
+    return null;
+  }
+  return { host: raw.host, port, secure: raw.secure ?? port === 465, user, password: raw.password ? raw.password : null, from, to };
+}
+
+function normalizeHeartbeat(raw: RawHeartbeat | null | undefined, problem: Report): HeartbeatConfig | null {
+  if (!raw) return null;
+  // The URL identifies the check (anyone holding it can ping it): say what is wrong without echoing it.
+  if (!raw.url || !isHttpUrl(raw.url)) {
+    problem(["notify", "heartbeat", "url"], "expected an http(s) URL (env HEARTBEAT_URL; value hidden)");
+    return null;
+  }
+  return { url: raw.url, everyMs: (raw.every ?? DEFAULTS.notify.heartbeat_every) * 1000, method: raw.method ?? "GET" };
 }
 
 interface ChecksHelpers {

@@ -51,9 +51,27 @@ export interface RawWebhook {
   headers?: Record<string, string>;
 }
 
+export interface RawEmail {
+  host?: string;
+  port?: number;
+  secure?: boolean;
+  user?: string | null;
+  password?: string | null;
+  from?: string;
+  to?: string | string[];
+}
+
+export interface RawHeartbeat {
+  url?: string;
+  every?: number;
+  method?: "GET" | "POST";
+}
+
 export interface RawNotify {
   telegram?: RawTelegram | null;
   webhook?: RawWebhook | null;
+  email?: RawEmail | null;
+  heartbeat?: RawHeartbeat | null;
   max_per_minute?: number;
   new_error_after?: number;
   new_error_within?: number;
@@ -217,10 +235,31 @@ export interface WebhookConfig {
   headers: Record<string, string>;
 }
 
+/** `notify.email`, resolved (environment defaults applied). */
+export interface EmailConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  password: string | null;
+  from: string;
+  to: string[];
+}
+
+export interface HeartbeatConfig {
+  url: string;
+  everyMs: number;
+  method: "GET" | "POST";
+}
+
 export interface NotifyConfig {
   /** null = Telegram off (no token). */
   telegram: TelegramConfig | null;
   webhook: WebhookConfig | null;
+  /** null = no email. */
+  email: EmailConfig | null;
+  /** null = no heartbeat. */
+  heartbeat: HeartbeatConfig | null;
   maxPerMinute: number;
   /** Occurrences of an unclaimed error template, within `newErrorWithinMs`, that send its one alert. */
   newErrorAfter: number;

@@ -1,3 +1,4 @@
+import { Heartbeat } from "../notify/heartbeat.js";
 import { merge, Subject, type Subscription } from "rxjs";
 import { dirname, join } from "node:path";
 import type { VigiaConfig } from "../config/types.js";
@@ -112,6 +113,7 @@ export class Engine {
   private rulesWatcher: RulesWatcher | null = null;
   private scheduler: CheckScheduler | null = null;
   private statusServer: StatusServer | null = null;
+  private heartbeat: Heartbeat | null = null;
   private checkHistory: CheckHistory | null = null;
   /** Something the dashboard shows changed outside the incident stream (a check ran, rules reloaded). */
   private readonly shownStateChanged$ = new Subject<void>();
@@ -177,6 +179,7 @@ export class Engine {
     this.notifier = new Notifier({
       telegram: tg ? { token: tg.token, chatId: tg.chatId, apiRoot: tg.apiRoot, fallbackToCloud: tg.fallbackToCloud } : null,
       webhook: this.config.notify.webhook,
+      email: this.config.notify.email,
       maxPerMinute: this.config.notify.maxPerMinute,
       logger: this.logger,
       onDelivery: createDeliveryRecorder(this.metrics),
@@ -295,6 +298,11 @@ export class Engine {
     this.checkpointTimer = setInterval(() => void this.saveCheckpoints(), every);
     this.checkpointTimer.unref();
     this.state = "running";
+    const beat = cfg.notify.heartbeat;
+    if (beat) {
+      this.heartbeat = new Heartbeat({ ...beat, getHealth: () => this.getHealth(), logger: this.logger });
+      this.heartbeat.start();
+    }
   }
 
   /** Feeds lines from a non-file source (a supervised child, stdin) into the pipeline. */
@@ -342,6 +350,7 @@ export class Engine {
   async stop(): Promise<SessionReport> {
     if (this.state === "stopping" || this.state === "stopped") throw new Error("engine already stopping");
     this.state = "stopping";
+    await this.heartbeat?.stop();
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await this.scheduler?.stop();
     await this.fileSources?.stop();

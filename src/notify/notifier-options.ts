@@ -1,3 +1,4 @@
+import type { EmailChannelOptions, EmailSettings } from "./email-channel.js";
 import type { MessageChannel } from "./message-channel.js";
 import type { NotifyLogger } from "./notify-logger.js";
 import type { SleepFn } from "./sleep-ms.js";
@@ -35,6 +36,10 @@ export type DeliveryOutcome = "sent" | "failed" | "dropped";
 export interface NotifierOptions {
   telegram?: TelegramSettings | null;
   webhook?: WebhookSettings | null;
+  /** `notify.email`: every alert also mailed (null/undefined = no email). */
+  email?: EmailSettings | null;
+  /** Retry tuning for email (see `EmailChannelOptions`). */
+  emailRetry?: Pick<EmailChannelOptions, "backoffMs" | "timeoutMs">;
   /** New messages per minute at most (`notify.max_per_minute`); beyond it incidents go to a digest. Default 20. */
   maxPerMinute?: number;
   /** Messages waiting at most; beyond it the oldest non-critical one is dropped (and counted). Default 1000. */

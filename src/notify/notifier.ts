@@ -15,6 +15,8 @@ import { SerialQueue, type QueueItem } from "./serial-queue.js";
 import type { SessionSummary } from "./session-summary.js";
 import { createTelegramChannel } from "./create-telegram-channel.js";
 import { WebhookChannel } from "./webhook-channel.js";
+import { EmailChannel } from "./email-channel.js";
+import { FanOutChannel } from "./fan-out-channel.js";
 
 /** What the incident manager reports that concerns the admin: an incident opened, a match folded into it, a state change. */
 export type IncidentChange =
@@ -110,6 +112,7 @@ export class Notifier {
   private readonly channel: MessageChannel;
   private readonly logger: NotifyLogger;
   private readonly webhook: WebhookChannel | null;
+  private readonly email: EmailChannel | null = null;
   private readonly telegramQueue: SerialQueue<TelegramItem>;
   private readonly webhookQueue: SerialQueue<WebhookItem> | null;
   private readonly gate: FloodGate;
@@ -130,6 +133,7 @@ export class Notifier {
     const secrets = [
       ...(telegram.on ? [telegram.token] : []),
       ...Object.values(options.webhook?.headers ?? {}),
+      ...(options.email?.password ? [options.email.password] : []),
     ];
     this.logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, secrets);
     this.onDelivery = options.onDelivery ?? (() => {});
@@ -154,6 +158,11 @@ export class Notifier {
       this.channel = new LogOnlyChannel(this.logger);
       this.telegramOn = false;
       this.logger.info(`telegram off (${telegram.reason}): alerts are only logged`);
+    }
+    if (options.email) {
+      this.email = new EmailChannel(options.email, { logger: this.logger, sleep: options.sleep, ...options.emailRetry });
+      this.channel = new FanOutChannel(this.channel, [{ name: "email", channel: this.email }], this.logger);
+      this.logger.info(`email on: alerts also go to ${options.email.to.join(", ")} through ${this.email.server}`);
     }
 
     const queueLimit = options.queueLimit ?? NOTIFIER_DEFAULTS.queueLimit;
@@ -259,6 +268,7 @@ export class Notifier {
         this.webhookQueue?.abort();
         await this.drainWithin(1000); // aborted calls settle at once; never hang a shutdown on them
       }
+      this.email?.close();
       const s = this.getStats();
       this.logger.info(
         `notifier stopped: ${s.sent} sent, ${s.edited} edited, ${s.failed} failed, ${s.dropped} dropped, ${s.digested} digested, ${s.logged} logged`,

@@ -7,10 +7,11 @@ import { createTelegramChannel } from "./create-telegram-channel.js";
 import { CLOUD_API_ROOT } from "./telegram-channel.js";
 import { TelegramSendError } from "./telegram-send-error.js";
 import { WebhookChannel } from "./webhook-channel.js";
+import { EmailChannel, type EmailSettings } from "./email-channel.js";
 
 /** What `vigia notify-test` prints per channel. */
 export interface ChannelTestResult {
-  channel: "telegram" | "webhook";
+  channel: "telegram" | "webhook" | "email";
   ok: boolean;
   /** What happened, for the console: "sent message 42 as @my_bot", "off: no notify.telegram.token", "HTTP 500 after 4 attempts". */
   detail: string;
@@ -30,7 +31,10 @@ export async function sendTestMessage(
   deadlineMs: number = TEST_MESSAGE_DEADLINE_MS,
 ): Promise<ChannelTestResult[]> {
   const telegram = resolveTelegramSettings(options.telegram);
-  const logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, telegram.on ? [telegram.token] : []);
+  const logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, [
+    ...(telegram.on ? [telegram.token] : []),
+    ...(options.email?.password ? [options.email.password] : []),
+  ]);
   const text = `vigia notify-test desde ${hostname()} a las ${now.toISOString()}: si lees esto, las alertas llegan.`;
   const deadline = AbortSignal.timeout(deadlineMs);
   const gaveUp = `gave up after ${formatSeconds(deadlineMs)}`;
@@ -61,7 +65,23 @@ export async function sendTestMessage(
     return { channel: "webhook", ok: r.ok, detail };
   };
 
-  return Promise.all([sendTelegram(), ...(options.webhook?.url ? [postWebhook(options.webhook)] : [])]);
+  const sendEmail = async (settings: EmailSettings): Promise<ChannelTestResult> => {
+    const email = new EmailChannel(settings, { logger, sleep: options.sleep, ...options.emailRetry });
+    try {
+      await email.send(`🧪 <b>${escapeHtml(text)}</b>`, deadline);
+      return { channel: "email", ok: true, detail: `mailed to ${settings.to.join(", ")} through ${email.server}` };
+    } catch (error) {
+      return { channel: "email", ok: false, detail: deadline.aborted ? `${gaveUp}: ${describeError(error, [])}` : describeError(error, []) };
+    } finally {
+      email.close();
+    }
+  };
+
+  return Promise.all([
+    sendTelegram(),
+    ...(options.webhook?.url ? [postWebhook(options.webhook)] : []),
+    ...(options.email ? [sendEmail(options.email)] : []),
+  ]);
 }
 
 /** `2 s`, `1.5 s`. */
