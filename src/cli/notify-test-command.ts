@@ -20,8 +20,9 @@ export async function runNotifyTestCommand(values: Record<string, unknown>): Pro
     webhook: n.webhook,
     email: n.email,
   }, new Date(), deadlineMs);
-  for (const r of results) process.stdout.write(`${r.channel}: ${r.ok ? "sent" : "FAILED"} — ${r.detail}\n`);
-  return results.every((r) => r.ok) ? 0 : 1;
+  for (const r of results) process.stdout.write(`${r.channel}: ${r.off ? "off" : r.ok ? "sent" : "FAILED"} — ${r.detail.replace(/^off: /, "")}\n`);
+  const tried = results.filter((r) => !r.off);
+  return tried.length > 0 && tried.every((r) => r.ok) ? 0 : 1;
 }
 
 /** `--timeout SECONDS` in ms; the default when absent. */

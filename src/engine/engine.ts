@@ -445,6 +445,7 @@ export class Engine {
       incidents_open: open,
       checks,
       notifier: { queued: stats.queued, sent: stats.sent, failed: stats.failed, dropped: stats.dropped },
+      heartbeat: this.heartbeat?.getState(),
       journal: {
         path: this.journal.path,
         ok: journalOk,

@@ -136,7 +136,7 @@ export class EmailChannel implements MessageChannel {
       } catch (error) {
         const reason = describeSmtpFailure(error);
         if (!isTransientSmtpFailure(error) || attempt >= this.backoffMs.length) {
-          throw new Error(`email through ${this.server} failed after ${attempt + 1} attempt(s): ${reason}`);
+          throw new Error(`email through ${this.server} failed after ${attempt + 1} attempt(s): ${reason}`, { cause: error });
         }
         this.logger.debug(`email through ${this.server}: ${reason}, retrying in ${this.backoffMs[attempt]} ms`);
         await this.sleep(this.backoffMs[attempt]!, signal);

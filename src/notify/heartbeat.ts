@@ -4,7 +4,7 @@
  * longer do its job (its journal cannot be written, a source stopped moving while it has lines to read), the calls
  * stop and the service raises the alarm that vigia itself cannot.
  */
-import type { HealthReport } from "../observe/health-report.js";
+import type { HealthReport, HeartbeatState } from "../observe/health-report.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 
 export interface HeartbeatOptions {
@@ -86,12 +86,27 @@ export class Heartbeat {
   private paused: string | null = null;
   private failing = false;
   private stopped = false;
+  private beats = 0;
+  private skipped = 0;
+  private lastBeatAtMs: number | null = null;
 
   constructor(private readonly options: HeartbeatOptions) {
     this.logger = options.logger ?? SILENT_LOGGER;
     this.judge = new HeartbeatJudge(stuckAfterMs(options.everyMs));
     this.now = options.now ?? Date.now;
     this.origin = new URL(options.url).origin;
+  }
+
+  /** What `/health` shows of it. */
+  getState(): HeartbeatState {
+    return {
+      target: this.origin,
+      beats: this.beats,
+      skipped: this.skipped,
+      last_beat_at: this.lastBeatAtMs === null ? null : new Date(this.lastBeatAtMs).toISOString(),
+      paused: this.paused,
+      failing: this.failing,
+    };
   }
 
   /** Beats at once, then every `everyMs`. */
@@ -123,6 +138,7 @@ export class Heartbeat {
     if (!verdict.beat) {
       if (this.paused !== verdict.reason) this.logger.warn(`heartbeat to ${this.origin} paused: ${verdict.reason}`);
       this.paused = verdict.reason;
+      this.skipped++;
       return;
     }
     if (this.paused !== null) this.logger.info(`heartbeat to ${this.origin} resumed`);
@@ -139,6 +155,8 @@ export class Heartbeat {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       if (this.failing) this.logger.info(`heartbeat to ${this.origin} delivered again`);
       this.failing = false;
+      this.beats++;
+      this.lastBeatAtMs = this.now();
     } catch (error) {
       // One line per failing streak: the next beat is the retry.
       if (!this.failing) this.logger.warn(`heartbeat to ${this.origin} failed: ${describeFetchFailure(error)}`);

@@ -13,6 +13,8 @@ import { EmailChannel, type EmailSettings } from "./email-channel.js";
 export interface ChannelTestResult {
   channel: "telegram" | "webhook" | "email";
   ok: boolean;
+  /** The channel is not configured (Telegram without a token): listed so the operator sees why, never a failure. */
+  off?: boolean;
   /** What happened, for the console: "sent message 42 as @my_bot", "off: no notify.telegram.token", "HTTP 500 after 4 attempts". */
   detail: string;
 }
@@ -40,7 +42,7 @@ export async function sendTestMessage(
   const gaveUp = `gave up after ${formatSeconds(deadlineMs)}`;
 
   const sendTelegram = async (): Promise<ChannelTestResult> => {
-    if (!telegram.on) return { channel: "telegram", ok: false, detail: `off: ${telegram.reason}` };
+    if (!telegram.on) return { channel: "telegram", ok: false, off: true, detail: `off: ${telegram.reason}` };
     const server = telegram.apiRoot ?? CLOUD_API_ROOT;
     const channel = options.channel ?? createTelegramChannel(telegram, { logger, sleep: options.sleep, retry: options.telegramRetry });
     try {
@@ -71,7 +73,8 @@ export async function sendTestMessage(
       await email.send(`🧪 <b>${escapeHtml(text)}</b>`, deadline);
       return { channel: "email", ok: true, detail: `mailed to ${settings.to.join(", ")} through ${email.server}` };
     } catch (error) {
-      return { channel: "email", ok: false, detail: deadline.aborted ? `${gaveUp}: ${describeError(error, [])}` : describeError(error, []) };
+      const reason = error instanceof Error ? error.message : String(error);
+      return { channel: "email", ok: false, detail: deadline.aborted ? `${gaveUp}: ${reason}` : reason };
     } finally {
       email.close();
     }

@@ -49,8 +49,25 @@ export interface HealthReport {
   incidents_open: Record<string, number>;
   checks: HealthCheck[];
   notifier: { queued: number; sent: number; failed: number; dropped: number };
+  /** The dead man's switch (`notify.heartbeat`), when configured: how many calls went out, and why they stopped. */
+  heartbeat?: HeartbeatState;
   /** The incident journal: `ok` false while it cannot be written (then `status` is `degraded`). */
   journal?: { path: string; ok: boolean; unwritten: number; failing_since: string | null; last_error: string | null };
+}
+
+export interface HeartbeatState {
+  /** Scheme, host and port only: the path identifies the check. */
+  target: string;
+  /** Calls answered with 2xx. */
+  beats: number;
+  /** Calls not made because vigia was not healthy. */
+  skipped: number;
+  /** ISO time of the last answered call; null before the first. */
+  last_beat_at: string | null;
+  /** Why calls are not being made now (journal not writable, a source stuck); null while they are. */
+  paused: string | null;
+  /** The last call failed (no answer, non-2xx): the service will alert as if vigia were dead. */
+  failing: boolean;
 }
 
 /** Why a running vigia is degraded: missing source files and failing checks, one line each; empty = ok. */

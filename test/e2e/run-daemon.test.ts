@@ -4,8 +4,8 @@
  * FileNotFoundError traceback makes vigia create the model's folder and journal the incident `solucionado`.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
+import { fillFilesystem, mountTmpfs } from "../helpers/tmpfs.js";
 import {
   BACKEND_LOG,
   BOT_LOG,
@@ -24,39 +24,11 @@ import {
 
 afterEach(cleanUpTest);
 
-/** Mounts a real tmpfs of `size` at `dir` (root only); returns its unmount, or null where mounting is not allowed. */
-function mountTmpfs(dir: string, size: string): (() => void) | null {
-  mkdirSync(dir, { recursive: true });
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { stdio: "pipe" });
-  } catch (error) {
-    console.warn(`skipped: cannot mount a tmpfs here (${(error as Error).message.split("\n")[0]})`);
-    return null;
-  }
-  return () => execFileSync("umount", ["-l", dir], { stdio: "pipe" });
-}
-
 function readIfExists(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch {
     return "";
-  }
-}
-
-/** Writes a filler file until the filesystem refuses with ENOSPC. */
-function fillFilesystem(file: string): void {
-  const chunk = Buffer.alloc(4096, 120);
-  let size = 0;
-  for (;;) {
-    try {
-      writeFileSync(file, chunk, { flag: "a" });
-      size += chunk.length;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOSPC") return;
-      throw error;
-    }
-    if (size > 64 * 1024 * 1024) throw new Error("the filesystem never filled up");
   }
 }
 

@@ -174,8 +174,8 @@ export async function startVigia(
 }
 
 /** Runs a one-shot vigia command (`check`, `test-rules`, `report`, `status`) to its end. */
-export function runVigia(cwd: string, args: string[], options: { timeoutMs?: number } = {}): Promise<ChildResult> {
-  return runChild(process.execPath, [VIGIA_BIN, ...args], cwd, options.timeoutMs ?? 60_000);
+export function runVigia(cwd: string, args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ChildResult> {
+  return runChild(process.execPath, [VIGIA_BIN, ...args], cwd, options.timeoutMs ?? 60_000, buildChildEnv(options.env));
 }
 
 /** Runs real jq (`/usr/bin/jq`) and returns its trimmed stdout; fails on a non-zero exit. */

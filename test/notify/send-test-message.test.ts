@@ -29,7 +29,7 @@ describe("sendTestMessage (vigia notify-test)", () => {
   });
 
   it("reports Telegram off without a token, and a failure without leaking the token", async () => {
-    expect(await sendTestMessage({})).toEqual([{ channel: "telegram", ok: false, detail: "off: no notify.telegram.token (TELEGRAM_TOKEN)" }]);
+    expect(await sendTestMessage({})).toEqual([{ channel: "telegram", ok: false, off: true, detail: "off: no notify.telegram.token (TELEGRAM_TOKEN)" }]);
     fake = await FakeTelegram.start({ validToken: "other:token" });
     const [r] = await sendTestMessage({ telegram: { token: TOKEN, chatId: 1, apiRoot: fake.apiRoot }, telegramRetry: { cloudApiRoot: null } });
     expect(r).toMatchObject({ channel: "telegram", ok: false });

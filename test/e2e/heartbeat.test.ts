@@ -1,0 +1,116 @@
+/**
+ * Someone watching the watcher: with `notify.heartbeat`, a real `vigia run` calls a dead man's switch (here a
+ * real HTTP server on 127.0.0.1 standing in for healthchecks.io) while it is healthy, stops calling while its
+ * journal cannot be written (a real, full 64 KiB tmpfs), and calls again once it can. The switch's URL path (its
+ * secret) never reaches monitor.log.
+ */
+import { afterEach, describe, expect, it } from "@jest/globals";
+import { createServer, type Server } from "node:http";
+import { rmSync } from "node:fs";
+import { fillFilesystem, mountTmpfs } from "../helpers/tmpfs.js";
+import { BACKEND_LOG, BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, startVigia, waitFor } from "./vigia-harness.js";
+
+interface Ping {
+  method: string;
+  url: string;
+  body: string;
+}
+
+let server: Server | null = null;
+let unmount: (() => void) | null = null;
+afterEach(async () => {
+  unmount?.(); // before the workspace goes: a mounted folder cannot be removed
+  unmount = null;
+  await cleanUpTest();
+  server?.closeAllConnections();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = null;
+});
+
+async function startSwitch(): Promise<{ pings: Ping[]; port: number }> {
+  const pings: Ping[] = [];
+  server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8").on("data", (d: string) => (body += d));
+    req.on("end", () => {
+      pings.push({ method: req.method ?? "", url: req.url ?? "", body });
+      res.end("OK");
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+  return { pings, port: (server!.address() as { port: number }).port };
+}
+
+const SECRET_PATH = "/ping/5b1e0c9a-7d3f-4e21-9c44-heartbeat-uuid";
+
+interface HeartbeatHealth {
+  beats: number;
+  skipped: number;
+  paused: string | null;
+  failing: boolean;
+  target: string;
+}
+
+describe("heartbeat (e2e)", () => {
+  it("pings while healthy, stops while the journal cannot be written, pings again once it can", async () => {
+    const ws = createWorkspace({ config: null });
+    unmount = mountTmpfs(ws.at("diario"), "64k");
+    if (!unmount) return;
+    const { pings, port: switchPort } = await startSwitch();
+    const statusPort = await findFreePort();
+    ws.write(
+      "vigia.config.yaml",
+      [
+        `status: { listen: '127.0.0.1:${statusPort}' }`,
+        "journal: diario/descarga_errors.json",
+        "checks: { disk: null }",
+        "remediation: { allowed_roots: [modelos], backoff: [0.1, 0.2, 0.4] }",
+        `notify: { heartbeat: { url: 'http://127.0.0.1:${switchPort}${SECRET_PATH}', every: 1, method: POST } }`,
+        "",
+      ].join("\n"),
+    );
+    ws.write(BOT_LOG, "");
+    ws.write(BACKEND_LOG, "");
+    const health = async () => ((await (await fetch(`http://127.0.0.1:${statusPort}/health`)).json()) as { heartbeat: HeartbeatHealth }).heartbeat;
+    const vigia = await startVigia(ws);
+    expect(vigia.stderr()).toContain(`heartbeat: on (every 1 s to 127.0.0.1:${switchPort})`);
+
+    await waitFor(() => pings.length >= 2 || undefined, { what: "two heartbeats", timeoutMs: 60_000, describe: vigia.stderr });
+    expect(pings[0]).toMatchObject({ method: "POST", url: SECRET_PATH });
+    const body = JSON.parse(pings[0]!.body) as { status: string; sources: Record<string, { lag_bytes: number }> };
+    expect(body.status).toBe("ok");
+    expect(Object.keys(body.sources)).toContain("bot");
+
+    // The disk under the journal fills up; the next incident cannot be written.
+    fillFilesystem(ws.at("diario", "relleno"));
+    ws.append(BOT_LOG, formatPythonLine("ERROR", "FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/v1.mp4'"));
+    const paused = await waitFor(
+      async () => {
+        const h = await health();
+        return h.paused !== null && h.skipped >= 2 ? h : undefined;
+      },
+      { what: "the heartbeat paused for two beats", timeoutMs: 60_000, describe: vigia.stderr },
+    );
+    expect(paused.paused).toMatch(/^journal .*descarga_errors\.json cannot be written \(.*ENOSPC/);
+    // No call went out while paused: every call received was counted as a beat before the pause.
+    expect(pings).toHaveLength(paused.beats);
+
+    // Space is back: the journal is written again, and so is the heartbeat.
+    rmSync(ws.at("diario", "relleno"));
+    await waitFor(() => readJournal(ws, "diario/descarga_errors.json").find((i) => i.modelo === "ana"), {
+      what: "the incident written once space is back",
+      timeoutMs: 60_000,
+      describe: vigia.stderr,
+    });
+    const before = pings.length;
+    await waitFor(() => pings.length > before || undefined, { what: "a heartbeat after recovery", timeoutMs: 60_000, describe: vigia.stderr });
+    expect((await health()).paused).toBeNull();
+
+    const stopped = await vigia.stop();
+    expect(stopped.code).toBe(0);
+    const monitorLog = ws.read("logs/monitor.log");
+    expect(monitorLog).toMatch(new RegExp(`heartbeat to http://127\\.0\\.0\\.1:${switchPort} paused: journal`));
+    expect(monitorLog).toContain(`heartbeat to http://127.0.0.1:${switchPort} resumed`);
+    expect(monitorLog + stopped.stderr).not.toContain("heartbeat-uuid");
+  });
+});
