@@ -4,6 +4,9 @@ import { checkRuleSamples, locateSamplesDir } from "../rules/check-samples.js";
 import { formatProblem, type Problem } from "../util/problems.js";
 import { toRuleSource } from "../rules/rule-source.js";
 
+/** ReDoS budget per regex for `vigia check`: 30 s, against the daemon's DEFAULT_REDOS_TIMEOUT_MS. */
+const CHECK_REDOS_TIMEOUT_MS = 30_000;
+
 /** `vigia check`: validates the config and every rule file; prints `file:line: field: message`; exit 1 when invalid. */
 export async function runCheckCommand(values: Record<string, unknown>): Promise<number> {
   const problems: Problem[] = [];
@@ -28,7 +31,9 @@ export async function runCheckCommand(values: Record<string, unknown>): Promise<
   let ruleCount = 0;
   if (rulePaths) {
     const from = toRuleSource(rulePaths);
-    const result = loadRules(from);
+    // A one-shot check can afford to wait for a verdict the daemon's worker would give up on (and accept) on a
+    // loaded machine: an undecided regex is only refused if recheck gets the time to decide.
+    const result = loadRules(from, { redosTimeoutMs: CHECK_REDOS_TIMEOUT_MS });
     problems.push(...result.problems);
     ruleCount = result.rules.length;
     if (values["samples"] && result.problems.length === 0) problems.push(...checkRuleSamples(result.rules, locateSamplesDir(from)));
