@@ -453,6 +453,27 @@ export const CONFIG_SCHEMA = {
       description: `A folder of .yaml/.yml/.json rule files, or a list of files/folders, relative to the config's folder. Default ${show(DEFAULTS.rules)}.`,
     },
     journal: nonEmptyString(`Incident journal (JSON array). Default ${show(DEFAULTS.journal)}.`),
+    journal_archive: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        "When closed incidents leave the live journal for the monthly archives beside it (`descarga_errors-YYYY-MM.json`, " +
+        "same element format; `jq -s add logs/descarga_errors*.json` reads them all). Open incidents never move.",
+      properties: {
+        keep_days: {
+          type: "number",
+          exclusiveMinimum: 0,
+          description: `Days a closed incident stays in the live journal after it closed (fractions allowed). Default ${DEFAULTS.journal_archive.keep_days}.`,
+        },
+        max_bytes: {
+          type: ["integer", "null"],
+          minimum: 65536,
+          description:
+            "Size of the live journal in bytes past which its oldest closed incidents move to the archives early, down to about half " +
+            `of it: every write rewrites the whole file, so this bounds a write's cost. null = no size bound. Default ${DEFAULTS.journal_archive.max_bytes} (8 MiB).`,
+        },
+      },
+    },
     state_dir: nonEmptyString(`Checkpoints and other private state. Default ${show(DEFAULTS.state_dir)}.`),
     log_dir: nonEmptyString(`Folder of monitor.log (daily files, 7 kept). Default ${show(DEFAULTS.log_dir)}.`),
     log_level: {

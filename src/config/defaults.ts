@@ -30,6 +30,12 @@ export const DEFAULT_SOURCES = [
 export const DEFAULTS = {
   rules: "rules",
   journal: "logs/descarga_errors.json",
+  journal_archive: {
+    /** Closed incidents stay in the live journal this many days after they closed, then move to a monthly archive. */
+    keep_days: 30,
+    /** Past this size the live journal moves its oldest closed incidents to the archives (about half of it). */
+    max_bytes: 8 * 1024 * 1024,
+  },
   state_dir: "logs/.vigia",
   log_dir: "logs",
   log_level: "info" as const,

@@ -31,6 +31,7 @@ export function describeConfig(config: VigiaConfig): Record<string, unknown> {
     })),
     rulePaths: config.rulePaths,
     journalPath: config.journalPath,
+    journalArchive: config.journalArchive,
     stateDir: config.stateDir,
     logDir: config.logDir,
     logLevel: config.logLevel,

@@ -188,6 +188,10 @@ export function normalizeConfig(
     sources,
     rulePaths,
     journalPath: toAbsolute(raw.journal ?? DEFAULTS.journal),
+    journalArchive: {
+      keepMs: (raw.journal_archive?.keep_days ?? DEFAULTS.journal_archive.keep_days) * 86_400_000,
+      maxBytes: raw.journal_archive?.max_bytes === undefined ? DEFAULTS.journal_archive.max_bytes : raw.journal_archive.max_bytes,
+    },
     stateDir: toAbsolute(raw.state_dir ?? DEFAULTS.state_dir),
     logDir,
     logLevel: raw.log_level ?? DEFAULTS.log_level,

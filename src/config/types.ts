@@ -169,6 +169,7 @@ export interface RawConfig {
   sources?: RawSource[];
   rules?: string | string[];
   journal?: string;
+  journal_archive?: RawJournalArchive;
   state_dir?: string;
   log_dir?: string;
   log_level?: LogLevel;
@@ -179,6 +180,11 @@ export interface RawConfig {
   supervise?: RawSupervise[];
   status?: RawStatus | null;
   tailing?: RawTailing;
+}
+
+export interface RawJournalArchive {
+  keep_days?: number;
+  max_bytes?: number | null;
 }
 
 export interface RawTailing {
@@ -388,6 +394,7 @@ export interface VigiaConfig {
   /** Absolute paths: folders of rule files and/or rule files. */
   rulePaths: string[];
   journalPath: string;
+  journalArchive: JournalArchiveConfig;
   stateDir: string;
   logDir: string;
   logLevel: LogLevel;
@@ -400,6 +407,14 @@ export interface VigiaConfig {
   /** null = no status server. */
   status: StatusConfig | null;
   tailing: TailingConfig;
+}
+
+/** When closed incidents move from the live journal to its monthly archives. */
+export interface JournalArchiveConfig {
+  /** Time a closed incident stays in the live journal after closing (ms). */
+  keepMs: number;
+  /** Live journal size past which the oldest closed incidents move early; null = no size bound. */
+  maxBytes: number | null;
 }
 
 /** How the file tailers share the process's descriptors. */

@@ -158,6 +158,9 @@ export class Engine {
       onError: (error) => this.onJournalWriteFailed(error),
       onRecovered: () => this.onJournalRecovered(),
       onWrite: (write) => recordJournalWrite(this.metrics, write),
+      archive: this.config.journalArchive,
+      isHeld: (id) => this.manager.isHeld(id),
+      onArchive: (e) => this.logger.log(e.kind === "archive_failed" ? "error" : "info", `journal: ${e.message}`),
     });
     this.executor = createExecutor({
       allowedRoots: r.allowedRoots,

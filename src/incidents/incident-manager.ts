@@ -369,6 +369,15 @@ export class IncidentManager {
     return this.byId.get(id)?.incident;
   }
 
+  /**
+   * Whether an incident may still change: open, or closed and within its cooldown (a repeat folds into it). The
+   * journal moves only the others to its archives.
+   */
+  isHeld(id: string): boolean {
+    const entry = this.byId.get(id);
+    return entry !== undefined && (entry.closedAtMs === null || this.now() < entry.closedAtMs + entry.rule.cooldownMs);
+  }
+
   /** The incident that currently owns a key. */
   getByKey(key: string): TrackedIncident | undefined {
     return this.byKey.get(key)?.incident;

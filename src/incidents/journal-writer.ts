@@ -1,13 +1,31 @@
-import { readdir, unlink } from "node:fs/promises";
+import { readdir, stat, unlink } from "node:fs/promises";
+import { unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Observable, Subscription } from "rxjs";
 import type { Incident } from "../types.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic-write.js";
+import { appendToArchive, parseArchiveTempName } from "./archive-append.js";
+import { formatArchivePath, listArchiveFiles, readCloseMonth } from "./archive-files.js";
+import { getIntentPath, readInterruptedArchive, removeIntent, writeIntent } from "./archive-intent.js";
+import { selectArchivable, type ArchivePolicy } from "./archive-select.js";
 import { isTerminal } from "./incident-state.js";
 import type { IncidentChange } from "./incident-change.js";
 import { loadJournal, type LoadedJournal } from "./load-journal.js";
 
 export const DEFAULT_JOURNAL_MIN_INTERVAL_MS = 250;
+/** How often closed incidents are checked for their age (they also are at start and when the file is too big). */
+const ARCHIVE_AGE_CHECK_EVERY_MS = 10 * 60_000;
+/** After a size check found nothing it may move (everything still tracked), the next one waits this long. */
+const ARCHIVE_SIZE_RETRY_MS = 10_000;
+/** An archive part past this size is left as it is and the month continues in the next part (`…-2025-12.2.json`). */
+const MAX_ARCHIVE_PART_BYTES = 64 * 1024 * 1024;
+
+/** What archiving did, for the log. */
+export type ArchiveEvent =
+  | { kind: "archiving"; count: number; files: string[]; message: string }
+  | { kind: "archived"; count: number; files: string[]; message: string }
+  | { kind: "recovered"; dropped: number; files: string[]; message: string }
+  | { kind: "archive_failed"; error: unknown; message: string };
 
 export interface JournalWriterOptions {
   /**
@@ -26,6 +44,16 @@ export interface JournalWriterOptions {
   onRecovered?: () => void;
   /** Every write attempt, as it ends (metrics); must not throw. */
   onWrite?: (write: { ok: boolean; durationMs: number }) => void;
+  /** Move old closed incidents to monthly archives beside the journal; null (default) keeps everything live. */
+  archive?: ArchivePolicy | null;
+  /** Whether the incident manager still tracks an id (open, or closed in its cooldown): such incidents stay live. */
+  isHeld?: (id: string) => boolean;
+  onArchive?: (event: ArchiveEvent) => void;
+  /**
+   * A pause after each step of an archive move (intent, each archive file), so crash tests can kill vigia inside
+   * every step. Default: `VIGIA_ARCHIVE_STEP_DELAY_MS` from the environment, else 0.
+   */
+  archiveStepDelayMs?: number;
 }
 
 /** Whether the file on disk is behind, for /health and for the last words of a failed stop. */
@@ -43,6 +71,8 @@ export interface JournalWriterStats {
   lastWriteMs: number;
   lastBytes: number;
   elements: number;
+  /** Incidents moved to the archives since start. */
+  archived: number;
 }
 
 /**
@@ -50,6 +80,11 @@ export interface JournalWriterStats {
  * atomically (temp + fsync + rename) so it is valid JSON at every instant. Elements already in the journal —
  * from earlier runs or from the seed system — are kept as they are; each element's JSON is cached, so a write
  * costs one join of cached strings plus the re-serialisation of what changed.
+ *
+ * With an archive policy the file stays small: before a write, closed incidents older than the policy's age (or
+ * the oldest ones, when the file is over its size) move to `<journal>-YYYY-MM.json` by the month they closed —
+ * appended to the archive first, removed from the live file after (see archive-intent.ts for why a kill at any
+ * instant loses nothing and duplicates nothing past the next start).
  */
 export class JournalWriter {
   private readonly minIntervalMs: number;
@@ -58,6 +93,15 @@ export class JournalWriter {
   private readonly onError: JournalWriterOptions["onError"];
   private readonly onRecovered: JournalWriterOptions["onRecovered"];
   private readonly onWrite: JournalWriterOptions["onWrite"];
+  private readonly archivePolicy: ArchivePolicy | null;
+  private readonly isHeld: (id: string) => boolean;
+  private readonly onArchive: JournalWriterOptions["onArchive"];
+  private readonly archiveStepDelayMs: number;
+  private nextAgeCheckMs = 0;
+  private nextSizeCheckMs = 0;
+  /** An intent file is on disk: removed once the live file no longer holds what it names. */
+  private intentPending = false;
+  private archiveTimer: NodeJS.Timeout | null = null;
 
   private elements: unknown[] = [];
   private serialized: (string | null)[] = [];
@@ -78,7 +122,7 @@ export class JournalWriter {
   /** Ids changed since the content of the last successful write was taken. */
   private unwrittenIds = new Set<string>();
   private closed = false;
-  private readonly stats: JournalWriterStats = { writes: 0, lastWriteMs: 0, lastBytes: 0, elements: 0 };
+  private readonly stats: JournalWriterStats = { writes: 0, lastWriteMs: 0, lastBytes: 0, elements: 0, archived: 0 };
 
   constructor(
     readonly path: string,
@@ -90,6 +134,10 @@ export class JournalWriter {
     this.onError = options.onError;
     this.onRecovered = options.onRecovered;
     this.onWrite = options.onWrite;
+    this.archivePolicy = options.archive ?? null;
+    this.isHeld = options.isHeld ?? (() => false);
+    this.onArchive = options.onArchive;
+    this.archiveStepDelayMs = options.archiveStepDelayMs ?? (Number(process.env["VIGIA_ARCHIVE_STEP_DELAY_MS"]) || 0);
   }
 
   /**
@@ -112,7 +160,33 @@ export class JournalWriter {
     this.detectedMs = this.elements.map((el) => parseDetectedMs(el));
     this.rebuildIndex(0);
     this.stats.elements = this.elements.length;
-    return loaded;
+    const dropped = await this.finishInterruptedArchive();
+    if (dropped === 0) return loaded;
+    return { ...loaded, elements: this.elements as Record<string, unknown>[] };
+  }
+
+  /**
+   * An earlier run was killed in the middle of a move: live copies of incidents that reached their archive are
+   * dropped (the archive wins, see archive-intent.ts) and the live file rewritten; then the intent goes.
+   */
+  private async finishInterruptedArchive(): Promise<number> {
+    const recovery = await readInterruptedArchive(this.path);
+    if (recovery === null) return 0;
+    const before = this.elements.length;
+    if (recovery.archivedIds.size > 0) {
+      this.removeWhere((el) => typeof (el as { id?: unknown }).id === "string" && recovery.archivedIds.has((el as { id: string }).id));
+    }
+    const dropped = before - this.elements.length;
+    if (dropped > 0) await writeFileAtomic(this.path, this.serialize());
+    await removeIntent(this.path);
+    const names = recovery.files.map((f) => basename(f));
+    this.onArchive?.({
+      kind: "recovered",
+      dropped,
+      files: recovery.files,
+      message: `finished an archive move interrupted by the last stop: ${dropped} incident(s) already in ${names.join(", ") || "no archive"} dropped from the live journal`,
+    });
+    return dropped;
   }
 
   /** Adds or replaces an incident (by id). Final states are written promptly, the rest coalesced. */
@@ -130,8 +204,16 @@ export class JournalWriter {
     this.schedule();
   }
 
-  /** Mirrors the manager's changes into the journal. */
+  /**
+   * Mirrors the manager's changes into the journal. With an archive policy, the first check of old incidents runs
+   * shortly after (once the manager is seeded and knows what it still tracks), then every ten minutes.
+   */
   follow(changes$: Observable<IncidentChange>): Subscription {
+    if (this.archivePolicy && !this.archiveTimer) {
+      this.requestArchiveCheck();
+      this.archiveTimer = setInterval(() => this.requestArchiveCheck(), ARCHIVE_AGE_CHECK_EVERY_MS);
+      this.archiveTimer.unref();
+    }
     return changes$.subscribe((change) => {
       if (change.type === "opened" || change.type === "folded") this.upsert(change.incident, false);
       else if (change.type === "transition") this.upsert(change.incident);
@@ -168,6 +250,14 @@ export class JournalWriter {
     this.dirty = false;
     this.urgent = false;
     if (this.inFlight) this.overtaken = true;
+    else if (this.intentPending) {
+      this.intentPending = false;
+      try {
+        unlinkSync(getIntentPath(this.path));
+      } catch {
+        /* gone already; a leftover intent only costs a look-up at the next start */
+      }
+    }
   }
 
   /** Flushes, then stops scheduling writes (also when the flush fails: no retries after close). */
@@ -177,6 +267,8 @@ export class JournalWriter {
     } finally {
       this.closed = true;
       this.clearTimer();
+      if (this.archiveTimer) clearInterval(this.archiveTimer);
+      this.archiveTimer = null;
     }
   }
 
@@ -195,14 +287,27 @@ export class JournalWriter {
 
   /** The file's exact content: `JSON.stringify(elements, null, 2)` (or compact) plus a newline. */
   serialize(): string {
+    this.fillSerialized();
+    const parts = this.serialized;
+    if (parts.length === 0) return "[]\n";
+    return this.pretty ? `[\n${parts.join(",\n")}\n]\n` : `[${parts.join(",")}]\n`;
+  }
+
+  /** Length of what serialize() would return, without building it. */
+  private measure(): number {
+    this.fillSerialized();
+    let total = this.pretty ? 4 : 3;
+    for (const part of this.serialized) total += part!.length + (this.pretty ? 2 : 1);
+    return total;
+  }
+
+  private fillSerialized(): void {
     const parts = this.serialized;
     for (let i = 0; i < parts.length; i++) {
       // Serialising `[element]` and dropping the brackets yields the element exactly as it appears inside the
       // whole array (indented by two), so the cached parts join into what JSON.stringify(elements) would give.
       parts[i] ??= this.pretty ? JSON.stringify([this.elements[i]], null, 2).slice(2, -2) : JSON.stringify(this.elements[i]);
     }
-    if (parts.length === 0) return "[]\n";
-    return this.pretty ? `[\n${parts.join(",\n")}\n]\n` : `[${parts.join(",")}]\n`;
   }
 
   private schedule(): void {
@@ -227,23 +332,10 @@ export class JournalWriter {
   /** One atomic write of the current state; `rethrow` for flush(), else failures go to onError and retry later. */
   private startWrite(rethrow: boolean): Promise<void> {
     if (!this.dirty && !this.overtaken) return Promise.resolve();
-    this.dirty = false;
-    this.urgent = false;
-    this.overtaken = false;
-    const data = this.serialize();
-    const written = this.unwrittenIds;
-    this.unwrittenIds = new Set();
-    const started = Date.now();
-    const write = writeFileAtomic(this.path, data).then(
-      () => this.noteWrite(started, data.length),
-      (error: unknown) => {
-        this.dirty = true;
-        for (const id of written) this.unwrittenIds.add(id);
-        this.noteFailure(error, started);
-        if (rethrow) throw error;
-        this.onError?.(error);
-      },
-    );
+    const write = this.writeNow().catch((error: unknown) => {
+      if (rethrow) throw error;
+      this.onError?.(error);
+    });
     const tracked = write.finally(() => {
       this.inFlight = null;
       if (this.overtaken) this.dirty = true;
@@ -251,6 +343,136 @@ export class JournalWriter {
     });
     this.inFlight = tracked.catch(() => undefined);
     return tracked;
+  }
+
+  private async writeNow(): Promise<void> {
+    if (this.archivePolicy) await this.archiveIfDue(this.archivePolicy);
+    this.dirty = false;
+    this.urgent = false;
+    this.overtaken = false;
+    const data = this.serialize();
+    const written = this.unwrittenIds;
+    this.unwrittenIds = new Set();
+    const started = Date.now();
+    try {
+      await writeFileAtomic(this.path, data);
+    } catch (error) {
+      this.dirty = true;
+      for (const id of written) this.unwrittenIds.add(id);
+      this.noteFailure(error, started);
+      throw error;
+    }
+    this.noteWrite(started, data.length);
+    // Grown past its bound while this write was prepared: the next write moves the oldest closed incidents.
+    const maxBytes = this.archivePolicy?.maxBytes ?? null;
+    if (maxBytes !== null && data.length > maxBytes && Date.now() >= this.nextSizeCheckMs) this.dirty = true;
+    if (this.intentPending && !this.overtaken) {
+      this.intentPending = false;
+      await removeIntent(this.path);
+    }
+  }
+
+  /** Asks for an age check of closed incidents at the next write, and for that write to happen soon. */
+  private requestArchiveCheck(): void {
+    this.nextAgeCheckMs = 0;
+    this.dirty = true;
+    this.schedule();
+  }
+
+  /**
+   * Moves what the policy says is due to the archives, before the live write that drops it. A failure (disk full,
+   * an archive edited into something else) leaves those incidents live and is reported; the live write goes on.
+   */
+  private async archiveIfDue(policy: ArchivePolicy): Promise<void> {
+    // The last move's intent stays until the live file is written without its incidents: a new intent would hide
+    // them from the recovery of a crash.
+    if (this.intentPending) return;
+    const nowMs = Date.now();
+    const totalLength = this.measure();
+    const ageDue = nowMs >= this.nextAgeCheckMs;
+    const sizeDue = policy.maxBytes !== null && totalLength > policy.maxBytes && nowMs >= this.nextSizeCheckMs;
+    if (!ageDue && !sizeDue) return;
+    if (ageDue) this.nextAgeCheckMs = nowMs + ARCHIVE_AGE_CHECK_EVERY_MS;
+    const lengths = this.serialized.map((part) => part!.length);
+    const picked = selectArchivable({ elements: this.elements, lengths, totalLength, nowMs, isHeld: this.isHeld }, policy);
+    if (picked.length === 0) {
+      if (sizeDue) this.nextSizeCheckMs = nowMs + ARCHIVE_SIZE_RETRY_MS;
+      return;
+    }
+    const moving = picked.map((i) => ({ element: this.elements[i] as Record<string, unknown>, part: this.serialized[i]! }));
+    try {
+      await this.moveToArchives(moving);
+    } catch (error) {
+      this.nextSizeCheckMs = nowMs + ARCHIVE_SIZE_RETRY_MS;
+      const message = `archiving failed, the incidents stay in the live journal: ${error instanceof Error ? error.message : String(error)}`;
+      this.onArchive?.({ kind: "archive_failed", error, message });
+    }
+  }
+
+  /** Intent, archives (one per close month), then the elements leave memory; the caller's write drops them on disk. */
+  private async moveToArchives(moving: Array<{ element: Record<string, unknown>; part: string }>): Promise<void> {
+    const byMonth = new Map<string, typeof moving>();
+    for (const m of moving) {
+      const month = readCloseMonth(m.element)!;
+      let list = byMonth.get(month);
+      if (!list) byMonth.set(month, (list = []));
+      list.push(m);
+    }
+    const targets: Array<{ path: string; items: typeof moving }> = [];
+    const existing = await listArchiveFiles(this.path);
+    for (const [month, items] of [...byMonth].sort((a, b) => a[0].localeCompare(b[0]))) {
+      targets.push({ path: await pickArchivePart(this.path, month, existing), items });
+    }
+    const files = targets.map((t) => t.path);
+    const names = files.map((f) => basename(f)).join(", ");
+    this.onArchive?.({ kind: "archiving", count: moving.length, files, message: `archiving ${moving.length} closed incident(s) to ${names}` });
+    await writeIntent(this.path, files, moving.map((m) => m.element["id"] as string));
+    this.intentPending = true;
+    await this.pauseForCrashTests();
+    const moved = new Set<unknown>();
+    try {
+      for (const target of targets) {
+        await appendToArchive(target.path, target.items.map((m) => m.part), { pretty: this.pretty, modeFrom: this.path });
+        for (const m of target.items) moved.add(m.element);
+        await this.pauseForCrashTests();
+      }
+    } finally {
+      // What reached an archive leaves the live journal even when a later archive failed. Only incidents nothing
+      // tracks are moved, so none of them changed while the archives were written.
+      if (moved.size > 0) {
+        this.removeWhere((el) => moved.has(el));
+        this.dirty = true;
+        this.stats.archived += moved.size;
+      }
+    }
+    this.onArchive?.({ kind: "archived", count: moved.size, files, message: `archived ${moved.size} closed incident(s) to ${names}` });
+  }
+
+  private async pauseForCrashTests(): Promise<void> {
+    if (this.archiveStepDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.archiveStepDelayMs));
+  }
+
+  /** Drops the elements `drop` selects, keeping the caches in step. */
+  private removeWhere(drop: (element: unknown) => boolean): void {
+    let j = 0;
+    for (let i = 0; i < this.elements.length; i++) {
+      const el = this.elements[i];
+      if (drop(el)) {
+        const id = (el as { id?: unknown }).id;
+        if (typeof id === "string" && this.indexById.get(id) === i) this.indexById.delete(id);
+        continue;
+      }
+      this.elements[j] = el;
+      this.serialized[j] = this.serialized[i]!;
+      this.detectedMs[j] = this.detectedMs[i]!;
+      j++;
+    }
+    this.elements.length = j;
+    this.serialized.length = j;
+    this.detectedMs.length = j;
+    this.indexById.clear();
+    this.rebuildIndex(0);
+    this.stats.elements = j;
   }
 
   private noteFailure(error: unknown, startedMs: number): void {
@@ -301,6 +523,18 @@ export class JournalWriter {
   }
 }
 
+/**
+ * The archive file a month's incidents go to: its last part, or a new part once that one has grown past
+ * MAX_ARCHIVE_PART_BYTES (each append copies the part, so parts stay small enough to copy quickly).
+ */
+async function pickArchivePart(journalPath: string, month: string, existing: ReadonlyArray<{ path: string; month: string; part: number }>): Promise<string> {
+  const parts = existing.filter((f) => f.month === month);
+  const last = parts[parts.length - 1];
+  if (!last) return formatArchivePath(journalPath, month, 1);
+  const size = await stat(last.path).then((st) => st.size, () => 0);
+  return size < MAX_ARCHIVE_PART_BYTES ? last.path : formatArchivePath(journalPath, month, last.part + 1);
+}
+
 /** Detection time of a journal element; elements without a readable timestamp sort first. */
 function parseDetectedMs(element: unknown): number {
   const ts = (element as { timestamp?: unknown }).timestamp;
@@ -322,8 +556,9 @@ async function removeStaleTempFiles(journalPath: string): Promise<void> {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
-    const pid = Number(name.slice(prefix.length).split(".")[0]);
+    // An archive append's temp file (`.<journal>-2025-12.json.<pid>.archive.tmp`) is an archive's copy: the
+    // archive itself is intact, and the incidents are still live until a move completes.
+    const pid = parseArchiveTempName(name)?.pid ?? (name.startsWith(prefix) && name.endsWith(".tmp") ? Number(name.slice(prefix.length).split(".")[0]) : NaN);
     if (!Number.isInteger(pid) || pid <= 0 || (pid !== process.pid && isProcessAlive(pid))) continue;
     await unlink(join(dir, name)).catch(() => undefined);
   }

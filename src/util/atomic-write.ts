@@ -95,7 +95,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
 }
 
 /** fsync a folder so a rename in it survives a power cut; ignored where the filesystem refuses. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   try {
     const fh = await open(dir, "r");
     try { await fh.sync(); } finally { await fh.close(); }
