@@ -174,11 +174,18 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
       CONFIG_FLAG,
       JSON_FLAG("the report"),
       {
+        name: "all",
+        type: "boolean",
+        description: "Also read the journal's monthly archives (descarga_errors-YYYY-MM.json beside it): the whole history.",
+      },
+      {
         name: "since",
         type: "string",
-        value: "DURATION",
-        default: "the whole journal",
-        description: "Only incidents detected in the last DURATION: 45s, 30m, 2h, 1d.",
+        value: "WHEN",
+        default: "the whole live journal",
+        description:
+          "Only incidents detected since WHEN: a duration back from now (45s, 30m, 2h, 1d) or a local date or time " +
+          "(2025-12-01, 2025-12-01T08:00). The archives that can hold such incidents are read too.",
       },
       { name: "html", type: "string", value: "FILE", description: "Also write the report as one self-contained HTML page with charts." },
       {

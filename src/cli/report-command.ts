@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { listConfigSecrets } from "../config/index.js";
 import { formatCompactLocal } from "../incidents/format-local-iso.js";
+import { mergeJournalArchives } from "../incidents/archive-read.js";
 import { parseJournal } from "../incidents/load-journal.js";
 import { readCheckHistory } from "../observe/check-history.js";
 import { buildReport, type JournalElement } from "../report/build-report.js";
@@ -12,15 +13,29 @@ import { createSecretMasker } from "../util/mask-secrets.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { UsageError } from "./main.js";
 
-/** Parses `--since 2h` / `30m` / `1d` / `45s` into milliseconds. */
-export function parseSince(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--since: expected a duration like 30m, 2h or 1d, got '${text}'`);
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
-  return Number(m[1]) * unit;
+/**
+ * `--since`: a duration back from now (`45s`, `30m`, `2h`, `1d`) or a date (`2025-12-01`, local midnight) or time
+ * (`2025-12-01T08:00`, local; an ISO offset is honoured). Returns the first instant included, in ms.
+ */
+export function parseSince(text: string, nowMs: number): number {
+  const trimmed = text.trim();
+  const duration = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(trimmed);
+  if (duration) {
+    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[duration[2] as "s" | "m" | "h" | "d"];
+    return nowMs - Number(duration[1]) * unit;
+  }
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
+  if (day) {
+    const ms = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])).getTime();
+    if (new Date(ms).getDate() === Number(day[3])) return ms;
+  } else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(trimmed)) {
+    const ms = Date.parse(trimmed.replace(" ", "T"));
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw new UsageError(`--since: expected a duration like 30m, 2h or 1d, or a date like 2025-12-01 or 2025-12-01T08:00, got '${text}'`);
 }
 
-/** `vigia report [JOURNAL]`: summary, slowest fixes, top keys, timeline, log totals, check history, recommendations. */
+/** `vigia report [JOURNAL] [--all] [--since W]`: summary, slowest fixes, top keys, timeline, log totals, check history, recommendations. */
 export async function runReportCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   // With a JOURNAL argument the config is optional (it only adds the source logs and the check history).
   const loaded = positionals[0] ? await loadCliConfig(values["config"], () => {}) : await loadCliConfig(values["config"]);
@@ -38,16 +53,28 @@ export async function runReportCommand(values: Record<string, unknown>, position
     process.stderr.write(`vigia report: ${path} is not a valid journal: ${parsed.problem.message}\n`);
     return 1;
   }
+  const fromMs = typeof values["since"] === "string" ? parseSince(values["since"], Date.now()) : -Infinity;
+  // --all: the whole history; --since: the archives that can hold incidents of the window.
+  let history = parsed.elements;
+  let archivePaths: string[] = [];
+  if (values["all"] || Number.isFinite(fromMs)) {
+    try {
+      ({ elements: history, archives: archivePaths } = await mergeJournalArchives(path, parsed.elements, { fromMs: values["all"] ? undefined : fromMs }));
+    } catch (error) {
+      process.stderr.write(`vigia report: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
   // Journals written before secrets were masked at ingestion may still hold one: nothing shown carries it.
   const masker = createSecretMasker(loaded ? listConfigSecrets(loaded.config) : []);
-  let elements = masker.maskValue(parsed.elements) as JournalElement[];
-  const fromMs = typeof values["since"] === "string" ? Date.now() - parseSince(values["since"]) : -Infinity;
+  let elements = masker.maskValue(history) as JournalElement[];
   if (Number.isFinite(fromMs)) elements = elements.filter((e) => Date.parse(e.timestamp ?? "") >= fromMs);
+  elements.sort((a, b) => (Date.parse(a.timestamp ?? "") || 0) - (Date.parse(b.timestamp ?? "") || 0));
   const config = loaded?.config;
   const sources = config ? await Promise.all(config.sources.map((s) => countLogLevels(s.name, s.path))) : [];
   const historyFromMs = Number.isFinite(fromMs) ? fromMs : Date.now() - (config?.checks.historyDays || 7) * 86_400_000;
   const checkRuns = config ? await readCheckHistory(join(config.stateDir, "checks"), historyFromMs) : [];
-  const report = buildReport({ journalPath: path, elements, sources, checkRuns: masker.maskValue(checkRuns) as typeof checkRuns });
+  const report = buildReport({ journalPath: path, archivePaths, elements, sources, checkRuns: masker.maskValue(checkRuns) as typeof checkRuns });
 
   const nowMs = Date.now();
   const html = typeof values["html"] === "string" ? renderReportHtml(report, elements, nowMs) : null;

@@ -29,6 +29,8 @@ interface SlowFix {
 
 export interface Report extends IncidentSummary {
   journal: string;
+  /** Archive files read besides the journal (`--all`, `--since`); empty when only the live journal was. */
+  archives: string[];
   slowest: SlowFix[];
   /** Detections per minute (short spans) or per hour, in local time: `2025-12-25T14:30`. */
   timeline: Array<{ bucket: string; count: number }>;
@@ -41,6 +43,7 @@ export interface Report extends IncidentSummary {
 
 export interface ReportInput {
   journalPath: string;
+  archivePaths?: readonly string[];
   elements: readonly JournalElement[];
   sources: LogLevelTotals[];
   checkRuns: readonly CheckRecord[];
@@ -57,6 +60,7 @@ export function buildReport(input: ReportInput): Report {
   const checks = summarizeCheckHistory(input.checkRuns);
   return {
     journal: input.journalPath,
+    archives: [...(input.archivePaths ?? [])],
     ...summary,
     slowest,
     timeline: buildTimeline(elements),

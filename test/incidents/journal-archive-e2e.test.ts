@@ -7,7 +7,20 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync } from "node:fs";
-import { BASE_CONFIG_YAML, JOURNAL, cleanUpAll, cleanUpTest, createWorkspace, readJournal, runJq, startVigia, waitFor, type Workspace } from "../e2e/vigia-harness.js";
+import {
+  BASE_CONFIG_YAML,
+  JOURNAL,
+  cleanUpAll,
+  cleanUpTest,
+  createWorkspace,
+  readJournal,
+  runBash,
+  runJq,
+  runVigia,
+  startVigia,
+  waitFor,
+  type Workspace,
+} from "../e2e/vigia-harness.js";
 
 afterEach(cleanUpTest);
 afterAll(cleanUpAll);
@@ -119,4 +132,49 @@ describe("journal archives under SIGKILL (e2e)", () => {
     // The kills did land inside moves: some left an incident in an archive and in the live file at once.
     expect(roundsWithTwoCopies).toBeGreaterThan(0);
   }, 240_000);
+});
+
+describe("vigia report over the archives (e2e)", () => {
+  it("--all reads every archive, --since a date or a duration reads the archives of the window, plain report the live journal", async () => {
+    const ws = createWorkspace({ config: `${BASE_CONFIG_YAML}journal_archive: { keep_days: 30 }\n` });
+    ws.write("logs/bot_central.log", "");
+    ws.write("logs/backend.log", "");
+    const old = [
+      makeClosedIncident("junio-1", "2025-06", 3),
+      makeClosedIncident("julio-1", "2025-07", 10),
+      makeClosedIncident("julio-2", "2025-07", 20),
+      makeClosedIncident("agosto-1", "2025-08", 5),
+    ];
+    const recentIso = new Date(Date.now() - 3_600_000).toISOString();
+    const recent = { ...makeClosedIncident("reciente", "2025-08", 6), timestamp: recentIso, resuelto: recentIso, ultima_ocurrencia: recentIso };
+    ws.write(JOURNAL, `${JSON.stringify([...old, recent], null, 2)}\n`);
+    const vigia = await startVigia(ws);
+    await waitFor(() => readJournal(ws).length === 1, { what: "old incidents archived", timeoutMs: 60_000, describe: () => vigia.stderr() });
+    await vigia.stop("SIGTERM");
+
+    const report = async (...args: string[]) => {
+      const r = await runVigia(ws.dir, ["report", "--json", ...args]);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
+      return JSON.parse(r.stdout) as { total: number; archives: string[]; byType: Record<string, Record<string, number>> };
+    };
+    expect((await report()).total).toBe(1);
+    const all = await report("--all");
+    expect(all.total).toBe(5);
+    expect(all.byType["ruta_inexistente"]!["solucionado"]).toBe(5);
+    expect(all.archives.map((a) => a.split("/").pop())).toEqual(["descarga_errors-2025-06.json", "descarga_errors-2025-07.json", "descarga_errors-2025-08.json"]);
+    expect((await report("--since", "2025-07-15")).total).toBe(3); // julio-2, agosto-1, reciente
+    expect((await report("--since", "2025-07-01T00:00")).total).toBe(4);
+    expect((await report("--since", "2d")).total).toBe(1);
+
+    // The text report stays Spanish, and the docs' recipe sees the same history.
+    const text = await runVigia(ws.dir, ["report", "--all"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/solucionado/);
+    const recipe = await runBash("jq -s add logs/descarga_errors*.json | jq length", ws.dir);
+    expect(recipe.stdout.trim()).toBe("5");
+
+    const bad = await runVigia(ws.dir, ["report", "--since", "ayer"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--since");
+  }, 120_000);
 });

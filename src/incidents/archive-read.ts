@@ -1,0 +1,50 @@
+import { readFile } from "node:fs/promises";
+import { listArchiveFiles } from "./archive-files.js";
+import { parseJournal } from "./load-journal.js";
+
+/** An archive that could not be read or is not a journal: a report over a partial history is refused. */
+export class ArchiveReadError extends Error {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`${path} is not a readable journal archive: ${detail}`);
+    this.name = "ArchiveReadError";
+  }
+}
+
+/**
+ * The archives' elements to add to a live journal's: every archive, or with `fromMs` only the months that can
+ * hold an incident detected since then (an incident is archived by the month it closed, never before the month
+ * it was detected; one month of slack covers time zones). An incident found in an archive and in the live file
+ * (a move interrupted by a crash, before the next start finished it) counts once: the archive's copy.
+ */
+export async function mergeJournalArchives(
+  journalPath: string,
+  live: readonly Record<string, unknown>[],
+  options: { fromMs?: number } = {},
+): Promise<{ elements: Record<string, unknown>[]; archives: string[] }> {
+  const firstMonth = options.fromMs === undefined || !Number.isFinite(options.fromMs) ? null : shiftMonth(new Date(options.fromMs), -1);
+  const files = (await listArchiveFiles(journalPath)).filter((f) => firstMonth === null || f.month >= firstMonth);
+  const archived: Record<string, unknown>[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file.path, "utf8");
+    } catch (error) {
+      throw new ArchiveReadError(file.path, (error as Error).message);
+    }
+    const parsed = parseJournal(text);
+    if (!parsed.ok) throw new ArchiveReadError(file.path, parsed.problem.message);
+    archived.push(...parsed.elements);
+  }
+  const archivedIds = new Set(archived.map((e) => e.id).filter((id) => typeof id === "string"));
+  const liveOnly = live.filter((e) => typeof e.id !== "string" || !archivedIds.has(e.id));
+  return { elements: [...archived, ...liveOnly], archives: files.map((f) => f.path) };
+}
+
+/** `YYYY-MM` of the local month `delta` months from `date`'s. */
+function shiftMonth(date: Date, delta: number): string {
+  const d = new Date(date.getFullYear(), date.getMonth() + delta, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+}
