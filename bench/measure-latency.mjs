@@ -68,11 +68,12 @@ function watchJournal(journalPath) {
 
 /**
  * Runs the engine in follow mode on the workspace, appends `seconds` × `rate` records (every `matchEvery`-th
- * matching), and pairs the times. Resolves { toIncident, toJournal, idleFlush: {toIncident, toJournal}, lost,
+ * matching), and pairs the times. `prepare(ws)` runs on the reset workspace before the engine starts. Resolves { toIncident, toJournal, idleFlush: {toIncident, toJournal}, lost,
  * writer: {lines, matches, seconds}, engine: {linesRead, …} }.
  */
-export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery = 50 } = {}) {
+export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery = 50, prepare = null } = {}) {
   resetWorkspaceState(ws);
+  prepare?.(ws); // e.g. a journal with a long history, before the engine loads it
   writeFileSync(ws.logPath, "");
   let ready;
   const isReady = new Promise((resolve) => (ready = resolve));
