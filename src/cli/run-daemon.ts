@@ -1,6 +1,8 @@
 import type { LoadedConfig } from "../config/index.js";
 import { Engine, type EngineOptions, type SessionReport } from "../engine/engine.js";
 import { createLogger, type LogLevel, type VigiaLogger } from "../observe/logger.js";
+import { startProgressMeter, type ProgressMeter } from "../observe/progress-meter.js";
+import { createStatusLine, type StatusLine } from "../observe/progress-status-line.js";
 import { VERSION } from "../version.js";
 import { isGlobPattern } from "../sources/index.js";
 import { existsSync } from "node:fs";
@@ -32,8 +34,12 @@ export async function startDaemon(
   const config = loaded.config;
   // Signals are caught from the first moment: one that arrives while the engine starts stops it right after.
   holdEarlySignals();
-  const logger = createLogger({ logDir: config.logDir, auditDir: config.stateDir, consoleLevel });
+  // On a terminal, a backlog being read (a first `--from-start`, a restart after hours down) shows its progress on a
+  // status line under the log lines.
+  const statusLine = process.stderr.isTTY ? createStatusLine(process.stderr) : null;
+  const logger = createLogger({ logDir: config.logDir, auditDir: config.stateDir, consoleLevel, consoleStream: statusLine?.logStream });
   const engine = new Engine({ ...engineOptions, config, logger });
+  const progress = statusLine ? startCatchUpProgress(engine, statusLine) : null;
   await engine.start();
   printBanner(loaded, engine, logger, engineOptions);
 
@@ -60,6 +66,8 @@ export async function startDaemon(
       engine.flushSync();
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
+    progress?.stop();
+    statusLine?.release();
     stopping = engine.stop();
     stopping.then(
       async (report) => {
@@ -81,6 +89,17 @@ export async function startDaemon(
   const earlySignal = releaseEarlySignals();
   if (earlySignal && !deferEarlySignal) requestStop(earlySignal);
   return { engine, logger, stopped, requestStop, earlySignal };
+}
+
+/** The catch-up progress meter on the status line; `VIGIA_PROGRESS_EVERY_MS` sets its interval (default 1000). */
+function startCatchUpProgress(engine: Engine, statusLine: StatusLine): ProgressMeter {
+  const everyMs = Number(process.env["VIGIA_PROGRESS_EVERY_MS"]);
+  return startProgressMeter({
+    input: { getSourceStats: () => engine.getSourceStats(), getRemediationLoad: () => engine.getRemediationLoad() },
+    show: (text) => statusLine.show(text),
+    finish: (text) => statusLine.finish(text),
+    everyMs: Number.isFinite(everyMs) && everyMs > 0 ? everyMs : undefined,
+  });
 }
 
 function printBanner(loaded: LoadedConfig, engine: Engine, logger: VigiaLogger, options: Omit<EngineOptions, "config" | "logger">): void {

@@ -291,12 +291,14 @@ export class Engine {
     await this.rulesWatcher.ready;
     if (readRuleFilesStamp(cfg.rulePaths) !== rulesStamp) this.rulesWatcher.reload();
 
+    // /health answers before the tailers start: their first read may be a backlog of minutes, and its lag is
+    // what an operator wants to see meanwhile.
+    if (this.options.serveStatus !== false && cfg.status) await this.startStatusServer();
     if (this.options.tailFiles !== false) await this.startTailers(loaded.elements);
     if (this.options.runChecks !== false) {
       await this.openCheckHistory();
       this.startChecks();
     }
-    if (this.options.serveStatus !== false && cfg.status) await this.startStatusServer();
     const every = this.options.checkpointEveryMs ?? 1000;
     this.checkpointTimer = setInterval(() => void this.saveCheckpoints(), every);
     this.checkpointTimer.unref();
@@ -342,6 +344,11 @@ export class Engine {
   /** Source file states, for the banner and /health. */
   getSourceStats() {
     return this.fileSources?.getStats() ?? [];
+  }
+
+  /** Remediation jobs running and waiting for a slot now. */
+  getRemediationLoad(): { running: number; queued: number } {
+    return this.executor.getLoad();
   }
 
   /** The address the status server listens on, once started. */
@@ -449,6 +456,7 @@ export class Engine {
       checks,
       notifier: { queued: stats.queued, sent: stats.sent, failed: stats.failed, dropped: stats.dropped },
       heartbeat: this.heartbeat?.getState(),
+      remediation: this.executor.getLoad(),
       journal: {
         path: this.journal.path,
         ok: journalOk,

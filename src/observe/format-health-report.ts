@@ -55,6 +55,10 @@ export function formatHealthReport(raw: unknown, nowMs: number = Date.now()): st
   out.push(
     `NOTIFIER   queued ${num(notifier.queued)}, sent ${num(notifier.sent)}, failed ${num(notifier.failed)}, dropped ${num(notifier.dropped)}`,
   );
+  if (isRecord(report.remediation)) {
+    const remediation = report.remediation as Partial<NonNullable<HealthReport["remediation"]>>;
+    out.push(`REMEDIATION running ${num(remediation.running)}, queued ${num(remediation.queued)}`);
+  }
   return `${out.join("\n")}\n`;
 }
 

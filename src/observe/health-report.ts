@@ -9,7 +9,7 @@ export interface HealthSource {
   path: string;
   /** Bytes of the current file already read. */
   offset: number;
-  /** File size minus offset: how far behind the tail we are. */
+  /** File size (at the last look) minus offset: how far behind the tail we are; 0 once caught up. */
   lag_bytes: number;
   /** ISO time of the last line, null before the first. */
   last_line_at: string | null;
@@ -51,6 +51,8 @@ export interface HealthReport {
   notifier: { queued: number; sent: number; failed: number; dropped: number };
   /** The dead man's switch (`notify.heartbeat`), when configured: how many calls went out, and why they stopped. */
   heartbeat?: HeartbeatState;
+  /** Remediation jobs running now and waiting for a slot (`remediation.concurrency`): the remediation queue. */
+  remediation?: { running: number; queued: number };
   /** The incident journal: `ok` false while it cannot be written (then `status` is `degraded`). */
   journal?: { path: string; ok: boolean; unwritten: number; failing_since: string | null; last_error: string | null };
 }
