@@ -72,6 +72,10 @@ const sampleRss = () => {
 
 const sampler = mode === "catchup" ? setInterval(sampleRss, 100) : null;
 const startedEngineMs = monoMs();
+// CPU of the whole process (every thread) and the main thread's busy time: on a loaded machine the wall time
+// includes waiting for a core, these do not.
+const cpuAtStart = process.cpuUsage();
+const eluAtStart = performance.eventLoopUtilization();
 // start() already reads what is due: with --from-start, the whole file is caught up inside it.
 await engine.start();
 
@@ -87,6 +91,8 @@ if (mode === "catchup") {
     }, 2);
   });
   const caughtUpMs = monoMs();
+  const cpu = process.cpuUsage(cpuAtStart);
+  const elu = performance.eventLoopUtilization(eluAtStart);
   sampleRss();
   clearInterval(sampler);
   const rssAtEndBytes = process.memoryUsage.rss();
@@ -109,6 +115,8 @@ if (mode === "catchup") {
     matchesByRule,
     startMs: round(startedEngineMs - startedMs),
     catchUpMs: round(caughtUpMs - startedEngineMs),
+    catchUpCpuMs: round((cpu.user + cpu.system) / 1000),
+    mainThreadBusyMs: round(elu.active),
     stopMs: round(stoppedMs - caughtUpMs),
     peakRssBytes: readPeakRssBytes(),
     rssAtEndBytes,

@@ -38,6 +38,9 @@ export function maskVariableParts(line: string): string {
 const LEVEL = /\b(?:ERROR|CRITICAL)\b/;
 const TRACEBACK = /^Traceback \(most recent call last\):/m;
 
+/** A superset of isErrorEvent in one regex (the level anywhere): lets the matching worker hand over only these. */
+export const ERROR_EVENT_HINT = /\b(?:ERROR|CRITICAL)\b|^Traceback \(most recent call last\):/m;
+
 /** True for the events discovery watches: an ERROR/CRITICAL line, or a Python traceback. */
 export function isErrorEvent(text: string): boolean {
   const first = text.slice(0, text.indexOf("\n") >>> 0);

@@ -44,6 +44,7 @@ import { createOutageKeys, type OutageKeys } from "./outage-keys.js";
 import { describeFsErrorEs, reportVigiaFault, resolveVigiaFault } from "./report-vigia-fault.js";
 import { UnknownErrorStore } from "../discover/unknown-error-store.js";
 import { formatNewErrorMessage } from "../discover/format-new-error-message.js";
+import { ERROR_EVENT_HINT } from "../discover/mask-template.js";
 
 /** How a daemon run differs from the config. */
 export interface EngineOptions {
@@ -150,6 +151,8 @@ export class Engine {
       budgetMs: this.config.matchBudgetMs,
       onRuleDisabled: (d) => this.onRuleDisabled(d),
       onWorkerError: (e) => this.logger.error(`rules: matching worker failed, restarted: ${e.message}`),
+      // Of the unmatched events, the unknown-error store wants the errors; resolve_on needs are the worker's to see.
+      forward: [ERROR_EVENT_HINT],
     });
     const r = this.config.remediation;
     this.manager = new IncidentManager({ defaultMaxIntentos: r.maxRetries, maxReopen: r.maxReopen, dryRun: options.dryRun || r.dryRun });
@@ -559,7 +562,7 @@ export class Engine {
   }
 
   /** Every event goes to the manager (resolve_on needs them all), matches with it. */
-  private handleMatched({ events, matches: found }: MatchedBatch): void {
+  private handleMatched({ events, matches: found, eventCount }: MatchedBatch): void {
     const matches: RuleMatch[] = [];
     for (const m of found) {
       const { match, askCheck } = this.outageKeys.correlate(m);
@@ -567,7 +570,7 @@ export class Engine {
       this.metrics.ruleMatches.inc({ rule: match.rule.id });
       if (askCheck) void this.scheduler?.runCheck(askCheck);
     }
-    this.counts.events += events.length;
+    this.counts.events += eventCount;
     recordEvents(this.metrics, events);
     this.counts.matches += matches.length;
     const claimed = new Set(found.map((m) => m.event));

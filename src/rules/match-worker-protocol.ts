@@ -1,19 +1,31 @@
-import type { CompiledRule, LogEvent } from "../types.js";
+import type { CompiledRule } from "../types.js";
 
 /**
- * Messages between the main thread and the matching worker. Rules and events cross by structured clone
- * (RegExp and Set included); matches come back as indexes into what was sent, so the main thread keeps
+ * Messages between the main thread and the matching worker. Rules cross by structured clone (RegExp and Set
+ * included). Events cross packed (see PackedEvents): a million small objects cost the main thread more to clone
+ * than the worker spends matching them. Matches come back as indexes into what was sent, so the main thread keeps
  * its own rule and event objects.
  */
 export type ToMatchWorker =
-  /** The rules in force from now on; `disabled` holds indexes (into `rules`) never to test. */
-  | { type: "rules"; rules: CompiledRule[]; disabled: number[] }
+  /**
+   * The rules in force from now on; `disabled` holds indexes (into `rules`) never to test. `forward`: patterns of
+   * the unmatched events the main thread still wants (null: all of them).
+   */
+  | { type: "rules"; rules: CompiledRule[]; disabled: number[]; forward: RegExp[] | null }
   /**
    * Events to match, in order. `firstSeq` numbers them for the watchdog (event i is `firstSeq + i`).
    * The event at `isolateIndex` is matched rule by rule, with each rule's index published, so that a
    * stall there names its rule; the others take the fast path.
    */
-  | { type: "batch"; id: number; firstSeq: number; events: LogEvent[]; isolateIndex: number };
+  | { type: "batch"; id: number; firstSeq: number; events: PackedEvents; isolateIndex: number };
+
+/** A batch's texts end to end in one string, with each event's length and source (an index into `sources`). */
+export interface PackedEvents {
+  text: string;
+  lengths: Int32Array;
+  sources: string[];
+  sourceOf: Uint16Array;
+}
 
 /** One match: the event's index in its batch, the rule's index in the rules sent. */
 export interface WorkerMatch {
@@ -23,7 +35,12 @@ export interface WorkerMatch {
   key: string;
 }
 
-export type FromMatchWorker = { type: "matched"; id: number; matches: WorkerMatch[] };
+/**
+ * The batch's matches, and `forwarded`: indexes of the unmatched events the main thread still needs (an event a
+ * `resolve_on` of some rule may match, one a `forward` pattern matches, the batch's last event), in order; null
+ * when every event is wanted.
+ */
+export type FromMatchWorker = { type: "matched"; id: number; matches: WorkerMatch[]; forwarded: Int32Array | null };
 
 /**
  * Slots of the shared progress array the worker writes and the main thread's watchdog reads: which event

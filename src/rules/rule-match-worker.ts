@@ -7,13 +7,19 @@ import {
   PROGRESS_SEQ,
   PROGRESS_SLOTS,
   type FromMatchWorker,
+  type PackedEvents,
   type ToMatchWorker,
 } from "./match-worker-protocol.js";
 
-/** A batch of events and the matches among them, in event order. */
+/**
+ * A batch of events and the matches among them, in event order. With `forward` set (RuleMatchWorkerOptions),
+ * `events` holds only the events downstream needs: the matched ones and the wanted unmatched ones.
+ */
 export interface MatchedBatch {
   events: LogEvent[];
   matches: RuleMatch[];
+  /** Events in the batch as submitted, `events` being possibly fewer. */
+  eventCount: number;
 }
 
 /** A rule taken out of matching because one event kept it busy past the budget. */
@@ -31,6 +37,12 @@ export interface RuleMatchWorkerOptions {
   onRuleDisabled?: (disabled: DisabledRule) => void;
   /** The worker died (a bug, out of memory) and was started again; its batches are matched again. */
   onWorkerError?: (error: Error) => void;
+  /**
+   * The unmatched events to hand back: those matching one of these patterns, plus those a rule's `resolve_on` may
+   * match and the last event of each batch (how far each file was read). Default: every event. The others are
+   * only counted (`eventCount`), so a catch-up of a million lines does not cost the main thread a million events.
+   */
+  forward?: readonly RegExp[];
   now?: () => number;
 }
 
@@ -47,6 +59,7 @@ interface PendingBatch {
   id: number;
   firstSeq: number;
   events: LogEvent[];
+  packed: PackedEvents;
   /** The rules in force when the batch was submitted: the worker matches it with these. */
   rules: CompiledRule[];
   /** First offset of the batch's events in each file: checkpoints must stay before events not yet matched. */
@@ -69,6 +82,7 @@ export class RuleMatchWorker {
   private readonly budgetMs: number;
   private readonly onRuleDisabled: RuleMatchWorkerOptions["onRuleDisabled"];
   private readonly onWorkerError: RuleMatchWorkerOptions["onWorkerError"];
+  private readonly forward: RegExp[] | null;
   private readonly now: () => number;
   private readonly progressBuffer = new SharedArrayBuffer(4 * PROGRESS_SLOTS);
   private readonly progress = new Int32Array(this.progressBuffer);
@@ -91,6 +105,8 @@ export class RuleMatchWorker {
     this.budgetMs = options.budgetMs;
     this.onRuleDisabled = options.onRuleDisabled;
     this.onWorkerError = options.onWorkerError;
+    // `g` and `y` would make test() remember where it stopped.
+    this.forward = options.forward ? options.forward.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, ""))) : null;
     this.now = options.now ?? Date.now;
   }
 
@@ -107,13 +123,14 @@ export class RuleMatchWorker {
 
   /** Matches a batch; resolves in submission order. */
   match(events: readonly LogEvent[]): Promise<MatchedBatch> {
-    if (events.length === 0) return Promise.resolve({ events: [], matches: [] });
-    if (this.closed) return Promise.resolve({ events: [...events], matches: [] });
+    if (events.length === 0) return Promise.resolve({ events: [], matches: [], eventCount: 0 });
+    if (this.closed) return Promise.resolve({ events: [...events], matches: [], eventCount: events.length });
     return new Promise((resolve) => {
       const batch: PendingBatch = {
         id: this.nextId++,
         firstSeq: this.nextSeq,
         events: [...events],
+        packed: packEvents(events),
         rules: this.rules,
         firstOffsetByFileId: findFirstOffsets(events),
         isolateIndex: -1,
@@ -152,7 +169,7 @@ export class RuleMatchWorker {
     this.closed = true;
     this.stopWatchdog();
     for (const wake of this.capacityWaiters.splice(0)) wake();
-    for (const batch of this.queue.splice(0)) batch.resolve({ events: batch.events, matches: [] });
+    for (const batch of this.queue.splice(0)) batch.resolve({ events: batch.events, matches: [], eventCount: batch.events.length });
     const worker = this.worker;
     this.worker = null;
     await worker?.terminate();
@@ -162,10 +179,10 @@ export class RuleMatchWorker {
     const worker = this.ensureWorker();
     if (this.sentRules !== batch.rules) {
       const disabledIndexes = batch.rules.flatMap((r, i) => (this.disabled.has(describeRuleContent(r)) ? [i] : []));
-      worker.postMessage({ type: "rules", rules: batch.rules, disabled: disabledIndexes } satisfies ToMatchWorker);
+      worker.postMessage({ type: "rules", rules: batch.rules, disabled: disabledIndexes, forward: this.forward } satisfies ToMatchWorker);
       this.sentRules = batch.rules;
     }
-    const message: ToMatchWorker = { type: "batch", id: batch.id, firstSeq: batch.firstSeq, events: batch.events, isolateIndex: batch.isolateIndex };
+    const message: ToMatchWorker = { type: "batch", id: batch.id, firstSeq: batch.firstSeq, events: batch.packed, isolateIndex: batch.isolateIndex };
     worker.postMessage(message);
   }
 
@@ -199,7 +216,8 @@ export class RuleMatchWorker {
       key: m.key,
     }));
     if (this.queue.length === 0) this.stopWatchdog();
-    batch!.resolve({ events: batch!.events, matches });
+    const events = message.forwarded === null ? batch!.events : selectEvents(batch!.events, message.matches, message.forwarded);
+    batch!.resolve({ events, matches, eventCount: batch!.events.length });
   }
 
   private onCrash(error: Error): void {
@@ -210,7 +228,7 @@ export class RuleMatchWorker {
     if (first && ++first.crashes >= MAX_CRASHES_PER_BATCH) {
       this.queue.shift();
       this.noteAnswered(first);
-      first.resolve({ events: first.events, matches: [] });
+      first.resolve({ events: first.events, matches: [], eventCount: first.events.length });
     }
     this.resendQueue();
   }
@@ -284,6 +302,40 @@ export class RuleMatchWorker {
     for (const batch of this.queue) this.send(batch);
     if (this.queue.length > 0) this.startWatchdog();
   }
+}
+
+/** The texts end to end with their lengths, sources as indexes into a small table. */
+function packEvents(events: readonly LogEvent[]): PackedEvents {
+  const texts = new Array<string>(events.length);
+  const lengths = new Int32Array(events.length);
+  const sourceOf = new Uint16Array(events.length);
+  const sources: string[] = [];
+  let lastSource: string | null = null;
+  let lastIndex = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    texts[i] = e.text;
+    lengths[i] = e.text.length;
+    if (e.source !== lastSource) {
+      lastSource = e.source;
+      lastIndex = sources.indexOf(e.source);
+      if (lastIndex < 0) lastIndex = sources.push(e.source) - 1;
+    }
+    sourceOf[i] = lastIndex;
+  }
+  return { text: texts.join(""), lengths, sources, sourceOf };
+}
+
+/** The matched events and the forwarded ones, merged back into batch order. */
+function selectEvents(events: readonly LogEvent[], matches: readonly { eventIndex: number }[], forwarded: Int32Array): LogEvent[] {
+  const out: LogEvent[] = [];
+  let m = 0;
+  let f = 0;
+  while (m < matches.length || f < forwarded.length) {
+    const next = f >= forwarded.length || (m < matches.length && matches[m]!.eventIndex < forwarded[f]!) ? matches[m++]!.eventIndex : forwarded[f++]!;
+    out.push(events[next]!);
+  }
+  return out;
 }
 
 function findFirstOffsets(events: readonly LogEvent[]): Map<string, number> {

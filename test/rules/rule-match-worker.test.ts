@@ -42,6 +42,49 @@ describe("RuleMatchWorker", () => {
     expect(got[0]!.event).toBe(batches[0]![0]);
   });
 
+  it("with `forward`, hands back only the events downstream needs: matched, wanted, resolve_on candidates, the batch's last", async () => {
+    const rules = [
+      makeRule("timeout", { match: /Timed out getting (?<video>\S+)/, resolveOn: "Descarga exitosa: {video}" }),
+    ];
+    worker = new RuleMatchWorker({ budgetMs: 60_000, forward: [/\bERROR\b/g] });
+    worker.setRules(rules);
+    const batch = [
+      makeEvent("INFO polling"),
+      makeEvent("ERROR Timed out getting v1.mp4"),
+      makeEvent("INFO Descarga exitosa: v1.mp4"),
+      makeEvent("ERROR KeyError: 'x'"),
+      makeEvent("INFO polling again"),
+      makeEvent("DEBUG the last one"),
+    ];
+    // Twice: a `g` pattern passed in must not remember where it stopped.
+    for (let round = 0; round < 2; round++) {
+      const out = await worker.match(batch);
+      expect(out.eventCount).toBe(6);
+      expect(out.events.map((e) => e.text)).toEqual(["ERROR Timed out getting v1.mp4", "INFO Descarga exitosa: v1.mp4", "ERROR KeyError: 'x'", "DEBUG the last one"]);
+      expect(out.events[0]).toBe(batch[1]);
+      expect(out.matches.map((m) => [m.rule.id, m.event, m.fields])).toEqual([["timeout", batch[1], { video: "v1.mp4" }]]);
+    }
+  });
+
+  it("matches events of every source and any text, packed into one message (non-Latin-1, empty, NUL)", async () => {
+    const rules = [makeRule("permisos", { match: /Permission denied: '(?<path>[^']+)'/, sources: new Set(["backend"]) }), makeRule("vacío", { match: /^$/ })];
+    worker = new RuleMatchWorker({ budgetMs: 60_000 });
+    worker.setRules(rules);
+    const events = [
+      makeEvent("PermissionError: Permission denied: 'modelos/ñandú 🎬/v.mp4'", "backend"),
+      makeEvent("PermissionError: Permission denied: 'modelos/x.mp4'", "bot"),
+      makeEvent(""),
+      makeEvent("a\u0000b Permission denied: 'n\u0000l'", "backend"),
+    ];
+    const out = await worker.match(events);
+    expect(out.events).toEqual(events);
+    expect(out.matches.map((m) => [m.rule.id, m.event, m.fields])).toEqual([
+      ["permisos", events[0], { path: "modelos/ñandú 🎬/v.mp4" }],
+      ["vacío", events[2], {}],
+      ["permisos", events[3], { path: "n\u0000l" }],
+    ]);
+  });
+
   it("disables a rule that keeps one event busy past the budget; the event goes on through the other rules and later events are matched", async () => {
     // Nested bounded repetition: minutes of backtracking on the 11-byte line (the load-time check refuses
     // it; here it is handed to the worker directly, as a rule the check could not judge would be).
