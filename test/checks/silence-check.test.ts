@@ -4,15 +4,10 @@ import { createSilenceCheck, formatDuration } from "../../src/checks/silence-che
 import { createCheckScheduler, type CheckTransition, type SchedulerTimers } from "../../src/checks/check-scheduler.js";
 import { runCheckOnce } from "../../src/checks/run-check.js";
 import type { CheckResult } from "../../src/types.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 /** Timers that never fire by themselves: the test decides when a cycle happens. */
 const manualTimers: SchedulerTimers = { setInterval: () => 0, clearInterval: () => undefined };
-
-/** Resolves once `predicate` holds, checking after each pending callback. */
-async function waitFor(predicate: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !predicate(); i++) await new Promise((r) => setImmediate(r));
-  expect(predicate()).toBe(true);
-}
 
 describe("silence check", () => {
   it("is log_silencioso when a source wrote nothing for max_quiet while its process lives", async () => {
@@ -62,14 +57,14 @@ describe("silence check", () => {
       onTransition: (t) => transitions.push(t),
     });
     scheduler.start();
-    await waitFor(() => results.length === 1);
+    await waitFor(() => results.length === 1, "the first run");
     nowMs = 5000;
     await scheduler.runAll();
     expect(transitions.map((t) => t.state)).toEqual(["down"]);
 
     nowMs = 6000;
     activity.noteLine("bot", nowMs); // the engine calls this for every line
-    await waitFor(() => transitions.length === 2);
+    await waitFor(() => transitions.length === 2, "the recovery");
     expect(transitions[1]).toMatchObject({ state: "up", result: { ok: true, message: "recuperado: new line after silence" } });
 
     // Lines while the source is not silent do not trigger runs.

@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sleepMs } from "../helpers/wait-for.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const VIGIA_JS = join(REPO, "bin", "vigia.js");
@@ -143,19 +144,6 @@ export async function killLeftovers(): Promise<void> {
     for (const pid of descendants) killQuietly(pid);
     killQuietly(run.pid);
     await Promise.race([run.done, sleepMs(2000)]);
-  }
-}
-
-export function sleepMs(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Resolves when `predicate` holds, polling every 50 ms; rejects after `timeoutMs` with `describe()`'s text. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000, describe: () => string = () => ""): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${describe()}`);
-    await sleepMs(50);
   }
 }
 

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BASE_CONFIG, REPO, killLeftovers, removeDir, runVigia, startVigia, waitFor } from "./cli-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BASE_CONFIG, REPO, killLeftovers, removeDir, runVigia, startVigia } from "./cli-harness.js";
 
 const SHIPPED_RULES = join(REPO, "rules");
 const FALLBACK_WARNING = /warning: .*no rules\/ folder in .*: using the rules shipped with vigia/;
@@ -59,10 +60,13 @@ describe("a folder without rules/", () => {
   it("with a config file: run loads the shipped rules and journals the bot's error", async () => {
     const dir = makeFolder(`${BASE_CONFIG}\nsources: [{ name: bot, path: bot.log, start_at: beginning }]\n`);
     const run = startVigia(["run"], dir);
-    await waitFor(() => /rules: \d+ from /.test(run.stderr() + run.stdout()) || /rules: none loaded/.test(run.stderr() + run.stdout()), "the banner", 20_000, run.stderr);
+    await waitFor(
+      () => /rules: \d+ from /.test(run.stderr() + run.stdout()) || /rules: none loaded/.test(run.stderr() + run.stdout()),
+      { what: "the banner", describe: run.stderr },
+    );
     expect(run.stderr() + run.stdout()).not.toMatch(/rules: none loaded/);
     expect(run.stderr() + run.stdout()).toMatch(FALLBACK_WARNING);
-    await waitFor(() => /ruta_inexistente/.test(run.stderr() + run.stdout()), "the incident", 20_000, run.stderr);
+    await waitFor(() => /ruta_inexistente/.test(run.stderr() + run.stdout()), { what: "the incident", describe: run.stderr });
     process.kill(run.pid, "SIGTERM");
     expect((await run.done).code).toBe(0);
   });

@@ -3,21 +3,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  FAKE_BOT,
-  PY_STAMP,
-  isProcessAlive,
-  killLeftovers,
-  listDescendantPids,
-  makeWorkdir,
-  readJournal,
-  readText,
-  removeDir,
-  sleepMs,
-  startVigia,
-  waitFor,
-  type CliRun,
-} from "./cli-harness.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { FAKE_BOT, PY_STAMP, isProcessAlive, killLeftovers, listDescendantPids, makeWorkdir, readJournal, readText, removeDir, startVigia, type CliRun } from "./cli-harness.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -39,7 +26,7 @@ function findAnnouncedPath(log: string, modelo: string): string | null {
 /** The pid of the supervised python process, once vigia has started it. */
 async function waitForChildPid(run: CliRun): Promise<number> {
   let pid: number | undefined;
-  await waitFor(() => (pid = listDescendantPids(run.pid)[0]) !== undefined, "the supervised child", 15_000, run.stderr);
+  await waitFor(() => (pid = listDescendantPids(run.pid)[0]) !== undefined, { what: "the supervised child", describe: run.stderr });
   return pid!;
 }
 
@@ -56,11 +43,12 @@ describe("vigia supervise -- CMD", () => {
     let ana: string | null = null;
     await waitFor(
       () => (ana = findAnnouncedPath(readText(logPath), "ana")) !== null && readText(logPath).includes(`Descarga exitosa: ${ana}`),
-      "the bot's retry of ana's video to succeed",
-      15_000,
-      diagnose,
+      { what: "the bot's retry of ana's video to succeed", describe: diagnose },
     );
-    await waitFor(() => readJournal(journalPath).some((e) => e.error_type === "ruta_inexistente" && e.estado === "solucionado"), "ruta_inexistente solucionado in the journal", 5_000, diagnose);
+    await waitFor(
+      () => readJournal(journalPath).some((e) => e.error_type === "ruta_inexistente" && e.estado === "solucionado"),
+      { what: "ruta_inexistente solucionado in the journal", describe: diagnose },
+    );
 
     const log = readText(logPath);
     // The child's lines land in the config's first source file, as the bot wrote them (they carry their own stamps).
@@ -92,7 +80,10 @@ describe("vigia supervise -- CMD", () => {
     const logPath = join(dir, "custom", "bot.log");
     const run = startVigia(["supervise", "--log", "custom/bot.log", "--", "python3", FAKE_BOT, "--scenario", "ok", "--root", dir, "--forever", "--heartbeat", "0.2", "--exit-code", "3"], dir);
     const botPid = await waitForChildPid(run);
-    await waitFor(() => readText(logPath).includes("Heartbeat 1"), "the bot's first heartbeat in the --log file", 15_000, run.stderr);
+    await waitFor(
+      () => readText(logPath).includes("Heartbeat 1"),
+      { what: "the bot's first heartbeat in the --log file", describe: run.stderr },
+    );
 
     process.kill(run.pid, signal);
     const result = await run.done;
@@ -169,7 +160,7 @@ describe("vigia supervise -- CMD", () => {
     );
     const logPath = join(dir, "logs", "bot_central.log");
     const run = startVigia(["supervise", "--", "python3", counter], dir);
-    await waitFor(() => readText(logPath).includes("listo"), "the child to install its handler", 15_000, run.stderr);
+    await waitFor(() => readText(logPath).includes("listo"), { what: "the child to install its handler", describe: run.stderr });
     process.kill(-run.pid, "SIGINT");
     const result = await run.done;
     expect(readText(logPath)).toMatch(/recibidas 1$/m);

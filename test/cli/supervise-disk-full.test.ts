@@ -10,7 +10,8 @@ import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from
 import { join } from "node:path";
 import { findPidsByPattern } from "../../src/checks/find-process.js";
 import { escapeRegExp } from "../../src/util/template.js";
-import { killLeftovers, makeWorkdir, readJournal, readText, removeDir, sleepMs, startVigia, waitFor, type JournalEntry } from "./cli-harness.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { killLeftovers, makeWorkdir, readJournal, readText, removeDir, startVigia, type JournalEntry } from "./cli-harness.js";
 
 jest.setTimeout(120_000);
 
@@ -109,15 +110,13 @@ describeIfRoot("a full download filesystem", () => {
     const run = startVigia(["supervise", "--", "python3", join(dir, "bot.py")], dir);
     const log = () => readText(join(dir, "logs", "bot.log"));
     const starts = () => log().match(/ - Bot iniciado/g)?.length ?? 0;
-    await waitFor(() => /Descarga exitosa/.test(log()), "the bot's first save", 20_000, () => run.stderr());
+    await waitFor(() => /Descarga exitosa/.test(log()), { what: "the bot's first save", describe: () => run.stderr() });
     expect(await findPidsByPattern(botPattern)).toHaveLength(1);
 
     fillDisk(join(dir, "modelos", "relleno.bin"));
     await waitFor(
       () => diskIncidents(dir).some((i) => i.transiciones.some((t) => t.accion === "bot detenido: disco lleno")),
-      "the bot stopped for the full disk",
-      20_000,
-      () => `${run.stderr()}\n${JSON.stringify(diskIncidents(dir), null, 1)}`,
+      { what: "the bot stopped for the full disk", describe: () => `${run.stderr()}\n${JSON.stringify(diskIncidents(dir), null, 1)}` },
     );
     for (let i = 0; i < 100 && (await findPidsByPattern(botPattern)).length > 0; i++) await sleepMs(100);
     expect(await findPidsByPattern(botPattern)).toEqual([]);
@@ -133,8 +132,11 @@ describeIfRoot("a full download filesystem", () => {
     expect(starts()).toBe(1);
 
     rmSync(join(dir, "modelos", "relleno.bin"));
-    await waitFor(() => diskIncidents(dir)[0]?.estado === "solucionado", "disco_lleno solucionado", 20_000, () => JSON.stringify(diskIncidents(dir), null, 1));
-    await waitFor(() => starts() === 2, "the bot started again", 20_000, () => run.stderr());
+    await waitFor(
+      () => diskIncidents(dir)[0]?.estado === "solucionado",
+      { what: "disco_lleno solucionado", describe: () => JSON.stringify(diskIncidents(dir), null, 1) },
+    );
+    await waitFor(() => starts() === 2, { what: "the bot started again", describe: () => run.stderr() });
     expect((await findPidsByPattern(botPattern)).length).toBe(1);
     expect(diskIncidents(dir)).toHaveLength(1);
 
@@ -147,27 +149,33 @@ describeIfRoot("a full download filesystem", () => {
     const dir = makeDiskWorkdir();
     fillDisk(join(dir, "modelos", "relleno.bin"));
     const first = startVigia(["run"], dir);
-    await waitFor(() => /remediation: (on|DRY-RUN)/.test(first.stderr()), "vigia started", 20_000, () => first.stderr());
+    await waitFor(() => /remediation: (on|DRY-RUN)/.test(first.stderr()), { what: "vigia started", describe: () => first.stderr() });
     mkdirSync(join(dir, "logs"), { recursive: true });
     writeFileSync(
       join(dir, "logs", "bot.log"),
       "2025-12-25 14:30:20,131 - bot_central - ERROR - OSError: [Errno 28] No space left on device: 'modelos/ana/20251225_143020_a3f2b1.mp4'\n",
       { flag: "a" },
     );
-    await waitFor(() => diskIncidents(dir).length === 1, "the disk incident", 20_000, () => first.stderr());
+    await waitFor(() => diskIncidents(dir).length === 1, { what: "the disk incident", describe: () => first.stderr() });
     process.kill(first.pid, "SIGTERM");
     await first.done;
     expect(diskIncidents(dir)[0]!.estado).not.toMatch(/solucionado|fallido/);
 
     // The working folder's disk has plenty of room; the tmpfs that failed has none.
     const second = startVigia(["run"], dir);
-    await waitFor(() => /resumed 1 open incident/.test(second.stderr()), "the incident taken up", 20_000, () => second.stderr());
+    await waitFor(
+      () => /resumed 1 open incident/.test(second.stderr()),
+      { what: "the incident taken up", describe: () => second.stderr() },
+    );
     await sleepMs(4000);
     expect(diskIncidents(dir)).toHaveLength(1);
     expect(diskIncidents(dir)[0]!.estado).not.toMatch(/solucionado|fallido/);
 
     rmSync(join(dir, "modelos", "relleno.bin"));
-    await waitFor(() => diskIncidents(dir)[0]?.estado === "solucionado", "solucionado once space is back", 20_000, () => second.stderr());
+    await waitFor(
+      () => diskIncidents(dir)[0]?.estado === "solucionado",
+      { what: "solucionado once space is back", describe: () => second.stderr() },
+    );
     expect(diskIncidents(dir)).toHaveLength(1);
     process.kill(second.pid, "SIGTERM");
     await second.done;

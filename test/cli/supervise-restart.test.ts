@@ -2,19 +2,8 @@
 // every crash journaled as `proceso_caido` with the child's last stderr lines, and vigia ends with the child's code.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
-import {
-  FAKE_BOT,
-  PY_STAMP,
-  killLeftovers,
-  makeWorkdir,
-  readJournal,
-  readText,
-  removeDir,
-  startVigia,
-  waitFor,
-  type CliResult,
-  type JournalEntry,
-} from "./cli-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { FAKE_BOT, PY_STAMP, killLeftovers, makeWorkdir, readJournal, readText, removeDir, startVigia, type CliResult, type JournalEntry } from "./cli-harness.js";
 
 /**
  * A `supervise:` entry for the fake bot's crash scenario; `--root .` is the config's folder (the default cwd).
@@ -110,7 +99,10 @@ describe("stopping during a restart backoff", () => {
     const dir = makeWorkdir(makeCrashConfig([600]));
     dirs.push(dir);
     const run = startVigia(["supervise"], dir);
-    await waitFor(() => /restart 1\/2 in 600000 ms/.test(run.stderr()), "the first restart to be scheduled", 15_000, run.stderr);
+    await waitFor(
+      () => /restart 1\/2 in 600000 ms/.test(run.stderr()),
+      { what: "the first restart to be scheduled", describe: run.stderr },
+    );
     process.kill(run.pid, "SIGINT");
     await run.done;
     expect(readText(join(dir, "logs", "bot.log")).match(/Bot iniciado/g)).toHaveLength(1);

@@ -9,18 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import {
-  BOT_LOG,
-  cleanUpAll,
-  createWorkspace,
-  findFreePort,
-  formatFileNotFoundTraceback,
-  formatPythonLine,
-  readJournal,
-  startVigia,
-  type VigiaDaemon,
-  type Workspace,
-} from "../e2e/vigia-harness.js";
+import { BOT_LOG, cleanUpAll, createWorkspace, findFreePort, formatFileNotFoundTraceback, formatPythonLine, readJournal, startVigia, type VigiaDaemon, type Workspace } from "../e2e/vigia-harness.js";
 import { launchBrowser, trackRequests } from "./browser-harness.js";
 
 const TOKEN = "panel-token-0123456789abcdef";

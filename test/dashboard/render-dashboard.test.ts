@@ -5,35 +5,31 @@ import { createSecretMasker } from "../../src/util/mask-secrets.js";
 import { pickTimeWindow } from "../../src/observe/dashboard/detection-timeline.js";
 import { MAX_LATENCY_POINTS, renderDashboardSections, toLatencyPoints, type DashboardSnapshot } from "../../src/observe/dashboard/render-dashboard.js";
 import type { Incident } from "../../src/types.js";
+import { makeIncident } from "../helpers/make-incident.js";
 
 const BOT_TOKEN = "123456789:AAHk2oW3_secretTokenPartThatIsLong12";
 const WEBHOOK_SECRET = "hook-secret-9f8e7d6c";
 const NOW = Date.parse("2026-12-07T12:00:00Z");
 
+/** A retrying servidor_caido incident whose message and key carry secrets, as a careless bot would log them. */
 function incident(over: Partial<Incident>): Incident {
-  return {
+  return makeIncident({
     timestamp: new Date(NOW - 60_000).toISOString(),
-    modelo: "ana",
     video: "v.mp4",
     error_type: "servidor_caido",
     error_message: `2025-12-25 14:30:20,131 - bot_central - ERROR - https://api.telegram.org/bot${BOT_TOKEN}/sendMessage failed`,
     accion: "reintento 1/3",
     estado: "reintentando",
     intento: 1,
-    max_intentos: 3,
     id: "20261207-115900-servidor_caido-abc123",
-    fuente: "bot",
     archivo: "/srv/bot/logs/bot_central.log",
     severidad: "critical",
     campos: {},
-    ocurrencias: 1,
     ultima_ocurrencia: new Date(NOW - 60_000).toISOString(),
     clave: `servidor_caido|${WEBHOOK_SECRET}`,
     transiciones: [],
-    resuelto: null,
-    duracion_ms: null,
     ...over,
-  };
+  });
 }
 
 function snapshot(): DashboardSnapshot {

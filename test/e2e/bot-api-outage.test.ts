@@ -8,17 +8,8 @@ import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
-import {
-  cleanUpTest,
-  createWorkspace,
-  formatPythonLine,
-  readJournal,
-  runVigia,
-  startVigia,
-  waitFor,
-  type JournalIncident,
-  type Workspace,
-} from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { cleanUpTest, createWorkspace, formatPythonLine, readJournal, runVigia, startVigia, type JournalIncident, type Workspace } from "./vigia-harness.js";
 
 jest.setTimeout(90_000);
 
@@ -87,7 +78,7 @@ describe("servidor_caido and the bot_api check", () => {
     // Whichever saw it first opened it; the other is recorded in its transitions.
     const noted = await waitFor(
       () => serverIncidents(ws).find((i) => i.transiciones.some((t) => /^también detectado por /.test(t.accion ?? ""))),
-      { what: "the incident noting its second source", timeoutMs: 30_000, describe: () => JSON.stringify(serverIncidents(ws), null, 1) },
+      { what: "the incident noting its second source", describe: () => JSON.stringify(serverIncidents(ws), null, 1) },
     );
     const sources = [noted.fuente, ...noted.transiciones.flatMap((t) => t.accion?.match(/^también detectado por (.+)$/)?.[1] ?? [])];
     expect(sources.sort()).toEqual(["bot", "check:bot_api"]);

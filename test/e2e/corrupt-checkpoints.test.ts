@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { readdirSync, readFileSync } from "node:fs";
-import { BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, startVigia } from "./vigia-harness.js";
 
 afterEach(cleanUpTest);
 

@@ -8,7 +8,8 @@
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { existsSync } from "node:fs";
-import { BOT_LOG, JOURNAL, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runJq, startVigia, waitFor, type Workspace } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BOT_LOG, JOURNAL, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runJq, startVigia, type Workspace } from "./vigia-harness.js";
 
 afterEach(cleanUpTest);
 

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { existsSync } from "node:fs";
-import { BOT_LOG, JOURNAL, cleanUpTest, createWorkspace, formatFileNotFoundTraceback, readJournal, runJq, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BOT_LOG, JOURNAL, cleanUpTest, createWorkspace, formatFileNotFoundTraceback, readJournal, runJq, startVigia } from "./vigia-harness.js";
 
 afterEach(cleanUpTest);
 

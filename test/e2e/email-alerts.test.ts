@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { readdirSync, readFileSync } from "node:fs";
 import { SmtpSink } from "../helpers/smtp-sink.js";
-import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runVigia, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runVigia, startVigia } from "./vigia-harness.js";
 
 const USER = "vigia@example.com";
 const PASSWORD = "smtp-Secret-pass-4821";

@@ -7,7 +7,8 @@
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync, symlinkSync } from "node:fs";
-import { BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, startVigia } from "./vigia-harness.js";
 
 afterEach(cleanUpTest);
 
@@ -41,7 +42,7 @@ describe("exec: captured values are confined (e2e)", () => {
     const journal = await waitFor(() => {
       const all = readJournal(ws);
       return all.length === attacks.length + 1 && all.every((i) => i.estado === "fallido" || i.estado === "solucionado") && all;
-    }, { what: "every incident to end", timeoutMs: 30_000, describe: () => `${JSON.stringify(readJournal(ws), null, 1)}\n${vigia.stderr()}` });
+    }, { what: "every incident to end", describe: () => `${JSON.stringify(readJournal(ws), null, 1)}\n${vigia.stderr()}` });
     await vigia.stop();
 
     expect(readdirSync(ws.at("fuera"))).toEqual([".keep"]);

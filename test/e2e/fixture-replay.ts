@@ -7,19 +7,8 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import {
-  BACKEND_LOG,
-  BOT_LOG,
-  REPO,
-  createWorkspace,
-  formatPythonLine,
-  readJournal,
-  startVigia,
-  waitFor,
-  type ChildResult,
-  type JournalIncident,
-  type Workspace,
-} from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BACKEND_LOG, BOT_LOG, REPO, createWorkspace, formatPythonLine, readJournal, startVigia, type ChildResult, type JournalIncident, type Workspace } from "./vigia-harness.js";
 
 /** Where an expected event lives and a text of its first line (line numbers move when a fixture is edited). */
 export interface ExpectedEvent {

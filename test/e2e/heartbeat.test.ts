@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { createServer, type Server } from "node:http";
 import { rmSync } from "node:fs";
 import { fillFilesystem, mountTmpfs } from "../helpers/tmpfs.js";
-import { BACKEND_LOG, BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BACKEND_LOG, BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, startVigia } from "./vigia-harness.js";
 
 interface Ping {
   method: string;

@@ -7,18 +7,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, renameSync } from "node:fs";
-import {
-  BASE_CONFIG_YAML,
-  BOT_LOG,
-  cleanUpTest,
-  createWorkspace,
-  findFreePort,
-  formatPythonLine,
-  readJournal,
-  runJq,
-  startVigia,
-  waitFor,
-} from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, runJq, startVigia } from "./vigia-harness.js";
 import { readRules } from "./rule-oracle.js";
 
 afterEach(cleanUpTest);
@@ -39,7 +29,10 @@ describe("corrupt journal on start (e2e)", () => {
     expect(vigia.stderr()).toContain(moved[0]!);
 
     ws.append(BOT_LOG, missingFolderLine("modelos/nuevo/20251225_120000_abcdef.mp4"));
-    await waitFor(() => readJournal(ws).some((i) => i.modelo === "nuevo"), { what: "an incident in the new journal", describe: vigia.stderr });
+    await waitFor(
+      () => readJournal(ws).some((i) => i.modelo === "nuevo"),
+      { what: "an incident in the new journal", describe: vigia.stderr },
+    );
     expect((await vigia.stop()).code).toBe(0);
 
     expect(await runJq(["-r", "type, length, .[0].error_type", "logs/descarga_errors.json"], ws.dir)).toBe("array\n1\nruta_inexistente");
@@ -116,7 +109,10 @@ describe("rule reloads that never die and never block (e2e)", () => {
     ws.write("rules/zz-extra.yaml", floodRule);
     await vigia.waitForLog(new RegExp(`rules reloaded: ${shipped + 1} rule\\(s\\)`), 30_000);
     ws.append(BOT_LOG, formatPythonLine("WARNING", "telegram.error.RetryAfter: Flood control exceeded. Retry in 17 seconds"));
-    await waitFor(() => readJournal(ws).find((i) => i.error_type === "limite_telegram"), { what: "an incident of the rule added after the folder came back", describe: vigia.stderr });
+    await waitFor(
+      () => readJournal(ws).find((i) => i.error_type === "limite_telegram"),
+      { what: "an incident of the rule added after the folder came back", describe: vigia.stderr },
+    );
     const stopped = await vigia.stop();
     const afterReturn = stopped.stderr.slice(stopped.stderr.search(/rules reloaded: /));
     expect(afterReturn).not.toMatch(/ error +rules:/);

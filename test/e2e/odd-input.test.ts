@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
-import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, readJournal, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, readJournal, startVigia } from "./vigia-harness.js";
 
 let fake: FakeTelegram | null = null;
 afterEach(async () => {
@@ -30,7 +31,10 @@ describe("odd input (e2e)", () => {
     ws.append(BOT_LOG, `${missingFolder("crlf1")}\r`);
     await waitFor(() => readJournal(ws).some((i) => i.modelo === "crlf1"), { what: "the incident of the CR half", describe: vigia.stderr });
     ws.append(BOT_LOG, `\n${missingFolder("crlf2")}\r\n`);
-    await waitFor(() => readJournal(ws).some((i) => i.modelo === "crlf2"), { what: "the incident after the LF half", describe: vigia.stderr });
+    await waitFor(
+      () => readJournal(ws).some((i) => i.modelo === "crlf2"),
+      { what: "the incident after the LF half", describe: vigia.stderr },
+    );
     expect((await vigia.stop()).code).toBe(0);
     const journal = readJournal(ws);
     expect(journal.map((i) => i.modelo).sort()).toEqual(["cr1", "cr2", "crlf1", "crlf2"]);

@@ -9,7 +9,8 @@ import { findPidsByPattern, isPidAlive } from "../../src/checks/find-process.js"
 import { startDetached } from "../../src/checks/start-detached.js";
 import { escapeRegExp } from "../../src/util/template.js";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
-import { cleanUpTest, createWorkspace, readJournal, startVigia, waitFor, type JournalIncident, type Workspace } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { cleanUpTest, createWorkspace, readJournal, startVigia, type JournalIncident, type Workspace } from "./vigia-harness.js";
 
 jest.setTimeout(180_000);
 
@@ -35,7 +36,7 @@ async function findBot(pattern: RegExp, notPid?: number): Promise<number> {
       const pids = await findPidsByPattern(pattern);
       return pids.length === 1 && pids[0] !== notPid ? pids[0] : undefined;
     },
-    { what: "one bot process", timeoutMs: 20_000 },
+    { what: "one bot process" },
   );
 }
 

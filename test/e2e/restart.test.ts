@@ -4,7 +4,8 @@
  * none lost across the gap, none read twice. Counted with real jq over the journal.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runJq, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runJq, startVigia } from "./vigia-harness.js";
 
 afterEach(cleanUpTest);
 

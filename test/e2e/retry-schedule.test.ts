@@ -5,18 +5,8 @@
  * (+0, +1, +3, +7 s), then fallido. BACKOFF_DELAYS and MAX_RETRIES govern the shipped rules too.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
-import {
-  BOT_LOG,
-  JOURNAL,
-  cleanUpTest,
-  createWorkspace,
-  formatPythonLine,
-  readJournal,
-  runJq,
-  startVigia,
-  waitFor,
-  type JournalIncident,
-} from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BOT_LOG, JOURNAL, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runJq, startVigia, type JournalIncident } from "./vigia-harness.js";
 
 afterEach(cleanUpTest);
 
@@ -102,7 +92,7 @@ describe("retry schedule of the seed (e2e)", () => {
     const vigia = await startVigia(ws, [], { env: { BACKOFF_DELAYS: "0.5" } });
     ws.append(BOT_LOG, TIMEOUT_LINE);
     // The fix (attempt 0) finds no file; the bot's own retry writes it before retry 1 looks.
-    await waitFor(() => readJournal(ws).find((i) => i.estado === "pendiente" || i.estado === "reintentando"), { what: "the fix to run", timeoutMs: 20_000 });
+    await waitFor(() => readJournal(ws).find((i) => i.estado === "pendiente" || i.estado === "reintentando"), { what: "the fix to run" });
     ws.write("modelos/ana/20251225_143020_a3f2b1.mp4", "video");
     const incident = await waitForFinal(ws, vigia.stderr);
     await vigia.stop();

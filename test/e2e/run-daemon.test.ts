@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { fillFilesystem, mountTmpfs } from "../helpers/tmpfs.js";
+import { waitFor } from "../helpers/wait-for.js";
 import {
   BACKEND_LOG,
   BOT_LOG,
@@ -17,7 +18,6 @@ import {
   readJournal,
   runJq,
   startVigia,
-  waitFor,
   type JournalIncident,
   type Workspace,
 } from "./vigia-harness.js";
@@ -137,10 +137,16 @@ describe("vigia run (e2e)", () => {
       ws.append(BACKEND_LOG, "");
       const first = await startVigia(ws);
       ws.append(BOT_LOG, missingFolderLine("modelos/antes/v1.mp4"));
-      await waitFor(() => journalOf().find((i) => i.modelo === "antes" && i.estado === "solucionado"), { what: "the first incident on disk", timeoutMs: 15_000, describe: first.stderr });
+      await waitFor(
+        () => journalOf().find((i) => i.modelo === "antes" && i.estado === "solucionado"),
+        { what: "the first incident on disk", describe: first.stderr },
+      );
       expect((await health()).status).toBe("ok");
       // The bot log's checkpoint has passed the first line: what follows is what a restart must read again.
-      await waitFor(() => /"offset":\s*[1-9]/.test(readIfExists(ws.at("logs", ".vigia", "checkpoints.json"))), { what: "a checkpoint past the first line", describe: first.stderr });
+      await waitFor(
+        () => /"offset":\s*[1-9]/.test(readIfExists(ws.at("logs", ".vigia", "checkpoints.json"))),
+        { what: "a checkpoint past the first line", describe: first.stderr },
+      );
 
       fillFilesystem(ws.at("diario", "relleno.bin"));
       ws.append(BOT_LOG, missingFolderLine("modelos/lleno/v2.mp4"));
@@ -148,7 +154,7 @@ describe("vigia run (e2e)", () => {
       const degraded = await waitFor(async () => {
         const h = await health();
         return h.status === "degraded" && h.journal.ok === false && (h.incidents_open["diario_no_escribible"] ?? 0) > 0 ? h : undefined;
-      }, { what: "/health degraded by the journal, with the alert incident open", timeoutMs: 20_000, describe: first.stderr });
+      }, { what: "/health degraded by the journal, with the alert incident open", describe: first.stderr });
       expect(degraded.journal.unwritten).toBeGreaterThan(0);
       expect(first.stderr()).toMatch(/journal: write failed: .*ENOSPC/);
 
@@ -161,7 +167,10 @@ describe("vigia run (e2e)", () => {
       // Space again: the next start reads the lines again and the incidents reach the journal.
       rmSync(ws.at("diario", "relleno.bin"));
       const second = await startVigia(ws);
-      await waitFor(() => ["lleno", "lleno2"].every((m) => journalOf().some((i) => i.modelo === m)), { what: "the incidents of the full-disk period on disk after a restart", timeoutMs: 20_000, describe: second.stderr });
+      await waitFor(
+        () => ["lleno", "lleno2"].every((m) => journalOf().some((i) => i.modelo === m)),
+        { what: "the incidents of the full-disk period on disk after a restart", describe: second.stderr },
+      );
       expect((await second.stop()).code).toBe(0);
     } finally {
       unmount();

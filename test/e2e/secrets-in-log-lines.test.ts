@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { readdirSync, readFileSync } from "node:fs";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
-import { BASE_CONFIG_YAML, BOT_LOG, JOURNAL, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runVigia, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BASE_CONFIG_YAML, BOT_LOG, JOURNAL, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runVigia, startVigia } from "./vigia-harness.js";
 
 let fake: FakeTelegram | null = null;
 afterEach(async () => {

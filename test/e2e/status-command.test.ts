@@ -3,7 +3,8 @@
  * picked by the test), so `vigia status` finds it the way an operator's does, with no --url.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, runVigia, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, runVigia, startVigia } from "./vigia-harness.js";
 import { readRules } from "./rule-oracle.js";
 
 afterEach(cleanUpTest);

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import { existsSync } from "node:fs";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
-import { cleanUpTest, createWorkspace, readJournal, runVigia, startVigia, waitFor } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { cleanUpTest, createWorkspace, readJournal, runVigia, startVigia } from "./vigia-harness.js";
 
 jest.setTimeout(180_000);
 

@@ -215,25 +215,6 @@ function runChild(file: string, args: string[], cwd: string, timeoutMs: number, 
   });
 }
 
-/**
- * Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs` with
- * `describe()` (the state that was waited on) in the message. No fixed sleeps: tests wait for facts.
- */
-export async function waitFor<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  options: { timeoutMs?: number; intervalMs?: number; what: string; describe?: () => string },
-): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what}${options.describe ? `\n${options.describe()}` : ""}`);
-    }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
-  }
-}
-
 /** One journal element, with the fields the tests read. */
 export interface JournalIncident {
   id: string;

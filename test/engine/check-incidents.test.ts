@@ -8,21 +8,12 @@ import { loadConfig } from "../../src/config/index.js";
 import { Engine } from "../../src/engine/engine.js";
 import { createConsoleLogger } from "../../src/observe/logger.js";
 import type { Incident } from "../../src/types.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("periodic checks feed the incident flow", () => {
   it("a failing HTTP service opens servicio_caido; its recovery closes it solucionado", async () => {
@@ -57,14 +48,14 @@ describe("periodic checks feed the incident flow", () => {
       if (!stopped) await engine.stop();
     });
 
-    const open = await waitFor(() => engine.manager.listOpen().find((i) => i.error_type === "servicio_caido"));
+    const open = await waitFor(() => engine.manager.listOpen().find((i) => i.error_type === "servicio_caido"), "servicio_caido open");
     expect(open.fuente).toBe("check:http");
     expect(open.estado).toBe("detectado");
     healthy = true;
     const closed = await waitFor(() => {
       const i = engine.manager.get(open.id);
       return i && i.estado === "solucionado" ? i : undefined;
-    });
+    }, "servicio_caido solucionado");
     expect(closed.transiciones.at(-1)?.detalle).toMatch(/recuperado/);
     await engine.stop();
     stopped = true;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { capText, createIncident, createIncidentId } from "../../src/incidents/create-incident.js";
 import { formatCompactLocal, formatLocalIso } from "../../src/incidents/format-local-iso.js";
-import { makeEvent, makeMatch, makeRule } from "./make-match.js";
+import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 
 const MS = Date.parse("2025-12-25T13:30:20.123Z");
 
@@ -25,7 +25,7 @@ describe("formatLocalIso", () => {
 
 describe("createIncident", () => {
   it("fills the journal contract from a match", () => {
-    const rule = makeRule("ruta_inexistente", { severity: "critical", retries: 5 });
+    const rule = makeRule({ id: "ruta_inexistente", severity: "critical", retries: 5 });
     const event = makeEvent("FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/x.mp4'", { offset: 100 });
     const match = makeMatch(rule, { path: "modelos/ana/x.mp4", modelo: "ana", video: "x.mp4" }, event);
     const incident = createIncident(match, { nowMs: MS, id: "id-1", defaultMaxIntentos: 3 });
@@ -59,7 +59,7 @@ describe("createIncident", () => {
 
   it("uses null for absent modelo/video, the default max_intentos, and no position for non-file events", () => {
     const event = { ...makeEvent("disk full"), offset: -1, endOffset: -1 };
-    const incident = createIncident(makeMatch(makeRule("disco_lleno"), {}, event), { nowMs: MS, id: "x", defaultMaxIntentos: 4 });
+    const incident = createIncident(makeMatch(makeRule({ id: "disco_lleno" }), {}, event), { nowMs: MS, id: "x", defaultMaxIntentos: 4 });
     expect([incident.modelo, incident.video, incident.max_intentos, incident.posicion]).toEqual([null, null, 4, null]);
   });
 
@@ -69,7 +69,7 @@ describe("createIncident", () => {
     expect(Buffer.byteLength(capped)).toBeLessThanOrEqual(8192);
     expect(capped).toMatch(/^é+ …\[\+\d+ bytes\]$/);
     expect(capText("short", 8)).toBe("short");
-    const incident = createIncident(makeMatch(makeRule("x"), {}, makeEvent(long)), { nowMs: MS, id: "x", defaultMaxIntentos: 3, maxMessageBytes: 100 });
+    const incident = createIncident(makeMatch(makeRule({ id: "x" }), {}, makeEvent(long)), { nowMs: MS, id: "x", defaultMaxIntentos: 3, maxMessageBytes: 100 });
     expect(Buffer.byteLength(incident.error_message)).toBeLessThanOrEqual(100);
   });
 

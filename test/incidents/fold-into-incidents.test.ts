@@ -2,11 +2,11 @@ import { describe, expect, it } from "@jest/globals";
 import { from, lastValueFrom, toArray } from "rxjs";
 import { foldIntoIncidents, type MatchedBatch } from "../../src/incidents/fold-into-incidents.js";
 import { IncidentManager, type IncidentChange } from "../../src/incidents/incident-manager.js";
-import { makeEvent, makeMatch, makeRule } from "./make-match.js";
+import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 
 describe("foldIntoIncidents", () => {
   it("feeds whole batches to the manager, unmatched events included, and passes them on", async () => {
-    const rule = makeRule("timeout", { actions: [{ type: "wait" }], resolveOn: "Descarga exitosa.*{video}" });
+    const rule = makeRule({ id: "timeout", actions: [{ type: "wait" }], resolveOn: "Descarga exitosa.*{video}" });
     const manager = new IncidentManager({ now: () => 0 });
     const changes: IncidentChange[] = [];
     manager.changes$.subscribe((c) => changes.push(c));

@@ -10,7 +10,7 @@ import {
 import { InvalidTransitionError, applyTransition } from "../../src/incidents/incident-state.js";
 import { createIncident, type TrackedIncident } from "../../src/incidents/create-incident.js";
 import type { CompiledRule } from "../../src/types.js";
-import { makeEvent, makeMatch, makeRule } from "./make-match.js";
+import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 
 const T0 = Date.parse("2025-12-25T14:30:20.000+01:00");
 
@@ -34,8 +34,9 @@ function setup(options: { maxReopen?: number; attach?: boolean } = {}) {
   return { clock, manager, changes, requests, reverifies, types };
 }
 
-const alertOnly = makeRule("disco_lleno", { severity: "critical" });
-const mkdirRule = makeRule("ruta_inexistente", {
+const alertOnly = makeRule({ id: "disco_lleno", severity: "critical" });
+const mkdirRule = makeRule({
+  id: "ruta_inexistente",
   actions: [{ type: "mkdir", path: "{path}" }],
   verify: { type: "path_exists", path: "{path}" },
 });
@@ -78,7 +79,7 @@ describe("IncidentManager: folding and cooldown", () => {
 
   it("folds repeats into a closed incident during its cooldown, then opens a new one", () => {
     const { clock, manager, types } = setup();
-    const rule = makeRule("disco_lleno", { cooldownMs: 60_000 });
+    const rule = makeRule({ id: "disco_lleno", cooldownMs: 60_000 });
     manager.handleEvent(makeEvent("full"), makeMatch(rule, {}));
     const first = manager.getByKey("disco_lleno")!;
     clock.ms += 59_999;
@@ -152,7 +153,7 @@ describe("IncidentManager: folding and cooldown", () => {
 });
 
 describe("IncidentManager: thresholds", () => {
-  const rule = makeRule("timeout", { threshold: { count: 3, withinMs: 60_000 }, actions: [{ type: "wait" }] });
+  const rule = makeRule({ id: "timeout", threshold: { count: 3, withinMs: 60_000 }, actions: [{ type: "wait" }] });
 
   it("counts matches below the threshold without opening, opens on the count-th within the window", () => {
     const { clock, manager, changes } = setup();
@@ -187,7 +188,8 @@ describe("IncidentManager: thresholds", () => {
 });
 
 describe("IncidentManager: resolve_on", () => {
-  const rule = makeRule("timeout", {
+  const rule = makeRule({
+    id: "timeout",
     actions: [{ type: "wait" }],
     resolveOn: "Descarga exitosa.*{video}",
   });
@@ -223,7 +225,7 @@ describe("IncidentManager: resolve_on", () => {
   });
 
   it("does not let the opening event resolve its own incident", () => {
-    const selfish = makeRule("x", { resolveOn: "Timed out" });
+    const selfish = makeRule({ id: "x", resolveOn: "Timed out" });
     const { manager } = setup();
     manager.handleEvent(makeEvent("Timed out"), makeMatch(selfish, {}));
     expect(manager.listOpen()).toHaveLength(1);
@@ -238,8 +240,8 @@ describe("IncidentManager: resolve_on", () => {
 });
 
 describe("IncidentManager: depends_on (root cause first)", () => {
-  const server = makeRule("servidor_caido", { actions: [{ type: "wait" }], severity: "critical" });
-  const timeout = makeRule("timeout", { actions: [{ type: "wait" }], dependsOn: ["servidor_caido"] });
+  const server = makeRule({ id: "servidor_caido", actions: [{ type: "wait" }], severity: "critical" });
+  const timeout = makeRule({ id: "timeout", actions: [{ type: "wait" }], dependsOn: ["servidor_caido"] });
 
   it("holds new dependents in pendiente while the root is open and releases them when it is fixed", () => {
     const { manager, requests, changes } = setup();
@@ -293,7 +295,7 @@ describe("IncidentManager: depends_on (root cause first)", () => {
   });
 
   it("lets a waiting dependent be resolved by its own resolve_on", () => {
-    const resolvable = makeRule("timeout", { resolveOn: "ok {video}", dependsOn: ["servidor_caido"] });
+    const resolvable = makeRule({ id: "timeout", resolveOn: "ok {video}", dependsOn: ["servidor_caido"] });
     const { manager, requests } = setup();
     manager.handleEvent(makeEvent("refused"), makeMatch(server, {}));
     manager.handleEvent(makeEvent("Timed out"), makeMatch(resolvable, { video: "a" }));
@@ -308,7 +310,7 @@ describe("IncidentManager: depends_on (root cause first)", () => {
 describe("IncidentManager: executor contract", () => {
   it("queues requests until the executor attaches and drops those closed meanwhile", () => {
     const { manager } = setup({ attach: false });
-    const resolvable = makeRule("timeout", { actions: [{ type: "wait" }], resolveOn: "ok {video}" });
+    const resolvable = makeRule({ id: "timeout", actions: [{ type: "wait" }], resolveOn: "ok {video}" });
     manager.handleEvent(makeEvent("t a"), makeMatch(resolvable, { video: "a" }));
     manager.handleEvent(makeEvent("t b"), makeMatch(resolvable, { video: "b" }));
     manager.handleEvent(makeEvent("ok a"));
@@ -363,8 +365,8 @@ describe("IncidentManager: executor contract", () => {
 });
 
 describe("IncidentManager: restart from the journal", () => {
-  const server = makeRule("servidor_caido", { actions: [{ type: "wait" }] });
-  const timeout = makeRule("timeout", { actions: [{ type: "wait" }], dependsOn: ["servidor_caido"] });
+  const server = makeRule({ id: "servidor_caido", actions: [{ type: "wait" }] });
+  const timeout = makeRule({ id: "timeout", actions: [{ type: "wait" }], dependsOn: ["servidor_caido"] });
   const rules: CompiledRule[] = [mkdirRule, alertOnly, server, timeout];
 
   /** A journal written by a first manager, as JSON round-trips it. */

@@ -8,7 +8,7 @@ import {
 } from "../../src/incidents/incident-state.js";
 import { createIncident } from "../../src/incidents/create-incident.js";
 import type { Estado, Incident } from "../../src/types.js";
-import { makeMatch, makeRule } from "./make-match.js";
+import { makeMatch, makeRule } from "../helpers/make-rule.js";
 
 const ESTADOS: Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];
 const DETECTED_MS = Date.parse("2025-12-25T14:30:20.000Z");
@@ -28,7 +28,7 @@ const ALLOWED: Array<[Estado, Estado]> = [
 ];
 
 function incidentIn(estado: Estado): Incident {
-  const base = createIncident(makeMatch(makeRule("ruta_inexistente"), { path: "modelos/ana" }), {
+  const base = createIncident(makeMatch(makeRule({ id: "ruta_inexistente" }), { path: "modelos/ana" }), {
     nowMs: DETECTED_MS,
     id: "20251225-143020-ruta_inexistente-abcdef",
     defaultMaxIntentos: 3,

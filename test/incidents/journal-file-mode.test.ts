@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JournalWriter } from "../../src/incidents/journal-writer.js";
 import { createIncident } from "../../src/incidents/create-incident.js";
-import { makeMatch, makeRule } from "./make-match.js";
+import { makeMatch, makeRule } from "../helpers/make-rule.js";
 
 let dir: string;
 beforeEach(() => {
@@ -17,7 +17,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const incident = (n: number) =>
-  createIncident(makeMatch(makeRule("ruta_inexistente"), { path: `modelos/m${n}` }), { nowMs: Date.parse("2025-12-25T14:30:20Z") + n, id: `inc-${n}`, defaultMaxIntentos: 3 });
+  createIncident(makeMatch(makeRule({ id: "ruta_inexistente" }), { path: `modelos/m${n}` }), { nowMs: Date.parse("2025-12-25T14:30:20Z") + n, id: `inc-${n}`, defaultMaxIntentos: 3 });
 
 describe("journal file mode and owner", () => {
   it("keeps a chmod 444 journal at 0444 through async and sync rewrites", async () => {

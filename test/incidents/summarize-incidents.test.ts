@@ -3,12 +3,12 @@ import { formatDurationMs, formatSummaryTable, summarizeIncidents } from "../../
 import { createIncident } from "../../src/incidents/create-incident.js";
 import { applyTransition } from "../../src/incidents/incident-state.js";
 import type { Estado, Incident } from "../../src/types.js";
-import { makeMatch, makeRule } from "./make-match.js";
+import { makeMatch, makeRule } from "../helpers/make-rule.js";
 
 const T0 = Date.parse("2025-12-25T14:30:20.000+01:00");
 
 function makeClosed(type: string, estado: Estado, durationMs: number, key: string, ocurrencias = 1): Incident {
-  const base = createIncident(makeMatch(makeRule(type), { key }), { nowMs: T0, id: `${type}-${key}-${durationMs}`, defaultMaxIntentos: 3 });
+  const base = createIncident(makeMatch(makeRule({ id: type }), { key }), { nowMs: T0, id: `${type}-${key}-${durationMs}`, defaultMaxIntentos: 3 });
   const inc = { ...base, ocurrencias };
   return estado === "detectado" ? inc : applyTransition(inc, estado, {}, T0 + durationMs);
 }

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.js";
 import { Notifier } from "../../src/notify/notifier.js";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
-import { advance, captureLogger, makeIncident, makeRule } from "./make-incident.js";
+import { captureLogger } from "../helpers/capture-logger.js";
+import { advance, makeIncident, makeMissingPathRule } from "../helpers/make-incident.js";
 
 const TOKEN = "5550001:AAsecret-fallback_token";
 
@@ -44,7 +45,7 @@ async function alertOnce(telegram: Awaited<ReturnType<typeof readTelegram>>, clo
     logger,
     telegramRetry: { cloudApiRoot: cloud.apiRoot, backoffMs: [10], maxAttempts: 3, maxUnreachableMs: 0 },
   });
-  notifier.notify({ type: "transition", incident: advance(makeIncident({ id: "caida" }), "fallido"), rule: makeRule() });
+  notifier.notify({ type: "transition", incident: advance(makeIncident({ id: "caida" }), "fallido"), rule: makeMissingPathRule() });
   await notifier.drain();
   const stats = await notifier.close({ timeoutMs: 1000 });
   return { stats, lines };

@@ -6,7 +6,7 @@ import {
   isNotModifiedError,
 } from "../../src/notify/classify-telegram-error.js";
 import { describeError, redactSecrets, createRedactingLogger } from "../../src/notify/redact-secrets.js";
-import { captureLogger } from "./make-incident.js";
+import { captureLogger } from "../helpers/capture-logger.js";
 
 const apiError = (error_code: number, description: string, parameters?: { retry_after?: number }) =>
   new GrammyError("Call to 'sendMessage' failed!", { ok: false, error_code, description, parameters }, "sendMessage", {});

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { FloodGate } from "../../src/notify/flood-gate.js";
 import { DigestCollector, formatDigest } from "../../src/notify/digest.js";
 import { SerialQueue, type QueueItem } from "../../src/notify/serial-queue.js";
-import { advance, makeIncident } from "./make-incident.js";
+import { advance, makeIncident } from "../helpers/make-incident.js";
 
 describe("FloodGate", () => {
   it("allows maxPerWindow new messages per sliding window", () => {

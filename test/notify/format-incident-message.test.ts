@@ -9,7 +9,7 @@ import {
 } from "../../src/notify/format-incident-message.js";
 import { escapeHtmlCut } from "../../src/notify/escape-html.js";
 import { formatDurationMs } from "../../src/notify/format-duration.js";
-import { advance, makeIncident, makeRule, MISSING_PATH_LINE, TRACEBACK } from "./make-incident.js";
+import { advance, makeIncident, makeMissingPathRule, MISSING_PATH_LINE, TRACEBACK } from "../helpers/make-incident.js";
 
 describe("extractKeyLine", () => {
   it("keeps a single line as is", () => {
@@ -33,7 +33,7 @@ describe("extractKeyLine", () => {
 describe("formatIncidentMessage", () => {
   it("reads like the seed's alert: header, the type's sentence, Modelo, Video, time, progress; then action, reason, key line, id", () => {
     const inc = advance(makeIncident({ id: "abc123" }), "fallido", { accion: "mkdir -p modelos/ana", intento: 3 }, "EACCES: permiso denegado");
-    expect(formatIncidentMessage(inc, makeRule())).toBe(
+    expect(formatIncidentMessage(inc, makeMissingPathRule())).toBe(
       [
         "⚠️ <b>Monitor de Descargas</b>",
         "",
@@ -64,20 +64,20 @@ describe("formatIncidentMessage", () => {
 
   it("says what is being done, and how it ended", () => {
     const inc = makeIncident();
-    expect(describeProgress(inc, makeRule())).toBe("Reintentando automáticamente…");
-    expect(describeProgress(inc, makeRule({ actions: [] }))).toBe("Solo aviso: sin corrección automática");
-    expect(describeProgress(inc, makeRule({ actions: [], resolveOn: { source: "x" } as never }))).toBe("Esperando a que el bot lo reintente…");
-    expect(describeProgress(advance(inc, "reintentando", { intento: 2 }), makeRule())).toBe("Reintentando automáticamente… (reintento 2/3)");
-    expect(describeProgress(advance(inc, "solucionado"), makeRule())).toBe("✅ Solucionado automáticamente en 7 s");
-    expect(describeProgress(advance(inc, "pendiente", {}, "esperando causa raíz: servidor_caido srv-1"), makeRule())).toBe(
+    expect(describeProgress(inc, makeMissingPathRule())).toBe("Reintentando automáticamente…");
+    expect(describeProgress(inc, makeMissingPathRule({ actions: [] }))).toBe("Solo aviso: sin corrección automática");
+    expect(describeProgress(inc, makeMissingPathRule({ actions: [], resolveOn: { source: "x" } as never }))).toBe("Esperando a que el bot lo reintente…");
+    expect(describeProgress(advance(inc, "reintentando", { intento: 2 }), makeMissingPathRule())).toBe("Reintentando automáticamente… (reintento 2/3)");
+    expect(describeProgress(advance(inc, "solucionado"), makeMissingPathRule())).toBe("✅ Solucionado automáticamente en 7 s");
+    expect(describeProgress(advance(inc, "pendiente", {}, "esperando causa raíz: servidor_caido srv-1"), makeMissingPathRule())).toBe(
       "⏸ En espera: primero se resuelve la causa raíz",
     );
-    expect(describeProgress(advance(inc, "pendiente", { intento: 0, accion: "mkdir -p modelos/ana" }), makeRule())).toBe("Reintentando automáticamente…");
+    expect(describeProgress(advance(inc, "pendiente", { intento: 0, accion: "mkdir -p modelos/ana" }), makeMissingPathRule())).toBe("Reintentando automáticamente…");
   });
 
   it("a fixed incident shows how long it took and the step's detail", () => {
     const inc = advance(makeIncident(), "solucionado", { accion: "mkdir -p modelos/ana", intento: 1 }, "carpeta creada");
-    const html = formatIncidentMessage(inc, makeRule());
+    const html = formatIncidentMessage(inc, makeMissingPathRule());
     expect(html).toContain("\n✅ Solucionado automáticamente en 7 s\nAcción: mkdir -p modelos/ana\nDetalle: carpeta creada\n");
   });
 
@@ -97,7 +97,7 @@ describe("formatIncidentMessage", () => {
 
   it("escapes HTML from the log line and keeps critical icon", () => {
     const inc = makeIncident({ severidad: "critical", error_message: "boom <script> & 'x' > y", modelo: null, video: null });
-    const html = formatIncidentMessage(inc, makeRule());
+    const html = formatIncidentMessage(inc, makeMissingPathRule());
     expect(html).toContain("<pre>boom &lt;script&gt; &amp; 'x' &gt; y</pre>");
     expect(html.startsWith("🚨 ")).toBe(true);
     expect(html).not.toContain("Modelo:");
@@ -105,13 +105,13 @@ describe("formatIncidentMessage", () => {
 
   it("cuts a huge line so the whole message fits 4096 characters", () => {
     const inc = makeIncident({ error_message: "&".repeat(50_000), accion: "x".repeat(10_000) });
-    const html = formatIncidentMessage(inc, makeRule());
+    const html = formatIncidentMessage(inc, makeMissingPathRule());
     expect(html.length).toBeLessThanOrEqual(4096);
     expect(html).toMatch(/&amp;…<\/pre>/); // cut between entities, never inside one
   });
 
   it("uses the rule's notify_template with {campo} placeholders and a fallback for missing fields", () => {
-    const rule = makeRule({ notifyTemplate: "{icono} {regla}: {modelo}/{video} <{path}> {estado_texto} [{nope}]" });
+    const rule = makeMissingPathRule({ notifyTemplate: "{icono} {regla}: {modelo}/{video} <{path}> {estado_texto} [{nope}]" });
     const inc = advance(makeIncident(), "reintentando", { intento: 2 });
     expect(formatIncidentMessage(inc, rule)).toBe(
       "⚠️ ruta_inexistente: ana/v1.mp4 &lt;modelos/ana/v1.mp4&gt; ⏳ reintento 2/3 [—]",

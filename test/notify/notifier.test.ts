@@ -4,7 +4,8 @@ import type { NotifierOptions } from "../../src/notify/notifier-options.js";
 import { formatSessionSummary } from "../../src/notify/session-summary.js";
 import type { CompiledRule, Incident } from "../../src/types.js";
 import { FakeTelegram, FakeWebhookReceiver } from "../helpers/fake-telegram.js";
-import { advance, captureLogger, makeIncident, makeRule } from "./make-incident.js";
+import { captureLogger } from "../helpers/capture-logger.js";
+import { advance, makeIncident, makeMissingPathRule } from "../helpers/make-incident.js";
 
 const TOKEN = "5550001:AAsecret-notifier_token";
 const CHAT = 4242;
@@ -70,7 +71,7 @@ const failedText = (id: string) =>
 describe("Notifier: when to send", () => {
   it("on_failure: nothing while retrying or when fixed; one message when it fails", async () => {
     const n = await setup();
-    const rule = makeRule({ notify: "on_failure" });
+    const rule = makeMissingPathRule({ notify: "on_failure" });
     lifecycle(n, rule, "solucionado");
     const failed = lifecycle(n, rule, "fallido");
     await n.drain();
@@ -81,7 +82,7 @@ describe("Notifier: when to send", () => {
 
   it("always: a message when detected, edited in place on every change ('reintento 2/3' → '✅ Solucionado en 7 s')", async () => {
     const n = await setup();
-    const rule = makeRule({ notify: "always" });
+    const rule = makeMissingPathRule({ notify: "always" });
     const opened = makeIncident({ id: "inc-always" });
     n.notify(change("opened", opened, rule));
     await n.drain();
@@ -104,7 +105,7 @@ describe("Notifier: when to send", () => {
 
   it("always: quick successive changes coalesce into at most one message plus edits, ending on the latest state", async () => {
     const n = await setup();
-    const done = lifecycle(n, makeRule({ notify: "always" }), "solucionado");
+    const done = lifecycle(n, makeMissingPathRule({ notify: "always" }), "solucionado");
     await n.drain();
     expect(fake.callsTo("sendMessage")).toHaveLength(1);
     expect(fake.calls.length).toBeLessThanOrEqual(3);
@@ -114,14 +115,14 @@ describe("Notifier: when to send", () => {
 
   it("never: nothing at all, even when it fails", async () => {
     const n = await setup();
-    lifecycle(n, makeRule({ notify: "never" }), "fallido");
+    lifecycle(n, makeMissingPathRule({ notify: "never" }), "fallido");
     await n.drain();
     expect(fake.calls).toHaveLength(0);
   });
 
   it("critical incidents are always notified, whatever the rule's policy", async () => {
     const n = await setup();
-    const rule = makeRule({ id: "disco_lleno", notify: "never", severity: "critical" });
+    const rule = makeMissingPathRule({ id: "disco_lleno", notify: "never", severity: "critical" });
     const opened = makeIncident({ error_type: "disco_lleno", severidad: "critical", modelo: null, video: null, error_message: "OSError: [Errno 28] No space left on device" });
     n.notify(change("opened", opened, rule));
     await n.drain();
@@ -140,7 +141,7 @@ describe("Notifier: when to send", () => {
 
   it("a folded match updates an alerted incident's message but never opens one", async () => {
     const n = await setup();
-    const rule = makeRule({ notify: "on_failure" });
+    const rule = makeMissingPathRule({ notify: "on_failure" });
     const opened = makeIncident();
     n.notify(change("folded", { ...opened, ocurrencias: 2 }, rule));
     await n.drain();
@@ -155,7 +156,7 @@ describe("Notifier: when to send", () => {
 
   it("uses the rule's notify_template", async () => {
     const n = await setup();
-    const rule = makeRule({ notify: "on_failure", notifyTemplate: "{icono} {modelo}/{video} falló tras {intento} intentos: {linea_clave}" });
+    const rule = makeMissingPathRule({ notify: "on_failure", notifyTemplate: "{icono} {modelo}/{video} falló tras {intento} intentos: {linea_clave}" });
     lifecycle(n, rule, "fallido", { error_message: "x <y>" });
     await n.drain();
     expect(fake.texts()).toEqual(["⚠️ ana/v1.mp4 falló tras 3 intentos: x &lt;y&gt;"]);
@@ -165,7 +166,7 @@ describe("Notifier: when to send", () => {
 describe("Notifier: editing", () => {
   it("falls back to a new message when the edit fails, and keeps editing the new one", async () => {
     const n = await setup();
-    const rule = makeRule({ notify: "always" });
+    const rule = makeMissingPathRule({ notify: "always" });
     const opened = makeIncident();
     n.notify(change("opened", opened, rule));
     await n.drain();
@@ -194,7 +195,7 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
     const n = await setup();
     fake.failNext(1, { kind: "429", retryAfterSeconds: 1 });
     fake.failNext(4, { kind: "5xx", status: 500 });
-    const rule = makeRule({ notify: "on_failure" });
+    const rule = makeMissingPathRule({ notify: "on_failure" });
     const ids: string[] = [];
     const returned: unknown[] = [];
     for (let i = 0; i < 8; i++) {
@@ -214,7 +215,7 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
 
   it("the API down for a while (connection refused): alerts queue up and arrive in order once it is back", async () => {
     const n = await setup({ telegramRetry: { cloudApiRoot: null, backoffMs: [50, 100, 150], maxAttempts: 20 } });
-    const rule = makeRule({ notify: "on_failure" });
+    const rule = makeMissingPathRule({ notify: "on_failure" });
     await fake.goDown(400);
     const ids: string[] = [];
     const returned: unknown[] = [];
@@ -235,7 +236,7 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
     const n = await setup({ telegramRetry: { cloudApiRoot: null, backoffMs: [1], maxAttempts: 2 } });
     fake.failNext(2, { kind: "5xx" });
     const inc = advance(makeIncident({ id: "perdido" }), "fallido");
-    n.notify(change("transition", inc, makeRule()));
+    n.notify(change("transition", inc, makeMissingPathRule()));
     await n.drain();
     expect(fake.texts()).toEqual([]);
     expect(n.getStats()).toMatchObject({ sent: 0, failed: 1 });
@@ -246,7 +247,7 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
   it("a full queue drops the oldest non-critical alert, logs and counts it", async () => {
     const n = await setup({ queueLimit: 3, telegramRetry: { cloudApiRoot: null, backoffMs: [20], maxAttempts: 50 } });
     await fake.goDown(300);
-    const rule = makeRule({ notify: "on_failure" });
+    const rule = makeMissingPathRule({ notify: "on_failure" });
     const fail = (i: number) => n.notify(change("transition", advance(makeIncident({ id: `cola-${i}` }), "fallido"), rule));
     fail(0);
     await new Promise((r) => setImmediate(r)); // cola-0 is now in flight (retrying against the dead API)
@@ -264,10 +265,10 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
   it("close() gives up on what is left after its timeout and reports it", async () => {
     const n = await setup({ telegramRetry: { cloudApiRoot: null, backoffMs: [30], maxAttempts: 1000 } });
     await fake.goDown(60_000);
-    for (let i = 0; i < 3; i++) n.notify(change("transition", advance(makeIncident(), "fallido"), makeRule()));
+    for (let i = 0; i < 3; i++) n.notify(change("transition", advance(makeIncident(), "fallido"), makeMissingPathRule()));
     const stats = await n.close({ timeoutMs: 150 }); // the API stays down for 60 s: only the timeout lets close() return
     expect(stats).toMatchObject({ sent: 0, failed: 1, dropped: 2, queued: 0 });
-    n.notify(change("transition", advance(makeIncident(), "fallido"), makeRule()));
+    n.notify(change("transition", advance(makeIncident(), "fallido"), makeMissingPathRule()));
     expect(n.getStats().queued).toBe(0); // closed: ignored
   });
 });
@@ -275,7 +276,7 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
 describe("Notifier: flood control", () => {
   it("a flood of 500 failures yields at most max_per_minute messages plus one digest", async () => {
     const n = await setup({ maxPerMinute: 5 });
-    const rule = makeRule({ id: "timeout", notify: "on_failure" });
+    const rule = makeMissingPathRule({ id: "timeout", notify: "on_failure" });
     const incidents = Array.from({ length: 500 }, (_, i) => advance(makeIncident({ error_type: "timeout", clave: `timeout:v${i}` }), "fallido"));
     for (const inc of incidents) n.notify(change("transition", inc, rule));
     // a later match folded into a digested incident must not add a message
@@ -292,7 +293,7 @@ describe("Notifier: flood control", () => {
 
   it("repeats of one key go to the digest with their current state (always policy)", async () => {
     const n = await setup({ maxPerMinute: 100 });
-    const rule = makeRule({ id: "timeout", notify: "always" });
+    const rule = makeMissingPathRule({ id: "timeout", notify: "always" });
     const repeats = Array.from({ length: 12 }, () => makeIncident({ error_type: "timeout", clave: "timeout:servidor" }));
     for (const inc of repeats) n.notify(change("opened", inc, rule));
     // later: 3 fixed, the rest still pending
@@ -308,7 +309,7 @@ describe("Notifier: flood control", () => {
 
   it("the digest goes out by itself after digestIntervalMs", async () => {
     const n = await setup({ maxPerMinute: 1, digestIntervalMs: 80 });
-    const rule = makeRule({ notify: "on_failure" });
+    const rule = makeMissingPathRule({ notify: "on_failure" });
     for (let i = 0; i < 4; i++) n.notify(change("transition", advance(makeIncident(), "fallido"), rule));
     await fake.waitFor(() => fake.texts().length === 2, 3000);
     expect(fake.texts()[1]).toContain("3 × ruta_inexistente en los últimos 80 ms: 3 fallidos");
@@ -318,7 +319,7 @@ describe("Notifier: flood control", () => {
 describe("Notifier: root cause", () => {
   it("incidents closed by a failed root cause share one grouped message, kept current", async () => {
     const n = await setup();
-    const rule = makeRule({ id: "timeout", notify: "on_failure" });
+    const rule = makeMissingPathRule({ id: "timeout", notify: "on_failure" });
     const detalle = "causa raíz: servidor_caido srv-9";
     for (const video of ["a.mp4", "b.mp4", "c.mp4"]) {
       const inc = advance(makeIncident({ error_type: "timeout", video, id: `dep-${video}` }), "fallido", {}, detalle);
@@ -337,7 +338,7 @@ describe("Notifier: root cause", () => {
       ].join("\n"),
     ]);
     const late = advance(makeIncident({ error_type: "ruta_inexistente", video: "d.mp4", id: "dep-d" }), "fallido", {}, detalle);
-    n.notify(change("transition", late, makeRule()));
+    n.notify(change("transition", late, makeMissingPathRule()));
     await n.drain();
     expect(fake.callsTo("sendMessage")).toHaveLength(1);
     expect(fake.texts()[0]).toContain("4 incidentes cerrados como fallidos");
@@ -352,7 +353,7 @@ describe("Notifier: input", () => {
     n.notify({ type: "warning" });
     const root = advance(makeIncident({ error_type: "servidor_caido", id: "srv-2" }), "fallido");
     const dep = advance(makeIncident({ error_type: "timeout", id: "dep-x" }), "fallido", {}, "cerrado por su causa raíz");
-    n.notify({ type: "transition", incident: dep, rule: makeRule({ id: "timeout" }), rootCause: root });
+    n.notify({ type: "transition", incident: dep, rule: makeMissingPathRule({ id: "timeout" }), rootCause: root });
     n.flushPending();
     await n.drain();
     expect(fake.texts()).toHaveLength(1);
@@ -368,7 +369,7 @@ describe("Notifier: Telegram off", () => {
     const n = new Notifier({ telegram: { token: "", chatId: CHAT, apiRoot: fake.apiRoot }, logger });
     notifiers.push(n);
     expect(n.telegramOn).toBe(false);
-    const rule = makeRule({ notify: "always" });
+    const rule = makeMissingPathRule({ notify: "always" });
     const opened = makeIncident({ id: "sin-token" });
     n.notify(change("opened", opened, rule));
     await n.drain();
@@ -399,7 +400,7 @@ describe("Notifier: webhook and summary", () => {
     const hook = await FakeWebhookReceiver.start();
     try {
       const n = await setup({ webhook: { url: hook.url, headers: { authorization: "Bearer hook-secret" } } });
-      const rule = makeRule({ notify: "on_failure" });
+      const rule = makeMissingPathRule({ notify: "on_failure" });
       // the incident manager's objects carry private bookkeeping: it must not reach the webhook
       const failed = lifecycle(n, rule, "fallido", { id: "wh-1", posicion: { offset: 12 } } as Partial<Incident>);
       delete (failed as Partial<Incident> & { posicion?: unknown }).posicion;

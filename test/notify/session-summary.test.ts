@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { countIncidents, formatSessionSummary } from "../../src/notify/session-summary.js";
-import { advance, makeIncident } from "./make-incident.js";
+import { advance, makeIncident } from "../helpers/make-incident.js";
 
 describe("session summary", () => {
   const incidents = [

@@ -3,7 +3,8 @@
 // detectado / Modelo / Video / Reintentando automáticamente…") plus the time, how long a recovery took, and the
 // reason of every outcome (a refused path says why, not only in the journal).
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, startVigia, waitFor } from "../e2e/vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, startVigia } from "../e2e/vigia-harness.js";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
 import { htmlToPlainText } from "../../src/notify/log-only-channel.js";
 

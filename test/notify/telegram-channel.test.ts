@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { TelegramChannel } from "../../src/notify/telegram-channel.js";
 import { TelegramSendError } from "../../src/notify/telegram-send-error.js";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
-import { captureLogger } from "./make-incident.js";
+import { captureLogger } from "../helpers/capture-logger.js";
 
 const TOKEN = "123456:AAtest-token_secret";
 const CHAT = 4242;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { WebhookChannel } from "../../src/notify/webhook-channel.js";
 import { FakeWebhookReceiver } from "../helpers/fake-telegram.js";
-import { captureLogger } from "./make-incident.js";
+import { captureLogger } from "../helpers/capture-logger.js";
 
 let hook: FakeWebhookReceiver | undefined;
 afterEach(async () => {

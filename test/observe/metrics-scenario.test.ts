@@ -9,16 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/glob
 import { renameSync } from "node:fs";
 import { FakeTelegram, FakeWebhookReceiver } from "../helpers/fake-telegram.js";
 import { createMetrics } from "../../src/observe/metrics.js";
-import {
-  BOT_LOG,
-  cleanUpTest,
-  createWorkspace,
-  formatFileNotFoundTraceback,
-  formatPythonLine,
-  readJournal,
-  startVigia,
-  waitFor,
-} from "../e2e/vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BOT_LOG, cleanUpTest, createWorkspace, formatFileNotFoundTraceback, formatPythonLine, readJournal, startVigia } from "../e2e/vigia-harness.js";
 import { parsePrometheusText, type ParsedMetrics } from "./metrics-prometheus-text.js";
 
 const TOKEN = "123456:METRICS-secret-token-do-not-show";

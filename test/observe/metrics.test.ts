@@ -17,7 +17,7 @@ import { recordJournalWrite } from "../../src/observe/record-journal-metrics.js"
 import { createDeliveryRecorder, trackNotifierQueues } from "../../src/observe/record-notifier-metrics.js";
 import { recordRulesLoaded } from "../../src/observe/record-rule-metrics.js";
 import { FakeTelegram, FakeWebhookReceiver } from "../helpers/fake-telegram.js";
-import { makeEvent, makeMatch, makeRule } from "../incidents/make-match.js";
+import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 import { parsePrometheusText, type ParsedMetrics } from "./metrics-prometheus-text.js";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -39,8 +39,8 @@ describe("vigia metrics", () => {
     let nowMs = Date.parse("2025-12-25T14:30:20Z");
     const manager = new IncidentManager({ now: () => nowMs });
     manager.attachRemediationHandler({ remediate: () => {}, reverify: (request) => request.settle(true) });
-    const missing = makeRule("ruta_inexistente", { keyTemplate: "{path}", actions: [{ type: "mkdir", path: "{path}" }] });
-    const slow = makeRule("timeout", { threshold: { count: 3, withinMs: 60_000 } });
+    const missing = makeRule({ id: "ruta_inexistente", keyTemplate: "{path}", actions: [{ type: "mkdir", path: "{path}" }] });
+    const slow = makeRule({ id: "timeout", threshold: { count: 3, withinMs: 60_000 } });
     const metrics = createMetrics({ collectProcessMetrics: false });
     recordRulesLoaded(metrics, [missing, slow]);
     const subscription = recordIncidentMetrics(manager.changes$, metrics);
@@ -149,7 +149,7 @@ describe("vigia metrics", () => {
       const journal = new JournalWriter(join(dir, "logs", "descarga_errors.json"), { onWrite: (write) => recordJournalWrite(metrics, write) });
       const manager = new IncidentManager();
       journal.follow(manager.changes$);
-      const match = makeMatch(makeRule("ruta_inexistente"), { path: "modelos/ana/v1.mp4" });
+      const match = makeMatch(makeRule({ id: "ruta_inexistente" }), { path: "modelos/ana/v1.mp4" });
       manager.handleEvent(match.event, match);
       await expect(journal.flush()).rejects.toThrow(/ENOTDIR|EEXIST/);
       rmSync(join(dir, "logs"));
@@ -170,7 +170,7 @@ describe("vigia metrics", () => {
 
   it("labels vigia's own metrics only with bounded label names", async () => {
     const m = createMetrics({ collectProcessMetrics: false });
-    recordRulesLoaded(m, [makeRule("permisos", { actions: [{ type: "chown", path: "{path}" }] })]);
+    recordRulesLoaded(m, [makeRule({ id: "permisos", actions: [{ type: "chown", path: "{path}" }] })]);
     const allowed = new Set(["source", "rule", "error_type", "estado", "action", "result", "outcome", "channel", "check", "le"]);
     const used = new Set((await scrape(m)).samples.flatMap((s) => Object.keys(s.labels)));
     expect(used.size).toBeGreaterThan(3);

@@ -10,7 +10,7 @@ import {
   runAction, classifyFailure, PathRefusedError, NotRegularFileError, OwnerLookupError, InvalidSpecError, BYTES_PER_GB,
 } from "../../src/remediation/index.js";
 import { MissingFieldError } from "../../src/util/template.js";
-import { CAN_DROP_PRIVILEGES, IS_ROOT, NOBODY_GID, NOBODY_UID, makeContext, makeTempDir, runAsNobody } from "./helpers.js";
+import { CAN_DROP_PRIVILEGES, IS_ROOT, NOBODY_GID, NOBODY_UID, makeContext, makeTraversableTempDir, runAsNobody } from "./helpers.js";
 
 const describeAsRoot = IS_ROOT ? describe : describe.skip;
 const describeAsBot = CAN_DROP_PRIVILEGES ? describe : describe.skip;
@@ -20,7 +20,7 @@ if (!CAN_DROP_PRIVILEGES) console.warn("actions.test: no root+setpriv+nobody —
 let base: string;
 let cleanup: () => void;
 beforeEach(() => {
-  ({ dir: base, cleanup } = makeTempDir());
+  ({ dir: base, cleanup } = makeTraversableTempDir());
   base = realpathSync(base);
   mkdirSync(join(base, "modelos"));
 });

@@ -6,7 +6,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ActionSpec, Transicion, VerifySpec } from "../../src/types.js";
 import { createExecutor, type Executor, type RemediationOutcome } from "../../src/remediation/index.js";
-import { BOT_PYTHON, NOBODY_GID, NOBODY_UID, makeIncident, makeRule, makeTempDir, runAsNobody } from "./helpers.js";
+import { makeRule } from "../helpers/make-rule.js";
+import { BOT_PYTHON, NOBODY_GID, NOBODY_UID, makePendingIncident, makeTraversableTempDir, runAsNobody } from "./helpers.js";
 
 /**
  * The pairing vigia is built for: vigia as root beside an unprivileged bot (here `nobody`, through setpriv).
@@ -45,7 +46,7 @@ describeAsBot("real bot errors fixed by the executor", () => {
   let executor: Executor;
 
   beforeEach(() => {
-    ({ dir: base, cleanup } = makeTempDir());
+    ({ dir: base, cleanup } = makeTraversableTempDir());
     base = realpathSync(base);
     writeFileSync(join(base, "bot.py"), BOT_PY);
     mkdirSync(join(base, "modelos"));
@@ -62,7 +63,7 @@ describeAsBot("real bot errors fixed by the executor", () => {
   async function remediate(ruleId: string, fields: Record<string, string>, actions: ActionSpec[], verify: VerifySpec | null) {
     const transiciones: Transicion[] = [];
     const outcome: RemediationOutcome = await executor.submit({
-      incident: makeIncident(`${ruleId}:${fields.path ?? ""}`),
+      incident: makePendingIncident(`${ruleId}:${fields.path ?? ""}`),
       rule: makeRule({ id: ruleId, actions, verify }),
       fields,
       signal: new AbortController().signal,
@@ -141,7 +142,7 @@ describeAsBot("real bot errors fixed by the executor", () => {
     try {
       const transiciones: Transicion[] = [];
       const outcome = await executor.submit({
-        incident: makeIncident("servidor_caido"),
+        incident: makePendingIncident("servidor_caido"),
         rule: makeRule({ id: "servidor_caido", retries: 3, backoffMs: [30], actions: [{ type: "wait" }], verify: { type: "http_ok", url: "{api}/", timeout: 1 } }),
         fields: { api: url },
         signal: new AbortController().signal,

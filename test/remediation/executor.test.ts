@@ -4,13 +4,14 @@ import { join } from "node:path";
 import type { ActionSpec } from "../../src/types.js";
 import { createExecutor, type Executor, type ExecutorOptions, type RemediationStep } from "../../src/remediation/index.js";
 import type { Timers } from "../../src/remediation/timers.js";
-import { collectSteps, makeIncident, makeRule, makeTempDir, snapshotTree } from "./helpers.js";
+import { makeRule } from "../helpers/make-rule.js";
+import { collectSteps, makePendingIncident, makeTraversableTempDir, snapshotTree } from "./helpers.js";
 
 let base: string;
 let cleanup: () => void;
 const executors: Executor[] = [];
 beforeEach(() => {
-  ({ dir: base, cleanup } = makeTempDir());
+  ({ dir: base, cleanup } = makeTraversableTempDir());
   base = realpathSync(base);
   mkdirSync(join(base, "modelos"));
 });
@@ -69,7 +70,7 @@ describe("the attempt loop", () => {
       verify: { type: "path_exists", path: "modelos/{modelo}" },
     });
     const outcome = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule,
       fields: { path: "modelos/ana/20251225_143020_a3f2b1.mp4", modelo: "ana" },
       signal: never(),
@@ -90,7 +91,7 @@ describe("the attempt loop", () => {
     const executor = makeExecutor({ timers: clock.timers, now: () => clockMs, backoffMs: [1000, 2000, 4000], actionTimeoutMs: 777_000 });
     const { steps, report } = collectSteps();
     const rule = makeRule({ retries: 5, actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/nunca" } });
-    const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: never(), report });
+    const done = executor.submit({ incident: makePendingIncident(), rule, fields: {}, signal: never(), report });
     const attempts = () => steps.filter((s) => s.estado === "reintentando" && s.accion.startsWith("reintento")).length;
     for (const [index, ms] of [1000, 2000, 4000, 4000].entries()) {
       const timer = await clock.next(ms);
@@ -122,7 +123,7 @@ describe("the attempt loop", () => {
       const executor = makeExecutor({ backoffMs: [1000, 2000], maxRetries: 3 });
       const { steps, report } = collectSteps();
       // Only `wait` and no verify: nothing can confirm a fix, so every attempt runs and the last one fails.
-      const done = executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "wait" }] }), fields: {}, signal: never(), report });
+      const done = executor.submit({ incident: makePendingIncident(), rule: makeRule({ actions: [{ type: "wait" }] }), fields: {}, signal: never(), report });
       const attempts = () => steps.filter((s) => s.accion.startsWith("reintento")).length;
       // The fix at +0, retries at +1 s, +3 s and +5 s (the last delay repeats).
       await jest.advanceTimersByTimeAsync(0);
@@ -151,7 +152,7 @@ describe("the attempt loop", () => {
     const steps: RemediationStep[] = [];
     const rule = makeRule({ retries: 4, actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/listo" } });
     const outcome = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule,
       fields: {},
       signal: never(),
@@ -172,7 +173,7 @@ describe("the attempt loop", () => {
     const executor = makeExecutor({ maxRetries: 2 });
     const { steps, report } = collectSteps();
     const rule = makeRule({ actions: [{ type: "exec", command: ["node", "-e", "process.exit(7)"] }, { type: "mkdir", path: "modelos/despues" }] });
-    const outcome = await executor.submit({ incident: makeIncident(), rule, fields: {}, signal: never(), report });
+    const outcome = await executor.submit({ incident: makePendingIncident(), rule, fields: {}, signal: never(), report });
     expect(outcome).toMatchObject({ estado: "fallido", intento: 2, detalle: expect.stringContaining("código de salida 7") });
     expect(steps.some((s) => s.accion.startsWith("mkdir"))).toBe(false);
     expect(existsSync(join(base, "modelos/despues"))).toBe(false);
@@ -181,7 +182,7 @@ describe("the attempt loop", () => {
   it("without verify, actions that did something are the confirmation", async () => {
     const executor = makeExecutor();
     const outcome = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/x" }] }),
       fields: {},
       signal: never(),
@@ -196,7 +197,7 @@ describe("the attempt loop", () => {
     const { steps, report } = collectSteps();
     const before = snapshotTree(base);
     const outcome = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule: makeRule({ actions: [{ type: "mkdir", path: "{path}" }], verify: { type: "path_exists", path: "{path}" } }),
       fields: { path: "../../etc/vigia-x" },
       signal: never(),
@@ -216,7 +217,7 @@ describe("the attempt loop", () => {
   it("a template field the line did not capture fails at once", async () => {
     const executor = makeExecutor();
     const outcome = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/{modelo}" }] }),
       fields: {},
       signal: never(),
@@ -229,7 +230,7 @@ describe("the attempt loop", () => {
     const executor = makeExecutor();
     const { steps, report } = collectSteps();
     const outcome = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule: makeRule({ actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/no" } }),
       fields: {},
       startAttempt: 3,
@@ -245,7 +246,7 @@ describe("the attempt loop", () => {
   it("a report() that throws does not break the job", async () => {
     const executor = makeExecutor();
     const outcome = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/y" }] }),
       fields: {},
       signal: never(),
@@ -263,7 +264,7 @@ describe("cancellation (resolve_on closed the incident)", () => {
     const controller = new AbortController();
     const { steps, report } = collectSteps();
     const rule = makeRule({ actions: [{ type: "wait" }] });
-    const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: controller.signal, report });
+    const done = executor.submit({ incident: makePendingIncident(), rule, fields: {}, signal: controller.signal, report });
     while (steps.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
     await new Promise((resolve) => setTimeout(resolve, 20)); // now in the 60 s backoff
     controller.abort(); // the 60 s backoff outlives the test's timeout: only the abort ends the job
@@ -275,7 +276,7 @@ describe("cancellation (resolve_on closed the incident)", () => {
     const executor = makeExecutor();
     const controller = new AbortController();
     const rule = makeRule({ actions: [{ type: "exec", command: ["sleep", "600"] }] });
-    const done = executor.submit({ incident: makeIncident(), rule, fields: {}, signal: controller.signal, report: () => undefined });
+    const done = executor.submit({ incident: makePendingIncident(), rule, fields: {}, signal: controller.signal, report: () => undefined });
     setTimeout(() => controller.abort(), 100);
     expect((await done).estado).toBe("cancelado");
   });
@@ -284,7 +285,7 @@ describe("cancellation (resolve_on closed the incident)", () => {
     const executor = makeExecutor({ concurrency: 1 });
     const blocker = new AbortController();
     const first = executor.submit({
-      incident: makeIncident("a"),
+      incident: makePendingIncident("a"),
       rule: makeRule({ actions: [{ type: "exec", command: ["sleep", "600"] }] }),
       fields: {},
       signal: blocker.signal,
@@ -292,7 +293,7 @@ describe("cancellation (resolve_on closed the incident)", () => {
     });
     const queued = new AbortController();
     const { steps, report } = collectSteps();
-    const second = executor.submit({ incident: makeIncident("b"), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/z" }] }), fields: {}, signal: queued.signal, report });
+    const second = executor.submit({ incident: makePendingIncident("b"), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/z" }] }), fields: {}, signal: queued.signal, report });
     queued.abort();
     blocker.abort();
     expect((await first).estado).toBe("cancelado");
@@ -303,9 +304,9 @@ describe("cancellation (resolve_on closed the incident)", () => {
 
   it("stop() cancels waits and commands, then refuses new jobs", async () => {
     const executor = makeExecutor({ backoffMs: [60_000] });
-    const waiting = executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "wait" }] }), fields: {}, signal: never(), report: () => undefined });
+    const waiting = executor.submit({ incident: makePendingIncident(), rule: makeRule({ actions: [{ type: "wait" }] }), fields: {}, signal: never(), report: () => undefined });
     const running = executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule: makeRule({ actions: [{ type: "exec", command: ["sleep", "600"] }] }),
       fields: {},
       signal: never(),
@@ -315,7 +316,7 @@ describe("cancellation (resolve_on closed the incident)", () => {
     await executor.stop(); // a 60 s backoff and a 600 s command: only the cancellation lets it return
     expect((await waiting).estado).toBe("cancelado");
     expect((await running).estado).toBe("cancelado");
-    const late = await executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/tarde" }] }), fields: {}, signal: never(), report: () => undefined });
+    const late = await executor.submit({ incident: makePendingIncident(), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/tarde" }] }), fields: {}, signal: never(), report: () => undefined });
     expect(late.estado).toBe("cancelado");
     expect(existsSync(join(base, "modelos/tarde"))).toBe(false);
   });
@@ -332,7 +333,7 @@ describe("concurrency", () => {
     const rule = makeRule({ retries: 1, actions: [{ type: "wait" }, { type: "exec", command: ["sleep", "0.15"] }] });
     const jobs = ["a", "a", "b", "b", "c", "c", "d", "e"].map((clave, i) =>
       executor.submit({
-        incident: makeIncident(clave),
+        incident: makePendingIncident(clave),
         rule,
         fields: {},
         signal: never(),
@@ -362,14 +363,14 @@ describe("concurrency", () => {
   it("a hung action is killed at its timeout and the executor keeps serving others", async () => {
     const executor = makeExecutor({ concurrency: 1, actionTimeoutMs: 300, killGraceMs: 100 });
     const hung = executor.submit({
-      incident: makeIncident("colgado"),
+      incident: makePendingIncident("colgado"),
       rule: makeRule({ retries: 1, actions: [{ type: "exec", command: ["node", "-e", "process.on('SIGTERM',()=>{}); setInterval(()=>{}, 1000)"] }] }),
       fields: {},
       signal: never(),
       report: () => undefined,
     });
     const other = executor.submit({
-      incident: makeIncident("otro"),
+      incident: makePendingIncident("otro"),
       rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/servido" }] }),
       fields: {},
       signal: never(),
@@ -396,7 +397,7 @@ describe("dry-run", () => {
       { type: "exec", command: ["touch", join(base, "modelos/tocado")] },
     ];
     const outcome = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule: makeRule({ retries: 2, actions, verify: { type: "path_exists", path: "modelos/{modelo}" } }),
       fields: { modelo: "ana" },
       signal: never(),
@@ -415,11 +416,11 @@ describe("dry-run", () => {
 
   it("does not pretend: no verify means no confirmation; a condition already fixed is solucionado", async () => {
     const executor = makeExecutor({ dryRun: true });
-    const unverified = await executor.submit({ incident: makeIncident(), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/a" }] }), fields: {}, signal: never(), report: () => undefined });
+    const unverified = await executor.submit({ incident: makePendingIncident(), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/a" }] }), fields: {}, signal: never(), report: () => undefined });
     expect(unverified).toMatchObject({ estado: "fallido", intento: 0, detalle: "dry-run: acciones no ejecutadas y la regla no tiene verify" });
     mkdirSync(join(base, "modelos/ya"));
     const fixed = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/ya" }], verify: { type: "path_exists", path: "modelos/ya" } }),
       fields: {},
       signal: never(),
@@ -458,7 +459,7 @@ describe("a cleared path waits for the new download (cleanup + resolve_on)", () 
     const executor = makeExecutor({ backoffMs: [30] });
     const { steps, report } = collectSteps();
     const outcome = await executor.submit({
-      incident: makeIncident(),
+      incident: makePendingIncident(),
       rule: corruptRule(),
       fields: { path: "modelos/x.mp4", video: "x.mp4" },
       signal: never(),
@@ -480,7 +481,7 @@ describe("a cleared path waits for the new download (cleanup + resolve_on)", () 
 
   it("a job resumed after a restart never deletes a file newer than the error (the new download)", async () => {
     const executor = makeExecutor({ backoffMs: [10] });
-    const incident = { ...makeIncident(), timestamp: new Date(Date.now() - 60_000).toISOString() };
+    const incident = { ...makePendingIncident(), timestamp: new Date(Date.now() - 60_000).toISOString() };
     writeFileSync(join(base, "modelos/x.mp4"), "nuevo"); // written now: a minute after the error
     const { steps, report } = collectSteps();
     const outcome = await executor.submit({ incident, rule: corruptRule(), fields: { path: "modelos/x.mp4", video: "x.mp4" }, startAttempt: 2, signal: never(), report });
@@ -492,7 +493,7 @@ describe("a cleared path waits for the new download (cleanup + resolve_on)", () 
   it("quarantine: the final accion says where the file went", async () => {
     writeFileSync(join(base, "modelos/x.mp4"), "roto");
     const executor = makeExecutor({ backoffMs: [5], quarantineDir: "modelos/.cuarentena" });
-    const outcome = await executor.submit({ incident: makeIncident(), rule: corruptRule(), fields: { path: "modelos/x.mp4", video: "x.mp4" }, signal: never(), report: () => undefined });
+    const outcome = await executor.submit({ incident: makePendingIncident(), rule: corruptRule(), fields: { path: "modelos/x.mp4", video: "x.mp4" }, signal: never(), report: () => undefined });
     expect(outcome).toMatchObject({ estado: "fallido", accion: "archivo movido a cuarentena; no llegó una nueva descarga" });
     expect(readdirSync(join(base, "modelos/.cuarentena"))).toEqual([expect.stringMatching(/-x\.mp4$/)]);
   });

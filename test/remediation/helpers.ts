@@ -1,9 +1,10 @@
-/** Shared fixtures for the remediation tests: temp trees, hand-built rules and incidents, tree snapshots. */
-import { mkdtempSync, rmSync, chmodSync, lstatSync, readdirSync, readlinkSync, existsSync } from "node:fs";
+/** Shared fixtures for the remediation tests: traversable temp trees, incidents as the executor gets them, tree snapshots. */
+import { chmodSync, lstatSync, readdirSync, readlinkSync, existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
-import type { ActionSpec, CompiledRule, Incident, VerifySpec } from "../../src/types.js";
+import type { Incident } from "../../src/types.js";
+import { makeIncident } from "../helpers/make-incident.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
 import type { RemediationStep } from "../../src/remediation/index.js";
 
 export const IS_ROOT = process.getuid?.() === 0;
@@ -31,10 +32,10 @@ function hasNobody(): boolean {
 }
 
 /** A fresh temp folder, traversable by everyone (mkdtemp makes 0700, which would stop the unprivileged bot). */
-export function makeTempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "vigia-rem-"));
-  chmodSync(dir, 0o755);
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+export function makeTraversableTempDir(): { dir: string; cleanup(): void } {
+  const temp = makeTempDir("vigia-rem-");
+  chmodSync(temp.dir, 0o755);
+  return temp;
 }
 
 /**
@@ -56,59 +57,10 @@ export function runAsNobody(argv: string[], cwd: string): { code: number; stderr
   }
 }
 
-/** A CompiledRule with test defaults. */
-export function makeRule(overrides: Partial<CompiledRule> & { actions?: ActionSpec[]; verify?: VerifySpec | null } = {}): CompiledRule {
-  return {
-    id: "prueba",
-    match: /x/,
-    exclude: [],
-    sources: null,
-    severity: "warning",
-    keyTemplate: null,
-    cooldownMs: 60_000,
-    threshold: null,
-    dependsOn: [],
-    extract: [],
-    actions: [],
-    verify: null,
-    resolveOn: null,
-    retries: null,
-    backoffMs: null,
-    notify: "on_failure",
-    notifyTemplate: null,
-    file: "test.yaml",
-    line: 1,
-    ...overrides,
-  };
-}
-
-let incidentCounter = 0;
-
-/** An Incident with test defaults; `clave` is what the executor serialises on. */
-export function makeIncident(clave = `k${++incidentCounter}`): Incident {
+/** An incident as the executor receives it: pendiente, detected now; `clave` is what the executor serialises on. */
+export function makePendingIncident(clave?: string): Incident {
   const now = new Date().toISOString();
-  return {
-    timestamp: now,
-    modelo: null,
-    video: null,
-    error_type: "prueba",
-    error_message: "x",
-    accion: null,
-    estado: "pendiente",
-    intento: 0,
-    max_intentos: 3,
-    id: `inc-${++incidentCounter}`,
-    fuente: "bot",
-    archivo: "bot.log",
-    severidad: "warning",
-    campos: {},
-    ocurrencias: 1,
-    ultima_ocurrencia: now,
-    clave,
-    transiciones: [],
-    resuelto: null,
-    duracion_ms: null,
-  };
+  return makeIncident({ estado: "pendiente", timestamp: now, ultima_ocurrencia: now, transiciones: [], ...(clave === undefined ? {} : { clave }) });
 }
 
 /** Collects reported steps; `steps` in order. */

@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileS
 import { join } from "node:path";
 import type { ActionSpec, VerifySpec } from "../../src/types.js";
 import { createExecutor, createPathGuard, PathRefusedError, type Executor } from "../../src/remediation/index.js";
-import { makeIncident, makeRule, makeTempDir, snapshotTree } from "./helpers.js";
+import { makeRule } from "../helpers/make-rule.js";
+import { makePendingIncident, makeTraversableTempDir, snapshotTree } from "./helpers.js";
 
 /**
  * Log lines are written by whoever controls the bot's input. Here 100+ hostile values reach every path-taking
@@ -18,7 +19,7 @@ describe("hostile paths", () => {
   let executor: Executor;
 
   beforeAll(() => {
-    ({ dir: base, cleanup } = makeTempDir());
+    ({ dir: base, cleanup } = makeTraversableTempDir());
     base = realpathSync(base);
     root = join(base, "modelos");
     mkdirSync(join(root, "ana"), { recursive: true });
@@ -116,7 +117,7 @@ describe("hostile paths", () => {
       rules.map(async (rule) => {
         const steps: Array<{ estado: string; detalle: string | null; intento: number }> = [];
         const outcome = await executor.submit({
-          incident: makeIncident(),
+          incident: makePendingIncident(),
           rule,
           fields: { p },
           signal: new AbortController().signal,
@@ -144,7 +145,7 @@ describe("hostile paths", () => {
   it("the root itself may be created or chowned but never cleaned; links inside are never deleted through", async () => {
     for (const p of ["modelos", "modelos/.", `${base}/modelos`, "modelos/to-secret.mp4", "modelos/to-root"]) {
       const outcome = await executor.submit({
-        incident: makeIncident(),
+        incident: makePendingIncident(),
         rule: makeRule({ actions: [{ type: "cleanup", path: "{p}" }] }),
         fields: { p },
         signal: new AbortController().signal,

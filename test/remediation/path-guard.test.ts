@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from "@jest/globals";
 import { mkdirSync, symlinkSync, writeFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { createPathGuard, PathRefusedError, type PathGuard, type PathRefusalReason } from "../../src/remediation/index.js";
-import { makeTempDir } from "./helpers.js";
+import { makeTraversableTempDir } from "./helpers.js";
 
 describe("path guard", () => {
   let base: string;
@@ -10,7 +10,7 @@ describe("path guard", () => {
   let guard: PathGuard;
 
   beforeEach(() => {
-    ({ dir: base, cleanup } = makeTempDir());
+    ({ dir: base, cleanup } = makeTraversableTempDir());
     base = realpathSync(base);
     mkdirSync(join(base, "modelos/ana"), { recursive: true });
     mkdirSync(join(base, "outside"));

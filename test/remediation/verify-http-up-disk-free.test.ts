@@ -8,12 +8,12 @@ import type { VerifySpec } from "../../src/types.js";
 import { runVerify } from "../../src/remediation/index.js";
 import { loadRules } from "../../src/rules/load-rules.js";
 import { formatProblem } from "../../src/util/problems.js";
-import { IS_ROOT, makeContext, makeTempDir } from "./helpers.js";
+import { IS_ROOT, makeContext, makeTraversableTempDir } from "./helpers.js";
 
 let base: string;
 let cleanup: () => void;
 beforeEach(() => {
-  ({ dir: base, cleanup } = makeTempDir());
+  ({ dir: base, cleanup } = makeTraversableTempDir());
   base = realpathSync(base);
   mkdirSync(join(base, "modelos"));
 });

@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { VerifySpec } from "../../src/types.js";
 import { runVerify, PathRefusedError } from "../../src/remediation/index.js";
-import { CAN_DROP_PRIVILEGES, NOBODY_GID, NOBODY_UID, makeContext, makeTempDir, runAsNobody } from "./helpers.js";
+import { CAN_DROP_PRIVILEGES, NOBODY_GID, NOBODY_UID, makeContext, makeTraversableTempDir, runAsNobody } from "./helpers.js";
 
 const describeAsBot = CAN_DROP_PRIVILEGES ? describe : describe.skip;
 if (!CAN_DROP_PRIVILEGES) console.warn("verify.test: no root+setpriv+nobody — path_writable-as-the-bot tests skipped");
@@ -13,7 +13,7 @@ if (!CAN_DROP_PRIVILEGES) console.warn("verify.test: no root+setpriv+nobody — 
 let base: string;
 let cleanup: () => void;
 beforeEach(() => {
-  ({ dir: base, cleanup } = makeTempDir());
+  ({ dir: base, cleanup } = makeTraversableTempDir());
   base = realpathSync(base);
   mkdirSync(join(base, "modelos"));
 });

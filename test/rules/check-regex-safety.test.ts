@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { checkRegexSafety } from "../../src/rules/check-regex-safety.js";
-import { makeTempDir } from "./rules-fixtures.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 /** recheck's budget is wall-clock time: on a loaded 2-core machine the default can run out before a verdict. */
 const SLOW_MACHINE_TIMEOUT_MS = 60_000;

@@ -4,7 +4,8 @@ import { checkRuleSamples, locateSamplesDir } from "../../src/rules/check-sample
 import { loadRules } from "../../src/rules/load-rules.js";
 import { parseSampleLog } from "../../src/rules/parse-sample-log.js";
 import { formatProblem } from "../../src/util/problems.js";
-import { makeTempDir, writeIn } from "./rules-fixtures.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { writeIn } from "./rules-fixtures.js";
 
 const RULES = `
 rules:

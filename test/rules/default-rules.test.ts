@@ -12,7 +12,7 @@ import type { LoadedRule } from "../../src/rules/compile-rule.js";
 import { loadRules } from "../../src/rules/load-rules.js";
 import { createRuleMatcher, findClaimingRules, matchFirstRule } from "../../src/rules/match-rules.js";
 import { formatProblem } from "../../src/util/problems.js";
-import { makeEvent } from "./rules-fixtures.js";
+import { makeEvent } from "../helpers/make-rule.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const RULES_DIR = `${root}rules`;

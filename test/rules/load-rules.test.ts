@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { loadRules, listRuleFiles } from "../../src/rules/load-rules.js";
 import { formatProblem } from "../../src/util/problems.js";
-import { makeTempDir, writeIn } from "./rules-fixtures.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { writeIn } from "./rules-fixtures.js";
 
 // ReDoS verdicts are computed for real here (no on-disk cache), so these tests exercise recheck itself.
 const options = { redosCacheFile: null };

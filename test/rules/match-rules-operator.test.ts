@@ -3,7 +3,7 @@ import { TestScheduler } from "rxjs/testing";
 import { matchRules } from "../../src/rules/match-rules-operator.js";
 import type { RuleMatcher } from "../../src/rules/match-rules.js";
 import type { CompiledRule, LogEvent, RuleMatch } from "../../src/types.js";
-import { makeEvent } from "./rules-fixtures.js";
+import { makeEvent } from "../helpers/make-rule.js";
 
 /** A matcher claiming events whose text contains `word`, as rule `id`. */
 function matcherFor(id: string, word: string): RuleMatcher {

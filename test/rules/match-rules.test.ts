@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from "@jest/globals";
 import { buildMatchKey, createRuleMatcher, findClaimingRules, matchFirstRule } from "../../src/rules/match-rules.js";
 import { loadRules } from "../../src/rules/load-rules.js";
 import type { LoadedRule } from "../../src/rules/compile-rule.js";
-import { makeEvent, makeTempDir, writeIn } from "./rules-fixtures.js";
+import { makeEvent } from "../helpers/make-rule.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { writeIn } from "./rules-fixtures.js";
 
 /** Loads rules from YAML text through the real loader (the matcher only ever sees compiled rules). */
 function compile(yaml: string): LoadedRule[] {
@@ -57,8 +59,8 @@ describe("createRuleMatcher", () => {
   });
 
   it("applies source filters", () => {
-    expect(match(makeEvent("Traceback (most recent call last):", "bot"))).toBeNull();
-    expect(match(makeEvent("Traceback (most recent call last):", "backend"))?.rule.id).toBe("solo_backend");
+    expect(match(makeEvent("Traceback (most recent call last):", { source: "bot" }))).toBeNull();
+    expect(match(makeEvent("Traceback (most recent call last):", { source: "backend" }))?.rule.id).toBe("solo_backend");
   });
 
   it("turns named captures and extract captures into fields, leaving undefined groups out", () => {
@@ -146,7 +148,7 @@ rules:
     ];
     for (const text of events) {
       for (const source of ["bot", "backend"]) {
-        const e = makeEvent(text, source);
+        const e = makeEvent(text, { source });
         expect([text, summarize(match(e))]).toEqual([text, summarize(matchFirstRule(rules, e))]);
       }
     }
@@ -171,7 +173,7 @@ rules:
       const parts: string[] = [];
       const count = 1 + random(8);
       for (let j = 0; j < count; j++) parts.push(fragments[random(fragments.length)]!);
-      const e = makeEvent(parts.join(""), i % 2 ? "bot" : "backend");
+      const e = makeEvent(parts.join(""), { source: i % 2 ? "bot" : "backend" });
       const fast = summarize(match(e));
       expect(fast).toEqual(summarize(matchFirstRule(rules, e)));
       if (fast) hits++;

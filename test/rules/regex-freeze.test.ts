@@ -5,7 +5,8 @@
  * budget per event: a rule over budget is disabled with an alert, and the pipeline keeps flowing.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, runVigia, startVigia, waitFor } from "../e2e/vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, runVigia, startVigia } from "../e2e/vigia-harness.js";
 
 afterEach(cleanUpTest);
 
@@ -65,7 +66,7 @@ describe("a rule that can freeze the matcher", () => {
     const journal = await waitFor(() => {
       const j = readJournal(ws);
       return j.some((i) => i.modelo === "despues") && j.some((i) => i.error_type === "regla_desactivada") ? j : undefined;
-    }, { what: "the later line's incident and the regla_desactivada alert in the journal", timeoutMs: 30_000, describe: vigia.stderr });
+    }, { what: "the later line's incident and the regla_desactivada alert in the journal", describe: vigia.stderr });
     const alert = journal.find((i) => i.error_type === "regla_desactivada")!;
     expect(alert.error_message).toMatch(/regla lenta desactivada: una línea de bot la tuvo ocupada más de 40 ms \(.*zz-lenta\.yaml:2\)/);
     expect(alert.severidad).toBe("critical");

@@ -8,8 +8,8 @@ import { lastValueFrom, from, toArray } from "rxjs";
 import { matchRulesInWorker } from "../../src/rules/match-rules-in-worker.js";
 import { matchFirstRule } from "../../src/rules/match-rules.js";
 import { RuleMatchWorker, type DisabledRule } from "../../src/rules/rule-match-worker.js";
-import { makeRule } from "../incidents/make-match.js";
-import { makeEvent } from "./rules-fixtures.js";
+import { makeRule } from "../helpers/make-rule.js";
+import { makeEvent } from "../helpers/make-rule.js";
 
 let worker: RuleMatchWorker | null = null;
 afterEach(async () => {
@@ -20,14 +20,14 @@ afterEach(async () => {
 describe("RuleMatchWorker", () => {
   it("answers batches in order with the matches the plain loop finds, fields and keys included", async () => {
     const rules = [
-      makeRule("ruta_inexistente", { match: /No such file or directory: '(?<path>[^']+)'/ }),
-      makeRule("timeout", { match: /Timed out/i, sources: new Set(["bot"]) }),
+      makeRule({ id: "ruta_inexistente", match: /No such file or directory: '(?<path>[^']+)'/ }),
+      makeRule({ id: "timeout", match: /Timed out/i, sources: new Set(["bot"]) }),
     ];
     worker = new RuleMatchWorker({ budgetMs: 60_000 });
     worker.setRules(rules);
     const batches = [
       [makeEvent("ERROR FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/v.mp4'"), makeEvent("INFO ok")],
-      [makeEvent("telegram.error.TimedOut: Timed out", "backend"), makeEvent("httpx.ReadTimeout: Timed out")],
+      [makeEvent("telegram.error.TimedOut: Timed out", { source: "backend" }), makeEvent("httpx.ReadTimeout: Timed out")],
     ];
     const out = await lastValueFrom(from(batches).pipe(matchRulesInWorker(worker), toArray()));
     expect(out.map((b) => b.events)).toEqual(batches);
@@ -88,8 +88,8 @@ describe("RuleMatchWorker", () => {
   it("disables a rule that keeps one event busy past the budget; the event goes on through the other rules and later events are matched", async () => {
     // Nested bounded repetition: minutes of backtracking on the 11-byte line (the load-time check refuses
     // it; here it is handed to the worker directly, as a rule the check could not judge would be).
-    const runaway = makeRule("desbocada", { match: /^(?:(?:a?){9}){9}$/ });
-    const fallback = makeRule("termina_en_b", { match: /b$/ });
+    const runaway = makeRule({ id: "desbocada", match: /^(?:(?:a?){9}){9}$/ });
+    const fallback = makeRule({ id: "termina_en_b", match: /b$/ });
     const disabled: DisabledRule[] = [];
     worker = new RuleMatchWorker({ budgetMs: 200, onRuleDisabled: (d) => disabled.push(d) });
     worker.setRules([runaway, fallback]);
@@ -107,9 +107,9 @@ describe("RuleMatchWorker", () => {
     expect(worker.listDisabled().map((d) => d.rule.id)).toEqual(["desbocada"]);
 
     // Reloaded unchanged, it stays off; edited, it gets a new chance.
-    worker.setRules([makeRule("desbocada", { match: /^(?:(?:a?){9}){9}$/ }), fallback]);
+    worker.setRules([makeRule({ id: "desbocada", match: /^(?:(?:a?){9}){9}$/ }), fallback]);
     expect(worker.listDisabled()).toHaveLength(1);
-    worker.setRules([makeRule("desbocada", { match: /^a{1,81}$/ }), fallback]);
+    worker.setRules([makeRule({ id: "desbocada", match: /^a{1,81}$/ }), fallback]);
     expect(worker.listDisabled()).toHaveLength(0);
     expect((await worker.match([makeEvent("aaaa")])).matches.map((m) => m.rule.id)).toEqual(["desbocada"]);
   }, 60_000);

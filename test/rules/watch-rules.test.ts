@@ -6,21 +6,13 @@ import { loadRules } from "../../src/rules/load-rules.js";
 import { createRuleMatcher, type RuleMatcher } from "../../src/rules/match-rules.js";
 import { watchRules, type RulesWatcher } from "../../src/rules/watch-rules.js";
 import type { Problem } from "../../src/util/problems.js";
-import { makeEvent, makeTempDir, writeIn } from "./rules-fixtures.js";
+import { makeEvent } from "../helpers/make-rule.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { writeIn } from "./rules-fixtures.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const ruleFile = (id: string, match: string): string => `rules:\n  - id: ${id}\n    match: '${match}'\n`;
 /** Reloads take well under a second; the wait only guards against a watcher that never fires (shared, loaded CI). */
-const HANG_GUARD_MS = 15_000;
-
-/** Resolves when `check()` holds, polling every 10 ms; rejects after `timeoutMs`. */
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now() - start;
-}
 
 describe("watchRules", () => {
   let dir: string;
@@ -64,7 +56,7 @@ describe("watchRules", () => {
     await start(dir);
     expect(matchedRule("alpha")).toBe("uno");
     writeFileSync(file, ruleFile("uno", "beta"));
-    await waitFor(() => matchedRule("beta") === "uno", HANG_GUARD_MS);
+    await waitFor(() => matchedRule("beta") === "uno", "the reload");
     expect(matchedRule("alpha")).toBeNull();
     expect(reported).toEqual([]);
   });
@@ -73,10 +65,10 @@ describe("watchRules", () => {
     writeIn(dir, "a.yaml", ruleFile("uno", "alpha"));
     await start(dir);
     writeIn(dir, "b.yaml", ruleFile("dos", "gamma"));
-    await waitFor(() => matchedRule("gamma") === "dos", HANG_GUARD_MS);
+    await waitFor(() => matchedRule("gamma") === "dos", "the reload");
     const tmp = writeIn(dir, ".a.yaml.swp-tmp", ruleFile("uno", "delta"));
     renameSync(tmp, join(dir, "a.yaml"));
-    await waitFor(() => matchedRule("delta") === "uno", HANG_GUARD_MS);
+    await waitFor(() => matchedRule("delta") === "uno", "the reload");
     expect(loads.at(-1)!.files.map((f) => f.rules)).toEqual([1, 1]);
   });
 
@@ -84,13 +76,13 @@ describe("watchRules", () => {
     const file = writeIn(dir, "r.yaml", ruleFile("uno", "alpha"));
     await start(dir);
     writeFileSync(file, "rules:\n  - id: uno\n    match: '(broken'\n");
-    await waitFor(() => reported.length > 0, HANG_GUARD_MS);
+    await waitFor(() => reported.length > 0, "the reload");
     expect(reported[0]!.map((p) => `${p.line}: ${p.field}`)).toEqual(["3: rules[0].match"]);
     expect(matchedRule("alpha")).toBe("uno");
     expect(loads).toEqual([]);
     // fixing it again takes effect
     writeFileSync(file, ruleFile("uno", "omega"));
-    await waitFor(() => matchedRule("omega") === "uno", HANG_GUARD_MS);
+    await waitFor(() => matchedRule("omega") === "uno", "the reload");
   });
 
   it("ends with the last content after rapid rewrites, good and bad mixed", async () => {
@@ -101,7 +93,7 @@ describe("watchRules", () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     writeFileSync(file, ruleFile("uno", "final"));
-    await waitFor(() => matchedRule("final") === "uno", HANG_GUARD_MS);
+    await waitFor(() => matchedRule("final") === "uno", "the reload");
     // debounced: far fewer loads than writes
     expect(loads.length + reported.length).toBeLessThan(10);
   });
@@ -114,6 +106,6 @@ describe("watchRules", () => {
     expect(reported).toEqual([]);
     expect(loads).toEqual([]);
     writeFileSync(a, ruleFile("uno", "beta"));
-    await waitFor(() => matchedRule("beta") === "uno", HANG_GUARD_MS);
+    await waitFor(() => matchedRule("beta") === "uno", "the reload");
   });
 });

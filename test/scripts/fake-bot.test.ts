@@ -4,7 +4,8 @@ import { describe, expect, it, afterEach } from "@jest/globals";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FAKE_BOT, startProcess, waitFor, killQuietly, type ScriptResult } from "./script-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { FAKE_BOT, startProcess, killQuietly, type ScriptResult } from "./script-harness.js";
 
 const LOG_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} - [\w.]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - .+$/;
 const TRACEBACK_LINE = /^(Traceback \(most recent call last\):| {2}.*|[\w.]+(Error|TimedOut): .*)$/;

@@ -2,19 +2,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import {
-  FAKE_BOT,
-  SCRIPTS,
-  isProcessAlive,
-  killQuietly,
-  makeScriptEnv,
-  makeVigiaHome,
-  readText,
-  removeHome,
-  startProcess,
-  waitFor,
-  writeStandInVigia,
-} from "./script-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { FAKE_BOT, SCRIPTS, isProcessAlive, killQuietly, makeScriptEnv, makeVigiaHome, readText, removeHome, startProcess, writeStandInVigia } from "./script-harness.js";
 
 const homes: string[] = [];
 const leftovers: number[] = [];

@@ -83,15 +83,6 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Resolves when `predicate` holds, polling every 50 ms; rejects with `what` after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The file's text, or "" when it does not exist. */
 export function readText(path: string): string {
   return existsSync(path) ? readFileSync(path, "utf8") : "";

@@ -3,17 +3,8 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  isProcessAlive,
-  killQuietly,
-  makeScriptEnv,
-  makeVigiaHome,
-  readText,
-  removeHome,
-  runScript,
-  waitFor,
-  writeStandInVigia,
-} from "./script-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { isProcessAlive, killQuietly, makeScriptEnv, makeVigiaHome, readText, removeHome, runScript, writeStandInVigia } from "./script-harness.js";
 
 const homes: string[] = [];
 const leftovers: number[] = [];
@@ -186,6 +177,6 @@ describe("start.sh → status.sh → stop.sh with the real `vigia run`", () => {
     expect(Number(readFileSync(pidFileOf(home), "utf8"))).toBe(pid);
 
     expect((await runScript("stop.sh", env)).code).toBe(0);
-    await waitFor(() => !isProcessAlive(pid), "vigia to be gone", 15_000);
+    await waitFor(() => !isProcessAlive(pid), { what: "vigia to be gone" });
   });
 });

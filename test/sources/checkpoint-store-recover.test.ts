@@ -5,7 +5,7 @@ import { recoverCheckpoints } from "../../src/sources/recover-checkpoints.js";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { FileTailer } from "../../src/sources/file-tailer.js";
 import type { SourceLine } from "../../src/types.js";
-import { makeTempDir } from "./tail-helpers.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 let cleanup = (): void => undefined;
 afterEach(() => cleanup());

@@ -2,7 +2,7 @@ import { describe, it, expect, afterEach } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointStore, parseCheckpointFile, type CheckpointEvent, type PathCheckpoint } from "../../src/sources/checkpoint-store.js";
-import { makeTempDir } from "./tail-helpers.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 let cleanup = (): void => undefined;
 afterEach(() => cleanup());

@@ -6,7 +6,10 @@ import { join } from "node:path";
 import { TAILER_DEFAULTS, type FileTailer } from "../../src/sources/file-tailer.js";
 import { createFileSources } from "../../src/sources/file-sources.js";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
-import { Collector, makeTailer, makeTempDir, sleep, spawnFixture, stopFixtures, waitFor } from "./tail-helpers.js";
+import { Collector, makeTailer } from "../helpers/tailer.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { spawnFixture, stopFixtures } from "./tail-helpers.js";
 
 /** Each pick-up takes well under a second; the wait only guards against one that never comes (shared, loaded CI). */
 const HANG_GUARD_MS = 15_000;
@@ -41,7 +44,7 @@ describe("item 6: missing or unreadable at start", () => {
     await started(tailer);
     expect(collector.eventTypes()).toEqual(["missing"]);
     expect(tailer.getStats().exists).toBe(false);
-    await sleep(100);
+    await sleepMs(100);
     writeFileSync(path, "first line\nsecond line\n");
     await collector.waitForCount(2, HANG_GUARD_MS);
     expect(collector.texts()).toEqual(["first line", "second line"]);
@@ -54,9 +57,9 @@ describe("item 6: missing or unreadable at start", () => {
     const collector = new Collector();
     const { tailer } = makeTailer(path, collector, { watch: true, pollIntervalMs: TAILER_DEFAULTS.pollIntervalMs });
     await started(tailer);
-    await sleep(100);
+    await sleepMs(100);
     mkdirSync(join(root, "app"));
-    await sleep(50);
+    await sleepMs(50);
     mkdirSync(join(root, "app", "logs"));
     writeFileSync(path, "hello from a new folder\n");
     await collector.waitForCount(1, HANG_GUARD_MS);
@@ -78,10 +81,10 @@ describe("item 6: missing or unreadable at start", () => {
     const asNobody = process.getuid?.() === 0 ? ["--as-user", "65534:65534"] : [];
     const child = spawnFixture("tail-child.mjs", ["--path", path, "--out", out, "--start", "end", ...asNobody]);
     await child.waitForStdout("ready");
-    await waitFor(() => child.stderr().includes('"unreadable"'), "an unreadable event", HANG_GUARD_MS);
+    await waitFor(() => child.stderr().includes('"unreadable"'), "an unreadable event");
     appendFileSync(path, "written before the fix\n");
     chmodSync(path, 0o644);
-    await waitFor(() => existsSync(out) && readFileSync(out, "utf8").includes("before the fix"), "lines after the fix", HANG_GUARD_MS);
+    await waitFor(() => existsSync(out) && readFileSync(out, "utf8").includes("before the fix"), "lines after the fix");
     expect(readFileSync(out, "utf8")).toBe("0 written while unreadable\n25 written before the fix\n");
   });
 });
@@ -94,11 +97,11 @@ describe("folder watcher", () => {
     // The poll is due in 10 minutes, past the test's timeout: every line that arrives was brought by the watcher.
     const { tailer } = makeTailer(path, collector, { watch: true, pollIntervalMs: 600_000 });
     await started(tailer);
-    await sleep(150); // let chokidar finish its initial scan
+    await sleepMs(150); // let chokidar finish its initial scan
     for (let i = 1; i <= 5; i++) {
       appendFileSync(path, `line ${i}\n`);
       await collector.waitForCount(i, HANG_GUARD_MS);
-      await sleep(60); // past chokidar's 50 ms throttle of change events
+      await sleepMs(60); // past chokidar's 50 ms throttle of change events
     }
     expect(collector.texts()).toEqual(["line 1", "line 2", "line 3", "line 4", "line 5"]);
   });
@@ -118,7 +121,7 @@ describe("folder watcher", () => {
     );
     await sources.start();
     cleanups.push(() => sources.stop());
-    await sleep(150);
+    await sleepMs(150);
     appendFileSync(bot, "bot 1\n");
     writeFileSync(backend, "backend 1\n");
     await collector.waitForCount(2, HANG_GUARD_MS);

@@ -5,7 +5,10 @@ import { appendFileSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from
 import { join } from "node:path";
 import { createFileSources, type FileSources, type FileSourcesOptions } from "../../src/sources/file-sources.js";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
-import { Collector, makeTempDir, numberedLines, sleep, waitFor } from "./tail-helpers.js";
+import { Collector } from "../helpers/tailer.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { numberedLines } from "./tail-helpers.js";
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -73,13 +76,13 @@ describe.each([
     writeFileSync(join(logs, "old.log"), "written before start\n");
     const collector = new Collector();
     await startSources(join(logs, "**", "*.log"), collector, { watch, pollIntervalMs: 100 });
-    await sleep(150);
+    await sleepMs(150);
     writeFileSync(join(logs, "new.log"), "new-1\nnew-2\n");
     mkdirSync(join(logs, "worker", "7"), { recursive: true });
     writeFileSync(join(logs, "worker", "7", "w.log"), "w-1\n");
     appendFileSync(join(logs, "old.log"), "old-2\n");
     await collector.waitForCount(4);
-    await sleep(200);
+    await sleepMs(200);
     expect(byFile(collector).sort()).toEqual(["apps new.log new-1", "apps new.log new-2", "apps old.log old-2", "apps w.log w-1"]);
   });
 
@@ -100,7 +103,7 @@ describe.each([
     const second = new Collector();
     await startSources(join(logs, "*.log"), second, { watch, checkpoints: await CheckpointStore.load(state) });
     await second.waitForCount(3);
-    await sleep(100);
+    await sleepMs(100);
     expect(byFile(second).sort()).toEqual(["apps a.log a-2", "apps b.log b-2", "apps c.log c-2"]);
   });
 
@@ -120,7 +123,7 @@ describe.each([
     renameSync(bot, join(logs, "bot-2026-01-01.log")); // a dated name the pattern matches: still the same file
     writeFileSync(bot, numberedLines("three", 1, 5));
     await collector.waitForCount(15);
-    await sleep(600); // past the grace period and a few polls: nothing read twice
+    await sleepMs(600); // past the grace period and a few polls: nothing read twice
     expect(collector.texts()).toEqual([
       ...numberedLines("one", 1, 5).trimEnd().split("\n"),
       ...numberedLines("two", 1, 5).trimEnd().split("\n"),
@@ -149,7 +152,7 @@ describe.each([
     const second = new Collector();
     const two = await startSources(join(logs, "*.log"), second, { watch, pollIntervalMs: 50, checkpoints: await CheckpointStore.load(state) });
     await second.waitForCount(1);
-    await sleep(300);
+    await sleepMs(300);
     expect(second.texts()).toEqual(["after-1"]);
     expect(second.eventTypes()).toContain("missing");
     expect(two.getStats().map((s) => s.path)).toEqual([bot]);

@@ -4,7 +4,10 @@ import { appendFileSync, closeSync, openSync, statSync, writeFileSync, writeSync
 import { join } from "node:path";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { TAILER_DEFAULTS, type FileTailer } from "../../src/sources/file-tailer.js";
-import { Collector, makeTailer, makeTempDir, numberedLines, waitFor } from "./tail-helpers.js";
+import { Collector, makeTailer } from "../helpers/tailer.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { numberedLines } from "./tail-helpers.js";
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -7,7 +7,10 @@ import { createFileSources, type FileSources } from "../../src/sources/file-sour
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { OPEN_FILE_BUDGET_DEFAULTS } from "../../src/sources/open-file-budget.js";
 import { planOpenFiles, readOpenFileLimit } from "../../src/sources/open-file-limit.js";
-import { Collector, makeTempDir, numberedLines, sleep, waitFor } from "./tail-helpers.js";
+import { Collector } from "../helpers/tailer.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { numberedLines } from "./tail-helpers.js";
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -69,9 +72,9 @@ describe.each([
       await waitFor(() => {
         peak = Math.max(peak, countOpenUnder(dir));
         return collector.lines.length >= expected.length;
-      }, `${expected.length} lines (have ${collector.lines.length})`, 20_000);
+      }, `${expected.length} lines (have ${collector.lines.length})`);
     }
-    await sleep(300);
+    await sleepMs(300);
     expect(collector.texts().sort()).toEqual(expected.sort());
     expect(peak).toBeLessThanOrEqual(MAX_OPEN + READ_SLACK);
     expect(countOpenUnder(dir)).toBeLessThanOrEqual(MAX_OPEN);
@@ -93,22 +96,22 @@ describe.each([
     await waitFor(() => texts().length === 3, "a.log's first lines");
     // Activity elsewhere closes a.log (least recently active).
     for (const other of others) appendFileSync(other, "noise\n");
-    await waitFor(() => collector.lines.length >= 43, "the other files' lines", 20_000);
+    await waitFor(() => collector.lines.length >= 43, "the other files' lines");
     expect(countOpenUnder(target)).toBe(0); // closed while idle
     // Rotated while closed: late lines in the renamed file, then the new file.
     renameSync(target, `${target}.1`);
     appendFileSync(`${target}.1`, numberedLines("a-one", 4, 2));
     writeFileSync(target, numberedLines("a-two", 1, 3));
-    await waitFor(() => texts().length === 8, `a.log's rotated and new lines (have ${texts().join(",")})`, 20_000);
+    await waitFor(() => texts().length === 8, `a.log's rotated and new lines (have ${texts().join(",")})`);
     for (const other of others) appendFileSync(other, "noise\n");
-    await waitFor(() => collector.lines.length >= 48 + 40, "the other files' second lines", 20_000);
+    await waitFor(() => collector.lines.length >= 48 + 40, "the other files' second lines");
     // copytruncate while closed: the copy's unread tail, then the file from 0.
     appendFileSync(target, numberedLines("a-two", 4, 2));
     copyFileSync(target, `${target}.2`);
     truncateSync(target, 0);
     appendFileSync(target, numberedLines("a-three", 1, 2));
-    await waitFor(() => texts().length === 12, `a.log's lines after copytruncate (have ${texts().join(",")})`, 20_000);
-    await sleep(500);
+    await waitFor(() => texts().length === 12, `a.log's lines after copytruncate (have ${texts().join(",")})`);
+    await sleepMs(500);
     expect(texts()).toEqual([
       ...numberedLines("a-one", 1, 5).trimEnd().split("\n"),
       ...numberedLines("a-two", 1, 5).trimEnd().split("\n"),

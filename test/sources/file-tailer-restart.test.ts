@@ -5,18 +5,10 @@ import { appendFileSync, copyFileSync, readFileSync, renameSync, truncateSync, w
 import { join } from "node:path";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import type { FileTailerOptions } from "../../src/sources/file-tailer.js";
-import {
-  Collector,
-  countNumbers,
-  findGapsAndDuplicates,
-  makeTailer,
-  makeTempDir,
-  numberedLines,
-  sleep,
-  spawnFixture,
-  stopFixtures,
-  waitFor,
-} from "./tail-helpers.js";
+import { Collector, makeTailer } from "../helpers/tailer.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { countNumbers, findGapsAndDuplicates, numberedLines, spawnFixture, stopFixtures } from "./tail-helpers.js";
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -89,10 +81,10 @@ describe("item 7: restarts", () => {
     await waitFor(() => seen.lines.length > 300, "some lines before the restart");
     await one.shutdown();
     const linesBeforeRestart = seen.lines.length;
-    await sleep(30); // lines written while stopped
+    await sleepMs(30); // lines written while stopped
     const two = await runTailer(path, stateDir, seen, { watch: true, pollIntervalMs: 20 });
     await writing;
-    await waitFor(() => countNumbers(seen.texts(), "n").size === total, "every line", 10_000);
+    await waitFor(() => countNumbers(seen.texts(), "n").size === total, "every line");
     await two.shutdown();
     expect(linesBeforeRestart).toBeLessThan(total);
     expect(findGapsAndDuplicates(countNumbers(seen.texts(), "n"), total)).toEqual({ missing: [], duplicated: [] });
@@ -125,7 +117,7 @@ describe("item 7: restarts", () => {
         .split("\n")
         .filter(Boolean)
         .map((row) => ({ offset: Number(row.slice(0, row.indexOf(" "))), text: row.slice(row.indexOf(" ") + 1) }));
-    await waitFor(() => countNumbers(parse().map((row) => row.text), "n").size === total, "every line after the restart", 10_000);
+    await waitFor(() => countNumbers(parse().map((row) => row.text), "n").size === total, "every line after the restart");
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
 

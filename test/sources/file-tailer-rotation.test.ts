@@ -16,7 +16,10 @@ import {
 import { join } from "node:path";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { TAILER_DEFAULTS, type FileTailer } from "../../src/sources/file-tailer.js";
-import { Collector, makeTailer, makeTempDir, numberedLines, sleep, waitFor } from "./tail-helpers.js";
+import { Collector, makeTailer } from "../helpers/tailer.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { numberedLines } from "./tail-helpers.js";
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -64,7 +67,7 @@ describe("item 3: rename-and-create", () => {
     expect(tailer.getStats()).toMatchObject({ rotations: 1, drainingFiles: 1 });
     expect(collector.eventTypes()).toContain("rotated");
     // After the grace period the old file is closed.
-    await sleep(450);
+    await sleepMs(450);
     await tailer.poke();
     expect(tailer.getStats().drainingFiles).toBe(0);
     expect(collector.eventTypes()).toContain("closed");
@@ -85,7 +88,7 @@ describe("item 3: rename-and-create", () => {
     renameSync(path, `${path}.1`);
     await tailer.poke();
     expect(collector.texts()).toEqual(["whole"]);
-    await sleep(60);
+    await sleepMs(60);
     await tailer.poke();
     expect(collector.texts()).toEqual(["whole", "cut by rotation"]);
   });
@@ -105,7 +108,7 @@ describe("item 3: rename-and-create", () => {
     renameSync(path, `${path}.1`);
     writeFileSync(path, numberedLines("n", 21, 10));
     await tailer.poke();
-    await sleep(60);
+    await sleepMs(60);
     await tailer.poke();
     expect(collector.texts()).toEqual(numberedLines("n", 1, 30).trimEnd().split("\n"));
     expect(tailer.getStats().rotations).toBe(2);
@@ -247,7 +250,7 @@ describe("item 5: delete and re-create, inode reuse, same first line", () => {
     const oldInode = inodeOf(path);
     unlinkSync(path);
     await tailer.poke();
-    await sleep(30);
+    await sleepMs(30);
     await tailer.poke(); // grace over: the old handle is closed, the inode is free
     writeFileSync(path, banner + "new-1\nnew-2\n");
     await tailer.poke();
@@ -301,7 +304,7 @@ describe("item 5: delete and re-create, inode reuse, same first line", () => {
     renameSync(`${path}.tmp`, path);
     appendFileSync(path, "two\n");
     await tailer.poke();
-    await waitFor(() => collector.lines.length >= 2, "two lines", 15_000);
+    await waitFor(() => collector.lines.length >= 2, "two lines");
     expect(collector.texts()).toEqual(["one", "two"]);
   });
 });

@@ -5,7 +5,10 @@ import { describe, it, expect, afterEach } from "@jest/globals";
 import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FileTailer } from "../../src/sources/file-tailer.js";
-import { Collector, makeTailer, makeTempDir, numberedLines, sleep } from "./tail-helpers.js";
+import { Collector, makeTailer } from "../helpers/tailer.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs } from "../helpers/wait-for.js";
+import { numberedLines } from "./tail-helpers.js";
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -40,7 +43,7 @@ describe("a followed symlink", () => {
     // The polls are far beyond the test's waits: only the watcher can deliver.
     const { tailer } = makeTailer(link, collector, { watch: true, pollIntervalMs: 600_000, watchedPollIntervalMs: 600_000 });
     await started(tailer);
-    await sleep(200); // the watcher's initial scan
+    await sleepMs(200); // the watcher's initial scan
     appendFileSync(real, numberedLines("one", 1, 3));
     await collector.waitForCount(3, 10_000);
     expect(collector.texts()).toEqual(numberedLines("one", 1, 3).trimEnd().split("\n"));
@@ -59,7 +62,7 @@ describe("a followed symlink", () => {
     const collector = new Collector();
     const { tailer } = makeTailer(link, collector, { watch: true, pollIntervalMs: 50, rotateGraceMs: 1000 });
     await started(tailer);
-    await sleep(200);
+    await sleepMs(200);
     appendFileSync(first, numberedLines("one", 1, 5));
     await collector.waitForCount(5, 10_000);
     writeFileSync(second, numberedLines("two", 1, 3));
@@ -68,7 +71,7 @@ describe("a followed symlink", () => {
     await collector.waitForCount(10, 10_000);
     appendFileSync(second, numberedLines("two", 4, 2));
     await collector.waitForCount(12, 10_000);
-    await sleep(1500); // past the grace period and many polls: nothing read twice
+    await sleepMs(1500); // past the grace period and many polls: nothing read twice
     const texts = collector.texts();
     expect(texts.filter((t) => t.startsWith("one"))).toEqual(numberedLines("one", 1, 7).trimEnd().split("\n"));
     expect(texts.filter((t) => t.startsWith("two"))).toEqual(numberedLines("two", 1, 5).trimEnd().split("\n"));

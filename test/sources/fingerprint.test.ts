@@ -13,7 +13,8 @@ import {
 import { listRotatedSiblings, locateCheckpointedFile } from "../../src/sources/rotated-siblings.js";
 import { readCheckpointAt } from "../../src/sources/recover-checkpoints.js";
 import type { FileCheckpoint } from "../../src/sources/checkpoint-store.js";
-import { makeTempDir, numberedLines } from "./tail-helpers.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { numberedLines } from "./tail-helpers.js";
 
 let cleanup = (): void => undefined;
 afterEach(() => cleanup());

@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { FileTailer } from "../../src/sources/file-tailer.js";
-import { Collector, countNumbers, findGapsAndDuplicates, makeTempDir, sleep, spawnFixture, stopFixtures, waitFor } from "./tail-helpers.js";
+import { Collector } from "../helpers/tailer.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { countNumbers, findGapsAndDuplicates, spawnFixture, stopFixtures } from "./tail-helpers.js";
 
 const LOGROTATE = "/usr/sbin/logrotate";
 const TOTAL = 10_000;
@@ -67,7 +70,7 @@ describe("real logrotate while a writer appends 10 000 numbered lines", () => {
     await waitFor(() => statSync(path).size > 0, "the writer's first lines");
     let rotations = 0;
     while (!writer.stdout().includes("done") && rotations < 4) {
-      await sleep(250);
+      await sleepMs(250);
       await rotateWithLogrotate(temp.dir, path, mode);
       rotations++;
     }
@@ -83,7 +86,7 @@ describe("real logrotate while a writer appends 10 000 numbered lines", () => {
       const seen = countNumbers(collector.texts(), "n");
       return expected.every((n) => seen.has(n));
     };
-    await waitFor(isAllSeen, `${expected.length} numbers`, 10_000).catch(() => undefined);
+    await waitFor(isAllSeen, `${expected.length} numbers`).catch(() => undefined);
     const seen = countNumbers(collector.texts(), "n");
     const { missing, duplicated } = findGapsAndDuplicates(seen, TOTAL);
     expect(duplicated).toEqual([]);
@@ -96,7 +99,7 @@ describe("real logrotate while a writer appends 10 000 numbered lines", () => {
       expect(missing.filter((n) => onDisk.has(n))).toEqual([]);
       expect(onDisk.size).toBeGreaterThan(TOTAL / 2);
       // Each copytruncate of a file we had read from is seen (one of an empty file would not be: nothing to see).
-      await waitFor(() => tailer.getStats().truncations >= rotations - 1, `${rotations} truncations`, 15_000);
+      await waitFor(() => tailer.getStats().truncations >= rotations - 1, `${rotations} truncations`);
       expect(tailer.getStats().truncations).toBeLessThanOrEqual(rotations);
     }
     expect(collector.eventTypes()).not.toContain("error");

@@ -4,7 +4,8 @@ import { describe, it, expect, afterEach } from "@jest/globals";
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PathWatcher } from "../../src/sources/path-watcher.js";
-import { makeTempDir, sleep, waitFor } from "./tail-helpers.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -27,7 +28,7 @@ describe("PathWatcher", () => {
     writeFileSync(join(dir, "api.log"), "");
     watcher.watch(join(dir, "bot.log"), () => wakes.bot++);
     watcher.watch(join(dir, "api.log"), () => wakes.api++);
-    await sleep(200);
+    await sleepMs(200);
     appendFileSync(join(dir, "api.log"), "x\n");
     await waitFor(() => wakes.api > 0, "api.log's wake-up");
     expect(wakes.bot).toBe(0);
@@ -39,11 +40,11 @@ describe("PathWatcher", () => {
     const { dir, watcher } = setUp();
     const seen = new Set<string>();
     watcher.watchTree(dir, 1, (path) => seen.add(path));
-    await sleep(200);
+    await sleepMs(200);
     writeFileSync(join(dir, "a.log"), "");
     mkdirSync(join(dir, "sub"));
     await waitFor(() => seen.has(join(dir, "sub")), "the new sub-folder");
-    await sleep(200); // its watch is set after its creation event
+    await sleepMs(200); // its watch is set after its creation event
     writeFileSync(join(dir, "sub", "b.log"), "");
     await waitFor(() => seen.has(join(dir, "a.log")) && seen.has(join(dir, "sub", "b.log")), `both files (saw ${[...seen].join(", ")})`);
   });
@@ -56,19 +57,19 @@ describe("PathWatcher", () => {
     writeFileSync(path, "");
     let wakes = 0;
     watcher.watch(path, () => wakes++);
-    await sleep(200);
+    await sleepMs(200);
     renameSync(logs, join(dir, "logs.old"));
     mkdirSync(logs);
     writeFileSync(path, "");
-    await sleep(300);
+    await sleepMs(300);
     // The old watch followed the moved folder: this append is not seen…
     wakes = 0;
     appendFileSync(path, "lost hint\n");
-    await sleep(300);
+    await sleepMs(300);
     expect(wakes).toBe(0);
     // …until the tailer, having found the change by its stat, asks for the folder to be watched again.
     watcher.rewatchIfReplaced(path);
-    await sleep(300);
+    await sleepMs(300);
     appendFileSync(path, "seen\n");
     await waitFor(() => wakes > 0, "a wake-up from the new folder");
   });

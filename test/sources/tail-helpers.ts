@@ -1,79 +1,8 @@
-// Helpers shared by the tailer tests: temp folders, a line collector, polling waits.
+// Helpers shared by the tailer tests: numbered lines and their accounting, the writer fixtures as child processes.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { SourceLine } from "../../src/types.js";
-import { FileTailer, type FileTailerOptions, type TailerEvent } from "../../src/sources/file-tailer.js";
-import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
-
-/** A fresh temp folder and its cleanup. */
-export function makeTempDir(): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), "vigia-"));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Resolves once `check` returns true, polling every `everyMs`; rejects with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 5000, everyMs = 10): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Collects what a tailer emits. */
-export class Collector {
-  readonly lines: SourceLine[] = [];
-  readonly events: TailerEvent[] = [];
-  batches = 0;
-  readonly onLines = (lines: SourceLine[]): void => {
-    this.batches++;
-    this.lines.push(...lines);
-  };
-  readonly onEvent = (event: TailerEvent): void => {
-    this.events.push(event);
-  };
-  texts(): string[] {
-    return this.lines.map((line) => line.text);
-  }
-  eventTypes(): string[] {
-    return this.events.map((event) => event.type);
-  }
-  /** Waits until at least `count` lines were collected. */
-  waitForCount(count: number, timeoutMs = 5000): Promise<void> {
-    return waitFor(() => this.lines.length >= count, `${count} lines (have ${this.lines.length})`, timeoutMs);
-  }
-}
-
-/**
- * A tailer for tests: no watcher and a poll so long that only `poke()` drives it, unless overridden.
- * Tests that exercise timing pass their own pollIntervalMs / watch.
- */
-export function makeTailer(
-  path: string,
-  collector: Collector,
-  overrides: Partial<FileTailerOptions> = {},
-): { tailer: FileTailer; checkpoints: CheckpointStore } {
-  const checkpoints = overrides.checkpoints ?? CheckpointStore.inMemory();
-  const tailer = new FileTailer({
-    source: "bot",
-    path,
-    checkpoints,
-    watch: false,
-    pollIntervalMs: 60_000,
-    rotateGraceMs: 60_000,
-    onLines: collector.onLines,
-    onEvent: collector.onEvent,
-    ...overrides,
-  });
-  return { tailer, checkpoints };
-}
+import { waitFor } from "../helpers/wait-for.js";
 
 /** `count` numbered lines `prefix-<n>` starting at `from`, newline-terminated. */
 export function numberedLines(prefix: string, from: number, count: number): string {
@@ -130,7 +59,7 @@ export function spawnFixture(script: string, args: string[], options: { uid?: nu
     stdout: () => out,
     stderr: () => err,
     waitForStdout: (text, timeoutMs = 10_000) =>
-      waitFor(() => out.includes(text) || child.exitCode !== null, `"${text}" from ${script}`, timeoutMs).then(() => {
+      waitFor(() => out.includes(text) || child.exitCode !== null, { what: `"${text}" from ${script}`, timeoutMs }).then(() => {
         if (!out.includes(text)) throw new Error(`${script} exited (${child.exitCode}) before "${text}": ${err}`);
       }),
     exited,
@@ -143,5 +72,5 @@ const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 /** Kills every fixture process still running (afterEach). */
 export async function stopFixtures(): Promise<void> {
   for (const child of runningFixtures) child.kill("SIGKILL");
-  await waitFor(() => runningFixtures.size === 0, "fixture processes to exit", 5000);
+  await waitFor(() => runningFixtures.size === 0, "fixture processes to exit");
 }

@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { FileTailer } from "../../src/sources/file-tailer.js";
 import type { SourceLine } from "../../src/types.js";
-import { makeTempDir, pickSize, reportFigure, sleep, waitFor } from "./helpers/torture-kit.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { pickSize, reportFigure } from "./helpers/torture-kit.js";
 
 const temp = makeTempDir();
 let tailer: FileTailer | null = null;
@@ -68,9 +70,12 @@ describe("torture: the followed file deleted, truncated, replaced", () => {
     for (const [name, act, expectSize] of steps) {
       const t = Date.now();
       act();
-      await waitFor(() => counts.size >= expectSize, `${expectSize} distinct lines after "${name}" (have ${counts.size})`, 15_000, 10);
+      await waitFor(
+        () => counts.size >= expectSize,
+        { what: `${expectSize} distinct lines after "${name}" (have ${counts.size})`, timeoutMs: 15_000, everyMs: 10 },
+      );
       figures[name.replace(/\W+/g, "_").replace(/^_|_$/g, "")] = Date.now() - t;
-      await sleep(300); // room for a duplicate to show up
+      await sleepMs(300); // room for a duplicate to show up
     }
     const total = 5000 + big;
     const duplicated = [...counts].filter(([, c]) => c > 1).length;

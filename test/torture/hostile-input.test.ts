@@ -4,20 +4,9 @@
 import { describe, it, expect, afterAll } from "@jest/globals";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, statSync, writeFileSync } from "node:fs";
-import {
-  VigiaProcess,
-  fetchJson,
-  formatLogTimestamp,
-  killAllChildren,
-  makeTempDir,
-  pickSize,
-  readJournalIfAny,
-  readRss,
-  reportFigure,
-  sleep,
-  waitFor,
-  writeVigiaSetup,
-} from "./helpers/torture-kit.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { VigiaProcess, fetchJson, formatLogTimestamp, killAllChildren, pickSize, readJournalIfAny, readRss, reportFigure, writeVigiaSetup } from "./helpers/torture-kit.js";
 
 const LONG_LINE_BYTES = pickSize(10, 100) * 1024 * 1024;
 const JUNK_BYTES = pickSize(8, 64) * 1024 * 1024;
@@ -46,7 +35,10 @@ describe("torture: hostile bytes in the followed log", () => {
     const expectAlive = async (id: string, what: string): Promise<number> => {
       const t = Date.now();
       appendFileSync(setup.logPath, marker(id));
-      await waitFor(() => journalHas(id) || !vigia.isRunning, `${id} in the journal after ${what}`, 20_000, 50);
+      await waitFor(
+        () => journalHas(id) || !vigia.isRunning,
+        { what: `${id} in the journal after ${what}`, timeoutMs: 20_000, everyMs: 50 },
+      );
       expect(vigia.isRunning).toBe(true);
       expect(journalHas(id)).toBe(true);
       return Date.now() - t;
@@ -58,7 +50,7 @@ describe("torture: hostile bytes in the followed log", () => {
     // A huge line without newline, written in 1 MB pieces the way a runaway print would arrive; then its end.
     const piece = Buffer.alloc(1024 * 1024, "A");
     for (let written = 0; written < LONG_LINE_BYTES; written += piece.length) appendFileSync(setup.logPath, piece);
-    await sleep(1500);
+    await sleepMs(1500);
     appendFileSync(setup.logPath, " No such file or directory: 'modelos/huge/v.mp4'\n");
     figures.after_long_line_ms = await expectAlive("h2", `a ${LONG_LINE_BYTES / 1048576} MB line`);
 

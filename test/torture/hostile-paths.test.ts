@@ -10,7 +10,9 @@
 import { describe, it, expect, afterAll } from "@jest/globals";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { VigiaProcess, formatLogTimestamp, killAllChildren, makeTempDir, readJournalIfAny, reportFigure, waitFor, writeVigiaSetup } from "./helpers/torture-kit.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { VigiaProcess, formatLogTimestamp, killAllChildren, readJournalIfAny, reportFigure, writeVigiaSetup } from "./helpers/torture-kit.js";
 
 const temp = makeTempDir();
 afterAll(async () => {
@@ -96,7 +98,7 @@ describe("torture: 100 hostile captured paths against the live daemon", () => {
       const journal = readJournalIfAny(setup.journalPath);
       return journal.length > 0 && journal.every((e) => e.estado === "solucionado" || e.estado === "fallido") && existsSync(join(modelos, "ctrl"));
     };
-    await waitFor(() => finished() || !vigia.isRunning, "every hostile incident to end", 60_000, 100);
+    await waitFor(() => finished() || !vigia.isRunning, { what: "every hostile incident to end", timeoutMs: 60_000, everyMs: 100 });
     expect(vigia.isRunning).toBe(true);
     vigia.kill("SIGTERM");
     const exit = await vigia.exited;

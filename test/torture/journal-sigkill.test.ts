@@ -5,7 +5,9 @@
 import { describe, it, expect, afterAll } from "@jest/globals";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DIST, createRandom, killAllChildren, makeTempDir, pickSeed, pickSize, readJournal, reportFigure, sleep, spawnFixture, waitFor } from "./helpers/torture-kit.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { DIST, createRandom, killAllChildren, pickSeed, pickSize, readJournal, reportFigure, spawnFixture } from "./helpers/torture-kit.js";
 
 const KILLS = 50;
 /** Elements already in the journal: a write of ~2 MB takes long enough for kills to land inside it. */
@@ -38,11 +40,14 @@ describe("torture: SIGKILL during journal writes", () => {
     const started = Date.now();
     for (let i = 0; i < KILLS; i++) {
       const child = spawnFixture("journal-churn.mjs", ["--journal", journalPath, "--dist", DIST]);
-      await waitFor(() => child.stdout().includes("ready") || child.child.exitCode !== null, "the churn child's load", 15_000, 5);
+      await waitFor(
+        () => child.stdout().includes("ready") || child.child.exitCode !== null,
+        { what: "the churn child's load", everyMs: 5 },
+      );
       const ready = /ready (\d+) (\w+)/.exec(child.stdout());
       expect(ready?.[2]).toBe("ok"); // the journal left by the previous kill loaded without problems
       expect(Number(ready![1])).toBeGreaterThanOrEqual(completed);
-      await sleep(20 + Math.floor(random() * 250));
+      await sleepMs(20 + Math.floor(random() * 250));
       child.child.kill("SIGKILL");
       await child.exited;
       const out = child.stdout();

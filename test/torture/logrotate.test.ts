@@ -9,7 +9,9 @@ import { promisify } from "node:util";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { FileTailer } from "../../src/sources/file-tailer.js";
 import type { SourceLine } from "../../src/types.js";
-import { killAllChildren, makeTempDir, pickSize, reportFigure, sleep, spawnFixture, waitFor } from "./helpers/torture-kit.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { killAllChildren, pickSize, reportFigure, spawnFixture } from "./helpers/torture-kit.js";
 
 const LOGROTATE = "/usr/sbin/logrotate";
 const RATE = 10_000;
@@ -74,7 +76,7 @@ describe("torture: logrotate every 0.5 s under 10 000 lines/s", () => {
     let rotations = 0;
     let rotateMs = 0;
     while (!writer.stdout().includes("done")) {
-      await sleep(ROTATE_EVERY_MS);
+      await sleepMs(ROTATE_EVERY_MS);
       const t = Date.now();
       await run(LOGROTATE, ["-f", "-s", join(temp.dir, "logrotate.state"), conf]);
       rotateMs += Date.now() - t;
@@ -88,8 +90,11 @@ describe("torture: logrotate every 0.5 s under 10 000 lines/s", () => {
     const onDisk = countNumbers(readLinesOnDisk(temp.dir), total);
     let expected = 0;
     for (let n = 1; n <= total; n++) if (onDisk[n]! > 0) expected++;
-    await waitFor(() => countDistinct(countNumbers(seen, total)) >= expected, `${expected} numbers (mode ${mode})`, 20_000, 50);
-    await sleep(300); // anything late would be a duplicate
+    await waitFor(
+      () => countDistinct(countNumbers(seen, total)) >= expected,
+      { what: `${expected} numbers (mode ${mode})`, timeoutMs: 20_000, everyMs: 50 },
+    );
+    await sleepMs(300); // anything late would be a duplicate
     const counts = countNumbers(seen, total);
     const missing: number[] = [];
     const duplicated: number[] = [];

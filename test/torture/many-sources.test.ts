@@ -6,17 +6,9 @@ import { describe, it, expect, afterAll, afterEach } from "@jest/globals";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import {
-  fetchJson,
-  formatLogTimestamp,
-  killAllChildren,
-  makeTempDir,
-  readJournalIfAny,
-  reportFigure,
-  VigiaProcess,
-  waitFor,
-  type VigiaSetup,
-} from "./helpers/torture-kit.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { fetchJson, formatLogTimestamp, killAllChildren, readJournalIfAny, reportFigure, VigiaProcess, type VigiaSetup } from "./helpers/torture-kit.js";
 
 const FILE_COUNT = 1050;
 const LIMIT = 512;
@@ -103,16 +95,17 @@ function readMonitorLog(dir: string): string {
     const checkpoints = join(setup.stateDir, "checkpoints.json");
     await waitFor(
       () => existsSync(checkpoints) && Object.keys(JSON.parse(readFileSync(checkpoints, "utf8")).files).length === FILE_COUNT,
-      `checkpoints of ${FILE_COUNT} files`,
-      240_000,
-      200,
+      { what: `checkpoints of ${FILE_COUNT} files`, timeoutMs: 240_000, everyMs: 200 },
     );
     const picked = [FILE_COUNT, 1, 525, FILE_COUNT - 1].map((n) => setup.files[n - 1]!);
     for (const path of picked) {
       const name = path.slice(path.lastIndexOf("/") + 1, -4);
       appendFileSync(path, `${formatLogTimestamp()} ERROR BOOM in ${name}\n`);
     }
-    await waitFor(() => readJournalIfAny(setup.journalPath).length === picked.length, `${picked.length} incidents`, 120_000, 100);
+    await waitFor(
+      () => readJournalIfAny(setup.journalPath).length === picked.length,
+      { what: `${picked.length} incidents`, timeoutMs: 120_000, everyMs: 100 },
+    );
     const journal = readJournalIfAny(setup.journalPath);
     expect(journal.map((i) => i["fuente"]).sort()).toEqual(["app0001", "app0525", "app1049", "app1050"]);
     for (const incident of journal) {
@@ -141,14 +134,12 @@ function readMonitorLog(dir: string): string {
     const checkpoints = join(setup.stateDir, "checkpoints.json");
     await waitFor(
       () => existsSync(checkpoints) && Object.keys(JSON.parse(readFileSync(checkpoints, "utf8")).files).length === FILE_COUNT,
-      `checkpoints of ${FILE_COUNT} files`,
-      240_000,
-      200,
+      { what: `checkpoints of ${FILE_COUNT} files`, timeoutMs: 240_000, everyMs: 200 },
     );
     const created = join(setup.dir, "logs", "many", "app1051.log");
     writeFileSync(created, `${formatLogTimestamp()} ERROR BOOM in app1051\n`);
     appendFileSync(setup.files[FILE_COUNT - 1]!, `${formatLogTimestamp()} ERROR BOOM in app1050\n`);
-    await waitFor(() => readJournalIfAny(setup.journalPath).length === 2, "2 incidents", 120_000, 100);
+    await waitFor(() => readJournalIfAny(setup.journalPath).length === 2, { what: "2 incidents", timeoutMs: 120_000, everyMs: 100 });
     const journal = readJournalIfAny(setup.journalPath);
     expect(journal.map((i) => [i["fuente"], i["archivo"]]).sort()).toEqual([
       ["apps", setup.files[FILE_COUNT - 1]],

@@ -5,19 +5,9 @@
 import { describe, it, expect, afterAll } from "@jest/globals";
 import { appendFileSync, statSync, writeFileSync } from "node:fs";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
-import {
-  VigiaProcess,
-  fetchJson,
-  formatLogTimestamp,
-  killAllChildren,
-  makeTempDir,
-  pickSize,
-  readJournalIfAny,
-  reportFigure,
-  sleep,
-  waitFor,
-  writeVigiaSetup,
-} from "./helpers/torture-kit.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { VigiaProcess, fetchJson, formatLogTimestamp, killAllChildren, pickSize, readJournalIfAny, reportFigure, writeVigiaSetup } from "./helpers/torture-kit.js";
 
 const DOWN_MS = Number(process.env.TORTURE_NOTIFY_DOWN_MS ?? pickSize(10_000, 60_000));
 const BLOCK_LINES = pickSize(100_000, 400_000);
@@ -70,26 +60,29 @@ describe("torture: the notifier's API down", () => {
       for (;;) {
         if ((await offset()) >= size) return Date.now() - t;
         if (Date.now() - t > 60_000) throw new Error("vigia did not catch up within 60 s");
-        await sleep(10);
+        await sleepMs(10);
       }
     };
     const delivered = (id: string): boolean => fake!.texts().some((t) => t.includes(`modelos/${id}/`));
 
     const warm = buildBlock(BLOCK_LINES, ALERTS_PER_BLOCK, "up");
     const upMs = await timeCatchUp(warm);
-    await waitFor(() => warm.ids.every(delivered), "alerts while the API is up", 30_000, 50);
+    await waitFor(() => warm.ids.every(delivered), { what: "alerts while the API is up", everyMs: 50 });
 
     await fake.goDown(DOWN_MS);
     const downAt = Date.now();
     const during = buildBlock(BLOCK_LINES, ALERTS_PER_BLOCK, "down");
     const downMs = await timeCatchUp(during);
     const inJournal = (id: string): boolean => readJournalIfAny(setup.journalPath).some((e) => e.modelo === id);
-    const journaledDuringOutage = await waitFor(() => during.ids.every(inJournal), "the outage's incidents in the journal", 3000).then(
+    const journaledDuringOutage = await waitFor(
+      () => during.ids.every(inJournal),
+      { what: "the outage's incidents in the journal", timeoutMs: 3000 },
+    ).then(
       () => true,
       () => false,
     );
     // A second wave in the middle of the outage, when retries are under way.
-    await sleep(Math.max(0, DOWN_MS / 2 - (Date.now() - downAt)));
+    await sleepMs(Math.max(0, DOWN_MS / 2 - (Date.now() - downAt)));
     const mid = buildBlock(BLOCK_LINES / 4, 2, "mid");
     const midMs = await timeCatchUp(mid);
     expect(fake.isDown).toBe(true); // both waves really happened during the outage
@@ -98,7 +91,7 @@ describe("torture: the notifier's API down", () => {
     let deliveredAfterMs = -1;
     try {
       // The channel may have switched to the cloud API for 60 s (local Bot API unreachable): allow that and retries.
-      await waitFor(() => lost.every(delivered), "the outage's alerts after recovery", DOWN_MS + 75_000, 200);
+      await waitFor(() => lost.every(delivered), { what: "the outage's alerts after recovery", timeoutMs: DOWN_MS + 75_000, everyMs: 200 });
       deliveredAfterMs = Date.now() - (downAt + DOWN_MS);
     } catch {
       /* reported below */

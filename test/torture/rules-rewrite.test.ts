@@ -5,20 +5,9 @@
 import { describe, it, expect, afterAll } from "@jest/globals";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  VigiaProcess,
-  formatLogTimestamp,
-  killAllChildren,
-  makeTempDir,
-  pickSize,
-  readJournal,
-  readJournalIfAny,
-  reportFigure,
-  sleep,
-  spawnFixture,
-  waitFor,
-  writeVigiaSetup,
-} from "./helpers/torture-kit.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { VigiaProcess, formatLogTimestamp, killAllChildren, pickSize, readJournal, readJournalIfAny, reportFigure, spawnFixture, writeVigiaSetup } from "./helpers/torture-kit.js";
 
 const STEADY_SECONDS = pickSize(3, 20);
 const BURSTY_SECONDS = pickSize(4, 20);
@@ -49,7 +38,7 @@ describe("torture: a rule file rewritten 100 times a second", () => {
         let chunk = "";
         for (let i = 0; i < LINES_PER_SECOND / 20; i++) chunk += `${formatLogTimestamp()} - bot_central - INFO - TORTURA ${++n} fin\n`;
         appendFileSync(setup.logPath, chunk);
-        await sleep(50);
+        await sleepMs(50);
       }
     })();
 
@@ -57,7 +46,7 @@ describe("torture: a rule file rewritten 100 times a second", () => {
     await steady.exited;
     const bursty = spawnFixture("rules-rewriter.mjs", ["--path", rulePath, "--per-second", "100", "--seconds", String(BURSTY_SECONDS), "--pause-every", "20", "--pause-ms", "180"]);
     await bursty.exited;
-    await sleep(500); // the last (invalid) write is reloaded and refused
+    await sleepMs(500); // the last (invalid) write is reloaded and refused
     writing = false;
     await writer;
     // After the storm the file is invalid: lines written now must still match, with the last good rules.
@@ -65,7 +54,7 @@ describe("torture: a rule file rewritten 100 times a second", () => {
     appendFileSync(setup.logPath, Array.from({ length: 50 }, () => `${formatLogTimestamp()} - bot_central - INFO - TORTURA ${++n} fin\n`).join(""));
 
     const keys = (): Set<string> => new Set(readJournalIfAny(setup.journalPath).map((e) => String((e.campos as Record<string, string>)?.n)));
-    await waitFor(() => keys().size >= n || !vigia.isRunning, `${n} incidents`, 30_000, 100);
+    await waitFor(() => keys().size >= n || !vigia.isRunning, { what: `${n} incidents`, timeoutMs: 30_000, everyMs: 100 });
     vigia.kill("SIGTERM");
     const exit = await vigia.exited;
 

@@ -4,21 +4,9 @@
 // skipped as a replay).
 import { describe, it, expect, afterAll } from "@jest/globals";
 import { writeFileSync } from "node:fs";
-import {
-  VigiaProcess,
-  createRandom,
-  killAllChildren,
-  makeTempDir,
-  pickSeed,
-  pickSize,
-  readJournal,
-  readJournalIfAny,
-  reportFigure,
-  sleep,
-  spawnFixture,
-  waitFor,
-  writeVigiaSetup,
-} from "./helpers/torture-kit.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { VigiaProcess, createRandom, killAllChildren, pickSeed, pickSize, readJournal, readJournalIfAny, reportFigure, spawnFixture, writeVigiaSetup } from "./helpers/torture-kit.js";
 
 const KILLS = 20;
 const RATE = pickSize(1000, 5000);
@@ -51,7 +39,7 @@ describe("torture: SIGKILL 20 times while lines flow", () => {
       );
       // Random moments: from inside start-up (module loading, journal load, catch-up) to the steady follow.
       const afterMs = 150 + Math.floor(random() * 2500);
-      await sleep(afterMs);
+      await sleepMs(afterMs);
       if (/remediation: /.test(vigia.output())) killedAfterBanner++;
       vigia.kill("SIGKILL");
       const exit = await vigia.exited;
@@ -69,7 +57,7 @@ describe("torture: SIGKILL 20 times while lines flow", () => {
     await final.waitForBanner();
     const catchUpStarted = Date.now();
     const ids = (): Set<string> => new Set(readJournalIfAny(setup.journalPath).map((e) => String(e.modelo)));
-    await waitFor(() => ids().size >= matches, `${matches} incidents in the journal`, 60_000, 200);
+    await waitFor(() => ids().size >= matches, { what: `${matches} incidents in the journal`, timeoutMs: 60_000, everyMs: 200 });
     const catchUpMs = Date.now() - catchUpStarted;
     final.kill("SIGTERM");
     const exit = await final.exited;

@@ -1,10 +1,10 @@
 // Shared by the torture scenarios (issue 7): scale, temp folders, waits, the real `vigia run` as a child process,
 // journal reading, and the one-line figure each scenario prints.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitFor } from "../../helpers/wait-for.js";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const VIGIA_BIN = join(REPO_ROOT, "bin", "vigia.js");
@@ -23,25 +23,6 @@ export function pickSize<T>(ci: T, full: T): T {
 export function formatLogTimestamp(date = new Date()): string {
   const iso = date.toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)},${iso.slice(20, 23)}`;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Resolves once `check()` is true, polling every `everyMs`; rejects with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000, everyMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-/** A temp folder removed by `cleanup()`. */
-export function makeTempDir(prefix = "vigia-torture-"): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Prints a scenario's figure in one greppable line: `[torture] name: key=value …`. */
@@ -177,7 +158,7 @@ export class VigiaProcess {
 
   /** Resolves once the banner is out (the daemon is running), with the status server's port when it listens. */
   async waitForBanner(timeoutMs = 90_000): Promise<{ statusPort: number | null }> {
-    await waitFor(() => /remediation: /.test(this.err) || !this.isRunning, "vigia's banner", timeoutMs);
+    await waitFor(() => /remediation: /.test(this.err) || !this.isRunning, { what: "vigia's banner", timeoutMs: timeoutMs });
     if (!this.isRunning) throw new Error(`vigia exited before its banner:\n${this.output().slice(-3000)}`);
     const m = /status: http:\/\/[^:]+:(\d+)\/health/.exec(this.err);
     return { statusPort: m ? Number(m[1]) : null };

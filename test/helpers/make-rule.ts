@@ -1,7 +1,9 @@
+/** Rules, events and matches as the rule compiler, the multiline grouper and the matcher produce them (test data). */
 import type { CompiledRule, LogEvent, RuleMatch } from "../../src/types.js";
 
-/** A compiled rule with the loader's defaults; override what a test is about. */
-export function makeRule(id: string, overrides: Partial<CompiledRule> = {}): CompiledRule {
+/** A compiled rule with the loader's defaults, matching its id (case-insensitive); override what a test is about. */
+export function makeRule(overrides: Partial<CompiledRule> = {}): CompiledRule {
+  const id = overrides.id ?? "prueba";
   return {
     id,
     match: new RegExp(id, "i"),

@@ -1,5 +1,6 @@
-/** Builders for incidents and rules as the incident manager and rule compiler produce them (test data only). */
+/** Incidents as the incident manager produces them, and the missing-path rule they come from (test data only). */
 import type { CompiledRule, Estado, Incident } from "../../src/types.js";
+import { makeRule } from "./make-rule.js";
 
 /** A real line from the bot's logs (copied from the shared corpus). */
 export const MISSING_PATH_LINE =
@@ -14,33 +15,21 @@ export const TRACEBACK = [
   "",
 ].join("\n");
 
-export function makeRule(over: Partial<CompiledRule> = {}): CompiledRule {
-  return {
+/** The rule of the missing-path error the seed describes (`ruta_inexistente`, fixed by mkdir -p). */
+export function makeMissingPathRule(overrides: Partial<CompiledRule> = {}): CompiledRule {
+  return makeRule({
     id: "ruta_inexistente",
     match: /No such file or directory: '(?<path>[^']+)'/,
-    exclude: [],
-    sources: null,
-    severity: "warning",
     keyTemplate: "{path}",
-    cooldownMs: 60_000,
-    threshold: null,
-    dependsOn: [],
-    extract: [],
     actions: [{ type: "mkdir", path: "{path}" }],
-    verify: null,
-    resolveOn: null,
-    retries: null,
-    backoffMs: null,
-    notify: "on_failure",
-    notifyTemplate: null,
     file: "rules/descargas.yaml",
-    line: 1,
-    ...over,
-  };
+    ...overrides,
+  });
 }
 
 let counter = 0;
 
+/** An incident of the missing-path rule, just detected; unique id and key. */
 export function makeIncident(over: Partial<Incident> = {}): Incident {
   counter++;
   const base: Incident = {
@@ -82,15 +71,4 @@ export function advance(incident: Incident, estado: Estado, over: Partial<Incide
     { estado, timestamp: "2024-05-01T10:00:01+00:00", accion: next.accion, intento: next.intento, detalle },
   ];
   return next;
-}
-
-/** A logger that keeps every line (message + JSON meta) for assertions. */
-export function captureLogger(): { lines: string[]; logger: import("../../src/notify/notify-logger.js").NotifyLogger } {
-  const lines: string[] = [];
-  const write =
-    (level: string) =>
-    (message: string, meta?: object): void => {
-      lines.push(`${level}: ${message}${meta ? ` ${JSON.stringify(meta)}` : ""}`);
-    };
-  return { lines, logger: { info: write("info"), warn: write("warn"), error: write("error"), debug: write("debug") } };
 }
