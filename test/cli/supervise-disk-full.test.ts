@@ -4,7 +4,7 @@
  * while the filesystem is full (also across a restart of vigia), `vigia supervise` stops the bot meanwhile and
  * starts it again once space is back. Needs root (mount); skipped with a note otherwise.
  */
-import { afterAll, afterEach, describe, expect, it, jest } from "@jest/globals";
+import { afterAll, afterEach, expect, it, jest } from "@jest/globals";
 import { execFileSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -12,10 +12,10 @@ import { findPidsByPattern } from "../../src/checks/find-process.js";
 import { escapeRegExp } from "../../src/util/template.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { killLeftovers, makeWorkdir, readJournal, readText, removeDir, startVigia, type JournalEntry } from "./cli-harness.js";
+import { IS_ROOT, NEEDS_ROOT, describeIf } from "../helpers/environment.js";
 
 jest.setTimeout(120_000);
 
-const isRoot = process.getuid?.() === 0;
 const mounts: string[] = [];
 const dirs: string[] = [];
 
@@ -98,8 +98,7 @@ function diskIncidents(dir: string): JournalEntry[] {
   return readJournal(join(dir, "logs", "descarga_errors.json")).filter((i) => i.error_type === "disco_lleno");
 }
 
-const describeIfRoot = isRoot ? describe : describe.skip;
-if (!isRoot) console.warn("supervise-disk-full: not root, cannot mount a tmpfs: skipped");
+const describeIfRoot = describeIf(IS_ROOT, `${NEEDS_ROOT} to mount a small tmpfs`);
 
 describeIfRoot("a full download filesystem", () => {
   it("stops the supervised bot while full, keeps one open incident for log and check, restarts the bot when space is back", async () => {

@@ -4,16 +4,15 @@
  * bot's real PermissionError line must not give `outside/victim` to the bot's user: file actions refuse a regular
  * file with more than one link, and say so in the journal.
  */
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { afterEach, expect, it } from "@jest/globals";
 import { chmodSync, chownSync, linkSync, statSync, writeFileSync } from "node:fs";
 import { waitFor } from "../helpers/wait-for.js";
 import { BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, startVigia } from "./vigia-harness.js";
+import { IS_ROOT, NEEDS_ROOT, describeIf } from "../helpers/environment.js";
 
 afterEach(cleanUpTest);
 
-const IS_ROOT = process.getuid?.() === 0;
-const describeAsRoot = IS_ROOT ? describe : describe.skip;
-if (!IS_ROOT) console.warn("hard-link-chown.test: not root — skipped (vigia only chowns as root)");
+const describeAsRoot = describeIf(IS_ROOT, `${NEEDS_ROOT}: vigia only chowns as root`);
 const NOBODY = 65534;
 
 describeAsRoot("chown never reaches through a hard link (e2e, root)", () => {

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import type { ChecksConfig } from "../../src/config/types.js";
 import { createOutageKeys, findMountPoint } from "../../src/engine/outage-keys.js";
 import type { CompiledRule, LogEvent, RuleMatch } from "../../src/types.js";
+import { IS_ROOT, NEEDS_ROOT, itIf } from "../helpers/environment.js";
 
-const isRoot = process.getuid?.() === 0;
 let base: string;
 let mounted: string | null = null;
 beforeEach(() => {
@@ -51,7 +51,7 @@ describe("one outage, one key", () => {
     expect(keys.isCheckOwned({ error_type: "disco_lleno", clave: match.key })).toBe(true);
   });
 
-  (isRoot ? it : it.skip)("a filesystem no check watches gets its mount point as key, with or without a path in the message", () => {
+  itIf(IS_ROOT, NEEDS_ROOT)("a filesystem no check watches gets its mount point as key, with or without a path in the message", () => {
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", join(base, "modelos")]);
     mounted = join(base, "modelos");
     expect(findMountPoint(join(base, "modelos", "ana", "x.mp4"))).toBe(join(base, "modelos"));

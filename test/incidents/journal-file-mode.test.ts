@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { JournalWriter } from "../../src/incidents/journal-writer.js";
 import { createIncident } from "../../src/incidents/create-incident.js";
 import { makeMatch, makeRule } from "../helpers/make-rule.js";
+import { IS_ROOT, NEEDS_ROOT, itIf } from "../helpers/environment.js";
 
 let dir: string;
 beforeEach(() => {
@@ -35,11 +36,7 @@ describe("journal file mode and owner", () => {
     expect((JSON.parse(readFileSync(path, "utf8")) as unknown[]).length).toBe(2);
   });
 
-  it("keeps the owner of a journal given to the bot's user (when vigia runs as root)", async () => {
-    if (process.getuid?.() !== 0) {
-      console.warn("skipped: changing a file's owner needs root");
-      return;
-    }
+  itIf(IS_ROOT, NEEDS_ROOT)("keeps the owner of a journal given to the bot's user (when vigia runs as root)", async () => {
     const path = join(dir, "descarga_errors.json");
     writeFileSync(path, "[]\n");
     chownSync(path, 4321, 4322);

@@ -10,12 +10,11 @@ import {
   runAction, classifyFailure, PathRefusedError, NotRegularFileError, OwnerLookupError, InvalidSpecError, BYTES_PER_GB,
 } from "../../src/remediation/index.js";
 import { MissingFieldError } from "../../src/util/template.js";
-import { CAN_DROP_PRIVILEGES, IS_ROOT, NOBODY_GID, NOBODY_UID, makeContext, makeTraversableTempDir, runAsNobody } from "./helpers.js";
+import { CAN_DROP_PRIVILEGES, NEEDS_BOT_USER, NOBODY_GID, NOBODY_UID, makeContext, makeTraversableTempDir, runAsNobody } from "./helpers.js";
+import { IS_ROOT, NEEDS_ROOT, describeIf } from "../helpers/environment.js";
 
-const describeAsRoot = IS_ROOT ? describe : describe.skip;
-const describeAsBot = CAN_DROP_PRIVILEGES ? describe : describe.skip;
-if (!IS_ROOT) console.warn("actions.test: not root — chown/owner tests skipped (they need real chown)");
-if (!CAN_DROP_PRIVILEGES) console.warn("actions.test: no root+setpriv+nobody — 'the bot can write after the fix' tests skipped");
+const describeAsRoot = describeIf(IS_ROOT, NEEDS_ROOT);
+const describeAsBot = describeIf(CAN_DROP_PRIVILEGES, NEEDS_BOT_USER);
 
 let base: string;
 let cleanup: () => void;

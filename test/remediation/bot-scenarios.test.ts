@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeEach, afterEach } from "@jest/globals";
+import { it, expect, beforeEach, afterEach } from "@jest/globals";
 import { chownSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { ActionSpec, Transicion, VerifySpec } from "../../src/types.js";
 import { createExecutor, type Executor, type RemediationOutcome } from "../../src/remediation/index.js";
 import { makeRule } from "../helpers/make-rule.js";
-import { BOT_PYTHON, NOBODY_GID, NOBODY_UID, makePendingIncident, makeTraversableTempDir, runAsNobody } from "./helpers.js";
+import { BOT_PYTHON, NEEDS_BOT_USER, NOBODY_GID, NOBODY_UID, makePendingIncident, makeTraversableTempDir, runAsNobody } from "./helpers.js";
 
 /**
  * The pairing vigia is built for: vigia as root beside an unprivileged bot (here `nobody`, through setpriv).
@@ -15,8 +15,7 @@ import { BOT_PYTHON, NOBODY_GID, NOBODY_UID, makePendingIncident, makeTraversabl
  * kind of pattern the shipped rules use, the executor fixes the cause, and the bot's own next attempt succeeds.
  * The incident's journal entry is stood in for by the steps the executor reports.
  */
-const describeAsBot = BOT_PYTHON ? describe : describe.skip;
-if (!BOT_PYTHON) console.warn("bot-scenarios.test: needs root, setpriv, user nobody and a python3 nobody can run — skipped");
+const describeAsBot = describeIf(BOT_PYTHON !== null, `${NEEDS_BOT_USER}, and a python3 that user can run`);
 
 /** Writes `size` bytes to `path` like a downloader; on failure logs the exception the way the bot does, and exits 1. */
 const BOT_PY = `
@@ -32,6 +31,7 @@ except Exception as e:
     logging.error("Error descargando %s: %s: %s", path, type(e).__name__, e)
     sys.exit(1)
 `;
+import { describeIf } from "../helpers/environment.js";
 
 /** Patterns in the spirit of rules/descargas.yaml (the rules stage owns the real ones). */
 const PATTERNS = {

@@ -1,5 +1,6 @@
 /** Shared fixtures for the remediation tests: traversable temp trees, incidents as the executor gets them, tree snapshots. */
 import { chmodSync, lstatSync, readdirSync, readlinkSync, existsSync } from "node:fs";
+import { IS_ROOT, hasCommand } from "../helpers/environment.js";
 import { join, relative } from "node:path";
 import { execFileSync } from "node:child_process";
 import type { Incident } from "../../src/types.js";
@@ -7,21 +8,13 @@ import { makeIncident } from "../helpers/make-incident.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 import type { RemediationStep } from "../../src/remediation/index.js";
 
-export const IS_ROOT = process.getuid?.() === 0;
 export const NOBODY_UID = 65534;
 export const NOBODY_GID = 65534;
 
 /** True when tests can act as an unprivileged bot: root, a `nobody` user and util-linux `setpriv`. */
 export const CAN_DROP_PRIVILEGES = IS_ROOT && hasCommand("setpriv") && hasNobody();
 
-function hasCommand(name: string): boolean {
-  try {
-    execFileSync("sh", ["-c", 'command -v "$1"', "sh", name], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const NEEDS_BOT_USER = "needs root, the nobody user and setpriv to act as the unprivileged bot";
 
 function hasNobody(): boolean {
   try {

@@ -8,7 +8,8 @@ import type { VerifySpec } from "../../src/types.js";
 import { runVerify } from "../../src/remediation/index.js";
 import { loadRules } from "../../src/rules/load-rules.js";
 import { formatProblem } from "../../src/util/problems.js";
-import { IS_ROOT, makeContext, makeTraversableTempDir } from "./helpers.js";
+import { makeContext, makeTraversableTempDir } from "./helpers.js";
+import { IS_ROOT, NEEDS_ROOT, itIf } from "../helpers/environment.js";
 
 let base: string;
 let cleanup: () => void;
@@ -80,7 +81,7 @@ describe("disk_free measures the filesystem of the path that failed", () => {
     }
   }
 
-  (IS_ROOT ? it : it.skip)("a missing file under a full tmpfs is measured there, not on the working folder's disk", async () => {
+  itIf(IS_ROOT, NEEDS_ROOT)("a missing file under a full tmpfs is measured there, not on the working folder's disk", async () => {
     mountFullTmpfs();
     const spec: VerifySpec = { type: "disk_free", path: "{path}", fallback_path: "{config.download_root}", min_gb: "{config.disk_warn_gb}" };
     const config = { "config.download_root": join(base, "modelos"), "config.disk_warn_gb": "0.001" };

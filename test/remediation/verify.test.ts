@@ -5,10 +5,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { VerifySpec } from "../../src/types.js";
 import { runVerify, PathRefusedError } from "../../src/remediation/index.js";
-import { CAN_DROP_PRIVILEGES, NOBODY_GID, NOBODY_UID, makeContext, makeTraversableTempDir, runAsNobody } from "./helpers.js";
+import { CAN_DROP_PRIVILEGES, NEEDS_BOT_USER, NOBODY_GID, NOBODY_UID, makeContext, makeTraversableTempDir, runAsNobody } from "./helpers.js";
+import { describeIf } from "../helpers/environment.js";
 
-const describeAsBot = CAN_DROP_PRIVILEGES ? describe : describe.skip;
-if (!CAN_DROP_PRIVILEGES) console.warn("verify.test: no root+setpriv+nobody — path_writable-as-the-bot tests skipped");
+const describeAsBot = describeIf(CAN_DROP_PRIVILEGES, NEEDS_BOT_USER);
 
 let base: string;
 let cleanup: () => void;

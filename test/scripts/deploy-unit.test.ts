@@ -6,6 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO } from "./script-harness.js";
+import { hasCommand, itIf } from "../helpers/environment.js";
 
 const unitPath = join(REPO, "deploy", "vigia.service");
 const unit = readFileSync(unitPath, "utf8");
@@ -16,7 +17,7 @@ const settings = new Map(
     .filter((l) => /^[A-Za-z]+=/.test(l))
     .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as const),
 );
-const hasSystemdAnalyze = spawnSync("systemd-analyze", ["--version"]).status === 0;
+const hasSystemdAnalyze = hasCommand("systemd-analyze");
 
 describe("deploy/vigia.service", () => {
   it("runs `vigia run` in the foreground, restarts on failure and reads an optional .env", () => {
@@ -36,7 +37,7 @@ describe("deploy/vigia.service", () => {
     expect(unit).toMatch(/NoNewPrivileges=false/); // the note for sudo users
   });
 
-  (hasSystemdAnalyze ? it : it.skip)("passes systemd-analyze verify", () => {
+  itIf(hasSystemdAnalyze, "needs systemd-analyze (systemd)")("passes systemd-analyze verify", () => {
     const dir = mkdtempSync(join(tmpdir(), "vigia-unit-"));
     try {
       copyFileSync(unitPath, join(dir, "vigia.service"));

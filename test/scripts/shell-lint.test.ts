@@ -5,10 +5,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SCRIPTS } from "./script-harness.js";
+import { hasCommand, itIf } from "../helpers/environment.js";
 
 const scripts = readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
 const library = join(SCRIPTS, "lib", "common.sh");
-const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+const hasShellcheck = hasCommand("shellcheck");
 
 describe("shell scripts", () => {
   it("include the four documented ones", () => {
@@ -24,7 +25,7 @@ describe("shell scripts", () => {
     expect(statSync(path).mode & 0o111).toBe(0o111);
   });
 
-  (hasShellcheck ? it : it.skip)("pass shellcheck (sourced library included)", () => {
+  itIf(hasShellcheck, "needs shellcheck (apt-get install shellcheck)")("pass shellcheck (sourced library included)", () => {
     const r = spawnSync("shellcheck", ["-x", ...scripts, "lib/common.sh"], { cwd: SCRIPTS, encoding: "utf8" });
     expect(r.stdout).toBe("");
     expect(r.status).toBe(0);

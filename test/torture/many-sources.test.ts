@@ -2,13 +2,14 @@
 // are closed and reopened on change: lines appended to the first, a middle and the 1 050th file reach the journal,
 // /health answers, nothing says EMFILE, and a stop writes the journal. A limit too low for the configured
 // `tailing.max_open_files` is a clear error at start.
-import { describe, it, expect, afterAll, afterEach } from "@jest/globals";
+import { it, expect, afterAll, afterEach } from "@jest/globals";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { makeTempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { fetchJson, formatLogTimestamp, killAllChildren, readJournalIfAny, reportFigure, VigiaProcess, type VigiaSetup } from "./helpers/torture-kit.js";
+import { describeIf } from "../helpers/environment.js";
 
 const FILE_COUNT = 1050;
 const LIMIT = 512;
@@ -85,7 +86,7 @@ function readMonitorLog(dir: string): string {
     .join("");
 }
 
-(hasPrlimit ? describe : describe.skip)(`torture: ${FILE_COUNT} sources under ulimit -n ${LIMIT}`, () => {
+describeIf(hasPrlimit, "needs prlimit (util-linux)")(`torture: ${FILE_COUNT} sources under ulimit -n ${LIMIT}`, () => {
   it("follows every file: lines of the 1st, a middle and the 1 050th file reach the journal, /health answers, no EMFILE", async () => {
     const setup = writeManySources();
     const vigia = VigiaProcess.start(setup, [], {}, PRLIMIT);
