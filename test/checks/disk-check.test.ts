@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import checkDiskSpaceModule from "check-disk-space";
 import { createDiskCheck, decideDiskLevel, type DiskSpace } from "../../src/checks/disk-check.js";
 import { createCheckScheduler, type CheckTransition } from "../../src/checks/check-scheduler.js";
 import { runCheckOnce } from "../../src/checks/run-check.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 const GB = 1024 ** 3;
 const checkDiskSpace = (
@@ -13,12 +12,13 @@ const checkDiskSpace = (
 ) as (path: string) => Promise<DiskSpace>;
 
 let dir: string;
+let cleanup: () => void;
 let freeGb: number;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "vigia-"));
+  ({ dir, cleanup } = makeTempDir());
   freeGb = (await checkDiskSpace(dir)).free / GB;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => cleanup());
 
 describe("disk check on the real filesystem", () => {
   it("is ok when free space is above the warning level", async () => {

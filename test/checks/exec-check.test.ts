@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createExecCheck } from "../../src/checks/exec-check.js";
 import { runCheckOnce } from "../../src/checks/run-check.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 const node = process.execPath;
 let dir: string;
+let cleanup: () => void;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "vigia-"));
+  ({ dir, cleanup } = makeTempDir());
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => cleanup());
 
 describe("exec check", () => {
   it("is healthy on exit 0", async () => {

@@ -1,13 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { once } from "node:events";
 import { createProcessCheck } from "../../src/checks/process-check.js";
 import { findPidsByPattern, isPidAlive, listOwnLineage, readPidFile, PidFileError } from "../../src/checks/find-process.js";
 import { runCheckOnce } from "../../src/checks/run-check.js";
 import { startDetached } from "../../src/checks/start-detached.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-");
 
 let dir: string;
 let child: ChildProcess | undefined;
@@ -29,12 +31,11 @@ async function stopBot(proc: ChildProcess): Promise<void> {
 }
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "vigia-"));
+  dir = newTempDir();
 });
 afterEach(async () => {
   if (child) await stopBot(child);
   child = undefined;
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("process check by pid file", () => {

@@ -4,11 +4,11 @@
  * backoff), a scrubbed environment, process-tree cleanup and polling.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sleepMs } from "../helpers/wait-for.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const VIGIA_JS = join(REPO, "bin", "vigia.js");
@@ -36,7 +36,7 @@ export function makeCliEnv(): NodeJS.ProcessEnv {
 
 /** A temp working folder with `rules/` copied from the repository and a `vigia.config.yaml`. */
 export function makeWorkdir(extraConfig = ""): string {
-  const dir = mkdtempSync(join(tmpdir(), "vigia-cli-"));
+  const dir = makeTempDir("vigia-cli-").dir;
   cpSync(join(REPO, "rules"), join(dir, "rules"), { recursive: true });
   writeFileSync(join(dir, "vigia.config.yaml"), `${BASE_CONFIG}\n${extraConfig}\n`);
   return dir;
@@ -174,6 +174,3 @@ export function readJournal(path: string): JournalEntry[] {
   return text ? (JSON.parse(text) as JournalEntry[]) : [];
 }
 
-export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-}

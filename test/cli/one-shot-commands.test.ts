@@ -4,10 +4,12 @@
 // against a hang.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { createServer, type Server, type Socket } from "node:net";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE_CONFIG, killLeftovers, removeDir, runVigia } from "./cli-harness.js";
+import { BASE_CONFIG, killLeftovers, runVigia } from "./cli-harness.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-oneshot-");
 
 const TOKEN = "123456:AAtestTokenForNotifyTest_0123456789ab";
 
@@ -36,15 +38,12 @@ afterAll(async () => {
   await new Promise<void>((resolve) => silent.server.close(() => resolve()));
 });
 
-const dirs: string[] = [];
 afterEach(async () => {
   await killLeftovers();
-  dirs.splice(0).forEach(removeDir);
 });
 
 function makeFolder(config: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "vigia-oneshot-"));
-  dirs.push(dir);
+  const dir = newTempDir();
   writeFileSync(join(dir, "vigia.config.yaml"), `${BASE_CONFIG}\n${config}\n`);
   return dir;
 }

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sleepMs } from "../helpers/wait-for.js";
-import { FAKE_BOT, killLeftovers, makeWorkdir, readJournal, removeDir, runVigia, type JournalEntry } from "./cli-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { FAKE_BOT, killLeftovers, makeWorkdir, readJournal, runVigia, type JournalEntry } from "./cli-harness.js";
 
 const ESTADOS = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"] as const;
 

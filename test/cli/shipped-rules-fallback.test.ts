@@ -3,11 +3,13 @@
 // warning appears only where the fallback applies (not with --rules, not with rules/ present, not with an
 // explicit `rules:`). Each case runs the real CLI in a temp folder.
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait-for.js";
-import { BASE_CONFIG, REPO, killLeftovers, removeDir, runVigia, startVigia } from "./cli-harness.js";
+import { BASE_CONFIG, REPO, killLeftovers, runVigia, startVigia } from "./cli-harness.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-fallback-");
 
 const SHIPPED_RULES = join(REPO, "rules");
 const FALLBACK_WARNING = /warning: .*no rules\/ folder in .*: using the rules shipped with vigia/;
@@ -15,16 +17,13 @@ const FALLBACK_WARNING = /warning: .*no rules\/ folder in .*: using the rules sh
 const BOT_LINE =
   "2025-12-25 14:30:20,123 - bot_central - ERROR - Error al descargar: [Errno 2] No such file or directory: 'modelos/ana/20251225_143020_a3f2b1.mp4'\n";
 
-const dirs: string[] = [];
 afterEach(async () => {
   await killLeftovers();
-  dirs.splice(0).forEach(removeDir);
 });
 
 /** An empty temp folder with the bot's log, and the config given (none when null). */
 function makeFolder(config: string | null): string {
-  const dir = mkdtempSync(join(tmpdir(), "vigia-fallback-"));
-  dirs.push(dir);
+  const dir = newTempDir();
   writeFileSync(join(dir, "bot.log"), BOT_LINE);
   if (config !== null) writeFileSync(join(dir, "vigia.config.yaml"), config);
   return dir;

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
-import { FAKE_BOT, PY_STAMP, isProcessAlive, killLeftovers, listDescendantPids, makeWorkdir, readJournal, readText, removeDir, startVigia, type CliRun } from "./cli-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { FAKE_BOT, PY_STAMP, isProcessAlive, killLeftovers, listDescendantPids, makeWorkdir, readJournal, readText, startVigia, type CliRun } from "./cli-harness.js";
 
 const dirs: string[] = [];
 afterEach(async () => {

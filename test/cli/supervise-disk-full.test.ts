@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { findPidsByPattern } from "../../src/checks/find-process.js";
 import { escapeRegExp } from "../../src/util/template.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
-import { killLeftovers, makeWorkdir, readJournal, readText, removeDir, startVigia, type JournalEntry } from "./cli-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { killLeftovers, makeWorkdir, readJournal, readText, startVigia, type JournalEntry } from "./cli-harness.js";
 import { IS_ROOT, NEEDS_ROOT, describeIf } from "../helpers/environment.js";
 
 jest.setTimeout(120_000);

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PY_STAMP, killLeftovers, makeWorkdir, readJournal, readText, removeDir, runVigia, type CliResult } from "./cli-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { PY_STAMP, killLeftovers, makeWorkdir, readJournal, readText, runVigia, type CliResult } from "./cli-harness.js";
 
 /** A child that writes each kind of line once: plain prints, logging records, tracebacks, stderr. */
 const EMITTER = String.raw`

@@ -3,7 +3,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait-for.js";
-import { FAKE_BOT, PY_STAMP, killLeftovers, makeWorkdir, readJournal, readText, removeDir, startVigia, type CliResult, type JournalEntry } from "./cli-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { FAKE_BOT, PY_STAMP, killLeftovers, makeWorkdir, readJournal, readText, startVigia, type CliResult, type JournalEntry } from "./cli-harness.js";
 
 /**
  * A `supervise:` entry for the fake bot's crash scenario; `--root .` is the config's folder (the default cwd).

@@ -1,16 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, it } from "@jest/globals";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load-config.js";
 import { describeConfig, listConfigSecrets } from "../../src/config/describe-config.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-describe-");
 
 const TOKEN = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
 const COMMANDS_TOKEN = "987654321:ZZHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "vigia-describe-"));
+  root = newTempDir();
   writeFileSync(
     join(root, "vigia.config.yaml"),
     [
@@ -25,7 +27,6 @@ beforeEach(() => {
     ].join("\n"),
   );
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe("describeConfig", () => {
   it("masks every secret and stays JSON-safe", async () => {

@@ -1,21 +1,20 @@
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, realpathSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, it } from "@jest/globals";
+import { mkdirSync, readFileSync, writeFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type LoadedConfig } from "../../src/config/load-config.js";
 import { ConfigError } from "../../src/config/config-error.js";
 import { PYTHON_LOG_START } from "../../src/config/defaults.js";
 import { formatProblem } from "../../src/util/problems.js";
 import { describeConfig, listConfigSecrets } from "../../src/config/describe-config.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-config-");
 
 let root: string;
 
 beforeEach(() => {
-  root = realpathSync(mkdtempSync(join(tmpdir(), "vigia-config-")));
-});
-afterEach(() => {
-  rmSync(root, { recursive: true, force: true });
+  root = realpathSync(newTempDir());
 });
 
 function write(relativePath: string, text: string): string {

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
-import { FAKE_BOT, killLeftovers, makeWorkdir, readJournal, removeDir, runVigia, type JournalEntry } from "../cli/cli-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { FAKE_BOT, killLeftovers, makeWorkdir, readJournal, runVigia, type JournalEntry } from "../cli/cli-harness.js";
 import { launchBrowser, trackRequests } from "./browser-harness.js";
 
 const HANG_MS = 60_000;

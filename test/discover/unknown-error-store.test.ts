@@ -1,18 +1,15 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "@jest/globals";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { maskVariableParts } from "../../src/discover/mask-template.js";
 import { UnknownErrorStore, type NewErrorAlert } from "../../src/discover/unknown-error-store.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const newTempDir = useTempDirs("vigia-discover-");
+
 
 function makeStore(options: { maxTemplates?: number; alertAfter?: number } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "vigia-discover-"));
-  dirs.push(dir);
+  const dir = newTempDir();
   const alerts: NewErrorAlert[] = [];
   const errors: unknown[] = [];
   const path = join(dir, "desconocidos.json");

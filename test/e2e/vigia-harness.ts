@@ -4,11 +4,11 @@
  * file's afterEach leaves nothing behind even when a test fails half-way.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const VIGIA_BIN = join(REPO, "bin", "vigia.js");
@@ -57,7 +57,7 @@ export interface Workspace {
 export function createWorkspace(
   options: { config?: string | null; copyRules?: boolean; modelos?: boolean; scope?: "test" | "file" } = {},
 ): Workspace {
-  const dir = mkdtempSync(join(tmpdir(), "vigia-e2e-"));
+  const dir = makeTempDir("vigia-e2e-").dir;
   liveDirs.set(dir, options.scope ?? "test");
   if (options.copyRules ?? true) cpSync(join(REPO, "rules"), join(dir, "rules"), { recursive: true });
   if (options.modelos ?? true) mkdirSync(join(dir, "modelos"), { recursive: true });

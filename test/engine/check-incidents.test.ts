@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { createServer, type Server } from "node:http";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../src/config/index.js";
@@ -9,6 +8,9 @@ import { Engine } from "../../src/engine/engine.js";
 import { createConsoleLogger } from "../../src/observe/logger.js";
 import type { Incident } from "../../src/types.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-engine-checks-");
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -25,8 +27,7 @@ describe("periodic checks feed the incident flow", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     const port = (server.address() as AddressInfo).port;
-    const dir = mkdtempSync(join(tmpdir(), "vigia-engine-checks-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = newTempDir();
     mkdirSync(join(dir, "rules"));
     writeFileSync(
       join(dir, "vigia.config.yaml"),

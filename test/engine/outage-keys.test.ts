@@ -1,24 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { ChecksConfig } from "../../src/config/types.js";
 import { createOutageKeys, findMountPoint } from "../../src/engine/outage-keys.js";
 import type { CompiledRule, LogEvent, RuleMatch } from "../../src/types.js";
 import { IS_ROOT, NEEDS_ROOT, itIf } from "../helpers/environment.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-outage-");
 
 let base: string;
 let mounted: string | null = null;
 beforeEach(() => {
-  base = realpathSync(mkdtempSync(join(tmpdir(), "vigia-outage-")));
+  base = realpathSync(newTempDir());
   mkdirSync(join(base, "modelos"));
   mkdirSync(join(base, "logs"));
 });
 afterEach(() => {
   if (mounted) execFileSync("umount", ["-l", mounted]);
   mounted = null;
-  rmSync(base, { recursive: true, force: true });
 });
 
 function makeMatch(ruleId: string, fields: Record<string, string> = {}): RuleMatch {

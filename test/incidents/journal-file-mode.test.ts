@@ -2,20 +2,21 @@
  * The journal is replaced by rename on every write, so its mode and owner are those of a new file unless the
  * writer carries them over: an operator's `chmod 444` (or `chown` to the bot's user) must survive vigia.
  */
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, it } from "@jest/globals";
+import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JournalWriter } from "../../src/incidents/journal-writer.js";
 import { createIncident } from "../../src/incidents/create-incident.js";
 import { makeMatch, makeRule } from "../helpers/make-rule.js";
 import { IS_ROOT, NEEDS_ROOT, itIf } from "../helpers/environment.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-journal-mode-");
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "vigia-journal-mode-"));
+  dir = newTempDir();
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const incident = (n: number) =>
   createIncident(makeMatch(makeRule({ id: "ruta_inexistente" }), { path: `modelos/m${n}` }), { nowMs: Date.parse("2025-12-25T14:30:20Z") + n, id: `inc-${n}`, defaultMaxIntentos: 3 });

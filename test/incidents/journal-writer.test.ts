@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, it } from "@jest/globals";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JournalWriter } from "../../src/incidents/journal-writer.js";
 import { JournalReadError, loadJournal, parseJournal } from "../../src/incidents/load-journal.js";
@@ -9,17 +8,19 @@ import { createIncident, type TrackedIncident } from "../../src/incidents/create
 import { applyTransition } from "../../src/incidents/incident-state.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-journal-");
 
 const T0 = Date.parse("2025-12-25T14:30:20.000+01:00");
 let dir: string;
 let path: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "vigia-journal-"));
+  dir = newTempDir();
   path = join(dir, "logs", "descarga_errors.json");
   mkdirSync(join(dir, "logs"));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function makeTrackedIncident(n: number, atMs = T0 + n * 1000): TrackedIncident {
   const rule = makeRule({ id: "ruta_inexistente", actions: [{ type: "mkdir" }] });

@@ -2,24 +2,23 @@
 // they never go to the cloud API instead. Only the local Bot API implied by USE_LOCAL_BOT_API falls back to the
 // cloud while it is unreachable. The config is read from a real file; "the cloud" is a second fake Bot API.
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.js";
 import { Notifier } from "../../src/notify/notifier.js";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
 import { captureLogger } from "../helpers/capture-logger.js";
 import { advance, makeIncident, makeMissingPathRule } from "../helpers/make-incident.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-apiroot-");
 
 const TOKEN = "5550001:AAsecret-fallback_token";
 
 let fakes: FakeTelegram[] = [];
-let dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(fakes.map((f) => f.close()));
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   fakes = [];
-  dirs = [];
 });
 
 async function startFake(): Promise<FakeTelegram> {
@@ -30,8 +29,7 @@ async function startFake(): Promise<FakeTelegram> {
 
 /** The Telegram settings vigia reads from `config` (a vigia.config.yaml) and `env`, as `vigia run` passes them on. */
 async function readTelegram(config: string, env: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), "vigia-apiroot-"));
-  dirs.push(dir);
+  const dir = newTempDir();
   writeFileSync(join(dir, "vigia.config.yaml"), config);
   const { config: loaded } = await loadConfig({ cwd: dir, env: { TELEGRAM_TOKEN: TOKEN, ADMIN_ID: "4242", ...env } });
   return loaded.notify.telegram!;

@@ -1,20 +1,19 @@
 // The check history on disk: runs survive a restart (uptime and latency percentiles over the week come back),
 // files past the retention are deleted, a line torn by a crash is skipped, `vigia report`'s reader deletes nothing.
-import { afterEach, describe, expect, it } from "@jest/globals";
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "@jest/globals";
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CheckHistory, readCheckHistory } from "../../src/observe/check-history.js";
 import { summarizeCheckHistory } from "../../src/observe/summarize-check-history.js";
 import type { CheckResult } from "../../src/types.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-checks-");
 
 const DAY = 86_400_000;
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function makeDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "vigia-checks-"));
-  dirs.push(dir);
+  const dir = newTempDir();
   return join(dir, "checks");
 }
 

@@ -1,18 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, it } from "@jest/globals";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { createConsoleLogger, createLogger, MONITOR_LOG_NAME, type FileLoggerOptions } from "../../src/observe/logger.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-logger-");
 
 const TOKEN = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
 const FILE_LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2} (error|warn|info|verbose|debug)\s+\S/;
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "vigia-logger-"));
+  root = newTempDir();
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** A stream that remembers what was written to it. */
 function captureStream(): PassThrough & { text(): string } {

@@ -2,11 +2,13 @@
 // no unknown keys or bad values.
 import { describe, expect, it } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "./script-harness.js";
 import { hasCommand, itIf } from "../helpers/environment.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-unit-");
 
 const unitPath = join(REPO, "deploy", "vigia.service");
 const unit = readFileSync(unitPath, "utf8");
@@ -38,14 +40,10 @@ describe("deploy/vigia.service", () => {
   });
 
   itIf(hasSystemdAnalyze, "needs systemd-analyze (systemd)")("passes systemd-analyze verify", () => {
-    const dir = mkdtempSync(join(tmpdir(), "vigia-unit-"));
-    try {
-      copyFileSync(unitPath, join(dir, "vigia.service"));
-      const r = spawnSync("systemd-analyze", ["verify", join(dir, "vigia.service")], { encoding: "utf8" });
-      expect(r.stderr.split("\n").filter((l) => l.includes("vigia.service"))).toEqual([]);
-      expect(r.status).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = newTempDir();
+    copyFileSync(unitPath, join(dir, "vigia.service"));
+    const r = spawnSync("systemd-analyze", ["verify", join(dir, "vigia.service")], { encoding: "utf8" });
+    expect(r.stderr.split("\n").filter((l) => l.includes("vigia.service"))).toEqual([]);
+    expect(r.status).toBe(0);
   });
 });

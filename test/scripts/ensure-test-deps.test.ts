@@ -1,25 +1,21 @@
 // `npm test` makes sure of the programs it drives (pretest): on a machine without logrotate it installs it with
 // apt-get when it can, and says in one line what to install when it cannot. Each case runs the real script on a
 // PATH of its own, where a program is "installed" when the folder holds it and apt-get/id are recording stand-ins.
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { SCRIPTS } from "./script-harness.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-deps-");
 
 const SCRIPT = join(SCRIPTS, "ensure-test-deps.sh");
 const BASH = spawnSync("sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A PATH folder with the shell basics, the given programs (as no-op stand-ins), `id -u` printing `uid` and, when asked, an apt-get that records its arguments. */
 function makeMachine(programs: string[], options: { uid: number; aptGet: boolean }): { bin: string; aptLog: string } {
-  const bin = mkdtempSync(join(tmpdir(), "vigia-deps-"));
-  dirs.push(bin);
+  const bin = newTempDir();
   for (const tool of ["mktemp", "rm"]) {
     const real = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
     symlinkSync(real, join(bin, tool));

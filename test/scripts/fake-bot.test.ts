@@ -1,11 +1,13 @@
 // The fake bot (fixtures/fake_bot/main.py) run for real with python3: its lines must look like the real bot's,
 // its errors must be real Python exceptions, and its exit/stop behaviour must be what the supervise tests rely on.
 import { describe, expect, it, afterEach } from "@jest/globals";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait-for.js";
 import { FAKE_BOT, startProcess, killQuietly, type ScriptResult } from "./script-harness.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+
+const newTempDir = useTempDirs("vigia-fakebot-");
 
 const LOG_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} - [\w.]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - .+$/;
 const TRACEBACK_LINE = /^(Traceback \(most recent call last\):| {2}.*|[\w.]+(Error|TimedOut): .*)$/;
@@ -22,7 +24,7 @@ afterEach(() => {
 });
 
 function makeRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "vigia-fakebot-"));
+  const root = newTempDir();
   roots.push(root);
   return root;
 }

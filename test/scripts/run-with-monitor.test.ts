@@ -3,13 +3,14 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait-for.js";
-import { FAKE_BOT, SCRIPTS, isProcessAlive, killQuietly, makeScriptEnv, makeVigiaHome, readText, removeHome, startProcess, writeStandInVigia } from "./script-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { FAKE_BOT, SCRIPTS, isProcessAlive, killQuietly, makeScriptEnv, makeVigiaHome, readText, startProcess, writeStandInVigia } from "./script-harness.js";
 
 const homes: string[] = [];
 const leftovers: number[] = [];
 afterEach(() => {
   leftovers.splice(0).forEach(killQuietly);
-  homes.splice(0).forEach(removeHome);
+  homes.splice(0).forEach(removeDir);
 });
 
 function newHome(): string {

@@ -3,10 +3,10 @@
  * (no Telegram secrets, no user overrides), process liveness that treats zombies as gone, and polling.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const SCRIPTS = join(REPO, "scripts");
@@ -27,16 +27,12 @@ export function makeScriptEnv(home: string, extra: Record<string, string> = {}):
  * folder: the status server on a free port, and the rules shipped in the repository.
  */
 export function makeVigiaHome(): string {
-  const home = mkdtempSync(join(tmpdir(), "vigia-scripts-"));
+  const home = makeTempDir("vigia-scripts-").dir;
   writeFileSync(
     join(home, "vigia.config.yaml"),
     `rules: ${JSON.stringify(join(REPO, "rules"))}\nstatus: { listen: '127.0.0.1:0' }\n`,
   );
   return home;
-}
-
-export function removeHome(home: string): void {
-  rmSync(home, { recursive: true, force: true });
 }
 
 export interface ScriptResult {

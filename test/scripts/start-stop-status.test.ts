@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait-for.js";
-import { isProcessAlive, killQuietly, makeScriptEnv, makeVigiaHome, readText, removeHome, runScript, writeStandInVigia } from "./script-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { isProcessAlive, killQuietly, makeScriptEnv, makeVigiaHome, readText, runScript, writeStandInVigia } from "./script-harness.js";
 
 const homes: string[] = [];
 const leftovers: number[] = [];
@@ -13,7 +14,7 @@ afterEach(async () => {
     // Stop whatever a failed test left running, by its own PID file.
     const pid = Number(readText(join(home, "logs", "vigia.pid")).trim());
     if (pid > 0) await runScript("stop.sh", makeScriptEnv(home, { STOP_GRACE_SECONDS: "2" }));
-    removeHome(home);
+    removeDir(home);
   }
   leftovers.splice(0).forEach(killQuietly);
 });
