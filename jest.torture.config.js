@@ -1,6 +1,6 @@
 /**
- * The torture suite (issue 7): `npm run test:torture`. Long scenarios on real processes, files and logrotate, run one
- * at a time (timings matter on a 2-core machine). TORTURE_FULL=1 runs them at the issue's full size.
+ * The torture suite: `npm run test:torture`. Long scenarios on real processes, files and logrotate, run one
+ * at a time (timings matter on a 2-core machine). TORTURE_FULL=1 runs them at full size.
  */
 import base from "./jest.config.js";
 

@@ -101,15 +101,6 @@ export class FakeTelegram {
     return Date.now() < this.downUntilMs;
   }
 
-  /** Resolves when `predicate` holds, polling every 10 ms; rejects after `timeoutMs`. */
-  async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`FakeTelegram.waitFor: condition not met within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
   async close(): Promise<void> {
     this.downUntilMs = Number.MAX_SAFE_INTEGER; // a pending comeBack must not reopen
     await this.stopListening();

@@ -11,7 +11,7 @@ import { sleepMs } from "../helpers/wait-for.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
-export const VIGIA_JS = join(REPO, "bin", "vigia.js");
+const VIGIA_JS = join(REPO, "bin", "vigia.js");
 export const FAKE_BOT = join(REPO, "fixtures", "fake_bot", "main.py");
 
 /** The Python logging timestamp (`2025-12-25 14:30:20,123`) at the start of a log line. */
@@ -28,7 +28,7 @@ export const BASE_CONFIG = [
 const SCRUBBED = /^(TELEGRAM_|ADMIN_ID$|USE_LOCAL_BOT_API$|MAX_RETRIES$|BACKOFF_DELAYS$|VERIFICACION_PERIODICA$|VIGIA_)/;
 
 /** The test's environment minus what vigia reads; Python never writes bytecode next to the fixtures. */
-export function makeCliEnv(): NodeJS.ProcessEnv {
+function makeCliEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!SCRUBBED.test(k)) env[k] = v;
   return { ...env, PYTHONDONTWRITEBYTECODE: "1", NO_COLOR: "1" };

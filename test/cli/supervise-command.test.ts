@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { HANG_GUARD_MS, sleepMs, waitFor } from "../helpers/wait-for.js";
 import { removeDir } from "../helpers/temp-dir.js";
 import { FAKE_BOT, PY_STAMP, isProcessAlive, killLeftovers, listDescendantPids, makeWorkdir, readJournal, readText, startVigia, type CliRun } from "./cli-harness.js";
 
@@ -133,7 +133,7 @@ describe("vigia supervise -- CMD", () => {
         process.kill(run.pid, "SIGTERM");
       }
     });
-    const ended = await Promise.race([run.done.then(() => true), sleepMs(6000).then(() => false)]);
+    const ended = await Promise.race([run.done.then(() => true), sleepMs(HANG_GUARD_MS).then(() => false)]); // the bug: a hang
     const leftovers = listDescendantPids(run.pid);
     expect(signalled).toBe(true);
     expect(ended).toBe(true);

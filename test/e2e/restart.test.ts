@@ -1,5 +1,5 @@
 /**
- * Restart mid-stream (issue 2, tailing §7): vigia is stopped while the bot keeps writing, and started again.
+ * Restart mid-stream: vigia is stopped while the bot keeps writing, and started again.
  * Its checkpoint (end of the last processed line) must make every matching line yield exactly one incident:
  * none lost across the gap, none read twice. Counted with real jq over the journal.
  */

@@ -1,7 +1,7 @@
 /**
  * `vigia run` as a user runs it: a child process in a deployment-like folder, lines appended to the bot's log,
- * incidents read back from logs/descarga_errors.json (issue 2), and the issue-3 "done when": a
- * FileNotFoundError traceback makes vigia create the model's folder and journal the incident `solucionado`.
+ * incidents read back from logs/descarga_errors.json: a FileNotFoundError traceback makes vigia create the
+ * model's folder and journal the incident `solucionado`.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { readFileSync, rmSync, statSync } from "node:fs";

@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const VIGIA_BIN = join(REPO, "bin", "vigia.js");
-export const JQ = "/usr/bin/jq";
+const VIGIA_BIN = join(REPO, "bin", "vigia.js");
+const JQ = "/usr/bin/jq";
 /** Relative to a workspace, as in the default config. */
 export const BOT_LOG = "logs/bot_central.log";
 export const BACKEND_LOG = "logs/backend.log";
@@ -258,7 +258,7 @@ export function formatPythonLine(level: string, message: string, time = "2025-12
   return `${time} - ${logger} - ${level} - ${message}\n`;
 }
 
-/** The issue-3 record: an ERROR line and the traceback of a FileNotFoundError on `path`. */
+/** The bot's record of a missing file: an ERROR line and the traceback of a FileNotFoundError on `path`. */
 export function formatFileNotFoundTraceback(path: string, time = "2025-12-25 14:30:20,131"): string {
   return (
     formatPythonLine("ERROR", "Error al guardar el video", time) +

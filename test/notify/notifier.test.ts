@@ -6,6 +6,7 @@ import type { CompiledRule, Incident } from "../../src/types.js";
 import { FakeTelegram, FakeWebhookReceiver } from "../helpers/fake-telegram.js";
 import { captureLogger } from "../helpers/capture-logger.js";
 import { advance, makeIncident, makeMissingPathRule } from "../helpers/make-incident.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const TOKEN = "5550001:AAsecret-notifier_token";
 const CHAT = 4242;
@@ -223,7 +224,7 @@ describe("Notifier: Telegram trouble never slows the pipeline", () => {
       const inc = advance(makeIncident({ id: `caida-${i}` }), "fallido");
       ids.push(inc.id);
       returned.push(n.notify(change("transition", inc, rule)));
-      await new Promise((r) => setTimeout(r, 20)); // lines keep flowing during the outage
+      await new Promise((r) => setImmediate(r)); // lines keep flowing during the outage (yielding, not sleeping: the loop ends long before the outage)
     }
     expect(returned.every((value) => value === undefined)).toBe(true); // synchronous: it did not wait for the outage
     expect(fake.texts()).toHaveLength(0);
@@ -311,7 +312,7 @@ describe("Notifier: flood control", () => {
     const n = await setup({ maxPerMinute: 1, digestIntervalMs: 80 });
     const rule = makeMissingPathRule({ notify: "on_failure" });
     for (let i = 0; i < 4; i++) n.notify(change("transition", advance(makeIncident(), "fallido"), rule));
-    await fake.waitFor(() => fake.texts().length === 2, 3000);
+    await waitFor(() => fake.texts().length === 2, "two messages");
     expect(fake.texts()[1]).toContain("3 × ruta_inexistente en los últimos 80 ms: 3 fallidos");
   });
 });
@@ -325,7 +326,7 @@ describe("Notifier: root cause", () => {
       const inc = advance(makeIncident({ error_type: "timeout", video, id: `dep-${video}` }), "fallido", {}, detalle);
       n.notify(change("transition", inc, rule));
     }
-    await fake.waitFor(() => fake.texts().length === 1);
+    await waitFor(() => fake.texts().length === 1, "one message");
     await n.drain();
     expect(fake.texts()).toEqual([
       [
@@ -376,7 +377,6 @@ describe("Notifier: Telegram off", () => {
     n.notify(change("transition", advance(opened, "fallido"), rule));
     lifecycle(n, rule, "solucionado");
     await n.drain();
-    await new Promise((r) => setTimeout(r, 50));
     expect(fake.calls).toHaveLength(0);
     expect(lines.filter((l) => /telegram off \(no notify\.telegram\.token/.test(l))).toHaveLength(1);
     expect(lines.some((l) => l.startsWith("info: telegram off, would send #1: ⚠️ Monitor de Descargas\n\nError de ruta inexistente detectado"))).toBe(true);

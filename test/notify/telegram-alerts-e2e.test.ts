@@ -60,7 +60,7 @@ describe("Telegram alerts and console lines (e2e)", () => {
     });
     const reason = incident.transiciones.at(-1)!.detalle!;
     expect(reason).toMatch(/^ruta rechazada \(outside_roots\)/);
-    await fake.waitFor(() => fake.texts().length === 1, 15_000);
+    await waitFor(() => fake.texts().length === 1, "the alert");
     const text = fake.texts()[0]!;
     expect(text.split("\n").slice(0, 4)).toEqual(["⚠️ <b>Monitor de Descargas</b>", "", "Error de permisos detectado", expect.stringMatching(/^Hora: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)]);
     expect(text).toContain("❌ No se pudo corregir: necesita intervención");
@@ -78,7 +78,7 @@ describe("Telegram alerts and console lines (e2e)", () => {
       what: "timeout solucionado in the journal",
       describe: vigia.stderr,
     });
-    await fake.waitFor(() => fake.texts()[0]?.includes("Solucionado") === true, 15_000);
+    await waitFor(() => fake.texts()[0]?.includes("Solucionado") === true, "the alert edited to Solucionado");
     // The first message, as sent while vigia works on it (at detection, or at the first attempt when that came
     // before the message left)
     const first = fake.callsTo("sendMessage")[0]!.payload.text as string;

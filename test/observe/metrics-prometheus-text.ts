@@ -3,7 +3,7 @@
  * `# HELP` / `# TYPE` lines and `name{label="value",…} number` samples, with `\\`, `\"`, `\n` escapes.
  */
 
-export interface Sample {
+interface Sample {
   name: string;
   labels: Record<string, string>;
   value: number;

@@ -5,9 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait-for.js";
 import { FAKE_BOT, startProcess, killQuietly, type ScriptResult } from "./script-harness.js";
-import { useTempDirs } from "../helpers/temp-dir.js";
-
-const newTempDir = useTempDirs("vigia-fakebot-");
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 const LOG_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} - [\w.]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - .+$/;
 const TRACEBACK_LINE = /^(Traceback \(most recent call last\):| {2}.*|[\w.]+(Error|TimedOut): .*)$/;
@@ -24,7 +22,7 @@ afterEach(() => {
 });
 
 function makeRoot(): string {
-  const root = newTempDir();
+  const root = makeTempDir("vigia-fakebot-").dir;
   roots.push(root);
   return root;
 }

@@ -5,9 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
-import { FileTailer } from "../../src/sources/file-tailer.js";
-import { Collector } from "../helpers/tailer.js";
+import { Collector, FOLLOW_AS_VIGIA, makeTailer } from "../helpers/tailer.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { countNumbers, findGapsAndDuplicates, spawnFixture, stopFixtures } from "./tail-helpers.js";
@@ -53,15 +51,7 @@ describe("real logrotate while a writer appends 10 000 numbered lines", () => {
     const path = join(temp.dir, "bot.log");
     writeFileSync(path, "");
     const collector = new Collector();
-    const tailer = new FileTailer({
-      source: "bot",
-      path,
-      checkpoints: CheckpointStore.inMemory(),
-      startAt: "beginning",
-      pollIntervalMs: 50,
-      onLines: collector.onLines,
-      onEvent: collector.onEvent,
-    });
+    const { tailer } = makeTailer(path, collector, { ...FOLLOW_AS_VIGIA, startAt: "beginning", pollIntervalMs: 50 });
     await tailer.start();
     cleanups.push(() => tailer.stop());
 

@@ -1,4 +1,4 @@
-// Torture (issue 7): the followed file is deleted and re-created, truncated to zero, truncated and immediately
+// Torture: the followed file is deleted and re-created, truncated to zero, truncated and immediately
 // refilled with more than before, and replaced (rename over it) by a larger file. The tailer, with its real watcher
 // and poll, must hand over every line of every version exactly once.
 import { describe, it, expect, afterAll } from "@jest/globals";

@@ -1,4 +1,4 @@
-// Torture (issue 7): `vigia run` follows a log that receives a 10 MB line without newline, megabytes of binary junk
+// Torture: `vigia run` follows a log that receives a 10 MB line without newline, megabytes of binary junk
 // and invalid UTF-8. It must not crash, must keep detecting incidents between the junk, must keep its journal valid
 // JSON, and its memory must stay bounded (lines are capped at max_line_bytes, 64 KiB by default).
 import { describe, it, expect, afterAll } from "@jest/globals";

@@ -1,4 +1,4 @@
-// Torture (issue 7): 100 log records whose captured paths are hostile (`../`, absolute paths, symlinks to / and out
+// Torture: 100 log records whose captured paths are hostile (`../`, absolute paths, symlinks to / and out
 // of the allowed root, shell syntax, NUL bytes, URL encoding…) reach the real daemon, NOT in dry-run: its mkdir,
 // chown and cleanup actions run. Nothing outside `allowed_roots` may change: a snapshot of every other file of the
 // temp tree, of /etc/passwd and of the top of / and /tmp is compared before and after. Two legitimate records prove

@@ -1,4 +1,4 @@
-// Torture (issue 7): a process writing the journal with vigia's JournalWriter (atomic: temp file, fsync, rename) is
+// Torture: a process writing the journal with vigia's JournalWriter (atomic: temp file, fsync, rename) is
 // killed with SIGKILL 50 times at random moments, most of them in the middle of a write. After every kill the
 // journal must be a valid JSON array holding at least every incident whose write had completed, and the next start
 // must load it.

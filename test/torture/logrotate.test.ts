@@ -1,4 +1,4 @@
-// Torture (issue 7): the real logrotate rotates the followed file every 0.5 s, in `create` and in `copytruncate`
+// Torture: the real logrotate rotates the followed file every 0.5 s, in `create` and in `copytruncate`
 // mode, while a writer appends 10 000 numbered lines a second. The tailer (the engine's source, with its real folder
 // watcher and stat poll) must hand over every number exactly once.
 import { describe, it, expect, afterEach } from "@jest/globals";
@@ -6,9 +6,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
-import { FileTailer } from "../../src/sources/file-tailer.js";
-import type { SourceLine } from "../../src/types.js";
+import { Collector, FOLLOW_AS_VIGIA, makeTailer } from "../helpers/tailer.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { killAllChildren, pickSize, reportFigure, spawnFixture } from "./helpers/torture-kit.js";
@@ -55,16 +53,8 @@ describe("torture: logrotate every 0.5 s under 10 000 lines/s", () => {
     const conf = join(temp.dir, "logrotate.conf");
     writeFileSync(conf, `${path} {\n  ${mode}\n  rotate 10000\n  missingok\n  nocompress\n}\n`, { mode: 0o644 });
 
-    const seen: string[] = [];
-    const tailer = new FileTailer({
-      source: "bot",
-      path,
-      checkpoints: CheckpointStore.inMemory(),
-      startAt: "beginning",
-      onLines: (lines: SourceLine[]) => {
-        for (const line of lines) seen.push(line.text);
-      },
-    });
+    const collector = new Collector();
+    const { tailer } = makeTailer(path, collector, { ...FOLLOW_AS_VIGIA, startAt: "beginning" });
     await tailer.start();
     cleanups.push(() => tailer.stop());
 
@@ -91,11 +81,11 @@ describe("torture: logrotate every 0.5 s under 10 000 lines/s", () => {
     let expected = 0;
     for (let n = 1; n <= total; n++) if (onDisk[n]! > 0) expected++;
     await waitFor(
-      () => countDistinct(countNumbers(seen, total)) >= expected,
+      () => countDistinct(countNumbers(collector.texts(), total)) >= expected,
       { what: `${expected} numbers (mode ${mode})`, timeoutMs: 20_000, everyMs: 50 },
     );
     await sleepMs(300); // anything late would be a duplicate
-    const counts = countNumbers(seen, total);
+    const counts = countNumbers(collector.texts(), total);
     const missing: number[] = [];
     const duplicated: number[] = [];
     let lostByLogrotate = 0;

@@ -1,4 +1,4 @@
-// Torture (issue 7): the Telegram API the notifier talks to (a fake Bot API server, test/helpers/fake-telegram.ts)
+// Torture: the Telegram API the notifier talks to (a fake Bot API server, test/helpers/fake-telegram.ts)
 // refuses connections for 60 s (TORTURE_FULL=1; 10 s by default, TORTURE_NOTIFY_DOWN_MS to choose) while the bot
 // keeps logging. The pipeline must not slow down (notify() never waits for the network) and every alert raised
 // during the outage must reach the chat once the API is back.

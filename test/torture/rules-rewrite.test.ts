@@ -1,4 +1,4 @@
-// Torture (issue 7): the only rule file of a running `vigia run` is rewritten 100 times a second with valid and
+// Torture: the only rule file of a running `vigia run` is rewritten 100 times a second with valid and
 // invalid content (broken YAML, unknown keys, bad and ReDoS regexes, empty and half-written files), in place and by
 // rename, first as a steady stream and then in bursts with pauses that let reloads happen mid-storm. Lines keep
 // flowing: every matching line must open its incident, i.e. the engine always matches with the last good rules.

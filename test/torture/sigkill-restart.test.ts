@@ -1,4 +1,4 @@
-// Torture (issue 7): `vigia run` is killed with SIGKILL 20 times at random moments while the bot writes, and started
+// Torture: `vigia run` is killed with SIGKILL 20 times at random moments while the bot writes, and started
 // again each time. Every matching line must end in the journal (processed at least once: checkpoints never pass
 // unjournaled lines) and no incident may be there twice (a line re-read after a crash folds into its incident or is
 // skipped as a replay).

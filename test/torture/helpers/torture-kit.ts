@@ -1,4 +1,4 @@
-// Shared by the torture scenarios (issue 7): scale, temp folders, waits, the real `vigia run` as a child process,
+// Shared by the torture scenarios: scale, the real `vigia run` as a child process,
 // journal reading, and the one-line figure each scenario prints.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
@@ -6,13 +6,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "../../helpers/wait-for.js";
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-export const VIGIA_BIN = join(REPO_ROOT, "bin", "vigia.js");
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const VIGIA_BIN = join(REPO_ROOT, "bin", "vigia.js");
 export const DIST = join(REPO_ROOT, "dist");
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 
-/** TORTURE_FULL=1 runs every scenario at the size the issue states; the default keeps the CI run short. */
-export const FULL = process.env.TORTURE_FULL === "1";
+/** TORTURE_FULL=1 runs every scenario at its full size; the default keeps the CI run short. */
+const FULL = process.env.TORTURE_FULL === "1";
 
 /** The CI figure, or the full one under TORTURE_FULL=1. */
 export function pickSize<T>(ci: T, full: T): T {
