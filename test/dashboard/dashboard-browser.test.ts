@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { BOT_LOG, cleanUpAll, createWorkspace, findFreePort, formatFileNotFoundTraceback, formatPythonLine, readJournal, startVigia, type VigiaDaemon, type Workspace } from "../e2e/vigia-harness.js";
 import { launchBrowser, trackRequests } from "./browser-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const TOKEN = "panel-token-0123456789abcdef";
 /** Hang guard only: on a loaded 2-core machine a change may take seconds to show. */
@@ -154,7 +155,7 @@ describe("dashboard in a browser", () => {
 
     // The latency chart: one dot per stored check run up to the page's last update, the failed ones in red.
     const historyDir = ws.at("logs", ".vigia", "checks");
-    const match = await waitForValue(async () => {
+    const match = await waitFor(async () => {
       const shown = await page.evaluate(() => ({
         ahora: Number(document.querySelector("[data-hora]")?.getAttribute("data-hora")),
         dots: document.querySelectorAll('[data-comprobacion="http:backend"] .punto').length,
@@ -162,7 +163,7 @@ describe("dashboard in a browser", () => {
       }));
       const stored = readHistory(historyDir).filter((r) => r.check === "http:backend" && r.at_ms <= shown.ahora);
       return stored.length === shown.dots && stored.filter((r) => !r.ok).length === shown.failed ? { shown, stored } : undefined;
-    }, "as many latency dots as stored check runs");
+    }, { what: "as many latency dots as stored check runs", timeoutMs: HANG_MS });
     expect(match.shown.failed).toBeGreaterThan(0);
     expect(match.shown.dots).toBeGreaterThan(match.shown.failed);
 
@@ -230,16 +231,6 @@ function readHistory(dir: string): StoredRun[] {
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as StoredRun),
   );
-}
-
-async function waitForValue<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + HANG_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** With VIGIA_SCREENSHOTS=DIR, a copy of each screenshot is kept there (the workspace is removed after the tests). */

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI_COMMANDS } from "../../src/cli/cli-spec.js";
-import { makeWorkdir, removeDir, REPO, runVigia, type CliResult } from "../cli/cli-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { makeWorkdir, REPO, runVigia, type CliResult } from "../cli/cli-harness.js";
 
 const workdir = makeWorkdir();
 afterAll(() => removeDir(workdir));

@@ -4,7 +4,8 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeWorkdir, removeDir, REPO, runVigia } from "../cli/cli-harness.js";
+import { removeDir } from "../helpers/temp-dir.js";
+import { makeWorkdir, REPO, runVigia } from "../cli/cli-harness.js";
 
 const SECTION = "## A minimal config";
 
