@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { get } from "node:http";
-import { BOT_LOG, cleanUpAll, createWorkspace, findFreePort, formatPythonLine, startVigia, VIGIA_BIN, waitFor, type Workspace } from "./vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BOT_LOG, cleanUpAll, createWorkspace, findFreePort, formatPythonLine, startVigia, VIGIA_BIN, type Workspace } from "./vigia-harness.js";
 
 const SCRIPT = "/usr/bin/script";
 
@@ -95,7 +96,7 @@ describe("vigia run --from-start on a big backlog", () => {
           if (health) samples.push(health);
           return health !== null && samples.some((s) => s.lag_bytes[0]! > 0) && health.lag_bytes[0] === 0;
         },
-        { what: "/health showing the bot source behind, then caught up", timeoutMs: 240_000, intervalMs: 20, describe: () => `samples: ${JSON.stringify(samples.slice(-5))}\n${terminal}` },
+        { what: "/health showing the bot source behind, then caught up", timeoutMs: 240_000, everyMs: 20, describe: () => `samples: ${JSON.stringify(samples.slice(-5))}\n${terminal}` },
       );
       const behind = samples.find((s) => s.lag_bytes[0]! > 0)!;
       expect(behind.lag_bytes[0]).toBeLessThanOrEqual(backlogBytes);

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const VIGIA_BIN = join(REPO, "bin", "vigia.js");
+export const VIGIA_BIN = join(REPO, "bin", "vigia.js");
 const JQ = "/usr/bin/jq";
 /** Relative to a workspace, as in the default config. */
 export const BOT_LOG = "logs/bot_central.log";

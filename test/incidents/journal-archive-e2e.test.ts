@@ -7,20 +7,8 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync } from "node:fs";
-import {
-  BASE_CONFIG_YAML,
-  JOURNAL,
-  cleanUpAll,
-  cleanUpTest,
-  createWorkspace,
-  readJournal,
-  runBash,
-  runJq,
-  runVigia,
-  startVigia,
-  waitFor,
-  type Workspace,
-} from "../e2e/vigia-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { BASE_CONFIG_YAML, JOURNAL, cleanUpAll, cleanUpTest, createWorkspace, readJournal, runBash, runJq, runVigia, startVigia, type Workspace } from "../e2e/vigia-harness.js";
 
 afterEach(cleanUpTest);
 afterAll(cleanUpAll);

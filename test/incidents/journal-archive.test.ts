@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { JournalWriter, type ArchiveEvent } from "../../src/incidents/journal-writer.js";
 import { createIncident, type TrackedIncident } from "../../src/incidents/create-incident.js";
 import { applyTransition } from "../../src/incidents/incident-state.js";
-import { makeMatch, makeRule } from "./make-match.js";
+import { makeMatch, makeRule } from "../helpers/make-rule.js";
 
 const DAY_MS = 86_400_000;
 const NOW = Date.now();
@@ -22,7 +22,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An incident detected at `atMs`, closed `solucionado` a minute later unless `open`. */
 function makeIncident(n: number, atMs: number, open = false): TrackedIncident {
-  const rule = makeRule("ruta_inexistente", { actions: [{ type: "mkdir" }] });
+  const rule = makeRule({ id: "ruta_inexistente", actions: [{ type: "mkdir" }] });
   const created = createIncident(makeMatch(rule, { path: `modelos/m${n}` }), { nowMs: atMs, id: `inc-${n}`, defaultMaxIntentos: 3 });
   return open ? created : applyTransition(created, "solucionado", { accion: "mkdir -p" }, atMs + 60_000);
 }

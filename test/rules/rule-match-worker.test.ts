@@ -44,7 +44,7 @@ describe("RuleMatchWorker", () => {
 
   it("with `forward`, hands back only the events downstream needs: matched, wanted, resolve_on candidates, the batch's last", async () => {
     const rules = [
-      makeRule("timeout", { match: /Timed out getting (?<video>\S+)/, resolveOn: "Descarga exitosa: {video}" }),
+      makeRule({ id: "timeout", match: /Timed out getting (?<video>\S+)/, resolveOn: "Descarga exitosa: {video}" }),
     ];
     worker = new RuleMatchWorker({ budgetMs: 60_000, forward: [/\bERROR\b/g] });
     worker.setRules(rules);
@@ -67,14 +67,14 @@ describe("RuleMatchWorker", () => {
   });
 
   it("matches events of every source and any text, packed into one message (non-Latin-1, empty, NUL)", async () => {
-    const rules = [makeRule("permisos", { match: /Permission denied: '(?<path>[^']+)'/, sources: new Set(["backend"]) }), makeRule("vacío", { match: /^$/ })];
+    const rules = [makeRule({ id: "permisos", match: /Permission denied: '(?<path>[^']+)'/, sources: new Set(["backend"]) }), makeRule({ id: "vacío", match: /^$/ })];
     worker = new RuleMatchWorker({ budgetMs: 60_000 });
     worker.setRules(rules);
     const events = [
-      makeEvent("PermissionError: Permission denied: 'modelos/ñandú 🎬/v.mp4'", "backend"),
-      makeEvent("PermissionError: Permission denied: 'modelos/x.mp4'", "bot"),
+      makeEvent("PermissionError: Permission denied: 'modelos/ñandú 🎬/v.mp4'", { source: "backend" }),
+      makeEvent("PermissionError: Permission denied: 'modelos/x.mp4'", { source: "bot" }),
       makeEvent(""),
-      makeEvent("a\u0000b Permission denied: 'n\u0000l'", "backend"),
+      makeEvent("a\u0000b Permission denied: 'n\u0000l'", { source: "backend" }),
     ];
     const out = await worker.match(events);
     expect(out.events).toEqual(events);
