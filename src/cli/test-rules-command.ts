@@ -1,11 +1,11 @@
-import { accessSync, constants, createReadStream, statSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { MultilineGrouper } from "../events/multiline-grouper.js";
-import { readLinesFromStream } from "../sources/index.js";
+import { Worker } from "node:worker_threads";
 import { loadRules } from "../rules/load-rules.js";
-import { createRuleMatcher } from "../rules/match-rules.js";
 import { formatProblem } from "../util/problems.js";
-import type { LogEvent, SourceLine } from "../types.js";
+import { resolveWorkerScript } from "../util/resolve-worker-script.js";
+import type { CompiledRule } from "../types.js";
+import { testRulesOnRange, type RangeReport, type RangeSpec } from "./test-rules-on-range.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { toRuleSource } from "../rules/rule-source.js";
 import { UsageError } from "./main.js";
@@ -67,59 +67,97 @@ function measureLogFile(file: string): number | string {
   }
 }
 
+/** Below this size the file is read in one thread: starting a worker costs more than it saves. */
+const SPLIT_FROM_BYTES = 16 * 1024 * 1024;
+/** How far past the middle a line that starts an event is looked for. */
+const SPLIT_SEARCH_BYTES = 1024 * 1024;
+
 /**
- * Runs the rules over a file. Lines are numbered by putting the 1-based line number in the offset fields,
- * so an event's `offset` is the number of its first line.
+ * Runs the rules over a file. A big file is cut in two at an event's first line near its middle, and the second
+ * half runs in a worker thread: both halves are read, split, grouped and matched at once, and their figures merge
+ * into what one pass gives (line numbers of the second half shifted by the first half's lines).
  */
 export async function testRulesOnFile(
   file: string,
   size: number,
-  rules: Parameters<typeof createRuleMatcher>[0],
+  rules: readonly CompiledRule[],
   sourceName: string,
   start: RegExp | null,
 ): Promise<TestRulesReport> {
-  const matcher = createRuleMatcher(rules);
-  const grouper = new MultilineGrouper({ startPatterns: start ? { [sourceName]: start } : {}, maxEventLines: 200 });
-  const counts: Record<string, number> = Object.fromEntries(rules.map((r) => [r.id, 0]));
-  const matches: TestRulesReport["matches"] = [];
-  let lineNo = 0;
-  let eventCount = 0;
-  let bytesDone = 0;
-  const progress = process.stderr.isTTY && size > 20_000_000;
+  const showProgress = process.stderr.isTTY && size > 20_000_000;
   const started = performance.now();
-  const onEvents = (events: LogEvent[]) => {
-    eventCount += events.length;
-    for (const e of events) {
-      const m = matcher(e);
-      if (!m) continue;
-      counts[m.rule.id] = (counts[m.rule.id] ?? 0) + 1;
-      matches.push({ line: e.offset, rule: m.rule.id, fields: m.fields });
-    }
-  };
-  const out: LogEvent[] = [];
-  await readLinesFromStream(createReadStream(file, { highWaterMark: 1 << 20 }), sourceName, (lines: SourceLine[]) => {
-    for (const l of lines) {
-      lineNo++;
-      l.offset = lineNo;
-      l.endOffset = lineNo + 1;
-      bytesDone += l.text.length + 1;
-    }
-    grouper.push(lines, 0, out);
-    onEvents(out.splice(0));
-    if (progress) process.stderr.write(`\r${Math.min(100, Math.round((bytesDone / size) * 100))} % (${lineNo} lines)`);
-  }, { file });
-  grouper.flushAll(out);
-  onEvents(out.splice(0));
-  if (progress) process.stderr.write("\n");
+  const split = size >= SPLIT_FROM_BYTES ? findSplitOffset(file, size, start) : null;
+  const firstEnd = split ?? size;
+  const second = split === null ? null : runRangeInWorker({ file, start: split, end: size, rules, sourceName, startPattern: start });
+  const first = await testRulesOnRange({
+    file,
+    start: 0,
+    end: firstEnd,
+    rules,
+    sourceName,
+    startPattern: start,
+    onProgress: showProgress ? (done, lines) => process.stderr.write(`\r${Math.min(100, Math.round((done / firstEnd) * 100))} % (${lines} lines)`) : undefined,
+  });
+  const rest = second ? await second : null;
+  if (showProgress) process.stderr.write("\n");
+  const report = rest ? mergeRanges(first, rest) : first;
   const seconds = (performance.now() - started) / 1000;
   return {
-    lines: lineNo,
-    events: eventCount,
-    counts,
-    matches,
-    unmatched: eventCount - matches.length,
+    ...report,
+    unmatched: report.events - report.matches.length,
     seconds,
-    lines_per_second: seconds > 0 ? Math.round(lineNo / seconds) : lineNo,
+    lines_per_second: seconds > 0 ? Math.round(report.lines / seconds) : report.lines,
+  };
+}
+
+/**
+ * Where to cut the file: the first byte of a line near the middle that begins an event (matches the start
+ * pattern; any line without one), so that no event spans the cut. Null when there is none within
+ * SPLIT_SEARCH_BYTES, or when the file is UTF-16 (only its first bytes say so).
+ */
+function findSplitOffset(file: string, size: number, start: RegExp | null): number | null {
+  const fd = openSync(file, "r");
+  try {
+    const head = Buffer.alloc(2);
+    readSync(fd, head, 0, 2, 0);
+    if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return null;
+    const from = Math.floor(size / 2);
+    const window = Buffer.alloc(Math.min(SPLIT_SEARCH_BYTES, size - from));
+    const n = readSync(fd, window, 0, window.length, from);
+    const pattern = start ? new RegExp(start.source, start.flags.replace(/[gy]/g, "")) : null;
+    for (let nl = window.indexOf(0x0a); nl !== -1 && nl + 1 < n; nl = window.indexOf(0x0a, nl + 1)) {
+      const lineEnd = window.indexOf(0x0a, nl + 1);
+      if (lineEnd === -1) break;
+      const line = window.toString("utf8", nl + 1, lineEnd).replace(/\r$/, "");
+      if (pattern === null || pattern.test(line)) return from + nl + 1;
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function runRangeInWorker(spec: Omit<RangeSpec, "onProgress">): Promise<RangeReport> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(resolveWorkerScript(import.meta.url, "test-rules-worker"), { workerData: spec });
+    worker.once("message", (message: { report?: RangeReport; error?: string }) => {
+      if (message.report) resolve(message.report);
+      else reject(new Error(message.error ?? "test-rules worker failed"));
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+  });
+}
+
+/** The figures of two consecutive ranges as those of one. */
+function mergeRanges(a: RangeReport, b: RangeReport): RangeReport {
+  const counts = { ...a.counts };
+  for (const [id, n] of Object.entries(b.counts)) counts[id] = (counts[id] ?? 0) + n;
+  return {
+    lines: a.lines + b.lines,
+    events: a.events + b.events,
+    counts,
+    matches: [...a.matches, ...b.matches.map((m) => ({ ...m, line: m.line + a.lines }))],
   };
 }
 

@@ -610,7 +610,8 @@ export class IncidentManager {
       // Candidates: incidents whose needle is one of the line's tokens, plus those whose needle cannot be a token.
       const candidates: Entry[] = [];
       for (const token of event.text.split(TOKEN_SEPARATORS)) {
-        const byToken = group.byNeedle.get(token) ?? group.byNeedle.get(token.replace(/\.+$/, ""));
+        // A sentence's final dot is not part of the name it follows; most tokens have none, and then one lookup.
+        const byToken = group.byNeedle.get(token) ?? (token.endsWith(".") ? group.byNeedle.get(token.replace(/\.+$/, "")) : undefined);
         if (byToken) candidates.push(...byToken);
       }
       candidates.push(...group.others);

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, cleanUpTest, createWorkspace, runVigia } from "./vigia-harness.js";
 import { PYTHON_START, countByRule, groupEvents, matchEvents, readLogLines, readRules } from "./rule-oracle.js";
@@ -55,6 +56,23 @@ describe("vigia test-rules (e2e)", () => {
       fields: { path: "modelos/ana/20251225_143020_a3f2b1.mp4", dir: "modelos/ana", modelo: "ana", video: "20251225_143020_a3f2b1.mp4" },
     });
   });
+
+  it("on a big file (read in two halves at once) gives exactly what one reading gives, tracebacks at the cut included", async () => {
+    const ws = createWorkspace();
+    // The fixture (tracebacks, ffmpeg output, DEBUG chatter) end to end past 16 MB: big enough to be cut in two.
+    const fixture = readFileSync(BOT_FIXTURE, "utf8");
+    const copy = fixture.endsWith("\n") ? fixture : `${fixture}\n`;
+    const big = ws.at("logs", "big.log");
+    ws.write("logs/big.log", copy.repeat(Math.ceil((17 * 1024 * 1024) / Buffer.byteLength(copy))));
+    const r = await runVigia(ws.dir, ["test-rules", big, "--json"], { timeoutMs: 240_000 });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as TestRulesJson;
+    const expected = predict(big, ws.at("rules", "descargas.yaml"), "bot");
+    expect(report.lines).toBe(expected.lines);
+    expect(report.events).toBe(expected.events);
+    expect(report.counts).toEqual(expected.counts);
+    expect(report.matches).toEqual(expected.matches);
+  }, 300_000);
 
   it("--source backend reads fixtures/backend.log as the backend source", async () => {
     const ws = createWorkspace();
