@@ -1,4 +1,4 @@
-import { sendTestMessage, TEST_MESSAGE_DEADLINE_MS } from "../notify/index.js";
+import { sendTestMessage, TEST_MESSAGE_DEADLINE_MS, toAlertTelegramSettings } from "../notify/index.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { UsageError } from "./main.js";
 
@@ -16,7 +16,7 @@ export async function runNotifyTestCommand(values: Record<string, unknown>): Pro
     return 1;
   }
   const results = await sendTestMessage({
-    telegram: n.telegram ? { token: n.telegram.token, chatId: n.telegram.chatId, apiRoot: n.telegram.apiRoot, fallbackToCloud: n.telegram.fallbackToCloud } : null,
+    telegram: toAlertTelegramSettings(n.telegram),
     webhook: n.webhook,
     email: n.email,
   }, new Date(), deadlineMs);

@@ -10,6 +10,7 @@ import { countLogLevels } from "../report/count-log-levels.js";
 import { formatReportText, TEXT_TITLES } from "../report/format-report-text.js";
 import { renderReportHtml } from "../report/render-report-html.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
+import { parseDurationMs } from "../util/parse-duration.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { UsageError } from "./main.js";
 
@@ -19,11 +20,8 @@ import { UsageError } from "./main.js";
  */
 export function parseSince(text: string, nowMs: number): number {
   const trimmed = text.trim();
-  const duration = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(trimmed);
-  if (duration) {
-    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[duration[2] as "s" | "m" | "h" | "d"];
-    return nowMs - Number(duration[1]) * unit;
-  }
+  const durationMs = parseDurationMs(trimmed);
+  if (durationMs !== null) return nowMs - durationMs;
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
   if (day) {
     const ms = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])).getTime();

@@ -149,7 +149,8 @@ const notifySchema = {
         },
         commands_token: {
           type: ["string", "null"],
-          description: "A separate bot token for the admin command mode (/estado, /silenciar, /reanudar). Default null (send-only). Secret.",
+          description:
+            "Token of a second bot, vigia's own, for the admin's commands (/estado, /incidente, /silenciar, /activar, /reintentar, /informe, /desconocidos) and the buttons under alerts: vigia long-polls its getUpdates (never the download bot's, whose updates are its own) and answers only chat_id (ADMIN_ID). Alerts then come from this bot; the admin writes /start to it once. Default null (send-only). Secret.",
         },
       },
     },

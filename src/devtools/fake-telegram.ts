@@ -1,7 +1,9 @@
 /**
  * A fake Telegram Bot API server on 127.0.0.1 for tests: answers `POST /bot<token>/<method>` with Bot API JSON,
  * records every call, and can be scripted to fail (429 with retry_after, 5xx, or "down" = connection refused for a
- * while). grammY is pointed at it through its `apiRoot` client option. Also a tiny webhook receiver.
+ * while). grammY is pointed at it through its `apiRoot` client option. It also plays the admin's side: messages
+ * and button presses queued with `sendText` / `pressButton` are served to `getUpdates` (long polling, per bot token,
+ * confirmed by offset as Telegram does). Also a tiny webhook receiver.
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -24,6 +26,23 @@ export interface FakeMessage {
   text: string;
   parse_mode?: string;
   edits: number;
+  /** The inline keyboard sent or last edited with the message; absent when it has none. */
+  reply_markup?: unknown;
+}
+
+/** Someone writing to a bot: the admin, or a stranger. */
+export interface FakeUser {
+  id: number;
+  first_name?: string;
+  username?: string;
+}
+
+/** A `getUpdates` request waiting for an update (long polling). */
+interface PendingPoll {
+  token: string;
+  offset: number;
+  limit: number;
+  answer: (updates: unknown[]) => void;
 }
 
 /** What a scripted failure answers. `method` limits it to calls of that method. */
@@ -35,6 +54,8 @@ export type ScriptedFailure =
 export interface FakeTelegramOptions {
   /** When set, any other token answers 401 Unauthorized. */
   validToken?: string;
+  /** Several bots (alerts and commands): any token not listed answers 401. Adds to `validToken`. */
+  validTokens?: readonly string[];
 }
 
 const BOT_PATH = /^\/bot([^/]+)\/([A-Za-z]+)$/;
@@ -46,6 +67,13 @@ export class FakeTelegram {
   private readonly failures: ScriptedFailure[] = [];
   private readonly sockets = new Set<Socket>();
   private nextMessageId = 1;
+  /** Bot token that sent each message of the chat. */
+  private readonly senders = new Map<number, string>();
+  /** Updates not yet confirmed by a `getUpdates` offset, per bot token, in order. */
+  private readonly updates = new Map<string, Array<{ update_id: number } & Record<string, unknown>>>();
+  private readonly polls = new Set<PendingPoll>();
+  private nextUpdateId = 1;
+  private nextCallbackId = 1;
   private server: http.Server;
   private port = 0;
   private downUntilMs = 0;
@@ -81,6 +109,54 @@ export class FakeTelegram {
     return this.messages().map((m) => m.text);
   }
 
+  /** Messages in the fake chat sent with one bot's token. */
+  messagesFrom(token: string): FakeMessage[] {
+    return this.messages().filter((m) => this.senders.get(m.message_id) === token);
+  }
+
+  /**
+   * `from` writes `text` to the bot of `token` in their private chat: an update for that bot's `getUpdates`
+   * (a leading `/command` is marked as a bot_command entity, as Telegram does). Resolves to its update_id.
+   */
+  sendText(token: string, from: FakeUser, text: string): number {
+    const command = /^\/\S+/.exec(text);
+    return this.queueUpdate(token, {
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: from.id, type: "private", first_name: from.first_name ?? "user" },
+        from: { id: from.id, is_bot: false, first_name: from.first_name ?? "user", ...(from.username ? { username: from.username } : {}) },
+        text,
+        ...(command ? { entities: [{ type: "bot_command", offset: 0, length: command[0].length }] } : {}),
+      },
+    });
+  }
+
+  /** `from` presses the inline button carrying `data` under message `messageId`: a callback_query update for `token`. */
+  pressButton(token: string, from: FakeUser, messageId: number, data: string): number {
+    const message = this.chat.get(messageId);
+    return this.queueUpdate(token, {
+      callback_query: {
+        id: String(this.nextCallbackId++),
+        from: { id: from.id, is_bot: false, first_name: from.first_name ?? "user" },
+        chat_instance: "fake-chat",
+        data,
+        message: {
+          message_id: messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(message?.chat_id ?? from.id) || from.id, type: "private", first_name: from.first_name ?? "user" },
+          from: { id: 777, is_bot: true, first_name: "fake" },
+          text: message?.text ?? "",
+        },
+      },
+    });
+  }
+
+  /** Updates of `token` that no `getUpdates` has confirmed yet (answered ones count until the next offset). */
+  pendingUpdates(token: string): number {
+    return this.updates.get(token)?.length ?? 0;
+  }
+
   /** The next `count` calls (of `failure.method`, if set) answer with this failure. */
   failNext(count: number, failure: ScriptedFailure): void {
     for (let i = 0; i < count; i++) this.failures.push(failure);
@@ -103,7 +179,55 @@ export class FakeTelegram {
 
   async close(): Promise<void> {
     this.downUntilMs = Number.MAX_SAFE_INTEGER; // a pending comeBack must not reopen
+    for (const poll of [...this.polls]) poll.answer([]);
     await this.stopListening();
+  }
+
+  private queueUpdate(token: string, body: Record<string, unknown>): number {
+    const update = { update_id: this.nextUpdateId++, ...body };
+    let queue = this.updates.get(token);
+    if (!queue) this.updates.set(token, (queue = []));
+    queue.push(update);
+    for (const poll of [...this.polls]) if (poll.token === token) this.answerPoll(poll);
+    return update.update_id;
+  }
+
+  /** Answers a waiting poll with what is there for it now; false (still waiting) when nothing is. */
+  private answerPoll(poll: PendingPoll): boolean {
+    const ready = (this.updates.get(poll.token) ?? []).filter((u) => u.update_id >= poll.offset).slice(0, poll.limit);
+    if (ready.length === 0) return false;
+    poll.answer(ready);
+    return true;
+  }
+
+  /**
+   * `getUpdates`: an offset confirms (forgets) every earlier update; what is left is answered at once, else the
+   * request waits up to `timeout` seconds for one (long polling), as the Bot API does.
+   */
+  private getUpdates(token: string, p: Record<string, unknown>): Promise<unknown[]> {
+    const offset = Number(p.offset ?? 0);
+    const queue = this.updates.get(token) ?? [];
+    if (offset > 0) this.updates.set(token, queue.filter((u) => u.update_id >= offset));
+    const limit = Math.min(100, Math.max(1, Number(p.limit ?? 100)));
+    const timeoutS = Math.max(0, Number(p.timeout ?? 0));
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const poll: PendingPoll = {
+        token,
+        offset,
+        limit,
+        answer: (updates) => {
+          clearTimeout(timer);
+          this.polls.delete(poll);
+          resolve(updates);
+        },
+      };
+      if (this.answerPoll(poll)) return;
+      if (timeoutS === 0) return resolve([]);
+      this.polls.add(poll);
+      timer = setTimeout(() => poll.answer([]), timeoutS * 1000);
+      timer.unref();
+    });
   }
 
   private createServer(): http.Server {
@@ -166,7 +290,7 @@ export class FakeTelegram {
     const record = (status: number): void => {
       this.calls.push({ method, token, payload, atMs: Date.now(), status });
     };
-    if (this.options.validToken !== undefined && token !== this.options.validToken) {
+    if (!this.isValidToken(token)) {
       record(401);
       return reply(401, { ok: false, error_code: 401, description: "Unauthorized" });
     }
@@ -176,9 +300,20 @@ export class FakeTelegram {
       record(status);
       return reply(status, json);
     }
-    const [status, json] = this.answer(method, payload);
+    if (method === "getUpdates") {
+      const updates = await this.getUpdates(token, payload);
+      record(200);
+      if (!res.destroyed) reply(200, { ok: true, result: updates });
+      return;
+    }
+    const [status, json] = this.answer(method, payload, token);
     record(status);
     reply(status, json);
+  }
+
+  private isValidToken(token: string): boolean {
+    const valid = [...(this.options.validToken !== undefined ? [this.options.validToken] : []), ...(this.options.validTokens ?? [])];
+    return valid.length === 0 || valid.includes(token);
   }
 
   private takeFailure(method: string): ScriptedFailure | undefined {
@@ -186,15 +321,16 @@ export class FakeTelegram {
     return i < 0 ? undefined : this.failures.splice(i, 1)[0];
   }
 
-  private answer(method: string, p: Record<string, unknown>): [number, unknown] {
+  private answer(method: string, p: Record<string, unknown>, token: string): [number, unknown] {
     const nowS = Math.floor(Date.now() / 1000);
     const ok = (result: unknown): [number, unknown] => [200, { ok: true, result }];
     const bad = (description: string): [number, unknown] => [400, { ok: false, error_code: 400, description }];
     switch (method) {
       case "getMe":
         return ok({ id: 777, is_bot: true, first_name: "fake", username: "fake_bot", can_join_groups: false });
-      case "getUpdates":
-        return ok([]);
+      case "answerCallbackQuery":
+        if (typeof p.callback_query_id !== "string" || p.callback_query_id === "") return bad("Bad Request: query is too old and response timeout expired or query ID is invalid");
+        return ok(true);
       case "deleteWebhook":
       case "setWebhook":
       case "logOut":
@@ -212,8 +348,10 @@ export class FakeTelegram {
           text: p.text,
           parse_mode: p.parse_mode as string | undefined,
           edits: 0,
+          ...(p.reply_markup !== undefined ? { reply_markup: p.reply_markup } : {}),
         };
         this.chat.set(message.message_id, message);
+        this.senders.set(message.message_id, token);
         return ok({
           message_id: message.message_id,
           date: nowS,
@@ -226,13 +364,16 @@ export class FakeTelegram {
         const message = this.chat.get(Number(p.message_id));
         if (!message || String(message.chat_id) !== String(p.chat_id)) return bad("Bad Request: message to edit not found");
         if (typeof p.text !== "string" || p.text.length > 4096) return bad("Bad Request: MESSAGE_TOO_LONG");
-        if (message.text === p.text) {
+        if (message.text === p.text && JSON.stringify(message.reply_markup) === JSON.stringify(p.reply_markup)) {
           return bad(
             "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
           );
         }
         message.text = p.text;
         message.parse_mode = p.parse_mode as string | undefined;
+        // Telegram drops the inline keyboard of an edit that does not send one again.
+        if (p.reply_markup !== undefined) message.reply_markup = p.reply_markup;
+        else delete message.reply_markup;
         message.edits++;
         return ok({
           message_id: message.message_id,

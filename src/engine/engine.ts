@@ -18,7 +18,7 @@ import { IncidentManager, type IncidentChange } from "../incidents/incident-mana
 import { JournalWriter } from "../incidents/journal-writer.js";
 import { listRecordedPositions } from "../incidents/list-recorded-positions.js";
 import { createExecutor, type Executor } from "../remediation/index.js";
-import { Notifier, formatSessionSummary, type SessionSummary } from "../notify/index.js";
+import { Notifier, formatSessionSummary, toAlertTelegramSettings, type SessionSummary } from "../notify/index.js";
 import { createCheckScheduler, createLineActivity, type CheckScheduler, type CheckTransition, type LineActivity } from "../checks/index.js";
 import { createMetrics, type VigiaMetrics } from "../observe/metrics.js";
 import { initialiseCheckSeries, recordCheckResult } from "../observe/record-check-metrics.js";
@@ -45,6 +45,7 @@ import { describeFsErrorEs, reportVigiaFault, resolveVigiaFault } from "./report
 import { UnknownErrorStore } from "../discover/unknown-error-store.js";
 import { formatNewErrorMessage } from "../discover/format-new-error-message.js";
 import { ERROR_EVENT_HINT } from "../discover/mask-template.js";
+import { AdminCommands } from "../notify/commands/admin-commands.js";
 
 /** How a daemon run differs from the config. */
 export interface EngineOptions {
@@ -98,6 +99,8 @@ export class Engine {
   private readonly activity: LineActivity = createLineActivity();
   private readonly executor: Executor;
   private readonly notifier: Notifier;
+  /** The admin's silences and Telegram commands. */
+  private readonly admin: AdminCommands;
   /** Error events no rule claims, by template (`desconocidos.json` beside the journal). */
   readonly unknownErrors: UnknownErrorStore;
   private rulesResult: LoadRulesResult = { rules: [], problems: [], files: [] };
@@ -182,13 +185,15 @@ export class Engine {
     this.configValues = buildConfigTemplateValues(this.config);
     this.outageKeys = createOutageKeys(this.config.checks, { baseDir: this.config.baseDir, downloadRoot: r.allowedRoots[0] ?? null });
     const tg = this.config.notify.telegram;
+    this.admin = new AdminCommands({ telegram: tg, silencesPath: join(dirname(this.config.journalPath), "silencios.json"), dryRun: Boolean(options.dryRun || r.dryRun), logger: this.logger });
     this.notifier = new Notifier({
-      telegram: tg ? { token: tg.token, chatId: tg.chatId, apiRoot: tg.apiRoot, fallbackToCloud: tg.fallbackToCloud } : null,
+      telegram: toAlertTelegramSettings(tg),
       webhook: this.config.notify.webhook,
       email: this.config.notify.email,
       maxPerMinute: this.config.notify.maxPerMinute,
       logger: this.logger,
       onDelivery: createDeliveryRecorder(this.metrics),
+      ...this.admin.notifierHooks,
     });
     const sourceNames = this.config.sources.map((s) => s.name);
     initialiseSourceSeries(this.metrics, sourceNames);
@@ -230,6 +235,7 @@ export class Engine {
 
     const loaded = await this.journal.load();
     await this.unknownErrors.load();
+    await this.admin.start(this);
     this.subscriptions.push(this.journal.follow(this.manager.changes$));
     this.subscriptions.push(this.manager.changes$.subscribe((c) => this.onIncidentChange(c)));
     this.subscriptions.push(recordIncidentMetrics(this.manager.changes$, this.metrics));
@@ -366,6 +372,7 @@ export class Engine {
     await this.heartbeat?.stop();
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await this.scheduler?.stop();
+    await this.admin.stop();
     await this.fileSources?.stop();
     await this.rulesWatcher?.close();
     await this.ruleLoader.close();

@@ -3,7 +3,7 @@ import type { TrackedIncident } from "./create-incident.js";
 
 /** Everything the journal writer, notifier and metrics need to hear, one union. */
 export type IncidentChange =
-  | { type: "opened"; incident: TrackedIncident; rule: CompiledRule; reason: "new" | "reopened" }
+  | { type: "opened"; incident: TrackedIncident; rule: CompiledRule; reason: "new" | "reopened" | "retried" }
   | { type: "folded"; incident: TrackedIncident; rule: CompiledRule; match: RuleMatch }
   | {
       type: "transition";

@@ -66,6 +66,9 @@ export interface IncidentManagerOptions {
   dryRun?: boolean;
 }
 
+/** The outcome of an admin's retry: the new incident, or the open one already being worked on. */
+export type RetryResult = { ok: true; incident: TrackedIncident } | { ok: false; reason: "still_open"; incident: TrackedIncident };
+
 /** `transition()` for an id the manager does not hold (never seen, or closed and past its cooldown). */
 export class UnknownIncidentError extends Error {
   constructor(readonly incidentId: string) {
@@ -295,6 +298,20 @@ export class IncidentManager {
   }
 
   /**
+   * The admin asked to run an incident's remediation again (`/reintentar`): the key of a closed incident opens a
+   * new incident that goes to the executor like any other (same actions, path guard and dry-run), its first step
+   * saying whose retry it is. The closed record is never reopened: final states stay final. An incident still open
+   * is left to the remediation already working on it.
+   */
+  retry(incident: TrackedIncident, rule: CompiledRule, detalle: string): RetryResult {
+    const current = this.byKey.get(incident.clave);
+    if (current && current.closedAtMs === null) return { ok: false, reason: "still_open", incident: current.incident };
+    const match = (current?.incident.id === incident.id ? current.lastMatch : null) ?? rebuildMatch(incident, rule);
+    const entry = this.open({ ...match, rule }, rule, this.now(), 1, 0, "retried", { accion: "reintento manual", detalle });
+    return { ok: true, incident: entry.incident };
+  }
+
+  /**
    * Takes over the journal at start: open incidents go back to remediation (resuming from their recorded
    * attempt) or wait for their root cause; closed ones in their cooldown keep their key; every recorded
    * `posicion` arms the replay guard. Elements that are not vigia incidents are ignored (the writer keeps them).
@@ -484,7 +501,8 @@ export class IncidentManager {
     nowMs: number,
     ocurrencias: number,
     reopenCount: number,
-    reason: "new" | "reopened",
+    reason: "new" | "reopened" | "retried",
+    firstStep: { accion: string; detalle: string } | null = null,
   ): Entry {
     let id = this.createId(rule.id, nowMs);
     while (this.byId.has(id)) id = this.createId(rule.id, nowMs);
@@ -495,6 +513,7 @@ export class IncidentManager {
       maxMessageBytes: this.maxMessageBytes,
       ocurrencias,
     });
+    if (firstStep) created.transiciones = [{ ...created.transiciones[0]!, ...firstStep }];
     const incident: TrackedIncident = this.dryRun ? { ...created, dry_run: true } : created;
     const entry = createEntry(incident, rule, null);
     entry.reopenCount = reopenCount;

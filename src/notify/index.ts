@@ -5,6 +5,7 @@ export { Notifier, isIncidentChange, type IncidentChange, type NotifierInput, ty
 export {
   NOTIFIER_DEFAULTS,
   resolveTelegramSettings,
+  toAlertTelegramSettings,
   type NotifierOptions,
   type TelegramSettings,
   type WebhookSettings,

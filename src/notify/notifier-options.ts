@@ -1,5 +1,7 @@
+import type { TelegramConfig } from "../config/types.js";
+import type { Incident } from "../types.js";
 import type { EmailChannelOptions, EmailSettings } from "./email-channel.js";
-import type { MessageChannel } from "./message-channel.js";
+import type { MessageButton, MessageChannel } from "./message-channel.js";
 import type { NotifyLogger } from "./notify-logger.js";
 import type { SleepFn } from "./sleep-ms.js";
 import type { TelegramChannelOptions } from "./telegram-channel.js";
@@ -68,6 +70,22 @@ export interface NotifierOptions {
   channel?: MessageChannel;
   /** Told of each message's fate as it is known (metrics); must not throw. */
   onDelivery?: (channel: NotifyChannelName, outcome: DeliveryOutcome) => void;
+  /**
+   * The admin's silences: an incident of a silenced error_type gets no message of its own (nor a digest line);
+   * `null` asks about alerts of no error type (an unforeseen error). Journal and webhook are not affected.
+   */
+  isSilenced?: (errorType: string | null) => boolean;
+  /** Buttons under an incident's message (the command bot's Reintentar / Silenciar 1 h); none by default. */
+  listIncidentButtons?: (incident: Incident) => MessageButton[];
+}
+
+/**
+ * The Telegram settings alerts go out with. With a command bot (`commands_token`) alerts come from it rather than
+ * from the download bot: the buttons under them, and the admin's answers, then reach vigia's own bot.
+ */
+export function toAlertTelegramSettings(telegram: TelegramConfig | null): TelegramSettings | null {
+  if (!telegram) return null;
+  return { token: telegram.commandsToken ?? telegram.token, chatId: telegram.chatId, apiRoot: telegram.apiRoot, fallbackToCloud: telegram.fallbackToCloud };
 }
 
 /** Defaults, in one place. */

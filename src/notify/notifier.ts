@@ -5,7 +5,7 @@ import { FloodGate } from "./flood-gate.js";
 import { formatIncidentMessage } from "./format-incident-message.js";
 import { formatRootCauseGroup, toRootCauseMember, type RootCauseMember } from "./format-root-cause-group.js";
 import { htmlToPlainText, LogOnlyChannel } from "./log-only-channel.js";
-import type { MessageChannel } from "./message-channel.js";
+import type { MessageButton, MessageChannel } from "./message-channel.js";
 import { NOTIFIER_DEFAULTS, resolveTelegramSettings, type DeliveryOutcome, type NotifierOptions, type NotifyChannelName } from "./notifier-options.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { createRedactingLogger, describeError } from "./redact-secrets.js";
@@ -66,6 +66,7 @@ export interface NotifierStats {
 
 interface TelegramItem extends QueueItem {
   html: string;
+  buttons?: readonly MessageButton[];
   /** What the item is about, for logs (`incident abc (timeout fallido)`). */
   label: string;
 }
@@ -127,8 +128,12 @@ export class Notifier {
   private readonly counters = { sent: 0, edited: 0, failed: 0, dropped: 0, logged: 0, digested: 0, webhookSent: 0, webhookFailed: 0 };
   private seq = 0;
   private closed = false;
+  private readonly isSilenced: (errorType: string | null) => boolean;
+  private readonly listIncidentButtons: (incident: Incident) => MessageButton[];
 
   constructor(options: NotifierOptions = {}) {
+    this.isSilenced = options.isSilenced ?? (() => false);
+    this.listIncidentButtons = options.listIncidentButtons ?? (() => []);
     const telegram = resolveTelegramSettings(options.telegram);
     const secrets = [
       ...(telegram.on ? [telegram.token] : []),
@@ -227,6 +232,10 @@ export class Notifier {
    */
   notifyText(key: string, html: string, label: string): void {
     if (this.closed) return;
+    if (this.isSilenced(null)) {
+      this.logger.info(`alert silenced (todo): ${label}`);
+      return;
+    }
     const verdict = this.gate.admit(key);
     if (verdict !== "allow") {
       this.counters.dropped++;
@@ -320,6 +329,11 @@ export class Notifier {
       return;
     }
     if (type === "folded" || !shouldOpenAlert(policy, incident)) return;
+    // A silence stops new messages only: one already on the admin's screen keeps being updated (edits ring nothing).
+    if (this.isSilenced(incident.error_type)) {
+      this.logger.debug(`incident ${incident.id} (${incident.error_type} ${incident.estado}): alert silenced`);
+      return;
+    }
     if (root) {
       this.addToRootGroup(root, incident);
       return;
@@ -341,6 +355,7 @@ export class Notifier {
       critical: incident.severidad === "critical",
       // formatted now: the incident object keeps changing after this call
       html: formatIncidentMessage(incident, rule),
+      buttons: this.listIncidentButtons(incident),
       label: `incident ${incident.id} (${incident.error_type} ${incident.estado})`,
     });
   }
@@ -419,7 +434,7 @@ export class Notifier {
     if (tracked && tracked.messageId !== null) {
       if (tracked.html === item.html) return; // nothing changed in what the admin sees
       try {
-        await this.channel.edit(tracked.messageId, item.html, signal);
+        await this.channel.edit(tracked.messageId, item.html, signal, item.buttons);
         tracked.html = item.html;
         this.count("edited");
         return;
@@ -429,7 +444,7 @@ export class Notifier {
       }
     }
     try {
-      const messageId = await this.channel.send(item.html, signal);
+      const messageId = await this.channel.send(item.html, signal, item.buttons);
       this.remember(item.key, messageId, item.html);
       this.count("sent");
     } catch (error) {

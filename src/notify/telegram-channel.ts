@@ -6,7 +6,7 @@ import {
   isNotModifiedError,
   isUnreachableError,
 } from "./classify-telegram-error.js";
-import type { MessageChannel } from "./message-channel.js";
+import type { MessageButton, MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { createRedactingLogger, describeError } from "./redact-secrets.js";
 import { sleepMs, type SleepFn } from "./sleep-ms.js";
@@ -91,14 +91,14 @@ export class TelegramChannel implements MessageChannel {
       cloudRoot && normalizeApiRoot(cloudRoot) !== localRoot ? { api: this.createApi(normalizeApiRoot(cloudRoot)), isLocal: false } : null;
   }
 
-  async send(html: string, signal?: AbortSignal): Promise<number> {
+  async send(html: string, signal?: AbortSignal, buttons?: readonly MessageButton[]): Promise<number> {
     const message = await this.call(
       "sendMessage",
       (api) =>
         api.sendMessage(
           this.options.chatId,
           html,
-          { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+          { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...toReplyMarkup(buttons) },
           signal as GrammySignal,
         ),
       signal,
@@ -106,7 +106,7 @@ export class TelegramChannel implements MessageChannel {
     return message.message_id;
   }
 
-  async edit(messageId: number, html: string, signal?: AbortSignal): Promise<void> {
+  async edit(messageId: number, html: string, signal?: AbortSignal, buttons?: readonly MessageButton[]): Promise<void> {
     await this.call(
       "editMessageText",
       async (api) => {
@@ -115,7 +115,7 @@ export class TelegramChannel implements MessageChannel {
             this.options.chatId,
             messageId,
             html,
-            { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+            { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...toReplyMarkup(buttons) },
             signal as GrammySignal,
           );
         } catch (error) {
@@ -203,6 +203,12 @@ export class TelegramChannel implements MessageChannel {
       }
     }
   }
+}
+
+/** Buttons as one row of an inline keyboard; nothing when there are none. */
+function toReplyMarkup(buttons: readonly MessageButton[] | undefined) {
+  if (!buttons?.length) return {};
+  return { reply_markup: { inline_keyboard: [buttons.map((b) => ({ text: b.text, callback_data: b.data }))] } };
 }
 
 /** grammY refuses an apiRoot with a trailing slash; accept one anyway. */
