@@ -138,7 +138,7 @@ const notifySchema = {
     telegram: {
       type: ["object", "null"],
       additionalProperties: false,
-      description: "Telegram alerts (send-only). null = off. An empty token (e.g. an unset `${TELEGRAM_TOKEN}`) also means off.",
+      description: "Telegram alerts (sent only: vigia never reads the download bot's updates; see commands_token). null = off. An empty token (e.g. an unset `${TELEGRAM_TOKEN}`) also means off.",
       properties: {
         token: { type: "string", description: "Bot token. Default: env TELEGRAM_TOKEN. Secret: never logged." },
         chat_id: { type: ["string", "integer"], description: "Chat that receives alerts (the admin). Default: env ADMIN_ID." },
