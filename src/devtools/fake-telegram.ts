@@ -152,11 +152,6 @@ export class FakeTelegram {
     });
   }
 
-  /** Updates of `token` that no `getUpdates` has confirmed yet (answered ones count until the next offset). */
-  pendingUpdates(token: string): number {
-    return this.updates.get(token)?.length ?? 0;
-  }
-
   /** The next `count` calls (of `failure.method`, if set) answer with this failure. */
   failNext(count: number, failure: ScriptedFailure): void {
     for (let i = 0; i < count; i++) this.failures.push(failure);

@@ -9,11 +9,11 @@ import {
   formatPythonLine,
   readJournal,
   startVigia,
-  waitFor,
   type VigiaDaemon,
   type Workspace,
 } from "./vigia-harness.js";
 import { FakeTelegram, type FakeMessage, type FakeUser } from "../helpers/fake-telegram.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { htmlToPlainText } from "../../src/notify/log-only-channel.js";
 
 const BOT_TOKEN = "5550001:AAdownload-bot_token";
@@ -75,7 +75,6 @@ async function ask(fake: FakeTelegram, vigia: VigiaDaemon, text: string, is: (pl
   const before = repliesTo(fake, ADMIN).length;
   fake.sendText(COMMANDS_TOKEN, ADMIN, text);
   return waitFor(() => repliesTo(fake, ADMIN).slice(before).find((m) => is(htmlToPlainText(m.text))), {
-    timeoutMs: 20_000,
     what: `vigia's answer to ${text}`,
     describe: () => `messages: ${JSON.stringify(fake.texts())}\n--- stderr ---\n${vigia.stderr()}`,
   });
@@ -139,7 +138,7 @@ describe("Telegram commands for the admin (e2e)", () => {
         describe: vigia.stderr,
       });
       ws.append(BOT_LOG, missingVideoLine(`modelos/control/v${n}.mp4`));
-      await waitFor(() => alertsAbout(fake, `v${n}.mp4`).length === 1, { timeoutMs: 20_000, what: `control alert #${n}`, describe: vigia.stderr });
+      await waitFor(() => alertsAbout(fake, `v${n}.mp4`).length === 1, { what: `control alert #${n}`, describe: vigia.stderr });
       expect(alertsAbout(fake, "Error de permisos detectado")).toEqual([]);
     };
     await failSilencedThenControl(1);
@@ -152,7 +151,7 @@ describe("Telegram commands for the admin (e2e)", () => {
     const activated = await ask(fake, vigia, "/activar permisos", (t) => t.startsWith("🔔"));
     expect(htmlToPlainText(activated.text)).toBe("🔔 Avisos activados de nuevo: permisos.");
     ws.append(BOT_LOG, permissionLine("/etc/shadow3"));
-    await waitFor(() => alertsAbout(fake, "Error de permisos detectado").length === 1, { timeoutMs: 20_000, what: "the permisos alert", describe: vigia.stderr });
+    await waitFor(() => alertsAbout(fake, "Error de permisos detectado").length === 1, { what: "the permisos alert", describe: vigia.stderr });
     await vigia.stop();
   });
 
@@ -164,7 +163,7 @@ describe("Telegram commands for the admin (e2e)", () => {
       what: "video_ausente fallido",
       describe: vigia.stderr,
     });
-    const alert = await waitFor(() => alertsAbout(fake, "a1.mp4")[0], { timeoutMs: 20_000, what: "the fallido alert", describe: vigia.stderr });
+    const alert = await waitFor(() => alertsAbout(fake, "a1.mp4")[0], { what: "the fallido alert", describe: vigia.stderr });
     expect(alert.reply_markup).toEqual({
       inline_keyboard: [[{ text: "🔁 Reintentar", callback_data: `r${failed.id}` }, { text: "🔕 Silenciar 1 h", callback_data: "svideo_ausente" }]],
     });
@@ -184,7 +183,6 @@ describe("Telegram commands for the admin (e2e)", () => {
     // The same through the alert's buttons, on another video.
     ws.append(BOT_LOG, missingVideoLine("modelos/bea/b1.mp4"));
     const second = await waitFor(() => alertsAbout(fake, "b1.mp4").find((m) => m.reply_markup !== undefined), {
-      timeoutMs: 20_000,
       what: "the second fallido alert",
       describe: vigia.stderr,
     });
@@ -195,11 +193,11 @@ describe("Telegram commands for the admin (e2e)", () => {
       what: "the button's retry solucionado",
       describe: vigia.stderr,
     });
-    await waitFor(() => fake.callsTo("answerCallbackQuery").length === 1, { what: "the button press answered" });
+    await waitFor(() => fake.callsTo("answerCallbackQuery").length === 1, "the button press answered");
     expect(String(fake.callsTo("answerCallbackQuery")[0]!.payload.text)).toMatch(/^🔁 Reintentando /);
 
     fake.pressButton(COMMANDS_TOKEN, ADMIN, second.message_id, "svideo_ausente");
-    await waitFor(() => fake.callsTo("answerCallbackQuery").length === 2, { what: "the silence button answered" });
+    await waitFor(() => fake.callsTo("answerCallbackQuery").length === 2, "the silence button answered");
     expect(String(fake.callsTo("answerCallbackQuery")[1]!.payload.text)).toMatch(/^🔕 Silenciados los avisos de video_ausente durante 1 h/);
     expect(JSON.parse(ws.read("logs/silencios.json"))).toEqual([expect.objectContaining({ error_type: "video_ausente" })]);
 

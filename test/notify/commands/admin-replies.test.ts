@@ -1,8 +1,7 @@
 // The admin's replies and silences as units: every reply fits Telegram's 4096 characters whatever the journal holds,
 // log values never become markup, and a silence file survives a restart (and a corrupt one is kept aside).
-import { afterEach, describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "@jest/globals";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatEstado } from "../../../src/notify/commands/format-estado.js";
 import { formatIncidentStory } from "../../../src/notify/commands/format-incident-story.js";
@@ -12,12 +11,10 @@ import { SilenceStore } from "../../../src/notify/commands/silence-store.js";
 import type { TrackedIncident } from "../../../src/incidents/create-incident.js";
 import type { HealthReport } from "../../../src/observe/health-report.js";
 import { parseDurationMs } from "../../../src/util/parse-duration.js";
-import { makeIncident, MISSING_PATH_LINE } from "../make-incident.js";
+import { makeIncident, MISSING_PATH_LINE } from "../../helpers/make-incident.js";
+import { useTempDirs } from "../../helpers/temp-dir.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const makeTempDir = useTempDirs("vigia-silences-");
 
 function makeTracked(over: Partial<TrackedIncident> = {}): TrackedIncident {
   return { ...makeIncident({ error_message: MISSING_PATH_LINE }), posicion: null, ...over } as TrackedIncident;
@@ -77,11 +74,7 @@ describe("admin replies", () => {
 });
 
 describe("SilenceStore", () => {
-  function makePath(): string {
-    const dir = mkdtempSync(join(tmpdir(), "vigia-silences-"));
-    dirs.push(dir);
-    return join(dir, "silencios.json");
-  }
+  const makePath = (): string => join(makeTempDir(), "silencios.json");
 
   it("a silence holds across a reload until it expires; `todo` silences every type and the untyped alerts", async () => {
     let nowMs = Date.parse("2025-12-25T14:00:00Z");
