@@ -199,7 +199,7 @@ const notifySchema = {
         every: {
           type: "number",
           minimum: 1,
-          description: `Seconds between calls. Default ${DEFAULTS.notify.heartbeat_every}.`,
+          description: `Time between calls, in seconds. Default ${DEFAULTS.notify.heartbeat_every}.`,
         },
         method: {
           enum: ["GET", "POST"],

@@ -89,7 +89,7 @@ describe("loadConfig without a config file", () => {
       dryRun: false,
       maxReopen: 3,
     });
-    expect(c.notify).toEqual({ telegram: null, webhook: null, maxPerMinute: 20, newErrorAfter: 5, newErrorWithinMs: 600_000 });
+    expect(c.notify).toEqual({ telegram: null, webhook: null, email: null, heartbeat: null, maxPerMinute: 20, newErrorAfter: 5, newErrorWithinMs: 600_000 });
     expect(c.checks.intervalMs).toBe(30000);
     expect(c.checks.disk).toEqual({ paths: [root], warnGb: 5, criticalGb: 2, timeoutMs: 10000, stopSupervised: true });
     expect(c.checks.flap).toEqual({ count: 5, withinMs: 600000 });
