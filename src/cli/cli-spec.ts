@@ -155,7 +155,7 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
       "For each ERROR record or traceback template no rule claims, prints a rule stub (anchored, ReDoS-checked " +
       "regex with named captures) and writes its annotated samples to `<rules>/samples/<id>.log` (an existing file " +
       "is left alone). Without files, the templates come from `desconocidos.json` beside the journal.",
-    flags: [CONFIG_FLAG],
+    flags: [CONFIG_FLAG, JSON_FLAG("the stubs (`{stubs: [{id, rule, plantilla, total, sample_file}], skipped: [{plantilla, reason}]}`)")],
     exitCodes: [
       { code: 0, meaning: "done (also when there is nothing to suggest)" },
       { code: 1, meaning: "invalid configuration or rules, unreadable file" },

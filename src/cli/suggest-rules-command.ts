@@ -1,5 +1,5 @@
-import { createReadStream, existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { stringify } from "yaml";
 import { MultilineGrouper } from "../events/multiline-grouper.js";
 import { readLinesFromStream } from "../sources/index.js";
@@ -10,12 +10,15 @@ import { toRuleSource } from "../rules/rule-source.js";
 import { formatProblem } from "../util/problems.js";
 import { UnknownErrorStore, type UnknownTemplate } from "../discover/unknown-error-store.js";
 import { suggestRule, type RuleSuggestion } from "../discover/suggest-rule.js";
+import { locateUnknownErrorsFile, readUnknownTemplates } from "../discover/read-unknown-templates.js";
+import { fitStubsToSamples, reannotateSamples, type ClaimedSample, type FittedSuggestion } from "../discover/fit-stub-to-samples.js";
 import type { CompiledRule, LogEvent, SourceLine } from "../types.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
 /**
  * `vigia suggest-rules [LOGFILE…]`: a YAML rule stub for each error template no rule claims (from the files, else
- * from `desconocidos.json` beside the journal), printed on stdout; each stub's samples go to `<rules>/samples/<id>.log`.
+ * from `desconocidos.json` beside the journal), printed on stdout (YAML, or `--json`); each stub's samples go to
+ * `<rules>/samples/<id>.log`.
  */
 export async function runSuggestRulesCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const loaded = await loadCliConfig(values["config"]);
@@ -40,7 +43,7 @@ export async function runSuggestRulesCommand(values: Record<string, unknown>, po
       templates.push(...found);
     }
   } else {
-    const stored = readStoredTemplates(join(dirname(config.journalPath), "desconocidos.json"));
+    const stored = readUnknownTemplates(locateUnknownErrorsFile(config.journalPath));
     if (typeof stored === "string") {
       process.stderr.write(`vigia suggest-rules: ${stored}\n`);
       return 1;
@@ -50,28 +53,63 @@ export async function runSuggestRulesCommand(values: Record<string, unknown>, po
     templates = stored.filter((t) => !t.ejemplos.some((text) => matcher(toEvent(text, t.fuentes[0] ?? "bot"))));
   }
   const taken = new Set(rules.rules.map((r) => r.id));
-  const suggestions = templates.map((t) => suggestRule(t, taken));
   const samplesDir = locateSamplesDir(ruleSource);
-  process.stdout.write(formatSuggestions(suggestions));
+  const suggestions = fitStubsToSamples(
+    templates.map((t) => suggestRule(t, taken)),
+    samplesDir,
+  );
+  const sampleFiles = new Map<string, string>();
   for (const s of suggestions) {
     if (!s.ok) {
       process.stderr.write(`no stub for template ${s.template.id} (${s.template.plantilla.split("\n")[0]}): ${s.reason}\n`);
       continue;
     }
     const file = join(samplesDir, `${s.id}.log`);
+    sampleFiles.set(s.id, relative(process.cwd(), file));
     if (existsSync(file)) {
       process.stderr.write(`${relative(process.cwd(), file)} exists, left as it is\n`);
-      continue;
+    } else {
+      mkdirSync(samplesDir, { recursive: true });
+      writeFileSync(file, s.sampleLog);
+      process.stderr.write(`wrote ${relative(process.cwd(), file)}\n`);
     }
-    mkdirSync(samplesDir, { recursive: true });
-    writeFileSync(file, s.sampleLog);
-    process.stderr.write(`wrote ${relative(process.cwd(), file)}\n`);
+    for (const [other, claimed] of groupByFile(s.claimsNone)) {
+      writeFileSync(other, reannotateSamples(readFileSync(other, "utf8"), claimed, s.id));
+      process.stderr.write(`${relative(process.cwd(), other)}: ${claimed.map((c) => `line ${c.annotationLine}`).join(", ")} annotated \`none\` now expect \`${s.id}\`, which claims them\n`);
+    }
   }
   if (suggestions.length === 0) process.stderr.write("every error template is claimed by a rule: nothing to suggest\n");
+  process.stdout.write(values["json"] ? formatSuggestionsJson(suggestions, sampleFiles) : formatSuggestions(suggestions));
   return 0;
 }
 
-function formatSuggestions(suggestions: RuleSuggestion[]): string {
+function groupByFile(claimed: readonly ClaimedSample[]): Map<string, ClaimedSample[]> {
+  const byFile = new Map<string, ClaimedSample[]>();
+  for (const c of claimed) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
+  return byFile;
+}
+
+/** `--json`: the stubs as data, for scripts (the rule object is what a rules file holds). */
+function formatSuggestionsJson(suggestions: FittedSuggestion[], sampleFiles: ReadonlyMap<string, string>): string {
+  const stubs = suggestions.flatMap((s) =>
+    s.ok
+      ? [
+          {
+            id: s.id,
+            rule: s.rule,
+            plantilla: s.template.plantilla,
+            total: s.template.total,
+            sample_file: sampleFiles.get(s.id) ?? null,
+            reannotated: s.claimsNone.map((c) => ({ file: relative(process.cwd(), c.file), line: c.annotationLine })),
+          },
+        ]
+      : [],
+  );
+  const skipped = suggestions.flatMap((s) => (s.ok ? [] : [{ plantilla: s.template.plantilla, total: s.template.total, reason: s.reason }]));
+  return `${JSON.stringify({ stubs, skipped }, null, 2)}\n`;
+}
+
+function formatSuggestions(suggestions: readonly RuleSuggestion[]): string {
   const made = suggestions.filter((s): s is Extract<RuleSuggestion, { ok: true }> => s.ok);
   if (made.length === 0) return "";
   const head = [
@@ -110,24 +148,6 @@ async function collectUnclaimed(file: string, rules: readonly CompiledRule[], so
   grouper.flushAll(out);
   take();
   return store.list();
-}
-
-function readStoredTemplates(path: string): UnknownTemplate[] | string {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    // Not written yet: no error nobody claims was seen.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    return `${path}: ${(error as Error).message}`;
-  }
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (!Array.isArray(parsed)) return `${path}: expected a JSON array`;
-    return (parsed as UnknownTemplate[]).filter((t) => typeof t?.plantilla === "string" && Array.isArray(t.ejemplos));
-  } catch (error) {
-    return `${path}: ${(error as Error).message}`;
-  }
 }
 
 function toEvent(text: string, source: string): LogEvent {

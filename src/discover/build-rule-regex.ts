@@ -82,6 +82,7 @@ export function proposeRuleId(plantilla: string, taken: ReadonlySet<string>): st
   const message = line.split(/\b(?:ERROR|CRITICAL)\b\s*-?\s*/).at(-1) ?? line;
   const words = message
     .replace(PLACEHOLDER, " ")
+    .replace(/['’]/g, "")
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()

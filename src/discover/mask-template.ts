@@ -12,7 +12,8 @@ const VIDEO_EXT = "(?:mp4|webm|mkv|mov|avi|m4v|ts|flv)";
 const MASKS: Array<[RegExp, string | ((m: string, ...groups: string[]) => string)]> = [
   [/\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[,.]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, "<TS>"],
   [/\b\d{2}:\d{2}:\d{2}(?:[,.]\d+)?/g, "<TS>"],
-  [/'([^'\n]*)'|"([^"\n]*)"/g, (whole, single?: string, double?: string) => maskQuoted(whole, single ?? double ?? "")],
+  // A quote opens and closes only next to a non-word character: the apostrophe of "Can't" quotes nothing.
+  [/(?<!\w)'([^'\n]*)'(?!\w)|(?<!\w)"([^"\n]*)"(?!\w)/g, (whole, single?: string, double?: string) => maskQuoted(whole, single ?? double ?? "")],
   [new RegExp(`(?:\\.{0,2}/)?[\\w.-]+(?:/[\\w.-]+)+|/[\\w.-]+(?:/[\\w.-]+)*`, "g"), "<PATH>"],
   [new RegExp(`\\b[\\w-]+\\.${VIDEO_EXT}\\b`, "gi"), "<VIDEO>"],
   [/\b(modelos?)\s+(?!<)([\p{L}\p{N}_.-]+)/giu, (_w, word: string) => `${word} <MODELO>`],

@@ -1,5 +1,6 @@
 import { checkRegexSafety } from "../rules/check-regex-safety.js";
 import { buildFirstLineRegex, buildTemplateRegex, proposeRuleId, type TemplateRegex } from "./build-rule-regex.js";
+import { pickCapturedFields } from "./fit-stub-to-samples.js";
 import type { UnknownTemplate } from "./unknown-error-store.js";
 
 /** A rule stub and its annotated sample log, or why none could be made. */
@@ -30,7 +31,7 @@ export function suggestRule(template: UnknownTemplate, taken: Set<string>): Rule
     const sampleLog = [
       `# Samples of rule \`${id}\`, suggested by \`vigia suggest-rules\` from ${template.total} event(s) no rule claimed.`,
       "# Format: see rules/samples/ruta_inexistente.log (checked by `vigia check --samples`).",
-      ...samples.flatMap((s) => ["", `# expect: ${JSON.stringify({ rule: id, fields: pickFields(s.found!) })}`, s.text]),
+      ...samples.flatMap((s) => ["", `# expect: ${JSON.stringify({ rule: id, fields: pickCapturedFields(s.found!) })}`, s.text]),
       "",
     ].join("\n");
     return {
@@ -42,8 +43,4 @@ export function suggestRule(template: UnknownTemplate, taken: Set<string>): Rule
     };
   }
   return { ok: false, template, reason: why };
-}
-
-function pickFields(found: RegExpExecArray): Record<string, string> {
-  return Object.fromEntries(Object.entries(found.groups ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
 }
