@@ -11,6 +11,8 @@ import { formatReportText, TEXT_TITLES } from "../report/format-report-text.js";
 import { renderReportHtml } from "../report/render-report-html.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
 import { parseDurationMs } from "../util/parse-duration.js";
+import type { UnknownTemplate } from "../discover/unknown-error-store.js";
+import { locateUnknownErrorsFile, readUnknownTemplates } from "../discover/read-unknown-templates.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { UsageError } from "./main.js";
 
@@ -72,7 +74,15 @@ export async function runReportCommand(values: Record<string, unknown>, position
   const sources = config ? await Promise.all(config.sources.map((s) => countLogLevels(s.name, s.path))) : [];
   const historyFromMs = Number.isFinite(fromMs) ? fromMs : Date.now() - (config?.checks.historyDays || 7) * 86_400_000;
   const checkRuns = config ? await readCheckHistory(join(config.stateDir, "checks"), historyFromMs) : [];
-  const report = buildReport({ journalPath: path, archivePaths, elements, sources, checkRuns: masker.maskValue(checkRuns) as typeof checkRuns });
+  const unknownTemplates = readUnknownTemplatesSince(locateUnknownErrorsFile(path), fromMs);
+  const report = buildReport({
+    journalPath: path,
+    archivePaths,
+    elements,
+    sources,
+    checkRuns: masker.maskValue(checkRuns) as typeof checkRuns,
+    unknownTemplates: masker.maskValue(unknownTemplates) as typeof unknownTemplates,
+  });
 
   const nowMs = Date.now();
   const html = typeof values["html"] === "string" ? renderReportHtml(report, elements, nowMs) : null;
@@ -97,6 +107,16 @@ export async function runReportCommand(values: Record<string, unknown>, position
   }
   process.stdout.write(`${colorize(plain, process.stdout.isTTY === true && !process.env["NO_COLOR"]).join("\n")}\n`);
   return 0;
+}
+
+/** The unclaimed-error templates beside the journal seen since `fromMs`; an unreadable file is said and shown as none. */
+function readUnknownTemplatesSince(file: string, fromMs: number): UnknownTemplate[] {
+  const read = readUnknownTemplates(file);
+  if (typeof read === "string") {
+    process.stderr.write(`vigia report: ignoring ${read}\n`);
+    return [];
+  }
+  return read.filter((t) => !(Date.parse(t.ultima_vez) < fromMs));
 }
 
 const BOLD = (t: string) => `\u001b[1m${t}\u001b[22m`;

@@ -500,6 +500,7 @@ export class Engine {
       getRuleHits: async () => Object.fromEntries((await this.metrics.ruleMatches.get()).values.map((v) => [String(v.labels.rule), v.value])),
       listCheckRuns: (fromMs) => this.checkHistory?.list(fromMs) ?? [],
       getNotifierFailure: () => this.notifier.getStats().lastFailure,
+      listUnknownTemplates: () => this.unknownErrors.list(),
       changes$: merge(this.manager.changes$, this.shownStateChanged$),
       redactText: (text) => this.maskLineText(text),
     };
@@ -581,7 +582,9 @@ export class Engine {
     recordEvents(this.metrics, events);
     this.counts.matches += matches.length;
     const claimed = new Set(found.map((m) => m.event));
-    for (const event of events) if (!claimed.has(event)) this.unknownErrors.observe({ source: event.source, text: event.text, atMs: event.readAtMs });
+    let unknownSeen = false;
+    for (const event of events) if (!claimed.has(event) && this.unknownErrors.observe({ source: event.source, text: event.text, atMs: event.readAtMs })) unknownSeen = true;
+    if (unknownSeen) this.shownStateChanged$.next();
     this.manager.handleBatch(events, matches);
   }
 

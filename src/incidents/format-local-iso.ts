@@ -28,3 +28,9 @@ export function formatCompactLocal(ms: number, offsetMinutes = getLocalOffsetMin
     `${pad(wall.getUTCHours())}${pad(wall.getUTCMinutes())}${pad(wall.getUTCSeconds())}`
   );
 }
+
+/** `2025-12-25 14:30:20` in local time from any ISO instant (the store of unclaimed errors keeps UTC); `?` when unreadable. */
+export function formatLocalWallClock(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? formatLocalIso(ms).slice(0, 19).replace("T", " ") : "?";
+}

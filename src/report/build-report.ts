@@ -2,6 +2,8 @@
  * Everything `vigia report` shows, computed once from the journal (and, when there is a config, the source logs
  * and the check history); the text, JSON and HTML forms only lay it out.
  */
+import { listTopUnknownTemplates, type UnknownErrorsOverview } from "../discover/list-top-unknown-templates.js";
+import type { UnknownTemplate } from "../discover/unknown-error-store.js";
 import { formatLocalIso } from "../incidents/format-local-iso.js";
 import { summarizeIncidents, type IncidentSummary } from "../incidents/summarize-incidents.js";
 import type { CheckRecord } from "../observe/check-history.js";
@@ -39,6 +41,8 @@ export interface Report extends IncidentSummary {
   /** Uptime and latency per check from the stored history; empty without one. */
   checks: CheckSummary[];
   recommendations: string[];
+  /** The error templates no rule claims (`desconocidos.json` beside the journal), most frequent first. */
+  unknownErrors: UnknownErrorsOverview;
 }
 
 export interface ReportInput {
@@ -47,6 +51,7 @@ export interface ReportInput {
   elements: readonly JournalElement[];
   sources: LogLevelTotals[];
   checkRuns: readonly CheckRecord[];
+  unknownTemplates?: readonly UnknownTemplate[];
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -67,6 +72,7 @@ export function buildReport(input: ReportInput): Report {
     sources: input.sources,
     checks,
     recommendations: recommendActions(elements, summary, checks),
+    unknownErrors: listTopUnknownTemplates(input.unknownTemplates ?? []),
   };
 }
 

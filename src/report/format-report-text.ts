@@ -1,5 +1,7 @@
 /** `vigia report` for the terminal and `logs/analysis_*.txt`, all in Spanish (admin surface). */
 import { formatDurationMs, formatSummaryTable } from "../incidents/summarize-incidents.js";
+import { formatLocalWallClock } from "../incidents/format-local-iso.js";
+import type { UnknownErrorsOverview } from "../discover/list-top-unknown-templates.js";
 import type { Report } from "./build-report.js";
 
 /** Section titles, also what the terminal prints in bold. */
@@ -10,6 +12,7 @@ export const TEXT_TITLES = [
   "Cronología (detecciones):",
   "Errores y avisos por log:",
   "Comprobaciones (historial):",
+  "Errores no previstos (sin regla):",
   "Recomendaciones:",
 ];
 
@@ -48,8 +51,22 @@ export function formatReportText(report: Report): string[] {
     }
     out.push("");
   }
+  if (report.unknownErrors.plantillas > 0) out.push(...formatUnknownErrors(report.unknownErrors), "");
   out.push("Recomendaciones:");
   if (report.recommendations.length === 0) out.push("  Ninguna: nada se repite ni falla lo bastante para sugerir un cambio.");
   for (const r of report.recommendations) out.push(`  - ${r}`);
+  return out;
+}
+
+/** The templates no rule claims: count and template, first/last sight and sources, one sample (its first line). */
+function formatUnknownErrors(u: UnknownErrorsOverview): string[] {
+  const out = [`Errores no previstos (sin regla): ${u.plantillas} plantilla(s), ${u.eventos} evento(s)`];
+  for (const t of u.top) {
+    out.push(`  ${String(t.total).padStart(6)} × ${t.plantilla.split("\n").join(" … ")}`);
+    out.push(`           primera vez ${formatLocalWallClock(t.primera_vez)} · última vez ${formatLocalWallClock(t.ultima_vez)} · fuentes: ${t.fuentes.join(", ")}`);
+    out.push(`           ejemplo: ${t.ejemplo.split("\n")[0]}`);
+  }
+  if (u.plantillas > u.top.length) out.push(`  … y ${u.plantillas - u.top.length} plantilla(s) más`);
+  out.push("  Una regla para cada una: vigia suggest-rules");
   return out;
 }

@@ -8,6 +8,7 @@ import { buildDetectionTimeline, chooseBucketMs } from "../observe/dashboard/det
 import { DASHBOARD_CSS } from "../observe/dashboard/dashboard-style.js";
 import { esc, renderLegend, renderTypeTable, showDuration, showPercent } from "../observe/dashboard/render-parts.js";
 import { renderStackedBars } from "../observe/dashboard/svg-chart.js";
+import { renderUnknownTemplates } from "../observe/dashboard/render-unknown-templates.js";
 import type { JournalElement, Report } from "./build-report.js";
 
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -47,6 +48,7 @@ export function renderReportHtml(report: Report, elements: readonly JournalEleme
   if (report.checks.length > 0) {
     sections.push(renderTable("comprobaciones", "Comprobaciones (historial)", ["comprobación", "disponibilidad", "p50", "p95", "máx.", "ejecuciones", "última"], report.checks.map((c) => [c.check, showPercent(c.uptime), showDuration(c.p50Ms), showDuration(c.p95Ms), showDuration(c.maxMs), String(c.runs), `${c.last.ok ? "arriba" : "caída"} · ${c.last.reason}`]), [1, 2, 3, 4, 5]));
   }
+  sections.push(`<section class="ancha" id="desconocidos">${renderUnknownTemplates(report.unknownErrors)}</section>`);
   const recs = report.recommendations.length
     ? `<ul class="recomendaciones">${report.recommendations.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>`
     : `<p class="vacio">Ninguna: nada se repite ni falla lo bastante para sugerir un cambio.</p>`;

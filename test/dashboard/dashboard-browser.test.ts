@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The live dashboard as a person sees it in a real browser: vigia runs off loopback with a token, a check goes
-// down and back up, log lines open incidents that are fixed, fail, or wait for an operator; headless Chromium
-// shows each change without a reload, the charts have one mark per detection bucket and per check run, the page
+// down and back up, log lines open incidents that are fixed, fail, or wait for an operator, errors no rule claims
+// are counted by template; headless Chromium shows each change without a reload, the charts have one mark per detection bucket and per check run, the page
 // reads on a phone in dark mode, and nothing it loads fails or comes from elsewhere.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -99,6 +99,7 @@ const isClosedAs = ([type, estado]: [string, string]): boolean =>
   document.querySelector(`#abiertos tr[data-tipo="${type}"]`) === null &&
   document.querySelector(`#tipos tr[data-tipo="${type}"] td[data-estado="${estado}"]`)?.textContent === "1";
 const isCheckOk = ([check, ok]: [string, string]): boolean => document.querySelector(`[data-comprobacion="${check}"]`)?.getAttribute("data-ok") === ok;
+const showsUnknownCount = (n: string): boolean => document.querySelector("#desconocidos td[data-total]")?.getAttribute("data-total") === n;
 const showsDetections = (n: string): boolean => document.querySelector("[data-detecciones]")?.getAttribute("data-detecciones") === n;
 
 describe("dashboard in a browser", () => {
@@ -137,6 +138,12 @@ describe("dashboard in a browser", () => {
     await waitInPage(page, "ruta_inexistente solucionado", isClosedAs, ["ruta_inexistente", "solucionado"]);
     await waitInPage(page, "conversion_fallida fallido", isClosedAs, ["conversion_fallida", "fallido"]);
     expect(await readTypeCount(page, "conversion_fallida", "solucionado")).toBe("0");
+
+    // Errors no rule claims: the list of errores no previstos shows their template and count, live.
+    for (const modelo of ["ana", "bea", "cris"]) ws.append(BOT_LOG, formatPythonLine("ERROR", `ValueError: cuota de Telegram agotada para modelo ${modelo}`));
+    await waitInPage(page, "the unclaimed error template seen 3 times", showsUnknownCount, "3");
+    expect(await page.textContent("#desconocidos tr[data-plantilla] td.mensaje")).toBe("<TS> - bot_central - ERROR - ValueError: cuota de Telegram agotada para modelo <MODELO>");
+    expect(await page.textContent("#desconocidos h2")).toMatch(/^Errores no previstos \(sin regla\) 1$/);
 
     // The backend comes back: the check turns up and its incident closes.
     backendStatus = 200;

@@ -6,6 +6,7 @@ import { pickTimeWindow } from "../../src/observe/dashboard/detection-timeline.j
 import { MAX_LATENCY_POINTS, renderDashboardSections, toLatencyPoints, type DashboardSnapshot } from "../../src/observe/dashboard/render-dashboard.js";
 import type { Incident } from "../../src/types.js";
 import { makeIncident } from "../helpers/make-incident.js";
+import { listTopUnknownTemplates } from "../../src/discover/list-top-unknown-templates.js";
 
 const BOT_TOKEN = "123456789:AAHk2oW3_secretTokenPartThatIsLong12";
 const WEBHOOK_SECRET = "hook-secret-9f8e7d6c";
@@ -61,6 +62,28 @@ function snapshot(): DashboardSnapshot {
       { at_ms: NOW - 1000, check: "http:backend", kind: "http", target: "http://127.0.0.1:8000/health", ok: false, latency_ms: 3, reason: `refused ${BOT_TOKEN}` },
     ],
     notifierFailure: { atMs: NOW - 10_000, message: `webhook https://hooks.example/${WEBHOOK_SECRET}: HTTP 500` },
+    unknown: listTopUnknownTemplates([
+      {
+        id: "6400dc480548",
+        plantilla: "<TS> - bot - ERROR - ValueError: cuota de Telegram agotada para modelo <MODELO>",
+        total: 7,
+        primera_vez: new Date(NOW - 600_000).toISOString(),
+        ultima_vez: new Date(NOW - 60_000).toISOString(),
+        fuentes: ["bot"],
+        ejemplos: ["2025-12-25 14:30:00,000 - bot - ERROR - ValueError: cuota de Telegram agotada para modelo ana"],
+        avisado: true,
+      },
+      {
+        id: "0b1c2d3e4f50",
+        plantilla: "<TS> - bot - ERROR - <*> rechazó el token",
+        total: 2,
+        primera_vez: new Date(NOW - 120_000).toISOString(),
+        ultima_vez: new Date(NOW - 30_000).toISOString(),
+        fuentes: ["bot", "backend"],
+        ejemplos: [`2025-12-25 14:31:00,000 - bot - ERROR - https://api.telegram.org/bot${BOT_TOKEN}/getMe <b>rechazó</b> el token`],
+        avisado: false,
+      },
+    ]),
   };
 }
 
@@ -88,6 +111,19 @@ describe("dashboard sections", () => {
     expect(sections["tipos"]).toMatch(/<tr data-tipo="ruta_inexistente">.*data-estado="solucionado">1<.*data-estado="fallido">1<.*50,0 %/);
     expect(sections["reglas"]).toMatch(/<tr data-regla="servidor_caido"><td>servidor_caido<\/td><td class="num">4<\/td>/);
     expect(sections["comprobaciones"]).toContain("disponibilidad 50,0 %");
+  });
+
+  it("lists the unclaimed error templates, most frequent first, with sources and an escaped sample", () => {
+    const section = renderDashboardSections(snapshot(), createSecretMasker([]).maskText)["desconocidos"]!;
+    expect([...section.matchAll(/data-plantilla="([^"]+)"><td class="num" data-total="(\d+)"/g)].map((m) => [m[1], Number(m[2])])).toEqual([
+      ["6400dc480548", 7],
+      ["0b1c2d3e4f50", 2],
+    ]);
+    expect(section).toContain('data-desconocidos="2"');
+    expect(section).toContain("ValueError: cuota de Telegram agotada para modelo &lt;MODELO&gt;");
+    expect(section).toContain("<td>bot, backend</td>");
+    expect(section).toContain("&lt;b&gt;rechazó&lt;/b&gt;");
+    expect(section).not.toContain("secretTokenPart");
   });
 
   it("keeps a day of 30 s runs to a bounded number of dots without losing a single failed run", () => {

@@ -1,7 +1,7 @@
 /**
  * The dashboard's routes on the status server: `/` (the page, rendered whole), `/dashboard.css` and
  * `/dashboard.js` (its assets, served by vigia: the page works with no network) and `/events` (server-sent
- * events). The stream is fed by the source's change stream — incident changes, check runs, rule reloads —
+ * events). The stream is fed by the source's change stream — incident changes, check runs, rule reloads, unclaimed errors —
  * throttled so a burst of changes costs one render; there is no timer asking for state.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -96,6 +96,7 @@ const SECTIONS: ReadonlyArray<{ id: string; wide: boolean }> = [
   { id: "abiertos", wide: true },
   { id: "detecciones", wide: false },
   { id: "tipos", wide: true },
+  { id: "desconocidos", wide: true },
   { id: "comprobaciones", wide: true },
   { id: "fuentes", wide: false },
   { id: "reglas", wide: false },

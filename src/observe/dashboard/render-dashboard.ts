@@ -12,6 +12,8 @@ import type { CheckRecord } from "../check-history.js";
 import type { HealthReport } from "../health-report.js";
 import { buildDetectionTimeline, TIME_WINDOWS, type TimeWindow } from "./detection-timeline.js";
 import type { DashboardSource } from "./dashboard-source.js";
+import { listTopUnknownTemplates, type UnknownErrorsOverview } from "../../discover/list-top-unknown-templates.js";
+import { renderUnknownTemplates } from "./render-unknown-templates.js";
 import { esc, renderEstadoBadge, renderLegend, renderTypeTable, showDuration, showPercent } from "./render-parts.js";
 import { renderLineChart, renderStackedBars, type LinePoint } from "./svg-chart.js";
 
@@ -26,6 +28,7 @@ export interface DashboardSnapshot {
   ruleHits: Readonly<Record<string, number>>;
   checkRuns: readonly CheckRecord[];
   notifierFailure: { atMs: number; message: string } | null;
+  unknown: UnknownErrorsOverview;
 }
 
 /** Reads a snapshot of the source for a window ending now. */
@@ -40,6 +43,7 @@ export async function readDashboardSnapshot(source: DashboardSource, window: Tim
     ruleHits: await source.getRuleHits(),
     checkRuns: source.listCheckRuns(nowMs - window.hours * 3_600_000),
     notifierFailure: source.getNotifierFailure(),
+    unknown: listTopUnknownTemplates(source.listUnknownTemplates()),
   };
 }
 
@@ -53,6 +57,7 @@ export function renderDashboardSections(snap: DashboardSnapshot, redact: (text: 
     abiertos: renderOpenIncidents(snap, r),
     detecciones: renderDetections(snap),
     tipos: renderTypes(snap),
+    desconocidos: renderUnknownTemplates(snap.unknown, redact),
     comprobaciones: renderChecks(snap, r, redact),
     fuentes: renderSources(snap, r),
     reglas: renderRules(snap, r),
