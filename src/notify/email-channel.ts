@@ -57,7 +57,7 @@ function describeSmtpFailure(error: unknown): string {
 }
 
 /** The subject: vigia's name and the message's first line (its Spanish header, e.g. "✅ Solucionado: …"). */
-export function subjectOf(html: string): string {
+function subjectOf(html: string): string {
   const first = htmlToPlainText(html).split("\n").find((line) => line.trim() !== "") ?? "aviso";
   const subject = `vigia: ${first.trim()}`;
   return subject.length <= SUBJECT_MAX_CHARS ? subject : `${subject.slice(0, SUBJECT_MAX_CHARS - 1)}…`;
