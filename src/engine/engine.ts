@@ -1,5 +1,5 @@
 import { Heartbeat } from "../notify/heartbeat.js";
-import { merge, Subject, type Subscription } from "rxjs";
+import { merge, Subject, tap, type Subscription } from "rxjs";
 import { dirname, join } from "node:path";
 import type { VigiaConfig } from "../config/types.js";
 import { ConfigError, listConfigSecrets } from "../config/index.js";
@@ -274,7 +274,15 @@ export class Engine {
 
     this.pipelineDone = new Promise((resolveDone) => {
       this.subscriptions.push(
-        this.lines$.pipe(maskLineSecrets(this.maskLineText), this.grouper, matchRulesInWorker(this.matchWorker)).subscribe({
+        this.lines$
+          .pipe(
+            maskLineSecrets(this.maskLineText),
+            this.grouper,
+            // Counted before matching: the worker hands back only the events downstream needs.
+            tap((events) => recordEvents(this.metrics, events)),
+            matchRulesInWorker(this.matchWorker),
+          )
+          .subscribe({
           next: (batch) => this.handleMatched(batch),
           error: (error: Error) => {
             this.logger.error(`pipeline: ${error.stack ?? error.message}`);
@@ -579,7 +587,6 @@ export class Engine {
       if (askCheck) void this.scheduler?.runCheck(askCheck);
     }
     this.counts.events += eventCount;
-    recordEvents(this.metrics, events);
     this.counts.matches += matches.length;
     const claimed = new Set(found.map((m) => m.event));
     let unknownSeen = false;
