@@ -8,18 +8,19 @@ import type { CompiledRule, LogEvent, RuleMatch } from "../../src/types.js";
 import { IS_ROOT, NEEDS_ROOT, itIf } from "../helpers/environment.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
 
-const newTempDir = useTempDirs("vigia-outage-");
-
 let base: string;
 let mounted: string | null = null;
+// Unmounted before the temp folders go (after-hooks run in the order they are declared).
+afterEach(() => {
+  if (mounted) execFileSync("umount", ["-l", mounted]);
+  mounted = null;
+});
+const newTempDir = useTempDirs("vigia-outage-");
+
 beforeEach(() => {
   base = realpathSync(newTempDir());
   mkdirSync(join(base, "modelos"));
   mkdirSync(join(base, "logs"));
-});
-afterEach(() => {
-  if (mounted) execFileSync("umount", ["-l", mounted]);
-  mounted = null;
 });
 
 function makeMatch(ruleId: string, fields: Record<string, string> = {}): RuleMatch {
