@@ -1,6 +1,6 @@
 /**
  * The types that cross stage boundaries. Data flows one way:
- * SourceLine[] → LogEvent[] → RuleMatch → Incident → (actions, journal, notifications).
+ * SourceLine[] → LogEvent[] → MatchedBatch (events with their rule matches) → Incident → (actions, journal, notifications).
  * A stage imports the types it receives and emits from here, and nothing from other stages' internals.
  */
 
@@ -102,6 +102,18 @@ export interface RuleMatch {
   fields: Record<string, string>;
   /** The correlation key: the rule's key template filled in, prefixed by the rule id. */
   key: string;
+}
+
+/**
+ * A batch of events and the rule matches among them, in event order, at most one match per event: what the rules
+ * stage hands the incidents stage. `events` may hold fewer events than were matched (only the ones downstream needs:
+ * the matched ones, unknown-error candidates, `resolve_on` candidates, the batch's last); `eventCount` counts them all.
+ */
+export interface MatchedBatch {
+  events: LogEvent[];
+  matches: RuleMatch[];
+  /** Events in the batch as submitted for matching. */
+  eventCount: number;
 }
 
 /** One transition in an incident's life. */

@@ -1,12 +1,6 @@
 import { tap, type MonoTypeOperatorFunction } from "rxjs";
-import type { LogEvent, RuleMatch } from "../types.js";
+import type { MatchedBatch } from "../types.js";
 import type { IncidentManager } from "./incident-manager.js";
-
-/** A batch of events with the rule matches among them (in event order, at most one per event). */
-export interface MatchedBatch {
-  events: readonly LogEvent[];
-  matches: readonly RuleMatch[];
-}
 
 /**
  * Pipeline stage: hands each batch to the incident manager and passes it on. The manager needs the unmatched

@@ -1,6 +1,6 @@
 import { concatMap, map, type OperatorFunction } from "rxjs";
-import type { LogEvent } from "../types.js";
-import type { MatchedBatch, RuleMatchWorker } from "./rule-match-worker.js";
+import type { LogEvent, MatchedBatch } from "../types.js";
+import type { RuleMatchWorker } from "./rule-match-worker.js";
 
 /**
  * Pipeline stage: batches of events in, each batch with its matches out, in order. Matching runs in the

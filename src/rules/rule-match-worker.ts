@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { CompiledRule, LogEvent, RuleMatch } from "../types.js";
+import type { CompiledRule, LogEvent, MatchedBatch, RuleMatch } from "../types.js";
 import { resolveWorkerScript } from "../util/resolve-worker-script.js";
 import {
   PROGRESS_BUSY,
@@ -10,17 +10,6 @@ import {
   type PackedEvents,
   type ToMatchWorker,
 } from "./match-worker-protocol.js";
-
-/**
- * A batch of events and the matches among them, in event order. With `forward` set (RuleMatchWorkerOptions),
- * `events` holds only the events downstream needs: the matched ones and the wanted unmatched ones.
- */
-export interface MatchedBatch {
-  events: LogEvent[];
-  matches: RuleMatch[];
-  /** Events in the batch as submitted, `events` being possibly fewer. */
-  eventCount: number;
-}
 
 /** A rule taken out of matching because one event kept it busy past the budget. */
 export interface DisabledRule {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import { from, lastValueFrom, toArray } from "rxjs";
-import { foldIntoIncidents, type MatchedBatch } from "../../src/incidents/fold-into-incidents.js";
+import { foldIntoIncidents } from "../../src/incidents/fold-into-incidents.js";
 import { IncidentManager, type IncidentChange } from "../../src/incidents/incident-manager.js";
+import type { MatchedBatch } from "../../src/types.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 
 describe("foldIntoIncidents", () => {
@@ -12,8 +13,8 @@ describe("foldIntoIncidents", () => {
     manager.changes$.subscribe((c) => changes.push(c));
     const failing = makeEvent("Timed out a.mp4");
     const batches: MatchedBatch[] = [
-      { events: [makeEvent("noise"), failing], matches: [makeMatch(rule, { video: "a.mp4" }, failing)] },
-      { events: [makeEvent("Descarga exitosa: a.mp4")], matches: [] }, // no match, still needed: it resolves
+      { events: [makeEvent("noise"), failing], matches: [makeMatch(rule, { video: "a.mp4" }, failing)], eventCount: 2 },
+      { events: [makeEvent("Descarga exitosa: a.mp4")], matches: [], eventCount: 1 }, // no match, still needed: it resolves
     ];
     const out = await lastValueFrom(from(batches).pipe(foldIntoIncidents(manager), toArray()));
     expect(out).toEqual(batches);
