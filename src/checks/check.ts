@@ -46,13 +46,6 @@ export interface Check {
 /** Millisecond clock, injectable so tests can drive time. */
 export type NowMs = () => number;
 
-/** Reads a message from anything thrown, without leaking a stack into an alert. */
-export function describeError(error: unknown): string {
-  // Duck-typed: errors from Node internals may come from another realm (vm contexts, jest) and fail instanceof.
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === "string" ? message : String(error);
-}
-
 /** Cuts an untrusted string (a response body, a command's stderr) to a size fit for an alert. */
 export function clipText(text: string, maxChars = 160): string {
   const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();

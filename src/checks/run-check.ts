@@ -1,5 +1,6 @@
 import type { CheckResult } from "../types.js";
-import { describeError, type Check, type NowMs } from "./check.js";
+import { describeError } from "../util/describe-error.js";
+import type { Check, NowMs } from "./check.js";
 
 /**
  * Runs one probe under the check's timeout and turns whatever happens (result, throw, hang) into a CheckResult.

@@ -14,6 +14,7 @@ import { locateUnknownErrorsFile, readUnknownTemplates } from "../discover/read-
 import { fitStubsToSamples, reannotateSamples, type ClaimedSample, type FittedSuggestion } from "../discover/fit-stub-to-samples.js";
 import type { CompiledRule, LogEvent, SourceLine } from "../types.js";
 import { loadCliConfig } from "./load-cli-config.js";
+import { describeFsError } from "../util/describe-error.js";
 
 /**
  * `vigia suggest-rules [LOGFILE…]`: a YAML rule stub for each error template no rule claims (from the files, else
@@ -142,8 +143,7 @@ async function collectUnclaimed(file: string, rules: readonly CompiledRule[], so
       take();
     }, { file });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === "ENOENT" ? "no such file or directory" : code ?? (error as Error).message;
+    return describeFsError(error);
   }
   grouper.flushAll(out);
   take();

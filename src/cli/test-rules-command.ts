@@ -9,6 +9,7 @@ import { testRulesOnRange, type RangeReport, type RangeSpec } from "./test-rules
 import { loadCliConfig } from "./load-cli-config.js";
 import { toRuleSource } from "../rules/rule-source.js";
 import { UsageError } from "./main.js";
+import { describeFsError } from "../util/describe-error.js";
 
 /** The `--json` document of the contract. */
 export interface TestRulesReport {
@@ -60,10 +61,7 @@ function measureLogFile(file: string): number | string {
     accessSync(file, constants.R_OK);
     return stats.size;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return "no such file or directory";
-    if (code === "EACCES" || code === "EPERM") return "permission denied";
-    return code ?? (error as Error).message;
+    return describeFsError(error);
   }
 }
 

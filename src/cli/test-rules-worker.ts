@@ -4,9 +4,10 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { testRulesOnRange, type RangeSpec } from "./test-rules-on-range.js";
+import { describeError } from "../util/describe-error.js";
 
 const spec = workerData as Omit<RangeSpec, "onProgress">;
 testRulesOnRange(spec).then(
   (report) => parentPort!.postMessage({ report }),
-  (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+  (error: unknown) => parentPort!.postMessage({ error: describeError(error) }),
 );

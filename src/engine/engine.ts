@@ -34,6 +34,7 @@ import { CheckHistory } from "../observe/check-history.js";
 import { createDashboardRoutes } from "../observe/dashboard/dashboard-routes.js";
 import type { DashboardSource } from "../observe/dashboard/dashboard-source.js";
 import type { VigiaLogger } from "../observe/logger.js";
+import { describeError } from "../util/describe-error.js";
 import { formatProblem } from "../util/problems.js";
 import { VERSION } from "../version.js";
 import type { CheckResult, CompiledRule, Incident, MatchedBatch, RuleMatch, SourceLine } from "../types.js";
@@ -810,8 +811,4 @@ function firstLine(text: string): string {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   const line = lines[lines.length - 1] ?? "";
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

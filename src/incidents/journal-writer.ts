@@ -11,6 +11,7 @@ import { selectArchivable, type ArchivePolicy } from "./archive-select.js";
 import { isTerminal } from "./incident-state.js";
 import type { IncidentChange } from "./incident-change.js";
 import { loadJournal, type LoadedJournal } from "./load-journal.js";
+import { describeError } from "../util/describe-error.js";
 
 export const DEFAULT_JOURNAL_MIN_INTERVAL_MS = 250;
 /** How often closed incidents are checked for their age (they also are at start and when the file is too big). */
@@ -404,7 +405,7 @@ export class JournalWriter {
       await this.moveToArchives(moving);
     } catch (error) {
       this.nextSizeCheckMs = nowMs + ARCHIVE_SIZE_RETRY_MS;
-      const message = `archiving failed, the incidents stay in the live journal: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `archiving failed, the incidents stay in the live journal: ${describeError(error)}`;
       this.onArchive?.({ kind: "archive_failed", error, message });
     }
   }
@@ -480,7 +481,7 @@ export class JournalWriter {
     this.lastWriteEndMs = Date.now();
     this.onWrite?.({ ok: false, durationMs: this.lastWriteEndMs - startedMs });
     this.failingSinceMs ??= this.lastWriteEndMs;
-    this.lastError = error instanceof Error ? error.message : String(error);
+    this.lastError = describeError(error);
   }
 
   private noteWrite(startedMs: number, bytes: number): void {

@@ -1,3 +1,4 @@
+import { describeError } from "../util/describe-error.js";
 import type { MessageChannel } from "./message-channel.js";
 import type { NotifyLogger } from "./notify-logger.js";
 
@@ -24,7 +25,7 @@ export class FanOutChannel implements MessageChannel {
     ]);
     const extraIds = extras.map((result, i) => {
       if (result.status === "fulfilled") return result.value;
-      this.logger.warn(`${this.extras[i]!.name} alert not delivered: ${describe(result.reason)}`);
+      this.logger.warn(`${this.extras[i]!.name} alert not delivered: ${describeError(result.reason)}`);
       return null;
     });
     if (first!.status === "rejected") throw first!.reason;
@@ -44,12 +45,8 @@ export class FanOutChannel implements MessageChannel {
       }),
     ]);
     extras.forEach((result, i) => {
-      if (result.status === "rejected") this.logger.warn(`${this.extras[i]!.name} update not delivered: ${describe(result.reason)}`);
+      if (result.status === "rejected") this.logger.warn(`${this.extras[i]!.name} update not delivered: ${describeError(result.reason)}`);
     });
     if (first!.status === "rejected") throw first!.reason;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

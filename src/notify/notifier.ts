@@ -8,7 +8,8 @@ import { htmlToPlainText, LogOnlyChannel } from "./log-only-channel.js";
 import type { MessageButton, MessageChannel } from "./message-channel.js";
 import { NOTIFIER_DEFAULTS, resolveTelegramSettings, type DeliveryOutcome, type NotifierOptions, type NotifyChannelName } from "./notifier-options.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
-import { createRedactingLogger, describeError } from "./redact-secrets.js";
+import { describeError } from "../util/describe-error.js";
+import { createRedactingLogger } from "./redact-secrets.js";
 import { findRootCause, type RootCauseRef } from "./root-cause.js";
 import { toIncidentRecord } from "./to-incident-record.js";
 import { SerialQueue, type QueueItem } from "./serial-queue.js";
@@ -207,7 +208,7 @@ export class Notifier {
     try {
       this.handleChange(change);
     } catch (error) {
-      this.logger.error(`notifier could not handle a change of incident ${change.incident.id}`, { cause: describeError(error, []) });
+      this.logger.error(`notifier could not handle a change of incident ${change.incident.id}`, { cause: describeError(error) });
     }
   }
 
@@ -440,7 +441,7 @@ export class Notifier {
         return;
       } catch (error) {
         if (signal.aborted) return this.reportFailure(item, error);
-        this.logger.warn(`could not edit the message of ${item.label}, sending a new one`, { cause: describeError(error, []) });
+        this.logger.warn(`could not edit the message of ${item.label}, sending a new one`, { cause: describeError(error) });
       }
     }
     try {
@@ -455,7 +456,7 @@ export class Notifier {
   private reportFailure(item: TelegramItem, error: unknown): void {
     this.counters.failed++;
     this.onDelivery(this.messageChannelName, "failed");
-    const cause = describeError(error, []);
+    const cause = describeError(error);
     this.lastFailure = { atMs: Date.now(), message: `Telegram: ${cause}` };
     this.logger.error(`alert not delivered: ${item.label}`, { cause, text: htmlToPlainText(item.html) });
   }

@@ -1,5 +1,5 @@
 import type { NotifyLogger } from "./notify-logger.js";
-import { createSecretMasker, isErrorLike, maskSecretsInText } from "../util/mask-secrets.js";
+import { createSecretMasker, maskSecretsInText } from "../util/mask-secrets.js";
 
 /**
  * Bot tokens appear in Bot API URLs (`/bot<token>/sendMessage`) and therefore in network error messages
@@ -23,18 +23,4 @@ export function createRedactingLogger(logger: NotifyLogger, secrets: readonly st
       else logger[level](safe, masker.maskValue(meta) as object);
     };
   return { info: wrap("info"), warn: wrap("warn"), error: wrap("error"), debug: wrap("debug") };
-}
-
-/** A one-line description of any thrown value, secrets removed (raw network errors embed the request URL). */
-export function describeError(error: unknown, secrets: readonly string[]): string {
-  let text: string;
-  if (isErrorLike(error)) {
-    text = `${error.name}: ${error.message}`;
-    // grammY's HttpError wraps the fetch error in `.error`; its message says what actually failed.
-    const inner = (error as { error?: unknown }).error;
-    if (isErrorLike(inner) && inner.message) text += ` (${inner.message})`;
-  } else {
-    text = String(error);
-  }
-  return redactSecrets(text, secrets);
 }

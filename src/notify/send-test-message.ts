@@ -2,7 +2,8 @@ import { hostname } from "node:os";
 import { escapeHtml } from "./escape-html.js";
 import { resolveTelegramSettings, type NotifierOptions, type WebhookSettings } from "./notifier-options.js";
 import { SILENT_LOGGER } from "./notify-logger.js";
-import { createRedactingLogger, describeError } from "./redact-secrets.js";
+import { describeError } from "../util/describe-error.js";
+import { createRedactingLogger, redactSecrets } from "./redact-secrets.js";
 import { createTelegramChannel } from "./create-telegram-channel.js";
 import { CLOUD_API_ROOT } from "./telegram-channel.js";
 import { TelegramSendError } from "./telegram-send-error.js";
@@ -52,7 +53,7 @@ export async function sendTestMessage(
       if (error instanceof TelegramSendError && error.aborted) {
         return { channel: "telegram", ok: false, detail: `${gaveUp}: ${error.causeText ? `${server}: ${error.causeText}` : `no answer from ${server}`}` };
       }
-      return { channel: "telegram", ok: false, detail: describeError(error, [telegram.token]) };
+      return { channel: "telegram", ok: false, detail: redactSecrets(describeError(error), [telegram.token]) };
     }
   };
 
@@ -73,7 +74,7 @@ export async function sendTestMessage(
       await email.send(`🧪 <b>${escapeHtml(text)}</b>`, deadline);
       return { channel: "email", ok: true, detail: `mailed to ${settings.to.join(", ")} through ${email.server}` };
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = describeError(error);
       return { channel: "email", ok: false, detail: deadline.aborted ? `${gaveUp}: ${reason}` : reason };
     } finally {
       email.close();

@@ -8,7 +8,8 @@ import {
 } from "./classify-telegram-error.js";
 import type { MessageButton, MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
-import { createRedactingLogger, describeError } from "./redact-secrets.js";
+import { describeError } from "../util/describe-error.js";
+import { createRedactingLogger, redactSecrets } from "./redact-secrets.js";
 import { sleepMs, type SleepFn } from "./sleep-ms.js";
 import { TelegramSendError } from "./telegram-send-error.js";
 
@@ -165,7 +166,7 @@ export class TelegramChannel implements MessageChannel {
         const errorCode = error instanceof GrammyError ? error.error_code : null;
         // The abort's own error says nothing: report the failure that kept the call going until then.
         if (signal?.aborted) throw new TelegramSendError(method, attempt, "give_up", errorCode, lastCause, true);
-        const causeText = describeError(error, secrets);
+        const causeText = redactSecrets(describeError(error), secrets);
         lastCause = causeText;
         if (target.isLocal && this.cloud && !switchedToCloud && isUnreachableError(error)) {
           switchedToCloud = true;

@@ -1,4 +1,5 @@
 import type { ActionSpec } from "../types.js";
+import { describeError } from "../util/describe-error.js";
 import { fillTemplate } from "../util/template.js";
 import type { RemediationContext } from "./remediation-context.js";
 import { getActionHandler } from "./actions/registry.js";
@@ -121,14 +122,4 @@ function describeUnplanned(spec: ActionSpec, fields: Readonly<Record<string, str
   if (typeof main === "string") return `${type} ${JSON.stringify(lenient(main)).slice(0, 200)}`;
   if (Array.isArray(main) && main.every((item) => typeof item === "string")) return formatArgv(main.map(lenient));
   return type;
-}
-
-/** One line: the error's message (our classes say what and where), with the errno code for fs errors. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = error.message.split("\n")[0]!;
-    return code && !message.startsWith(code) ? `${code}: ${message}` : message;
-  }
-  return String(error);
 }

@@ -1,7 +1,7 @@
 import type { VerifySpec } from "../types.js";
 import type { RemediationContext } from "./remediation-context.js";
 import { getVerifyHandler } from "./verify/registry.js";
-import { describeError } from "./run-action.js";
+import { describeError } from "../util/describe-error.js";
 
 /** One verification's outcome; failures are data like actions'. */
 export interface VerifyResult {

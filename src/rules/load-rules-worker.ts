@@ -6,13 +6,14 @@
 import { parentPort } from "node:worker_threads";
 import { loadRules } from "./load-rules.js";
 import type { FromRuleLoader, ToRuleLoader } from "./rule-loader-protocol.js";
+import { describeError } from "../util/describe-error.js";
 
 parentPort!.on("message", (message: ToRuleLoader) => {
   let reply: FromRuleLoader;
   try {
     reply = { id: message.id, result: loadRules(message.from, message.options) };
   } catch (error) {
-    reply = { id: message.id, error: error instanceof Error ? error.message : String(error) };
+    reply = { id: message.id, error: describeError(error) };
   }
   parentPort!.postMessage(reply);
 });

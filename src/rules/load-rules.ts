@@ -5,6 +5,7 @@ import type { Problem } from "../util/problems.js";
 import { convertAjvErrors, formatFieldPath, parseLocated, splitInstancePath } from "../util/problems.js";
 import { compileRule, type CompileRuleOptions, type LoadedRule, type RawRule } from "./compile-rule.js";
 import { RULE_FILE_SCHEMA } from "./rule-schema.js";
+import { describeFsError } from "../util/describe-error.js";
 
 /** What a load produced: the good rules, every problem found, and how many rules each file gave. */
 export interface LoadRulesResult {
@@ -162,12 +163,4 @@ function reaches(byId: Map<string, LoadedRule>, from: string, target: string): b
     stack.push(...(byId.get(id)?.dependsOn ?? []));
   }
   return false;
-}
-
-function describeFsError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e.code === "ENOENT") return "no such file or folder";
-  if (e.code === "EACCES") return "permission denied";
-  if (e.code === "EISDIR") return "is a folder, expected a rule file";
-  return e.message;
 }

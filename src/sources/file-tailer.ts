@@ -2,6 +2,7 @@ import { stat, type FileHandle } from "node:fs/promises";
 import type { BigIntStats } from "node:fs";
 import { resolve } from "node:path";
 import type { SourceLine } from "../types.js";
+import { describeError } from "../util/describe-error.js";
 import type { CheckpointStore, FileCheckpoint, PathCheckpoint } from "./checkpoint-store.js";
 import { FINGERPRINT_BYTES, digestBytes, readBytesAt } from "./fingerprint.js";
 import { FollowedFile, formatFileId, NotARegularFileError } from "./followed-file.js";
@@ -723,8 +724,4 @@ async function findLastLineStart(file: FollowedFile, size: number): Promise<numb
  */
 function isSameFingerprint(a: Buffer, b: Buffer): boolean {
   return a.length === FINGERPRINT_BYTES && b.length === FINGERPRINT_BYTES && a.equals(b);
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -102,7 +102,7 @@ describe("rule reloads that never die and never block (e2e)", () => {
     const shipped = readRules(ws.at("rules", "descargas.yaml")).length;
 
     renameSync(ws.at("rules"), ws.at("rules-fuera"));
-    await vigia.waitForLog(/rules: \S*rules:0: -: no such file or folder \(keeping the last good rules\)/);
+    await vigia.waitForLog(/rules: \S*rules:0: -: no such file or directory \(keeping the last good rules\)/);
     renameSync(ws.at("rules-fuera"), ws.at("rules"));
     await vigia.waitForLog(new RegExp(`rules reloaded: ${shipped} rule\\(s\\)`), 30_000);
 

@@ -5,7 +5,8 @@ import {
   getRetryAfterSeconds,
   isNotModifiedError,
 } from "../../src/notify/classify-telegram-error.js";
-import { describeError, redactSecrets, createRedactingLogger } from "../../src/notify/redact-secrets.js";
+import { redactSecrets, createRedactingLogger } from "../../src/notify/redact-secrets.js";
+import { describeError } from "../../src/util/describe-error.js";
 import { captureLogger } from "../helpers/capture-logger.js";
 
 const apiError = (error_code: number, description: string, parameters?: { retry_after?: number }) =>
@@ -41,7 +42,7 @@ describe("redaction", () => {
 
   it("removes the token from a wrapped network error (node-fetch puts the URL in its message)", () => {
     const inner = new Error(`request to http://127.0.0.1:1/bot${token}/sendMessage failed, reason: connect ECONNREFUSED`);
-    const text = describeError(new HttpError("Network request for 'sendMessage' failed!", inner), [token]);
+    const text = redactSecrets(describeError(new HttpError("Network request for 'sendMessage' failed!", inner)), [token]);
     expect(text).toContain("ECONNREFUSED");
     expect(text).not.toContain(token);
     expect(text).not.toContain("AAFAKE");

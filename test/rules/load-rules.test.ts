@@ -256,7 +256,7 @@ describe("loadRules", () => {
   });
 
   it("never throws: missing path, empty folder, folder without rules key, a list of files", () => {
-    expect(loadRules(`${dir}/nope`, options).problems.map(formatProblem)).toEqual([`${dir}/nope:0: -: no such file or folder`]);
+    expect(loadRules(`${dir}/nope`, options).problems.map(formatProblem)).toEqual([`${dir}/nope:0: -: no such file or directory`]);
     expect(loadRules(dir, options).problems.map(formatProblem)).toEqual([
       `${dir}:0: -: no rule files (.yaml, .yml, .json) in this folder`,
     ]);
@@ -266,7 +266,7 @@ describe("loadRules", () => {
       `${f}:1: reglas: unknown key 'reglas'`,
     ]);
     expect(loadRules([`${dir}/missing.yaml`], options).problems.map(formatProblem)).toEqual([
-      `${dir}/missing.yaml:0: -: no such file or folder`,
+      `${dir}/missing.yaml:0: -: no such file or directory`,
     ]);
   });
 });

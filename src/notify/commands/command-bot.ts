@@ -2,7 +2,8 @@ import { Bot, GrammyError, type Context } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { htmlToPlainText } from "../log-only-channel.js";
 import type { NotifyLogger } from "../notify-logger.js";
-import { createRedactingLogger, describeError } from "../redact-secrets.js";
+import { describeError } from "../../util/describe-error.js";
+import { createRedactingLogger } from "../redact-secrets.js";
 import type { AdminView } from "./admin-view.js";
 import { parseButtonData } from "./incident-buttons.js";
 import { parseCommand, type ParsedCommand } from "./parse-command.js";
@@ -46,7 +47,7 @@ export class CommandBot {
     this.bot.use((ctx, next) => (this.isAdmin(ctx) ? next() : this.ignoreStranger(ctx)));
     this.bot.on("message:text", (ctx) => this.answerMessage(ctx, ctx.message.text));
     this.bot.on("callback_query:data", (ctx) => this.answerButton(ctx, ctx.callbackQuery.data));
-    this.bot.catch((error) => this.logger.error(`telegram commands: could not answer update ${error.ctx.update.update_id}: ${describeError(error.error, [])}`));
+    this.bot.catch((error) => this.logger.error(`telegram commands: could not answer update ${error.ctx.update.update_id}: ${describeError(error.error)}`));
   }
 
   /** Starts polling in the background; resolves at once (commands are answered once `getMe` got through). */
@@ -69,7 +70,7 @@ export class CommandBot {
     if (!this.polling) return;
     let timer: NodeJS.Timeout | undefined;
     const stopped = Promise.all([this.bot.stop(), this.polling]).catch((error: unknown) => {
-      this.logger.debug(`telegram commands: stop: ${describeError(error, [])}`);
+      this.logger.debug(`telegram commands: stop: ${describeError(error)}`);
     });
     await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)))]);
     clearTimeout(timer);
@@ -119,7 +120,7 @@ export class CommandBot {
 function describePollingFailure(error: unknown): string {
   if (error instanceof GrammyError && error.error_code === 401) return "the Bot API refused notify.telegram.commands_token (401 Unauthorized)";
   if (error instanceof GrammyError && error.error_code === 409) return "another process polls this bot's updates (409 Conflict): use a bot of vigia's own";
-  return describeError(error, []);
+  return describeError(error);
 }
 
 function cutPlain(text: string, maxChars: number): string {

@@ -1,0 +1,31 @@
+/**
+ * Any thrown value as one line for a log, a check result or the journal: the message's first line, prefixed with
+ * the errno code when the message does not say it, followed by the message of an error it wraps (grammY's
+ * `HttpError` keeps the network failure in `.error`). Duck-typed: errors from another realm (vm contexts, worker
+ * threads, jest) fail `instanceof Error`. Secrets are not removed here: callers that may see a token mask it.
+ */
+export function describeError(error: unknown): string {
+  if (!hasMessage(error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const first = firstLine(error.message) || String((error as { name?: unknown }).name ?? "Error");
+  const head = typeof code === "string" && code !== "" && !first.includes(code) ? `${code}: ${first}` : first;
+  const inner = (error as { error?: unknown }).error;
+  return hasMessage(inner) && inner.message ? `${head} (${firstLine(inner.message)})` : head;
+}
+
+function hasMessage(value: unknown): value is { message: string } {
+  return typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string";
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0]!.trim();
+}
+
+/** A file-system error in the words of `ls` and `cat` for the common cases, else its errno code (English: diagnostics). */
+export function describeFsError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a folder";
+  return typeof code === "string" ? code : describeError(error);
+}
