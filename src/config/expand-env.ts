@@ -17,7 +17,7 @@ export interface ExpansionIssue {
 }
 
 /** Expands references in one string. */
-export function expandEnvString(text: string, env: Readonly<Record<string, string | undefined>>): string {
+function expandEnvString(text: string, env: Readonly<Record<string, string | undefined>>): string {
   return text.replace(REFERENCE, (whole, varName: string | undefined, fallback: string | undefined) => {
     if (whole === "$${") return "${";
     const value = env[varName!];

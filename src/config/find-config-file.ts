@@ -2,7 +2,7 @@ import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 
 /** Names looked for in the working directory, in this order. */
-export const CONFIG_FILE_NAMES = ["vigia.config.yaml", "vigia.config.yml", "vigia.config.json"] as const;
+const CONFIG_FILE_NAMES = ["vigia.config.yaml", "vigia.config.yml", "vigia.config.json"] as const;
 
 /** Where the config came from: `--config`, `VIGIA_CONFIG`, found in the working directory, or none. */
 export type ConfigOrigin = "option" | "env" | "cwd" | "defaults";

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { DEFAULTS } from "./defaults.js";
 
 /** The rule folder of this vigia installation (`<repo>/rules`, next to dist/ and src/). */
-export const SHIPPED_RULES_DIR = fileURLToPath(new URL("../../rules", import.meta.url));
+const SHIPPED_RULES_DIR = fileURLToPath(new URL("../../rules", import.meta.url));
 
 export interface RulePathChoice {
   /** Absolute rule files or folders, in order. */

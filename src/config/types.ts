@@ -7,13 +7,13 @@
 
 import type { Severity } from "../types.js";
 
-export type LogLevel = "error" | "warn" | "info" | "verbose" | "debug";
-export type RestartPolicy = "never" | "on-failure" | "always";
-export type StartAt = "end" | "beginning";
+type LogLevel = "error" | "warn" | "info" | "verbose" | "debug";
+type RestartPolicy = "never" | "on-failure" | "always";
+type StartAt = "end" | "beginning";
 
 // ───────────────────────────── raw (as written in vigia.config.yaml) ─────────────────────────────
 
-export interface RawMultiline {
+interface RawMultiline {
   start?: string;
   flush_ms?: number;
 }
@@ -26,7 +26,7 @@ export interface RawSource {
   start_at?: StartAt;
 }
 
-export interface RawRemediation {
+interface RawRemediation {
   allowed_roots?: string[];
   max_retries?: number;
   backoff?: number[];
@@ -39,14 +39,14 @@ export interface RawRemediation {
   max_reopen?: number;
 }
 
-export interface RawTelegram {
+interface RawTelegram {
   token?: string;
   chat_id?: string | number;
   api_root?: string | null;
   commands_token?: string | null;
 }
 
-export interface RawWebhook {
+interface RawWebhook {
   url: string;
   headers?: Record<string, string>;
 }
@@ -77,7 +77,7 @@ export interface RawNotify {
   new_error_within?: number;
 }
 
-export interface RawDiskCheck {
+interface RawDiskCheck {
   paths?: string[];
   warn_gb?: number;
   critical_gb?: number;
@@ -85,7 +85,7 @@ export interface RawDiskCheck {
   stop_supervised?: boolean;
 }
 
-export interface RawBotApiCheck {
+interface RawBotApiCheck {
   enabled?: boolean;
   url?: string;
   health_url?: string;
@@ -94,7 +94,7 @@ export interface RawBotApiCheck {
   timeout?: number;
 }
 
-export interface RawHttpCheck {
+interface RawHttpCheck {
   name: string;
   url: string;
   method?: string;
@@ -105,7 +105,7 @@ export interface RawHttpCheck {
   failure_threshold?: number;
 }
 
-export interface RawProcessCheck {
+interface RawProcessCheck {
   name: string;
   pidfile?: string;
   pattern?: string;
@@ -117,13 +117,13 @@ export interface RawProcessCheck {
   timeout?: number;
 }
 
-export interface RawSilenceCheck {
+interface RawSilenceCheck {
   source: string;
   max_quiet: number;
   process?: string;
 }
 
-export interface RawExecCheck {
+interface RawExecCheck {
   name: string;
   command: string[];
   timeout?: number;
@@ -132,12 +132,12 @@ export interface RawExecCheck {
   severity?: Severity;
 }
 
-export interface RawFlap {
+interface RawFlap {
   count?: number;
   within?: number;
 }
 
-export interface RawChecks {
+interface RawChecks {
   interval?: number;
   disk?: RawDiskCheck | null;
   bot_api?: RawBotApiCheck | null;
@@ -149,7 +149,7 @@ export interface RawChecks {
   history_days?: number;
 }
 
-export interface RawSupervise {
+interface RawSupervise {
   name: string;
   command: string[];
   cwd?: string;
@@ -160,7 +160,7 @@ export interface RawSupervise {
   restart_backoff?: number[];
 }
 
-export interface RawStatus {
+interface RawStatus {
   listen?: string | number | null;
   token?: string | null;
 }
@@ -182,12 +182,12 @@ export interface RawConfig {
   tailing?: RawTailing;
 }
 
-export interface RawJournalArchive {
+interface RawJournalArchive {
   keep_days?: number;
   max_bytes?: number | null;
 }
 
-export interface RawTailing {
+interface RawTailing {
   max_open_files?: number | null;
 }
 
@@ -236,7 +236,7 @@ export interface TelegramConfig {
   commandsToken: string | null;
 }
 
-export interface WebhookConfig {
+interface WebhookConfig {
   url: string;
   headers: Record<string, string>;
 }
@@ -272,7 +272,7 @@ export interface NotifyConfig {
   newErrorWithinMs: number;
 }
 
-export interface DiskCheckConfig {
+interface DiskCheckConfig {
   /** Absolute paths whose filesystems are checked. */
   paths: string[];
   warnGb: number;
@@ -283,7 +283,7 @@ export interface DiskCheckConfig {
   stopSupervised: boolean;
 }
 
-export interface BotApiCheckConfig {
+interface BotApiCheckConfig {
   url: string;
   /** When set, up = 2xx/3xx from it; else up = any answer below 500 from `url`. */
   healthUrl: string | null;
@@ -293,7 +293,7 @@ export interface BotApiCheckConfig {
   timeoutMs: number;
 }
 
-export interface HttpCheckConfig {
+interface HttpCheckConfig {
   name: string;
   url: string;
   method: string;
@@ -306,7 +306,7 @@ export interface HttpCheckConfig {
   failureThreshold: number;
 }
 
-export interface ProcessCheckConfig {
+interface ProcessCheckConfig {
   name: string;
   /** Absolute; exactly one of pidfile and pattern is set. */
   pidfile: string | null;
@@ -324,14 +324,14 @@ export interface ProcessCheckConfig {
   timeoutMs: number;
 }
 
-export interface SilenceCheckConfig {
+interface SilenceCheckConfig {
   source: string;
   maxQuietMs: number;
   /** Process check whose liveness gates the alert; null = the process check named like the source, if any. */
   process: string | null;
 }
 
-export interface ExecCheckConfig {
+interface ExecCheckConfig {
   name: string;
   command: string[];
   timeoutMs: number;
@@ -384,7 +384,7 @@ export interface StatusConfig {
   token: string | null;
 }
 
-/** The whole runtime configuration. Secrets live in `notify`: log it only through `describeConfig`. */
+/** The whole runtime configuration. Secrets live in `notify`, `checks.http` headers and `status`: never log it whole. */
 export interface VigiaConfig {
   /** Absolute path of the config file, or null when running on built-in defaults. */
   configFile: string | null;
@@ -410,7 +410,7 @@ export interface VigiaConfig {
 }
 
 /** When closed incidents move from the live journal to its monthly archives. */
-export interface JournalArchiveConfig {
+interface JournalArchiveConfig {
   /** Time a closed incident stays in the live journal after closing (ms). */
   keepMs: number;
   /** Live journal size past which the oldest closed incidents move early; null = no size bound. */
@@ -418,7 +418,7 @@ export interface JournalArchiveConfig {
 }
 
 /** How the file tailers share the process's descriptors. */
-export interface TailingConfig {
+interface TailingConfig {
   /** Files held open at most (idle ones are closed and reopened on change); null = half the open-file limit. */
   maxOpenFiles: number | null;
 }

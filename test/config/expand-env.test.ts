@@ -1,7 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
-import { expandEnvDeep, expandEnvString } from "../../src/config/expand-env.js";
+import { expandEnvDeep } from "../../src/config/expand-env.js";
 
-describe("expandEnvString", () => {
+/** One string value through the config walk. */
+const expandEnvString = (text: string, env: Record<string, string>) => expandEnvDeep(text, env).value;
+
+describe("expanding one string value", () => {
   const env = { A: "alpha", EMPTY: "" };
 
   it("replaces ${VAR} with its value and an unset one with nothing", () => {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load-config.js";
-import { describeConfig, listConfigSecrets } from "../../src/config/describe-config.js";
+import { listConfigSecrets } from "../../src/config/list-config-secrets.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
 
 const newTempDir = useTempDirs("vigia-describe-");
@@ -26,28 +26,6 @@ beforeEach(() => {
       "  - { name: bot, command: [python3, main.py], env: { DB_PASSWORD: 'child-env-secret' } }",
     ].join("\n"),
   );
-});
-
-describe("describeConfig", () => {
-  it("masks every secret and stays JSON-safe", async () => {
-    const { config } = await loadConfig({ cwd: root, env: { TELEGRAM_TOKEN: TOKEN } });
-    const text = JSON.stringify(describeConfig(config));
-    for (const secret of [TOKEN, COMMANDS_TOKEN, "XXXXSECRETPATH", "webhook-secret-1", "http-check-secret", "child-env-secret"]) {
-      expect(text).not.toContain(secret);
-    }
-    const described = JSON.parse(text);
-    expect(described.notify.telegram).toEqual({ token: "***", chatId: "42", apiRoot: null, commandsToken: "***" });
-    expect(described.notify.webhook).toEqual({ url: "https://hooks.example.org/***", headers: { Authorization: "***" } });
-    expect(described.checks.process[0].pattern).toBe("main\\.py");
-    expect(described.sources[0].multiline.start).toBe(config.sources[0]!.multiline!.start.source);
-    // not secret: kept for the banner
-    expect(described.checks.http[0].url).toBe("http://127.0.0.1:8000/health");
-  });
-
-  it("shows Telegram as off (null), not masked, when there is no token", async () => {
-    const { config } = await loadConfig({ cwd: root, env: {} });
-    expect(describeConfig(config)).toMatchObject({ notify: { telegram: null } });
-  });
 });
 
 describe("listConfigSecrets", () => {
