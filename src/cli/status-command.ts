@@ -1,5 +1,5 @@
 import { getStatusUrl } from "../observe/listen-address.js";
-import { printStatus, toAuthHeader } from "../observe/print-status.js";
+import { describeStatusFailure, printStatus, toAuthHeader, STATUS_TIMEOUT_MS } from "../observe/print-status.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
 /** `vigia status`: prints a running vigia's /health; exit 0 up, 1 unreachable. */
@@ -20,11 +20,11 @@ export async function runStatusCommand(values: Record<string, unknown>): Promise
   }
   if (values["json"]) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(3000), headers: toAuthHeader(token) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS), headers: toAuthHeader(token) });
       process.stdout.write(`${await res.text()}\n`);
       return res.ok ? 0 : 1;
     } catch (error) {
-      process.stderr.write(`vigia status: ${url} unreachable: ${(error as Error).message}\n`);
+      process.stderr.write(`vigia status: no vigia answering at ${url} (${describeStatusFailure(error, STATUS_TIMEOUT_MS)})\n`);
       return 1;
     }
   }

@@ -6,6 +6,7 @@
  */
 import type { HealthReport, HeartbeatState } from "../observe/health-report.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
+import { describeFetchError } from "../util/describe-fetch-error.js";
 
 export interface HeartbeatOptions {
   url: string;
@@ -159,15 +160,8 @@ export class Heartbeat {
       this.lastBeatAtMs = this.now();
     } catch (error) {
       // One line per failing streak: the next beat is the retry.
-      if (!this.failing) this.logger.warn(`heartbeat to ${this.origin} failed: ${describeFetchFailure(error)}`);
+      if (!this.failing) this.logger.warn(`heartbeat to ${this.origin} failed: ${describeFetchError(error)}`);
       this.failing = true;
     }
   }
-}
-
-function describeFetchFailure(error: unknown): string {
-  const e = error as { name?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
-  if (e?.name === "TimeoutError") return "timeout";
-  if (typeof e?.cause?.code === "string") return e.cause.code;
-  return typeof e?.message === "string" ? e.message : String(error);
 }

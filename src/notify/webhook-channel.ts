@@ -1,5 +1,6 @@
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { sleepMs, type SleepFn } from "./sleep-ms.js";
+import { describeFetchError } from "../util/describe-fetch-error.js";
 
 export interface WebhookChannelOptions {
   /** Where incidents are POSTed as JSON (`notify.webhook.url`; n8n, a Slack bridge…). */
@@ -111,17 +112,4 @@ function parseRetryAfterMs(value: string | null): number | null {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
-}
-
-/**
- * fetch's TypeError hides the reason in `cause` (ECONNREFUSED…); a timeout is a DOMException named TimeoutError.
- * Duck-typed on purpose: a DOMException is not `instanceof Error` across realms (jest's VM, workers).
- */
-function describeFetchError(e: unknown): string {
-  const err = e as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown; name?: unknown } } | null;
-  if (err?.name === "TimeoutError" || err?.cause?.name === "TimeoutError") return "timeout";
-  if (err?.name === "AbortError") return "aborted";
-  if (typeof err?.cause?.code === "string") return err.cause.code;
-  if (typeof err?.cause?.message === "string") return err.cause.message;
-  return typeof err?.message === "string" ? err.message : String(e);
 }

@@ -3,6 +3,10 @@
  * could not be reached or answered something that is not a health report.
  */
 import { formatHealthReport } from "./format-health-report.js";
+import { classifyFetchFailure } from "../util/describe-fetch-error.js";
+
+/** How long `vigia status` waits for /health. */
+export const STATUS_TIMEOUT_MS = 3000;
 
 export interface PrintStatusOptions {
   /** The /health URL (see getStatusUrl). */
@@ -22,7 +26,7 @@ export interface PrintStatusOptions {
 export async function printStatus(options: PrintStatusOptions): Promise<number> {
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const writeError = options.writeError ?? ((text: string) => void process.stderr.write(text));
-  const timeoutMs = options.timeoutMs ?? 3000;
+  const timeoutMs = options.timeoutMs ?? STATUS_TIMEOUT_MS;
   let body: string;
   try {
     const response = await fetch(options.url, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: "application/json", ...toAuthHeader(options.token) } });
@@ -32,7 +36,7 @@ export async function printStatus(options: PrintStatusOptions): Promise<number> 
       return 1;
     }
   } catch (error) {
-    writeError(`vigia status: no vigia answering at ${options.url} (${describeFetchError(error, timeoutMs)})\n`);
+    writeError(`vigia status: no vigia answering at ${options.url} (${describeStatusFailure(error, timeoutMs)})\n`);
     return 1;
   }
   let report: unknown;
@@ -46,17 +50,14 @@ export async function printStatus(options: PrintStatusOptions): Promise<number> 
   return 0;
 }
 
+
 /** fetch hides the socket error in `cause`; operators want "connection refused", not "fetch failed". */
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  // Duck-typed: the abort is a DOMException, which is not always an `Error` of this realm.
-  const name = (error as { name?: unknown })?.name;
-  if (name === "TimeoutError" || name === "AbortError") {
-    return `no answer within ${timeoutMs} ms`;
-  }
-  const code = (error as { cause?: { code?: string } })?.cause?.code;
-  if (code === "ECONNREFUSED") return "connection refused: is `vigia run` running, and is status.listen the same?";
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "host not found";
-  return code ?? String((error as { message?: unknown })?.message ?? error);
+export function describeStatusFailure(error: unknown, timeoutMs: number): string {
+  const failure = classifyFetchFailure(error);
+  if (failure.kind !== "network") return `no answer within ${timeoutMs} ms`;
+  if (failure.code === "ECONNREFUSED") return "connection refused: is `vigia run` running, and is status.listen the same?";
+  if (failure.code === "ENOTFOUND" || failure.code === "EAI_AGAIN") return "host not found";
+  return failure.reason;
 }
 
 /** The header that carries status.token, none without one. */

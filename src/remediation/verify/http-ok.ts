@@ -2,6 +2,7 @@ import type { CheckAnswer, VerifyHandler } from "./verify-handler.js";
 import { isServerUp } from "../../util/is-server-up.js";
 import { readFilledString, readTimeoutMs } from "../spec-options.js";
 import { InvalidSpecError } from "../errors.js";
+import { classifyFetchFailure } from "../../util/describe-fetch-error.js";
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 5000;
 
@@ -45,7 +46,7 @@ export async function checkHttpStatus(
     const ms = Math.round(performance.now() - started);
     return { ok: isUp(response.status), detalle: `HTTP ${response.status} en ${ms} ms` };
   } catch (error) {
-    return { ok: false, detalle: `sin respuesta: ${describeFetchError(error, timeoutMs)}` };
+    return { ok: false, detalle: `sin respuesta: ${describeFetchFailureEs(error, timeoutMs)}` };
   }
 }
 
@@ -55,9 +56,10 @@ export function redactUrl(url: URL): string {
   return `${url.protocol}//${url.host}${path}`;
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-  if (err?.name === "TimeoutError") return `más de ${timeoutMs} ms`;
-  if (err?.name === "AbortError") return "cancelado";
-  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(error);
+/** The journal's words for a GET that got no answer: the timeout, a cancel, or the network cause (ECONNREFUSED…). */
+function describeFetchFailureEs(error: unknown, timeoutMs: number): string {
+  const failure = classifyFetchFailure(error);
+  if (failure.kind === "timeout") return `más de ${timeoutMs} ms`;
+  if (failure.kind === "aborted") return "cancelado";
+  return failure.reason;
 }
