@@ -93,7 +93,14 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
         description: "Read files without a checkpoint from their first byte.",
       },
       ...LOG_LEVEL_FLAGS,
-      { name: "stdin", type: "boolean", description: "Also read lines from standard input (source `stdin`); stop at its end." },
+      { name: "stdin", type: "boolean", description: "Also read lines from standard input as the source --source; stop at its end." },
+      {
+        name: "source",
+        type: "string",
+        value: "NAME",
+        default: "the config's first source (bot)",
+        description: "With --stdin: the source standard input feeds (its multiline setting, its name in the journal).",
+      },
     ],
     exitCodes: [
       { code: 0, meaning: "stopped cleanly" },

@@ -35,6 +35,8 @@ const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "verbose", "debug"
 
 /** Console level from `--log-level`, `-v`, `-q`, else the config's. */
 export function pickConsoleLevel(values: Record<string, unknown>, fallback: LogLevel): LogLevel {
+  const given = (["log-level", "verbose", "quiet"] as const).filter((f) => values[f] !== undefined);
+  if (given.length > 1) throw new UsageError(`${given.map((f) => `--${f}`).join(" and ")} contradict each other: give one`);
   const raw = values["log-level"];
   if (typeof raw === "string") {
     if (!(LEVELS as readonly string[]).includes(raw)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(", ")}, got '${raw}'`);

@@ -36,6 +36,39 @@ function toParseArgsOptions(spec: CommandSpec): Options {
   return options;
 }
 
+/**
+ * node:util's parse errors in the words of this CLI: the flag as typed, what was wrong with it, and for a misspelt
+ * flag the one it was probably meant to be. Node's own wording suggests `--` for odd positionals, which for
+ * `supervise` means something else.
+ */
+function describeParseError(error: Error & { code?: string }, spec: CommandSpec): string {
+  const quoted = /'(-[^' ]+)/.exec(error.message)?.[1] ?? "";
+  const flag = spec.flags.find((f) => new RegExp(`--${f.name}(?![\\w-])`).test(error.message));
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const close = spec.flags.find((f) => isCloseTo(quoted.replace(/^-+/, ""), f.name));
+      return `unknown flag '${quoted}'${close ? ` (did you mean --${close.name}?)` : ""}`;
+    }
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unexpected argument '${/'([^']*)'/.exec(error.message)?.[1] ?? ""}': vigia ${spec.name} takes no arguments`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (flag?.type === "boolean") return `--${flag.name} takes no value`;
+      if (flag) return `--${flag.name} needs a value (${flag.value ?? "VALUE"})`;
+  }
+  return error.message;
+}
+
+/** A likely typo: one edit apart (a letter missing, extra, changed or two swapped), or a prefix of the flag. */
+function isCloseTo(typed: string, name: string): boolean {
+  if (typed.length >= 3 && name.startsWith(typed)) return true;
+  if (Math.abs(typed.length - name.length) > 1) return false;
+  const [a, b] = typed.length <= name.length ? [typed, name] : [name, typed];
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+  return a.slice(i) === b.slice(i + 1);
+}
+
 /** The text of `vigia --help`. */
 export function formatHelp(): string {
   const width = Math.max(...CLI_COMMANDS.map((c) => c.name.length));
@@ -81,7 +114,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const e = error as Error & { code?: string };
     if (e instanceof UsageError || e.code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`vigia ${name}: ${e.message}\nusage: ${formatUsage(cmd)}\n`);
+      const message = e instanceof UsageError ? e.message : describeParseError(e, cmd);
+      process.stderr.write(`vigia ${name}: ${message}\nusage: ${formatUsage(cmd)}\n`);
       return 2;
     }
     if (e instanceof ConfigError) {

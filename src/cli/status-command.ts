@@ -1,5 +1,5 @@
 import { getStatusUrl } from "../observe/listen-address.js";
-import { describeStatusFailure, printStatus, toAuthHeader, STATUS_TIMEOUT_MS } from "../observe/print-status.js";
+import { printStatus } from "../observe/print-status.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
 /** `vigia status`: prints a running vigia's /health; exit 0 up, 1 unreachable. */
@@ -18,15 +18,5 @@ export async function runStatusCommand(values: Record<string, unknown>): Promise
     url = getStatusUrl({ host: status.host, port: status.port });
     token = status.token;
   }
-  if (values["json"]) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS), headers: toAuthHeader(token) });
-      process.stdout.write(`${await res.text()}\n`);
-      return res.ok ? 0 : 1;
-    } catch (error) {
-      process.stderr.write(`vigia status: no vigia answering at ${url} (${describeStatusFailure(error, STATUS_TIMEOUT_MS)})\n`);
-      return 1;
-    }
-  }
-  return printStatus({ url, token });
+  return printStatus({ url, token, format: values["json"] ? "json" : "table" });
 }

@@ -6,7 +6,7 @@ import { formatHealthReport } from "./format-health-report.js";
 import { classifyFetchFailure } from "../util/describe-fetch-error.js";
 
 /** How long `vigia status` waits for /health. */
-export const STATUS_TIMEOUT_MS = 3000;
+const STATUS_TIMEOUT_MS = 3000;
 
 export interface PrintStatusOptions {
   /** The /health URL (see getStatusUrl). */
@@ -20,9 +20,11 @@ export interface PrintStatusOptions {
   /** Where the "unreachable" message goes; default stderr. */
   writeError?: (text: string) => void;
   nowMs?: () => number;
+  /** `json` prints /health's answer as it came (`vigia status --json`); default a table. */
+  format?: "table" | "json";
 }
 
-/** Fetches and prints the report; resolves with the exit code (0 up, 1 unreachable). */
+/** Fetches and prints the report; resolves with the exit code (0 up, 1 unreachable or not a health report). */
 export async function printStatus(options: PrintStatusOptions): Promise<number> {
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const writeError = options.writeError ?? ((text: string) => void process.stderr.write(text));
@@ -46,13 +48,13 @@ export async function printStatus(options: PrintStatusOptions): Promise<number> 
     writeError(`vigia status: ${options.url} did not answer with JSON (is it vigia's status port?)\n`);
     return 1;
   }
-  write(formatHealthReport(report, (options.nowMs ?? Date.now)()));
+  write(options.format === "json" ? `${body.trimEnd()}\n` : formatHealthReport(report, (options.nowMs ?? Date.now)()));
   return 0;
 }
 
 
 /** fetch hides the socket error in `cause`; operators want "connection refused", not "fetch failed". */
-export function describeStatusFailure(error: unknown, timeoutMs: number): string {
+function describeStatusFailure(error: unknown, timeoutMs: number): string {
   const failure = classifyFetchFailure(error);
   if (failure.kind !== "network") return `no answer within ${timeoutMs} ms`;
   if (failure.code === "ECONNREFUSED") return "connection refused: is `vigia run` running, and is status.listen the same?";
@@ -61,6 +63,6 @@ export function describeStatusFailure(error: unknown, timeoutMs: number): string
 }
 
 /** The header that carries status.token, none without one. */
-export function toAuthHeader(token: string | null | undefined): Record<string, string> {
+function toAuthHeader(token: string | null | undefined): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }

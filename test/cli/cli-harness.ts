@@ -62,11 +62,13 @@ export interface CliRun {
 const running = new Set<CliRun>();
 
 /**
- * Starts `node bin/vigia.js ARGS` in `cwd`, in its own process group (as a terminal job is), so a test can
+ * Starts `node bin/vigia.js ARGS` in `cwd` (standard input: `input`, else none), in its own process group (as a terminal job is), so a test can
  * signal vigia alone (`process.kill(pid)`) or the whole job like Ctrl+C does (`process.kill(-pid)`).
  */
-export function startVigia(args: string[], cwd: string, extraEnv: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, [VIGIA_JS, ...args], { cwd, env: { ...makeCliEnv(), ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+export function startVigia(args: string[], cwd: string, extraEnv: Record<string, string> = {}, input?: string): CliRun {
+  const stdin = input === undefined ? "ignore" : "pipe";
+  const child = spawn(process.execPath, [VIGIA_JS, ...args], { cwd, env: { ...makeCliEnv(), ...extraEnv }, stdio: [stdin, "pipe", "pipe"], detached: true });
+  if (input !== undefined) child.stdin!.end(input);
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
@@ -80,9 +82,9 @@ export function startVigia(args: string[], cwd: string, extraEnv: Record<string,
   return run;
 }
 
-/** Runs `node bin/vigia.js ARGS` to the end. */
-export function runVigia(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  return startVigia(args, cwd, extraEnv).done;
+/** Runs `node bin/vigia.js ARGS` to the end; `input`, when given, is its standard input. */
+export function runVigia(args: string[], cwd: string, extraEnv: Record<string, string> = {}, input?: string): Promise<CliResult> {
+  return startVigia(args, cwd, extraEnv, input).done;
 }
 
 /** Parent pid of `pid` from /proc, or null when it is gone. */

@@ -4,9 +4,9 @@
 // against a hang.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { createServer, type Server, type Socket } from "node:net";
-import { writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE_CONFIG, killLeftovers, runVigia } from "./cli-harness.js";
+import { BASE_CONFIG, killLeftovers, readJournal, REPO, runVigia } from "./cli-harness.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
 
 const newTempDir = useTempDirs("vigia-oneshot-");
@@ -97,5 +97,21 @@ describe("vigia test-rules on a file that is not there", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^vigia test-rules: cannot read .*: is a folder, not a log file$/m);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("vigia run --stdin", () => {
+  it("reads a piped log as the config's first source, tracebacks grouped as in the file, and stops at its end", async () => {
+    const dir = makeFolder("");
+    cpSync(join(REPO, "rules"), join(dir, "rules"), { recursive: true });
+    const log = readFileSync(join(REPO, "fixtures", "bot_central.log"), "utf8");
+    const result = await runVigia(["run", "--stdin", "--dry-run"], dir, {}, log);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/end of stdin: stopping/);
+    const journal = readJournal(join(dir, "logs", "descarga_errors.json"));
+    expect(journal.map((i) => i.error_type).sort()).toEqual(["corrupto", "disco_lleno", "permisos", "ruta_inexistente", "servidor_caido", "timeout"]);
+    expect(new Set(journal.map((i) => i.fuente))).toEqual(new Set(["bot"]));
+    // The timeout's traceback is one event: its last line is the error, its first line names the video.
+    expect(journal.find((i) => i.error_type === "timeout")!.campos).toMatchObject({ video: "20251225_143105_0b0b0b.mp4" });
   });
 });

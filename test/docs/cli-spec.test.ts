@@ -85,7 +85,7 @@ describe("vigia COMMAND --help", () => {
     // Without a config `supervise` starts a daemon; an unknown flag before `--` proves the help was not taken.
     const { code, stderr } = await runCli(["supervise", "--nope", "--", "python3", "--help"]);
     expect(code).toBe(2);
-    expect(stderr).toContain("vigia supervise: Unknown option '--nope'");
+    expect(stderr).toContain("vigia supervise: unknown flag '--nope'");
   });
 
   it("`vigia help report` is `vigia report --help`", async () => {
