@@ -10,7 +10,7 @@ import { SAMPLE_EXTENSION } from "../rules/check-samples.js";
 import { parseSampleLog, type SampleEvent } from "../rules/parse-sample-log.js";
 import type { RuleSuggestion } from "./suggest-rule.js";
 
-export interface AnnotatedSampleFile {
+interface AnnotatedSampleFile {
   file: string;
   events: readonly SampleEvent[];
 }
@@ -26,7 +26,7 @@ export interface ClaimedSample {
 }
 
 /** The annotated events of `files` that the stub's regex claims (rules compile with no flags by default). */
-export function findClaimedSamples(match: string, files: readonly AnnotatedSampleFile[]): ClaimedSample[] {
+function findClaimedSamples(match: string, files: readonly AnnotatedSampleFile[]): ClaimedSample[] {
   const regex = new RegExp(match);
   return files.flatMap(({ file, events }) =>
     events.flatMap((e) => {

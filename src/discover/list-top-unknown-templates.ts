@@ -1,7 +1,7 @@
 import type { UnknownTemplate } from "./unknown-error-store.js";
 
 /** One unclaimed template as the report and the dashboard show it: the stored fields and its latest sample. */
-export interface UnknownTemplateSummary {
+interface UnknownTemplateSummary {
   id: string;
   plantilla: string;
   total: number;
@@ -18,7 +18,7 @@ export interface UnknownErrorsOverview {
   top: UnknownTemplateSummary[];
 }
 
-/** Templates listed by `vigia report` and the dashboard. */
+/** Templates listed by `vigia report`, the dashboard and `/desconocidos`. */
 export const TOP_UNKNOWN_TEMPLATES = 10;
 
 /** The most frequent templates first (the most recent first among equals), each with one sample. */

@@ -4,9 +4,8 @@
  * that differ only in those parts read the same.
  */
 
-/** Placeholders of masked parts; suggest-rules turns each back into a regex (PATH, VIDEO, MODELO as captures). */
-export const PLACEHOLDERS = ["<TS>", "<STR>", "<PATH>", "<VIDEO>", "<MODELO>", "<HEX>", "<NUM>", "<*>"] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+// Placeholders: <TS> <STR> <PATH> <VIDEO> <MODELO> <HEX> <NUM>, and <*> where mining merged differing tokens;
+// suggest-rules turns each back into a regex (PATH, VIDEO, MODELO as captures).
 
 const VIDEO_EXT = "(?:mp4|webm|mkv|mov|avi|m4v|ts|flv)";
 const MASKS: Array<[RegExp, string | ((m: string, ...groups: string[]) => string)]> = [

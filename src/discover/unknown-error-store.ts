@@ -5,7 +5,7 @@ import { DrainTree } from "./drain-tree.js";
 import { isErrorEvent, maskVariableParts, selectSignatureLines } from "./mask-template.js";
 
 /** Between the masked lines of one event's signature (a traceback's first and last line). */
-export const LINE_BREAK_TOKEN = "⏎";
+const LINE_BREAK_TOKEN = "⏎";
 
 /** One template in `logs/desconocidos.json`. */
 export interface UnknownTemplate {
@@ -47,7 +47,7 @@ export interface UnknownErrorStoreOptions {
   writeDelayMs?: number;
 }
 
-export const MAX_SAMPLES = 3;
+const MAX_SAMPLES = 3;
 const DEFAULT_MAX_TEMPLATES = 500;
 
 /**

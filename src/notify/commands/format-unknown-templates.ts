@@ -1,10 +1,8 @@
+import { TOP_UNKNOWN_TEMPLATES } from "../../discover/list-top-unknown-templates.js";
 import type { UnknownTemplate } from "../../discover/unknown-error-store.js";
 import { formatLocalIso } from "../../incidents/format-local-iso.js";
 import { escapeHtmlCut, TELEGRAM_MAX_TEXT } from "../escape-html.js";
 import { joinLinesWithin } from "./join-lines-within.js";
-
-/** Templates listed by `/desconocidos`. */
-const TOP_UNKNOWN_TEMPLATES = 10;
 
 /** `/desconocidos`: the unforeseen errors seen most (from `logs/desconocidos.json`), each with its template id. */
 export function formatUnknownTemplates(templates: readonly UnknownTemplate[]): string {
