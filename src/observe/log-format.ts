@@ -49,7 +49,7 @@ export const timestampFormat = winston.format((info) => {
 });
 
 /** `<time> <level> <message> {meta}`: the same layout on console and in monitor.log. */
-export function renderLogLine(entry: LogEntry, options: { colors: boolean; shortTime: boolean }): string {
+function renderLogLine(entry: LogEntry, options: { colors: boolean; shortTime: boolean }): string {
   const stamp = entry.timestamp ?? formatLocalIsoTimestamp();
   const time = options.shortTime ? stamp.slice(0, 23).replace("T", " ") : stamp;
   const meta: Record<string, unknown> = {};

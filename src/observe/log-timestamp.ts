@@ -11,8 +11,3 @@ export function formatLocalIsoTimestamp(date: Date = new Date()): string {
     `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
   );
 }
-
-/** The console's shorter local time (`2025-12-25 14:30:20.123`): the offset is the reader's own. */
-export function formatConsoleTimestamp(date: Date = new Date()): string {
-  return formatLocalIsoTimestamp(date).slice(0, 23).replace("T", " ");
-}

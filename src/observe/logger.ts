@@ -13,7 +13,7 @@ import { createSecretMasker, type SecretMasker } from "../util/mask-secrets.js";
  */
 
 export type LogLevel = "error" | "warn" | "info" | "verbose" | "debug";
-export type LogMeta = Record<string, unknown>;
+type LogMeta = Record<string, unknown>;
 
 /** Most severe first, as winston's npm levels. */
 const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, verbose: 4, debug: 5 };
@@ -21,7 +21,7 @@ const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, verbose
 /** The name operators tail; a symlink to the current daily file. */
 export const MONITOR_LOG_NAME = "monitor.log";
 /** Daily files: `monitor-2025-12-25.log`. */
-export const MONITOR_LOG_PATTERN = "monitor-%DATE%.log";
+const MONITOR_LOG_PATTERN = "monitor-%DATE%.log";
 const AUDIT_FILE_NAME = "monitor-log-audit.json";
 /** How long close() waits for the file to flush before giving up (a stuck disk must not block shutdown). */
 const CLOSE_TIMEOUT_MS = 5_000;

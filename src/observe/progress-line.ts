@@ -24,14 +24,14 @@ export interface ProgressFigures {
 }
 
 /** `1.2 M`, `830 k`, `412`: line counts at a glance. */
-export function formatCount(n: number): string {
+function formatCount(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)} M`;
   if (n >= 1e4) return `${Math.round(n / 1e3)} k`;
   return String(Math.round(n));
 }
 
 /** Lines still to read, from the bytes behind and the average line length; null when no line was read yet. */
-export function estimateLinesBehind(backlog: SourceBacklog): number | null {
+function estimateLinesBehind(backlog: SourceBacklog): number | null {
   return backlog.bytesPerLine === null || backlog.bytesPerLine <= 0 ? null : backlog.lagBytes / backlog.bytesPerLine;
 }
 

@@ -1,7 +1,7 @@
 import { formatCaughtUpLine, formatProgressLine, type SourceBacklog } from "./progress-line.js";
 
 /** What the meter reads at each tick: the tailers' figures and the remediation queue. */
-export interface ProgressInput {
+interface ProgressInput {
   getSourceStats(): ReadonlyArray<{ source: string; lagBytes: number; linesRead: number; bytesRead: number }>;
   getRemediationLoad(): { running: number; queued: number };
 }
@@ -27,7 +27,7 @@ export interface ProgressMeter {
   stop(): void;
 }
 
-export const PROGRESS_DEFAULTS = { everyMs: 1000, minLagBytes: 1024 * 1024 } as const;
+const PROGRESS_DEFAULTS = { everyMs: 1000, minLagBytes: 1024 * 1024 } as const;
 
 /**
  * Shows a catch-up while it lasts: every `everyMs`, when the sources are at least `minLagBytes` behind, a line
