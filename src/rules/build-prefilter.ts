@@ -47,7 +47,7 @@ export function removeCaptureGroups(source: string): string | null {
 }
 
 /** A gate in front of some rules: when `pattern` does not match an event, none of those rules can. */
-export interface PrefilterGroup {
+interface PrefilterGroup {
   /** `literals`: an alternation of required substrings; `combined`: the rules' patterns without captures. */
   kind: "literals" | "combined";
   pattern: RegExp;

@@ -39,7 +39,7 @@ export interface LoadedRule extends CompiledRule {
 }
 
 /** The defaults of optional rule keys, applied here and nowhere else (the schema only documents them). */
-export const RULE_DEFAULTS = {
+const RULE_DEFAULTS = {
   severity: "warning" as Severity,
   cooldownSeconds: 60,
   notify: "on_failure" as NotifyPolicy,

@@ -1,7 +1,7 @@
 import { splitTopLevelAlternatives } from "./split-regex-source.js";
 
 /** Shorter literals would open the gate on most lines and save nothing. */
-export const MIN_GATE_LITERAL_CHARS = 3;
+const MIN_GATE_LITERAL_CHARS = 3;
 
 /**
  * The longest run of plain characters that every match of `alternative` (a regex source without

@@ -15,7 +15,7 @@ import type { Problem } from "../util/problems.js";
  * source name, to exercise `sources` filters; omitted = the filters are not applied). Any other line
  * starting with `#` is a comment. Every event must be annotated.
  */
-export interface SampleExpectation {
+interface SampleExpectation {
   /** Null for `none`: no rule may claim the event. */
   rule: string | null;
   fields: Record<string, string>;
@@ -33,7 +33,7 @@ export interface SampleEvent {
   lineCount: number;
 }
 
-export const EXPECT_PREFIX = "# expect:";
+const EXPECT_PREFIX = "# expect:";
 
 /** Parses one sample log; malformed annotations and unannotated events come back as problems. */
 export function parseSampleLog(content: string, file: string): { events: SampleEvent[]; problems: Problem[] } {

@@ -28,8 +28,8 @@ export interface RulesWatcher {
   close(): Promise<void>;
 }
 
-export const DEFAULT_RULES_DEBOUNCE_MS = 100;
-export const DEFAULT_RULES_REAPPEAR_POLL_MS = 500;
+const DEFAULT_RULES_DEBOUNCE_MS = 100;
+const DEFAULT_RULES_REAPPEAR_POLL_MS = 500;
 
 /** A rule path names a folder when it is one, or, while missing, when it has no rule-file extension. */
 function isFolderPath(path: string): boolean {
