@@ -6,10 +6,10 @@ import { OPEN_FILE_BUDGET_DEFAULTS } from "./open-file-budget.js";
  * worker pipes), monitor.log and its audit file, the journal and checkpoint temp files, the status server and its
  * connections, Telegram and webhook sockets, HTTP checks, and the pipes of actions and supervised processes.
  */
-export const RESERVED_DESCRIPTORS = 128;
+const RESERVED_DESCRIPTORS = 128;
 
 /** Fewer files held open than this would reopen files all the time: the limit is too low to be useful. */
-export const MIN_OPEN_FILES = 16;
+const MIN_OPEN_FILES = 16;
 
 /** Descriptors the tailers may open for a moment while reading, beyond the files they hold. */
 const READ_DESCRIPTORS = OPEN_FILE_BUDGET_DEFAULTS.maxConcurrentReads * OPEN_FILE_BUDGET_DEFAULTS.transientFilesPerRead;

@@ -71,7 +71,7 @@ export async function locateCheckpointedFile(
 }
 
 /** Whether the open file starts with the fingerprinted bytes and holds the marked bytes before the offset. */
-export async function holdsCheckpointedContent(handle: FileHandle, checkpoint: FileCheckpoint): Promise<boolean> {
+async function holdsCheckpointedContent(handle: FileHandle, checkpoint: FileCheckpoint): Promise<boolean> {
   const head = await readBytesAt(handle, 0, checkpoint.fingerprint.bytes);
   if (!matchesDigest(head, checkpoint.fingerprint)) return false;
   const range = getMarkerRange(checkpoint.offset);

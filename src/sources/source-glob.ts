@@ -56,13 +56,13 @@ export async function listGlobMatches(glob: SourceGlob, under: string = glob.roo
 }
 
 /** Whether `path` is a regular file (following a symlink). */
-export async function isRegularFile(path: string): Promise<boolean> {
+async function isRegularFile(path: string): Promise<boolean> {
   const st = await stat(path).catch(() => null);
   return st !== null && st.isFile();
 }
 
 /** Paths whose name is not a rotated-sibling name of another path of the same folder. */
-export function dropRotatedSiblings(paths: readonly string[]): string[] {
+function dropRotatedSiblings(paths: readonly string[]): string[] {
   const names = new Set(paths);
   return paths.filter((path) => !isRotatedSiblingOfAny(path, names));
 }

@@ -63,7 +63,7 @@ const CHAIN_NOTE = /^(During handling of the above|The above exception)/;
  * (its header, indented frames, blank lines, chaining notes, and the exception line that closes it), so the
  * traceback stays one event for the multiline grouper.
  */
-export function createTimestampDecider(timestampPattern: RegExp): (text: string) => boolean {
+function createTimestampDecider(timestampPattern: RegExp): (text: string) => boolean {
   // "frames": inside a traceback; "after": just past its exception line, where a chained traceback may follow.
   let state: "none" | "frames" | "after" = "none";
   return (text) => {
