@@ -6,6 +6,7 @@
 import type { Severity } from "../types.js";
 import type { Check, CheckProbe, NowMs } from "./check.js";
 import type { LineActivity } from "./line-activity.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 
 export interface SilenceCheckSpec {
   /** Source name from the config; the check id is `silence:<source>`. */
@@ -39,16 +40,16 @@ export function createSilenceCheck(spec: SilenceCheckSpec): Check {
     const wasSilent = silent;
     silent = false;
     if (quietMs <= spec.maxQuietMs) {
-      return { ok: true, message: wasSilent ? "recuperado: new line after silence" : `last line ${formatDuration(quietMs)} ago`, fields };
+      return { ok: true, message: wasSilent ? "recuperado: new line after silence" : `last line ${formatDurationMs(quietMs)} ago`, fields };
     }
     const alive = (await spec.isProcessAlive?.()) ?? null;
     if (alive === false) {
-      return { ok: true, message: `quiet for ${formatDuration(quietMs)}, process not running (see its process check)`, fields };
+      return { ok: true, message: `quiet for ${formatDurationMs(quietMs)}, process not running (see its process check)`, fields };
     }
     silent = true;
     return {
       ok: false,
-      message: `no lines for ${formatDuration(quietMs)} (max ${formatDuration(spec.maxQuietMs)})`,
+      message: `no lines for ${formatDurationMs(quietMs)} (max ${formatDurationMs(spec.maxQuietMs)})`,
       fields,
     };
   }
@@ -66,13 +67,4 @@ export function createSilenceCheck(spec: SilenceCheckSpec): Check {
       if (silent) wake();
     }),
   };
-}
-
-/** `45 s`, `12 min`, `2 h 5 min`: durations as an operator reads them in an alert. */
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 120) return `${min} min`;
-  return `${Math.floor(min / 60)} h ${min % 60} min`;
 }

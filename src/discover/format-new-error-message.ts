@@ -1,5 +1,5 @@
 import { escapeHtmlCut } from "../notify/escape-html.js";
-import { formatDurationMs } from "../notify/format-duration.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 import type { NewErrorAlert } from "./unknown-error-store.js";
 
 /** The admin's alert for a template that reached its threshold (Spanish, Telegram HTML, well under 4096 chars). */

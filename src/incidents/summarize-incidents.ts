@@ -1,4 +1,5 @@
 import type { Estado } from "../types.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 
 const ESTADOS: readonly Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];
 
@@ -109,14 +110,6 @@ function computeMedian(sorted: readonly number[]): number | null {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** `850 ms`, `12.3 s`, `4.5 min`, `2.0 h`. */
-export function formatDurationMs(ms: number | null): string {
-  if (ms === null) return "-";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
-}
 
 /** A plain-text table for the terminal: one row per error_type, one column per estado, then the totals. */
 export function formatSummaryTable(summary: IncidentSummary): string {
@@ -140,6 +133,11 @@ export function formatSummaryTable(summary: IncidentSummary): string {
     formatRow(rows[rows.length - 1]!),
     "",
     `solucionados: ${summary.fixed}  fallidos: ${summary.failed}  abiertos: ${summary.open}  éxito: ${rate}`,
-    `tiempo hasta solucionado: media ${formatDurationMs(summary.meanTimeToFixMs)}, mediana ${formatDurationMs(summary.medianTimeToFixMs)}`,
+    `tiempo hasta solucionado: media ${formatOptionalDurationMs(summary.meanTimeToFixMs)}, mediana ${formatOptionalDurationMs(summary.medianTimeToFixMs)}`,
   ].join("\n");
+}
+
+/** A mean or median that may not exist (no incident solved yet): `-` then. */
+export function formatOptionalDurationMs(ms: number | null): string {
+  return ms === null ? "-" : formatDurationMs(ms);
 }

@@ -1,6 +1,6 @@
 import type { Estado, Incident, Severity } from "../types.js";
 import { escapeHtmlCut, TELEGRAM_MAX_TEXT } from "./escape-html.js";
-import { formatDurationMs } from "./format-duration.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 
 /** What a digest remembers of one incident: enough to count it, kept current until the digest is sent. */
 export interface DigestEntry {

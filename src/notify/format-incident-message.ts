@@ -1,7 +1,7 @@
 import type { CompiledRule, Estado, Incident, Severity } from "../types.js";
 import { fillTemplate } from "../util/template.js";
 import { escapeHtml, escapeHtmlCut, TELEGRAM_MAX_TEXT } from "./escape-html.js";
-import { formatDurationMs } from "./format-duration.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 import { findRootCause } from "./root-cause.js";
 
 /** Icon shown first in every alert, by severity. */

@@ -28,5 +28,4 @@ export { redactSecrets, createRedactingLogger } from "./redact-secrets.js";
 // Texts
 export { formatIncidentMessage, extractKeyLine, describeEstado, SEVERITY_ICONS } from "./format-incident-message.js";
 export { formatSessionSummary, countIncidents, type SessionSummary, type SessionSummaryInput, type IncidentCounts } from "./session-summary.js";
-export { formatDurationMs } from "./format-duration.js";
 export { escapeHtml, escapeHtmlCut, TELEGRAM_MAX_TEXT } from "./escape-html.js";

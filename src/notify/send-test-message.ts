@@ -9,6 +9,7 @@ import { CLOUD_API_ROOT } from "./telegram-channel.js";
 import { TelegramSendError } from "./telegram-send-error.js";
 import { WebhookChannel } from "./webhook-channel.js";
 import { EmailChannel, type EmailSettings } from "./email-channel.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 
 /** What `vigia notify-test` prints per channel. */
 export interface ChannelTestResult {
@@ -40,7 +41,7 @@ export async function sendTestMessage(
   ]);
   const text = `vigia notify-test desde ${hostname()} a las ${now.toISOString()}: si lees esto, las alertas llegan.`;
   const deadline = AbortSignal.timeout(deadlineMs);
-  const gaveUp = `gave up after ${formatSeconds(deadlineMs)}`;
+  const gaveUp = `gave up after ${formatDurationMs(deadlineMs)}`;
 
   const sendTelegram = async (): Promise<ChannelTestResult> => {
     if (!telegram.on) return { channel: "telegram", ok: false, off: true, detail: `off: ${telegram.reason}` };
@@ -86,9 +87,4 @@ export async function sendTestMessage(
     ...(options.webhook?.url ? [postWebhook(options.webhook)] : []),
     ...(options.email ? [sendEmail(options.email)] : []),
   ]);
-}
-
-/** `2 s`, `1.5 s`. */
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))} s`;
 }

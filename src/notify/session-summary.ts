@@ -1,6 +1,6 @@
 import type { Estado, Incident } from "../types.js";
 import { escapeHtml, escapeHtmlCut, TELEGRAM_MAX_TEXT } from "./escape-html.js";
-import { formatDurationMs } from "./format-duration.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 import { summarizeIncidents } from "../incidents/summarize-incidents.js";
 
 const ESTADOS: readonly Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];

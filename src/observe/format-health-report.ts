@@ -3,6 +3,7 @@
  * treated as possibly missing, and control characters are stripped (a message must not drive the terminal).
  */
 import type { HealthReport } from "./health-report.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 
 /** Renders a report (parsed JSON of unknown shape) as text, ending with a newline. */
 export function formatHealthReport(raw: unknown, nowMs: number = Date.now()): string {
@@ -12,7 +13,7 @@ export function formatHealthReport(raw: unknown, nowMs: number = Date.now()): st
   const reasons = (Array.isArray(report.reasons) ? report.reasons : []).filter((r): r is string => typeof r === "string").map(clean);
   out.push(
     `vigia ${text(report.version)}  status: ${text(report.status)}${reasons.length > 0 ? ` (${reasons.join("; ")})` : ""}  uptime: ${
-      typeof report.uptime_s === "number" ? formatSeconds(report.uptime_s) : "-"
+      typeof report.uptime_s === "number" ? formatDurationMs(report.uptime_s * 1000) : "-"
     }`,
     "",
   );
@@ -76,21 +77,13 @@ export function formatTable(headers: string[], rows: string[][], rightAlign: boo
   return [render(headers), ...rows.map(render)];
 }
 
-/** `1 h 2 min`, `45 s`, `3 d 4 h`. */
-export function formatSeconds(totalS: number): string {
-  const s = Math.max(0, Math.floor(totalS));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
-}
 
 /** An ISO time plus how long ago, or `-`. */
 function formatWhen(value: unknown, nowMs: number): string {
   if (typeof value !== "string") return "-";
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return clean(value);
-  return `${clean(value)} (${formatSeconds((nowMs - ms) / 1000)} ago)`;
+  return `${clean(value)} (${formatDurationMs(Math.max(0, nowMs - ms))} ago)`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

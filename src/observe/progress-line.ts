@@ -3,7 +3,7 @@
  * Pure: figures in, one line out, so it is tested without a terminal or a clock.
  */
 import { formatBytes } from "../remediation/disk-space.js";
-import { formatDurationMs } from "../notify/format-duration.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 
 /** How far behind one source is: the sum over the files it follows. */
 export interface SourceBacklog {

@@ -3,6 +3,7 @@ import { createOutputTail } from "./output-tail.js";
 import { formatArgv } from "./format-argv.js";
 import { defaultTimers, type Timers } from "./timers.js";
 import { CommandFailedError, RemediationAbortedError } from "./errors.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 
 /**
  * Runs one command for the executor (exec actions, exec_ok, sudo chown). argv items go to the program as they are:
@@ -157,7 +158,7 @@ function describeOutcome(
 ): string {
   const lastLine = getLastLine(outcome.stderrTail) || getLastLine(outcome.stdoutTail);
   const suffix = lastLine ? `: ${lastLine}` : "";
-  if (outcome.timedOut) return `${outcome.command}: superó ${formatSeconds(timeoutMs)} y se mató (${outcome.signal ?? "SIGKILL"})`;
+  if (outcome.timedOut) return `${outcome.command}: superó ${formatDurationMs(timeoutMs)} y se mató (${outcome.signal ?? "SIGKILL"})`;
   if (outcome.aborted) return `${outcome.command}: cancelado`;
   if (outcome.spawnFailure) return `${outcome.command}: no se pudo ejecutar: ${firstLine(outcome.spawnFailure)}`;
   if (outcome.signal) return `${outcome.command}: terminó por ${outcome.signal}${suffix}`;
@@ -173,10 +174,6 @@ function getLastLine(text: string): string {
 
 function firstLine(text: string): string {
   return text.split("\n")[0]!.trim();
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** Remembers a live group; on vigia's own exit, every remaining group is killed. */

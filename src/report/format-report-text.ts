@@ -1,5 +1,5 @@
 /** `vigia report` for the terminal and `logs/analysis_*.txt`, all in Spanish (admin surface). */
-import { formatDurationMs, formatSummaryTable } from "../incidents/summarize-incidents.js";
+import { formatOptionalDurationMs, formatSummaryTable } from "../incidents/summarize-incidents.js";
 import { formatLocalWallClock } from "../incidents/format-local-iso.js";
 import type { UnknownErrorsOverview } from "../discover/list-top-unknown-templates.js";
 import type { Report } from "./build-report.js";
@@ -20,7 +20,7 @@ export function formatReportText(report: Report): string[] {
   const out = [`Registro de incidentes: ${report.journal}`, "", formatSummaryTable(report), ""];
   if (report.slowest.length > 0) {
     out.push("Arreglos más lentos:");
-    for (const s of report.slowest) out.push(`  ${formatDurationMs(s.duracion_ms ?? null).padStart(8)}  ${s.error_type}  ${s.id}${s.video ? `  ${s.video}` : ""}`);
+    for (const s of report.slowest) out.push(`  ${formatOptionalDurationMs(s.duracion_ms ?? null).padStart(8)}  ${s.error_type}  ${s.id}${s.video ? `  ${s.video}` : ""}`);
     out.push("");
   }
   if (report.topKeys.length > 0) {
@@ -47,7 +47,7 @@ export function formatReportText(report: Report): string[] {
     out.push("Comprobaciones (historial):");
     const width = Math.max(...report.checks.map((c) => c.check.length));
     for (const c of report.checks) {
-      out.push(`  ${c.check.padEnd(width)}  disponibilidad ${(c.uptime * 100).toFixed(1).replace(".", ",").padStart(5)} %  p50 ${formatDurationMs(c.p50Ms)}  p95 ${formatDurationMs(c.p95Ms)}  ${c.runs} ejecuciones`);
+      out.push(`  ${c.check.padEnd(width)}  disponibilidad ${(c.uptime * 100).toFixed(1).replace(".", ",").padStart(5)} %  p50 ${formatOptionalDurationMs(c.p50Ms)}  p95 ${formatOptionalDurationMs(c.p95Ms)}  ${c.runs} ejecuciones`);
     }
     out.push("");
   }

@@ -4,7 +4,7 @@
  * says the number it comes from, so the admin can judge it.
  */
 import type { IncidentSummary } from "../incidents/summarize-incidents.js";
-import { formatDurationMs } from "../notify/format-duration.js";
+import { formatDurationMs } from "../util/format-duration-ms.js";
 import type { CheckSummary } from "../observe/summarize-check-history.js";
 
 interface ElementLike {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { createLineActivity } from "../../src/checks/line-activity.js";
-import { createSilenceCheck, formatDuration } from "../../src/checks/silence-check.js";
+import { createSilenceCheck } from "../../src/checks/silence-check.js";
 import { createCheckScheduler, type CheckTransition, type SchedulerTimers } from "../../src/checks/check-scheduler.js";
 import { runCheckOnce } from "../../src/checks/run-check.js";
 import type { CheckResult } from "../../src/types.js";
@@ -72,11 +72,5 @@ describe("silence check", () => {
     await new Promise((r) => setImmediate(r));
     expect(results).toHaveLength(3);
     await scheduler.stop();
-  });
-
-  it("formats durations for alerts", () => {
-    expect(formatDuration(45_000)).toBe("45 s");
-    expect(formatDuration(720_000)).toBe("12 min");
-    expect(formatDuration(7_500_000)).toBe("2 h 5 min");
   });
 });

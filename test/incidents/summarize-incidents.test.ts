@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { formatDurationMs, formatSummaryTable, summarizeIncidents } from "../../src/incidents/summarize-incidents.js";
+import { formatOptionalDurationMs, formatSummaryTable, summarizeIncidents } from "../../src/incidents/summarize-incidents.js";
 import { createIncident } from "../../src/incidents/create-incident.js";
 import { applyTransition } from "../../src/incidents/incident-state.js";
 import type { Estado, Incident } from "../../src/types.js";
@@ -59,12 +59,10 @@ describe("summarizeIncidents", () => {
     const rows = lines.slice(0, lines.indexOf(""));
     expect(new Set(rows.map((l) => l.length)).size).toBe(1);
     expect(table).toContain("éxito: 60.0 %");
-    expect(table).toContain("media 4.0 s, mediana 3.0 s");
+    expect(table).toContain("media 4 s, mediana 3 s");
   });
 
-  it("formats durations with their unit", () => {
-    expect([formatDurationMs(850), formatDurationMs(12_300), formatDurationMs(270_000), formatDurationMs(7_200_000), formatDurationMs(null)]).toEqual([
-      "850 ms", "12.3 s", "4.5 min", "2.0 h", "-",
-    ]);
+  it("shows a mean or median that does not exist as -", () => {
+    expect([formatOptionalDurationMs(12_300), formatOptionalDurationMs(null)]).toEqual(["12 s", "-"]);
   });
 });

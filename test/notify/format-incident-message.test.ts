@@ -8,7 +8,6 @@ import {
   formatIncidentMessage,
 } from "../../src/notify/format-incident-message.js";
 import { escapeHtmlCut } from "../../src/notify/escape-html.js";
-import { formatDurationMs } from "../../src/notify/format-duration.js";
 import { advance, makeIncident, makeMissingPathRule, MISSING_PATH_LINE, TRACEBACK } from "../helpers/make-incident.js";
 
 describe("extractKeyLine", () => {
@@ -124,9 +123,5 @@ describe("helpers", () => {
   it("escapeHtmlCut never splits an emoji", () => {
     const cut = escapeHtmlCut("😀".repeat(10), 5);
     expect(cut).toBe("😀😀…");
-  });
-
-  it("formatDurationMs", () => {
-    expect([850, 7000, 125_000, 3_780_000, 7_200_000].map(formatDurationMs)).toEqual(["850 ms", "7 s", "2 min 5 s", "1 h 3 min", "2 h"]);
   });
 });

@@ -411,7 +411,7 @@ describe("exec", () => {
     const script = `sleep 600 & echo $! > ${pidFile}; trap '' TERM; while :; do sleep 1; done`; // only a kill ends it
     const result = await run({ type: "exec", command: ["sh", "-c", script], timeout: 0.3 }, {}, { killGraceMs: 200 });
     expect(result).toMatchObject({ ok: false, timedOut: true });
-    expect(result.detalle).toMatch(/superó 0\.3 s y se mató/);
+    expect(result.detalle).toMatch(/superó 300 ms y se mató/);
     const grandchild = Number(readFileSync(pidFile, "utf8"));
     expect(() => process.kill(grandchild, 0)).toThrow(); // gone with its group
   });

@@ -1,7 +1,7 @@
 import type { TrackedIncident } from "../../incidents/create-incident.js";
 import type { HealthReport } from "../../observe/health-report.js";
 import { escapeHtmlCut, TELEGRAM_MAX_TEXT } from "../escape-html.js";
-import { formatDurationMs } from "../format-duration.js";
+import { formatDurationMs } from "../../util/format-duration-ms.js";
 import { describeEstado } from "../format-incident-message.js";
 import { joinLinesWithin } from "./join-lines-within.js";
 import type { Silence } from "./silence-store.js";

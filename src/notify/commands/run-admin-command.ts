@@ -1,7 +1,7 @@
 import { isTerminal } from "../../incidents/incident-state.js";
 import { parseDurationMs } from "../../util/parse-duration.js";
 import { escapeHtmlCut } from "../escape-html.js";
-import { formatDurationMs } from "../format-duration.js";
+import { formatDurationMs } from "../../util/format-duration-ms.js";
 import type { AdminView } from "./admin-view.js";
 import { findIncident, type FoundIncident } from "./find-incident.js";
 import { formatEstado } from "./format-estado.js";

@@ -8,14 +8,19 @@ export const DASHBOARD_JS = `"use strict";
   var horas = new URLSearchParams(location.search).get("horas");
   var conexion = document.getElementById("conexion");
   var desfaseMs = 0;
+  function dosUnidades(grande, unidad, resto, unidadResto) {
+    return resto ? grande + " " + unidad + " " + resto + " " + unidadResto : grande + " " + unidad;
+  }
   function duracion(ms) {
+    if (!isFinite(ms) || ms < 0) return "?";
+    if (Math.round(ms) < 1000) return Math.round(ms) + " ms";
     var s = Math.round(ms / 1000);
-    if (ms < 1000) return Math.max(0, Math.round(ms)) + " ms";
     if (s < 60) return s + " s";
+    if (s < 3600) return dosUnidades(Math.floor(s / 60), "min", s % 60, "s");
     var m = Math.floor(s / 60);
-    if (m < 60) return s % 60 ? m + " min " + (s % 60) + " s" : m + " min";
+    if (m < 1440) return dosUnidades(Math.floor(m / 60), "h", m % 60, "min");
     var h = Math.floor(m / 60);
-    return m % 60 ? h + " h " + (m % 60) + " min" : h + " h";
+    return dosUnidades(Math.floor(h / 24), "d", h % 24, "h");
   }
   function refrescarEdades() {
     var ahora = Date.now() + desfaseMs;

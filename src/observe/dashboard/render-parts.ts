@@ -3,7 +3,7 @@
  * with fix rate and time to fix, the legend of a stacked chart, an estado badge. Every value is escaped here.
  */
 import { escapeHtml } from "../../notify/escape-html.js";
-import { formatDurationMs } from "../../notify/format-duration.js";
+import { formatDurationMs } from "../../util/format-duration-ms.js";
 import type { IncidentSummary } from "../../incidents/summarize-incidents.js";
 import { PALETTE_SIZE } from "./svg-chart.js";
 
