@@ -1,24 +1,22 @@
 import { Heartbeat } from "../notify/heartbeat.js";
-import { merge, Subject, tap, type Subscription } from "rxjs";
+import { EMPTY, filter, ignoreElements, lastValueFrom, merge, Subject, type Observable, type Subscription } from "rxjs";
 import { dirname, join } from "node:path";
 import type { VigiaConfig } from "../config/types.js";
 import { ConfigError, listConfigSecrets } from "../config/index.js";
 import { CheckpointStore, recoverCheckpoints, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources, type TailerEvent } from "../sources/index.js";
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
-import { maskLineSecrets } from "../events/mask-line-secrets.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
 import { listRuleFiles, type LoadRulesResult } from "../rules/load-rules.js";
 import { RuleLoader } from "../rules/rule-loader.js";
 import { statSync } from "node:fs";
 import { RuleMatchWorker, type DisabledRule } from "../rules/rule-match-worker.js";
-import { matchRulesInWorker } from "../rules/match-rules-in-worker.js";
 import { toRuleSource } from "../rules/rule-source.js";
 import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
 import { IncidentManager, type IncidentChange } from "../incidents/incident-manager.js";
 import { JournalWriter } from "../incidents/journal-writer.js";
 import { listRecordedPositions } from "../incidents/list-recorded-positions.js";
 import { createExecutor, type Executor } from "../remediation/index.js";
-import { Notifier, formatSessionSummary, toAlertTelegramSettings, type SessionSummary } from "../notify/index.js";
+import { Notifier, formatSessionSummary, isIncidentChange, toAlertTelegramSettings, type SessionSummary } from "../notify/index.js";
 import { createCheckScheduler, createLineActivity, type CheckScheduler, type CheckTransition, type LineActivity } from "../checks/index.js";
 import { createMetrics, type VigiaMetrics } from "../observe/metrics.js";
 import { initialiseCheckSeries, recordCheckResult } from "../observe/record-check-metrics.js";
@@ -26,7 +24,8 @@ import { recordIncidentMetrics, trackOpenIncidents } from "../observe/record-inc
 import { recordJournalWrite } from "../observe/record-journal-metrics.js";
 import { createDeliveryRecorder, trackNotifierQueues } from "../observe/record-notifier-metrics.js";
 import { createRemediationRecorder } from "../observe/record-remediation-metrics.js";
-import { recordRulesLoaded } from "../observe/record-rule-metrics.js";
+import { recordRuleMatches, recordRulesLoaded } from "../observe/record-rule-metrics.js";
+import { logIncidentChanges } from "../observe/log-incident-changes.js";
 import { initialiseSourceSeries, recordEvents, recordLinesRead, trackSourceLag } from "../observe/record-source-metrics.js";
 import { createStatusServer, type StatusServer } from "../observe/status-server.js";
 import { listDegradedReasons, toHealthCheck, type HealthReport, type Readiness } from "../observe/health-report.js";
@@ -37,13 +36,15 @@ import type { VigiaLogger } from "../observe/logger.js";
 import { describeError } from "../util/describe-error.js";
 import { formatProblem } from "../util/problems.js";
 import { VERSION } from "../version.js";
-import type { CheckResult, CompiledRule, Incident, MatchedBatch, RuleMatch, SourceLine } from "../types.js";
+import type { CheckResult, CompiledRule, Incident, SourceLine } from "../types.js";
 import { buildChecksFromConfig } from "./build-checks-from-config.js";
 import { handleCheckResult, handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
 import { buildConfigTemplateValues } from "./config-template-values.js";
+import { composePipeline } from "./compose-pipeline.js";
 import { createOutageKeys, type OutageKeys } from "./outage-keys.js";
 import { describeFsErrorEs, reportVigiaFault, resolveVigiaFault } from "./report-vigia-fault.js";
 import { UnknownErrorStore } from "../discover/unknown-error-store.js";
+import { collectUnknownErrors } from "../discover/collect-unknown-errors.js";
 import { formatNewErrorMessage } from "../discover/format-new-error-message.js";
 import { ERROR_EVENT_HINT } from "../discover/mask-template.js";
 import { AdminCommands } from "../notify/commands/admin-commands.js";
@@ -108,6 +109,8 @@ export class Engine {
   private rulesById = new Map<string, CompiledRule>();
   private readonly matchWorker: RuleMatchWorker;
   private readonly ruleLoader = new RuleLoader();
+  /** Every decision of the incident manager, as the composed pipeline emits it (set at start). */
+  private changes$: Observable<IncidentChange> = EMPTY;
   /** Resolves once the last event has gone through matching into the manager (after `lines$` completes). */
   private pipelineDone: Promise<void> = Promise.resolve();
   private rulesLastReload: string | null = null;
@@ -237,9 +240,32 @@ export class Engine {
     const loaded = await this.journal.load();
     await this.unknownErrors.load();
     await this.admin.start(this);
-    this.subscriptions.push(this.journal.follow(this.manager.changes$));
-    this.subscriptions.push(this.manager.changes$.subscribe((c) => this.onIncidentChange(c)));
-    this.subscriptions.push(recordIncidentMetrics(this.manager.changes$, this.metrics));
+    const { matched$, changes$ } = composePipeline(this.lines$, {
+      countLines: (lines) => this.countLines(lines),
+      maskText: this.maskLineText,
+      grouper: this.grouper,
+      countEvents: (events) => {
+        this.counts.events += events.length;
+        recordEvents(this.metrics, events);
+      },
+      matchWorker: this.matchWorker,
+      outageKeys: this.outageKeys,
+      askCheck: (checkId) => void this.scheduler?.runCheck(checkId),
+      manager: this.manager,
+      onError: (error) => this.logger.error(`pipeline: ${error.stack ?? error.message}`),
+    });
+    this.changes$ = changes$;
+    this.pipelineDone = lastValueFrom(matched$.pipe(ignoreElements()), { defaultValue: undefined });
+    this.subscriptions.push(
+      matched$.pipe(collectUnknownErrors(this.unknownErrors)).subscribe(() => this.shownStateChanged$.next()),
+      recordRuleMatches(matched$, this.metrics),
+      matched$.subscribe((batch) => (this.counts.matches += batch.matches.length)),
+      this.journal.follow(changes$),
+      changes$.pipe(filter(isIncidentChange)).subscribe((change) => this.sessionIncidents.set(change.incident.id, change.incident)),
+      logIncidentChanges(changes$, this.logger),
+      this.notifier.follow(changes$),
+      recordIncidentMetrics(changes$, this.metrics),
+    );
     const seed = this.manager.seed(loaded.elements, this.rulesResult.rules);
     if (seed.resumed + seed.waiting + seed.orphaned > 0) {
       this.logger.info(`journal: resumed ${seed.resumed} open incident(s), ${seed.waiting} waiting, ${seed.orphaned} orphaned`);
@@ -271,27 +297,6 @@ export class Engine {
       reverify: (request) => {
         void this.executor.reverify(request.rule, { ...this.configValues, ...request.match.fields }).then((ok) => request.settle(ok), () => request.settle(true));
       },
-    });
-
-    this.pipelineDone = new Promise((resolveDone) => {
-      this.subscriptions.push(
-        this.lines$
-          .pipe(
-            maskLineSecrets(this.maskLineText),
-            this.grouper,
-            // Counted before matching: the worker hands back only the events downstream needs.
-            tap((events) => recordEvents(this.metrics, events)),
-            matchRulesInWorker(this.matchWorker),
-          )
-          .subscribe({
-          next: (batch) => this.handleMatched(batch),
-          error: (error: Error) => {
-            this.logger.error(`pipeline: ${error.stack ?? error.message}`);
-            resolveDone();
-          },
-          complete: () => resolveDone(),
-        }),
-      );
     });
 
     this.rulesWatcher = watchRules({
@@ -331,7 +336,6 @@ export class Engine {
   /** Feeds lines from a non-file source (a supervised child, stdin) into the pipeline. */
   ingest(lines: SourceLine[]): void {
     if (lines.length === 0 || this.state === "stopped") return;
-    this.noteLines(lines);
     this.lines$.next(lines);
   }
 
@@ -510,7 +514,7 @@ export class Engine {
       listCheckRuns: (fromMs) => this.checkHistory?.list(fromMs) ?? [],
       getNotifierFailure: () => this.notifier.getStats().lastFailure,
       listUnknownTemplates: () => this.unknownErrors.list(),
-      changes$: merge(this.manager.changes$, this.shownStateChanged$),
+      changes$: merge(this.changes$, this.shownStateChanged$),
       redactText: (text) => this.maskLineText(text),
     };
   }
@@ -578,24 +582,6 @@ export class Engine {
     }
   }
 
-  /** Every event goes to the manager (resolve_on needs them all), matches with it. */
-  private handleMatched({ events, matches: found, eventCount }: MatchedBatch): void {
-    const matches: RuleMatch[] = [];
-    for (const m of found) {
-      const { match, askCheck } = this.outageKeys.correlate(m);
-      matches.push(match);
-      this.metrics.ruleMatches.inc({ rule: match.rule.id });
-      if (askCheck) void this.scheduler?.runCheck(askCheck);
-    }
-    this.counts.events += eventCount;
-    this.counts.matches += matches.length;
-    const claimed = new Set(found.map((m) => m.event));
-    let unknownSeen = false;
-    for (const event of events) if (!claimed.has(event) && this.unknownErrors.observe({ source: event.source, text: event.text, atMs: event.readAtMs })) unknownSeen = true;
-    if (unknownSeen) this.shownStateChanged$.next();
-    this.manager.handleBatch(events, matches);
-  }
-
   /** A rule held one event past the budget: it is off until the rules are reloaded with it changed. */
   private onRuleDisabled({ rule, event, budgetMs }: DisabledRule): void {
     this.disabledRuleIds.add(rule.id);
@@ -613,7 +599,7 @@ export class Engine {
     );
   }
 
-  private noteLines(lines: SourceLine[]): void {
+  private countLines(lines: SourceLine[]): void {
     const last = lines[lines.length - 1];
     if (!last) return;
     this.counts.lines += lines.length;
@@ -633,10 +619,7 @@ export class Engine {
     this.fileSources = createFileSources(specs, {
       checkpoints: this.checkpoints,
       maxOpenFiles: this.maxOpenFiles,
-      onLines: (lines) => {
-        this.noteLines(lines);
-        this.lines$.next(lines);
-      },
+      onLines: (lines) => this.lines$.next(lines),
       onEvent: (e) => this.onTailerEvent(e),
       getPendingOffset: (fileId) => minDefined(this.grouper.getPendingOffset(fileId), this.matchWorker.getPendingOffset(fileId)),
       waitForCapacity: () => this.matchWorker.waitForCapacity(),
@@ -761,31 +744,6 @@ export class Engine {
       this.logger.error(`checkpoints: ${(error as Error).message}`);
     }
   }
-
-  private onIncidentChange(change: IncidentChange): void {
-    if (change.type === "warning") {
-      this.logger.warn(`incidents: ${change.message}`);
-      return;
-    }
-    if (change.type === "counted") {
-      this.logger.verbose(`${change.rule.id}: ${change.count}/${change.needed} matches of ${change.key} (below threshold)`);
-      return;
-    }
-    if (change.type === "skipped") return;
-    const inc = change.incident;
-    this.sessionIncidents.set(inc.id, inc);
-    if (change.type === "opened") {
-      this.logger.warn(`incident ${inc.id} ${inc.error_type} detectado (${inc.fuente}): ${firstLine(inc.error_message)}`);
-    } else if (change.type === "transition") {
-      // Final states at info/error; the steps in between (each attempt, each action) only at verbose.
-      const level = inc.estado === "fallido" ? "error" : inc.estado === "solucionado" ? "info" : "verbose";
-      // The step's reason (a refused path, a failed verification) goes with it: the journal is not the only place
-      // an admin reads what happened.
-      const detail = inc.transiciones.at(-1)?.detalle;
-      this.logger.log(level, `incident ${inc.id} ${inc.error_type} → ${inc.estado}${inc.accion ? ` (${inc.accion})` : ""}${detail ? `: ${detail}` : ""}`);
-    }
-    this.notifier.notify(change);
-  }
 }
 
 /** Names, sizes and mtimes of the rule files: tells whether they changed between two moments. */
@@ -805,10 +763,4 @@ function readRuleFilesStamp(rulePaths: readonly string[]): string {
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined ? a : Math.min(a, b);
-}
-
-function firstLine(text: string): string {
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const line = lines[lines.length - 1] ?? "";
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }

@@ -1,3 +1,4 @@
+import type { Observable, Subscription } from "rxjs";
 import type { CompiledRule, Incident } from "../types.js";
 import { shouldOpenAlert, resolveNotifyPolicy } from "./decide-alert.js";
 import { DigestCollector, formatDigest } from "./digest.js";
@@ -210,6 +211,11 @@ export class Notifier {
     } catch (error) {
       this.logger.error(`notifier could not handle a change of incident ${change.incident.id}`, { cause: describeError(error) });
     }
+  }
+
+  /** Notifies every change of an incident stream; unsubscribe to stop. */
+  follow(changes$: Observable<NotifierInput>): Subscription {
+    return changes$.subscribe((change) => this.notify(change));
   }
 
   /** Queues the session summary (Telegram, and the webhook as `session_summary`). */

@@ -1,4 +1,5 @@
-import type { CompiledRule } from "../types.js";
+import type { Observable, Subscription } from "rxjs";
+import type { CompiledRule, MatchedBatch } from "../types.js";
 import type { VigiaMetrics } from "./metrics.js";
 import { initialiseErrorTypeSeries } from "./record-incident-metrics.js";
 import { initialiseRemediationSeries } from "./record-remediation-metrics.js";
@@ -12,4 +13,11 @@ export function recordRulesLoaded(metrics: VigiaMetrics, rules: readonly Compile
     initialiseErrorTypeSeries(metrics, rule.id);
     initialiseRemediationSeries(metrics, rule);
   }
+}
+
+/** Counts the matches of each rule as they come out of matching; unsubscribe to stop. */
+export function recordRuleMatches(matched$: Observable<MatchedBatch>, metrics: VigiaMetrics): Subscription {
+  return matched$.subscribe(({ matches }) => {
+    for (const match of matches) metrics.ruleMatches.inc({ rule: match.rule.id });
+  });
 }

@@ -1,0 +1,59 @@
+import { catchError, EMPTY, share, tap, type Observable } from "rxjs";
+import type { MultilineOperator } from "../events/group-multiline.js";
+import { maskLineSecrets } from "../events/mask-line-secrets.js";
+import { foldIntoIncidents } from "../incidents/fold-into-incidents.js";
+import type { IncidentChange } from "../incidents/incident-change.js";
+import type { IncidentManager } from "../incidents/incident-manager.js";
+import { matchRulesInWorker } from "../rules/match-rules-in-worker.js";
+import type { RuleMatchWorker } from "../rules/rule-match-worker.js";
+import type { LogEvent, MatchedBatch, SourceLine } from "../types.js";
+import { correlateOutages } from "./correlate-outages.js";
+import type { OutageKeys } from "./outage-keys.js";
+
+/** The stages the pipeline runs through, built by the engine from the config (by a test from its own parts). */
+export interface PipelineStages {
+  /** Sees every batch of lines as read (counts, the activity a silence check watches). */
+  countLines(lines: SourceLine[]): void;
+  /** Masks configured secrets and credential-shaped text in every line before anything matches it. */
+  maskText(text: string): string;
+  grouper: MultilineOperator;
+  /** Sees every batch of events before matching: the worker hands back only the events downstream needs. */
+  countEvents(events: LogEvent[]): void;
+  matchWorker: RuleMatchWorker;
+  outageKeys: OutageKeys;
+  /** A check that should look at once: a log line reported the outage it watches. */
+  askCheck(checkId: string): void;
+  manager: IncidentManager;
+  /** A stage threw: the lines stop there (they were never expected to, so this is a bug to log). */
+  onError(error: Error): void;
+}
+
+/** The composed pipeline: subscribe to `changes$` (journal, notifier, metrics, executor) before lines arrive. */
+export interface Pipeline {
+  /** Events with their rule matches; completes after the last line's events went through matching. */
+  matched$: Observable<MatchedBatch>;
+  /** Every decision of the incident manager; completes when the manager shuts down. */
+  changes$: Observable<IncidentChange>;
+}
+
+/**
+ * `lines$ → maskLineSecrets → groupMultiline → matchRulesInWorker → correlateOutages → foldIntoIncidents`.
+ * Both outputs are shared: each stage runs once per batch however many subscribe.
+ */
+export function composePipeline(lines$: Observable<SourceLine[]>, stages: PipelineStages): Pipeline {
+  const matched$ = lines$.pipe(
+    tap((lines) => stages.countLines(lines)),
+    maskLineSecrets((text) => stages.maskText(text)),
+    stages.grouper,
+    tap((events) => stages.countEvents(events)),
+    matchRulesInWorker(stages.matchWorker),
+    correlateOutages(stages.outageKeys, (checkId) => stages.askCheck(checkId)),
+    catchError((error: unknown) => {
+      stages.onError(error instanceof Error ? error : new Error(String(error)));
+      return EMPTY;
+    }),
+    share(),
+  );
+  const changes$ = matched$.pipe(foldIntoIncidents(stages.manager), share());
+  return { matched$, changes$ };
+}

@@ -1,0 +1,45 @@
+import type { Observable, Subscription } from "rxjs";
+import type { IncidentChange } from "../incidents/incident-change.js";
+import type { VigiaLogger } from "./logger.js";
+
+/** Longest excerpt of an incident's message in the log line that announces it. */
+const MAX_EXCERPT_CHARS = 200;
+
+/**
+ * Writes the incident stream to vigia's log: an opening at warn with the message's last line, final states at
+ * info (solucionado) or error (fallido) with the step's reason (a refused path, a failed verification: the journal
+ * is not the only place an admin reads what happened), the steps in between and threshold counts at verbose.
+ */
+export function logIncidentChanges(changes$: Observable<IncidentChange>, logger: VigiaLogger): Subscription {
+  return changes$.subscribe((change) => {
+    switch (change.type) {
+      case "warning":
+        logger.warn(`incidents: ${change.message}`);
+        break;
+      case "counted":
+        logger.verbose(`${change.rule.id}: ${change.count}/${change.needed} matches of ${change.key} (below threshold)`);
+        break;
+      case "opened": {
+        const inc = change.incident;
+        logger.warn(`incident ${inc.id} ${inc.error_type} detectado (${inc.fuente}): ${excerptLastLine(inc.error_message)}`);
+        break;
+      }
+      case "transition": {
+        const inc = change.incident;
+        const level = inc.estado === "fallido" ? "error" : inc.estado === "solucionado" ? "info" : "verbose";
+        const detail = inc.transiciones.at(-1)?.detalle;
+        logger.log(level, `incident ${inc.id} ${inc.error_type} → ${inc.estado}${inc.accion ? ` (${inc.accion})` : ""}${detail ? `: ${detail}` : ""}`);
+        break;
+      }
+      default:
+        break;
+    }
+  });
+}
+
+/** The last non-blank line of a message (a traceback's exception line), cut to MAX_EXCERPT_CHARS. */
+function excerptLastLine(text: string): string {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const line = lines[lines.length - 1] ?? "";
+  return line.length > MAX_EXCERPT_CHARS ? `${line.slice(0, MAX_EXCERPT_CHARS - 3)}...` : line;
+}
