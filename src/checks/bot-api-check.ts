@@ -6,7 +6,7 @@
  */
 import type { Check } from "./check.js";
 import { createJudgedHttpProbe } from "./judge-http-answer.js";
-import { redactUrl } from "./redact-url.js";
+import { redactUrl } from "../util/redact-url.js";
 import { isServerUp } from "../util/is-server-up.js";
 
 export interface BotApiCheckSpec {

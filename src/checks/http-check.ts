@@ -6,7 +6,7 @@ import type { Severity } from "../types.js";
 import type { Check } from "./check.js";
 import { createJudgedHttpProbe } from "./judge-http-answer.js";
 import { findJsonMismatch } from "./match-json-subset.js";
-import { redactUrl } from "./redact-url.js";
+import { redactUrl } from "../util/redact-url.js";
 
 export interface HttpCheckSpec {
   /** Service name; the check id is `http:<name>`. */

@@ -21,7 +21,7 @@ describe("formatDurationMs", () => {
   });
 
   it("is what the dashboard's browser script shows for the same durations", () => {
-    const source = /function dosUnidades[\s\S]*?\n  }\n  function duracion[\s\S]*?\n  }\n/.exec(DASHBOARD_JS)?.[0];
+    const source = /function dosUnidades[\s\S]*?\n {2}}\n {2}function duracion[\s\S]*?\n {2}}\n/.exec(DASHBOARD_JS)?.[0];
     expect(source).toBeDefined();
     const duracion = new Function(`${source}; return duracion;`)() as (ms: number) => string;
     for (const ms of [...SAMPLES_MS, -5, Number.NaN]) expect([ms, duracion(ms)]).toEqual([ms, formatDurationMs(ms)]);

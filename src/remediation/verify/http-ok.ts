@@ -3,6 +3,7 @@ import { isServerUp } from "../../util/is-server-up.js";
 import { readFilledString, readTimeoutMs } from "../spec-options.js";
 import { InvalidSpecError } from "../errors.js";
 import { classifyFetchFailure } from "../../util/describe-fetch-error.js";
+import { redactUrl } from "../../util/redact-url.js";
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 5000;
 
@@ -50,11 +51,6 @@ export async function checkHttpStatus(
   }
 }
 
-/** The URL without credentials or query (a Bot API URL carries the bot token in its path: keep only the origin then). */
-export function redactUrl(url: URL): string {
-  const path = /\/bot\d+:[^/]+/.test(url.pathname) ? "/…" : url.pathname;
-  return `${url.protocol}//${url.host}${path}`;
-}
 
 /** The journal's words for a GET that got no answer: the timeout, a cancel, or the network cause (ECONNREFUSED…). */
 function describeFetchFailureEs(error: unknown, timeoutMs: number): string {

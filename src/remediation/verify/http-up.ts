@@ -2,7 +2,8 @@ import type { VerifyHandler } from "./verify-handler.js";
 import { readFilledString, readTimeoutMs } from "../spec-options.js";
 import { fillTemplate } from "../../util/template.js";
 import { isServerUp } from "../../util/is-server-up.js";
-import { checkHttpStatus, DEFAULT_HTTP_TIMEOUT_MS, parseHttpUrl, redactUrl } from "./http-ok.js";
+import { checkHttpStatus, DEFAULT_HTTP_TIMEOUT_MS, parseHttpUrl } from "./http-ok.js";
+import { redactUrl } from "../../util/redact-url.js";
 
 /**
  * `http_up {url, health_url?, timeout?}`: the server answers HTTP at all — any status below 500, as a bare
