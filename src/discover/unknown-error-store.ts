@@ -129,11 +129,17 @@ export class UnknownErrorStore {
     await this.writing;
   }
 
+  /**
+   * Keeps the latest `alertAfter` times of a template not yet alerted, no more: the alert is due when the oldest
+   * of them is within the window. An alerted template keeps none (a flood of it costs nothing per event).
+   */
   private noteOccurrence(t: UnknownTemplate, atMs: number): void {
+    if (t.avisado) return;
     const times = (this.recentMs.get(t.id) ?? []).filter((ms) => atMs - ms < this.options.alertWithinMs);
     times.push(atMs);
+    if (times.length > this.options.alertAfter) times.shift();
     this.recentMs.set(t.id, times);
-    if (t.avisado || times.length < this.options.alertAfter) return;
+    if (times.length < this.options.alertAfter) return;
     t.avisado = true;
     this.recentMs.delete(t.id);
     this.options.onAlert({ template: { ...t }, count: times.length, withinMs: this.options.alertWithinMs });

@@ -73,6 +73,21 @@ describe("UnknownErrorStore", () => {
     expect(alerts.map((a) => [a.count, a.template.total])).toEqual([[3, 4]]);
   });
 
+  it("counts a flood of one template long after its alert at a steady pace (the alert window keeps no history)", async () => {
+    const { store, alerts, path } = makeStore();
+    // Every occurrence within the 10 min window: a burst read during a catch-up. Holding each time seen would make
+    // every observation scan all the earlier ones, and this loop would not end within the test's hang guard (it
+    // yields now and then so that the guard can fire).
+    const n = 200_000;
+    for (let i = 0; i < n; i++) {
+      store.observe({ source: "bot", text: `2025-12-25 14:30:20,000 - bot - ERROR - cuota agotada ${i}`, atMs: 1000 + i });
+      if (i % 1000 === 0) await new Promise(setImmediate);
+    }
+    await store.flush();
+    expect(alerts).toHaveLength(1);
+    expect((JSON.parse(readFileSync(path, "utf8")) as Array<{ total: number }>)[0]!.total).toBe(n);
+  });
+
   it("keeps at most maxTemplates, dropping the one seen least recently, and reloads the file", async () => {
     const { store, path } = makeStore({ maxTemplates: 2 });
     store.observe({ source: "bot", text: "ERROR uno", atMs: 1000 });
