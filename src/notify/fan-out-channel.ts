@@ -1,12 +1,13 @@
 import { describeError } from "../util/describe-error.js";
-import type { MessageChannel } from "./message-channel.js";
+import type { MessageButton, MessageChannel } from "./message-channel.js";
 import type { NotifyLogger } from "./notify-logger.js";
 
 /**
  * One message to several channels (Telegram and email): the notifier's policies, flood control and digests run
  * once, and every channel delivers the same text. The first channel's message ids are the notifier's; the others'
- * are mapped to them so an edit reaches each channel's own message. A failing extra channel is logged and does not
- * fail the message: one dead mail server must not stop the Telegram alert, and vice versa.
+ * are mapped to them so an edit reaches each channel's own message. Buttons go to the first channel only: the
+ * admin presses them on Telegram, where the command bot hears them. A failing extra channel is logged and does
+ * not fail the message: one dead mail server must not stop the Telegram alert, and vice versa.
  */
 export class FanOutChannel implements MessageChannel {
   /** First channel's id → each extra channel's id (null when its send failed). */
@@ -18,9 +19,9 @@ export class FanOutChannel implements MessageChannel {
     private readonly logger: NotifyLogger,
   ) {}
 
-  async send(html: string, signal?: AbortSignal): Promise<number> {
+  async send(html: string, signal?: AbortSignal, buttons?: readonly MessageButton[]): Promise<number> {
     const [first, ...extras] = await Promise.allSettled([
-      this.first.send(html, signal),
+      this.first.send(html, signal, buttons),
       ...this.extras.map(({ channel }) => channel.send(html, signal)),
     ]);
     const extraIds = extras.map((result, i) => {
@@ -34,10 +35,10 @@ export class FanOutChannel implements MessageChannel {
     return first!.value;
   }
 
-  async edit(messageId: number, html: string, signal?: AbortSignal): Promise<void> {
+  async edit(messageId: number, html: string, signal?: AbortSignal, buttons?: readonly MessageButton[]): Promise<void> {
     const extraIds = this.ids.get(messageId) ?? [];
     const [first, ...extras] = await Promise.allSettled([
-      this.first.edit(messageId, html, signal),
+      this.first.edit(messageId, html, signal, buttons),
       ...this.extras.map(({ channel }, i) => {
         const id = extraIds[i];
         // The extra channel never got the first message: send the update as a new one.

@@ -2,12 +2,15 @@
  * Alerts by email, the seed's other channel: a real `vigia run` configured only through the seed's variables
  * (SMTP_SERVER, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, EMAIL_RECIPIENT) mails a real SMTP server on 127.0.0.1.
  * The admin gets the same Spanish text as on Telegram, an incident's outcome as a reply in its thread, a busy
- * relay is retried, and the password never shows in monitor.log or the console.
+ * relay is retried, and the password never shows in monitor.log or the console. Beside Telegram, both channels
+ * get the same messages under one flood control, and the Telegram alerts keep their buttons.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { readdirSync, readFileSync } from "node:fs";
+import { FakeTelegram } from "../helpers/fake-telegram.js";
 import { SmtpSink } from "../helpers/smtp-sink.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { htmlToPlainText } from "../../src/notify/log-only-channel.js";
 import { BASE_CONFIG_YAML, BOT_LOG, cleanUpTest, createWorkspace, formatPythonLine, readJournal, runVigia, startVigia } from "./vigia-harness.js";
 
 const USER = "vigia@example.com";
@@ -29,10 +32,13 @@ const RULES = [
 const VIDEO = "20251225_143020_a3f2b1.mp4";
 
 let sink: SmtpSink | null = null;
+let fake: FakeTelegram | null = null;
 afterEach(async () => {
   await cleanUpTest();
   await sink?.close();
   sink = null;
+  await fake?.close();
+  fake = null;
 });
 
 function seedEnv(port: number): Record<string, string> {
@@ -85,6 +91,40 @@ describe("email alerts (e2e)", () => {
       .join("\n");
     expect(monitorLog).toContain(`email on: alerts also go to ${ADMIN}`);
     for (const surface of [monitorLog, stopped.stderr, stopped.stdout]) expect(surface).not.toContain(PASSWORD);
+  });
+
+  it("beside Telegram with a command bot: the same alerts on both under one flood control, the buttons still on Telegram", async () => {
+    const s = (sink = await SmtpSink.start({ auth: { user: USER, password: PASSWORD } }));
+    const commandsToken = "5550002:AAvigia-commands_token";
+    const f = (fake = await FakeTelegram.start({ validTokens: ["5550001:AAdownload-bot_token", commandsToken] }));
+    const telegram = `{ token: '5550001:AAdownload-bot_token', chat_id: 4242, api_root: '${f.apiRoot}', commands_token: '${commandsToken}' }`;
+    const ws = createWorkspace({ copyRules: false, config: `${BASE_CONFIG_YAML}notify: { max_per_minute: 2, telegram: ${telegram} }\n` });
+    ws.write("rules/alertas.yaml", RULES.replace("notify: always", "notify: on_failure"));
+    ws.write(BOT_LOG, "");
+    const vigia = await startVigia(ws, [], { env: seedEnv(s.port) });
+
+    // Four timeouts of four videos that never arrive: four fallido incidents, two messages allowed per minute.
+    for (const n of [1, 2, 3, 4]) ws.append(BOT_LOG, formatPythonLine("ERROR", `telegram.error.TimedOut: Timed out descargando modelos/victor/v${n}.mp4`));
+    await waitFor(() => readJournal(ws).filter((i) => i.estado === "fallido").length === 4 || undefined, { what: "four fallido", describe: vigia.stderr });
+    await waitFor(() => (f.messagesFrom(commandsToken).length >= 2 && s.mails.length >= 2) || undefined, {
+      what: "two alerts on each channel",
+      describe: () => `${JSON.stringify(f.texts())}\n${s.mails.map((m) => m.subject).join("\n")}\n${vigia.stderr()}`,
+    });
+    const stopped = await vigia.stop(); // the digest of the two held back goes out at stop
+    expect(stopped.code).toBe(0);
+
+    const onTelegram = f.messagesFrom(commandsToken).filter((m) => !m.text.includes("resumen de la sesión"));
+    const byMail = s.mails.filter((m) => !(m.text ?? "").includes("resumen de la sesión"));
+    expect(onTelegram.map((m) => htmlToPlainText(m.text))).toEqual(byMail.map((m) => m.text!.trimEnd()));
+    expect(onTelegram).toHaveLength(3); // two alerts and the digest of the other two
+    expect(onTelegram[2]!.text).toContain("alertas agrupadas");
+    expect(onTelegram[2]!.text).toMatch(/2 × timeout .*2 fallidos/);
+    for (const alert of onTelegram.slice(0, 2)) {
+      const id = readJournal(ws).find((i) => alert.text.includes(i.id))!.id;
+      expect(alert.reply_markup).toEqual({
+        inline_keyboard: [[{ text: "🔁 Reintentar", callback_data: `r${id}` }, { text: "🔕 Silenciar 1 h", callback_data: "stimeout" }]],
+      });
+    }
   });
 
   it("notify-test mails one test message, and says why when the login is refused", async () => {
