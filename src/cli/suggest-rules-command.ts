@@ -34,15 +34,16 @@ export async function runSuggestRulesCommand(values: Record<string, unknown>, po
   let templates: UnknownTemplate[];
   if (positionals.length > 0) {
     const source = config.sources[0];
-    templates = [];
+    // One store for every file: a log and its rotated predecessors hold the same templates, counted together.
+    const store = new UnknownErrorStore({ path: null, alertAfter: Infinity, alertWithinMs: 0, onAlert: () => undefined, onError: () => undefined });
     for (const file of positionals) {
-      const found = await collectUnclaimed(resolve(file), rules.rules, source?.name ?? "bot", source?.multiline?.start ?? null);
-      if (typeof found === "string") {
-        process.stderr.write(`vigia suggest-rules: cannot read ${file}: ${found}\n`);
+      const failure = await collectUnclaimed(resolve(file), rules.rules, source?.name ?? "bot", source?.multiline?.start ?? null, store);
+      if (failure !== null) {
+        process.stderr.write(`vigia suggest-rules: cannot read ${file}: ${failure}\n`);
         return 1;
       }
-      templates.push(...found);
     }
+    templates = store.list();
   } else {
     const stored = readUnknownTemplates(locateUnknownErrorsFile(config.journalPath));
     if (typeof stored === "string") {
@@ -128,9 +129,8 @@ function indent(text: string): string {
     .join("\n");
 }
 
-/** The error events of a file no rule claims, grouped by template (same grouping as `vigia run`). */
-async function collectUnclaimed(file: string, rules: readonly CompiledRule[], sourceName: string, start: RegExp | null): Promise<UnknownTemplate[] | string> {
-  const store = new UnknownErrorStore({ path: null, alertAfter: Infinity, alertWithinMs: 0, onAlert: () => undefined, onError: () => undefined });
+/** Counts the error events of a file no rule claims into `store` (same grouping as `vigia run`); null, or why the file could not be read. */
+async function collectUnclaimed(file: string, rules: readonly CompiledRule[], sourceName: string, start: RegExp | null, store: UnknownErrorStore): Promise<string | null> {
   const matcher = createRuleMatcher(rules);
   const grouper = new MultilineGrouper({ startPatterns: start ? { [sourceName]: start } : {}, maxEventLines: 200 });
   const out: LogEvent[] = [];
@@ -147,7 +147,7 @@ async function collectUnclaimed(file: string, rules: readonly CompiledRule[], so
   }
   grouper.flushAll(out);
   take();
-  return store.list();
+  return null;
 }
 
 function toEvent(text: string, source: string): LogEvent {

@@ -72,6 +72,21 @@ describe("unknown-error discovery", () => {
     expect(fake.texts().filter((t) => t.includes("error nuevo no previsto"))).toHaveLength(1);
   });
 
+  it("suggest-rules over a log and its rotated predecessor counts one template once, with the samples of both", async () => {
+    const ws = createWorkspace({ config: ["status: null", "checks: { disk: null }", "sources: [{ name: bot, path: logs/bot_central.log }]", ""].join("\n") });
+    for (const [i, modelo] of ["ana", "bea"].entries()) ws.append("logs/bot_central.log.1", QUOTA_LINE(modelo, i));
+    for (const [i, modelo] of ["cris", "dana", "eva"].entries()) ws.append("logs/bot_central.log", QUOTA_LINE(modelo, 10 + i));
+
+    const result = await runVigia(ws.dir, ["suggest-rules", "logs/bot_central.log.1", "logs/bot_central.log", "--json"], { timeoutMs: 120_000 });
+    expect(result.stderr).not.toMatch(/no stub/);
+    expect(result.code).toBe(0);
+    const { stubs } = JSON.parse(result.stdout) as { stubs: Array<{ id: string; total: number }> };
+    expect(stubs.map((s) => [s.id, s.total])).toEqual([["valueerror_cuota_de_telegram_agotada", 5]]);
+    const samples = ws.read("rules/samples/valueerror_cuota_de_telegram_agotada.log");
+    expect(samples.match(/^# expect: /gm)).toHaveLength(3);
+    expect(samples).toContain('"fields":{"modelo":"cris"}');
+  });
+
   it("suggest-rules turns the template into a stub that, saved into rules/, is hot-reloaded and claims the next line", async () => {
     const ws = createWorkspace({
       config: ["status: null", "checks: { disk: null }", "sources: [{ name: bot, path: logs/bot_central.log }]", "remediation: { allowed_roots: [modelos] }", ""].join("\n"),
