@@ -1,8 +1,11 @@
-/** A file tailer for tests and a collector of what it emits. */
+/** A file tailer for tests, a collector of what it emits, and the per-test scaffolding of the tailer tests. */
+import { afterEach } from "@jest/globals";
+import { join } from "node:path";
 import type { SourceLine } from "../../src/types.js";
 import { FileTailer, TAILER_DEFAULTS, type FileTailerOptions, type TailerEvent } from "../../src/sources/file-tailer.js";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { waitFor } from "./wait-for.js";
+import { makeTempDir } from "./temp-dir.js";
 
 /** Collects what a tailer emits. */
 export class Collector {
@@ -57,4 +60,57 @@ export function makeTailer(
     ...overrides,
   });
   return { tailer, checkpoints };
+}
+
+export interface TailerTestScaffold {
+  /** Registers an undo step (a stop, a close), run after the test, latest first. */
+  defer(cleanup: () => unknown): void;
+  /** A fresh temp folder, removed after the test. */
+  tempDir(): string;
+  /** A path named `name` in a fresh temp folder. */
+  tempPath(name?: string): string;
+  /** Starts the tailer; it is stopped after the test, before its folder is removed. */
+  started(tailer: FileTailer): Promise<FileTailer>;
+}
+
+/** What a tailer test makes, undone after each test: call it at the top of the file. */
+export function useTailerTestScaffold(): TailerTestScaffold {
+  let cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    const pending = cleanups.reverse();
+    cleanups = [];
+    for (const cleanup of pending) await cleanup();
+  });
+  const defer = (cleanup: () => unknown): void => void cleanups.push(cleanup);
+  const tempDir = (): string => {
+    const temp = makeTempDir();
+    defer(temp.cleanup);
+    return temp.dir;
+  };
+  return {
+    defer,
+    tempDir,
+    tempPath: (name = "bot.log") => join(tempDir(), name),
+    started: async (tailer) => {
+      await tailer.start();
+      defer(() => tailer.stop());
+      return tailer;
+    },
+  };
+}
+
+/**
+ * Brings tailers to rest instead of sleeping "past the grace period": checks them until every rotated file they
+ * still read for late writes is past its grace period and closed, then checks each once more. Whatever a tailer
+ * would read twice, or late, it has read by then, so a test can assert that nothing more came.
+ */
+export async function settleTailers(tailers: readonly FileTailer[]): Promise<void> {
+  await waitFor(
+    async () => {
+      for (const tailer of tailers) await tailer.poke();
+      return tailers.every((tailer) => tailer.getStats().drainingFiles === 0);
+    },
+    { what: "every rotated file past its grace period and closed", describe: () => JSON.stringify(tailers.map((t) => t.getStats())) },
+  );
+  for (const tailer of tailers) await tailer.poke();
 }

@@ -1,20 +1,13 @@
-import { describe, it, expect, afterEach } from "@jest/globals";
+import { describe, it, expect } from "@jest/globals";
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { recoverCheckpoints } from "../../src/sources/recover-checkpoints.js";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { FileTailer } from "../../src/sources/file-tailer.js";
 import type { SourceLine } from "../../src/types.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
 
-let cleanup = (): void => undefined;
-afterEach(() => cleanup());
-
-function tempDir(): string {
-  const temp = makeTempDir();
-  cleanup = temp.cleanup;
-  return temp.dir;
-}
+const tempDir = useTempDirs();
 
 const fileIdOf = (path: string): string => {
   const st = statSync(path, { bigint: true });

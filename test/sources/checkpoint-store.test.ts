@@ -1,17 +1,10 @@
-import { describe, it, expect, afterEach } from "@jest/globals";
+import { describe, it, expect } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointStore, parseCheckpointFile, type CheckpointEvent, type PathCheckpoint } from "../../src/sources/checkpoint-store.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
 
-let cleanup = (): void => undefined;
-afterEach(() => cleanup());
-
-function tempDir(): string {
-  const temp = makeTempDir();
-  cleanup = temp.cleanup;
-  return temp.dir;
-}
+const tempDir = useTempDirs();
 
 function sampleCheckpoint(offset: number): PathCheckpoint {
   return {

@@ -3,35 +3,18 @@
 import { describe, it, expect, afterEach } from "@jest/globals";
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { TAILER_DEFAULTS, type FileTailer } from "../../src/sources/file-tailer.js";
+import { TAILER_DEFAULTS } from "../../src/sources/file-tailer.js";
 import { createFileSources } from "../../src/sources/file-sources.js";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
-import { Collector, makeTailer } from "../helpers/tailer.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { Collector, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { spawnFixture, stopFixtures } from "./tail-helpers.js";
 
 /** Each pick-up takes well under a second; the wait only guards against one that never comes (shared, loaded CI). */
 const HANG_GUARD_MS = 15_000;
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  await stopFixtures();
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function tempDir(): string {
-  const temp = makeTempDir();
-  cleanups.push(temp.cleanup);
-  return temp.dir;
-}
-
-async function started(tailer: FileTailer): Promise<FileTailer> {
-  await tailer.start();
-  cleanups.push(() => tailer.stop());
-  return tailer;
-}
+afterEach(() => stopFixtures());
+const { defer, tempDir, started } = useTailerTestScaffold();
 
 describe("item 6: missing or unreadable at start", () => {
   it.each([
@@ -120,7 +103,7 @@ describe("folder watcher", () => {
       { checkpoints: CheckpointStore.inMemory(), pollIntervalMs: 600_000, rotateGraceMs: 100, onLines: collector.onLines, onEvent: collector.onEvent },
     );
     await sources.start();
-    cleanups.push(() => sources.stop());
+    defer(() => sources.stop());
     await sleepMs(150);
     appendFileSync(bot, "bot 1\n");
     writeFileSync(backend, "backend 1\n");

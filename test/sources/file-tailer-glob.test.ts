@@ -1,26 +1,15 @@
 // Glob sources: `sources[].path: logs/*.log` follows every matching file, each with the source's name and its own
 // path and checkpoint, picks up files created while running, and does not read a rotation twice.
-import { describe, it, expect, afterEach } from "@jest/globals";
+import { describe, it, expect } from "@jest/globals";
 import { appendFileSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileSources, type FileSources, type FileSourcesOptions } from "../../src/sources/file-sources.js";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
-import { Collector } from "../helpers/tailer.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { Collector, settleTailers, useTailerTestScaffold } from "../helpers/tailer.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { numberedLines } from "./tail-helpers.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function tempDir(): string {
-  const temp = makeTempDir();
-  cleanups.push(temp.cleanup);
-  return temp.dir;
-}
+const { defer, tempDir } = useTailerTestScaffold();
 
 async function startSources(
   pattern: string,
@@ -36,13 +25,27 @@ async function startSources(
   });
   await sources.start();
   let stopped = false;
-  cleanups.push(() => (stopped ? undefined : sources.stop()));
+  defer(() => (stopped ? undefined : sources.stop()));
   const stop = sources.stop.bind(sources);
   sources.stop = async () => {
     stopped = true;
     await stop();
   };
   return sources;
+}
+
+const SETTLED = "settled";
+
+/**
+ * Brings the sources to rest instead of sleeping: every rotated file past its grace period and closed, then a new
+ * file that sorts last in the folder's listing (`zz-settled.log`) written and read. A file read twice, or followed
+ * by a second tailer, has shown up before its line; the tests expect that line last.
+ */
+async function settleSources(sources: FileSources, collector: Collector, folder: string): Promise<void> {
+  await settleTailers(sources.tailers);
+  appendFileSync(join(folder, "zz-settled.log"), `${SETTLED}\n`);
+  await waitFor(() => collector.texts().includes(SETTLED), "the line of a file created to settle the sources");
+  await settleTailers(sources.tailers);
 }
 
 const byFile = (collector: Collector) =>
@@ -75,15 +78,15 @@ describe.each([
     mkdirSync(logs);
     writeFileSync(join(logs, "old.log"), "written before start\n");
     const collector = new Collector();
-    await startSources(join(logs, "**", "*.log"), collector, { watch, pollIntervalMs: 100 });
+    const sources = await startSources(join(logs, "**", "*.log"), collector, { watch, pollIntervalMs: 100 });
     await sleepMs(150);
     writeFileSync(join(logs, "new.log"), "new-1\nnew-2\n");
     mkdirSync(join(logs, "worker", "7"), { recursive: true });
     writeFileSync(join(logs, "worker", "7", "w.log"), "w-1\n");
     appendFileSync(join(logs, "old.log"), "old-2\n");
     await collector.waitForCount(4);
-    await sleepMs(200);
-    expect(byFile(collector).sort()).toEqual(["apps new.log new-1", "apps new.log new-2", "apps old.log old-2", "apps w.log w-1"]);
+    await settleSources(sources, collector, logs);
+    expect(byFile(collector).sort()).toEqual(["apps new.log new-1", "apps new.log new-2", "apps old.log old-2", "apps w.log w-1", `apps zz-settled.log ${SETTLED}`]);
   });
 
   it("keeps one checkpoint per file: after a restart each file resumes where it stopped", async () => {
@@ -101,10 +104,10 @@ describe.each([
     for (const name of ["a", "b", "c"]) expect(store.get(join(logs, `${name}.log`))?.files[0]?.offset).toBe(4);
     for (const name of ["a", "b", "c"]) appendFileSync(join(logs, `${name}.log`), `${name}-2\n`);
     const second = new Collector();
-    await startSources(join(logs, "*.log"), second, { watch, checkpoints: await CheckpointStore.load(state) });
+    const two = await startSources(join(logs, "*.log"), second, { watch, checkpoints: await CheckpointStore.load(state) });
     await second.waitForCount(3);
-    await sleepMs(100);
-    expect(byFile(second).sort()).toEqual(["apps a.log a-2", "apps b.log b-2", "apps c.log c-2"]);
+    await settleSources(two, second, logs);
+    expect(byFile(second).sort()).toEqual(["apps a.log a-2", "apps b.log b-2", "apps c.log c-2", `apps zz-settled.log ${SETTLED}`]);
   });
 
   it("a rotation inside the pattern's folder reads every line once (rename+create, and a rename to a name the pattern matches)", async () => {
@@ -114,7 +117,7 @@ describe.each([
     const bot = join(logs, "bot.log");
     writeFileSync(bot, "");
     const collector = new Collector();
-    await startSources(join(logs, "*.log"), collector, { watch, pollIntervalMs: 50 });
+    const sources = await startSources(join(logs, "*.log"), collector, { watch, pollIntervalMs: 50 });
     appendFileSync(bot, numberedLines("one", 1, 5));
     await collector.waitForCount(5);
     renameSync(bot, `${bot}.1`); // logrotate's name: a sibling, not a new source
@@ -123,11 +126,12 @@ describe.each([
     renameSync(bot, join(logs, "bot-2026-01-01.log")); // a dated name the pattern matches: still the same file
     writeFileSync(bot, numberedLines("three", 1, 5));
     await collector.waitForCount(15);
-    await sleepMs(600); // past the grace period and a few polls: nothing read twice
+    await settleSources(sources, collector, logs); // nothing read twice, the dated name not followed anew
     expect(collector.texts()).toEqual([
       ...numberedLines("one", 1, 5).trimEnd().split("\n"),
       ...numberedLines("two", 1, 5).trimEnd().split("\n"),
       ...numberedLines("three", 1, 5).trimEnd().split("\n"),
+      SETTLED,
     ]);
   });
 
@@ -152,13 +156,13 @@ describe.each([
     const second = new Collector();
     const two = await startSources(join(logs, "*.log"), second, { watch, pollIntervalMs: 50, checkpoints: await CheckpointStore.load(state) });
     await second.waitForCount(1);
-    await sleepMs(300);
-    expect(second.texts()).toEqual(["after-1"]);
-    expect(second.eventTypes()).toContain("missing");
     expect(two.getStats().map((s) => s.path)).toEqual([bot]);
+    await settleSources(two, second, logs);
+    expect(second.texts()).toEqual(["after-1", SETTLED]);
+    expect(second.eventTypes()).toContain("missing");
     appendFileSync(bot, "after-2\n");
-    await second.waitForCount(2);
-    expect(second.texts()).toEqual(["after-1", "after-2"]);
+    await second.waitForCount(3);
+    expect(second.texts()).toEqual(["after-1", SETTLED, "after-2"]);
   });
 
   it("drops a matched file once it is deleted and read to its end", async () => {

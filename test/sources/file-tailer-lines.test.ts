@@ -1,31 +1,14 @@
 // Issue 2, tailing items 1, 2, 8, 9, 10: lines come out whole and once, in bytes, from the right place.
-import { describe, it, expect, afterEach } from "@jest/globals";
+import { describe, it, expect } from "@jest/globals";
 import { appendFileSync, closeSync, openSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
-import { TAILER_DEFAULTS, type FileTailer } from "../../src/sources/file-tailer.js";
-import { Collector, makeTailer } from "../helpers/tailer.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { TAILER_DEFAULTS } from "../../src/sources/file-tailer.js";
+import { Collector, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { numberedLines } from "./tail-helpers.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function tempPath(name = "bot.log"): string {
-  const temp = makeTempDir();
-  cleanups.push(temp.cleanup);
-  return join(temp.dir, name);
-}
-
-async function started(tailer: FileTailer): Promise<FileTailer> {
-  await tailer.start();
-  cleanups.push(() => tailer.stop());
-  return tailer;
-}
+const { tempPath, started } = useTailerTestScaffold();
 
 describe("item 1: lines split across writes, CRLF, emoji, UTF-8 split across reads", () => {
   it("emits a line written in pieces once, whole, with byte offsets", async () => {

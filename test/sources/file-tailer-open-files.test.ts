@@ -1,22 +1,17 @@
 // A bounded number of open files: more followed files than `maxOpenFiles`, idle ones closed and reopened on
 // change, every line still read once, rotations of a closed file still followed.
-import { describe, it, expect, afterEach } from "@jest/globals";
+import { describe, it, expect } from "@jest/globals";
 import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readlinkSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileSources, type FileSources } from "../../src/sources/file-sources.js";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { OPEN_FILE_BUDGET_DEFAULTS } from "../../src/sources/open-file-budget.js";
 import { planOpenFiles, readOpenFileLimit } from "../../src/sources/open-file-limit.js";
-import { Collector } from "../helpers/tailer.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { Collector, useTailerTestScaffold } from "../helpers/tailer.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { numberedLines } from "./tail-helpers.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
+const { defer, tempDir } = useTailerTestScaffold();
 
 const MAX_OPEN = 16;
 const READ_SLACK = OPEN_FILE_BUDGET_DEFAULTS.maxConcurrentReads * OPEN_FILE_BUDGET_DEFAULTS.transientFilesPerRead;
@@ -45,7 +40,7 @@ async function startGroup(dir: string, collector: Collector, watch: boolean): Pr
     onEvent: collector.onEvent,
   });
   await sources.start();
-  cleanups.push(() => sources.stop());
+  defer(() => sources.stop());
   return sources;
 }
 
@@ -54,9 +49,8 @@ describe.each([
   ["with the stat poll only", false],
 ])("more files than max open files (%s)", (_how, watch) => {
   it("reads every line of 60 files once while holding at most max open files (plus those of reads in progress)", async () => {
-    const temp = makeTempDir();
-    cleanups.push(temp.cleanup);
-    const dir = join(temp.dir, "logs");
+    const root = tempDir();
+    const dir = join(root, "logs");
     mkdirSync(dir);
     const names = Array.from({ length: 60 }, (_, i) => `f${String(i).padStart(2, "0")}.log`);
     for (const name of names) writeFileSync(join(dir, name), "");
@@ -81,9 +75,8 @@ describe.each([
   });
 
   it("follows a closed file through rename+create and copytruncate: nothing lost, nothing twice", async () => {
-    const temp = makeTempDir();
-    cleanups.push(temp.cleanup);
-    const dir = join(temp.dir, "logs");
+    const root = tempDir();
+    const dir = join(root, "logs");
     mkdirSync(dir);
     const target = join(dir, "a.log");
     writeFileSync(target, "");

@@ -5,23 +5,12 @@ import { appendFileSync, copyFileSync, readFileSync, renameSync, truncateSync, w
 import { join } from "node:path";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import type { FileTailerOptions } from "../../src/sources/file-tailer.js";
-import { Collector, makeTailer } from "../helpers/tailer.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { Collector, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { countNumbers, findGapsAndDuplicates, numberedLines, spawnFixture, stopFixtures } from "./tail-helpers.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  await stopFixtures();
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function tempDir(): string {
-  const temp = makeTempDir();
-  cleanups.push(temp.cleanup);
-  return temp.dir;
-}
+afterEach(() => stopFixtures());
+const { defer, tempDir } = useTailerTestScaffold();
 
 /** Runs a tailer on `path` with checkpoints loaded from `stateDir`, as one vigia process would. */
 async function runTailer(path: string, stateDir: string, collector: Collector, overrides: Partial<FileTailerOptions> = {}) {
@@ -32,7 +21,7 @@ async function runTailer(path: string, stateDir: string, collector: Collector, o
     await tailer.stop();
     checkpoints.saveSync();
   };
-  cleanups.push(() => tailer.stop());
+  defer(() => tailer.stop());
   return { tailer, checkpoints, shutdown };
 }
 
@@ -54,7 +43,7 @@ function startWriter(path: string, total: number, burst = 20, everyMs = 2): Prom
         reject(error);
       }
     }, everyMs);
-    cleanups.push(() => clearInterval(timer));
+    defer(() => clearInterval(timer));
   });
 }
 

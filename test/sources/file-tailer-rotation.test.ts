@@ -1,5 +1,5 @@
 // Issue 2, tailing items 3, 4, 5: rename-and-create, copytruncate, delete/re-create, inode reuse.
-import { describe, it, expect, afterEach } from "@jest/globals";
+import { describe, it, expect } from "@jest/globals";
 import {
   appendFileSync,
   closeSync,
@@ -15,29 +15,12 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
-import { TAILER_DEFAULTS, type FileTailer } from "../../src/sources/file-tailer.js";
-import { Collector, makeTailer } from "../helpers/tailer.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { TAILER_DEFAULTS } from "../../src/sources/file-tailer.js";
+import { Collector, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { numberedLines } from "./tail-helpers.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function tempPath(name = "bot.log"): string {
-  const temp = makeTempDir();
-  cleanups.push(temp.cleanup);
-  return join(temp.dir, name);
-}
-
-async function started(tailer: FileTailer): Promise<FileTailer> {
-  await tailer.start();
-  cleanups.push(() => tailer.stop());
-  return tailer;
-}
+const { tempPath, started } = useTailerTestScaffold();
 
 function inodeOf(path: string): bigint {
   return statSync(path, { bigint: true }).ino;

@@ -1,26 +1,14 @@
 // A followed path that is a symlink into another folder, and a symlink swap (`ln -sfn` done atomically: a new link
 // renamed over the old one): writes through the link wake the tailer (the link's folder sees no event for them),
 // and a swap reads the old target to its end, its late writes during the grace period, then the new one from 0.
-import { describe, it, expect, afterEach } from "@jest/globals";
+import { describe, it, expect } from "@jest/globals";
 import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { FileTailer } from "../../src/sources/file-tailer.js";
-import { Collector, makeTailer } from "../helpers/tailer.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { Collector, makeTailer, settleTailers, useTailerTestScaffold } from "../helpers/tailer.js";
 import { sleepMs } from "../helpers/wait-for.js";
 import { numberedLines } from "./tail-helpers.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-async function started(tailer: FileTailer): Promise<FileTailer> {
-  await tailer.start();
-  cleanups.push(() => tailer.stop());
-  return tailer;
-}
+const { tempDir, started } = useTailerTestScaffold();
 
 /** Points `link` at `target` atomically, as `ln -sfn` plus a rename does. */
 function swapLink(target: string, link: string): void {
@@ -31,12 +19,11 @@ function swapLink(target: string, link: string): void {
 
 describe("a followed symlink", () => {
   it("is woken by writes to the file it points to in another folder, with no stat poll to help", async () => {
-    const temp = makeTempDir();
-    cleanups.push(temp.cleanup);
-    mkdirSync(join(temp.dir, "data"));
-    mkdirSync(join(temp.dir, "logs"));
-    const real = join(temp.dir, "data", "bot-1.log");
-    const link = join(temp.dir, "logs", "bot.log");
+    const root = tempDir();
+    mkdirSync(join(root, "data"));
+    mkdirSync(join(root, "logs"));
+    const real = join(root, "data", "bot-1.log");
+    const link = join(root, "logs", "bot.log");
     writeFileSync(real, "");
     symlinkSync(real, link);
     const collector = new Collector();
@@ -50,13 +37,12 @@ describe("a followed symlink", () => {
   });
 
   it("a symlink swap reads the old target to its end and its late writes, then the new target from 0, each line once", async () => {
-    const temp = makeTempDir();
-    cleanups.push(temp.cleanup);
-    mkdirSync(join(temp.dir, "data"));
-    mkdirSync(join(temp.dir, "logs"));
-    const first = join(temp.dir, "data", "bot-1.log");
-    const second = join(temp.dir, "data", "bot-2.log");
-    const link = join(temp.dir, "logs", "bot.log");
+    const root = tempDir();
+    mkdirSync(join(root, "data"));
+    mkdirSync(join(root, "logs"));
+    const first = join(root, "data", "bot-1.log");
+    const second = join(root, "data", "bot-2.log");
+    const link = join(root, "logs", "bot.log");
     writeFileSync(first, "");
     symlinkSync(first, link);
     const collector = new Collector();
@@ -71,7 +57,7 @@ describe("a followed symlink", () => {
     await collector.waitForCount(10, 10_000);
     appendFileSync(second, numberedLines("two", 4, 2));
     await collector.waitForCount(12, 10_000);
-    await sleepMs(1500); // past the grace period and many polls: nothing read twice
+    await settleTailers([tailer]); // past the grace period and checked again: anything read twice is in by now
     const texts = collector.texts();
     expect(texts.filter((t) => t.startsWith("one"))).toEqual(numberedLines("one", 1, 7).trimEnd().split("\n"));
     expect(texts.filter((t) => t.startsWith("two"))).toEqual(numberedLines("two", 1, 5).trimEnd().split("\n"));

@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from "@jest/globals";
+import { describe, it, expect } from "@jest/globals";
 import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,17 +13,10 @@ import {
 import { listRotatedSiblings, locateCheckpointedFile } from "../../src/sources/rotated-siblings.js";
 import { readCheckpointAt } from "../../src/sources/recover-checkpoints.js";
 import type { FileCheckpoint } from "../../src/sources/checkpoint-store.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
 import { numberedLines } from "./tail-helpers.js";
 
-let cleanup = (): void => undefined;
-afterEach(() => cleanup());
-
-function tempDir(): string {
-  const temp = makeTempDir();
-  cleanup = temp.cleanup;
-  return temp.dir;
-}
+const tempDir = useTempDirs();
 
 /** The checkpoint a tailer would save for `path` at `offset`. */
 async function checkpointOf(path: string, offset: number): Promise<FileCheckpoint> {

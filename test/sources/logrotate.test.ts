@@ -5,8 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Collector, FOLLOW_AS_VIGIA, makeTailer } from "../helpers/tailer.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { Collector, FOLLOW_AS_VIGIA, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { countNumbers, findGapsAndDuplicates, spawnFixture, stopFixtures } from "./tail-helpers.js";
 
@@ -14,12 +13,8 @@ const LOGROTATE = "/usr/sbin/logrotate";
 const TOTAL = 10_000;
 const run = promisify(execFile);
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  await stopFixtures();
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
+afterEach(() => stopFixtures());
+const { defer, tempDir } = useTailerTestScaffold();
 
 /** Runs the real logrotate on `path` with `mode` (create | copytruncate), forced, with its own state file. */
 async function rotateWithLogrotate(dir: string, path: string, mode: "create" | "copytruncate"): Promise<void> {
@@ -46,14 +41,13 @@ describe("real logrotate while a writer appends 10 000 numbered lines", () => {
     ["copytruncate", false],
   ] as const)("%s: every number seen exactly once", async (mode, writerReopens) => {
     if (!existsSync(LOGROTATE)) throw new Error(`${LOGROTATE} is missing: install logrotate to run this test`);
-    const temp = makeTempDir();
-    cleanups.push(temp.cleanup);
-    const path = join(temp.dir, "bot.log");
+    const root = tempDir();
+    const path = join(root, "bot.log");
     writeFileSync(path, "");
     const collector = new Collector();
     const { tailer } = makeTailer(path, collector, { ...FOLLOW_AS_VIGIA, startAt: "beginning", pollIntervalMs: 50 });
     await tailer.start();
-    cleanups.push(() => tailer.stop());
+    defer(() => tailer.stop());
 
     const writerArgs = ["--path", path, "--count", String(TOTAL), "--burst", "25", "--interval-ms", "4"];
     const writer = spawnFixture("numbered-writer.mjs", writerReopens ? [...writerArgs, "--reopen"] : writerArgs);
@@ -61,7 +55,7 @@ describe("real logrotate while a writer appends 10 000 numbered lines", () => {
     let rotations = 0;
     while (!writer.stdout().includes("done") && rotations < 4) {
       await sleepMs(250);
-      await rotateWithLogrotate(temp.dir, path, mode);
+      await rotateWithLogrotate(root, path, mode);
       rotations++;
     }
     await writer.waitForStdout("done");
@@ -70,7 +64,7 @@ describe("real logrotate while a writer appends 10 000 numbered lines", () => {
     // create: logrotate loses nothing, so all 10 000 must come. copytruncate: logrotate itself loses the lines
     // written between its copy and its truncate (it fsyncs the copy in between; documented); every line that
     // reached the disk must come exactly once.
-    const onDisk = readNumbersOnDisk(temp.dir);
+    const onDisk = readNumbersOnDisk(root);
     const expected = mode === "create" ? findGapsAndDuplicates(new Map(), TOTAL).missing : [...onDisk.keys()];
     const isAllSeen = () => {
       const seen = countNumbers(collector.texts(), "n");
