@@ -72,7 +72,7 @@ export async function startDaemon(
     stopping.then(
       async (report) => {
         process.stdout.write(`${report.summary.text}\n`);
-        logger.info(`session: ${report.linesRead} lines, ${report.events} events, ${report.matches} matches, ${report.incidents.length} incidents`);
+        logger.info(`session: ${report.linesRead} lines, ${report.events} events, ${report.matches} matches, ${report.summary.counts.total} incidents`);
         await logger.close();
         process.off("exit", onExit);
         process.off("SIGINT", onInt);

@@ -1,5 +1,5 @@
 import { Heartbeat } from "../notify/heartbeat.js";
-import { EMPTY, filter, ignoreElements, lastValueFrom, merge, Subject, type Observable, type Subscription } from "rxjs";
+import { EMPTY, ignoreElements, lastValueFrom, merge, Subject, type Observable, type Subscription } from "rxjs";
 import { dirname, join } from "node:path";
 import type { VigiaConfig } from "../config/types.js";
 import { ConfigError, listConfigSecrets } from "../config/index.js";
@@ -15,8 +15,9 @@ import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
 import { IncidentManager, type IncidentChange } from "../incidents/incident-manager.js";
 import { JournalWriter } from "../incidents/journal-writer.js";
 import { listRecordedPositions } from "../incidents/list-recorded-positions.js";
+import { SessionTally } from "../incidents/session-tally.js";
 import { createExecutor, type Executor } from "../remediation/index.js";
-import { Notifier, formatSessionSummary, isIncidentChange, toAlertTelegramSettings, type SessionSummary } from "../notify/index.js";
+import { Notifier, formatSessionSummary, toAlertTelegramSettings, type SessionSummary } from "../notify/index.js";
 import { createCheckScheduler, createLineActivity, type CheckScheduler, type CheckTransition, type LineActivity } from "../checks/index.js";
 import { createMetrics, type VigiaMetrics } from "../observe/metrics.js";
 import { initialiseCheckSeries, recordCheckResult } from "../observe/record-check-metrics.js";
@@ -74,6 +75,7 @@ export interface EngineOptions {
 /** What a stopped engine did this session. */
 export interface SessionReport {
   summary: SessionSummary;
+  /** The session's incidents still held at stop (open, or closed within their cooldown); `summary.counts` counts all. */
   incidents: Incident[];
   linesRead: number;
   events: number;
@@ -127,7 +129,7 @@ export class Engine {
   private readonly shownStateChanged$ = new Subject<void>();
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly subscriptions: Subscription[] = [];
-  private readonly sessionIncidents = new Map<string, Incident>();
+  private readonly session: SessionTally;
   private readonly startedAtMs = Date.now();
   private state: "created" | "running" | "stopping" | "stopped" = "created";
   private journalFaultOpen = false;
@@ -163,6 +165,7 @@ export class Engine {
     });
     const r = this.config.remediation;
     this.manager = new IncidentManager({ defaultMaxIntentos: r.maxRetries, maxReopen: r.maxReopen, dryRun: options.dryRun || r.dryRun });
+    this.session = new SessionTally((id) => this.manager.isHeld(id));
     this.journal = new JournalWriter(this.config.journalPath, {
       onWarning: (w) => this.logger.warn(`journal: ${w.message}`),
       onError: (error) => this.onJournalWriteFailed(error),
@@ -261,7 +264,7 @@ export class Engine {
       recordRuleMatches(matched$, this.metrics),
       matched$.subscribe((batch) => (this.counts.matches += batch.matches.length)),
       this.journal.follow(changes$),
-      changes$.pipe(filter(isIncidentChange)).subscribe((change) => this.sessionIncidents.set(change.incident.id, change.incident)),
+      changes$.subscribe((change) => this.session.observe(change)),
       logIncidentChanges(changes$, this.logger),
       this.notifier.follow(changes$),
       recordIncidentMetrics(changes$, this.metrics),
@@ -395,8 +398,8 @@ export class Engine {
     await this.matchWorker.close();
     await this.executor.stop();
     this.manager.shutdown();
-    const incidents = [...this.sessionIncidents.values()];
-    const summary = formatSessionSummary({ incidents, startedAtMs: this.startedAtMs, endedAtMs: Date.now() });
+    const incidents = this.session.listHeld();
+    const summary = formatSessionSummary({ counts: this.session.getCounts(), startedAtMs: this.startedAtMs, endedAtMs: Date.now() });
     this.notifier.sendSessionSummary(summary);
     await this.notifier.close({ timeoutMs: 5000 });
     await this.unknownErrors.flush();

@@ -38,6 +38,8 @@ const MAX_DETAIL_BYTES = 1024;
 const DEFAULT_REPLAY_WINDOW_MS = 60_000;
 /** Matches between two sweeps of expired cooldowns and threshold counters. */
 const SWEEP_EVERY_MATCHES = 1024;
+/** Between two sweeps while no match comes (an idle log): what closed during a burst leaves memory after its cooldown. */
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 /** `accion` of an incident nothing can remediate. */
 export const ACCION_SOLO_ALERTA = "solo alerta";
@@ -64,6 +66,29 @@ export interface IncidentManagerOptions {
    * it closes them as discarded and frees their keys, so the error is acted on when it happens again.
    */
   dryRun?: boolean;
+  /**
+   * How often expired cooldowns and threshold counts are forgotten while no match comes (they also are every 1024
+   * matches). 0 leaves it to the matches and to `sweep()`. Default 60 s; the timer does not keep the process alive.
+   */
+  sweepIntervalMs?: number;
+}
+
+/** How much the manager holds, for bounds tests and the benchmark. */
+export interface IncidentManagerSizes {
+  /** Incidents held: open, or closed and within their key's cooldown. */
+  incidents: number;
+  /** Of those, not in a final state. */
+  open: number;
+  /** Keys that route a repeat to an incident. */
+  keys: number;
+  /** Open incidents a `resolve_on` line may close. */
+  resolvers: number;
+  /** Root-cause incidents with dependents waiting. */
+  dependents: number;
+  /** Keys counted towards a threshold. */
+  thresholdKeys: number;
+  /** Remediation requests waiting for the executor to attach. */
+  queued: number;
 }
 
 /** The outcome of an admin's retry: the new incident, or the open one already being worked on. */
@@ -207,6 +232,7 @@ export class IncidentManager {
   private handler: RemediationHandler | null = null;
   private queued: Delivery[] = [];
   private matchesSinceSweep = 0;
+  private sweepTimer: NodeJS.Timeout | null = null;
   private readonly counters: IncidentCounters = {
     matches: 0,
     opened: 0,
@@ -225,6 +251,11 @@ export class IncidentManager {
     this.createId = options.createId ?? createIncidentId;
     this.replayWindowMs = options.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
     this.dryRun = options.dryRun ?? false;
+    const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+    if (sweepIntervalMs > 0) {
+      this.sweepTimer = setInterval(() => this.sweep(), sweepIntervalMs);
+      this.sweepTimer.unref();
+    }
   }
 
   /**
@@ -417,7 +448,27 @@ export class IncidentManager {
     return { ...this.counters };
   }
 
-  /** Forgets keys whose cooldown is over and threshold counts that expired; also runs every 1024 matches. */
+  /** Sizes of what the manager holds. */
+  getSizes(): IncidentManagerSizes {
+    let open = 0;
+    for (const entry of this.byId.values()) if (entry.closedAtMs === null) open++;
+    let dependents = 0;
+    for (const set of this.dependents.values()) if (set.size > 0) dependents++;
+    return {
+      incidents: this.byId.size,
+      open,
+      keys: this.byKey.size,
+      resolvers: this.resolverCount,
+      dependents,
+      thresholdKeys: this.thresholds.size,
+      queued: this.queued.length,
+    };
+  }
+
+  /**
+   * Forgets keys whose cooldown is over and threshold counts that expired; runs every 1024 matches and on the
+   * sweep timer.
+   */
   sweep(): void {
     const nowMs = this.now();
     for (const [id, entry] of this.byId) {
@@ -433,6 +484,8 @@ export class IncidentManager {
    * resume at the next start) and completes `changes$`.
    */
   shutdown(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     for (const entry of this.byId.values()) {
       if (entry.closedAtMs === null) entry.controller?.abort(new RemediationAbort(entry.incident.id, "shutdown"));
     }
@@ -661,6 +714,11 @@ export class IncidentManager {
       entry.closedAtMs = nowMs;
       this.untrackOpen(entry);
       entry.controller?.abort(new RemediationAbort(entry.incident.id, cause));
+      // What only an open incident needs leaves with it; the entry stays for its cooldown, to fold repeats.
+      entry.controller = null;
+      entry.resolver = null;
+      entry.resolverNeedle = null;
+      entry.notedSources = null;
     }
     this.changes.next({
       type: "transition",

@@ -305,9 +305,7 @@ export class JournalWriter {
   private fillSerialized(): void {
     const parts = this.serialized;
     for (let i = 0; i < parts.length; i++) {
-      // Serialising `[element]` and dropping the brackets yields the element exactly as it appears inside the
-      // whole array (indented by two), so the cached parts join into what JSON.stringify(elements) would give.
-      parts[i] ??= this.pretty ? JSON.stringify([this.elements[i]], null, 2).slice(2, -2) : JSON.stringify(this.elements[i]);
+      parts[i] ??= this.pretty ? serializeIndented(this.elements[i]) : JSON.stringify(this.elements[i]);
     }
   }
 
@@ -534,6 +532,16 @@ async function pickArchivePart(journalPath: string, month: string, existing: Rea
   if (!last) return formatArchivePath(journalPath, month, 1);
   const size = await stat(last.path).then((st) => st.size, () => 0);
   return size < MAX_ARCHIVE_PART_BYTES ? last.path : formatArchivePath(journalPath, month, last.part + 1);
+}
+
+/**
+ * An element exactly as it appears inside the whole array pretty-printed (indented by two more), so the cached parts
+ * join into what `JSON.stringify(elements, null, 2)` would give: JSON has no raw line break inside a string, so every
+ * line break is one between tokens. A string of its own, not a slice of `JSON.stringify([element])`, which would keep
+ * the whole bracketed text alive beside the cache.
+ */
+function serializeIndented(element: unknown): string {
+  return `  ${JSON.stringify(element, null, 2).replaceAll("\n", "\n  ")}`;
 }
 
 /** Detection time of a journal element; elements without a readable timestamp sort first. */

@@ -2,20 +2,11 @@ import type { Estado, Incident } from "../types.js";
 import { escapeHtml, escapeHtmlCut, TELEGRAM_MAX_TEXT } from "./escape-html.js";
 import { formatDurationMs } from "../util/format-duration-ms.js";
 import { summarizeIncidents } from "../incidents/summarize-incidents.js";
+import type { IncidentCounts } from "../incidents/session-tally.js";
+
+export type { IncidentCounts } from "../incidents/session-tally.js";
 
 const ESTADOS: readonly Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];
-
-/** Counts of a session's incidents, by error_type × estado. */
-export interface IncidentCounts {
-  total: number;
-  /** `solucionado` */
-  fixed: number;
-  /** `fallido` */
-  failed: number;
-  /** Not yet terminal. */
-  open: number;
-  byType: Record<string, Record<Estado, number>>;
-}
 
 /** Counts incidents by error_type × estado: the journal summary's counting, kept to the fields a summary shows. */
 export function countIncidents(incidents: readonly Incident[]): IncidentCounts {
@@ -23,12 +14,11 @@ export function countIncidents(incidents: readonly Incident[]): IncidentCounts {
   return { total, fixed, failed, open, byType };
 }
 
-export interface SessionSummaryInput {
-  /** Incidents detected during this session (not the whole journal). */
-  incidents: readonly Incident[];
+/** The session's incidents (not the whole journal): the incidents themselves, or their counts (SessionTally). */
+export type SessionSummaryInput = ({ incidents: readonly Incident[] } | { counts: IncidentCounts }) & {
   startedAtMs: number;
   endedAtMs: number;
-}
+};
 
 /** The session summary in two forms: `text` for the console, `html` for Telegram; `counts` for the webhook. */
 export interface SessionSummary {
@@ -43,7 +33,7 @@ const MAX_ROWS = 40;
 
 /** Formats the summary printed and sent at graceful stop: duration, fixed vs failed, and the error_type × estado table. */
 export function formatSessionSummary(input: SessionSummaryInput): SessionSummary {
-  const counts = countIncidents(input.incidents);
+  const counts = "counts" in input ? input.counts : countIncidents(input.incidents);
   const durationMs = Math.max(0, input.endedAtMs - input.startedAtMs);
   const closed = counts.fixed + counts.failed;
   const rate = closed ? ` (${Math.round((counts.fixed / closed) * 100)} % resueltos solos)` : "";
