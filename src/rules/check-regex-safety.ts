@@ -1,4 +1,4 @@
-import { checkSync } from "recheck";
+import { createRequire } from "node:module";
 import { DEFAULT_VERDICT_CACHE_FILE, readVerdicts, storeVerdict } from "./regex-verdict-cache.js";
 import { hasBackreference, splitTopLevelAlternatives, widenNestedBounds } from "./split-regex-source.js";
 
@@ -35,6 +35,15 @@ export interface RegexSafetyOptions {
  * for this process only, so that a slow regex costs its budget once per process and not at every reload.
  */
 const verdicts = new Map<string, RegexSafety>();
+
+/**
+ * recheck (a few MB of code) is loaded on the first regex no cached verdict covers: the daemon's main thread, which
+ * compiles rules but checks none, never loads it.
+ */
+let recheck: typeof import("recheck") | null = null;
+function loadRecheck(): typeof import("recheck") {
+  return (recheck ??= createRequire(import.meta.url)("recheck") as typeof import("recheck"));
+}
 
 /**
  * Asks recheck (a maintained ReDoS checker: automaton analysis, fuzzing as fallback) whether `source` can
@@ -85,7 +94,7 @@ function checkWithRecheck(source: string, flags: string, options: RegexSafetyOpt
   if (cached) return cached.status === "vulnerable" ? { ...cached, alternative: null } : cached;
   let verdict: RegexSafety;
   try {
-    const d = checkSync(source, flags, { timeout: options.timeoutMs ?? DEFAULT_REDOS_TIMEOUT_MS });
+    const d = loadRecheck().checkSync(source, flags, { timeout: options.timeoutMs ?? DEFAULT_REDOS_TIMEOUT_MS });
     if (d.status === "safe") verdict = { status: "safe" };
     else if (d.status === "vulnerable") {
       verdict = { status: "vulnerable", complexity: d.complexity.summary, attack: shorten(d.attack.pattern), alternative: null };
