@@ -64,6 +64,23 @@ engine.manager.changes$.subscribe((change) => {
   }
 });
 
+/** CPU time (user + system, ms) of the main thread alone, from /proc/self/task/<pid>/stat; null where /proc is missing. */
+function readMainThreadCpuMs() {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+/** RSS after `seconds` without input: what a caught-up vigia keeps while it waits for the next line. */
+async function measureIdleRss(seconds) {
+  if (!(seconds > 0)) return null;
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return { seconds, rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, held: engine.manager.getSizes() };
+}
+
 const rssSamples = [];
 const sampleRss = () => {
   const stats = engine.getSourceStats()[0];
@@ -75,6 +92,7 @@ const startedEngineMs = monoMs();
 // CPU of the whole process (every thread) and the main thread's busy time: on a loaded machine the wall time
 // includes waiting for a core, these do not.
 const cpuAtStart = process.cpuUsage();
+const mainCpuAtStart = readMainThreadCpuMs();
 const eluAtStart = performance.eventLoopUtilization();
 // start() already reads what is due: with --from-start, the whole file is caught up inside it.
 await engine.start();
@@ -93,9 +111,11 @@ if (mode === "catchup") {
   const caughtUpMs = monoMs();
   const cpu = process.cpuUsage(cpuAtStart);
   const elu = performance.eventLoopUtilization(eluAtStart);
+  const mainCpuMs = mainCpuAtStart === null ? null : readMainThreadCpuMs() - mainCpuAtStart;
   sampleRss();
   clearInterval(sampler);
   const rssAtEndBytes = process.memoryUsage.rss();
+  const idle = await measureIdleRss(Number(process.env.BENCH_IDLE_SECONDS ?? 0));
   const matchesByRule = await readMatchesByRule();
   const report = await engine.stop();
   const stoppedMs = monoMs();
@@ -107,7 +127,7 @@ if (mode === "catchup") {
     linesRead: report.linesRead,
     events: report.events,
     matches: report.matches,
-    incidents: report.incidents.length,
+    incidents: report.summary.counts.total,
     journalElements: journal.length,
     journalBytes: statSync(config.journalPath).size,
     changes,
@@ -117,9 +137,11 @@ if (mode === "catchup") {
     catchUpMs: round(caughtUpMs - startedEngineMs),
     catchUpCpuMs: round((cpu.user + cpu.system) / 1000),
     mainThreadBusyMs: round(elu.active),
+    mainThreadCpuMs: mainCpuMs === null ? null : round(mainCpuMs),
     stopMs: round(stoppedMs - caughtUpMs),
     peakRssBytes: readPeakRssBytes(),
     rssAtEndBytes,
+    idle,
     rssSamples,
   });
   process.exit(0);
@@ -137,6 +159,11 @@ if (mode === "catchup") {
   process.on("SIGTERM", () => void stop());
   process.stdin.setEncoding("utf8");
   process.stdin.on("data", (text) => {
+    if (text.includes("status")) {
+      const { heapUsed } = process.memoryUsage();
+      const sizes = engine.manager.getSizes();
+      print({ status: { heapUsedBytes: heapUsed, opened: changes.opened, held: sizes.incidents, open: sizes.open } });
+    }
     if (text.includes("stop")) void stop();
   });
 }
