@@ -1,7 +1,7 @@
 /** Public surface of the notify stage (Telegram through grammY, webhook, flood control, session summary). */
 
 // The notifier and its options
-export { Notifier, isIncidentChange, type IncidentChange, type NotifierInput, type NotifierStats } from "./notifier.js";
+export { Notifier, type IncidentChange, type NotifierInput, type NotifierStats } from "./notifier.js";
 export {
   NOTIFIER_DEFAULTS,
   resolveTelegramSettings,

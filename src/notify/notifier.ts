@@ -40,7 +40,7 @@ export type NotifierInput = IncidentChange | { type: string };
 const INCIDENT_CHANGE_TYPES: ReadonlySet<string> = new Set(["opened", "folded", "transition"]);
 
 /** True for the change kinds the notifier acts on. */
-export function isIncidentChange(change: NotifierInput): change is IncidentChange {
+function isIncidentChange(change: NotifierInput): change is IncidentChange {
   return INCIDENT_CHANGE_TYPES.has(change.type) && "incident" in change && "rule" in change && !!change.incident;
 }
 
