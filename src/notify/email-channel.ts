@@ -11,7 +11,7 @@ import { isLoopbackHost } from "../config/parse-listen-address.js";
 import { htmlToPlainText } from "./log-only-channel.js";
 import type { MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
-import { sleepMs, type SleepFn } from "./sleep-ms.js";
+import { waitMs, type WaitFn } from "../util/wait-ms.js";
 
 /** `notify.email`, resolved (environment defaults applied). */
 export interface EmailSettings {
@@ -29,7 +29,7 @@ export interface EmailSettings {
 
 export interface EmailChannelOptions {
   logger?: NotifyLogger;
-  sleep?: SleepFn;
+  wait?: WaitFn;
   /** Waits before each retry of a transient failure; its length is the number of retries. Default [1000, 2000, 4000]. */
   backoffMs?: readonly number[];
   /** Connection, greeting and socket timeout of one attempt. Default 15 000. */
@@ -71,7 +71,7 @@ function toMailHtml(html: string): string {
 export class EmailChannel implements MessageChannel {
   private readonly transport: Transporter;
   private readonly logger: NotifyLogger;
-  private readonly sleep: SleepFn;
+  private readonly wait: WaitFn;
   private readonly backoffMs: readonly number[];
   /** Message id → the Message-ID header of its first mail, for threading the edits. */
   private readonly threads = new Map<number, string>();
@@ -84,7 +84,7 @@ export class EmailChannel implements MessageChannel {
     options: EmailChannelOptions = {},
   ) {
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.sleep = options.sleep ?? sleepMs;
+    this.wait = options.wait ?? waitMs;
     this.backoffMs = options.backoffMs ?? [1000, 2000, 4000];
     this.server = `${settings.host}:${settings.port}`;
     const timeoutMs = options.timeoutMs ?? 15_000;
@@ -139,7 +139,7 @@ export class EmailChannel implements MessageChannel {
           throw new Error(`email through ${this.server} failed after ${attempt + 1} attempt(s): ${reason}`, { cause: error });
         }
         this.logger.debug(`email through ${this.server}: ${reason}, retrying in ${this.backoffMs[attempt]} ms`);
-        await this.sleep(this.backoffMs[attempt]!, signal);
+        await this.wait(this.backoffMs[attempt]!, signal); // aborted: the check at the top of the loop ends it
       }
     }
   }

@@ -3,7 +3,7 @@ import type { Incident } from "../types.js";
 import type { EmailChannelOptions, EmailSettings } from "./email-channel.js";
 import type { MessageButton, MessageChannel } from "./message-channel.js";
 import type { NotifyLogger } from "./notify-logger.js";
-import type { SleepFn } from "./sleep-ms.js";
+import type { WaitFn } from "../util/wait-ms.js";
 import type { TelegramChannelOptions } from "./telegram-channel.js";
 import type { WebhookChannelOptions } from "./webhook-channel.js";
 
@@ -63,7 +63,7 @@ export interface NotifierOptions {
   /** Retry tuning for the webhook (see `WebhookChannelOptions`). */
   webhookRetry?: Pick<WebhookChannelOptions, "retries" | "backoffMs" | "timeoutMs" | "maxRetryAfterMs">;
   /** Injectable wait for retries and backoffs. */
-  sleep?: SleepFn;
+  wait?: WaitFn;
   /** Injectable clock for flood control. */
   now?: () => number;
   /** Replaces the Telegram channel (another transport, or a test double). */

@@ -158,7 +158,7 @@ export class Notifier {
       this.channel = options.channel;
       this.telegramOn = true;
     } else if (telegram.on) {
-      this.channel = createTelegramChannel(telegram, { logger: this.logger, sleep: options.sleep, now, retry: options.telegramRetry });
+      this.channel = createTelegramChannel(telegram, { logger: this.logger, wait: options.wait, now, retry: options.telegramRetry });
       this.telegramOn = true;
       this.logger.info(`telegram on: alerts go to chat ${telegram.chatId}${telegram.apiRoot ? ` through ${telegram.apiRoot}` : ""}`);
     } else {
@@ -167,7 +167,7 @@ export class Notifier {
       this.logger.info(`telegram off (${telegram.reason}): alerts are only logged`);
     }
     if (options.email) {
-      this.email = new EmailChannel(options.email, { logger: this.logger, sleep: options.sleep, ...options.emailRetry });
+      this.email = new EmailChannel(options.email, { logger: this.logger, wait: options.wait, ...options.emailRetry });
       this.channel = new FanOutChannel(this.channel, [{ name: "email", channel: this.email }], this.logger);
       this.logger.info(`email on: alerts also go to ${options.email.to.join(", ")} through ${this.email.server}`);
     }
@@ -184,7 +184,7 @@ export class Notifier {
     });
 
     this.webhook = options.webhook?.url
-      ? new WebhookChannel({ url: options.webhook.url, headers: options.webhook.headers, logger: this.logger, sleep: options.sleep, ...options.webhookRetry })
+      ? new WebhookChannel({ url: options.webhook.url, headers: options.webhook.headers, logger: this.logger, wait: options.wait, ...options.webhookRetry })
       : null;
     this.webhookQueue = this.webhook
       ? new SerialQueue<WebhookItem>({

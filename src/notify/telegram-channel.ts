@@ -10,7 +10,7 @@ import type { MessageButton, MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { describeError } from "../util/describe-error.js";
 import { createRedactingLogger, redactSecrets } from "./redact-secrets.js";
-import { sleepMs, type SleepFn } from "./sleep-ms.js";
+import { waitMs, type WaitFn } from "../util/wait-ms.js";
 import { TelegramSendError } from "./telegram-send-error.js";
 
 /** The public Bot API, used when no local server is configured or while the local one is unreachable. */
@@ -42,7 +42,7 @@ export interface TelegramChannelOptions {
   requestTimeoutSeconds?: number;
   logger?: NotifyLogger;
   /** Injectable wait (tests shrink backoffs with it). */
-  sleep?: SleepFn;
+  wait?: WaitFn;
   now?: () => number;
 }
 
@@ -67,7 +67,7 @@ export class TelegramChannel implements MessageChannel {
   private readonly local: ApiTarget | null;
   private readonly cloud: ApiTarget | null;
   private readonly logger: NotifyLogger;
-  private readonly sleep: SleepFn;
+  private readonly wait: WaitFn;
   private readonly now: () => number;
   private readonly maxAttempts: number;
   private readonly backoffMs: readonly number[];
@@ -78,7 +78,7 @@ export class TelegramChannel implements MessageChannel {
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, [options.token]);
-    this.sleep = options.sleep ?? sleepMs;
+    this.wait = options.wait ?? waitMs;
     this.now = options.now ?? Date.now;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.backoffMs = options.backoffMs?.length ? options.backoffMs : [1000, 2000, 4000, 8000, 16000];
@@ -196,11 +196,7 @@ export class TelegramChannel implements MessageChannel {
           throw new TelegramSendError(method, attempt, decision, errorCode, causeText);
         }
         this.logger.debug(`telegram ${method} failed, retrying in ${delayMs} ms`, { attempt, decision, cause: causeText });
-        try {
-          await this.sleep(delayMs, signal);
-        } catch {
-          throw new TelegramSendError(method, attempt, "give_up", errorCode, causeText, true);
-        }
+        if (!(await this.wait(delayMs, signal))) throw new TelegramSendError(method, attempt, "give_up", errorCode, causeText, true);
       }
     }
   }

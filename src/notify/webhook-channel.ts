@@ -1,5 +1,5 @@
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
-import { sleepMs, type SleepFn } from "./sleep-ms.js";
+import { waitMs, type WaitFn } from "../util/wait-ms.js";
 import { describeFetchError } from "../util/describe-fetch-error.js";
 
 export interface WebhookChannelOptions {
@@ -16,7 +16,7 @@ export interface WebhookChannelOptions {
   /** Longest `Retry-After` (429/503) honoured, in ms; longer waits use the backoff instead. Default 30 000. */
   maxRetryAfterMs?: number;
   logger?: NotifyLogger;
-  sleep?: SleepFn;
+  wait?: WaitFn;
 }
 
 /** The outcome of one POST, retries included: a record, like an action result. */
@@ -43,12 +43,12 @@ export function isRetryableWebhookStatus(status: number | null): boolean {
  */
 export class WebhookChannel {
   private readonly logger: NotifyLogger;
-  private readonly sleep: SleepFn;
+  private readonly wait: WaitFn;
   readonly origin: string;
 
   constructor(private readonly options: WebhookChannelOptions) {
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.sleep = options.sleep ?? sleepMs;
+    this.wait = options.wait ?? waitMs;
     this.origin = safeOrigin(options.url);
   }
 
@@ -84,12 +84,10 @@ export class WebhookChannel {
         return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error };
       }
       const backoff = backoffMs[Math.min(attempt - 1, backoffMs.length - 1)]!;
-      const waitMs =
+      const delayMs =
         retryAfterMs !== null && retryAfterMs <= (this.options.maxRetryAfterMs ?? 30_000) ? Math.max(retryAfterMs, backoff) : backoff;
-      this.logger.debug(`webhook ${this.origin}: ${error}, retrying in ${waitMs} ms`, { event, attempt });
-      try {
-        await this.sleep(waitMs, signal);
-      } catch {
+      this.logger.debug(`webhook ${this.origin}: ${error}, retrying in ${delayMs} ms`, { event, attempt });
+      if (!(await this.wait(delayMs, signal))) {
         return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error, aborted: true };
       }
     }

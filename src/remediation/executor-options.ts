@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { CompiledRule } from "../types.js";
 import { DEFAULT_BACKOFF_MS } from "./backoff.js";
 import { getDiskSpace, type GetDiskSpace } from "./disk-space.js";
-import { defaultTimers, type Timers } from "./timers.js";
+import { defaultTimers, type Timers } from "../util/timers.js";
 
 /** The subset of a winston logger the executor uses. */
 export interface RemediationLogger {

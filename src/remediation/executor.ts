@@ -8,7 +8,7 @@ import { runAction, type ActionResult } from "./run-action.js";
 import { runVerify } from "./run-verify.js";
 import { classifyFailure, type FailureDecision } from "./classify-failure.js";
 import { getBackoffDelayMs } from "./backoff.js";
-import { waitMs } from "./wait-ms.js";
+import { waitMs } from "../util/wait-ms.js";
 
 /**
  * The remediation executor: for each incident, the fix itself at once (attempt 0), then up to N retries after the

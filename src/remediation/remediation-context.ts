@@ -1,7 +1,7 @@
 import type { PathGuard } from "./path-guard.js";
 import type { OwnerResolver } from "./owner.js";
 import type { GetDiskSpace } from "./disk-space.js";
-import type { Timers } from "./timers.js";
+import type { Timers } from "../util/timers.js";
 
 /** Everything an action or a verification may use: the guard, the configured policy, and injectable clocks. */
 export interface RemediationContext {

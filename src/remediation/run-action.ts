@@ -6,7 +6,7 @@ import { getActionHandler } from "./actions/registry.js";
 import { readTimeoutMs } from "./spec-options.js";
 import { ActionTimeoutError, CommandFailedError, RemediationAbortedError } from "./errors.js";
 import { formatArgv } from "./format-argv.js";
-import { waitMs } from "./wait-ms.js";
+import { waitMs } from "../util/wait-ms.js";
 
 /**
  * One action's outcome, success or failure alike, shaped like execa's result: it goes straight into the journal

@@ -1,7 +1,7 @@
 import { execa } from "execa";
 import { createOutputTail } from "./output-tail.js";
 import { formatArgv } from "./format-argv.js";
-import { defaultTimers, type Timers } from "./timers.js";
+import { defaultTimers, type Timers } from "../util/timers.js";
 import { CommandFailedError, RemediationAbortedError } from "./errors.js";
 import { formatDurationMs } from "../util/format-duration-ms.js";
 

@@ -53,9 +53,10 @@ describe("TelegramChannel against a fake Bot API", () => {
       apiRoot: fake.apiRoot,
       cloudApiRoot: null,
       backoffMs: [10, 20],
-      sleep: async (ms) => {
+      wait: async (ms) => {
         waits.push(ms);
         await new Promise((r) => setTimeout(r, ms));
+        return true;
       },
     });
     fake.failNext(1, { kind: "429", retryAfterSeconds: 1 });

@@ -9,8 +9,9 @@ afterEach(async () => {
   hook = undefined;
 });
 
-const fastSleep = (waits: number[]) => async (ms: number) => {
+const fastWait = (waits: number[]) => async (ms: number) => {
   waits.push(ms);
+  return true;
 };
 
 describe("WebhookChannel", () => {
@@ -28,7 +29,7 @@ describe("WebhookChannel", () => {
     hook = await FakeWebhookReceiver.start();
     hook.failNext(3, 503);
     const waits: number[] = [];
-    const channel = new WebhookChannel({ url: hook.url, backoffMs: [5, 10, 20], sleep: fastSleep(waits) });
+    const channel = new WebhookChannel({ url: hook.url, backoffMs: [5, 10, 20], wait: fastWait(waits) });
     const r = await channel.post("{}", "opened");
     expect(r).toMatchObject({ ok: true, attempts: 4 });
     expect(hook.requests.map((q) => q.status)).toEqual([503, 503, 503, 200]);
@@ -39,7 +40,7 @@ describe("WebhookChannel", () => {
     hook = await FakeWebhookReceiver.start();
     hook.failNext(10, 500);
     const { lines, logger } = captureLogger();
-    const channel = new WebhookChannel({ url: `${hook.url}/secret-path-123`, backoffMs: [1], logger, sleep: fastSleep([]) });
+    const channel = new WebhookChannel({ url: `${hook.url}/secret-path-123`, backoffMs: [1], logger, wait: fastWait([]) });
     const r = await channel.post("{}", "opened");
     expect(r).toMatchObject({ ok: false, status: 500, attempts: 4, error: "HTTP 500" });
     expect(hook.requests).toHaveLength(4);
@@ -49,20 +50,20 @@ describe("WebhookChannel", () => {
   it("does not retry a 4xx other than 408/429", async () => {
     hook = await FakeWebhookReceiver.start();
     hook.failNext(1, 404);
-    const r = await new WebhookChannel({ url: hook.url, sleep: fastSleep([]) }).post("{}", "opened");
+    const r = await new WebhookChannel({ url: hook.url, wait: fastWait([]) }).post("{}", "opened");
     expect(r).toMatchObject({ ok: false, status: 404, attempts: 1 });
   });
 
   it("times out a hung endpoint and retries; refused connections are retried too", async () => {
     hook = await FakeWebhookReceiver.start();
     hook.answerAfter(300);
-    const r = await new WebhookChannel({ url: hook.url, timeoutMs: 50, retries: 1, sleep: fastSleep([]) }).post("{}", "opened");
+    const r = await new WebhookChannel({ url: hook.url, timeoutMs: 50, retries: 1, wait: fastWait([]) }).post("{}", "opened");
     expect(r).toMatchObject({ ok: false, status: null, attempts: 2, error: "timeout" });
 
     const closedUrl = hook.url;
     await hook.close();
     hook = undefined;
-    const refused = await new WebhookChannel({ url: closedUrl, sleep: fastSleep([]) }).post("{}", "opened");
+    const refused = await new WebhookChannel({ url: closedUrl, wait: fastWait([]) }).post("{}", "opened");
     expect(refused).toMatchObject({ ok: false, status: null, attempts: 4, error: "ECONNREFUSED" });
   });
 });

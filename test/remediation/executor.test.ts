@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync,
 import { join } from "node:path";
 import type { ActionSpec } from "../../src/types.js";
 import { createExecutor, type Executor, type ExecutorOptions, type RemediationStep } from "../../src/remediation/index.js";
-import type { Timers } from "../../src/remediation/timers.js";
+import type { Timers } from "../../src/util/timers.js";
 import { makeRule } from "../helpers/make-rule.js";
 import { collectSteps, makePendingIncident, makeTraversableTempDir, snapshotTree } from "./helpers.js";
 
@@ -376,7 +376,7 @@ describe("concurrency", () => {
       signal: never(),
       report: () => undefined,
     });
-    expect(await hung).toMatchObject({ estado: "fallido", detalle: expect.stringMatching(/superó 0\.3 s y se mató/) });
+    expect(await hung).toMatchObject({ estado: "fallido", detalle: expect.stringMatching(/superó 300 ms y se mató/) });
     expect((await other).estado).toBe("solucionado");
   });
 });

@@ -81,7 +81,7 @@ export function snapshotTree(top: string, excluded: string[] = []): Record<strin
 
 import { createPathGuard } from "../../src/remediation/path-guard.js";
 import { createOwnerResolver } from "../../src/remediation/owner.js";
-import { defaultTimers } from "../../src/remediation/timers.js";
+import { defaultTimers } from "../../src/util/timers.js";
 import { getDiskSpace } from "../../src/remediation/disk-space.js";
 import type { RemediationContext } from "../../src/remediation/remediation-context.js";
 

@@ -1,11 +1,10 @@
-import { describe, it, expect, jest } from "@jest/globals";
+import { describe, it, expect } from "@jest/globals";
 import { getBackoffDelayMs, classifyFailure, PathRefusedError, InvalidSpecError, OwnerLookupError, NotRegularFileError, RemediationAbortedError, CommandFailedError, ActionTimeoutError } from "../../src/remediation/index.js";
 import { MissingFieldError } from "../../src/util/template.js";
 import { createKeyedScheduler } from "../../src/remediation/keyed-scheduler.js";
 import { compileNameGlob } from "../../src/remediation/glob-match.js";
 import { createOutputTail } from "../../src/remediation/output-tail.js";
 import { formatArgv } from "../../src/remediation/format-argv.js";
-import { waitMs } from "../../src/remediation/wait-ms.js";
 import { createOwnerResolver } from "../../src/remediation/owner.js";
 import { hasPermission } from "../../src/remediation/access-as.js";
 
@@ -104,27 +103,6 @@ describe("createOutputTail", () => {
 describe("formatArgv", () => {
   it("quotes what a reader would otherwise misread", () => {
     expect(formatArgv(["python3", "scripts/retry.py", "a b.mp4", "it's", "", "x\ny"])).toBe(`python3 scripts/retry.py 'a b.mp4' 'it'\\''s' '' "x\\ny"`);
-  });
-});
-
-describe("waitMs", () => {
-  it("resolves true after the delay, false at once on abort", async () => {
-    jest.useFakeTimers();
-    try {
-      let done: boolean | null = null;
-      void waitMs(1000).then((v) => (done = v));
-      await jest.advanceTimersByTimeAsync(999);
-      expect(done).toBeNull();
-      await jest.advanceTimersByTimeAsync(1);
-      expect(done).toBe(true);
-      const controller = new AbortController();
-      const aborted = waitMs(1000, controller.signal);
-      controller.abort();
-      expect(await aborted).toBe(false);
-      expect(await waitMs(5, controller.signal)).toBe(false);
-    } finally {
-      jest.useRealTimers();
-    }
   });
 });
 

@@ -1,6 +1,10 @@
 import { defaultTimers, type Timers } from "./timers.js";
 
-/** Waits `ms`; resolves true when the time passed, false at once when `signal` aborts (before or during). */
+/**
+ * Waits `ms`; resolves true when the time passed, false at once when `signal` aborts (before or during), so a
+ * closing notifier or a cancelled remediation never waits out a long backoff. Never rejects: an abort is an
+ * outcome the caller reads, not an exception.
+ */
 export function waitMs(ms: number, signal?: AbortSignal, timers: Timers = defaultTimers): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolvePromise) => {
@@ -15,3 +19,6 @@ export function waitMs(ms: number, signal?: AbortSignal, timers: Timers = defaul
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** An injectable `waitMs` (tests shrink backoffs with it): true when the time passed, false when aborted. */
+export type WaitFn = (ms: number, signal?: AbortSignal) => Promise<boolean>;

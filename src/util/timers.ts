@@ -1,5 +1,5 @@
 /**
- * The timer functions the executor uses, injectable so tests drive time by hand. The defaults look up the global
+ * The timer functions vigia waits with, injectable so tests drive time by hand. The defaults look up the global
  * functions at call time, so jest's fake timers apply too.
  */
 export interface Timers {
