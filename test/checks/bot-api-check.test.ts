@@ -25,13 +25,14 @@ describe("bot_api check against a real server", () => {
 
   it("is down on refused, timeout and a 5xx from a proxy, with the reason", async () => {
     server = await startTestServer("bad_gateway");
-    const check = createBotApiCheck({ url: server.url, timeoutMs: 150 });
+    // A local answer may be slow on a loaded machine: only the hung server meets the short timeout.
+    const check = createBotApiCheck({ url: server.url, timeoutMs: 10_000 });
     const gateway = await runCheckOnce(check);
     expect(gateway).toMatchObject({ ok: false, severity: "critical", fields: { reason: "status", status: "502" } });
     expect(gateway.message).toMatch(/^HTTP 502/);
 
     server.mode = "hang";
-    expect((await runCheckOnce(check)).fields.reason).toBe("timeout");
+    expect((await runCheckOnce(createBotApiCheck({ url: server.url, timeoutMs: 150 }))).fields.reason).toBe("timeout");
 
     await server.close();
     const refused = await runCheckOnce(check);
@@ -48,7 +49,7 @@ describe("bot_api check against a real server", () => {
     server = await startTestServer("not_found");
     const transitions: CheckTransition[] = [];
     const scheduler = createCheckScheduler({
-      checks: [createBotApiCheck({ url: server.url, timeoutMs: 200 })],
+      checks: [createBotApiCheck({ url: server.url, timeoutMs: 10_000 })],
       onTransition: (t) => transitions.push(t),
     });
     await scheduler.runAll();

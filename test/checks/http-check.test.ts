@@ -23,12 +23,9 @@ describe("http check against a real server", () => {
 
   it("names each failure: HTTP 500, body mismatch, timeout, refused", async () => {
     server = await startTestServer("error500");
-    const check = createHttpCheck({
-      name: "tq",
-      url: `${server.url}/health`,
-      timeoutMs: 200,
-      expectJson: { status: "ok" },
-    });
+    // A local answer may be slow on a loaded machine: only the hung server meets the short timeout.
+    const options = { name: "tq", url: `${server.url}/health`, expectJson: { status: "ok" } };
+    const check = createHttpCheck({ ...options, timeoutMs: 10_000 });
 
     const http500 = await runCheckOnce(check);
     expect(http500).toMatchObject({ ok: false, severity: "critical" });
@@ -42,7 +39,7 @@ describe("http check against a real server", () => {
     expect(mismatch.fields.reason).toBe("body_mismatch");
 
     server.mode = "hang";
-    const timeout = await runCheckOnce(check);
+    const timeout = await runCheckOnce(createHttpCheck({ ...options, timeoutMs: 200 }));
     expect(timeout.ok).toBe(false);
     expect(timeout.fields.reason).toBe("timeout");
     expect(Number(timeout.fields.latency_ms)).toBeGreaterThanOrEqual(190);
@@ -88,7 +85,7 @@ describe("http check against a real server", () => {
     const transitions: CheckTransition[] = [];
     const results: CheckResult[] = [];
     const scheduler = createCheckScheduler({
-      checks: [createHttpCheck({ name: "backend", url: server.url, failureThreshold: 2, timeoutMs: 500 })],
+      checks: [createHttpCheck({ name: "backend", url: server.url, failureThreshold: 2, timeoutMs: 10_000 })],
       onResult: (r) => results.push(r),
       onTransition: (t) => transitions.push(t),
     });

@@ -7,8 +7,8 @@ import { createFileSources, type FileSources } from "../../src/sources/file-sour
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { OPEN_FILE_BUDGET_DEFAULTS } from "../../src/sources/open-file-budget.js";
 import { planOpenFiles, readOpenFileLimit } from "../../src/sources/open-file-limit.js";
-import { Collector, useTailerTestScaffold } from "../helpers/tailer.js";
-import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { Collector, settleTailers, useTailerTestScaffold } from "../helpers/tailer.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { numberedLines } from "./tail-helpers.js";
 
 const { defer, tempDir } = useTailerTestScaffold();
@@ -55,7 +55,7 @@ describe.each([
     const names = Array.from({ length: 60 }, (_, i) => `f${String(i).padStart(2, "0")}.log`);
     for (const name of names) writeFileSync(join(dir, name), "");
     const collector = new Collector();
-    await startGroup(dir, collector, watch);
+    const sources = await startGroup(dir, collector, watch);
     let peak = countOpenUnder(dir);
     const expected: string[] = [];
     for (let round = 1; round <= 3; round++) {
@@ -68,7 +68,7 @@ describe.each([
         return collector.lines.length >= expected.length;
       }, `${expected.length} lines (have ${collector.lines.length})`);
     }
-    await sleepMs(300);
+    await settleTailers(sources.tailers);
     expect(collector.texts().sort()).toEqual(expected.sort());
     expect(peak).toBeLessThanOrEqual(MAX_OPEN + READ_SLACK);
     expect(countOpenUnder(dir)).toBeLessThanOrEqual(MAX_OPEN);
@@ -83,7 +83,7 @@ describe.each([
     const others = Array.from({ length: 40 }, (_, i) => join(dir, `z${i}.log`));
     for (const other of others) writeFileSync(other, "");
     const collector = new Collector();
-    await startGroup(dir, collector, watch);
+    const sources = await startGroup(dir, collector, watch);
     const texts = () => collector.texts().filter((text) => text.startsWith("a-"));
     appendFileSync(target, numberedLines("a-one", 1, 3));
     await waitFor(() => texts().length === 3, "a.log's first lines");
@@ -104,7 +104,7 @@ describe.each([
     truncateSync(target, 0);
     appendFileSync(target, numberedLines("a-three", 1, 2));
     await waitFor(() => texts().length === 12, `a.log's lines after copytruncate (have ${texts().join(",")})`);
-    await sleepMs(500);
+    await settleTailers(sources.tailers);
     expect(texts()).toEqual([
       ...numberedLines("a-one", 1, 5).trimEnd().split("\n"),
       ...numberedLines("a-two", 1, 5).trimEnd().split("\n"),
