@@ -12,7 +12,7 @@
  */
 import type { CheckResult, Severity } from "../types.js";
 
-export type CheckStatus = "unknown" | "up" | "down";
+type CheckStatus = "unknown" | "up" | "down";
 export type CheckTransitionState = "down" | "up" | "flapping" | "stable";
 
 /** "N changes within a window": more than `count` changes within `withinMs` is flapping. */

@@ -4,7 +4,7 @@
  */
 import type { CheckResult, Severity } from "../types.js";
 
-export type CheckKind = CheckResult["kind"];
+type CheckKind = CheckResult["kind"];
 
 /** What one probe found, before the runner stamps it with the check's identity, time and duration. */
 export interface CheckProbe {

@@ -41,7 +41,7 @@ export interface HttpProbeAnswer {
 }
 
 /** Sorts a socket error code into the reasons an operator reads. */
-export function classifyProbeError(code: string | undefined): ProbeFailureReason {
+function classifyProbeError(code: string | undefined): ProbeFailureReason {
   switch (code) {
     case "ECONNREFUSED":
       return "refused";

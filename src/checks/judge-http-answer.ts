@@ -2,7 +2,7 @@ import type { CheckProbe } from "./check.js";
 import { HttpProbeError, probeHttp, type HttpProbeAnswer, type HttpProbeOptions } from "./http-probe.js";
 
 /** What a check makes of an HTTP answer: a problem (down), or nothing (up). */
-export interface AnswerProblem {
+interface AnswerProblem {
   reason: string;
   message: string;
 }
