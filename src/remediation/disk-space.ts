@@ -1,7 +1,7 @@
 import checkDiskSpaceImport from "check-disk-space";
 
 /** Free and total bytes of the filesystem holding a path. */
-export interface DiskSpace {
+interface DiskSpace {
   free: number;
   size: number;
 }

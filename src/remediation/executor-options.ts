@@ -5,7 +5,7 @@ import { getDiskSpace, type GetDiskSpace } from "./disk-space.js";
 import { defaultTimers, type Timers } from "../util/timers.js";
 
 /** The subset of a winston logger the executor uses. */
-export interface RemediationLogger {
+interface RemediationLogger {
   debug(message: string, meta?: Record<string, unknown>): void;
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
@@ -62,7 +62,7 @@ export type NormalizedExecutorOptions = Required<Omit<ExecutorOptions, "owner" |
 };
 
 /** An option with an unusable value: what was expected and what was got. */
-export class InvalidExecutorOptionError extends Error {
+class InvalidExecutorOptionError extends Error {
   override readonly name = "InvalidExecutorOptionError";
   constructor(readonly option: string, readonly expected: string, readonly got: unknown) {
     super(`remediation option ${option}: expected ${expected}, got ${JSON.stringify(got)}`);

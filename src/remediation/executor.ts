@@ -38,7 +38,7 @@ export interface RemediationStep {
 }
 
 /** What the incident stage hands over. */
-export interface RemediationJob {
+interface RemediationJob {
   incident: Incident;
   rule: CompiledRule;
   /** The match's captured fields (templates are filled from these). */

@@ -63,7 +63,7 @@ export interface PathGuardOptions {
   baseDir: string;
 }
 
-export interface ResolvePathOptions {
+interface ResolvePathOptions {
   /** For actions that delete or move: refuse a root itself and a final symlink. */
   destructive?: boolean;
   /** Check the whole text, then resolve its parent folder (mkdir `parent: true`: the path names a file). */
@@ -224,7 +224,7 @@ function isMissing(error: unknown): boolean {
 }
 
 /** True when `path` is `root` or below it (component-wise, so `/srv/modelos2` is not inside `/srv/modelos`). */
-export function isInside(path: string, root: string): boolean {
+function isInside(path: string, root: string): boolean {
   if (!isAbsolute(path)) return false;
   if (path === root) return true;
   const prefix = root.endsWith(sep) ? root : root + sep;

@@ -2,7 +2,7 @@ import type { ActionSpec } from "../../types.js";
 import type { RemediationContext } from "../remediation-context.js";
 
 /** What an action did when it succeeded (failures are thrown and turned into data by runAction). */
-export interface ActionEffect {
+interface ActionEffect {
   /** A note for the journal (`"ya existía"`, `"3 archivos, 1.2 GB liberados"`); null when the accion says it all. */
   detalle?: string | null;
   exitCode?: number;
@@ -17,7 +17,7 @@ export interface ActionEffect {
 }
 
 /** An action resolved and checked, ready to run: its text is known before anything is touched (and for dry-run). */
-export interface PlannedAction {
+interface PlannedAction {
   /** Human text for the journal, shell-like: `mkdir -p modelos/ana`. */
   accion: string;
   /** The action enforces its own timeout (it runs a command and kills it); others are raced against a timer. */

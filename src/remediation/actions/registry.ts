@@ -9,7 +9,7 @@ import { execAction } from "./exec.js";
 import { waitAction } from "./wait.js";
 
 /** Every action type, by the `type` a rule names. */
-export const actionHandlers: ReadonlyMap<string, ActionHandler> = new Map(
+const actionHandlers: ReadonlyMap<string, ActionHandler> = new Map(
   [mkdirAction, chownAction, cleanupAction, pruneAction, execAction, waitAction].map((handler) => [handler.type, handler]),
 );
 

@@ -11,7 +11,7 @@ import { diskFreeVerify } from "./disk-free.js";
 import { execOkVerify } from "./exec-ok.js";
 
 /** Every verification type, by the `type` a rule names. */
-export const verifyHandlers: ReadonlyMap<string, VerifyHandler> = new Map(
+const verifyHandlers: ReadonlyMap<string, VerifyHandler> = new Map(
   [pathExistsVerify, pathWritableVerify, fileAbsentVerify, fileMinSizeVerify, httpOkVerify, httpUpVerify, diskFreeVerify, execOkVerify].map(
     (handler) => [handler.type, handler],
   ),

@@ -9,7 +9,7 @@ export interface CheckAnswer {
 }
 
 /** A verification resolved and checked, ready to run. */
-export interface PlannedCheck {
+interface PlannedCheck {
   /** Human text: `existe modelos/ana`, `GET http://127.0.0.1:8081/ → 2xx/3xx`. */
   descripcion: string;
   /** Only reads state; false for commands, which dry-run must not start. */
