@@ -8,7 +8,7 @@ import { findRootCause } from "./root-cause.js";
 export const SEVERITY_ICONS: Readonly<Record<Severity, string>> = { info: "ℹ️", warning: "⚠️", critical: "🚨" };
 
 /** The header of every incident alert, as the admin knows it from the system vigia replaces. */
-export const ALERT_HEADER = "Monitor de Descargas";
+const ALERT_HEADER = "Monitor de Descargas";
 
 /** What the admin reads first, per error type, in the seed's words ("Error de timeout detectado"). */
 const DETECTED_SENTENCES: Readonly<Record<string, string>> = {
@@ -26,7 +26,7 @@ export function describeDetection(errorType: string): string {
 }
 
 /** Shown for a template field that has no value (null, or not captured). */
-export const MISSING_FIELD_TEXT = "—";
+const MISSING_FIELD_TEXT = "—";
 
 /** Longest key line in the default layout; the full text is in the journal. */
 const MAX_KEY_LINE_CHARS = 1500;
@@ -85,7 +85,7 @@ function isWaitingForRootCause(incident: Incident): boolean {
 }
 
 /** Why the incident is where it is: the `detalle` of its last step (`ruta rechazada (outside_roots): …`), or null. */
-export function findOutcomeDetail(incident: Incident): string | null {
+function findOutcomeDetail(incident: Incident): string | null {
   return incident.transiciones.at(-1)?.detalle ?? null;
 }
 

@@ -1,7 +1,7 @@
 import type { Incident } from "../types.js";
 
 /** Prefix the executor writes in `detalle` when an incident is closed because its root cause failed. */
-export const ROOT_CAUSE_PREFIX = "causa raíz:";
+const ROOT_CAUSE_PREFIX = "causa raíz:";
 
 /** The root incident named by `"causa raíz: servidor_caido <id>"`. */
 export interface RootCauseRef {

@@ -33,7 +33,7 @@ export interface WebhookResult {
 }
 
 /** Whether a webhook failure is worth another attempt: network errors, timeouts, 408, 429 and 5xx. */
-export function isRetryableWebhookStatus(status: number | null): boolean {
+function isRetryableWebhookStatus(status: number | null): boolean {
   return status === null || status === 408 || status === 429 || status >= 500;
 }
 
