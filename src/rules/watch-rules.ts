@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { dirname, extname, resolve } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import type { Problem } from "../util/problems.js";
 import { loadRules, RULE_FILE_EXTENSIONS, type LoadRulesOptions, type LoadRulesResult } from "./load-rules.js";
@@ -124,6 +124,15 @@ export function watchRules(options: WatchRulesOptions): RulesWatcher {
       } else if (isRuleFile(path)) {
         schedule();
       }
+    });
+    // Non-persistent, chokidar stops emitting `change` for a file saved by rename while saves keep coming (a storm
+    // of 300 saves gave one event); its raw fs.watch events keep flowing, naming the entry that changed (from the
+    // folder's watch) or the file itself (from the file's).
+    w.on("raw", (_event, entry, details) => {
+      const watchedPath = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (w !== watcher || !watchedPath) return;
+      const inFolder = typeof entry === "string" && entry !== "" ? join(watchedPath, entry) : watchedPath;
+      if (isRuleFile(inFolder) || isRuleFile(watchedPath)) schedule();
     });
     w.on("error", reportWatchError);
     return new Promise<void>((resolveReady) => w.once("ready", () => resolveReady()));

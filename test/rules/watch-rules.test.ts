@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { execFile } from "node:child_process";
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import type { LoadRulesResult } from "../../src/rules/load-rules.js";
 import { loadRules } from "../../src/rules/load-rules.js";
 import { createRuleMatcher, type RuleMatcher } from "../../src/rules/match-rules.js";
@@ -11,6 +14,8 @@ import { makeTempDir } from "../helpers/temp-dir.js";
 import { writeIn } from "./rules-fixtures.js";
 import { waitFor } from "../helpers/wait-for.js";
 
+const execFileAsync = promisify(execFile);
+const REWRITER = fileURLToPath(new URL("../torture/fixtures/rules-rewriter.mjs", import.meta.url));
 const ruleFile = (id: string, match: string): string => `rules:\n  - id: ${id}\n    match: '${match}'\n`;
 /** Reloads take well under a second; the wait only guards against a watcher that never fires (shared, loaded CI). */
 
@@ -70,6 +75,16 @@ describe("watchRules", () => {
     renameSync(tmp, join(dir, "a.yaml"));
     await waitFor(() => matchedRule("delta") === "uno", "the reload");
     expect(loads.at(-1)!.files.map((f) => f.rules)).toEqual([1, 1]);
+  });
+
+  it("keeps reloading through storms of saves by another process, in place and by rename", async () => {
+    const file = writeIn(dir, "r.yaml", ruleFile("uno", "v0"));
+    await start(dir);
+    // Five bursts of twenty saves 10 ms apart (every fifth by rename, the last one invalid), each followed by a
+    // pause longer than the debounce: every pause must give a reload.
+    await execFileAsync(process.execPath, [REWRITER, "--path", file, "--per-second", "100", "--seconds", "1", "--pause-every", "20", "--pause-ms", "300"]);
+    await waitFor(() => reported.length > 0 && loads.length + reported.length >= 5, "a reload in each pause and after the storm");
+    expect(matchedRule("TORTURA 7 fin")).toBe("tortura");
   });
 
   it("reports a broken edit and keeps the last good rules", async () => {
