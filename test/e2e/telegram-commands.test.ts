@@ -1,6 +1,7 @@
 // The admin talks to vigia on Telegram: a real `vigia run` long-polls the fake Bot API with its command bot's token
 // (never the download bot's) and answers the admin only, in Spanish; strangers get nothing and are logged once.
 import { afterEach, describe, expect, it } from "@jest/globals";
+import { existsSync, rmSync } from "node:fs";
 import {
   BASE_CONFIG_YAML,
   BOT_LOG,
@@ -33,6 +34,13 @@ const RULES = [
   "    actions: [{ type: chown, path: '{path}' }]",
   "    verify: { type: path_writable, path: '{path}' }",
   "    notify: on_failure",
+  "  - id: carpeta_vacia",
+  "    match: \"Carpeta sin el fichero listo: '(?<path>[^'\\n]+)'\"",
+  "    severity: warning",
+  "    actions: [{ type: mkdir, path: '{path}' }]",
+  "    verify: { type: path_exists, path: '{path}/listo' }",
+  "    retries: 1",
+  "    notify: on_failure",
   "  - id: video_ausente",
   "    match: 'Video no encontrado: ''(?<path>modelos/(?<modelo>[^/'']+)/(?<video>[^/'']+\\.mp4))'''",
   "    severity: warning",
@@ -59,8 +67,8 @@ async function startWorkspace(): Promise<{ ws: Workspace; fake: FakeTelegram }> 
 }
 
 /** Starts vigia and waits until its command bot polls. */
-async function startPolling(ws: Workspace): Promise<VigiaDaemon> {
-  const vigia = await startVigia(ws);
+async function startPolling(ws: Workspace, args: string[] = []): Promise<VigiaDaemon> {
+  const vigia = await startVigia(ws, args);
   await vigia.waitForLog(/telegram commands: polling as @fake_bot/);
   return vigia;
 }
@@ -101,8 +109,12 @@ describe("Telegram commands for the admin (e2e)", () => {
     const sentAtMs = Date.now();
     const estado = await ask(fake, vigia, "/estado", (t) => t.startsWith("📋 Estado de vigia"));
     const answerMs = fake.callsTo("sendMessage").find((c) => String(c.payload.text).startsWith("📋"))!.atMs - sentAtMs;
-    // The figure, for the record; the assertion above only guards against a hang (shared 2-core machine).
-    process.stdout.write(`/estado answered ${answerMs} ms after the admin's message\n`);
+    // "Within a second" is judged on the time vigia reports for its own part (from the update's arrival to the Bot
+    // API accepting the reply): the test's own clock also counts jest and the fake sharing a loaded 2-core machine.
+    const reported = await vigia.waitForLog(/telegram commands: \/estado from the admin answered in (\d+) ms/);
+    const handledMs = Number(reported[1]);
+    process.stdout.write(`/estado: vigia reports ${handledMs} ms; the admin's message to the reply at the fake Bot API: ${answerMs} ms\n`);
+    expect(handledMs).toBeLessThan(1000);
     expect(estado.parse_mode).toBe("HTML");
     const plain = htmlToPlainText(estado.text);
     expect(plain).toContain("Incidentes abiertos: 0");
@@ -110,11 +122,13 @@ describe("Telegram commands for the admin (e2e)", () => {
 
     fake.sendText(COMMANDS_TOKEN, STRANGER, "/estado");
     fake.sendText(COMMANDS_TOKEN, STRANGER, "/silenciar todo 2d");
+    fake.pressButton(COMMANDS_TOKEN, STRANGER, estado.message_id, "stodo"); // crafted data: the button of a silence of everything
     // Updates are answered in order: once the admin's next answer is there, the stranger's two were handled.
     await ask(fake, vigia, "/desconocidos", (t) => t.startsWith("🆕"));
     expect(repliesTo(fake, STRANGER)).toEqual([]);
     expect(fake.callsTo("answerCallbackQuery")).toEqual([]);
     expect(ws.read("logs/monitor.log").match(/ignoring user 9999 \(@mallory\)/g)).toHaveLength(1);
+    expect(ws.read("logs/monitor.log")).not.toMatch(/\/silenciar todo/);
     expect(() => ws.read("logs/silencios.json")).toThrow(/ENOENT/);
 
     // The download bot's updates are its own: vigia polls only with the command bot's token.
@@ -153,6 +167,42 @@ describe("Telegram commands for the admin (e2e)", () => {
     ws.append(BOT_LOG, permissionLine("/etc/shadow3"));
     await waitFor(() => alertsAbout(fake, "Error de permisos detectado").length === 1, { what: "the permisos alert", describe: vigia.stderr });
     await vigia.stop();
+  });
+
+  it("/reintentar goes through the path guard, and under --dry-run runs nothing", async () => {
+    const { ws, fake } = await startWorkspace();
+    let vigia = await startPolling(ws);
+    const outside = `${ws.dir}-fuera/carpeta`;
+    ws.append(BOT_LOG, formatPythonLine("ERROR", `Carpeta sin el fichero listo: '${outside}'`));
+    ws.append(BOT_LOG, formatPythonLine("ERROR", "Carpeta sin el fichero listo: 'modelos/ana/nueva'"));
+    const failed = await waitFor(() => {
+      const closed = readJournal(ws).filter((i) => i.error_type === "carpeta_vacia" && i.estado === "fallido");
+      return closed.length === 2 ? closed : undefined;
+    }, { what: "both carpeta_vacia fallido", describe: vigia.stderr });
+    const refused = failed.find((i) => i.campos["path"] === outside)!;
+    const inside = failed.find((i) => i.campos["path"] === "modelos/ana/nueva")!;
+    expect(existsSync(ws.at("modelos/ana/nueva"))).toBe(true); // its mkdir ran; only the verify failed
+
+    await ask(fake, vigia, `/reintentar ${refused.id}`, (t) => t.startsWith("🔁"));
+    const again = await waitFor(() => readJournal(ws).find((i) => i.clave === refused.clave && i.id !== refused.id && i.estado === "fallido"), {
+      what: "the retry of the refused path fallido",
+      describe: vigia.stderr,
+    });
+    expect(JSON.stringify(again.transiciones)).toContain("fuera de remediation.allowed_roots");
+    expect(existsSync(outside)).toBe(false);
+    await vigia.stop();
+
+    rmSync(ws.at("modelos/ana/nueva"), { recursive: true });
+    vigia = await startPolling(ws, ["--dry-run"]);
+    const reply = await ask(fake, vigia, `/reintentar ${inside.id}`, (t) => t.startsWith("🔁"));
+    expect(htmlToPlainText(reply.text)).toContain("modo dry-run: las acciones se anotan, no se ejecutan");
+    const dry = await waitFor(() => readJournal(ws).find((i) => i.clave === inside.clave && i.id !== inside.id && i.transiciones.some((t) => t.accion?.startsWith("[dry-run] mkdir"))), {
+      what: "the dry-run retry journaled",
+      describe: vigia.stderr,
+    });
+    expect(dry.transiciones[0]).toMatchObject({ estado: "detectado", accion: "reintento manual" });
+    await vigia.stop();
+    expect(existsSync(ws.at("modelos/ana/nueva"))).toBe(false);
   });
 
   it("/reintentar runs a failed incident's remediation again; the alert's buttons retry and silence", async () => {

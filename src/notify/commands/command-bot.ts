@@ -90,12 +90,15 @@ export class CommandBot {
   }
 
   private async answerMessage(ctx: Context, text: string): Promise<void> {
+    const startedMs = performance.now();
     const command = parseCommand(text);
     const html = command ? await this.run(command) : formatHelp();
     await this.reply(ctx, html);
+    if (command) this.logAnswered(command, "", startedMs);
   }
 
   private async answerButton(ctx: Context, data: string): Promise<void> {
+    const startedMs = performance.now();
     const command = parseButtonData(data);
     if (!command) {
       await ctx.answerCallbackQuery({ text: "Botón desconocido" });
@@ -104,11 +107,20 @@ export class CommandBot {
     const html = await this.run(command);
     await ctx.answerCallbackQuery({ text: cutPlain(htmlToPlainText(html.split("\n")[0]!), MAX_CALLBACK_ANSWER_CHARS) });
     await this.reply(ctx, html);
+    this.logAnswered(command, " (button)", startedMs);
   }
 
-  private async run(command: ParsedCommand): Promise<string> {
-    this.logger.info(`telegram commands: /${command.name}${command.args.length ? ` ${command.args.join(" ")}` : ""} from the admin`);
+  private run(command: ParsedCommand): Promise<string> {
     return runAdminCommand(this.options.view, command, (this.options.now ?? Date.now)());
+  }
+
+  /**
+   * One line per command, with how long vigia took from receiving it to the Bot API accepting the reply: the
+   * admin's wait, less the Bot API's own delivery.
+   */
+  private logAnswered(command: ParsedCommand, how: string, startedMs: number): void {
+    const args = command.args.length ? ` ${command.args.join(" ")}` : "";
+    this.logger.info(`telegram commands: /${command.name}${args} from the admin${how} answered in ${Math.round(performance.now() - startedMs)} ms`);
   }
 
   private async reply(ctx: Context, html: string): Promise<void> {
