@@ -9,6 +9,7 @@ import { buildReport, type JournalElement } from "../report/build-report.js";
 import { countLogLevels } from "../report/count-log-levels.js";
 import { formatReportText, TEXT_TITLES } from "../report/format-report-text.js";
 import { renderReportHtml } from "../report/render-report-html.js";
+import { describeFsError } from "../util/describe-error.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
 import { parseDurationMs } from "../util/parse-duration.js";
 import type { UnknownTemplate } from "../discover/unknown-error-store.js";
@@ -41,11 +42,12 @@ export async function runReportCommand(values: Record<string, unknown>, position
   const loaded = positionals[0] ? await loadCliConfig(values["config"], () => {}) : await loadCliConfig(values["config"]);
   if (!positionals[0] && !loaded) return 1;
   const path = positionals[0] ? resolve(positionals[0]) : loaded!.config.journalPath;
+  const fromMs = typeof values["since"] === "string" ? parseSince(values["since"], Date.now()) : -Infinity;
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    process.stderr.write(`vigia report: cannot read ${path}: ${(error as Error).message}\n`);
+    process.stderr.write(`vigia report: cannot read ${path}: ${describeFsError(error)}\n`);
     return 1;
   }
   const parsed = parseJournal(text);
@@ -53,7 +55,6 @@ export async function runReportCommand(values: Record<string, unknown>, position
     process.stderr.write(`vigia report: ${path} is not a valid journal: ${parsed.problem.message}\n`);
     return 1;
   }
-  const fromMs = typeof values["since"] === "string" ? parseSince(values["since"], Date.now()) : -Infinity;
   // --all: the whole history; --since: the archives that can hold incidents of the window.
   let history = parsed.elements;
   let archivePaths: string[] = [];

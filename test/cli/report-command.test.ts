@@ -118,17 +118,19 @@ describe("vigia report", () => {
     expect(hour.total).toBe(journal.length);
   });
 
-  it("rejects a malformed --since as a usage error", async () => {
-    const r = await runVigia(["report", journalPath, "--since", "ayer"], dir);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--since");
+  it("rejects a malformed --since as a usage error, before reading anything", async () => {
+    for (const journal of [journalPath, join(dir, "logs", "no-such-journal.json")]) {
+      const r = await runVigia(["report", journal, "--since", "ayer"], dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^vigia report: --since: expected a duration/);
+    }
   });
 
   it("exits 1 with a clear message when the journal does not exist, creating nothing", async () => {
     const missing = join(dir, "logs", "no-such-journal.json");
     const r = await runVigia(["report", missing], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cannot read ${missing}`);
+    expect(r.stderr).toBe(`vigia report: cannot read ${missing}: no such file or directory\n`);
     expect(r.stdout).toBe("");
     expect(existsSync(missing)).toBe(false);
   });
