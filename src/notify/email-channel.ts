@@ -12,6 +12,7 @@ import { htmlToPlainText } from "./log-only-channel.js";
 import type { MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { waitMs, type WaitFn } from "../util/wait-ms.js";
+import { getBackoffDelayMs } from "../util/backoff-delay.js";
 
 /** `notify.email`, resolved (environment defaults applied). */
 export interface EmailSettings {
@@ -138,8 +139,9 @@ export class EmailChannel implements MessageChannel {
         if (!isTransientSmtpFailure(error) || attempt >= this.backoffMs.length) {
           throw new Error(`email through ${this.server} failed after ${attempt + 1} attempt(s): ${reason}`, { cause: error });
         }
-        this.logger.debug(`email through ${this.server}: ${reason}, retrying in ${this.backoffMs[attempt]} ms`);
-        await this.wait(this.backoffMs[attempt]!, signal); // aborted: the check at the top of the loop ends it
+        const delayMs = getBackoffDelayMs(attempt + 1, this.backoffMs);
+        this.logger.debug(`email through ${this.server}: ${reason}, retrying in ${delayMs} ms`);
+        await this.wait(delayMs, signal); // aborted: the check at the top of the loop ends it
       }
     }
   }

@@ -1,11 +1,7 @@
 import { Api, GrammyError } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
-import {
-  classifyTelegramError,
-  getRetryAfterSeconds,
-  isNotModifiedError,
-  isUnreachableError,
-} from "./classify-telegram-error.js";
+import { classifyTelegramError, isNotModifiedError, isUnreachableError } from "./classify-telegram-error.js";
+import { getBackoffDelayMs } from "../util/backoff-delay.js";
 import type { MessageButton, MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { describeError } from "../util/describe-error.js";
@@ -29,7 +25,7 @@ export interface TelegramChannelOptions {
   localRetryAfterMs?: number;
   /** How long a message keeps being retried while no Bot API server can be reached at all. Default 10 min. */
   maxUnreachableMs?: number;
-  /** Attempts per call, the first included, for 5xx/network errors and 429s that auto-retry gave back. Default 5. */
+  /** Attempts per call, the first included, for 5xx and network errors. Default 5. */
   maxAttempts?: number;
   /** Waits between attempts on 5xx/network errors; the last value repeats. Default [1000, 2000, 4000, 8000, 16000]. */
   backoffMs?: readonly number[];
@@ -58,10 +54,11 @@ interface ApiTarget {
  * Sends and edits messages in one chat through grammY's `Api` — send only: it never calls `getUpdates` (which
  * would steal the bot's own updates and make it fail with 409 Conflict) and never starts a `Bot`.
  *
- * Retries: `@grammyjs/auto-retry` honours 429 `retry_after` inside each call (bounded, so a huge retry_after
- * surfaces instead of hanging); 5xx and network errors are rethrown by the plugin on purpose so that
- * `classifyTelegramError` decides them here with our own (injectable) backoff. Its defaults would retry forever
- * with waits up to an hour — a trap for a queue that must keep moving.
+ * Retries: a 429 `retry_after` is honoured by `@grammyjs/auto-retry` inside each call and nowhere else (bounded by
+ * `maxRetryAfterSeconds`, so a huge retry_after surfaces instead of hanging, and then the message is given up);
+ * 5xx and network errors are rethrown by the plugin on purpose so that `classifyTelegramError` decides them here
+ * with our own (injectable) backoff. Its defaults would retry forever with waits up to an hour — a trap for a queue
+ * that must keep moving.
  */
 export class TelegramChannel implements MessageChannel {
   private readonly local: ApiTarget | null;
@@ -71,7 +68,6 @@ export class TelegramChannel implements MessageChannel {
   private readonly now: () => number;
   private readonly maxAttempts: number;
   private readonly backoffMs: readonly number[];
-  private readonly maxRetryAfterSeconds: number;
   private readonly localRetryAfterMs: number;
   private localDownUntilMs = 0;
   private readonly maxUnreachableMs: number;
@@ -82,7 +78,6 @@ export class TelegramChannel implements MessageChannel {
     this.now = options.now ?? Date.now;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.backoffMs = options.backoffMs?.length ? options.backoffMs : [1000, 2000, 4000, 8000, 16000];
-    this.maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 60;
     this.localRetryAfterMs = options.localRetryAfterMs ?? 60_000;
     this.maxUnreachableMs = options.maxUnreachableMs ?? 10 * 60_000;
     const cloudRoot = options.cloudApiRoot === undefined ? CLOUD_API_ROOT : options.cloudApiRoot;
@@ -183,12 +178,7 @@ export class TelegramChannel implements MessageChannel {
           this.localDownUntilMs = 0;
         }
         const decision = classifyTelegramError(error);
-        let delayMs = this.backoffMs[Math.min(attempt - 1, this.backoffMs.length - 1)]!;
-        if (decision === "retry_after") {
-          const seconds = getRetryAfterSeconds(error)!;
-          if (seconds > this.maxRetryAfterSeconds) throw new TelegramSendError(method, attempt, "give_up", errorCode, causeText);
-          delayMs = seconds * 1000;
-        }
+        const delayMs = getBackoffDelayMs(attempt, this.backoffMs);
         // While no server can be reached, a message is not given up after maxAttempts: it keeps waiting (capped
         // backoff) for `maxUnreachableMs`, so an outage of the local Bot API loses no alert. Answers keep the bound.
         const stillWaiting = unreachable && this.now() - startedMs < this.maxUnreachableMs;

@@ -1,6 +1,7 @@
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { waitMs, type WaitFn } from "../util/wait-ms.js";
 import { describeFetchError } from "../util/describe-fetch-error.js";
+import { getBackoffDelayMs } from "../util/backoff-delay.js";
 
 export interface WebhookChannelOptions {
   /** Where incidents are POSTed as JSON (`notify.webhook.url`; n8n, a Slack bridge…). */
@@ -83,7 +84,7 @@ export class WebhookChannel {
       if (!isRetryableWebhookStatus(status) || attempt > retries) {
         return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error };
       }
-      const backoff = backoffMs[Math.min(attempt - 1, backoffMs.length - 1)]!;
+      const backoff = getBackoffDelayMs(attempt, backoffMs);
       const delayMs =
         retryAfterMs !== null && retryAfterMs <= (this.options.maxRetryAfterMs ?? 30_000) ? Math.max(retryAfterMs, backoff) : backoff;
       this.logger.debug(`webhook ${this.origin}: ${error}, retrying in ${delayMs} ms`, { event, attempt });

@@ -1,8 +1,10 @@
 import { resolve } from "node:path";
 import type { CompiledRule } from "../types.js";
-import { DEFAULT_BACKOFF_MS } from "./backoff.js";
 import { getDiskSpace, type GetDiskSpace } from "./disk-space.js";
 import { defaultTimers, type Timers } from "../util/timers.js";
+
+/** Default delays before retries 1, 2, 3 (`remediation.backoff: [1, 2, 4]` seconds). */
+const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 2000, 4000];
 
 /** The subset of a winston logger the executor uses. */
 interface RemediationLogger {

@@ -7,7 +7,7 @@ import type { RemediationContext } from "./remediation-context.js";
 import { runAction, type ActionResult } from "./run-action.js";
 import { runVerify } from "./run-verify.js";
 import { classifyFailure, type FailureDecision } from "./classify-failure.js";
-import { getBackoffDelayMs } from "./backoff.js";
+import { getBackoffDelayMs } from "../util/backoff-delay.js";
 import { waitMs } from "../util/wait-ms.js";
 
 /**

@@ -10,7 +10,6 @@ export type { ExecutorOptions } from "./executor-options.js";
 
 // Retry policy
 export { classifyFailure } from "./classify-failure.js";
-export { getBackoffDelayMs } from "./backoff.js";
 
 // Safety boundary
 export { createPathGuard, PathRefusedError } from "./path-guard.js";

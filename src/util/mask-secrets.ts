@@ -168,7 +168,7 @@ export function maskSecretsInValue(value: unknown, maskText: (text: string) => s
 }
 
 /** Errors from another realm (jest's VM, DOMException) fail `instanceof Error`; their fields are not enumerable. */
-export function isErrorLike(value: unknown): value is Error {
+function isErrorLike(value: unknown): value is Error {
   return value instanceof Error || Object.prototype.toString.call(value) === "[object Error]";
 }
 

@@ -1,10 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { GrammyError, HttpError } from "grammy";
-import {
-  classifyTelegramError,
-  getRetryAfterSeconds,
-  isNotModifiedError,
-} from "../../src/notify/classify-telegram-error.js";
+import { classifyTelegramError, isNotModifiedError } from "../../src/notify/classify-telegram-error.js";
 import { redactSecrets, createRedactingLogger } from "../../src/notify/redact-secrets.js";
 import { describeError } from "../../src/util/describe-error.js";
 import { captureLogger } from "../helpers/capture-logger.js";
@@ -13,10 +9,12 @@ const apiError = (error_code: number, description: string, parameters?: { retry_
   new GrammyError("Call to 'sendMessage' failed!", { ok: false, error_code, description, parameters }, "sendMessage", {});
 
 describe("classifyTelegramError", () => {
-  it("429 with retry_after → retry_after", () => {
-    const e = apiError(429, "Too Many Requests: retry after 3", { retry_after: 3 });
-    expect(classifyTelegramError(e)).toBe("retry_after");
-    expect(getRetryAfterSeconds(e)).toBe(3);
+  it("429 with retry_after → give_up: auto-retry alone waits retry_after, and gave it back as too long or too often", () => {
+    expect(classifyTelegramError(apiError(429, "Too Many Requests: retry after 3", { retry_after: 3 }))).toBe("give_up");
+  });
+
+  it("429 without retry_after → backoff", () => {
+    expect(classifyTelegramError(apiError(429, "Too Many Requests"))).toBe("backoff");
   });
 
   it("5xx and network errors → backoff", () => {

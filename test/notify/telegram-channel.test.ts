@@ -69,6 +69,24 @@ describe("TelegramChannel against a fake Bot API", () => {
     expect(fake.texts()).toEqual(["tras los errores"]);
   });
 
+  it("a 429 asking for longer than maxRetryAfterSeconds is given up, not waited for by a second hand", async () => {
+    const fake = await startFake();
+    const waits: number[] = [];
+    const channel = new TelegramChannel({
+      token: TOKEN,
+      chatId: CHAT,
+      apiRoot: fake.apiRoot,
+      cloudApiRoot: null,
+      maxRetryAfterSeconds: 5,
+      wait: async (ms) => (waits.push(ms), true),
+    });
+    fake.failNext(1, { kind: "429", retryAfterSeconds: 3600 });
+    const error = (await channel.send("x").catch((e: unknown) => e)) as TelegramSendError;
+    expect(error).toMatchObject({ method: "sendMessage", attempts: 1, decision: "give_up", errorCode: 429 });
+    expect(waits).toEqual([]);
+    expect(fake.calls.map((c) => c.status)).toEqual([429]);
+  });
+
   it("gives up at once on 4xx with a redacted TelegramSendError", async () => {
     const fake = await startFake();
     const channel = new TelegramChannel({ token: TOKEN, chatId: CHAT, apiRoot: fake.apiRoot, cloudApiRoot: null });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "@jest/globals";
-import { getBackoffDelayMs, classifyFailure, PathRefusedError, InvalidSpecError, OwnerLookupError, NotRegularFileError, RemediationAbortedError, CommandFailedError, ActionTimeoutError } from "../../src/remediation/index.js";
+import { classifyFailure, PathRefusedError, InvalidSpecError, OwnerLookupError, NotRegularFileError, RemediationAbortedError, CommandFailedError, ActionTimeoutError } from "../../src/remediation/index.js";
 import { MissingFieldError } from "../../src/util/template.js";
 import { createKeyedScheduler } from "../../src/remediation/keyed-scheduler.js";
 import { compileNameGlob } from "../../src/remediation/glob-match.js";
@@ -7,15 +7,6 @@ import { createOutputTail } from "../../src/remediation/output-tail.js";
 import { formatArgv } from "../../src/remediation/format-argv.js";
 import { createOwnerResolver } from "../../src/remediation/owner.js";
 import { hasPermission } from "../../src/remediation/access-as.js";
-
-describe("getBackoffDelayMs", () => {
-  it("takes the attempt's entry and repeats the last", () => {
-    const delays = [1000, 2000, 4000];
-    expect([1, 2, 3, 4, 9].map((k) => getBackoffDelayMs(k, delays))).toEqual([1000, 2000, 4000, 4000, 4000]);
-    expect(getBackoffDelayMs(1, [])).toBe(0);
-    expect(getBackoffDelayMs(0, delays)).toBe(1000);
-  });
-});
 
 describe("classifyFailure", () => {
   it("gives up on what retrying cannot change, retries the rest, stops on cancel", () => {
