@@ -42,6 +42,7 @@ import { buildChecksFromConfig } from "./build-checks-from-config.js";
 import { handleCheckResult, handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
 import { buildConfigTemplateValues } from "./config-template-values.js";
 import { composePipeline } from "./compose-pipeline.js";
+import { remediateIncidents } from "./remediate-incidents.js";
 import { createOutageKeys, type OutageKeys } from "./outage-keys.js";
 import { describeFsErrorEs, reportVigiaFault, resolveVigiaFault } from "./report-vigia-fault.js";
 import { UnknownErrorStore } from "../discover/unknown-error-store.js";
@@ -268,6 +269,7 @@ export class Engine {
       logIncidentChanges(changes$, this.logger),
       this.notifier.follow(changes$),
       recordIncidentMetrics(changes$, this.metrics),
+      remediateIncidents(changes$, { executor: this.executor, manager: this.manager, configValues: this.configValues, outageKeys: this.outageKeys, logger: this.logger }),
     );
     const seed = this.manager.seed(loaded.elements, this.rulesResult.rules);
     if (seed.resumed + seed.waiting + seed.orphaned > 0) {
@@ -276,31 +278,6 @@ export class Engine {
     if (seed.dryRunDiscarded > 0) {
       this.logger.info(`journal: ${seed.dryRunDiscarded} incident(s) left open by a --dry-run session closed without running anything`);
     }
-    this.manager.attachRemediationHandler({
-      remediate: ({ incident, rule, signal }) => {
-        // A full disk's incident taken up from the journal stays the disk check's: a verify must not close it while
-        // the check still says full.
-        if (this.outageKeys.isCheckOwned(incident)) return;
-        void this.executor.submit({
-          incident,
-          rule,
-          fields: { ...this.configValues, ...incident.campos },
-          startAttempt: incident.intento,
-          signal,
-          report: (step) => {
-            if (signal.aborted) return;
-            try {
-              this.manager.transition(incident.id, step.estado, step);
-            } catch (error) {
-              this.logger.warn(`remediation of ${incident.id}: ${(error as Error).message}`);
-            }
-          },
-        });
-      },
-      reverify: (request) => {
-        void this.executor.reverify(request.rule, { ...this.configValues, ...request.match.fields }).then((ok) => request.settle(ok), () => request.settle(true));
-      },
-    });
 
     this.rulesWatcher = watchRules({
       from: toRuleSource(cfg.rulePaths),

@@ -1,7 +1,8 @@
 import type { CompiledRule, Estado, RuleMatch } from "../types.js";
 import type { TrackedIncident } from "./create-incident.js";
+import type { RemediationRequest, ReverifyRequest } from "./remediation-request.js";
 
-/** Everything the journal writer, notifier and metrics need to hear, one union. */
+/** Everything the journal writer, notifier, metrics and the executor need to hear, one union. */
 export type IncidentChange =
   | { type: "opened"; incident: TrackedIncident; rule: CompiledRule; reason: "new" | "reopened" | "retried" }
   | { type: "folded"; incident: TrackedIncident; rule: CompiledRule; match: RuleMatch }
@@ -15,7 +16,11 @@ export type IncidentChange =
     }
   | { type: "counted"; rule: CompiledRule; key: string; count: number; needed: number; match: RuleMatch }
   | { type: "skipped"; rule: CompiledRule; key: string; match: RuleMatch; reason: "replay" }
-  | { type: "warning"; message: string; incident: TrackedIncident | null };
+  | { type: "warning"; message: string; incident: TrackedIncident | null }
+  /** An incident for the executor: its steps come back through `IncidentManager.transition()`. */
+  | { type: "remediate"; request: RemediationRequest }
+  /** A repeat of a `solucionado` incident: the executor answers with the rule's verify through `settle()`. */
+  | { type: "reverify"; request: ReverifyRequest };
 
 export interface IncidentCounters {
   matches: number;

@@ -8,7 +8,6 @@ import type { IncidentChange, IncidentCounters } from "./incident-change.js";
 import { appendNote, applyTransition, isTerminal, type TransitionInfo } from "./incident-state.js";
 import {
   RemediationAbort,
-  type RemediationHandler,
   type RemediationReason,
   type ReopenResult,
   type ReverifyRequest,
@@ -20,7 +19,6 @@ import { ThresholdCounter } from "./threshold-counter.js";
 export type { IncidentChange, IncidentCounters } from "./incident-change.js";
 export {
   RemediationAbort,
-  type RemediationHandler,
   type RemediationReason,
   type RemediationRequest,
   type ReopenResult,
@@ -87,8 +85,6 @@ export interface IncidentManagerSizes {
   dependents: number;
   /** Keys counted towards a threshold. */
   thresholdKeys: number;
-  /** Remediation requests waiting for the executor to attach. */
-  queued: number;
 }
 
 /** The outcome of an admin's retry: the new incident, or the open one already being worked on. */
@@ -135,8 +131,6 @@ interface Entry {
   /** Sources other than `fuente` already noted in `transiciones`. */
   notedSources: Set<string> | null;
 }
-
-type Delivery = { kind: "remediate"; entry: Entry; reason: RemediationReason } | { kind: "reverify"; request: ReverifyRequest; entry: Entry };
 
 /**
  * What splits a log line into the tokens a needle (a video name) is looked up by: anything but letters, digits and
@@ -198,7 +192,7 @@ function pickResolverNeedle(rule: CompiledRule, fields: Readonly<Record<string, 
 /**
  * Turns rule matches into incidents keyed by `match.key`: folds repeats into the open incident (or the closed
  * one during its cooldown), applies thresholds, closes incidents on `resolve_on` events, holds incidents whose
- * root cause is open, and hands the rest to the remediation executor. It runs no action itself.
+ * root cause is open, and asks the remediation executor for the rest (a `remediate` change). It runs no action itself.
  *
  * Feed it every event (`handleEvent`/`handleBatch`), not only matches: `resolve_on` and the replay guard need
  * them. Everything it decides is published on `changes$`.
@@ -229,8 +223,6 @@ export class IncidentManager {
   private readonly dependents = new Map<string, Set<Entry>>();
   private readonly thresholds = new ThresholdCounter();
   private readonly replayGuard = new ReplayGuard();
-  private handler: RemediationHandler | null = null;
-  private queued: Delivery[] = [];
   private matchesSinceSweep = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
   private readonly counters: IncidentCounters = {
@@ -256,17 +248,6 @@ export class IncidentManager {
       this.sweepTimer = setInterval(() => this.sweep(), sweepIntervalMs);
       this.sweepTimer.unref();
     }
-  }
-
-  /**
-   * Connects the executor. Requests raised before (seeding, early matches) are delivered now, so start-up order
-   * does not matter; requests for incidents closed in the meantime are dropped.
-   */
-  attachRemediationHandler(handler: RemediationHandler): void {
-    this.handler = handler;
-    const queued = this.queued;
-    this.queued = [];
-    for (const d of queued) this.deliver(d);
   }
 
   /** One event, with the rule match it produced (null when none). */
@@ -461,7 +442,6 @@ export class IncidentManager {
       resolvers: this.resolverCount,
       dependents,
       thresholdKeys: this.thresholds.size,
-      queued: this.queued.length,
     };
   }
 
@@ -633,7 +613,8 @@ export class IncidentManager {
       return;
     }
     entry.controller ??= new AbortController();
-    this.deliver({ kind: "remediate", entry, reason });
+    const request = { incident: entry.incident, rule: entry.rule, signal: entry.controller.signal, reason };
+    this.changes.next({ type: "remediate", request });
   }
 
   private requestReverify(entry: Entry, match: RuleMatch): void {
@@ -651,29 +632,7 @@ export class IncidentManager {
         return stillFixed ? null : this.reopen(entry.incident.clave);
       },
     };
-    this.deliver({ kind: "reverify", request, entry });
-  }
-
-  private deliver(d: Delivery): void {
-    const handler = this.handler;
-    if (handler === null) {
-      this.queued.push(d);
-      return;
-    }
-    try {
-      if (d.kind === "remediate") {
-        const { entry } = d;
-        if (entry.closedAtMs !== null || !entry.controller || entry.controller.signal.aborted) return;
-        handler.remediate({ incident: entry.incident, rule: entry.rule, signal: entry.controller.signal, reason: d.reason });
-      } else if (handler.reverify) {
-        handler.reverify({ ...d.request, incident: d.entry.incident });
-      } else {
-        d.entry.reverifyOutstanding = false;
-      }
-    } catch (error) {
-      const incident = d.kind === "remediate" ? d.entry.incident : d.request.incident;
-      this.warn(`remediation handler failed for ${incident.id}: ${(error as Error).message}`, incident);
-    }
+    this.changes.next({ type: "reverify", request });
   }
 
   private checkResolvers(event: LogEvent): void {

@@ -2,8 +2,9 @@ import type { CompiledRule, RuleMatch } from "../types.js";
 import type { TrackedIncident } from "./create-incident.js";
 
 /**
- * The contract between the incident manager and the remediation executor: what the manager asks, and how the
- * executor answers (steps through `IncidentManager.transition()`, verdicts through `settle()`).
+ * The contract between the incident manager and the remediation executor: what the manager asks (as `remediate` and
+ * `reverify` changes on its stream), and how the executor answers (steps through `IncidentManager.transition()`,
+ * verdicts through `settle()`).
  */
 
 /** Why an incident goes to the executor. */
@@ -27,13 +28,6 @@ export interface ReverifyRequest {
   match: RuleMatch;
   /** The executor's verdict. `false` reopens the key as a new incident (bounded by max_reopen); called once. */
   settle(stillFixed: boolean): ReopenResult | null;
-}
-
-/** The executor's side of the manager. */
-export interface RemediationHandler {
-  /** Must not block: the pipeline calls it inline. */
-  remediate(request: RemediationRequest): void;
-  reverify?(request: ReverifyRequest): void;
 }
 
 /** The outcome of a reopen: the new incident, or why none was opened. */

@@ -21,6 +21,6 @@ describe("foldIntoIncidents", () => {
     const late = makeEvent("Timed out b.mp4");
     manager.handleEvent(late, makeMatch(rule, { video: "b.mp4" }, late));
     manager.shutdown();
-    expect((await changes).map(describeChange)).toEqual(["opened", "solucionado", "opened"]);
+    expect((await changes).map(describeChange)).toEqual(["opened", "remediate", "solucionado", "opened", "remediate"]);
   });
 });

@@ -14,8 +14,8 @@ import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 
 const T0 = Date.parse("2025-12-25T14:30:20.000+01:00");
 
-/** A manager on a hand-driven clock, with every change and request recorded. */
-function setup(options: { maxReopen?: number; attach?: boolean } = {}) {
+/** A manager on a hand-driven clock, with every change recorded and the executor's requests apart. */
+function setup(options: { maxReopen?: number } = {}) {
   const clock = { ms: T0 };
   let n = 0;
   const manager = new IncidentManager({
@@ -24,12 +24,13 @@ function setup(options: { maxReopen?: number; attach?: boolean } = {}) {
     createId: (ruleId) => `id-${ruleId}-${++n}`,
   });
   const changes: IncidentChange[] = [];
-  manager.changes$.subscribe((c) => changes.push(c));
   const requests: RemediationRequest[] = [];
   const reverifies: ReverifyRequest[] = [];
-  if (options.attach !== false) {
-    manager.attachRemediationHandler({ remediate: (r) => requests.push(r), reverify: (r) => reverifies.push(r) });
-  }
+  manager.changes$.subscribe((c) => {
+    if (c.type === "remediate") requests.push(c.request);
+    else if (c.type === "reverify") reverifies.push(c.request);
+    else changes.push(c);
+  });
   const types = () => changes.map((c) => (c.type === "transition" ? `${c.type}:${c.incident.estado}` : c.type));
   return { clock, manager, changes, requests, reverifies, types };
 }
@@ -308,15 +309,17 @@ describe("IncidentManager: depends_on (root cause first)", () => {
 });
 
 describe("IncidentManager: executor contract", () => {
-  it("queues requests until the executor attaches and drops those closed meanwhile", () => {
-    const { manager } = setup({ attach: false });
+  it("asks the executor on its stream; a request whose incident closed otherwise is aborted", () => {
+    const { manager, requests } = setup();
     const resolvable = makeRule({ id: "timeout", actions: [{ type: "wait" }], resolveOn: "ok {video}" });
     manager.handleEvent(makeEvent("t a"), makeMatch(resolvable, { video: "a" }));
     manager.handleEvent(makeEvent("t b"), makeMatch(resolvable, { video: "b" }));
     manager.handleEvent(makeEvent("ok a"));
-    const got: RemediationRequest[] = [];
-    manager.attachRemediationHandler({ remediate: (r) => got.push(r) });
-    expect(got.map((r) => r.incident.campos.video)).toEqual(["b"]);
+    expect(requests.map((r) => [r.incident.campos.video, r.reason, r.signal.aborted])).toEqual([
+      ["a", "new", true],
+      ["b", "new", false],
+    ]);
+    expect((requests[0]!.signal.reason as RemediationAbort).kind).toBe("resolve_on");
   });
 
   it("records the executor's steps and refuses unknown ids", () => {
@@ -347,20 +350,6 @@ describe("IncidentManager: executor contract", () => {
     manager.shutdown();
     expect((requests[0]!.signal.reason as RemediationAbort).kind).toBe("shutdown");
     expect(completed).toBe(true);
-  });
-
-  it("reports a throwing handler as a warning without losing the incident", () => {
-    const manager = new IncidentManager({ now: () => T0 });
-    const warnings: string[] = [];
-    manager.changes$.subscribe((c) => c.type === "warning" && warnings.push(c.message));
-    manager.attachRemediationHandler({
-      remediate: () => {
-        throw new Error("queue full");
-      },
-    });
-    manager.handleEvent(makeEvent("m"), makeMatch(mkdirRule, { path: "p" }));
-    expect(warnings).toEqual([expect.stringContaining("queue full")]);
-    expect(manager.listOpen()).toHaveLength(1);
   });
 });
 

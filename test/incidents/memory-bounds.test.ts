@@ -14,7 +14,6 @@ function setup(options: { sweepIntervalMs?: number } = {}) {
   const manager = new IncidentManager({ now: () => clock.ms, createId: (ruleId) => `id-${ruleId}-${++n}`, sweepIntervalMs: options.sweepIntervalMs ?? 0 });
   const changes: IncidentChange[] = [];
   manager.changes$.subscribe((c) => changes.push(c));
-  manager.attachRemediationHandler({ remediate: () => undefined });
   return { clock, manager, changes };
 }
 
@@ -36,7 +35,7 @@ describe("IncidentManager: memory bounded by what is open or recent", () => {
     expect(manager.getSizes()).toMatchObject({ incidents: 3000, open: 0, keys: 3000 });
     clock.ms += COOLDOWN_MS;
     manager.sweep();
-    expect(manager.getSizes()).toEqual({ incidents: 0, open: 0, keys: 0, resolvers: 0, dependents: 0, thresholdKeys: 0, queued: 0 });
+    expect(manager.getSizes()).toEqual({ incidents: 0, open: 0, keys: 0, resolvers: 0, dependents: 0, thresholdKeys: 0 });
   });
 
   it("keeps open incidents and recent closed ones, drops only the expired", () => {

@@ -38,7 +38,7 @@ describe("vigia metrics", () => {
   it("follows an incident's life from the incident stream: detectado at opening, each estado once, held matches", async () => {
     let nowMs = Date.parse("2025-12-25T14:30:20Z");
     const manager = new IncidentManager({ now: () => nowMs });
-    manager.attachRemediationHandler({ remediate: () => {}, reverify: (request) => request.settle(true) });
+    manager.changes$.subscribe((change) => change.type === "reverify" && change.request.settle(true));
     const missing = makeRule({ id: "ruta_inexistente", keyTemplate: "{path}", actions: [{ type: "mkdir", path: "{path}" }] });
     const slow = makeRule({ id: "timeout", threshold: { count: 3, withinMs: 60_000 } });
     const metrics = createMetrics({ collectProcessMetrics: false });
