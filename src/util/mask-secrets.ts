@@ -13,7 +13,7 @@
 export const SECRET_MASK = "***";
 
 /** Secrets shorter than this are not masked: replacing `1` or `yes` everywhere would garble the text. */
-export const MIN_SECRET_LENGTH = 4;
+const MIN_SECRET_LENGTH = 4;
 
 /** A Telegram bot token: the bot's numeric id, a colon, and a long random part (35 characters in practice). */
 export const TELEGRAM_TOKEN_PATTERN = /\d{6,}:[A-Za-z0-9_-]{30,}/;
@@ -144,7 +144,7 @@ const MAX_DEPTH = 8;
  * `{name, message, stack, …}`, other objects (Dates, Buffers, class instances) by their string form.
  * The caller's objects are never modified.
  */
-export function maskSecretsInValue(value: unknown, maskText: (text: string) => string): unknown {
+function maskSecretsInValue(value: unknown, maskText: (text: string) => string): unknown {
   const walk = (v: unknown, depth: number, seen: WeakSet<object>): unknown => {
     if (typeof v === "string") return maskText(v);
     if (v === null || typeof v !== "object") return v;

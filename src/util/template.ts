@@ -10,7 +10,7 @@
 const PLACEHOLDER = /\{((?:config\.)?[A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** Prefix of the placeholders filled from the configuration. */
-export const CONFIG_TEMPLATE_PREFIX = "config.";
+const CONFIG_TEMPLATE_PREFIX = "config.";
 
 /** The configuration values a rule's actions and verify may name as `{config.NAME}`, with what each holds. */
 export const CONFIG_TEMPLATE_VALUES = {
@@ -72,16 +72,4 @@ export function fillRegExpTemplate(template: string, fields: Readonly<Record<str
   const escaped: Record<string, string> = {};
   for (const [k, v] of Object.entries(fields)) escaped[k] = escapeRegExp(v);
   return fillTemplate(template, escaped);
-}
-
-/** Recursively fills every string inside a plain JSON-like value (action and verify specs). */
-export function fillTemplatesDeep<T>(value: T, fields: Readonly<Record<string, string>>): T {
-  if (typeof value === "string") return fillTemplate(value, fields) as T;
-  if (Array.isArray(value)) return value.map((v) => fillTemplatesDeep(v, fields)) as T;
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = fillTemplatesDeep(v, fields);
-    return out as T;
-  }
-  return value;
 }
