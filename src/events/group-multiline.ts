@@ -3,7 +3,6 @@ import type { LogEvent, SourceLine } from "../types.js";
 import { MultilineGrouper, type MultilineOptions } from "./multiline-grouper.js";
 
 export type { MultilineOptions } from "./multiline-grouper.js";
-export { DEFAULT_FLUSH_IDLE_MS, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_EVENT_LINES } from "./multiline-grouper.js";
 
 /** The operator, plus what the checkpoint writer and the shutdown path need to ask of its live state. */
 export interface MultilineOperator extends OperatorFunction<SourceLine[], LogEvent[]> {

@@ -20,9 +20,9 @@ export interface MultilineOptions {
   maxEventBytes?: number;
 }
 
-export const DEFAULT_FLUSH_IDLE_MS = 500;
-export const DEFAULT_MAX_EVENT_LINES = 200;
-export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
+const DEFAULT_FLUSH_IDLE_MS = 500;
+const DEFAULT_MAX_EVENT_LINES = 200;
+const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 
 /** An event still collecting continuation lines; mutated in place so a busy source allocates little. */
 interface PendingEvent {
