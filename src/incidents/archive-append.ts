@@ -3,7 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { syncDirectory } from "../util/atomic-write.js";
 
 /** An archive that does not end like a JSON array (edited by hand?): it is never appended to, nor replaced. */
-export class ArchiveFormatError extends Error {
+class ArchiveFormatError extends Error {
   constructor(readonly path: string) {
     super(`archive ${path} does not end with ']': not appended to`);
     this.name = "ArchiveFormatError";
@@ -13,7 +13,7 @@ export class ArchiveFormatError extends Error {
 /** Temp files of archive appends: `.<archive name>.<pid>.archive.tmp`, beside the archive. */
 const TEMP_SUFFIX = ".archive.tmp";
 
-export function getArchiveTempPath(archivePath: string, pid = process.pid): string {
+function getArchiveTempPath(archivePath: string, pid = process.pid): string {
   return join(dirname(archivePath), `.${basename(archivePath)}.${pid}${TEMP_SUFFIX}`);
 }
 

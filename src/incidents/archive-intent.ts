@@ -18,7 +18,7 @@ import { parseJournal } from "./load-journal.js";
  * first and holds the same final record: only closed incidents nothing tracks any more are archived, so the
  * live copy cannot be newer. No other file is read, so this costs nothing when the last run ended cleanly.
  */
-export interface ArchiveIntent {
+interface ArchiveIntent {
   version: 1;
   files: string[];
   ids: string[];

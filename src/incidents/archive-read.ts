@@ -3,7 +3,7 @@ import { listArchiveFiles } from "./archive-files.js";
 import { parseJournal } from "./load-journal.js";
 
 /** An archive that could not be read or is not a journal: a report over a partial history is refused. */
-export class ArchiveReadError extends Error {
+class ArchiveReadError extends Error {
   constructor(
     readonly path: string,
     detail: string,

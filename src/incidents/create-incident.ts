@@ -18,7 +18,7 @@ export interface TrackedIncident extends Incident {
   dry_run?: true;
 }
 
-export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024;
+const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024;
 
 /** What createIncident needs besides the match. */
 export interface CreateIncidentOptions {

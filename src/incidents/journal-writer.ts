@@ -13,7 +13,7 @@ import type { IncidentChange } from "./incident-change.js";
 import { loadJournal, type LoadedJournal } from "./load-journal.js";
 import { describeError } from "../util/describe-error.js";
 
-export const DEFAULT_JOURNAL_MIN_INTERVAL_MS = 250;
+const DEFAULT_JOURNAL_MIN_INTERVAL_MS = 250;
 /** How often closed incidents are checked for their age (they also are at start and when the file is too big). */
 const ARCHIVE_AGE_CHECK_EVERY_MS = 10 * 60_000;
 /** After a size check found nothing it may move (everything still tracked), the next one waits this long. */
