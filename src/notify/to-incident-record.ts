@@ -1,6 +1,6 @@
 import type { Incident } from "../types.js";
 
-/** The journal's fields, in the journal's order (ARCHITECTURE.md, "the journal"). */
+/** The journal's fields, in the journal's order (docs/journal.md, "Format"). */
 const INCIDENT_FIELDS: ReadonlyArray<keyof Incident> = [
   "timestamp", "modelo", "video", "error_type", "error_message", "accion", "estado", "intento", "max_intentos", "id",
   "fuente", "archivo", "severidad", "campos", "ocurrencias", "ultima_ocurrencia", "clave", "transiciones", "resuelto",

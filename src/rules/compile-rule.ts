@@ -34,7 +34,7 @@ export interface RawRule {
  * `CompiledRule`, so every stage can keep using the shared type.
  */
 export interface LoadedRule extends CompiledRule {
-  /** How often a fix that stops holding may reopen an incident within one cooldown (issue 3). */
+  /** How often a fix that stops holding may reopen an incident within one cooldown. */
   maxReopen: number;
 }
 

@@ -1,7 +1,7 @@
 /**
  * JSON Schema (draft-07, validated with ajv 8) of a rule file: `{ rules: [ … ] }`.
  *
- * It is the contract of ARCHITECTURE.md "Contract: rule files" as data. Every object rejects unknown keys,
+ * It is the rule-file format of docs/rules.md as data. Every object rejects unknown keys,
  * so a typo (`exlude:`) is an error with its line, never a silently ignored option. Defaults are written
  * here as `default` annotations for readers and tools; they are applied once, by the compiler
  * (`RULE_DEFAULTS` in compile-rule.ts), not by ajv. Durations are in seconds here and become milliseconds

@@ -1,4 +1,4 @@
-// Issue 2, tailing item 6 (missing or unreadable at start, picked up within a second, from its beginning) and the
+// Files that appear late (missing or unreadable at start, picked up within a second, from its beginning) and the
 // folder watcher's early wake-ups.
 import { describe, it, expect, afterEach } from "@jest/globals";
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";

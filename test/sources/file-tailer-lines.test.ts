@@ -1,4 +1,4 @@
-// Issue 2, tailing items 1, 2, 8, 9, 10: lines come out whole and once, in bytes, from the right place.
+// Tailing: lines come out whole and once, in bytes, from the right place.
 import { describe, it, expect } from "@jest/globals";
 import { appendFileSync, closeSync, openSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-// Issue 2, tailing item 7: clean restart (no loss, no duplicate), SIGKILL (no loss, duplicates only after the last
+// Tailing across restarts: clean restart (no loss, no duplicate), SIGKILL (no loss, duplicates only after the last
 // checkpoint), and files rotated or truncated while vigia was stopped.
 import { describe, it, expect, afterEach } from "@jest/globals";
 import { appendFileSync, copyFileSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";

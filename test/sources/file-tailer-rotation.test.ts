@@ -1,4 +1,4 @@
-// Issue 2, tailing items 3, 4, 5: rename-and-create, copytruncate, delete/re-create, inode reuse.
+// Tailing through rotation: rename-and-create, copytruncate, delete/re-create, inode reuse.
 import { describe, it, expect } from "@jest/globals";
 import {
   appendFileSync,

@@ -1,4 +1,4 @@
-// Issue 2, tailing items 3 and 4 with the real logrotate (create and copytruncate) while a writer appends 10 000
+// Rotation with the real logrotate (create and copytruncate) while a writer appends 10 000
 // numbered lines: every number is seen exactly once.
 import { describe, it, expect, afterEach } from "@jest/globals";
 import { execFile } from "node:child_process";
