@@ -1,10 +1,9 @@
-import type { CompiledRule, Estado, RuleMatch } from "../types.js";
+import { ESTADOS, type CompiledRule, type Estado, type RuleMatch } from "../types.js";
 import type { Posicion, TrackedIncident } from "./create-incident.js";
 
 /** Cooldown for journaled incidents whose rule is no longer loaded. */
 export const FALLBACK_COOLDOWN_MS = 60_000;
 
-const ESTADOS: readonly Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];
 
 /** A journal element as an incident the manager can track, or null when it is not one of vigia's. */
 export function toTrackedIncident(raw: unknown): TrackedIncident | null {

@@ -1,7 +1,6 @@
-import type { Estado, Incident } from "../types.js";
+import { ESTADOS, type Estado, type Incident } from "../types.js";
 import type { IncidentChange } from "./incident-change.js";
 
-const ESTADOS: readonly Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];
 
 /** Incidents counted by error_type × estado (the session summary's table). */
 export interface IncidentCounts {

@@ -1,7 +1,6 @@
-import type { Estado } from "../types.js";
+import { ESTADOS, type Estado } from "../types.js";
 import { formatDurationMs } from "../util/format-duration-ms.js";
 
-const ESTADOS: readonly Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];
 
 /** Counts by error_type × estado and how well remediation did; for the session summary and `vigia report`. */
 export interface IncidentSummary {

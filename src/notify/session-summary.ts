@@ -1,4 +1,4 @@
-import type { Estado, Incident } from "../types.js";
+import { ESTADOS, type Incident } from "../types.js";
 import { escapeHtml, escapeHtmlCut, TELEGRAM_MAX_TEXT } from "./escape-html.js";
 import { formatDurationMs } from "../util/format-duration-ms.js";
 import { summarizeIncidents } from "../incidents/summarize-incidents.js";
@@ -6,7 +6,6 @@ import type { IncidentCounts } from "../incidents/session-tally.js";
 
 export type { IncidentCounts } from "../incidents/session-tally.js";
 
-const ESTADOS: readonly Estado[] = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"];
 
 /** Counts incidents by error_type × estado: the journal summary's counting, kept to the fields a summary shows. */
 export function countIncidents(incidents: readonly Incident[]): IncidentCounts {

@@ -6,8 +6,8 @@ import { escapeHtml } from "../../notify/escape-html.js";
 import { formatDurationMs } from "../../util/format-duration-ms.js";
 import type { IncidentSummary } from "../../incidents/summarize-incidents.js";
 import { PALETTE_SIZE } from "./svg-chart.js";
+import { ESTADOS } from "../../types.js";
 
-const ESTADOS = ["detectado", "pendiente", "reintentando", "solucionado", "fallido"] as const;
 
 export const esc = escapeHtml;
 
