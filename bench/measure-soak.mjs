@@ -80,14 +80,15 @@ sample();
 engine.child.stdin.write("stop\n");
 const result = await engine.done;
 if (written.code !== 0) throw new Error(`writer failed: ${written.stderr.slice(-2000)}`);
-const report = parseLastJsonLine(result.stdout);
+// The last line is the engine's report; status replies came before it.
+const report = parseLastJsonLine(result.stdout.split("\n").filter((line) => !line.startsWith("{\"status\"")).join("\n"));
 
 // Each row shows the status the child gave one sample earlier: good enough for a trend, and it never waits.
-const rows = [["minute", "RSS", "heap used", "incidents opened", "held by the manager", "load"]];
+const rows = [["minute", "RSS", "heap used", "incidents opened", "held by the manager", "of them open", "load"]];
 for (let i = 0; i < samples.length; i++) {
   const s = samples[i];
   const st = samples[i + 1]?.status ?? null;
-  rows.push([s.minute.toFixed(1), formatMB(s.rssBytes), st ? formatMB(st.heapUsedBytes) : "", st ? formatInt(st.opened) : "", st ? formatInt(st.held) : "", s.load]);
+  rows.push([s.minute.toFixed(1), formatMB(s.rssBytes), st ? formatMB(st.heapUsedBytes) : "", st ? formatInt(st.opened) : "", st ? formatInt(st.held) : "", st ? formatInt(st.open) : "", s.load]);
 }
 const warm = samples.find((s) => s.minute >= Math.min(5, minutes / 3)) ?? samples[0];
 const last = samples.at(-1);

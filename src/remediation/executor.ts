@@ -22,7 +22,8 @@ import { waitMs } from "../util/wait-ms.js";
  *               else, k < N → wait backoff[k] (the last repeats), abortable by the job's signal (resolve_on)
  *               else → fallido with the last error
  *
- * Jobs run concurrently up to `concurrency`, never two for one incident key; submit() returns at once. The
+ * Attempts run concurrently up to `concurrency`, never two for one incident key; a job waiting between two attempts
+ * holds no slot. submit() returns at once. The
  * executor never changes incident state itself: the incident stage owns the state machine and the journal.
  */
 
@@ -66,7 +67,7 @@ export interface Executor {
   reverify(rule: CompiledRule, fields: Readonly<Record<string, string>>): Promise<boolean>;
   /** N for a rule: its `retries`, else `maxRetries` (the incident's `max_intentos`): retries after the fix itself. */
   getMaxRetries(rule: CompiledRule): number;
-  /** Jobs running and waiting now. */
+  /** Jobs running an attempt now, and jobs waiting (for a slot or for their next attempt). */
   getLoad(): { running: number; queued: number };
   /** Resolves when every submitted job has ended. */
   drain(): Promise<void>;
@@ -112,6 +113,8 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const owners = createOwnerResolver();
   const scheduler = createKeyedScheduler(options.concurrency);
   const stopController = new AbortController();
+  /** Jobs submitted and not ended: running an attempt, waiting for a slot or for their next attempt. */
+  const jobs = new Set<Promise<RemediationOutcome>>();
   const isRoot = process.getuid?.() === 0;
   const durationClock = () => options.now();
 
@@ -140,15 +143,23 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
 
   function submit(job: RemediationJob): Promise<RemediationOutcome> {
     if (stopController.signal.aborted) return Promise.resolve(cancelled(job.startAttempt ?? 0));
-    const ended = scheduler.schedule(job.incident.clave, () => runJob(job)).catch((error: unknown) => {
+    const ended = runJob(job).catch((error: unknown) => {
       // runJob catches everything; this is the last line of defence so a caller never sees a rejection.
       logger.error("remediación: error inesperado", { incidente: job.incident.id, error: String(error) });
       return { estado: "fallido" as const, intento: job.startAttempt ?? 0, accion: null, detalle: String(error) };
     });
-    return ended.then((outcome) => {
+    const settled = ended.then((outcome) => {
       observer.jobEnded?.(job.rule, outcome.estado);
       return outcome;
     });
+    jobs.add(settled);
+    void settled.finally(() => jobs.delete(settled));
+    return settled;
+  }
+
+  /** Until every job submitted so far, and every job they make room for, has ended. */
+  async function drain(): Promise<void> {
+    while (jobs.size > 0) await Promise.all([...jobs]);
   }
 
   async function runJob(job: RemediationJob): Promise<RemediationOutcome> {
@@ -181,15 +192,21 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     for (let attempt = firstAttempt; attempt <= maxRetries; attempt += 1) {
       if (signal.aborted) return cancelled(attempt);
       const retryLabel = attempt === 0 ? null : `reintento ${attempt}/${maxRetries}`;
-      if (retryLabel !== null) report({ estado: "reintentando", accion: retryLabel, intento: attempt, detalle: null });
-      else if (job.rule.actions.length === 0) {
-        // Nothing to run: still say that the incident is now being worked on (its attempt 0 has a time).
-        const accion = job.rule.verify ? "verificación" : "esperando resolve_on";
-        report({ estado: "pendiente", accion, intento: 0, detalle: null });
-      }
-      observer.attemptStarted?.(job.rule, attempt);
-      const outcome = await runAttempt(job, attempt, ctx, memory, report);
-      if (signal.aborted) return cancelled(attempt);
+      // Each attempt takes a slot of its own: a job waiting for its next attempt holds none, so a burst of
+      // incidents is not queued behind other incidents' backoff waits (at 10 new incidents a second and 4 slots,
+      // jobs holding theirs through 1 + 2 + 4 s of waits would fall behind without end).
+      const outcome = await scheduler.schedule(job.incident.clave, async (): Promise<AttemptOutcome | null> => {
+        if (signal.aborted) return null;
+        if (retryLabel !== null) report({ estado: "reintentando", accion: retryLabel, intento: attempt, detalle: null });
+        else if (job.rule.actions.length === 0) {
+          // Nothing to run: still say that the incident is now being worked on (its attempt 0 has a time).
+          const accion = job.rule.verify ? "verificación" : "esperando resolve_on";
+          report({ estado: "pendiente", accion, intento: 0, detalle: null });
+        }
+        observer.attemptStarted?.(job.rule, attempt);
+        return runAttempt(job, attempt, ctx, memory, report);
+      });
+      if (outcome === null || signal.aborted) return cancelled(attempt);
       if (outcome.ok) {
         const accion = outcome.accion ?? retryLabel ?? "verificación";
         report({ estado: "solucionado", accion, intento: attempt, detalle: outcome.detalle });
@@ -271,15 +288,15 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
 
   async function stop(): Promise<void> {
     stopController.abort();
-    await scheduler.idle();
+    await drain();
   }
 
   return {
     submit,
     reverify,
     getMaxRetries,
-    getLoad: () => ({ running: scheduler.running, queued: scheduler.queued }),
-    drain: () => scheduler.idle(),
+    getLoad: () => ({ running: scheduler.running, queued: jobs.size - scheduler.running }),
+    drain,
     stop,
     options,
   };

@@ -360,6 +360,20 @@ describe("concurrency", () => {
     expect(executor.getLoad()).toEqual({ running: 0, queued: 0 });
   });
 
+  it("a job waiting for its next attempt holds no slot: others run meanwhile", async () => {
+    const clock = createManualTimers();
+    const executor = makeExecutor({ concurrency: 1, timers: clock.timers, now: () => 0, backoffMs: [1000], actionTimeoutMs: 777_000 });
+    const failing = makeRule({ retries: 1, actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/nunca" } });
+    const first = executor.submit({ incident: makePendingIncident("a"), rule: failing, fields: {}, signal: never(), report: () => undefined });
+    const backoff = await clock.next(1000); // the first job's attempt 0 failed: it waits for its retry
+    const fixing = makeRule({ actions: [{ type: "mkdir", path: "modelos/b" }] });
+    const second = await executor.submit({ incident: makePendingIncident("b"), rule: fixing, fields: {}, signal: never(), report: () => undefined });
+    expect(second.estado).toBe("solucionado");
+    expect(executor.getLoad()).toEqual({ running: 0, queued: 1 });
+    backoff.callback();
+    expect((await first).estado).toBe("fallido");
+  });
+
   it("a hung action is killed at its timeout and the executor keeps serving others", async () => {
     const executor = makeExecutor({ concurrency: 1, actionTimeoutMs: 300, killGraceMs: 100 });
     const hung = executor.submit({
