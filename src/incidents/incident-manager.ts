@@ -25,8 +25,8 @@ export {
   type ReverifyRequest,
 } from "./remediation-request.js";
 
-export const DEFAULT_MAX_INTENTOS = 3;
-export const DEFAULT_MAX_REOPEN = 3;
+const DEFAULT_MAX_INTENTOS = 3;
+const DEFAULT_MAX_REOPEN = 3;
 /** Bound of `detalle` when it quotes a log line. */
 const MAX_DETAIL_BYTES = 1024;
 /**
@@ -40,7 +40,7 @@ const SWEEP_EVERY_MATCHES = 1024;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 /** `accion` of an incident nothing can remediate. */
-export const ACCION_SOLO_ALERTA = "solo alerta";
+const ACCION_SOLO_ALERTA = "solo alerta";
 
 export interface IncidentManagerOptions {
   /** Clock in ms since epoch; injected by tests. Default Date.now. */
