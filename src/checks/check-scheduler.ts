@@ -50,7 +50,7 @@ export interface CheckScheduler {
   isRunning(id: string): boolean;
 }
 
-export const DEFAULT_CHECK_INTERVAL_MS = 30_000;
+const DEFAULT_CHECK_INTERVAL_MS = 30_000;
 
 const globalTimers: SchedulerTimers = {
   setInterval: (callback, ms) => globalThis.setInterval(callback, ms),

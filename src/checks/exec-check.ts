@@ -22,7 +22,7 @@ export interface ExecCheckSpec {
   cwd?: string;
 }
 
-export const EXEC_CHECK_DEFAULTS = { timeoutMs: 30_000, errorType: "comando_fallido", killGraceMs: 2000 } as const;
+const EXEC_CHECK_DEFAULTS = { timeoutMs: 30_000, errorType: "comando_fallido", killGraceMs: 2000 } as const;
 
 /** Builds the check for one command. */
 export function createExecCheck(spec: ExecCheckSpec): Check {

@@ -28,7 +28,7 @@ export interface HttpCheckSpec {
   intervalMs?: number;
 }
 
-export const HTTP_CHECK_DEFAULTS = { timeoutMs: 5000, failureThreshold: 2, errorType: "servicio_caido" } as const;
+const HTTP_CHECK_DEFAULTS = { timeoutMs: 5000, failureThreshold: 2, errorType: "servicio_caido" } as const;
 
 /** Extra time the runner grants over the request timeout, so the request reports its own "timeout" first. */
 const RUNNER_MARGIN_MS = 1000;

@@ -37,7 +37,7 @@ export interface ProcessCheckSpec {
   procDir?: string;
 }
 
-export const PROCESS_CHECK_DEFAULTS = {
+const PROCESS_CHECK_DEFAULTS = {
   maxRestarts: 3,
   restartWindowMs: 600_000,
   timeoutMs: 5000,

@@ -24,7 +24,7 @@ export interface SilenceCheckSpec {
   severity?: Severity;
 }
 
-export const SILENCE_CHECK_DEFAULTS = { errorType: "log_silencioso", timeoutMs: 2000 } as const;
+const SILENCE_CHECK_DEFAULTS = { errorType: "log_silencioso", timeoutMs: 2000 } as const;
 
 /** Builds the silence check for one source. */
 export function createSilenceCheck(spec: SilenceCheckSpec): Check {
