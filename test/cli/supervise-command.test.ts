@@ -140,21 +140,21 @@ describe("vigia supervise -- CMD", () => {
     expect(leftovers).toEqual([]);
   });
 
-  // BUG (src/cli/supervise-command.ts + src/sources/supervise-child.ts): the child runs in vigia's process group,
-  // so Ctrl+C in a terminal (SIGINT to the whole job) reaches it directly AND through vigia's forwarding: the
-  // bot gets two SIGINTs (a real bot's second Ctrl+C means "abort now") and vigia exits 130, not the bot's code.
+  // Ctrl+C in a terminal sends SIGINT to the whole job. The child, in its own process group, gets it once, through
+  // vigia's forwarding (a real bot's second Ctrl+C means "abort now"), and vigia exits with the child's code.
   it("Ctrl+C on the terminal's job (SIGINT to the process group) reaches the child once", async () => {
     const dir = makeDir();
     const counter = join(dir, "count_signals.py");
+    // The child counts until told that vigia has forwarded the signal: a duplicate has arrived by then.
+    const forwarded = join(dir, "forwarded");
     writeFileSync(
       counter,
       [
-        "import signal, sys, time",
+        "import os, signal, sys, time",
         "received = []",
         "signal.signal(signal.SIGINT, lambda s, f: received.append(s))",
         "print('listo', flush=True)",
-        "while not received: time.sleep(0.01)",
-        "time.sleep(0.5)  # any duplicate arrives within milliseconds",
+        `while not (received and os.path.exists(${JSON.stringify(forwarded)})): time.sleep(0.01)`,
         "print(f'recibidas {len(received)}', flush=True)",
         "sys.exit(3)",
       ].join("\n"),
@@ -163,6 +163,8 @@ describe("vigia supervise -- CMD", () => {
     const run = startVigia(["supervise", "--", "python3", counter], dir);
     await waitFor(() => readText(logPath).includes("listo"), { what: "the child to install its handler", describe: run.stderr });
     process.kill(-run.pid, "SIGINT");
+    await waitFor(() => /SIGINT: forwarding to 1 child process/.test(run.stderr()), { what: "vigia to forward the SIGINT", describe: run.stderr });
+    writeFileSync(forwarded, "");
     const result = await run.done;
     expect(readText(logPath)).toMatch(/recibidas 1$/m);
     expect(result.code).toBe(3);

@@ -57,15 +57,22 @@ describe("PathWatcher", () => {
     writeFileSync(path, "");
     let wakes = 0;
     watcher.watch(path, () => wakes++);
+    const marker = join(dir, "marker.log");
+    writeFileSync(marker, "");
+    let markerWakes = 0;
+    watcher.watch(marker, () => markerWakes++);
     await sleepMs(200);
     renameSync(logs, join(dir, "logs.old"));
     mkdirSync(logs);
     writeFileSync(path, "");
     await sleepMs(300);
-    // The old watch followed the moved folder: this append is not seen…
+    // The old watch followed the moved folder: this append is not seen… (a write to a file whose folder stayed in
+    // place, made after it and seen, shows that the watcher has handled what came before)
     wakes = 0;
+    markerWakes = 0;
     appendFileSync(path, "lost hint\n");
-    await sleepMs(300);
+    appendFileSync(marker, "after the lost hint\n");
+    await waitFor(() => markerWakes > 0, "the wake-up for a write made after the lost hint");
     expect(wakes).toBe(0);
     // …until the tailer, having found the change by its stat, asks for the folder to be watched again.
     watcher.rewatchIfReplaced(path);
