@@ -3,9 +3,7 @@ import { loadRules } from "../rules/load-rules.js";
 import { checkRuleSamples, locateSamplesDir } from "../rules/check-samples.js";
 import { formatProblem, type Problem } from "../util/problems.js";
 import { toRuleSource } from "../rules/rule-source.js";
-
-/** ReDoS budget per regex for `vigia check`: 30 s, against the daemon's DEFAULT_REDOS_TIMEOUT_MS. */
-const CHECK_REDOS_TIMEOUT_MS = 30_000;
+import { OFFLINE_REDOS_TIMEOUT_MS } from "../rules/check-regex-safety.js";
 
 /** `vigia check`: validates the config and every rule file; prints `file:line: field: message`; exit 1 when invalid. */
 export async function runCheckCommand(values: Record<string, unknown>): Promise<number> {
@@ -33,7 +31,7 @@ export async function runCheckCommand(values: Record<string, unknown>): Promise<
     const from = toRuleSource(rulePaths);
     // A one-shot check can afford to wait for a verdict the daemon's worker would give up on (and accept) on a
     // loaded machine: an undecided regex is only refused if recheck gets the time to decide.
-    const result = loadRules(from, { redosTimeoutMs: CHECK_REDOS_TIMEOUT_MS });
+    const result = loadRules(from, { redosTimeoutMs: OFFLINE_REDOS_TIMEOUT_MS });
     problems.push(...result.problems);
     ruleCount = result.rules.length;
     if (values["samples"] && result.problems.length === 0) problems.push(...checkRuleSamples(result.rules, locateSamplesDir(from)));

@@ -1,4 +1,4 @@
-import { checkRegexSafety } from "../rules/check-regex-safety.js";
+import { checkRegexSafety, OFFLINE_REDOS_TIMEOUT_MS } from "../rules/check-regex-safety.js";
 import { buildFirstLineRegex, buildTemplateRegex, proposeRuleId, type TemplateRegex } from "./build-rule-regex.js";
 import { pickCapturedFields } from "./fit-stub-to-samples.js";
 import type { UnknownTemplate } from "./unknown-error-store.js";
@@ -12,15 +12,23 @@ export type RuleSuggestion =
  * A rule stub for one unclaimed template: an anchored regex (refused by the ReDoS check = the traceback form
  * falls back to its first line, else no stub), checked against the template's own samples, which become its
  * annotated sample log with the fields the regex captures from each.
+ *
+ * The check gets `vigia check`'s budget, and only a regex it finds safe is suggested: that verdict is cached for
+ * the installation, so `vigia check` and the daemon read the same one. An undecided check (out of time) is not
+ * cached, and a later `vigia check` could find the regex vulnerable and refuse the stub.
  */
 export function suggestRule(template: UnknownTemplate, taken: Set<string>): RuleSuggestion {
   const candidates: TemplateRegex[] = [buildTemplateRegex(template.plantilla)];
   if (template.plantilla.includes("\n")) candidates.push(buildFirstLineRegex(template.plantilla));
   let why = "no sample matches the regex built from the template";
   for (const candidate of candidates) {
-    const safety = checkRegexSafety(candidate.source, "");
+    const safety = checkRegexSafety(candidate.source, "", { timeoutMs: OFFLINE_REDOS_TIMEOUT_MS });
     if (safety.status === "vulnerable") {
       why = `the regex built from the template can backtrack (${safety.complexity})`;
+      continue;
+    }
+    if (safety.status === "unknown") {
+      why = `the ReDoS check could not decide on the regex built from the template (${safety.reason}); try again on a less busy machine`;
       continue;
     }
     const regex = new RegExp(candidate.source);

@@ -22,6 +22,9 @@ export type RegexSafety =
 /** Default time budget of one recheck call; a verdict usually takes 5–1500 ms and is then cached. */
 export const DEFAULT_REDOS_TIMEOUT_MS = 4000;
 
+/** The budget of the commands that judge a regex once, for good (`vigia check`, `vigia suggest-rules`). */
+export const OFFLINE_REDOS_TIMEOUT_MS = 30_000;
+
 export interface RegexSafetyOptions {
   /** Time budget of one recheck call; past it the verdict is `unknown` and the regex accepted. */
   timeoutMs?: number;
