@@ -11,6 +11,16 @@ export interface DigestEntry {
 
 /** Most incidents tracked one by one per digest; beyond it they are only counted per type. */
 const MAX_TRACKED = 20_000;
+/** Most held-back messages kept word for word per digest; beyond it they are only counted. */
+const MAX_NOTES = 50;
+
+/** What one digest says: incidents per type, and the other messages held back. */
+export interface CollectedDigest {
+  entries: readonly DigestEntry[];
+  untracked: ReadonlyMap<string, number>;
+  notes?: readonly string[];
+  notesUnkept?: number;
+}
 
 /**
  * Incidents that did not get a message of their own (flood limit or repeated key), counted per error_type and
@@ -19,9 +29,18 @@ const MAX_TRACKED = 20_000;
 export class DigestCollector {
   private readonly entries = new Map<string, DigestEntry>();
   private readonly untracked = new Map<string, number>();
+  /** Messages not about an incident (an unforeseen error) held back by flood control: their first line. */
+  private notes: string[] = [];
+  private notesUnkept = 0;
 
   get size(): number {
-    return this.entries.size + [...this.untracked.values()].reduce((a, b) => a + b, 0);
+    return this.entries.size + [...this.untracked.values()].reduce((a, b) => a + b, 0) + this.notes.length + this.notesUnkept;
+  }
+
+  /** Keeps the first line of a message that flood control held back, for the digest to say it. */
+  addNote(line: string): void {
+    if (this.notes.length < MAX_NOTES) this.notes.push(line);
+    else this.notesUnkept++;
   }
 
   add(incident: Incident): void {
@@ -46,15 +65,21 @@ export class DigestCollector {
   }
 
   /** Everything collected so far, clearing the collector. */
-  take(): { entries: DigestEntry[]; untracked: Map<string, number> } {
-    const out = { entries: [...this.entries.values()], untracked: new Map(this.untracked) };
+  take(): CollectedDigest {
+    const out = { entries: [...this.entries.values()], untracked: new Map(this.untracked), notes: this.notes, notesUnkept: this.notesUnkept };
     this.entries.clear();
     this.untracked.clear();
+    this.notes = [];
+    this.notesUnkept = 0;
     return out;
   }
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** Held-back messages shown in a digest, and the length of each: together well under half of Telegram's limit. */
+const MAX_NOTES_SHOWN = 5;
+const MAX_NOTE_CHARS = 300;
 
 /** Room kept at the end of a digest for its "… y N tipos más" line. */
 const RESERVED_TAIL_CHARS = 40;
@@ -63,10 +88,7 @@ const RESERVED_TAIL_CHARS = 40;
  * The digest message: one line per error_type, most frequent first, e.g.
  * "12 × timeout en los últimos 5 min: 3 solucionados, 9 pendientes".
  */
-export function formatDigest(
-  collected: { entries: readonly DigestEntry[]; untracked: ReadonlyMap<string, number> },
-  windowMs: number,
-): string {
+export function formatDigest(collected: CollectedDigest, windowMs: number): string {
   interface Row { total: number; solucionados: number; fallidos: number; pendientes: number; critical: boolean }
   const rows = new Map<string, Row>();
   const rowOf = (type: string): Row => {
@@ -90,7 +112,12 @@ export function formatDigest(
   const window = formatDurationMs(windowMs);
   const sorted = [...rows.entries()].sort((a, b) => b[1].total - a[1].total || a[0].localeCompare(b[0]));
   const lines = ["📦 <b>alertas agrupadas</b> (límite de mensajes o claves repetidas)"];
-  let length = lines[0]!.length;
+  // Held-back unforeseen errors first: each was said once only, and /desconocidos lists them all.
+  const notes = collected.notes ?? [];
+  for (const note of notes.slice(0, MAX_NOTES_SHOWN)) lines.push(escapeHtmlCut(note, MAX_NOTE_CHARS));
+  const notesLeft = notes.length - Math.min(notes.length, MAX_NOTES_SHOWN) + (collected.notesUnkept ?? 0);
+  if (notesLeft > 0) lines.push(`… y ${notesLeft} errores nuevos más (/desconocidos)`);
+  let length = lines.reduce((n, l) => n + l.length + 1, -1);
   let shown = 0;
   for (const [type, row] of sorted) {
     const parts: string[] = [];

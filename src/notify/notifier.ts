@@ -235,7 +235,8 @@ export class Notifier {
 
   /**
    * Queues one message that is not about an incident (an unforeseen error's first alert) under the same flood
-   * control: one per `key` per repeat window, and within the per-minute budget; held back otherwise (logged).
+   * control: one per `key` per repeat window (a repeat is dropped, logged), and within the per-minute budget (past
+   * it, its first line is said in the next digest).
    */
   notifyText(key: string, html: string, label: string): void {
     if (this.closed) return;
@@ -244,7 +245,14 @@ export class Notifier {
       return;
     }
     const verdict = this.gate.admit(key);
-    if (verdict !== "allow") {
+    if (verdict === "rate_limited") {
+      this.counters.digested++;
+      this.logger.warn(`alert held by flood control (${verdict}), said in the next digest: ${label}`, { text: htmlToPlainText(html) });
+      this.digest.addNote(htmlToPlainText(html).split("\n")[0]!);
+      this.scheduleDigest();
+      return;
+    }
+    if (verdict === "repeat") {
       this.counters.dropped++;
       this.onDelivery(this.messageChannelName, "dropped");
       this.logger.warn(`alert held by flood control (${verdict}): ${label}`, { text: htmlToPlainText(html) });
@@ -382,6 +390,10 @@ export class Notifier {
     this.digest.add(incident);
     this.counters.digested++;
     this.logger.debug(`incident ${incident.id} (${incident.error_type}) goes to the digest: ${reason}`);
+    this.scheduleDigest();
+  }
+
+  private scheduleDigest(): void {
     if (!this.digestTimer && !this.closed) {
       this.digestTimer = setTimeout(() => this.flushDigest(), this.digestIntervalMs);
       this.digestTimer.unref();

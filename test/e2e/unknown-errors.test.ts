@@ -72,6 +72,33 @@ describe("unknown-error discovery", () => {
     expect(fake.texts().filter((t) => t.includes("error nuevo no previsto"))).toHaveLength(1);
   });
 
+  it("an 'error nuevo' held back by flood control is not lost: the digest names it", async () => {
+    const fake = await FakeTelegram.start();
+    fakes.push(fake);
+    const ws = createWorkspace({
+      config: [
+        "status: null",
+        "checks: { disk: null }",
+        "sources: [{ name: bot, path: logs/bot_central.log }]",
+        "remediation: { allowed_roots: [modelos] }",
+        `notify: { max_per_minute: 1, telegram: { token: '123:abc', chat_id: '42', api_root: '${fake.apiRoot}' } }`,
+        "",
+      ].join("\n"),
+    });
+    const vigia = await startVigia(ws);
+    for (let i = 0; i < 5; i++) ws.append("logs/bot_central.log", QUOTA_LINE("ana", i));
+    for (let i = 0; i < 5; i++) ws.append("logs/bot_central.log", `2025-12-25 14:30:1${i},000 - bot - ERROR - KeyError: 'hash' en el lote ${i}\n`);
+    await vigia.waitForLog(/alert held by flood control \(rate_limited\), said in the next digest: new error template/);
+    const stopped = await vigia.stop(); // a digest waiting is sent at stop
+    expect(stopped.code).toBe(0);
+
+    const texts = fake.texts();
+    expect(texts.filter((t) => t.includes("error nuevo no previsto")).length).toBeGreaterThanOrEqual(1);
+    const digest = texts.find((t) => t.includes("alertas agrupadas"));
+    expect(digest).toBeDefined();
+    expect(digest).toMatch(/error nuevo no previsto: .*KeyError: &lt;STR&gt; en el lote &lt;NUM&gt; × 5/);
+  });
+
   it("suggest-rules over a log and its rotated predecessor counts one template once, with the samples of both", async () => {
     const ws = createWorkspace({ config: ["status: null", "checks: { disk: null }", "sources: [{ name: bot, path: logs/bot_central.log }]", ""].join("\n") });
     for (const [i, modelo] of ["ana", "bea"].entries()) ws.append("logs/bot_central.log.1", QUOTA_LINE(modelo, i));
