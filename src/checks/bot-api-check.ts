@@ -39,7 +39,7 @@ export function createBotApiCheck(spec: BotApiCheckSpec = {}): Check {
     request: { url, timeoutMs, maxBodyBytes: 1024 },
     fields: { url: redactUrl(url) },
     judge: (answer) => (isServerUp(answer.status, healthUrl !== null) ? null : { reason: "status", message: `HTTP ${answer.status}` }),
-    describeUp: (answer) => `responde HTTP ${answer.status}, ${answer.latencyMs} ms`,
+    describeUp: (answer) => `HTTP ${answer.status}, ${answer.latencyMs} ms`,
   });
 
   return {

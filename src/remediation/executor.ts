@@ -9,6 +9,7 @@ import { runVerify } from "./run-verify.js";
 import { classifyFailure, type FailureDecision } from "./classify-failure.js";
 import { getBackoffDelayMs } from "../util/backoff-delay.js";
 import { waitMs } from "../util/wait-ms.js";
+import { describeError } from "../util/describe-error.js";
 
 /**
  * The remediation executor: for each incident, the fix itself at once (attempt 0), then up to N retries after the
@@ -145,8 +146,8 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     if (stopController.signal.aborted) return Promise.resolve(cancelled(job.startAttempt ?? 0));
     const ended = runJob(job).catch((error: unknown) => {
       // runJob catches everything; this is the last line of defence so a caller never sees a rejection.
-      logger.error("remediación: error inesperado", { incidente: job.incident.id, error: String(error) });
-      return { estado: "fallido" as const, intento: job.startAttempt ?? 0, accion: null, detalle: String(error) };
+      logger.error(`remediation of ${job.incident.id}: unexpected error: ${describeError(error)}`);
+      return { estado: "fallido" as const, intento: job.startAttempt ?? 0, accion: null, detalle: describeError(error) };
     });
     const settled = ended.then((outcome) => {
       observer.jobEnded?.(job.rule, outcome.estado);
@@ -177,15 +178,11 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     const report = (step: RemediationStep) => {
       if (signal.aborted) return; // a cancelled job says nothing more: the incident is someone else's now
       // The engine logs every transition once; this detail (the step as the executor saw it) is for debugging.
-      logger.debug(`remediación ${step.estado}`, {
-        incidente: job.incident.id,
-        clave: job.incident.clave,
-        ...step,
-      });
+      logger.debug(`remediation of ${job.incident.id}: ${step.estado}`, { key: job.incident.clave, ...step });
       try {
         job.report(step);
       } catch (error) {
-        logger.error("remediación: report() falló", { incidente: job.incident.id, error: String(error) });
+        logger.error(`remediation of ${job.incident.id}: the step could not be reported: ${describeError(error)}`);
       }
     };
 
