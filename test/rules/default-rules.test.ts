@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildResolvePattern } from "../../src/rules/build-resolve-pattern.js";
+import { compileResolveOn } from "../../src/incidents/compile-resolve-on.js";
 import { checkRuleSamples } from "../../src/rules/check-samples.js";
 import type { LoadedRule } from "../../src/rules/compile-rule.js";
 import { loadRules } from "../../src/rules/load-rules.js";
@@ -75,13 +75,13 @@ describe("rules/descargas.yaml", () => {
     const match = createRuleMatcher(rules);
     const timeout = match(makeEvent("2025-12-25 14:32:06,001 - bot - ERROR - Error descargando modelos/lucia/20251225_143105_0b0b0b.mp4: httpx.ReadTimeout: timed out"))!;
     expect(timeout.rule.id).toBe("timeout");
-    const resolve = buildResolvePattern(timeout.rule, timeout.fields)!;
+    const resolve = compileResolveOn(timeout.rule, timeout.fields)!;
     expect(resolve.test("2025-12-25 14:32:12,410 - bot - INFO - Descarga exitosa: modelos/lucia/20251225_143105_0b0b0b.mp4 (7.9 MB)")).toBe(true);
     expect(resolve.test("2025-12-25 14:32:12,410 - bot - INFO - Descarga exitosa: modelos/lucia/20251225_143105_0b0b0bXmp4")).toBe(false);
     expect(resolve.test("2025-12-25 14:32:12,410 - bot - INFO - Descarga exitosa: modelos/ana/otro.mp4")).toBe(false);
     const corrupt = match(makeEvent("modelos/sofia/20251225_143300_c0ffee.mp4: Invalid data found when processing input"))!;
     expect(corrupt.fields).toEqual({ path: "modelos/sofia/20251225_143300_c0ffee.mp4", modelo: "sofia", video: "20251225_143300_c0ffee.mp4" });
-    expect(buildResolvePattern(corrupt.rule, corrupt.fields)!.test("Descarga exitosa: modelos/sofia/20251225_143300_c0ffee.mp4")).toBe(true);
+    expect(compileResolveOn(corrupt.rule, corrupt.fields)!.test("Descarga exitosa: modelos/sofia/20251225_143300_c0ffee.mp4")).toBe(true);
   });
 
   it("ignores harmless lines that mention trigger words", () => {
