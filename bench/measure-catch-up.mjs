@@ -17,12 +17,14 @@ export function resetWorkspaceState(ws) {
 
 /**
  * Catch-up of the whole log in a fresh child. With `profileDir`, the child runs under `--cpu-prof` and the profile's
- * path is returned as `profilePath`. Resolves the child's report plus `wallMs` (process start to exit).
+ * path is returned as `profilePath`. With `idleSeconds`, the child waits that long after the catch-up and reports its
+ * RSS then (`idle`), before it stops. Resolves the child's report plus `wallMs` (process start to exit).
  */
-export async function measureCatchUp(ws, { profileDir = null } = {}) {
+export async function measureCatchUp(ws, { profileDir = null, idleSeconds = 0 } = {}) {
   resetWorkspaceState(ws);
   const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const { done } = runChild(process.execPath, [...nodeArgs, ENGINE_CHILD, "catchup", ws.dir]);
+  const env = { ...process.env, BENCH_IDLE_SECONDS: String(idleSeconds) };
+  const { done } = runChild(process.execPath, [...nodeArgs, ENGINE_CHILD, "catchup", ws.dir], { env });
   const result = await done;
   if (result.code !== 0) throw new Error(`engine child failed (${result.code ?? result.signal}): ${result.stderr.slice(-2000)}`);
   const report = parseLastJsonLine(result.stdout);

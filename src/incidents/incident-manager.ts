@@ -639,13 +639,15 @@ export class IncidentManager {
     for (const group of this.resolvers.values()) {
       if (!group.gate.test(event.text)) continue;
       // Candidates: incidents whose needle is one of the line's tokens, plus those whose needle cannot be a token.
-      const candidates: Entry[] = [];
+      // Most lines past the gate (every successful download) name no open incident: they allocate nothing.
+      let candidates: Entry[] | null = null;
       for (const token of event.text.split(TOKEN_SEPARATORS)) {
         // A sentence's final dot is not part of the name it follows; most tokens have none, and then one lookup.
         const byToken = group.byNeedle.get(token) ?? (token.endsWith(".") ? group.byNeedle.get(token.replace(/\.+$/, "")) : undefined);
-        if (byToken) candidates.push(...byToken);
+        if (byToken) (candidates ??= []).push(...byToken);
       }
-      candidates.push(...group.others);
+      if (group.others.size > 0) (candidates ??= []).push(...group.others);
+      if (candidates === null) continue;
       for (const entry of candidates) {
         if (entry.closedAtMs !== null) continue; // closed by an earlier candidate's transition (root cause)
         if (entry.resolverNeedle !== null && !event.text.includes(entry.resolverNeedle)) continue;

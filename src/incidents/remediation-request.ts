@@ -41,7 +41,12 @@ export class RemediationAbort extends Error {
     readonly incidentId: string,
     readonly kind: "resolve_on" | "closed" | "root_cause" | "shutdown",
   ) {
+    // An abort reason, thrown by nothing: its stack would say only where the incident closed, and capturing one per
+    // resolved incident costs more than the rest of closing it.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`remediation of ${incidentId} cancelled: ${kind}`);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = "RemediationAbort";
   }
 }
