@@ -1,27 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { beforeEach, describe, expect, it } from "@jest/globals";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JournalWriter, type ArchiveEvent } from "../../src/incidents/journal-writer.js";
 import { createIncident, type TrackedIncident } from "../../src/incidents/create-incident.js";
 import { applyTransition } from "../../src/incidents/incident-state.js";
 import { makeMatch, makeRule } from "../helpers/make-rule.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
 
 const DAY_MS = 86_400_000;
 const NOW = Date.now();
 let dir: string;
 let path: string;
 
+const newTempDir = useTempDirs("vigia-archive-");
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "vigia-archive-"));
+  dir = newTempDir();
   path = join(dir, "logs", "descarga_errors.json");
   mkdirSync(join(dir, "logs"));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An incident detected at `atMs`, closed `solucionado` a minute later unless `open`. */
-function makeIncident(n: number, atMs: number, open = false): TrackedIncident {
+function makeTrackedIncident(n: number, atMs: number, open = false): TrackedIncident {
   const rule = makeRule({ id: "ruta_inexistente", actions: [{ type: "mkdir" }] });
   const created = createIncident(makeMatch(rule, { path: `modelos/m${n}` }), { nowMs: atMs, id: `inc-${n}`, defaultMaxIntentos: 3 });
   return open ? created : applyTransition(created, "solucionado", { accion: "mkdir -p" }, atMs + 60_000);
@@ -45,17 +45,17 @@ describe("JournalWriter archives", () => {
   it("moves incidents closed more than keep_days ago to the archive of their close month, and keeps the open ones", async () => {
     const ms = (iso: string) => Date.parse(iso);
     const old = [
-      makeIncident(1, ms("2025-10-03T10:00:00+01:00")),
-      makeIncident(2, ms("2025-11-20T10:00:00+01:00")),
-      makeIncident(3, ms("2025-11-21T10:00:00+01:00")),
+      makeTrackedIncident(1, ms("2025-10-03T10:00:00+01:00")),
+      makeTrackedIncident(2, ms("2025-11-20T10:00:00+01:00")),
+      makeTrackedIncident(3, ms("2025-11-21T10:00:00+01:00")),
     ];
-    const stillOpen = makeIncident(4, ms("2025-10-05T10:00:00+01:00"), true);
-    const recent = makeIncident(5, NOW - 2 * DAY_MS);
+    const stillOpen = makeTrackedIncident(4, ms("2025-10-05T10:00:00+01:00"), true);
+    const recent = makeTrackedIncident(5, NOW - 2 * DAY_MS);
     writeFileSync(path, JSON.stringify([old[0], stillOpen, old[1], old[2], recent], null, 2));
     const events: ArchiveEvent[] = [];
     const writer = new JournalWriter(path, { archive: { keepMs: 30 * DAY_MS, maxBytes: null }, onArchive: (e) => events.push(e) });
     await writer.load();
-    writer.upsert(makeIncident(6, NOW, true));
+    writer.upsert(makeTrackedIncident(6, NOW, true));
     await writer.flush();
 
     const files = readAllJournalFiles();
@@ -72,11 +72,11 @@ describe("JournalWriter archives", () => {
     await writer.close();
 
     // The next run's move appends to the month's archive.
-    const later = makeIncident(7, ms("2025-11-25T10:00:00+01:00"));
+    const later = makeTrackedIncident(7, ms("2025-11-25T10:00:00+01:00"));
     writeFileSync(path, JSON.stringify([...files.get("descarga_errors.json")!, later]));
     const next = new JournalWriter(path, { archive: { keepMs: 30 * DAY_MS, maxBytes: null } });
     await next.load();
-    next.upsert(makeIncident(8, NOW, true));
+    next.upsert(makeTrackedIncident(8, NOW, true));
     await next.close();
     expect(readAllJournalFiles().get("descarga_errors-2025-11.json")!.map((e) => e.id)).toEqual(["inc-2", "inc-3", "inc-7"]);
   });
@@ -86,7 +86,7 @@ describe("JournalWriter archives", () => {
     const writer = new JournalWriter(path, { archive: { keepMs: 30 * DAY_MS, maxBytes: 65_536 }, isHeld: (id) => held.has(id) });
     await writer.load();
     for (let n = 0; n < 200; n++) {
-      const incident = makeIncident(n, NOW - 3 * DAY_MS + n * 1000, n % 10 === 0);
+      const incident = makeTrackedIncident(n, NOW - 3 * DAY_MS + n * 1000, n % 10 === 0);
       incident.error_message = `${"x".repeat(600)} ${n}`;
       if (n < 5) held.add(incident.id); // closed but in its cooldown
       writer.upsert(incident);
@@ -104,9 +104,9 @@ describe("JournalWriter archives", () => {
   });
 
   it("after a kill between the archive write and the live write, the next start drops the live copies (the archive wins)", async () => {
-    const moved = [makeIncident(1, Date.parse("2025-09-10T08:00:00+02:00")), makeIncident(2, Date.parse("2025-09-11T08:00:00+02:00"))];
-    const notMoved = makeIncident(3, Date.parse("2025-09-12T08:00:00+02:00"));
-    const open = makeIncident(4, NOW, true);
+    const moved = [makeTrackedIncident(1, Date.parse("2025-09-10T08:00:00+02:00")), makeTrackedIncident(2, Date.parse("2025-09-11T08:00:00+02:00"))];
+    const notMoved = makeTrackedIncident(3, Date.parse("2025-09-12T08:00:00+02:00"));
+    const open = makeTrackedIncident(4, NOW, true);
     // The state a kill leaves: intent on disk, the archive already holding 1 and 2, the live file still all four.
     writeFileSync(join(dir, "logs", "descarga_errors-2025-09.json"), `${JSON.stringify(moved, null, 2)}\n`);
     writeFileSync(path, `${JSON.stringify([...moved, notMoved, open], null, 2)}\n`);
@@ -124,12 +124,12 @@ describe("JournalWriter archives", () => {
   it("never appends to an archive that is not a JSON array: the incidents stay live and the failure is reported", async () => {
     const archive = join(dir, "logs", "descarga_errors-2025-08.json");
     writeFileSync(archive, "hand-edited notes\n");
-    const old = makeIncident(1, Date.parse("2025-08-01T08:00:00+02:00"));
+    const old = makeTrackedIncident(1, Date.parse("2025-08-01T08:00:00+02:00"));
     writeFileSync(path, JSON.stringify([old]));
     const events: ArchiveEvent[] = [];
     const writer = new JournalWriter(path, { archive: { keepMs: DAY_MS, maxBytes: null }, onArchive: (e) => events.push(e) });
     await writer.load();
-    writer.upsert(makeIncident(2, NOW, true));
+    writer.upsert(makeTrackedIncident(2, NOW, true));
     await writer.flush();
     expect(readFileSync(archive, "utf8")).toBe("hand-edited notes\n");
     expect(JSON.parse(readFileSync(path, "utf8")).map((e: { id: string }) => e.id)).toEqual(["inc-1", "inc-2"]);

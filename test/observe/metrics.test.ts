@@ -4,8 +4,7 @@
  * text is read. The whole daemon under a real session is in metrics-scenario.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IncidentManager } from "../../src/incidents/incident-manager.js";
@@ -18,7 +17,10 @@ import { createDeliveryRecorder, trackNotifierQueues } from "../../src/observe/r
 import { recordRulesLoaded } from "../../src/observe/record-rule-metrics.js";
 import { FakeTelegram, FakeWebhookReceiver } from "../helpers/fake-telegram.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
 import { parsePrometheusText, type ParsedMetrics } from "./metrics-prometheus-text.js";
+
+const newTempDir = useTempDirs("vigia-metrics-journal-");
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -141,31 +143,27 @@ describe("vigia metrics", () => {
   });
 
   it("counts a journal write that failed and the one that recovered, with their durations", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "vigia-metrics-journal-"));
-    try {
-      const metrics = createMetrics({ collectProcessMetrics: false });
-      // A file stands where the journal's folder should be: the first write fails, the one after it is replaced works.
-      writeFileSync(join(dir, "logs"), "not a folder");
-      const journal = new JournalWriter(join(dir, "logs", "descarga_errors.json"), { onWrite: (write) => recordJournalWrite(metrics, write) });
-      const manager = new IncidentManager();
-      journal.follow(manager.changes$);
-      const match = makeMatch(makeRule({ id: "ruta_inexistente" }), { path: "modelos/ana/v1.mp4" });
-      manager.handleEvent(match.event, match);
-      await expect(journal.flush()).rejects.toThrow(/ENOTDIR|EEXIST/);
-      rmSync(join(dir, "logs"));
-      mkdirSync(join(dir, "logs"));
-      await journal.flush();
-      expect(JSON.parse(readFileSync(join(dir, "logs", "descarga_errors.json"), "utf8"))).toHaveLength(1);
+    const dir = newTempDir();
+    const metrics = createMetrics({ collectProcessMetrics: false });
+    // A file stands where the journal's folder should be: the first write fails, the one after it is replaced works.
+    writeFileSync(join(dir, "logs"), "not a folder");
+    const journal = new JournalWriter(join(dir, "logs", "descarga_errors.json"), { onWrite: (write) => recordJournalWrite(metrics, write) });
+    const manager = new IncidentManager();
+    journal.follow(manager.changes$);
+    const match = makeMatch(makeRule({ id: "ruta_inexistente" }), { path: "modelos/ana/v1.mp4" });
+    manager.handleEvent(match.event, match);
+    await expect(journal.flush()).rejects.toThrow(/ENOTDIR|EEXIST/);
+    rmSync(join(dir, "logs"));
+    mkdirSync(join(dir, "logs"));
+    await journal.flush();
+    expect(JSON.parse(readFileSync(join(dir, "logs", "descarga_errors.json"), "utf8"))).toHaveLength(1);
 
-      const p = await scrape(metrics);
-      // A background write may have failed too before flush() tried: at least one failure, exactly one success.
-      const failed = p.valueOf("vigia_journal_writes_total", { outcome: "failed" })!;
-      expect(failed).toBeGreaterThanOrEqual(1);
-      expect(p.valueOf("vigia_journal_writes_total", { outcome: "ok" })).toBe(1);
-      expect(p.valueOf("vigia_journal_write_duration_seconds_count")).toBe(failed + 1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const p = await scrape(metrics);
+    // A background write may have failed too before flush() tried: at least one failure, exactly one success.
+    const failed = p.valueOf("vigia_journal_writes_total", { outcome: "failed" })!;
+    expect(failed).toBeGreaterThanOrEqual(1);
+    expect(p.valueOf("vigia_journal_writes_total", { outcome: "ok" })).toBe(1);
+    expect(p.valueOf("vigia_journal_write_duration_seconds_count")).toBe(failed + 1);
   });
 
   it("labels vigia's own metrics only with bounded label names", async () => {
