@@ -49,6 +49,11 @@ export interface UnknownErrorStoreOptions {
 
 const MAX_SAMPLES = 3;
 const DEFAULT_MAX_TEMPLATES = 500;
+/**
+ * Longest sample kept, in characters: an event may reach 256 KiB, and 500 templates × 3 samples of that would make
+ * a file of hundreds of MB rewritten every second.
+ */
+const MAX_SAMPLE_CHARS = 16 * 1024;
 
 /**
  * Counts the error events no rule claims, by template, and keeps them in a JSON file rewritten atomically
@@ -108,7 +113,7 @@ export class UnknownErrorStore {
     t.total++;
     t.ultima_vez = at;
     if (!t.fuentes.includes(event.source)) t.fuentes.push(event.source);
-    if (t.ejemplos.length < MAX_SAMPLES) t.ejemplos.push(event.text);
+    if (t.ejemplos.length < MAX_SAMPLES) t.ejemplos.push(cutSample(event.text));
     this.noteOccurrence(t, event.atMs);
     this.scheduleWrite();
     return true;
@@ -171,6 +176,29 @@ export class UnknownErrorStore {
     const text = `${JSON.stringify(this.list(), null, 2)}\n`;
     this.writing = this.writing.then(() => writeFileAtomic(path, text)).catch((error) => this.options.onError(error));
   }
+}
+
+/**
+ * An event as a sample of at most MAX_SAMPLE_CHARS: whole lines from its start and from its end (where Python names
+ * the exception), the frames between them left out; a single line too long is cut.
+ */
+function cutSample(text: string): string {
+  if (text.length <= MAX_SAMPLE_CHARS) return text;
+  const lines = text.split("\n");
+  const head: string[] = [];
+  const tail: string[] = [];
+  let room = MAX_SAMPLE_CHARS;
+  for (let i = 0, j = lines.length - 1; i <= j; ) {
+    // Alternately from each end, so both the first line and the last one are kept.
+    const fromEnd = tail.length < head.length && j > i;
+    const line = lines[fromEnd ? j : i]!;
+    if (line.length + 1 > room) break;
+    room -= line.length + 1;
+    if (fromEnd) tail.unshift(lines[j--]!);
+    else head.push(lines[i++]!);
+  }
+  if (head.length === 0) return `${text.slice(0, MAX_SAMPLE_CHARS - 1)}…`;
+  return [...head, ...tail].join("\n");
 }
 
 function toTokens(plantilla: string): string[] {

@@ -88,6 +88,21 @@ describe("UnknownErrorStore", () => {
     expect((JSON.parse(readFileSync(path, "utf8")) as Array<{ total: number }>)[0]!.total).toBe(n);
   });
 
+  it("keeps samples small: a huge traceback is kept by its first and last lines, within 16 KiB", async () => {
+    const { store, path } = makeStore();
+    const frames = Array.from({ length: 190 }, (_, i) => `  File "/app/modulo_${i}.py", line ${i}, in paso\n    ${"x = y; ".repeat(180)}`);
+    const lines = TRACEBACK.split("\n");
+    const huge = [lines[0], lines[1], ...frames, lines.at(-1)].join("\n");
+    expect(huge.length).toBeGreaterThan(200_000);
+    store.observe({ source: "bot", text: huge, atMs: 1000 });
+    await store.flush();
+    const [stored] = JSON.parse(readFileSync(path, "utf8")) as Array<{ ejemplos: string[] }>;
+    const sample = stored!.ejemplos[0]!;
+    expect(sample.length).toBeLessThanOrEqual(16 * 1024);
+    expect(sample.startsWith(`${lines[0]}\n${lines[1]}\n`)).toBe(true);
+    expect(sample.endsWith(`\n${lines.at(-1)}`)).toBe(true);
+  });
+
   it("keeps at most maxTemplates, dropping the one seen least recently, and reloads the file", async () => {
     const { store, path } = makeStore({ maxTemplates: 2 });
     store.observe({ source: "bot", text: "ERROR uno", atMs: 1000 });
