@@ -1,17 +1,9 @@
 import type { CheckTransition } from "../checks/index.js";
+import type { IncidentInput } from "../incidents/incident-input.js";
 import type { ActionSpec, CheckResult, CompiledRule, LogEvent, RuleMatch } from "../types.js";
 
-/** What the check adapter needs from the incident side. */
-export interface CheckIncidentSink {
-  /** Opens (or folds into) the incident of a match. */
-  handleMatch(event: LogEvent, match: RuleMatch): void;
-  /**
-   * Closes the open incident of `key` as solucionado; false when none is open. `openedByLogOnly`: only an incident a
-   * log line opened (one the check opened is closed by the check's own `up` edge, which flapping may hold back).
-   */
-  resolveKey(key: string, accion: string, detalle: string, openedByLogOnly?: boolean): boolean;
-  /** Closes the open incident of `key` as fallido; false when none is open. */
-  failKey(key: string, accion: string, detalle: string): boolean;
+/** What turning a check's verdict into incident inputs needs to know. */
+export interface CheckIncidentContext {
   /** The loaded rule of that id, if any. */
   findRule(id: string): CompiledRule | undefined;
   /** The incident key of a check (shared with the log rule of the same outage); default `getCheckKey`. */
@@ -51,8 +43,8 @@ export function createCheckRule(result: CheckResult, actions: ActionSpec[] = [])
 }
 
 /** Picks the rule for a failed check: a loaded rule of that id when it remediates something, else a built-in one. */
-function selectRule(result: CheckResult, sink: CheckIncidentSink): CompiledRule {
-  const loaded = sink.findRule(result.errorType);
+function selectRule(result: CheckResult, context: CheckIncidentContext): CompiledRule {
+  const loaded = context.findRule(result.errorType);
   if (loaded && loaded.actions.length > 0) return { ...loaded, severity: result.severity };
   return createCheckRule(result);
 }
@@ -82,32 +74,27 @@ export function createCheckMatch(
 export const ACCION_RESTART_EXHAUSTED = "no reiniciado: límite de reinicios";
 
 /**
- * Feeds check transitions into the incident flow: `down` (and `flapping`) opens or folds the check's incident,
- * `up` closes it as solucionado with the recovery note ("recuperado, 23 ms"). A process whose restart budget is
- * spent fails its incident at once: nothing will bring it back without a human.
+ * A check transition as incident inputs: `down` (and `flapping`) opens or folds the check's incident, `up` closes
+ * it as solucionado with the recovery note ("recuperado, 23 ms"). A process whose restart budget is spent fails its
+ * incident at once: nothing will bring it back without a human.
  */
-export function handleCheckTransition(t: CheckTransition, sink: CheckIncidentSink): void {
-  const key = sink.keyOf?.(t.check) ?? getCheckKey(t.check);
-  if (t.state === "up") {
-    sink.resolveKey(key, "recuperado", t.result.message);
-    return;
-  }
-  if (t.state === "down" || t.state === "flapping") {
-    const result = t.state === "flapping" ? { ...t.result, message: `inestable: ${t.result.message}` } : t.result;
-    const rule = selectRule(result, sink);
-    const { event, match } = createCheckMatch(result, rule, key);
-    sink.handleMatch(event, match);
-    handleCheckResult(result, sink);
-  }
+export function fromCheckTransition(t: CheckTransition, context: CheckIncidentContext): IncidentInput[] {
+  const key = context.keyOf?.(t.check) ?? getCheckKey(t.check);
+  if (t.state === "up") return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: t.result.message }];
+  if (t.state !== "down" && t.state !== "flapping") return [];
+  const result = t.state === "flapping" ? { ...t.result, message: `inestable: ${t.result.message}` } : t.result;
+  const { event, match } = createCheckMatch(result, selectRule(result, context), key);
+  return [{ events: [event], matches: [match], eventCount: 1 }, ...fromCheckResult(result, context)];
 }
 
 /**
- * Every result, edge or not. A success closes an incident of the check's key that the log opened while the check
- * never went down (the disk had room, the server answered). A process still down whose restarts ran out (the
- * restarted one crashed too) fails the incident opened by its first crash.
+ * Every result, edge or not, as incident inputs. A success closes an incident of the check's key that the log
+ * opened while the check never went down (the disk had room, the server answered). A process still down whose
+ * restarts ran out (the restarted one crashed too) fails the incident opened by its first crash.
  */
-export function handleCheckResult(result: CheckResult, sink: CheckIncidentSink): void {
-  const key = sink.keyOf?.(result.check) ?? getCheckKey(result.check);
-  if (result.ok) sink.resolveKey(key, "recuperado", result.message, true);
-  else if (result.fields["restart_exhausted"] === "true") sink.failKey(key, ACCION_RESTART_EXHAUSTED, result.message);
+export function fromCheckResult(result: CheckResult, context: CheckIncidentContext): IncidentInput[] {
+  const key = context.keyOf?.(result.check) ?? getCheckKey(result.check);
+  if (result.ok) return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: result.message, onlyIfLogOpened: true }];
+  if (result.fields["restart_exhausted"] === "true") return [{ type: "close", key, estado: "fallido", accion: ACCION_RESTART_EXHAUSTED, detalle: result.message }];
+  return [];
 }

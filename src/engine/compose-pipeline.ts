@@ -1,8 +1,9 @@
-import { catchError, EMPTY, share, tap, type Observable } from "rxjs";
+import { catchError, EMPTY, merge, share, tap, type Observable } from "rxjs";
 import type { MultilineOperator } from "../events/group-multiline.js";
 import { maskLineSecrets } from "../events/mask-line-secrets.js";
 import { foldIntoIncidents } from "../incidents/fold-into-incidents.js";
 import type { IncidentChange } from "../incidents/incident-change.js";
+import type { IncidentInput } from "../incidents/incident-input.js";
 import type { IncidentManager } from "../incidents/incident-manager.js";
 import { matchRulesInWorker } from "../rules/match-rules-in-worker.js";
 import type { RuleMatchWorker } from "../rules/rule-match-worker.js";
@@ -37,10 +38,11 @@ export interface Pipeline {
 }
 
 /**
- * `lines$ → maskLineSecrets → groupMultiline → matchRulesInWorker → correlateOutages → foldIntoIncidents`.
+ * `lines$ → maskLineSecrets → groupMultiline → matchRulesInWorker → correlateOutages → foldIntoIncidents`, with
+ * `checks$` (verdicts of periodic checks, a supervised process, vigia's own faults) folded into the same incidents.
  * Both outputs are shared: each stage runs once per batch however many subscribe.
  */
-export function composePipeline(lines$: Observable<SourceLine[]>, stages: PipelineStages): Pipeline {
+export function composePipeline(lines$: Observable<SourceLine[]>, checks$: Observable<IncidentInput>, stages: PipelineStages): Pipeline {
   const matched$ = lines$.pipe(
     tap((lines) => stages.countLines(lines)),
     maskLineSecrets((text) => stages.maskText(text)),
@@ -54,6 +56,6 @@ export function composePipeline(lines$: Observable<SourceLine[]>, stages: Pipeli
     }),
     share(),
   );
-  const changes$ = matched$.pipe(foldIntoIncidents(stages.manager), share());
+  const changes$ = merge(matched$, checks$).pipe(foldIntoIncidents(stages.manager), share());
   return { matched$, changes$ };
 }

@@ -39,7 +39,8 @@ import { formatProblem } from "../util/problems.js";
 import { VERSION } from "../version.js";
 import type { CheckResult, CompiledRule, Incident, SourceLine } from "../types.js";
 import { buildChecksFromConfig } from "./build-checks-from-config.js";
-import { handleCheckResult, handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
+import { fromCheckResult, fromCheckTransition, type CheckIncidentContext } from "./check-incidents.js";
+import type { IncidentInput } from "../incidents/incident-input.js";
 import { buildConfigTemplateValues } from "./config-template-values.js";
 import { composePipeline } from "./compose-pipeline.js";
 import { remediateIncidents } from "./remediate-incidents.js";
@@ -98,6 +99,8 @@ export class Engine {
   private readonly logger: VigiaLogger;
   private readonly options: EngineOptions;
   private readonly lines$ = new Subject<SourceLine[]>();
+  /** Verdicts from outside the log, folded into incidents beside the matched lines. */
+  private readonly checkInputs$ = new Subject<IncidentInput>();
   private readonly grouper: MultilineOperator;
   /** Masks configured secrets and credential-shaped text in every line before it is matched. */
   private readonly maskLineText: (text: string) => string;
@@ -244,7 +247,7 @@ export class Engine {
     const loaded = await this.journal.load();
     await this.unknownErrors.load();
     await this.admin.start(this);
-    const { matched$, changes$ } = composePipeline(this.lines$, {
+    const { matched$, changes$ } = composePipeline(this.lines$, this.checkInputs$, {
       countLines: (lines) => this.countLines(lines),
       maskText: this.maskLineText,
       grouper: this.grouper,
@@ -321,26 +324,23 @@ export class Engine {
 
   /** Reports a failure that no log line shows (a supervised child crashed) as a check-style incident. */
   reportProcessDown(name: string, message: string): void {
-    handleCheckTransition(
-      { check: `process:${name}`, state: "down", result: { check: `process:${name}`, kind: "process", ok: false, severity: "critical", errorType: "proceso_caido", message, durationMs: 0, fields: { proceso: name }, atMs: Date.now() } },
-      this.checkSink,
-    );
+    const result: CheckResult = { check: `process:${name}`, kind: "process", ok: false, severity: "critical", errorType: "proceso_caido", message, durationMs: 0, fields: { proceso: name }, atMs: Date.now() };
+    this.feedIncidents(fromCheckTransition({ check: `process:${name}`, state: "down", result }, this.checkContext));
   }
 
   /** Closes the incident opened by `reportProcessDown` as fallido: the process stays down and needs a human. */
   reportProcessGaveUp(name: string, detalle: string): void {
-    this.checkSink.failKey(`check:process:${name}`, "no reiniciado", detalle);
+    this.feedIncidents([{ type: "close", key: `check:process:${name}`, estado: "fallido", accion: "no reiniciado", detalle }]);
   }
 
   /** Closes the incident opened by `reportProcessDown` once the process runs again. */
   reportProcessUp(name: string, message: string): void {
-    this.checkSink.resolveKey(`check:process:${name}`, "reiniciado", message);
+    this.feedIncidents([{ type: "close", key: `check:process:${name}`, estado: "solucionado", accion: "reiniciado", detalle: message }]);
   }
 
   /** Records a step taken outside the incident flow (the bot stopped for a full disk) on the open incident of a check. */
   noteCheckIncident(checkId: string, accion: string, detalle: string | null = null): void {
-    const open = this.manager.getByKey(this.outageKeys.keyOfCheck(checkId));
-    if (open && open.estado !== "solucionado" && open.estado !== "fallido") this.manager.note(open.id, { accion, detalle });
+    this.feedIncidents([{ type: "note", key: this.outageKeys.keyOfCheck(checkId), accion, detalle }]);
   }
 
   /** Source file states, for the banner and /health. */
@@ -516,22 +516,20 @@ export class Engine {
     this.logger.log(first ? "error" : "verbose", `journal: write failed: ${describeError(error)}; ${backlog.unwritten} incident(s) not on disk, retrying`);
     if (!first || this.state === "stopped") return;
     this.journalFaultOpen = true;
-    reportVigiaFault(
-      {
-        name: "journal",
-        errorType: "diario_no_escribible",
-        message: `no se puede escribir el diario ${this.journal.path}: ${describeFsErrorEs(error)}. Los incidentes siguen en memoria y se reintenta; si vigia se detiene antes, se recuperan al arrancar (los puntos de control no avanzan).`,
-        fields: { diario: this.journal.path },
-      },
-      this.checkSink,
-    );
+    const fault = {
+      name: "journal",
+      errorType: "diario_no_escribible",
+      message: `no se puede escribir el diario ${this.journal.path}: ${describeFsErrorEs(error)}. Los incidentes siguen en memoria y se reintenta; si vigia se detiene antes, se recuperan al arrancar (los puntos de control no avanzan).`,
+      fields: { diario: this.journal.path },
+    };
+    this.feedIncidents(reportVigiaFault(fault, this.checkContext));
   }
 
   private onJournalRecovered(): void {
     this.logger.info(`journal: writable again (${this.journal.path})`);
     if (!this.journalFaultOpen) return;
     this.journalFaultOpen = false;
-    resolveVigiaFault("journal", "el diario vuelve a escribirse", this.checkSink);
+    this.feedIncidents([resolveVigiaFault("journal", "el diario vuelve a escribirse")]);
   }
 
   /** Where the incidents a failed journal write left out can be recovered from, for the log. */
@@ -550,7 +548,7 @@ export class Engine {
     for (const id of this.disabledRuleIds) {
       if (stillDisabled.has(id)) continue;
       this.disabledRuleIds.delete(id);
-      resolveVigiaFault(`rule:${id}`, "regla corregida y recargada", this.checkSink);
+      this.feedIncidents([resolveVigiaFault(`rule:${id}`, "regla corregida y recargada")]);
     }
     this.rulesLastReload = new Date().toISOString();
     recordRulesLoaded(this.metrics, result.rules);
@@ -568,15 +566,13 @@ export class Engine {
     this.logger.error(
       `rules: rule ${rule.id} (${rule.file}:${rule.line}) disabled: one event from ${event.source} kept it busy for more than ${budgetMs} ms (a regex that backtracks without end?); the event went on through the other rules`,
     );
-    reportVigiaFault(
-      {
-        name: `rule:${rule.id}`,
-        errorType: "regla_desactivada",
-        message: `regla ${rule.id} desactivada: una línea de ${event.source} la tuvo ocupada más de ${budgetMs} ms (${rule.file}:${rule.line}). Las demás reglas siguen; se reactiva al corregirla en el fichero de reglas.`,
-        fields: { regla: rule.id, fichero: `${rule.file}:${rule.line}` },
-      },
-      this.checkSink,
-    );
+    const fault = {
+      name: `rule:${rule.id}`,
+      errorType: "regla_desactivada",
+      message: `regla ${rule.id} desactivada: una línea de ${event.source} la tuvo ocupada más de ${budgetMs} ms (${rule.file}:${rule.line}). Las demás reglas siguen; se reactiva al corregirla en el fichero de reglas.`,
+      fields: { regla: rule.id, fichero: `${rule.file}:${rule.line}` },
+    };
+    this.feedIncidents(reportVigiaFault(fault, this.checkContext));
   }
 
   private countLines(lines: SourceLine[]): void {
@@ -650,24 +646,15 @@ export class Engine {
     }
   }
 
-  /** Where check (and supervised process) failures enter the incident flow. */
-  private readonly checkSink: CheckIncidentSink = {
-    handleMatch: (event, match) => this.manager.handleEvent(event, match),
-    resolveKey: (key, accion, detalle, openedByLogOnly) => {
-      if (openedByLogOnly && this.manager.getByKey(key)?.fuente.startsWith("check:")) return false;
-      return this.closeKey(key, "solucionado", accion, detalle);
-    },
-    failKey: (key, accion, detalle) => this.closeKey(key, "fallido", accion, detalle),
+  /** What check verdicts need to become incident inputs: the loaded rules, the keys shared with log rules. */
+  private readonly checkContext: CheckIncidentContext = {
     findRule: (id) => this.rulesById.get(id),
     keyOf: (checkId) => this.outageKeys.keyOfCheck(checkId),
   };
 
-  /** Closes the open incident of a key; false when none is open. */
-  private closeKey(key: string, estado: "solucionado" | "fallido", accion: string, detalle: string): boolean {
-    const open = this.manager.getByKey(key);
-    if (!open || open.estado === "solucionado" || open.estado === "fallido") return false;
-    this.manager.transition(open.id, estado, { accion, detalle });
-    return true;
+  /** Hands verdicts from outside the log (checks, a supervised process, vigia's own faults) to the incident fold. */
+  private feedIncidents(inputs: readonly IncidentInput[]): void {
+    for (const input of inputs) this.checkInputs$.next(input);
   }
 
   private startChecks(): void {
@@ -681,13 +668,13 @@ export class Engine {
       flap: this.config.checks.flap ?? undefined,
       onResult: (result: CheckResult) => {
         recordCheckResult(this.metrics, result);
-        handleCheckResult(result, this.checkSink);
+        this.feedIncidents(fromCheckResult(result, this.checkContext));
         this.checkHistory?.record(result);
         this.shownStateChanged$.next();
       },
       onTransition: (t) => {
         this.logger.info(`check ${t.check}: ${t.state} — ${t.result.message}`);
-        handleCheckTransition(t, this.checkSink);
+        this.feedIncidents(fromCheckTransition(t, this.checkContext));
         this.options.onCheckTransition?.(t);
       },
       onError: (error, checkId) => this.logger.error(`check ${checkId}: ${describeError(error)}`),

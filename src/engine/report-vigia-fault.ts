@@ -1,5 +1,6 @@
 import type { CheckResult } from "../types.js";
-import { handleCheckTransition, type CheckIncidentSink } from "./check-incidents.js";
+import type { IncidentInput } from "../incidents/incident-input.js";
+import { fromCheckTransition, type CheckIncidentContext } from "./check-incidents.js";
 
 /**
  * A fault of vigia itself that the admin must hear about (the journal cannot be written, a rule was
@@ -15,8 +16,8 @@ export interface VigiaFault {
   fields?: Record<string, string>;
 }
 
-/** Opens (or folds into) the incident of `fault`. */
-export function reportVigiaFault(fault: VigiaFault, sink: CheckIncidentSink, nowMs = Date.now()): void {
+/** The inputs that open (or fold into) the incident of `fault`. */
+export function reportVigiaFault(fault: VigiaFault, context: CheckIncidentContext, nowMs = Date.now()): IncidentInput[] {
   const check = `vigia:${fault.name}`;
   const result: CheckResult = {
     check,
@@ -29,12 +30,12 @@ export function reportVigiaFault(fault: VigiaFault, sink: CheckIncidentSink, now
     fields: { ...fault.fields },
     atMs: nowMs,
   };
-  handleCheckTransition({ check, state: "down", result }, sink);
+  return fromCheckTransition({ check, state: "down", result }, context);
 }
 
-/** Closes the incident of the fault `name` as solucionado; false when none is open. */
-export function resolveVigiaFault(name: string, detalle: string, sink: CheckIncidentSink): boolean {
-  return sink.resolveKey(`check:vigia:${name}`, "recuperado", detalle);
+/** The input that closes the incident of the fault `name` as solucionado (moot when none is open). */
+export function resolveVigiaFault(name: string, detalle: string): IncidentInput {
+  return { type: "close", key: `check:vigia:${name}`, estado: "solucionado", accion: "recuperado", detalle };
 }
 
 /** An fs error as the admin reads it, in Spanish (`sin espacio en el disco (ENOSPC)`). */

@@ -1,21 +1,25 @@
 import { Observable, type OperatorFunction } from "rxjs";
-import type { MatchedBatch } from "../types.js";
 import type { IncidentChange } from "./incident-change.js";
+import type { IncidentCommand, IncidentInput } from "./incident-input.js";
+import { isTerminal } from "./incident-state.js";
 import type { IncidentManager } from "./incident-manager.js";
 
 /**
- * Pipeline stage: matched batches in, the incident manager's decisions out. Each batch is handed whole to the
- * manager (it needs the unmatched events too: `resolve_on` lines, the replay guard); what comes out is every change
- * the manager publishes while subscribed, including those that other inputs of the manager cause (a remediation step,
- * a seed from the journal). The output completes when the manager shuts down, not when the batches end: remediation
- * in progress still changes incidents after the last line.
+ * Pipeline stage: matched batches and check verdicts in, the incident manager's decisions out. Each batch is handed
+ * whole to the manager (it needs the unmatched events too: `resolve_on` lines, the replay guard); what comes out is
+ * every change the manager publishes while subscribed, including those that the executor's steps and a seed from the
+ * journal cause. The output completes when the manager shuts down, not when the inputs end: remediation in progress
+ * still changes incidents after the last line.
  */
-export function foldIntoIncidents(manager: IncidentManager): OperatorFunction<MatchedBatch, IncidentChange> {
-  return (batches$) =>
+export function foldIntoIncidents(manager: IncidentManager): OperatorFunction<IncidentInput, IncidentChange> {
+  return (inputs$) =>
     new Observable<IncidentChange>((subscriber) => {
       const changes = manager.changes$.subscribe(subscriber);
-      const inputs = batches$.subscribe({
-        next: (batch) => manager.handleBatch(batch.events, batch.matches),
+      const inputs = inputs$.subscribe({
+        next: (input) => {
+          if ("matches" in input) manager.handleBatch(input.events, input.matches);
+          else applyCommand(manager, input);
+        },
         error: (error: unknown) => subscriber.error(error),
       });
       return () => {
@@ -23,4 +27,16 @@ export function foldIntoIncidents(manager: IncidentManager): OperatorFunction<Ma
         changes.unsubscribe();
       };
     });
+}
+
+/** A verdict applies to the key's open incident; with none open (never opened, or closed already) it is moot. */
+function applyCommand(manager: IncidentManager, command: IncidentCommand): void {
+  const open = manager.getByKey(command.key);
+  if (!open || isTerminal(open.estado)) return;
+  if (command.type === "note") {
+    manager.note(open.id, { accion: command.accion, detalle: command.detalle });
+    return;
+  }
+  if (command.onlyIfLogOpened && open.fuente.startsWith("check:")) return;
+  manager.transition(open.id, command.estado, { accion: command.accion, detalle: command.detalle });
 }
