@@ -1,0 +1,168 @@
+/**
+ * The whole composed pipeline, as the engine builds it, with its real stages: lines in, secrets masked, a Python
+ * traceback grouped into one event (flushed when its idle time passes on a virtual clock), matched in the worker
+ * thread, folded into an incident, remediated by the real executor (mkdir in a temp folder), and the incident changes
+ * out; a periodic check's verdicts fold into the same stream. Nothing is bounded by wall-clock time: the grouper runs
+ * on a VirtualTimeScheduler, the rest is awaited.
+ */
+import { afterEach, describe, expect, it } from "@jest/globals";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { filter, firstValueFrom, ignoreElements, lastValueFrom, Subject, toArray, VirtualTimeScheduler } from "rxjs";
+import type { ChecksConfig } from "../../src/config/types.js";
+import { fromCheckTransition } from "../../src/engine/check-incidents.js";
+import { composePipeline } from "../../src/engine/compose-pipeline.js";
+import { createOutageKeys } from "../../src/engine/outage-keys.js";
+import { remediateIncidents } from "../../src/engine/remediate-incidents.js";
+import { groupMultiline } from "../../src/events/group-multiline.js";
+import type { IncidentChange } from "../../src/incidents/incident-change.js";
+import type { IncidentInput } from "../../src/incidents/incident-input.js";
+import { IncidentManager } from "../../src/incidents/incident-manager.js";
+import { createConsoleLogger } from "../../src/observe/logger.js";
+import { createExecutor } from "../../src/remediation/index.js";
+import { RuleMatchWorker } from "../../src/rules/rule-match-worker.js";
+import type { CheckResult, MatchedBatch, SourceLine } from "../../src/types.js";
+import { makeRule } from "../helpers/make-rule.js";
+import { useTempDirs } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const newTempDir = useTempDirs("vigia-pipeline-");
+const T0 = Date.parse("2025-12-25T14:30:20Z");
+const FLUSH_IDLE_MS = 100;
+const TOKEN = "123456:PIPELINE-secret-token";
+
+const NO_CHECKS: ChecksConfig = {
+  intervalMs: 30_000,
+  disk: null,
+  botApi: null,
+  localBotApi: { url: "http://127.0.0.1:8081", healthUrl: null },
+  http: [],
+  process: [],
+  silence: [],
+  exec: [],
+  flap: null,
+  historyDays: 0,
+};
+
+const missingFolder = makeRule({
+  id: "ruta_inexistente",
+  match: /No such file or directory: '(?<path>modelos\/[^/']+)\/[^']+'/,
+  keyTemplate: "{path}",
+  actions: [{ type: "mkdir", path: "{path}" }],
+  verify: { type: "path_exists", path: "{path}" },
+});
+
+let offset = 0;
+function botLines(texts: string[]): SourceLine[] {
+  return texts.map((text) => {
+    const line = { source: "bot", file: "logs/bot_central.log", fileId: "1:1", text, offset, endOffset: offset + text.length + 1, readAtMs: T0 };
+    offset = line.endOffset;
+    return line;
+  });
+}
+
+function checkDown(ok: boolean): CheckResult {
+  const message = ok ? "HTTP 200" : "HTTP 500";
+  return { check: "http:backend", kind: "http", ok, severity: "critical", errorType: "servicio_caido", message, durationMs: 3, fields: {}, atMs: T0 };
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe("the composed pipeline", () => {
+  it("turns lines into incident changes: a traceback grouped on idle time, matched, remediated; a check's verdicts in the same stream", async () => {
+    const baseDir = newTempDir();
+    const scheduler = new VirtualTimeScheduler();
+    const logger = createConsoleLogger({ consoleLevel: "error" });
+    const matchWorker = new RuleMatchWorker({ budgetMs: 60_000 });
+    matchWorker.setRules([missingFolder]);
+    const manager = new IncidentManager({ now: () => T0 + scheduler.now() });
+    const executor = createExecutor({ allowedRoots: ["modelos"], baseDir, logger });
+    cleanups.push(() => matchWorker.close());
+    const outageKeys = createOutageKeys(NO_CHECKS, { baseDir, downloadRoot: null });
+    const lines$ = new Subject<SourceLine[]>();
+    const checks$ = new Subject<IncidentInput>();
+    const { matched$, changes$ } = composePipeline(lines$, checks$, {
+      countLines: () => undefined,
+      maskText: (text) => text.replaceAll(TOKEN, "***"),
+      grouper: groupMultiline({ startPatterns: new Map([["bot", /^\d{4}-\d{2}-\d{2} /]]), flushIdleMs: FLUSH_IDLE_MS }, scheduler),
+      countEvents: () => undefined,
+      matchWorker,
+      outageKeys,
+      askCheck: () => undefined,
+      manager,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const batches: MatchedBatch[] = [];
+    const linesDone = lastValueFrom(matched$.pipe(ignoreElements()), { defaultValue: undefined });
+    const subscription = matched$.subscribe((batch) => batches.push(batch));
+    const allChanges = lastValueFrom(changes$.pipe(toArray()));
+    const remediation = remediateIncidents(changes$, { executor, manager, configValues: {}, outageKeys, logger });
+    cleanups.push(async () => {
+      subscription.unsubscribe();
+      remediation.unsubscribe();
+    });
+    const solved = firstValueFrom(changes$.pipe(filter((c) => c.type === "transition" && c.incident.estado === "solucionado" && c.incident.error_type === "ruta_inexistente")));
+
+    lines$.next(
+      botLines([
+        "2025-12-25 14:30:19,900 - bot - INFO - Descargando video para modelo ana",
+        `2025-12-25 14:30:20,123 - bot - ERROR - Error descargando (token ${TOKEN})`,
+        "Traceback (most recent call last):",
+        '  File "main.py", line 10, in descargar',
+        "FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/20251225_143020_a3f2b1.mp4'",
+      ]),
+    );
+    // The INFO line went on when the ERROR line started the next event; the traceback waits for more lines.
+    await waitFor(() => batches.length >= 1, "the INFO line's batch out of matching");
+    expect(batches[0]!.matches).toEqual([]);
+    expect(manager.listOpen()).toEqual([]);
+
+    scheduler.flush(); // FLUSH_IDLE_MS pass without a line: the traceback is one event
+    expect(scheduler.now()).toBe(FLUSH_IDLE_MS);
+    const { incident } = (await solved) as Extract<IncidentChange, { type: "transition" }>;
+    expect(existsSync(join(baseDir, "modelos/ana"))).toBe(true);
+    expect(incident.error_message.split("\n")).toHaveLength(4);
+    expect(incident.error_message).not.toContain(TOKEN);
+    expect(incident.campos).toEqual({ path: "modelos/ana" });
+
+    // A periodic check goes down and comes back: its incident opens and closes in the same stream.
+    const down = checkDown(false);
+    for (const input of fromCheckTransition({ check: down.check, state: "down", result: down }, { findRule: () => undefined })) checks$.next(input);
+    const up = checkDown(true);
+    for (const input of fromCheckTransition({ check: up.check, state: "up", result: up }, { findRule: () => undefined })) checks$.next(input);
+
+    lines$.complete();
+    checks$.complete();
+    await linesDone;
+    await executor.drain();
+    manager.shutdown();
+    const changes = await allChanges;
+    const story = changes.map((c) => describeChange(c));
+    expect(story).toEqual([
+      "opened ruta_inexistente detectado",
+      "remediate ruta_inexistente",
+      "transition ruta_inexistente pendiente (mkdir -p modelos/ana)",
+      "transition ruta_inexistente solucionado (mkdir -p modelos/ana)",
+      "opened servicio_caido detectado",
+      "transition servicio_caido solucionado (recuperado)",
+    ]);
+  });
+});
+
+function describeChange(change: IncidentChange): string {
+  switch (change.type) {
+    case "opened":
+      return `opened ${change.incident.error_type} ${change.incident.estado}`;
+    case "transition":
+      return `transition ${change.incident.error_type} ${change.incident.estado}${change.incident.accion ? ` (${change.incident.accion})` : ""}`;
+    case "remediate":
+      return `remediate ${change.request.rule.id}`;
+    default:
+      return change.type;
+  }
+}
