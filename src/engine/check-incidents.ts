@@ -16,7 +16,7 @@ export function getCheckKey(check: string): string {
 }
 
 /** A rule for a check failure that no rule file describes: alert, and stay open until the check recovers. */
-export function createCheckRule(result: CheckResult, actions: ActionSpec[] = []): CompiledRule {
+function createCheckRule(result: CheckResult, actions: ActionSpec[] = []): CompiledRule {
   return {
     id: result.errorType,
     description: `periodic check ${result.check}`,
@@ -50,7 +50,7 @@ function selectRule(result: CheckResult, context: CheckIncidentContext): Compile
 }
 
 /** Turns a check's failure into the event and match the incident manager takes. */
-export function createCheckMatch(
+function createCheckMatch(
   result: CheckResult,
   rule: CompiledRule,
   key = getCheckKey(result.check),
@@ -71,7 +71,7 @@ export function createCheckMatch(
 }
 
 /** `accion` of a process incident whose restart budget is spent. */
-export const ACCION_RESTART_EXHAUSTED = "no reiniciado: límite de reinicios";
+const ACCION_RESTART_EXHAUSTED = "no reiniciado: límite de reinicios";
 
 /**
  * A check transition as incident inputs: `down` (and `flapping`) opens or folds the check's incident, `up` closes

@@ -3,14 +3,14 @@ import { EMPTY, ignoreElements, lastValueFrom, merge, Subject, type Observable, 
 import { dirname, join } from "node:path";
 import type { VigiaConfig } from "../config/types.js";
 import { ConfigError, listConfigSecrets } from "../config/index.js";
-import { CheckpointStore, recoverCheckpoints, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources, type TailerEvent } from "../sources/index.js";
+import { CheckpointStore, recoverCheckpoints, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources } from "../sources/index.js";
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
-import { listRuleFiles, type LoadRulesResult } from "../rules/load-rules.js";
+import type { LoadRulesResult } from "../rules/load-rules.js";
 import { RuleLoader } from "../rules/rule-loader.js";
-import { statSync } from "node:fs";
 import { RuleMatchWorker, type DisabledRule } from "../rules/rule-match-worker.js";
 import { toRuleSource } from "../rules/rule-source.js";
+import { readRuleFilesStamp } from "../rules/read-rule-files-stamp.js";
 import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
 import { IncidentManager, type IncidentChange } from "../incidents/incident-manager.js";
 import { JournalWriter } from "../incidents/journal-writer.js";
@@ -26,6 +26,7 @@ import { recordJournalWrite } from "../observe/record-journal-metrics.js";
 import { createDeliveryRecorder, trackNotifierQueues } from "../observe/record-notifier-metrics.js";
 import { createRemediationRecorder } from "../observe/record-remediation-metrics.js";
 import { recordRuleMatches, recordRulesLoaded } from "../observe/record-rule-metrics.js";
+import { recordTailerEvent } from "../observe/record-tailer-event.js";
 import { logIncidentChanges } from "../observe/log-incident-changes.js";
 import { initialiseSourceSeries, recordEvents, recordLinesRead, trackSourceLag } from "../observe/record-source-metrics.js";
 import { createStatusServer, type StatusServer } from "../observe/status-server.js";
@@ -87,9 +88,10 @@ export interface SessionReport {
 }
 
 /**
- * The daemon: sources → lines → events → matches → incidents → (executor, journal, notifier, metrics).
- * One direction: each stage gets what the previous one emits; the engine only connects them and owns their
- * start and stop order (stop: sources first, so nothing new arrives; journal and checkpoints last).
+ * The daemon: builds the stages from the config, composes them (`composePipeline`: lines → events → matches →
+ * incident changes, checks folded into the same changes), subscribes the journal, log, notifier, metrics and
+ * executor to the changes, and owns the start and stop order (stop: sources first, so nothing new arrives; journal
+ * and checkpoints last).
  */
 export class Engine {
   readonly config: VigiaConfig;
@@ -596,7 +598,7 @@ export class Engine {
       checkpoints: this.checkpoints,
       maxOpenFiles: this.maxOpenFiles,
       onLines: (lines) => this.lines$.next(lines),
-      onEvent: (e) => this.onTailerEvent(e),
+      onEvent: (e) => recordTailerEvent(e, this.metrics, this.logger),
       getPendingOffset: (fileId) => minDefined(this.grouper.getPendingOffset(fileId), this.matchWorker.getPendingOffset(fileId)),
       waitForCapacity: () => this.matchWorker.waitForCapacity(),
     });
@@ -620,30 +622,6 @@ export class Engine {
         ? `checkpoints: resuming from the journal's positions: ${resumed.join(", ")}; other files start as configured`
         : "checkpoints: the journal records no position in the files followed: they start as configured",
     );
-  }
-
-  private onTailerEvent(e: TailerEvent): void {
-    const where = `${e.source} ${e.path}${e.detail ? `: ${e.detail}` : ""}`;
-    switch (e.type) {
-      case "rotated":
-        this.metrics.tailerRotations.inc({ source: e.source });
-        this.logger.info(`source rotated: ${where}`);
-        break;
-      case "truncated":
-        this.metrics.tailerTruncations.inc({ source: e.source });
-        this.logger.warn(`source truncated: ${where}`);
-        break;
-      case "line_truncated":
-        this.metrics.truncatedLines.inc({ source: e.source });
-        this.logger.warn(`line cut to max_line_bytes: ${where}`);
-        break;
-      case "error":
-      case "unreadable":
-        this.logger.warn(`source ${e.type}: ${where}`);
-        break;
-      default:
-        this.logger.verbose(`source ${e.type}: ${where}`);
-    }
   }
 
   /** What check verdicts need to become incident inputs: the loaded rules, the keys shared with log rules. */
@@ -711,21 +689,6 @@ export class Engine {
       this.logger.error(`checkpoints: ${(error as Error).message}`);
     }
   }
-}
-
-/** Names, sizes and mtimes of the rule files: tells whether they changed between two moments. */
-function readRuleFilesStamp(rulePaths: readonly string[]): string {
-  const { files } = listRuleFiles(toRuleSource(rulePaths));
-  return files
-    .map((f) => {
-      try {
-        const st = statSync(f);
-        return `${f}:${st.size}:${st.mtimeMs}`;
-      } catch {
-        return `${f}:-`;
-      }
-    })
-    .join("|");
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
