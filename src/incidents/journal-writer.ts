@@ -18,6 +18,8 @@ const DEFAULT_JOURNAL_MIN_INTERVAL_MS = 250;
 const ARCHIVE_AGE_CHECK_EVERY_MS = 10 * 60_000;
 /** After a size check found nothing it may move (everything still tracked), the next one waits this long. */
 const ARCHIVE_SIZE_RETRY_MS = 10_000;
+/** About this many characters of the journal are joined and handed to the file at a time. */
+const WRITE_PIECE_CHARS = 1 << 20;
 /** An archive part past this size is left as it is and the month continues in the next part (`…-2025-12.2.json`). */
 const MAX_ARCHIVE_PART_BYTES = 64 * 1024 * 1024;
 
@@ -294,10 +296,43 @@ export class JournalWriter {
     return this.pretty ? `[\n${parts.join(",\n")}\n]\n` : `[${parts.join(",")}]\n`;
   }
 
+  /**
+   * What serialize() would return, as pieces of about WRITE_PIECE_CHARS joined only when the file write asks for
+   * them: a write holds one piece at a time beside the cache, not a second copy of the whole journal. The parts are
+   * taken now (strings do not change), so upserts while the write is under way do not reach this file.
+   */
+  private snapshotPieces(): { pieces: Iterable<string>; length: number } {
+    const length = this.measure();
+    const parts = this.serialized.slice() as string[];
+    const pretty = this.pretty;
+    function* pieces(): Generator<string> {
+      if (parts.length === 0) {
+        yield "[]\n";
+        return;
+      }
+      const separator = pretty ? ",\n" : ",";
+      let from = 0;
+      let piece = pretty ? "[\n" : "[";
+      while (from < parts.length) {
+        let to = from;
+        let size = 0;
+        while (to < parts.length && (size < WRITE_PIECE_CHARS || to === from)) size += parts[to++]!.length + separator.length;
+        piece += parts.slice(from, to).join(separator);
+        from = to;
+        piece += from < parts.length ? separator : pretty ? "\n]\n" : "]\n";
+        yield piece;
+        piece = "";
+      }
+    }
+    return { pieces: pieces(), length };
+  }
+
   /** Length of what serialize() would return, without building it. */
   private measure(): number {
     this.fillSerialized();
-    let total = this.pretty ? 4 : 3;
+    if (this.serialized.length === 0) return 3; // "[]\n"
+    // "[\n" + parts joined by ",\n" + "\n]\n", or "[" + parts joined by "," + "]\n"
+    let total = this.pretty ? 3 : 2;
     for (const part of this.serialized) total += part!.length + (this.pretty ? 2 : 1);
     return total;
   }
@@ -349,22 +384,22 @@ export class JournalWriter {
     this.dirty = false;
     this.urgent = false;
     this.overtaken = false;
-    const data = this.serialize();
+    const { pieces, length } = this.snapshotPieces();
     const written = this.unwrittenIds;
     this.unwrittenIds = new Set();
     const started = Date.now();
     try {
-      await writeFileAtomic(this.path, data);
+      await writeFileAtomic(this.path, pieces);
     } catch (error) {
       this.dirty = true;
       for (const id of written) this.unwrittenIds.add(id);
       this.noteFailure(error, started);
       throw error;
     }
-    this.noteWrite(started, data.length);
+    this.noteWrite(started, length);
     // Grown past its bound while this write was prepared: the next write moves the oldest closed incidents.
     const maxBytes = this.archivePolicy?.maxBytes ?? null;
-    if (maxBytes !== null && data.length > maxBytes && Date.now() >= this.nextSizeCheckMs) this.dirty = true;
+    if (maxBytes !== null && length > maxBytes && Date.now() >= this.nextSizeCheckMs) this.dirty = true;
     if (this.intentPending && !this.overtaken) {
       this.intentPending = false;
       await removeIntent(this.path);

@@ -31,11 +31,12 @@ function needsChown(kept: NonNullable<KeptAttributes>): boolean {
 }
 
 /**
- * Replaces `path` with `data` so that a reader (or a crash) sees either the old or the new content, never a mix:
+ * Replaces `path` with `data` (or the pieces `data` yields, in order) so that a reader (or a crash) sees either the old
+ * or the new content, never a mix:
  * write a temp file in the same folder, fsync it, rename it over the target, fsync the folder. The new file
  * keeps the old one's mode and owner.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const kept = await stat(path).then(toKeptAttributes, () => null);
   const tmp = getTempPath(path);
@@ -46,7 +47,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
       // Only root may give a file away; anyone else writes it as their own rather than not at all.
       if (needsChown(kept)) await fh.chown(kept.uid, kept.gid).catch(() => undefined);
     }
-    await fh.writeFile(data);
+    if (typeof data === "string" || data instanceof Uint8Array) await fh.writeFile(data);
+    // Pieces one after the other (a large file built as it is written, never whole in memory).
+    else for (const piece of data) await fh.writeFile(piece);
     await fh.sync();
   } catch (error) {
     await fh.close().catch(() => undefined);
