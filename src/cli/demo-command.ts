@@ -80,7 +80,10 @@ export async function runDemoCommand(values: Record<string, unknown>): Promise<n
     }
   }
   if (values["keep"]) process.stdout.write(`\nkept: ${dir}\n`);
-  else rmSync(dir, { recursive: true, force: true });
+  else {
+    rmSync(dir, { recursive: true, force: true });
+    process.stdout.write(`\nremoved ${dir} (vigia demo --keep keeps it)\n`);
+  }
   return 0;
 }
 
