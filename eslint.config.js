@@ -1,6 +1,7 @@
 // Lint: typescript-eslint's recommended rules over src/, test/, bench/ and scripts/ (syntax-level, no type
 // information: fast enough to run on every CI build). Unused locals and parameters are the compiler's job
-// (tsconfig noUnusedLocals/noUnusedParameters); unused exports and files are knip's (`npm run lint:unused`).
+// (tsconfig noUnusedLocals/noUnusedParameters); unused files, exports and dependencies are knip's (knip.json,
+// the last step of `npm run lint`).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
