@@ -2,7 +2,7 @@
  * `exec` check: any command, exit 0 = healthy (e.g. `docker inspect -f {{.State.Running}} telegram-bot-api`
  * with `expect_output: 'true'`, so Docker is never a dependency of vigia). The argv runs without a shell.
  */
-import { execa } from "execa";
+import { runCommand } from "../util/run-command.js";
 import type { Severity } from "../types.js";
 import { clipText, type Check, type CheckProbe } from "./check.js";
 
@@ -28,27 +28,26 @@ const EXEC_CHECK_DEFAULTS = { timeoutMs: 30_000, errorType: "comando_fallido", k
 export function createExecCheck(spec: ExecCheckSpec): Check {
   if (spec.command.length === 0) throw new Error(`exec check ${spec.name}: command is empty`);
   const timeoutMs = spec.timeoutMs ?? EXEC_CHECK_DEFAULTS.timeoutMs;
-  const [file, ...args] = spec.command as [string, ...string[]];
 
   async function probe(signal: AbortSignal): Promise<CheckProbe> {
-    const result = await execa(file, args, {
-      timeout: timeoutMs,
-      cancelSignal: signal,
-      forceKillAfterDelay: EXEC_CHECK_DEFAULTS.killGraceMs,
-      reject: false,
-      stdin: "ignore",
-      maxBuffer: 64 * 1024,
+    // The command runs in its own process group: a timeout or the scheduler's deadline kills what it started too.
+    const result = await runCommand(spec.command, {
+      timeoutMs,
+      killGraceMs: EXEC_CHECK_DEFAULTS.killGraceMs,
+      signal,
+      maxOutputBytes: 64 * 1024,
       cwd: spec.cwd,
     });
-    const fields: Record<string, string> = { command: spec.command.join(" "), duration_ms: String(Math.round(result.durationMs)) };
+    const fields: Record<string, string> = { command: spec.command.join(" "), duration_ms: String(result.durationMs) };
     if (result.exitCode !== undefined) fields.exit_code = String(result.exitCode);
     if (result.timedOut) return { ok: false, message: `timeout after ${timeoutMs} ms`, fields: { ...fields, reason: "timeout" } };
-    if (result.failed) {
-      const detail = clipText(String(result.stderr ?? "")) || clipText(result.shortMessage ?? "");
-      const head = result.exitCode === undefined ? "did not run" : `exit ${result.exitCode}`;
+    if (result.aborted) return { ok: false, message: "cancelled", fields: { ...fields, reason: "cancelled" } };
+    if (!result.ok) {
+      const detail = clipText(result.stderrTail) || clipText(result.spawnFailure ?? "");
+      const head = result.spawnFailure !== undefined ? "did not run" : result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`;
       return { ok: false, message: detail ? `${head}: ${detail}` : head, fields: { ...fields, reason: "exit" } };
     }
-    const stdout = String(result.stdout ?? "");
+    const stdout = result.stdoutTail;
     if (spec.expectOutput && !spec.expectOutput.test(stdout)) {
       return {
         ok: false,

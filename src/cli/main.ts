@@ -18,7 +18,7 @@ type Handler = (values: Record<string, unknown>, positionals: string[], rest: st
 
 /** Each sub-command's code, loaded lazily so `--help` stays fast. Names, flags and help text: cli-spec.ts. */
 const HANDLERS: Record<string, Handler> = {
-  run: async (v) => (await import("./run-command.js")).runDaemonCommand(v),
+  run: async (v) => (await import("./run-daemon-command.js")).runDaemonCommand(v),
   check: async (v) => (await import("./check-command.js")).runCheckCommand(v),
   "test-rules": async (v, p) => (await import("./test-rules-command.js")).runTestRulesCommand(v, p),
   "suggest-rules": async (v, p) => (await import("./suggest-rules-command.js")).runSuggestRulesCommand(v, p),

@@ -1,4 +1,4 @@
-import { runCommand } from "./run-command.js";
+import { runActionCommand } from "./run-action-command.js";
 import { OwnerLookupError } from "./errors.js";
 
 /**
@@ -90,7 +90,7 @@ async function lookupGroup(spec: string, name: string): Promise<number> {
 
 /** `getent DB KEY` → the entry's colon-separated fields; exit 2 means "no such entry". */
 async function getent(spec: string, database: "passwd" | "group", key: string): Promise<string[]> {
-  const outcome = await runCommand(["getent", database, key], {
+  const outcome = await runActionCommand(["getent", database, key], {
     timeoutMs: LOOKUP_TIMEOUT_MS,
     killGraceMs: 500,
     maxOutputBytes: 4096,
@@ -102,7 +102,7 @@ async function getent(spec: string, database: "passwd" | "group", key: string): 
 
 /** `id -G uid` lists the user's groups; a uid without a passwd entry is assumed to run with the gid it was given. */
 async function lookupCredentials(owner: OwnerIds): Promise<Credentials> {
-  const outcome = await runCommand(["id", "-G", String(owner.uid)], {
+  const outcome = await runActionCommand(["id", "-G", String(owner.uid)], {
     timeoutMs: LOOKUP_TIMEOUT_MS,
     killGraceMs: 500,
     maxOutputBytes: 4096,

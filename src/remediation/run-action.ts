@@ -5,7 +5,7 @@ import type { RemediationContext } from "./remediation-context.js";
 import { getActionHandler } from "./actions/registry.js";
 import { readTimeoutMs } from "./spec-options.js";
 import { ActionTimeoutError, CommandFailedError, RemediationAbortedError } from "./errors.js";
-import { formatArgv } from "./format-argv.js";
+import { formatArgv } from "../util/format-argv.js";
 import { waitMs } from "../util/wait-ms.js";
 
 /**

@@ -1,9 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createExecCheck } from "../../src/checks/exec-check.js";
 import { runCheckOnce } from "../../src/checks/run-check.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+function isGoneOrZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
 
 const node = process.execPath;
 let dir: string;
@@ -38,6 +47,16 @@ describe("exec check", () => {
     // the command outlives the test's timeout: only the kill ends it
     const result = await runCheckOnce(createExecCheck({ name: "slow", command: [node, "-e", "setTimeout(() => {}, 600000)"], timeoutMs: 300 }));
     expect(result).toMatchObject({ ok: false, fields: { reason: "timeout" } });
+  });
+
+  it("kills what the command started too when it times out (its whole process group)", async () => {
+    const pidFile = join(dir, "grandchild.pid");
+    const script = `sleep 600 & echo $! > ${pidFile}; wait`;
+    const result = await runCheckOnce(createExecCheck({ name: "wrapper", command: ["sh", "-c", script], timeoutMs: 300 }));
+    expect(result).toMatchObject({ ok: false, message: "timeout after 300 ms", fields: { reason: "timeout" } });
+    const grandchild = Number(readFileSync(pidFile, "utf8"));
+    // Killed with its group; with its parent gone too it may linger a moment as a zombie until init reaps it.
+    await waitFor(() => isGoneOrZombie(grandchild), `the grandchild ${grandchild} to be killed`);
   });
 
   it("reports a missing program as not run", async () => {

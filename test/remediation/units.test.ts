@@ -3,8 +3,8 @@ import { classifyFailure, PathRefusedError, InvalidSpecError, OwnerLookupError, 
 import { MissingFieldError } from "../../src/util/template.js";
 import { createKeyedScheduler } from "../../src/remediation/keyed-scheduler.js";
 import { compileNameGlob } from "../../src/remediation/glob-match.js";
-import { createOutputTail } from "../../src/remediation/output-tail.js";
-import { formatArgv } from "../../src/remediation/format-argv.js";
+import { createOutputTail } from "../../src/util/output-tail.js";
+import { formatArgv } from "../../src/util/format-argv.js";
 import { createOwnerResolver } from "../../src/remediation/owner.js";
 import { hasPermission } from "../../src/remediation/access-as.js";
 

@@ -2,7 +2,7 @@ import { constants, type Stats } from "node:fs";
 import { copyFile, lstat, mkdir, open, realpath, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { ActionHandler } from "./action-handler.js";
-import { quoteArg } from "../format-argv.js";
+import { quoteArg } from "../../util/format-argv.js";
 import type { GuardedPath } from "../path-guard.js";
 import { PathRefusedError } from "../path-guard.js";
 import { readFilledString } from "../spec-options.js";

@@ -2,8 +2,8 @@ import { resolve } from "node:path";
 import type { ActionHandler } from "./action-handler.js";
 import { readArgv, readEnv, readOptionalString, readTimeoutMs } from "../spec-options.js";
 import { fillTemplate } from "../../util/template.js";
-import { runCommandOrThrow } from "../run-command.js";
-import { formatArgv } from "../format-argv.js";
+import { runCommandOrThrow } from "../run-action-command.js";
+import { formatArgv } from "../../util/format-argv.js";
 import { confineCapturedValues } from "../confine-captured-values.js";
 
 /**

@@ -1,7 +1,7 @@
 import { chmod, lchown, lstat, mkdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import type { ActionHandler } from "./action-handler.js";
-import { quoteArg } from "../format-argv.js";
+import { quoteArg } from "../../util/format-argv.js";
 import { readBoolean, readFilledString, readMode, formatMode } from "../spec-options.js";
 import { resolveOwnerForPath } from "../owner-for-path.js";
 

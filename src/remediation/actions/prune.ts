@@ -1,7 +1,7 @@
 import { lstat, opendir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { ActionHandler } from "./action-handler.js";
-import { quoteArg } from "../format-argv.js";
+import { quoteArg } from "../../util/format-argv.js";
 import { readFilledString, readNumber, readString } from "../spec-options.js";
 import { compileNameGlob } from "../glob-match.js";
 import { BYTES_PER_GB, formatBytes } from "../disk-space.js";

@@ -1,7 +1,7 @@
 import type { VerifyHandler } from "./verify-handler.js";
 import { readArgv, readTimeoutMs } from "../spec-options.js";
-import { runCommand } from "../run-command.js";
-import { formatArgv } from "../format-argv.js";
+import { runActionCommand } from "../run-action-command.js";
+import { formatArgv } from "../../util/format-argv.js";
 import { confineCapturedValues } from "../confine-captured-values.js";
 
 /** `exec_ok {command, timeout?}`: a command exits 0 within its timeout (default `remediation.action_timeout`). No shell. */
@@ -15,7 +15,7 @@ export const execOkVerify: VerifyHandler = {
       descripcion: `${formatArgv(argv)} → código 0`,
       readOnly: false,
       async check() {
-        const outcome = await runCommand(argv, {
+        const outcome = await runActionCommand(argv, {
           cwd: ctx.guard.baseDir,
           timeoutMs,
           killGraceMs: ctx.killGraceMs,

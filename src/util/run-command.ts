@@ -1,13 +1,11 @@
 import { execa } from "execa";
 import { createOutputTail } from "./output-tail.js";
 import { formatArgv } from "./format-argv.js";
-import { defaultTimers, type Timers } from "../util/timers.js";
-import { CommandFailedError, RemediationAbortedError } from "./errors.js";
-import { formatDurationMs } from "../util/format-duration-ms.js";
+import { defaultTimers, type Timers } from "./timers.js";
 
 /**
- * Runs one command for the executor (exec actions, exec_ok, sudo chown). argv items go to the program as they are:
- * no shell ever sees them, so a captured value is one argument whatever it contains.
+ * Runs one command, for remediation (exec actions, exec_ok, sudo chown) and for exec checks alike. argv items go to
+ * the program as they are: no shell ever sees them, so a captured value is one argument whatever it contains.
  *
  * The child runs in its own process group so a timeout or a cancel kills what it started too (a wrapper script and
  * its ffmpeg), first with SIGTERM, then SIGKILL after `killGraceMs`. Output is not buffered: only a bounded tail of
@@ -20,7 +18,7 @@ export interface RunCommandOptions {
   timeoutMs: number;
   /** Delay between SIGTERM and SIGKILL. */
   killGraceMs: number;
-  /** Aborting kills the command (resolve_on closed the incident, or vigia is stopping). */
+  /** Aborting kills the command (resolve_on closed the incident, a check's deadline, or vigia is stopping). */
   signal?: AbortSignal;
   /** Bytes of stdout and of stderr kept for messages. */
   maxOutputBytes: number;
@@ -28,7 +26,7 @@ export interface RunCommandOptions {
   now?: () => number;
 }
 
-/** How a command ended; shaped like execa's result, failures included (they are data). */
+/** How a command ended; shaped like execa's result, failures included (they are data). Each caller words it. */
 export interface CommandOutcome {
   ok: boolean;
   command: string;
@@ -41,8 +39,8 @@ export interface CommandOutcome {
   stderrTail: string;
   /** Bytes printed on stdout + stderr, including those not kept. */
   outputBytes: number;
-  /** One line saying what happened (`python3 x.py: código de salida 2: <last stderr line>`). */
-  shortMessage: string;
+  /** Why it never ran (ENOENT, EACCES, an empty argv): the spawn error's first line. */
+  spawnFailure?: string;
 }
 
 /** After SIGKILL, how long to wait for the pipes to close before cutting them (a grandchild that left the group). */
@@ -63,10 +61,8 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
   const base = { command, stdoutTail: "", stderrTail: "", outputBytes: 0 };
 
   const [file, ...args] = argv;
-  if (!file) return { ...base, ok: false, timedOut: false, aborted: false, durationMs: 0, shortMessage: "comando vacío" };
-  if (options.signal?.aborted) {
-    return { ...base, ok: false, timedOut: false, aborted: true, durationMs: 0, shortMessage: `${command}: cancelado` };
-  }
+  if (!file) return { ...base, ok: false, timedOut: false, aborted: false, durationMs: 0, spawnFailure: "empty command" };
+  if (options.signal?.aborted) return { ...base, ok: false, timedOut: false, aborted: true, durationMs: 0 };
 
   const subprocess = execa(file, args, {
     cwd: options.cwd,
@@ -143,37 +139,12 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
       outputBytes: stdoutTail.totalBytes + stderrTail.totalBytes,
     };
     const spawnFailure = exitCode === undefined && signal === undefined ? (result.originalMessage ?? result.shortMessage) : undefined;
-    return { ...outcome, shortMessage: describeOutcome({ ...outcome, spawnFailure }, options.timeoutMs) };
+    return spawnFailure === undefined ? outcome : { ...outcome, spawnFailure: spawnFailure.split("\n")[0]!.trim() };
   } finally {
     for (const handle of handles) timers.clearTimeout(handle);
     options.signal?.removeEventListener("abort", onAbort);
     if (pid !== undefined) liveGroups.delete(pid);
   }
-}
-
-/** One line for the journal: what ended the command, plus the last line it printed on stderr (or stdout). */
-function describeOutcome(
-  outcome: Omit<CommandOutcome, "shortMessage"> & { spawnFailure?: string },
-  timeoutMs: number,
-): string {
-  const lastLine = getLastLine(outcome.stderrTail) || getLastLine(outcome.stdoutTail);
-  const suffix = lastLine ? `: ${lastLine}` : "";
-  if (outcome.timedOut) return `${outcome.command}: superó ${formatDurationMs(timeoutMs)} y se mató (${outcome.signal ?? "SIGKILL"})`;
-  if (outcome.aborted) return `${outcome.command}: cancelado`;
-  if (outcome.spawnFailure) return `${outcome.command}: no se pudo ejecutar: ${firstLine(outcome.spawnFailure)}`;
-  if (outcome.signal) return `${outcome.command}: terminó por ${outcome.signal}${suffix}`;
-  if (outcome.exitCode === 0) return `${outcome.command}: código de salida 0`;
-  return `${outcome.command}: código de salida ${outcome.exitCode}${suffix}`;
-}
-
-function getLastLine(text: string): string {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
-  const last = lines.at(-1) ?? "";
-  return last.length > 200 ? `${last.slice(0, 199)}…` : last;
-}
-
-function firstLine(text: string): string {
-  return text.split("\n")[0]!.trim();
 }
 
 /** Remembers a live group; on vigia's own exit, every remaining group is killed. */
@@ -190,14 +161,4 @@ function trackGroup(pid: number): void {
       }
     }
   });
-}
-
-/** runCommand for actions: a cancelled run throws RemediationAbortedError, a failed one CommandFailedError. */
-export async function runCommandOrThrow(argv: readonly string[], options: RunCommandOptions): Promise<CommandOutcome> {
-  const outcome = await runCommand(argv, options);
-  if (outcome.aborted) throw new RemediationAbortedError();
-  if (!outcome.ok) {
-    throw new CommandFailedError(outcome.command, outcome.exitCode, outcome.signal, outcome.timedOut, outcome.stderrTail, outcome.shortMessage);
-  }
-  return outcome;
 }
