@@ -131,6 +131,13 @@ describe("Telegram commands for the admin (e2e)", () => {
     expect(ws.read("logs/monitor.log")).not.toMatch(/\/silenciar todo/);
     expect(() => ws.read("logs/silencios.json")).toThrow(/ENOENT/);
 
+    // An error no rule claims, then the top of the unforeseen errors.
+    ws.append(BOT_LOG, formatPythonLine("ERROR", "ValueError: cuota de Telegram agotada para modelo ana"));
+    await waitFor(() => existsSync(ws.at("logs/desconocidos.json")) || undefined, { what: "desconocidos.json", describe: vigia.stderr });
+    const unknown = await ask(fake, vigia, "/desconocidos", (t) => t.startsWith("🆕 Errores no previstos"));
+    expect(unknown.text).toContain("• × 1 <code>&lt;TS&gt; - bot_central - ERROR - ValueError: cuota de Telegram agotada para modelo &lt;MODELO&gt;</code>");
+    expect(htmlToPlainText(unknown.text)).toMatch(/fuentes: bot · última vez \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} · plantilla [0-9a-f]{12}\nUna regla para cada una: vigia suggest-rules$/);
+
     // The download bot's updates are its own: vigia polls only with the command bot's token.
     expect(fake.callsTo("getUpdates").length).toBeGreaterThan(0);
     expect(fake.callsTo("getUpdates").filter((c) => c.token !== COMMANDS_TOKEN)).toEqual([]);
@@ -253,6 +260,12 @@ describe("Telegram commands for the admin (e2e)", () => {
 
     const story = await ask(fake, vigia, `/incidente ${failed.id}`, (t) => t.includes("Incidente"));
     expect(htmlToPlainText(story.text)).toMatch(/Historia:\n\d{2}:\d{2}:\d{2} detectado\n/);
+
+    // The report's summary of the journal: two video_ausente fallido, two solucionado by the retries.
+    const informe = await ask(fake, vigia, "/informe", (t) => t.startsWith("📊 Informe"));
+    expect(informe.text).toContain("/logs/descarga_errors.json</code>");
+    expect(htmlToPlainText(informe.text)).toMatch(/video_ausente.*\b2\b.*\b2\b/);
+    expect(htmlToPlainText(informe.text)).toMatch(/Informe completo: vigia report$/);
     await vigia.stop();
   });
 });
