@@ -17,8 +17,12 @@ export const SOURCE_DEFAULTS = {
 
 /** Defaults of `sources[].multiline`. */
 export const MULTILINE_DEFAULTS = {
-  /** Idle time after which a pending event (a traceback) is emitted without waiting for the next start line. */
-  flush_ms: 100,
+  /**
+   * Idle time after which a pending event (a traceback) is emitted without waiting for the next start line. 500:
+   * a write split across reads reaches us within one stat check (250 ms) where no folder watcher sees it, so 500
+   * leaves twice that margin and keeps detection well under a second (see `MultilineOptions.flushIdleMs`).
+   */
+  flush_ms: 500,
 };
 
 /** The sources followed when the config has no `sources` key: the bot and the backend. */

@@ -8,7 +8,8 @@ export interface MultilineOptions {
    */
   startPatterns: ReadonlyMap<string, RegExp> | Readonly<Record<string, RegExp | null | undefined>>;
   /**
-   * Flush a pending event after this long without a new line for it. Default 500 ms: Python's logging writes a
+   * Flush a pending event after this long without a new line for it. Default 500 ms (the config's
+   * `multiline.flush_ms` default is the same, in config/defaults.ts): Python's logging writes a
    * record and its traceback in one write(), so a traceback nearly always arrives in one read; when a write is
    * split across reads, the tailer's stat check (every 250 ms) delivers the rest within one poll, and 500 ms
    * leaves twice that margin while keeping detection latency well under a second.
