@@ -57,6 +57,8 @@ export interface FileTailerOptions {
   getPendingOffset?(fileId: string): number | undefined;
   /** Awaited before each read: lets a slower stage downstream hold reading back. */
   waitForCapacity?(): Promise<void>;
+  /** The clock of the rotated files' grace periods (default Date.now). */
+  now?(): number;
 }
 
 export type TailerEventType =
@@ -358,7 +360,7 @@ export class FileTailer implements BudgetMember {
       else await this.checkPath();
       for (const file of [...this.draining]) await this.readAvailable(file);
       if (this.current && !this.currentUnchanged) await this.readAvailable(this.current);
-      await this.closeExpiredFiles(Date.now());
+      await this.closeExpiredFiles(this.options.now?.() ?? Date.now());
     } catch (error) {
       this.emitEvent("error", describeError(error));
     }
@@ -565,7 +567,7 @@ export class FileTailer implements BudgetMember {
   /** Moves a file that left the path to the draining list: still read until its grace period ends. */
   private retire(file: FollowedFile, reason: string): void {
     file.rotated = true;
-    file.graceDeadlineMs = Date.now() + this.settings.rotateGraceMs;
+    file.graceDeadlineMs = (this.options.now?.() ?? Date.now()) + this.settings.rotateGraceMs;
     this.draining.push(file);
     this.knownFileIds.add(file.fileId);
     this.counters.rotations++;

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { TAILER_DEFAULTS } from "../../src/sources/file-tailer.js";
 import { Collector, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
-import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { numberedLines } from "./tail-helpers.js";
 
 const { tempPath, started } = useTailerTestScaffold();
@@ -36,7 +36,8 @@ describe("item 3: rename-and-create", () => {
     const writer = openSync(path, "a");
     writeSync(writer, numberedLines("a", 1, 3));
     const collector = new Collector();
-    const { tailer } = makeTailer(path, collector, { rotateGraceMs: 400 });
+    const clock = { ms: 0 };
+    const { tailer } = makeTailer(path, collector, { rotateGraceMs: 400, now: () => clock.ms });
     await started(tailer);
     writeSync(writer, numberedLines("a", 4, 2) + "a-6 unfinished");
     renameSync(path, `${path}.1`);
@@ -50,7 +51,7 @@ describe("item 3: rename-and-create", () => {
     expect(tailer.getStats()).toMatchObject({ rotations: 1, drainingFiles: 1 });
     expect(collector.eventTypes()).toContain("rotated");
     // After the grace period the old file is closed.
-    await sleepMs(450);
+    clock.ms += 400;
     await tailer.poke();
     expect(tailer.getStats().drainingFiles).toBe(0);
     expect(collector.eventTypes()).toContain("closed");
@@ -65,13 +66,14 @@ describe("item 3: rename-and-create", () => {
     const path = tempPath();
     writeFileSync(path, "");
     const collector = new Collector();
-    const { tailer } = makeTailer(path, collector, { rotateGraceMs: 50 });
+    const clock = { ms: 0 };
+    const { tailer } = makeTailer(path, collector, { rotateGraceMs: 50, now: () => clock.ms });
     await started(tailer);
     appendFileSync(path, "whole\ncut by rotation");
     renameSync(path, `${path}.1`);
     await tailer.poke();
     expect(collector.texts()).toEqual(["whole"]);
-    await sleepMs(60);
+    clock.ms += 50;
     await tailer.poke();
     expect(collector.texts()).toEqual(["whole", "cut by rotation"]);
   });
@@ -80,7 +82,8 @@ describe("item 3: rename-and-create", () => {
     const path = tempPath();
     writeFileSync(path, numberedLines("n", 1, 5));
     const collector = new Collector();
-    const { tailer } = makeTailer(path, collector, { startAt: "beginning", rotateGraceMs: 50 });
+    const clock = { ms: 0 };
+    const { tailer } = makeTailer(path, collector, { startAt: "beginning", rotateGraceMs: 50, now: () => clock.ms });
     await started(tailer);
     appendFileSync(path, numberedLines("n", 6, 5));
     // Rotation 1: A → .1, B created and written.
@@ -91,7 +94,7 @@ describe("item 3: rename-and-create", () => {
     renameSync(path, `${path}.1`);
     writeFileSync(path, numberedLines("n", 21, 10));
     await tailer.poke();
-    await sleepMs(60);
+    clock.ms += 50;
     await tailer.poke();
     expect(collector.texts()).toEqual(numberedLines("n", 1, 30).trimEnd().split("\n"));
     expect(tailer.getStats().rotations).toBe(2);
@@ -228,12 +231,13 @@ describe("item 5: delete and re-create, inode reuse, same first line", () => {
     const banner = "2024-05-01 00:00:00 INFO bot started\n";
     writeFileSync(path, banner + "old-1\n");
     const collector = new Collector();
-    const { tailer } = makeTailer(path, collector, { startAt: "beginning", rotateGraceMs: 20 });
+    const clock = { ms: 0 };
+    const { tailer } = makeTailer(path, collector, { startAt: "beginning", rotateGraceMs: 20, now: () => clock.ms });
     await started(tailer);
     const oldInode = inodeOf(path);
     unlinkSync(path);
     await tailer.poke();
-    await sleepMs(30);
+    clock.ms += 20;
     await tailer.poke(); // grace over: the old handle is closed, the inode is free
     writeFileSync(path, banner + "new-1\nnew-2\n");
     await tailer.poke();
