@@ -3,6 +3,7 @@
  * Linux-only for patterns and zombie detection; on other systems a pid that accepts signal 0 counts as alive.
  */
 import { readFile, readdir } from "node:fs/promises";
+import { readTextIfExists } from "../util/read-text-if-exists.js";
 
 /** A pid file that exists but does not hold a pid. */
 export class PidFileError extends Error {
@@ -14,13 +15,8 @@ export class PidFileError extends Error {
 
 /** Reads the pid in a pid file; null when the file does not exist (the process never started or cleaned up). */
 export async function readPidFile(path: string): Promise<number | null> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === null) return null;
   const pid = Number(text.trim());
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new PidFileError(path, text.slice(0, 40));
   return pid;

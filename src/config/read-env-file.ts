@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { parseEnv } from "node:util";
+import { readTextIfExists } from "../util/read-text-if-exists.js";
 
 /** A parsed `.env` file: its variables, and where each is set (for messages about bad values). */
 export interface EnvFile {
@@ -15,13 +15,8 @@ export interface EnvFile {
  * Returns null when the file does not exist; other read errors are thrown.
  */
 export async function readEnvFile(path: string): Promise<EnvFile | null> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === null) return null;
   const vars: Record<string, string> = {};
   for (const [key, value] of Object.entries(parseEnv(text))) if (value !== undefined) vars[key] = value;
   const lines = text.split(/\r?\n/);
