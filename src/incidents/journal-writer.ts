@@ -592,7 +592,8 @@ function parseDetectedMs(element: unknown): number {
  */
 async function removeStaleTempFiles(journalPath: string): Promise<void> {
   const dir = dirname(journalPath);
-  const prefix = `.${basename(journalPath)}.`;
+  // The journal's temp copies and the archive intent's (`..<name>.archiving.<pid>.<n>.tmp`).
+  const prefixes = [`.${basename(journalPath)}.`, `.${basename(getIntentPath(journalPath))}.`];
   let names: string[];
   try {
     names = await readdir(dir);
@@ -602,7 +603,8 @@ async function removeStaleTempFiles(journalPath: string): Promise<void> {
   for (const name of names) {
     // An archive append's temp file (`.<journal>-2025-12.json.<pid>.archive.tmp`) is an archive's copy: the
     // archive itself is intact, and the incidents are still live until a move completes.
-    const pid = parseArchiveTempName(name)?.pid ?? (name.startsWith(prefix) && name.endsWith(".tmp") ? Number(name.slice(prefix.length).split(".")[0]) : NaN);
+    const prefix = name.endsWith(".tmp") ? prefixes.find((p) => name.startsWith(p)) : undefined;
+    const pid = parseArchiveTempName(name)?.pid ?? (prefix ? Number(name.slice(prefix.length).split(".")[0]) : NaN);
     if (!Number.isInteger(pid) || pid <= 0 || (pid !== process.pid && isProcessAlive(pid))) continue;
     await unlink(join(dir, name)).catch(() => undefined);
   }

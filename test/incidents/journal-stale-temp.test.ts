@@ -16,6 +16,8 @@ describe("JournalWriter.load", () => {
     const live = String(process.ppid);
     writeFileSync(join(dir, `.descarga_errors.json.${dead}.3.tmp`), "[");
     writeFileSync(join(dir, `.descarga_errors.json.${live}.1.tmp`), "[");
+    // The archive intent's own temp copy, from a kill while the intent was written.
+    writeFileSync(join(dir, `..descarga_errors.json.archiving.${dead}.2.tmp`), "{");
     writeFileSync(join(dir, "other.tmp"), "x");
     await new JournalWriter(journal).load();
     expect(readdirSync(dir).sort()).toEqual([`.descarga_errors.json.${live}.1.tmp`, "descarga_errors.json", "other.tmp"]);
