@@ -87,9 +87,11 @@ describe("/metrics after a real session", () => {
         const s = await scrape();
         const sent = (channel: string) => s.parsed.valueOf("vigia_notifications_sent_total", { channel }) ?? 0;
         const checked = s.parsed.valueOf("vigia_check_runs_total", { check: "exec:listo", result: "ok" }) ?? 0;
-        return sent("telegram") > 0 && sent("webhook") > 0 && checked > 0 && s;
+        // The last line is an event once the grouper's idle time (multiline.flush_ms) has passed.
+        const events = s.parsed.valueOf("vigia_events_total", { source: "bot" }) ?? 0;
+        return sent("telegram") > 0 && sent("webhook") > 0 && checked > 0 && events >= 4 && s;
       },
-      { what: "a Telegram message, a webhook post and an exec check run counted on /metrics", timeoutMs: 60_000, describe: vigia.stderr },
+      { what: "a Telegram message, a webhook post, an exec check run and the 4 events counted on /metrics", timeoutMs: 60_000, describe: vigia.stderr },
     );
 
     // Every declared metric is exported with a value (histograms through their _count).
