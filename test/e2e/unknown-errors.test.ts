@@ -28,20 +28,26 @@ interface StoredTemplate {
   ultima_vez: string;
 }
 
+/** A workspace whose bot log vigia tails, alerting to a fake Bot API; `notify` adds keys before `telegram`. */
+async function startWorkspace(notify = ""): Promise<{ fake: FakeTelegram; ws: ReturnType<typeof createWorkspace> }> {
+  const fake = await FakeTelegram.start();
+  fakes.push(fake);
+  const ws = createWorkspace({
+    config: [
+      "status: null",
+      "checks: { disk: null }",
+      "sources: [{ name: bot, path: logs/bot_central.log }]",
+      "remediation: { allowed_roots: [modelos] }",
+      `notify: { ${notify}telegram: { token: '123:abc', chat_id: '42', api_root: '${fake.apiRoot}' } }`,
+      "",
+    ].join("\n"),
+  });
+  return { fake, ws };
+}
+
 describe("unknown-error discovery", () => {
   it("five unclaimed ERRORs of one template send one 'error nuevo' message and are kept in desconocidos.json", async () => {
-    const fake = await FakeTelegram.start();
-    fakes.push(fake);
-    const ws = createWorkspace({
-      config: [
-        "status: null",
-        "checks: { disk: null }",
-        "sources: [{ name: bot, path: logs/bot_central.log }]",
-        "remediation: { allowed_roots: [modelos] }",
-        `notify: { telegram: { token: '123:abc', chat_id: '42', api_root: '${fake.apiRoot}' } }`,
-        "",
-      ].join("\n"),
-    });
+    const { fake, ws } = await startWorkspace();
     const vigia = await startVigia(ws);
     for (const [i, modelo] of ["ana", "bea", "ana", "cris", "ana", "dana", "eva"].entries()) ws.append("logs/bot_central.log", QUOTA_LINE(modelo, i));
     ws.append("logs/bot_central.log", "2025-12-25 14:31:00,000 - bot - INFO - Descarga iniciada para modelo ana\n");
@@ -73,18 +79,7 @@ describe("unknown-error discovery", () => {
   });
 
   it("an 'error nuevo' held back by flood control is not lost: the digest names it", async () => {
-    const fake = await FakeTelegram.start();
-    fakes.push(fake);
-    const ws = createWorkspace({
-      config: [
-        "status: null",
-        "checks: { disk: null }",
-        "sources: [{ name: bot, path: logs/bot_central.log }]",
-        "remediation: { allowed_roots: [modelos] }",
-        `notify: { max_per_minute: 1, telegram: { token: '123:abc', chat_id: '42', api_root: '${fake.apiRoot}' } }`,
-        "",
-      ].join("\n"),
-    });
+    const { fake, ws } = await startWorkspace("max_per_minute: 1, ");
     const vigia = await startVigia(ws);
     for (let i = 0; i < 5; i++) ws.append("logs/bot_central.log", QUOTA_LINE("ana", i));
     for (let i = 0; i < 5; i++) ws.append("logs/bot_central.log", `2025-12-25 14:30:1${i},000 - bot - ERROR - KeyError: 'hash' en el lote ${i}\n`);
