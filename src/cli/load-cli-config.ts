@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type LoadedConfig } from "../config/index.js";
 import { formatProblem } from "../util/problems.js";
-import type { LogLevel } from "../observe/logger.js";
+import { LOG_LEVELS, type LogLevel } from "../observe/log-level.js";
 import { UsageError } from "./main.js";
 
 /**
@@ -31,15 +31,13 @@ export async function loadCliConfig(
   }
 }
 
-const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "verbose", "debug"];
-
 /** Console level from `--log-level`, `-v`, `-q`, else the config's. */
 export function pickConsoleLevel(values: Record<string, unknown>, fallback: LogLevel): LogLevel {
   const given = (["log-level", "verbose", "quiet"] as const).filter((f) => values[f] !== undefined);
   if (given.length > 1) throw new UsageError(`${given.map((f) => `--${f}`).join(" and ")} contradict each other: give one`);
   const raw = values["log-level"];
   if (typeof raw === "string") {
-    if (!(LEVELS as readonly string[]).includes(raw)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(", ")}, got '${raw}'`);
+    if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(", ")}, got '${raw}'`);
     return raw as LogLevel;
   }
   if (values["verbose"]) return "debug";

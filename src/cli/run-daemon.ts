@@ -1,6 +1,7 @@
 import type { LoadedConfig } from "../config/index.js";
 import { Engine, type EngineOptions, type SessionReport } from "../engine/engine.js";
-import { createLogger, type LogLevel, type VigiaLogger } from "../observe/logger.js";
+import { createLogger, type VigiaLogger } from "../observe/logger.js";
+import type { LogLevel } from "../observe/log-level.js";
 import { startProgressMeter, type ProgressMeter } from "../observe/progress-meter.js";
 import { createStatusLine, type StatusLine } from "../observe/progress-status-line.js";
 import { VERSION } from "../version.js";

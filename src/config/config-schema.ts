@@ -9,6 +9,7 @@ import {
   SUPERVISE_DEFAULTS,
 } from "./defaults.js";
 import { STATUS_TOKEN_MIN_LENGTH } from "./parse-listen-address.js";
+import { LOG_LEVELS } from "../observe/log-level.js";
 
 /**
  * JSON Schema of `vigia.config.yaml` / `.json`, validated with ajv after `${VAR}` expansion.
@@ -478,7 +479,7 @@ export const CONFIG_SCHEMA = {
     state_dir: nonEmptyString(`Checkpoints and other private state. Default ${show(DEFAULTS.state_dir)}.`),
     log_dir: nonEmptyString(`Folder of monitor.log (daily files, 7 kept). Default ${show(DEFAULTS.log_dir)}.`),
     log_level: {
-      enum: ["error", "warn", "info", "verbose", "debug"],
+      enum: [...LOG_LEVELS],
       description: `Console verbosity (monitor.log always keeps info and above). Default ${show(DEFAULTS.log_level)}.`,
     },
     match_budget_ms: {

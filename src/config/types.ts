@@ -6,8 +6,8 @@
  */
 
 import type { Severity } from "../types.js";
+import type { LogLevel } from "../observe/log-level.js";
 
-type LogLevel = "error" | "warn" | "info" | "verbose" | "debug";
 type RestartPolicy = "never" | "on-failure" | "always";
 type StartAt = "end" | "beginning";
 
@@ -245,8 +245,11 @@ interface WebhookConfig {
 export interface EmailConfig {
   host: string;
   port: number;
+  /** TLS from the first byte (port 465). false: plain, upgraded with STARTTLS when the server offers it. */
   secure: boolean;
+  /** Login; null = no authentication. */
   user: string | null;
+  /** Secret: never logged. */
   password: string | null;
   from: string;
   to: string[];

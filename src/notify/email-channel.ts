@@ -8,25 +8,12 @@
 import nodemailer from "nodemailer";
 import type { Transporter } from "nodemailer";
 import { isLoopbackHost } from "../config/parse-listen-address.js";
+import type { EmailConfig } from "../config/types.js";
 import { htmlToPlainText } from "./log-only-channel.js";
 import type { MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { waitMs, type WaitFn } from "../util/wait-ms.js";
 import { getBackoffDelayMs } from "../util/backoff-delay.js";
-
-/** `notify.email`, resolved (environment defaults applied). */
-export interface EmailSettings {
-  host: string;
-  port: number;
-  /** TLS from the first byte (port 465). false: plain, upgraded with STARTTLS when the server offers it. */
-  secure: boolean;
-  /** Login; null = no authentication. */
-  user: string | null;
-  /** Secret: never logged. */
-  password: string | null;
-  from: string;
-  to: string[];
-}
 
 export interface EmailChannelOptions {
   logger?: NotifyLogger;
@@ -81,7 +68,7 @@ export class EmailChannel implements MessageChannel {
   readonly server: string;
 
   constructor(
-    private readonly settings: EmailSettings,
+    private readonly settings: EmailConfig,
     options: EmailChannelOptions = {},
   ) {
     this.logger = options.logger ?? SILENT_LOGGER;

@@ -1,6 +1,6 @@
-import type { TelegramConfig } from "../config/types.js";
+import type { EmailConfig, TelegramConfig } from "../config/types.js";
 import type { Incident } from "../types.js";
-import type { EmailChannelOptions, EmailSettings } from "./email-channel.js";
+import type { EmailChannelOptions } from "./email-channel.js";
 import type { MessageButton, MessageChannel } from "./message-channel.js";
 import type { NotifyLogger } from "./notify-logger.js";
 import type { WaitFn } from "../util/wait-ms.js";
@@ -39,7 +39,7 @@ export interface NotifierOptions {
   telegram?: TelegramSettings | null;
   webhook?: WebhookSettings | null;
   /** `notify.email`: every alert also mailed (null/undefined = no email). */
-  email?: EmailSettings | null;
+  email?: EmailConfig | null;
   /** Retry tuning for email (see `EmailChannelOptions`). */
   emailRetry?: Pick<EmailChannelOptions, "backoffMs" | "timeoutMs">;
   /** New messages per minute at most (`notify.max_per_minute`); beyond it incidents go to a digest. Default 20. */

@@ -8,7 +8,8 @@ import { createTelegramChannel } from "./create-telegram-channel.js";
 import { CLOUD_API_ROOT } from "./telegram-channel.js";
 import { TelegramSendError } from "./telegram-send-error.js";
 import { WebhookChannel } from "./webhook-channel.js";
-import { EmailChannel, type EmailSettings } from "./email-channel.js";
+import { EmailChannel } from "./email-channel.js";
+import type { EmailConfig } from "../config/types.js";
 import { formatDurationMs } from "../util/format-duration-ms.js";
 
 /** What `vigia notify-test` prints per channel. */
@@ -69,7 +70,7 @@ export async function sendTestMessage(
     return { channel: "webhook", ok: r.ok, detail };
   };
 
-  const sendEmail = async (settings: EmailSettings): Promise<ChannelTestResult> => {
+  const sendEmail = async (settings: EmailConfig): Promise<ChannelTestResult> => {
     const email = new EmailChannel(settings, { logger, wait: options.wait, ...options.emailRetry });
     try {
       await email.send(`🧪 <b>${escapeHtml(text)}</b>`, deadline);

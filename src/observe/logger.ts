@@ -4,6 +4,7 @@ import winston from "winston";
 import DailyRotateFile from "winston-daily-rotate-file";
 import { createLineFormat, redactFormat, timestampFormat } from "./log-format.js";
 import { createSecretMasker, type SecretMasker } from "../util/mask-secrets.js";
+import type { LogLevel } from "./log-level.js";
 
 /**
  * vigia's logger: winston with a console transport and, for the daemon, `<log_dir>/monitor.log` rotated daily
@@ -12,7 +13,6 @@ import { createSecretMasker, type SecretMasker } from "../util/mask-secrets.js";
  * the console keeps working.
  */
 
-export type LogLevel = "error" | "warn" | "info" | "verbose" | "debug";
 type LogMeta = Record<string, unknown>;
 
 /** Most severe first, as winston's npm levels. */

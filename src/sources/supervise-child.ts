@@ -96,8 +96,8 @@ function formatPythonTimestamp(ms: number): string {
 
 /**
  * Runs a command (argv, no shell) with its stdout/stderr appended to its log file and fed into the pipeline as
- * source `name`, restarting it per policy. The pipeline gets each line as the child wrote it; the log file gets a
- * timestamp in front of lines that have none (tracebacks' continuation lines excepted, so grouping still works).
+ * source `name`, restarting it per policy. A line without a timestamp gets one (tracebacks' continuation lines
+ * excepted, so grouping still works), and the pipeline gets the lines exactly as the log file does.
  */
 export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChildOptions): SupervisedChild {
   mkdirSync(dirname(spec.logPath), { recursive: true });

@@ -119,9 +119,8 @@ describe("vigia supervise -- CMD", () => {
     expect(result.stderr).toMatch(/no command/);
   });
 
-  // BUG (src/cli/supervise-command.ts with src/cli/run-daemon.ts's early-signal release): a SIGTERM that arrives
-  // while the engine starts stops the engine inside startDaemon, then supervise starts the bot anyway and waits
-  // for it forever: vigia hangs with the bot running and nothing watching it.
+  // A SIGTERM that arrives while the engine starts stops the engine inside startDaemon; supervise must then not
+  // start the bot at all (it would run with nothing watching it, and vigia would wait for it forever).
   it("a SIGTERM during start-up stops vigia without leaving the bot running", async () => {
     const dir = makeDir();
     const run = startVigia(["supervise", "--", "python3", FAKE_BOT, "--scenario", "ok", "--root", dir, "--forever"], dir);

@@ -98,22 +98,20 @@ describe("the supervised child's log file", () => {
     expect(log).toMatch(/^ValueError: valor malo$/m);
   });
 
-  // BUG (src/sources/supervise-child.ts, CONTINUATION): a chained traceback's blank lines get a timestamp
-  // ("… - bot - INFO - "), which splits the record in the log file.
+  // A chained traceback's blank lines stay blank: a timestamp on them ("… - bot - INFO - ") would split the
+  // record in the log file.
   it("keeps the blank lines of a chained traceback blank", () => {
     expect(log).toContain("KeyError: 'clave'\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n");
   });
 
-  // BUG (src/sources/supervise-child.ts, CONTINUATION): the exception line is recognised only when the class name
-  // ends in Error/Exception/…; `telegram.error.TimedOut: Timed out` (or httpx.ConnectTimeout) gets a stamp and
-  // becomes a record of its own, cut off from its traceback.
+  // The exception line is recognised whatever the class is named, not only …Error/…Exception:
+  // `telegram.error.TimedOut: Timed out` (or httpx.ConnectTimeout) stays unstamped, part of its traceback.
   it("keeps a traceback's last line unstamped whatever the exception's name", () => {
     expect(log).toMatch(/^telegram\.error\.TimedOut: Timed out$/m);
   });
 
-  // BUG (src/sources/supervise-child.ts, writeLines): the pipeline gets the child's raw lines while the file gets
-  // stamped ones, so an unstamped line after a traceback joins that traceback's event in the pipeline (and the
-  // incident's error_message), unlike what `vigia run` would read from the file.
+  // The pipeline reads the child's lines as stamped in the file: a plain line printed after a traceback is an event
+  // of its own, not part of the traceback's (nor of its incident's error_message), as `vigia run` reads the file.
   it("does not fold the child's later plain lines into an incident's error_message", () => {
     const incident = readJournal(join(dir, "logs", "descarga_errors.json")).find((e) => e.error_type === "ruta_inexistente");
     expect(incident?.error_message).toContain("FileNotFoundError");

@@ -79,8 +79,8 @@ describe("vigia supervise with a crashing child (restart: on-failure, max_restar
     expect(log).toMatch(/^RuntimeError: estado interno inconsistente: cola de descargas corrupta$/m);
   });
 
-  // BUG (src/sources/supervise-child.ts, the `finished` loop): when max_restarts is spent vigia gives up, but the
-  // last crash's incident stays `detectado` in the journal ("en curso") although nothing works on it any more.
+  // When max_restarts is spent vigia gives up on the child: the last crash's incident ends `fallido` in the journal,
+  // not `detectado` ("en curso") with nothing working on it any more.
   it("closes the crash it gives up on as fallido", () => {
     expect(crashes[2]!.estado).toBe("fallido");
   });
@@ -93,8 +93,8 @@ describe("stopping during a restart backoff", () => {
     dirs.splice(0).forEach(removeDir);
   });
 
-  // BUG (src/sources/supervise-child.ts, `finished` loop + `stop`): stop() only kills a running child; during the
-  // restart delay it waits the whole `restart_backoff` (up to minutes as configured) before vigia can exit.
+  // A stop during the restart delay cancels the wait: vigia exits at once instead of after the whole
+  // `restart_backoff` (up to minutes as configured), and the restart never happens.
   it("SIGINT while waiting to restart exits at once, without the restart", async () => {
     // The restart is due in 10 minutes, far past the test's timeout: only a stop that cancels the wait ends in time.
     const dir = makeWorkdir(makeCrashConfig([600]));
