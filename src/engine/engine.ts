@@ -30,14 +30,13 @@ import { recordTailerEvent } from "../observe/record-tailer-event.js";
 import { logIncidentChanges } from "../observe/log-incident-changes.js";
 import { initialiseSourceSeries, recordEvents, recordLinesRead, trackSourceLag } from "../observe/record-source-metrics.js";
 import { createStatusServer, type StatusServer } from "../observe/status-server.js";
-import { listDegradedReasons, toHealthCheck, type HealthReport, type Readiness } from "../observe/health-report.js";
+import type { HealthReport, Readiness } from "../observe/health-report.js";
+import { buildHealthReport, checkReadiness, createDashboardSource, type EngineStatusView } from "../observe/engine-status.js";
 import { CheckHistory } from "../observe/check-history.js";
 import { createDashboardRoutes } from "../observe/dashboard/dashboard-routes.js";
-import type { DashboardSource } from "../observe/dashboard/dashboard-source.js";
 import type { VigiaLogger } from "../observe/logger.js";
 import { describeError } from "../util/describe-error.js";
 import { formatProblem } from "../util/problems.js";
-import { VERSION } from "../version.js";
 import type { CheckResult, CompiledRule, Incident, SourceLine } from "../types.js";
 import { buildChecksFromConfig } from "./build-checks-from-config.js";
 import { fromCheckResult, fromCheckTransition, type CheckIncidentContext } from "./check-incidents.js";
@@ -144,6 +143,8 @@ export class Engine {
   /** `{config.NAME}` values for action and verify templates. */
   private readonly configValues: Record<string, string>;
   private readonly outageKeys: OutageKeys;
+  /** The stages as `/health`, `/health/ready` and the dashboard read them. */
+  private readonly statusView: EngineStatusView;
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -223,6 +224,24 @@ export class Engine {
       },
       onError: (error) => this.logger.warn(`unknown errors file: ${describeError(error)}`),
     });
+    this.statusView = {
+      getState: () => this.state,
+      startedAtMs: this.startedAtMs,
+      areSourcesOpen: () => this.options.tailFiles === false || this.fileSources !== null || this.config.sources.length === 0,
+      getSourceStats: () => this.getSourceStats(),
+      getRulesStatus: () => ({ rules: this.rulesResult.rules, files: this.rulesResult.files.length, lastReload: this.rulesLastReload, lastError: this.rulesLastError }),
+      getCheckResults: () => this.scheduler?.getLastResults() ?? [],
+      getHeartbeat: () => this.heartbeat?.getState(),
+      getCheckHistory: () => this.checkHistory,
+      manager: this.manager,
+      journal: this.journal,
+      notifier: this.notifier,
+      executor: this.executor,
+      matchWorker: this.matchWorker,
+      unknownErrors: this.unknownErrors,
+      metrics: this.metrics,
+      redactText: this.maskLineText,
+    };
   }
 
   /** Rules in force, in match order. */
@@ -416,89 +435,12 @@ export class Engine {
 
   /** The /health document. */
   getHealth(): HealthReport {
-    const open: Record<string, number> = {};
-    for (const i of this.manager.listOpen()) open[i.error_type] = (open[i.error_type] ?? 0) + 1;
-    const checks = this.scheduler ? [...this.scheduler.getLastResults().values()].map(toHealthCheck) : [];
-    const sources = this.getSourceStats();
-    const stats = this.notifier.getStats();
-    const backlog = this.journal.getBacklog();
-    const journalOk = backlog.failingSinceMs === null;
-    const reasons = listDegradedReasons(
-      sources.map((s) => ({ name: s.source, path: s.path, exists: s.exists })),
-      checks,
-    );
-    if (!journalOk) reasons.push(`journal ${this.journal.path}: cannot be written (${backlog.lastError ?? "unknown error"}); ${backlog.unwritten} incident(s) not on disk`);
-    const disabledRules = this.matchWorker.listDisabled();
-    for (const d of disabledRules) reasons.push(`rule ${d.rule.id} (${d.rule.file}:${d.rule.line}): disabled, an event took it more than ${d.budgetMs} ms`);
-    return {
-      status: this.state === "running" ? (reasons.length === 0 ? "ok" : "degraded") : this.state === "created" ? "starting" : "stopping",
-      reasons: this.state === "running" ? reasons : [],
-      version: VERSION,
-      uptime_s: Math.round((Date.now() - this.startedAtMs) / 1000),
-      sources: sources.map((s) => ({
-        name: s.source,
-        path: s.path,
-        offset: s.offset,
-        lag_bytes: s.lagBytes,
-        last_line_at: s.lastLineAtMs ? new Date(s.lastLineAtMs).toISOString() : null,
-        exists: s.exists,
-        rotations: s.rotations,
-        truncations: s.truncations,
-      })),
-      rules: {
-        loaded: this.rulesResult.rules.length,
-        files: this.rulesResult.files.length,
-        last_reload: this.rulesLastReload,
-        last_error: this.rulesLastError,
-        disabled: disabledRules.map((d) => ({
-          id: d.rule.id,
-          at: `${d.rule.file}:${d.rule.line}`,
-          since: new Date(d.atMs).toISOString(),
-          reason: `an event from ${d.event.source} took more than ${d.budgetMs} ms`,
-        })),
-      },
-      incidents_open: open,
-      checks,
-      notifier: { queued: stats.queued, sent: stats.sent, failed: stats.failed, dropped: stats.dropped },
-      heartbeat: this.heartbeat?.getState(),
-      remediation: this.executor.getLoad(),
-      journal: {
-        path: this.journal.path,
-        ok: journalOk,
-        unwritten: backlog.unwritten,
-        failing_since: backlog.failingSinceMs !== null ? new Date(backlog.failingSinceMs).toISOString() : null,
-        last_error: backlog.lastError,
-      },
-    };
+    return buildHealthReport(this.statusView);
   }
 
   /** `/health/ready`: sources followed, rules loaded, journal written since its last failure. */
   getReadiness(): Readiness {
-    const problems: string[] = [];
-    const sourcesOpen = this.state === "running" && (this.options.tailFiles === false || this.fileSources !== null || this.config.sources.length === 0);
-    if (!sourcesOpen) problems.push(`sources not open (engine ${this.state})`);
-    const rulesLoaded = this.rulesResult.rules.length > 0;
-    if (!rulesLoaded) problems.push("no rules loaded");
-    const { failingSinceMs } = this.journal.getBacklog();
-    const journalWritable = failingSinceMs === null;
-    if (!journalWritable) problems.push(`journal ${this.config.journalPath} not writable since ${new Date(failingSinceMs).toISOString()}`);
-    return { ready: problems.length === 0, problems, sources_open: sourcesOpen, rules_loaded: rulesLoaded, journal_writable: journalWritable };
-  }
-
-  /** What the dashboard reads: this engine's state, with the config's secrets masked in any text. */
-  private createDashboardSource(): DashboardSource {
-    return {
-      getHealth: () => this.getHealth(),
-      listOpenIncidents: () => this.manager.listOpen(),
-      listJournal: () => this.journal.getElements(),
-      listRuleIds: () => this.rulesResult.rules.map((r) => r.id),
-      getRuleHits: async () => Object.fromEntries((await this.metrics.ruleMatches.get()).values.map((v) => [String(v.labels.rule), v.value])),
-      listCheckRuns: (fromMs) => this.checkHistory?.list(fromMs) ?? [],
-      getNotifierFailure: () => this.notifier.getStats().lastFailure,
-      listUnknownTemplates: () => this.unknownErrors.list(),
-      changes$: merge(this.changes$, this.shownStateChanged$),
-      redactText: (text) => this.maskLineText(text),
-    };
+    return checkReadiness(this.statusView);
   }
 
   private async openCheckHistory(): Promise<void> {
@@ -668,7 +610,7 @@ export class Engine {
       getHealth: () => this.getHealth(),
       getReadiness: () => this.getReadiness(),
       registry: this.metrics.registry,
-      routes: createDashboardRoutes(this.createDashboardSource(), { onError: (e) => this.logger.error(`dashboard: ${describeError(e)}`) }),
+      routes: createDashboardRoutes(createDashboardSource(this.statusView, merge(this.changes$, this.shownStateChanged$)), { onError: (e) => this.logger.error(`dashboard: ${describeError(e)}`) }),
       onError: (e, path) => this.logger.error(`status server ${path}: ${describeError(e)}`),
     });
     try {
