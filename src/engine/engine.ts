@@ -162,7 +162,10 @@ export class Engine {
         flushIdleMs = Math.min(flushIdleMs ?? Infinity, s.multiline.flushIdleMs);
       }
     }
-    this.grouper = groupMultiline({ startPatterns, flushIdleMs });
+    // A traceback cut by a chunk boundary while reading waits (a catch-up held back by the matcher) is not idle: its
+    // last lines are on disk, so its event waits for them instead of splitting in two.
+    const isBehind = (fileId: string): boolean => this.getSourceStats().some((s) => s.fileId === fileId && s.lagBytes > 0);
+    this.grouper = groupMultiline({ startPatterns, flushIdleMs, isBehind });
     this.matchWorker = new RuleMatchWorker({
       budgetMs: this.config.matchBudgetMs,
       onRuleDisabled: (d) => this.onRuleDisabled(d),

@@ -19,6 +19,12 @@ export interface MultilineOptions {
   maxEventLines?: number;
   /** Flush an event early before it would exceed this many bytes. Default 256 KiB. */
   maxEventBytes?: number;
+  /**
+   * Whether file `fileId` holds bytes already written and not read yet (the tailer is behind: a catch-up, a reader
+   * waiting for the matcher, a starved process). A pending event of such a file is not idle, whatever the clock
+   * says: its next lines may be those bytes, so the idle flush waits for the read instead of cutting the event.
+   */
+  isBehind?: (fileId: string) => boolean;
 }
 
 const DEFAULT_FLUSH_IDLE_MS = 500;
@@ -50,6 +56,7 @@ export class MultilineGrouper {
   readonly flushIdleMs: number;
   readonly maxEventLines: number;
   readonly maxEventBytes: number;
+  private readonly isBehind: ((fileId: string) => boolean) | undefined;
   private readonly patterns: Map<string, RegExp>;
   private readonly pending = new Map<string, PendingEvent>();
   // One-entry caches: consecutive lines nearly always share source and file.
@@ -63,6 +70,7 @@ export class MultilineGrouper {
     this.flushIdleMs = options.flushIdleMs ?? DEFAULT_FLUSH_IDLE_MS;
     this.maxEventLines = Math.max(1, options.maxEventLines ?? DEFAULT_MAX_EVENT_LINES);
     this.maxEventBytes = Math.max(1, options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
+    this.isBehind = options.isBehind;
     this.patterns = new Map();
     const entries =
       options.startPatterns instanceof Map ? [...options.startPatterns] : Object.entries(options.startPatterns);
@@ -114,13 +122,19 @@ export class MultilineGrouper {
     }
   }
 
-  /** Flushes the events that have had no new line for `flushIdleMs` at `nowMs`. */
+  /**
+   * Flushes the events that have had no new line for `flushIdleMs` at `nowMs`; one of a file still behind waits
+   * `flushIdleMs` more (see `isBehind`).
+   */
   flushIdle(nowMs: number, out: LogEvent[]): void {
     for (const [key, p] of this.pending) {
-      if (p.lastLineAtMs + this.flushIdleMs <= nowMs) {
-        out.push(finishEvent(p));
-        this.pending.delete(key);
+      if (p.lastLineAtMs + this.flushIdleMs > nowMs) continue;
+      if (this.isBehind?.(p.fileId)) {
+        p.lastLineAtMs = nowMs;
+        continue;
       }
+      out.push(finishEvent(p));
+      this.pending.delete(key);
     }
   }
 

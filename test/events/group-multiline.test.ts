@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { TestScheduler } from "rxjs/testing";
-import { Subject, firstValueFrom, from, toArray } from "rxjs";
+import { Subject, firstValueFrom, from, tap, toArray } from "rxjs";
 import { groupMultiline } from "../../src/events/group-multiline.js";
 import { MultilineGrouper } from "../../src/events/multiline-grouper.js";
 import type { LogEvent, SourceLine } from "../../src/types.js";
@@ -228,6 +228,34 @@ describe("groupMultiline", () => {
           b: [expect.objectContaining({ text: "2025-12-25 14:30:20,000 bot" })],
           w: [expect.objectContaining({ text: "2025-12-25 14:30:20,000 worker", source: "worker" })],
           l: [expect.objectContaining({ text: "  late", lineCount: 1 })],
+        });
+      });
+    });
+
+    it("does not cut an event of a file still behind: the rest of it is on disk, not late", () => {
+      createScheduler().run(({ cold, expectObservable }) => {
+        // A catch-up whose reader waits 1 s for the matcher between two chunks, the boundary inside a traceback.
+        const all = makeLines([...TRACEBACK, "2025-12-25 14:30:21,000 - bot - INFO - siguiente"]);
+        const lines = cold<SourceLine[]>("a 999ms b 999ms |", { a: all.slice(0, 3), b: all.slice(3) });
+        let behind = true;
+        const isBehind = (fileId: string): boolean => fileId === "1:100" && behind;
+        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300, isBehind });
+        const tracebackEvent = expect.objectContaining({ text: TRACEBACK.join("\n"), lineCount: 5 });
+        const last = expect.objectContaining({ text: all[5]!.text, lineCount: 1 });
+        // Read up (not behind any more) once b is in: the last line flushes 300 ms later, as any idle event.
+        expectObservable(lines.pipe(op, tap(() => (behind = false)))).toBe("1000ms t 299ms l 699ms |", { t: [tracebackEvent], l: [last] });
+      });
+    });
+
+    it("still flushes an idle event of a file read to its end", () => {
+      createScheduler().run(({ cold, expectObservable }) => {
+        const all = makeLines(TRACEBACK);
+        const lines = cold<SourceLine[]>("a 999ms b 999ms |", { a: all.slice(0, 3), b: all.slice(3) });
+        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300, isBehind: () => false });
+        // The writer split its write: the head goes out when idle, the tail lines on their own (nothing to join).
+        expectObservable(lines.pipe(op)).toBe("300ms h 699ms c 999ms |", {
+          h: [expect.objectContaining({ lineCount: 3 })],
+          c: [expect.objectContaining({ text: TRACEBACK[3], lineCount: 1 }), expect.objectContaining({ text: TRACEBACK[4], lineCount: 1 })],
         });
       });
     });
