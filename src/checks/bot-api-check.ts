@@ -5,36 +5,32 @@
  * before it is down; the first success is recovery.
  */
 import type { Check } from "./check.js";
+import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
 import { createJudgedHttpProbe } from "./judge-http-answer.js";
 import { redactUrl } from "../util/redact-url.js";
 import { isServerUp } from "../util/is-server-up.js";
 
+/** Defaults: `checks.bot_api` (config/defaults.ts). */
 export interface BotApiCheckSpec {
-  /** Default `http://localhost:8081`. */
   url?: string;
   /** A health endpoint that answers 2xx/3xx when the server is up; default none (any answer from `url` counts). */
   healthUrl?: string | null;
-  /** Consecutive failures before `servidor_caido`; default 3. */
+  /** Consecutive failures before `servidor_caido`. */
   attempts?: number;
-  /** Between probes; default 10000. */
+  /** Between probes. */
   everyMs?: number;
-  /** Per request; default 5000. */
+  /** Per request. */
   timeoutMs?: number;
 }
 
-export const BOT_API_CHECK_DEFAULTS = {
-  url: "http://localhost:8081",
-  attempts: 3,
-  everyMs: 10_000,
-  timeoutMs: 5000,
-  errorType: "servidor_caido",
-} as const;
+/** The rule id of a bot API check's failure. */
+export const BOT_API_ERROR_TYPE = "servidor_caido";
 
 /** Builds the local Bot API liveness check. */
 export function createBotApiCheck(spec: BotApiCheckSpec = {}): Check {
   const healthUrl = spec.healthUrl ?? null;
-  const url = healthUrl ?? spec.url ?? BOT_API_CHECK_DEFAULTS.url;
-  const timeoutMs = spec.timeoutMs ?? BOT_API_CHECK_DEFAULTS.timeoutMs;
+  const url = healthUrl ?? spec.url ?? CHECK_DEFAULTS_MS.botApi.url;
+  const timeoutMs = spec.timeoutMs ?? CHECK_DEFAULTS_MS.botApi.timeoutMs;
   const probe = createJudgedHttpProbe({
     request: { url, timeoutMs, maxBodyBytes: 1024 },
     fields: { url: redactUrl(url) },
@@ -45,11 +41,11 @@ export function createBotApiCheck(spec: BotApiCheckSpec = {}): Check {
   return {
     id: "bot_api",
     kind: "bot_api",
-    errorType: BOT_API_CHECK_DEFAULTS.errorType,
+    errorType: BOT_API_ERROR_TYPE,
     severity: "critical",
     timeoutMs: timeoutMs + 1000,
-    intervalMs: spec.everyMs ?? BOT_API_CHECK_DEFAULTS.everyMs,
-    failureThreshold: spec.attempts ?? BOT_API_CHECK_DEFAULTS.attempts,
+    intervalMs: spec.everyMs ?? CHECK_DEFAULTS_MS.botApi.everyMs,
+    failureThreshold: spec.attempts ?? CHECK_DEFAULTS_MS.botApi.attempts,
     probe,
   };
 }

@@ -5,7 +5,8 @@
  */
 import type { CheckResult } from "../types.js";
 import type { Check, NowMs } from "./check.js";
-import { advanceCheckState, createCheckState, DEFAULT_FLAP_POLICY, type CheckState, type CheckTransitionState, type FlapPolicy } from "./check-state.js";
+import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
+import { advanceCheckState, createCheckState, type CheckState, type CheckTransitionState, type FlapPolicy } from "./check-state.js";
 import { runCheckOnce } from "./run-check.js";
 
 export interface CheckTransition {
@@ -23,9 +24,9 @@ export interface SchedulerTimers {
 
 export interface CheckSchedulerOptions {
   checks: readonly Check[];
-  /** Cadence of checks without their own; default 30000 (`checks.interval`). */
+  /** Cadence of checks without their own; default `checks.interval` (config/defaults.ts). */
   intervalMs?: number;
-  /** Default DEFAULT_FLAP_POLICY; null disables flap detection. */
+  /** Default `checks.flap` (config/defaults.ts); null disables flap detection. */
   flap?: FlapPolicy | null;
   nowMs?: NowMs;
   timers?: SchedulerTimers;
@@ -50,8 +51,6 @@ export interface CheckScheduler {
   isRunning(id: string): boolean;
 }
 
-const DEFAULT_CHECK_INTERVAL_MS = 30_000;
-
 const globalTimers: SchedulerTimers = {
   setInterval: (callback, ms) => globalThis.setInterval(callback, ms),
   clearInterval: (handle) => globalThis.clearInterval(handle as ReturnType<typeof setInterval>),
@@ -64,8 +63,8 @@ export function createCheckScheduler(options: CheckSchedulerOptions): CheckSched
     if (checks.has(check.id)) throw new Error(`duplicate check id ${check.id}`);
     checks.set(check.id, check);
   }
-  const intervalMs = options.intervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
-  const flap = options.flap === undefined ? DEFAULT_FLAP_POLICY : options.flap;
+  const intervalMs = options.intervalMs ?? CHECK_DEFAULTS_MS.intervalMs;
+  const flap = options.flap === undefined ? CHECK_DEFAULTS_MS.flap : options.flap;
   const nowMs = options.nowMs ?? Date.now;
   const timers = options.timers ?? globalTimers;
   const states = new Map<string, CheckState>();

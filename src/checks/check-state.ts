@@ -21,9 +21,6 @@ export interface FlapPolicy {
   withinMs: number;
 }
 
-/** Five changes in ten minutes: at the default 30 s cycle and threshold 2, a service down and up every 2 min. */
-export const DEFAULT_FLAP_POLICY: FlapPolicy = { count: 5, withinMs: 600_000 };
-
 export interface CheckState {
   /** What the results say now (after the failure threshold). */
   status: CheckStatus;

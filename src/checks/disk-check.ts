@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import checkDiskSpaceModule from "check-disk-space";
 import type { Check, CheckProbe } from "./check.js";
+import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
 
 type ReadDiskSpace = (path: string) => Promise<DiskSpace>;
 
@@ -27,17 +28,17 @@ export interface DiskCheckSpec {
   path: string;
   /** How the path is named in the id and messages (as configured, before resolving); default `path`. */
   label?: string;
-  /** Default 5. */
+  /** Defaults: `checks.disk` (config/defaults.ts). */
   warnGb?: number;
-  /** Default 2. */
   criticalGb?: number;
-  /** Default 10000 (a hung network mount must not hang the check). */
+  /** A hung network mount must not hang the check. */
   timeoutMs?: number;
   /** Reads free space; default check-disk-space (`df` on Linux). */
   readDiskSpace?: ReadDiskSpace;
 }
 
-export const DISK_CHECK_DEFAULTS = { warnGb: 5, criticalGb: 2, timeoutMs: 10_000, errorType: "disco_lleno" } as const;
+/** The rule id of a disk check's failure. */
+export const DISK_ERROR_TYPE = "disco_lleno";
 
 const BYTES_PER_GB = 1024 ** 3;
 
@@ -45,8 +46,8 @@ type DiskLevel = "ok" | "warning" | "critical";
 
 /** Builds the check for one path; the id is `disk:<label>`. */
 export function createDiskCheck(spec: DiskCheckSpec): Check {
-  const warnGb = spec.warnGb ?? DISK_CHECK_DEFAULTS.warnGb;
-  const criticalGb = spec.criticalGb ?? DISK_CHECK_DEFAULTS.criticalGb;
+  const warnGb = spec.warnGb ?? CHECK_DEFAULTS_MS.disk.warnGb;
+  const criticalGb = spec.criticalGb ?? CHECK_DEFAULTS_MS.disk.criticalGb;
   const readDiskSpace = spec.readDiskSpace ?? ((path: string) => checkDiskSpace(path));
   const absolutePath = resolve(spec.path);
   const label = spec.label ?? spec.path;
@@ -75,9 +76,9 @@ export function createDiskCheck(spec: DiskCheckSpec): Check {
   return {
     id: `disk:${label}`,
     kind: "disk",
-    errorType: DISK_CHECK_DEFAULTS.errorType,
+    errorType: DISK_ERROR_TYPE,
     severity: "critical",
-    timeoutMs: spec.timeoutMs ?? DISK_CHECK_DEFAULTS.timeoutMs,
+    timeoutMs: spec.timeoutMs ?? CHECK_DEFAULTS_MS.disk.timeoutMs,
     failureThreshold: 1,
     probe,
   };

@@ -4,6 +4,7 @@
  */
 import { runCommand } from "../util/run-command.js";
 import type { Severity } from "../types.js";
+import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
 import { clipText, type Check, type CheckProbe } from "./check.js";
 
 export interface ExecCheckSpec {
@@ -11,7 +12,7 @@ export interface ExecCheckSpec {
   name: string;
   /** argv: the program and its arguments, never parsed by a shell. */
   command: string[];
-  /** Default 30000; the command is killed after it. */
+  /** The command is killed after it; default `checks.exec[].timeout` (config/defaults.ts). */
   timeoutMs?: number;
   /** When set, stdout must also match it (exit 0 alone is not enough). */
   expectOutput?: RegExp;
@@ -22,18 +23,20 @@ export interface ExecCheckSpec {
   cwd?: string;
 }
 
-const EXEC_CHECK_DEFAULTS = { timeoutMs: 30_000, errorType: "comando_fallido", killGraceMs: 2000 } as const;
+const EXEC_ERROR_TYPE = "comando_fallido";
+/** Between SIGTERM and SIGKILL for a command that overran. */
+const KILL_GRACE_MS = 2000;
 
 /** Builds the check for one command. */
 export function createExecCheck(spec: ExecCheckSpec): Check {
   if (spec.command.length === 0) throw new Error(`exec check ${spec.name}: command is empty`);
-  const timeoutMs = spec.timeoutMs ?? EXEC_CHECK_DEFAULTS.timeoutMs;
+  const timeoutMs = spec.timeoutMs ?? CHECK_DEFAULTS_MS.exec.timeoutMs;
 
   async function probe(signal: AbortSignal): Promise<CheckProbe> {
     // The command runs in its own process group: a timeout or the scheduler's deadline kills what it started too.
     const result = await runCommand(spec.command, {
       timeoutMs,
-      killGraceMs: EXEC_CHECK_DEFAULTS.killGraceMs,
+      killGraceMs: KILL_GRACE_MS,
       signal,
       maxOutputBytes: 64 * 1024,
       cwd: spec.cwd,
@@ -61,10 +64,10 @@ export function createExecCheck(spec: ExecCheckSpec): Check {
   return {
     id: `exec:${spec.name}`,
     kind: "exec",
-    errorType: spec.errorType ?? EXEC_CHECK_DEFAULTS.errorType,
+    errorType: spec.errorType ?? EXEC_ERROR_TYPE,
     severity: spec.severity ?? "warning",
     // The command's own timeout fires first; the runner's is the backstop for a process that ignores SIGTERM.
-    timeoutMs: timeoutMs + EXEC_CHECK_DEFAULTS.killGraceMs + 1000,
+    timeoutMs: timeoutMs + KILL_GRACE_MS + 1000,
     failureThreshold: 1,
     probe,
   };

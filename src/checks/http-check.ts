@@ -3,6 +3,7 @@
  * status, or a body that does not contain `expect_json`. The first success after a failure says "recuperado".
  */
 import type { Severity } from "../types.js";
+import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
 import type { Check } from "./check.js";
 import { createJudgedHttpProbe } from "./judge-http-answer.js";
 import { findJsonMismatch } from "./match-json-subset.js";
@@ -12,32 +13,32 @@ export interface HttpCheckSpec {
   /** Service name; the check id is `http:<name>`. */
   name: string;
   url: string;
-  /** Default GET. */
+  /** Default `checks.http[].method` (config/defaults.ts), as every default below. */
   method?: string;
   headers?: Record<string, string>;
-  /** Per request; default 5000. */
+  /** Per request. */
   timeoutMs?: number;
   /** Accepted statuses; default any 2xx. */
   expectStatus?: number[];
   /** When set, the body must be JSON containing this value (subset match). */
   expectJson?: unknown;
-  /** Consecutive failures before an incident; default 2. */
+  /** Consecutive failures before an incident. */
   failureThreshold?: number;
   /** Default critical. */
   severity?: Severity;
   intervalMs?: number;
 }
 
-const HTTP_CHECK_DEFAULTS = { timeoutMs: 5000, failureThreshold: 2, errorType: "servicio_caido" } as const;
+const HTTP_ERROR_TYPE = "servicio_caido";
 
 /** Extra time the runner grants over the request timeout, so the request reports its own "timeout" first. */
 const RUNNER_MARGIN_MS = 1000;
 
 /** Builds the check for one HTTP service. */
 export function createHttpCheck(spec: HttpCheckSpec): Check {
-  const timeoutMs = spec.timeoutMs ?? HTTP_CHECK_DEFAULTS.timeoutMs;
+  const timeoutMs = spec.timeoutMs ?? CHECK_DEFAULTS_MS.http.timeoutMs;
   const probe = createJudgedHttpProbe({
-    request: { url: spec.url, method: spec.method, headers: spec.headers, timeoutMs },
+    request: { url: spec.url, method: spec.method ?? CHECK_DEFAULTS_MS.http.method, headers: spec.headers, timeoutMs },
     fields: { service: spec.name, url: redactUrl(spec.url) },
     judge: (answer) => findAnswerProblem(answer.status, answer.body, spec),
     describeUp: (answer) => `HTTP ${answer.status}, ${answer.latencyMs} ms`,
@@ -46,11 +47,11 @@ export function createHttpCheck(spec: HttpCheckSpec): Check {
   return {
     id: `http:${spec.name}`,
     kind: "http",
-    errorType: HTTP_CHECK_DEFAULTS.errorType,
+    errorType: HTTP_ERROR_TYPE,
     severity: spec.severity ?? "critical",
     timeoutMs: timeoutMs + RUNNER_MARGIN_MS,
     intervalMs: spec.intervalMs,
-    failureThreshold: spec.failureThreshold ?? HTTP_CHECK_DEFAULTS.failureThreshold,
+    failureThreshold: spec.failureThreshold ?? CHECK_DEFAULTS_MS.http.failureThreshold,
     probe,
   };
 }

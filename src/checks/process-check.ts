@@ -7,6 +7,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import type { Check, CheckProbe, NowMs } from "./check.js";
+import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
 import { findPidsByPattern, isPidAlive, readPidFile } from "./find-process.js";
 import { startDetached, type DetachedStart, type DetachedStartSpec } from "./start-detached.js";
 
@@ -26,23 +27,16 @@ export interface ProcessCheckSpec {
   dryRun?: boolean;
   /** For tests: how a process is started; default `startDetached`. */
   start?: (spec: DetachedStartSpec) => Promise<DetachedStart>;
-  /** Default 3. */
+  /** Defaults: `checks.process[]` (config/defaults.ts). */
   maxRestarts?: number;
-  /** Default 600000 (10 min). */
   restartWindowMs?: number;
-  /** Default 5000. */
   timeoutMs?: number;
   nowMs?: NowMs;
   /** For tests: where /proc is. */
   procDir?: string;
 }
 
-const PROCESS_CHECK_DEFAULTS = {
-  maxRestarts: 3,
-  restartWindowMs: 600_000,
-  timeoutMs: 5000,
-  errorType: "proceso_caido",
-} as const;
+const PROCESS_ERROR_TYPE = "proceso_caido";
 
 /** A process check that also tells the last liveness it saw (so a `silence` check knows whether to worry). */
 export interface ProcessCheck extends Check {
@@ -54,8 +48,8 @@ export interface ProcessCheck extends Check {
 export function createProcessCheck(spec: ProcessCheckSpec): ProcessCheck {
   if (!spec.pidfile === !spec.pattern) throw new Error(`process check ${spec.name}: set exactly one of pidfile or pattern`);
   const nowMs = spec.nowMs ?? Date.now;
-  const maxRestarts = spec.maxRestarts ?? PROCESS_CHECK_DEFAULTS.maxRestarts;
-  const restartWindowMs = spec.restartWindowMs ?? PROCESS_CHECK_DEFAULTS.restartWindowMs;
+  const maxRestarts = spec.maxRestarts ?? CHECK_DEFAULTS_MS.process.maxRestarts;
+  const restartWindowMs = spec.restartWindowMs ?? CHECK_DEFAULTS_MS.process.restartWindowMs;
   let restartTimesMs: number[] = [];
   let alive: boolean | null = null;
 
@@ -102,9 +96,9 @@ export function createProcessCheck(spec: ProcessCheckSpec): ProcessCheck {
   return {
     id: `process:${spec.name}`,
     kind: "process",
-    errorType: PROCESS_CHECK_DEFAULTS.errorType,
+    errorType: PROCESS_ERROR_TYPE,
     severity: "critical",
-    timeoutMs: spec.timeoutMs ?? PROCESS_CHECK_DEFAULTS.timeoutMs,
+    timeoutMs: spec.timeoutMs ?? CHECK_DEFAULTS_MS.process.timeoutMs,
     failureThreshold: 1,
     // With a restart budget, a crash loop ends at max_restarts: flap detection would hold the edge that reports it.
     detectFlapping: !spec.restart,

@@ -24,7 +24,9 @@ export interface SilenceCheckSpec {
   severity?: Severity;
 }
 
-const SILENCE_CHECK_DEFAULTS = { errorType: "log_silencioso", timeoutMs: 2000 } as const;
+const SILENCE_ERROR_TYPE = "log_silencioso";
+/** Reading a timestamp and asking the process check: far below this unless something is wrong. */
+const SILENCE_TIMEOUT_MS = 2000;
 
 /** Builds the silence check for one source. */
 export function createSilenceCheck(spec: SilenceCheckSpec): Check {
@@ -57,9 +59,9 @@ export function createSilenceCheck(spec: SilenceCheckSpec): Check {
   return {
     id: `silence:${spec.source}`,
     kind: "silence",
-    errorType: SILENCE_CHECK_DEFAULTS.errorType,
+    errorType: SILENCE_ERROR_TYPE,
     severity: spec.severity ?? "warning",
-    timeoutMs: SILENCE_CHECK_DEFAULTS.timeoutMs,
+    timeoutMs: SILENCE_TIMEOUT_MS,
     failureThreshold: 1,
     probe,
     // Only a source currently reported silent needs an immediate re-check; other lines cost one comparison.

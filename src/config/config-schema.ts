@@ -331,7 +331,7 @@ const checksSchema = {
         },
         url: {
           type: "string",
-          description: `The local Bot API server: probed by the check, and \`{config.bot_api_url}\` in rules (servidor_caido's verify). Up = any HTTP answer below 500 (telegram-bot-api answers 404 on /). Empty = env TELEGRAM_BOT_API_LOCAL_URL, else ${show(BOT_API_DEFAULTS.url)}.`,
+          description: `The local Bot API server: probed by the check, and \`{config.bot_api_url}\` in rules (servidor_caido's verify). Up = any HTTP answer below 500 (telegram-bot-api answers 404 on /). Empty = env TELEGRAM_BOT_API_LOCAL_URL, else the default. Default ${show(BOT_API_DEFAULTS.url)}.`,
         },
         health_url: {
           type: "string",

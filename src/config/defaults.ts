@@ -1,7 +1,8 @@
 /**
  * Every default of the config, in one place and in the shape a user writes (snake_case, seconds, paths
- * relative to the config's folder). The schema's descriptions and the normalizer both read from here, so a
- * default changes in exactly one line.
+ * relative to the config's folder). The schema's descriptions and the normalizer both read from here, and the
+ * stages built without a value (checks, executor, notifier, grouper) read the `…_MS` shapes derived at the end
+ * of this file, so a default changes in exactly one line (test/config/defaults-agree.test.ts holds them together).
  */
 
 /** The Python `logging` timestamp that starts a new event; traceback lines lack it and join the event above. */
@@ -67,6 +68,7 @@ export const DEFAULTS = {
   checks: {
     interval: 30,
     disk: { paths: ["."], warn_gb: 5, critical_gb: 2, timeout: 10, stop_supervised: true },
+    /** Five changes in ten minutes: at the default 30 s cycle and threshold 2, a service down and up every 2 min. */
     flap: { count: 5, within: 600 },
     history_days: 7,
   },
@@ -105,4 +107,48 @@ export const SUPERVISE_DEFAULTS = {
   restart: "on-failure" as const,
   max_restarts: 3,
   restart_backoff: [1, 2, 4],
+};
+
+/** Seconds as a user writes them → the milliseconds the program counts in: the one conversion of a duration. */
+export function secondsToMs(seconds: number): number {
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * The check defaults above in the checks' own shape (camelCase, milliseconds): what a check built without a value
+ * uses. Derived here, never written a second time, so the schema's docs, the loaded config and the checks agree.
+ */
+export const CHECK_DEFAULTS_MS = {
+  intervalMs: secondsToMs(DEFAULTS.checks.interval),
+  flap: { count: DEFAULTS.checks.flap.count, withinMs: secondsToMs(DEFAULTS.checks.flap.within) },
+  disk: {
+    warnGb: DEFAULTS.checks.disk.warn_gb,
+    criticalGb: DEFAULTS.checks.disk.critical_gb,
+    timeoutMs: secondsToMs(DEFAULTS.checks.disk.timeout),
+  },
+  botApi: {
+    url: BOT_API_DEFAULTS.url,
+    attempts: BOT_API_DEFAULTS.attempts,
+    everyMs: secondsToMs(BOT_API_DEFAULTS.every),
+    timeoutMs: secondsToMs(BOT_API_DEFAULTS.timeout),
+  },
+  http: {
+    method: HTTP_CHECK_DEFAULTS.method,
+    timeoutMs: secondsToMs(HTTP_CHECK_DEFAULTS.timeout),
+    failureThreshold: HTTP_CHECK_DEFAULTS.failure_threshold,
+  },
+  process: {
+    maxRestarts: PROCESS_CHECK_DEFAULTS.max_restarts,
+    restartWindowMs: secondsToMs(PROCESS_CHECK_DEFAULTS.restart_window),
+    timeoutMs: secondsToMs(PROCESS_CHECK_DEFAULTS.timeout),
+  },
+  exec: { timeoutMs: secondsToMs(EXEC_CHECK_DEFAULTS.timeout) },
+};
+
+/** The `remediation` defaults in the executor's shape (camelCase, milliseconds), derived like the checks' above. */
+export const REMEDIATION_DEFAULTS_MS = {
+  actionTimeoutMs: secondsToMs(DEFAULTS.remediation.action_timeout),
+  concurrency: DEFAULTS.remediation.concurrency,
+  maxRetries: DEFAULTS.remediation.max_retries,
+  backoffMs: DEFAULTS.remediation.backoff.map(secondsToMs),
 };

@@ -9,6 +9,7 @@ import {
   HTTP_CHECK_DEFAULTS,
   MULTILINE_DEFAULTS,
   PROCESS_CHECK_DEFAULTS,
+  secondsToMs,
   SOURCE_DEFAULTS,
   SUPERVISE_DEFAULTS,
 } from "./defaults.js";
@@ -49,7 +50,6 @@ export interface NormalizeResult {
 }
 
 /** Seconds (as written) to milliseconds (as used). */
-const toMs = (seconds: number): number => Math.round(seconds * 1000);
 
 const isHttpUrl = (text: string): boolean => {
   try {
@@ -129,8 +129,8 @@ export function normalizeConfig(
   const remediation: RemediationConfig = {
     allowedRoots: r.allowed_roots.map(toAbsolute),
     maxRetries: r.max_retries,
-    backoffMs: r.backoff.map(toMs),
-    actionTimeoutMs: toMs(r.action_timeout),
+    backoffMs: r.backoff.map(secondsToMs),
+    actionTimeoutMs: secondsToMs(r.action_timeout),
     concurrency: r.concurrency,
     owner: r.owner ?? null,
     sudo: r.sudo,
@@ -148,7 +148,7 @@ export function normalizeConfig(
     logPath: s.log ? toAbsolute(s.log) : join(logDir, `${s.name}.log`),
     restart: s.restart ?? SUPERVISE_DEFAULTS.restart,
     maxRestarts: s.max_restarts ?? SUPERVISE_DEFAULTS.max_restarts,
-    restartBackoffMs: (s.restart_backoff ?? SUPERVISE_DEFAULTS.restart_backoff).map(toMs),
+    restartBackoffMs: (s.restart_backoff ?? SUPERVISE_DEFAULTS.restart_backoff).map(secondsToMs),
   }));
   requireUnique(supervise, (s) => s.name, ["supervise"], "name", "supervised command name");
 
@@ -258,7 +258,7 @@ function normalizeNotify(raw: RawNotify | undefined, apiRootFromEnv: boolean, pr
     heartbeat: normalizeHeartbeat(raw?.heartbeat, problem),
     maxPerMinute: raw?.max_per_minute ?? DEFAULTS.notify.max_per_minute,
     newErrorAfter: raw?.new_error_after ?? DEFAULTS.notify.new_error_after,
-    newErrorWithinMs: (raw?.new_error_within ?? DEFAULTS.notify.new_error_within) * 1000,
+    newErrorWithinMs: secondsToMs(raw?.new_error_within ?? DEFAULTS.notify.new_error_within),
   };
 }
 
@@ -301,7 +301,7 @@ function normalizeHeartbeat(raw: RawHeartbeat | null | undefined, problem: Repor
     problem(["notify", "heartbeat", "url"], "expected an http(s) URL (env HEARTBEAT_URL; value hidden)");
     return null;
   }
-  return { url: raw.url, everyMs: (raw.every ?? DEFAULTS.notify.heartbeat_every) * 1000, method: raw.method ?? "GET" };
+  return { url: raw.url, everyMs: secondsToMs(raw.every ?? DEFAULTS.notify.heartbeat_every), method: raw.method ?? "GET" };
 }
 
 interface ChecksHelpers {
@@ -328,7 +328,7 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
       paths: d.paths.map(h.toAbsolute),
       warnGb: d.warn_gb,
       criticalGb: d.critical_gb,
-      timeoutMs: toMs(d.timeout),
+      timeoutMs: secondsToMs(d.timeout),
       stopSupervised: d.stop_supervised,
     };
     if (d.critical_gb > d.warn_gb) {
@@ -342,7 +342,7 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
   let botApi: ChecksConfig["botApi"] = null;
   if (c.bot_api && c.bot_api.enabled !== false) {
     const b = { ...BOT_API_DEFAULTS, ...c.bot_api };
-    botApi = { ...localBotApi, attempts: b.attempts, everyMs: toMs(b.every), timeoutMs: toMs(b.timeout) };
+    botApi = { ...localBotApi, attempts: b.attempts, everyMs: secondsToMs(b.every), timeoutMs: secondsToMs(b.timeout) };
   }
 
   const http = (c.http ?? []).map((x, i) => {
@@ -353,7 +353,7 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
       url: x.url,
       method: x.method ?? HTTP_CHECK_DEFAULTS.method,
       headers: x.headers ?? {},
-      timeoutMs: toMs(x.timeout ?? HTTP_CHECK_DEFAULTS.timeout),
+      timeoutMs: secondsToMs(x.timeout ?? HTTP_CHECK_DEFAULTS.timeout),
       expectStatus: status === undefined ? null : Array.isArray(status) ? status : [status],
       expectJson: x.expect_json ?? null,
       failureThreshold: x.failure_threshold ?? HTTP_CHECK_DEFAULTS.failure_threshold,
@@ -376,8 +376,8 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
         : (h.sources.find((s) => s.name === x.name)?.path ?? join(h.logDir, `${x.name}.log`)),
       restartCwd: x.restart_cwd ? h.toAbsolute(x.restart_cwd) : h.baseDir,
       maxRestarts: x.max_restarts ?? PROCESS_CHECK_DEFAULTS.max_restarts,
-      restartWindowMs: toMs(x.restart_window ?? PROCESS_CHECK_DEFAULTS.restart_window),
-      timeoutMs: toMs(x.timeout ?? PROCESS_CHECK_DEFAULTS.timeout),
+      restartWindowMs: secondsToMs(x.restart_window ?? PROCESS_CHECK_DEFAULTS.restart_window),
+      timeoutMs: secondsToMs(x.timeout ?? PROCESS_CHECK_DEFAULTS.timeout),
     };
   });
   h.requireUnique(processes, (x) => x.name, ["checks", "process"], "name", "check name");
@@ -385,7 +385,7 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
   const exec = (c.exec ?? []).map((x, i) => ({
     name: x.name,
     command: x.command,
-    timeoutMs: toMs(x.timeout ?? EXEC_CHECK_DEFAULTS.timeout),
+    timeoutMs: secondsToMs(x.timeout ?? EXEC_CHECK_DEFAULTS.timeout),
     expectOutput: x.expect_output === undefined ? null : h.compile(x.expect_output, ["checks", "exec", i, "expect_output"]),
     errorType: x.error_type ?? null,
     severity: x.severity ?? null,
@@ -396,11 +396,11 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
     if (x.process !== undefined && !processes.some((p) => p.name === x.process)) {
       h.problem(["checks", "silence", i, "process"], `unknown process check '${x.process}'`);
     }
-    return { source: x.source, maxQuietMs: toMs(x.max_quiet), process: x.process ?? null };
+    return { source: x.source, maxQuietMs: secondsToMs(x.max_quiet), process: x.process ?? null };
   });
   const flap = c.flap === null ? null : { ...DEFAULTS.checks.flap, ...c.flap };
   return {
-    intervalMs: toMs(c.interval ?? DEFAULTS.checks.interval),
+    intervalMs: secondsToMs(c.interval ?? DEFAULTS.checks.interval),
     disk,
     botApi,
     localBotApi,
@@ -408,7 +408,7 @@ function normalizeChecks(raw: RawConfig, h: ChecksHelpers): ChecksConfig {
     process: processes,
     silence,
     exec,
-    flap: flap && { count: flap.count, withinMs: toMs(flap.within) },
+    flap: flap && { count: flap.count, withinMs: secondsToMs(flap.within) },
     historyDays: c.history_days ?? DEFAULTS.checks.history_days,
   };
 }

@@ -12,7 +12,7 @@
  */
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { BOT_API_CHECK_DEFAULTS, DISK_CHECK_DEFAULTS } from "../checks/index.js";
+import { BOT_API_ERROR_TYPE, DISK_ERROR_TYPE } from "../checks/index.js";
 import type { ChecksConfig } from "../config/types.js";
 import { findExistingAncestor } from "../util/find-existing-ancestor.js";
 import type { CompiledRule, RuleMatch } from "../types.js";
@@ -67,10 +67,10 @@ export function createOutageKeys(checks: ChecksConfig, options: OutageKeysOption
     },
     correlate(match) {
       const ruleId = match.rule.id;
-      if (ruleId === BOT_API_CHECK_DEFAULTS.errorType && checks.botApi) {
+      if (ruleId === BOT_API_ERROR_TYPE && checks.botApi) {
         return { match: { ...match, key: getCheckKey("bot_api") }, askCheck: null };
       }
-      if (ruleId === DISK_CHECK_DEFAULTS.errorType && diskPaths.length > 0) {
+      if (ruleId === DISK_ERROR_TYPE && diskPaths.length > 0) {
         const failed = match.fields["path"] ? resolve(options.baseDir, match.fields["path"]) : options.downloadRoot;
         if (failed === null) return { match, askCheck: null };
         const diskPath = findDiskPath(failed);
@@ -78,14 +78,14 @@ export function createOutageKeys(checks: ChecksConfig, options: OutageKeysOption
         const checkId = `disk:${diskPath}`;
         return { match: { ...match, rule: toCheckOwned(match.rule), key: getCheckKey(checkId) }, askCheck: checkId };
       }
-      if (ruleId === DISK_CHECK_DEFAULTS.errorType) {
+      if (ruleId === DISK_ERROR_TYPE) {
         const failed = match.fields["path"] ? resolve(options.baseDir, match.fields["path"]) : options.downloadRoot;
         return { match: failed === null ? match : keyByMountPoint(match, failed), askCheck: null };
       }
       return { match, askCheck: null };
     },
     isCheckOwned(incident) {
-      return incident.error_type === DISK_CHECK_DEFAULTS.errorType && diskPaths.length > 0 && incident.clave.startsWith(getCheckKey("disk:"));
+      return incident.error_type === DISK_ERROR_TYPE && diskPaths.length > 0 && incident.clave.startsWith(getCheckKey("disk:"));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { LogEvent, SourceLine } from "../types.js";
+import { MULTILINE_DEFAULTS } from "../config/defaults.js";
 
 /** How lines become events; one entry per source that declares `multiline.start`. */
 export interface MultilineOptions {
@@ -8,11 +9,10 @@ export interface MultilineOptions {
    */
   startPatterns: ReadonlyMap<string, RegExp> | Readonly<Record<string, RegExp | null | undefined>>;
   /**
-   * Flush a pending event after this long without a new line for it. Default 500 ms (the config's
-   * `multiline.flush_ms` default is the same, in config/defaults.ts): Python's logging writes a
-   * record and its traceback in one write(), so a traceback nearly always arrives in one read; when a write is
-   * split across reads, the tailer's stat check (every 250 ms) delivers the rest within one poll, and 500 ms
-   * leaves twice that margin while keeping detection latency well under a second.
+   * Flush a pending event after this long without a new line for it. Default `multiline.flush_ms` (500 ms, in
+   * config/defaults.ts): Python's logging writes a record and its traceback in one write(), so a traceback nearly
+   * always arrives in one read; when a write is split across reads, the tailer's stat check (every 250 ms) delivers
+   * the rest within one poll, and 500 ms leaves twice that margin while keeping detection latency well under a second.
    */
   flushIdleMs?: number;
   /** Flush an event early when it reaches this many lines; the rest of it starts a new event. Default 200. */
@@ -27,7 +27,6 @@ export interface MultilineOptions {
   isBehind?: (fileId: string) => boolean;
 }
 
-const DEFAULT_FLUSH_IDLE_MS = 500;
 const DEFAULT_MAX_EVENT_LINES = 200;
 const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 
@@ -67,7 +66,7 @@ export class MultilineGrouper {
   private lastKey = "";
 
   constructor(options: MultilineOptions) {
-    this.flushIdleMs = options.flushIdleMs ?? DEFAULT_FLUSH_IDLE_MS;
+    this.flushIdleMs = options.flushIdleMs ?? MULTILINE_DEFAULTS.flush_ms;
     this.maxEventLines = Math.max(1, options.maxEventLines ?? DEFAULT_MAX_EVENT_LINES);
     this.maxEventBytes = Math.max(1, options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
     this.isBehind = options.isBehind;

@@ -1,4 +1,5 @@
 import type { EmailConfig, TelegramConfig } from "../config/types.js";
+import { DEFAULTS } from "../config/defaults.js";
 import type { Incident } from "../types.js";
 import type { EmailChannelOptions } from "./email-channel.js";
 import type { MessageButton, MessageChannel } from "./message-channel.js";
@@ -42,7 +43,7 @@ export interface NotifierOptions {
   email?: EmailConfig | null;
   /** Retry tuning for email (see `EmailChannelOptions`). */
   emailRetry?: Pick<EmailChannelOptions, "backoffMs" | "timeoutMs">;
-  /** New messages per minute at most (`notify.max_per_minute`); beyond it incidents go to a digest. Default 20. */
+  /** New messages per minute at most (`notify.max_per_minute`); beyond it incidents go to a digest. */
   maxPerMinute?: number;
   /** Messages waiting at most; beyond it the oldest non-critical one is dropped (and counted). Default 1000. */
   queueLimit?: number;
@@ -88,9 +89,9 @@ export function toAlertTelegramSettings(telegram: TelegramConfig | null): Telegr
   return { token: telegram.commandsToken ?? telegram.token, chatId: telegram.chatId, apiRoot: telegram.apiRoot, fallbackToCloud: telegram.fallbackToCloud };
 }
 
-/** Defaults, in one place. */
+/** Defaults of the notifier's own settings; `maxPerMinute` is `notify.max_per_minute`'s. */
 export const NOTIFIER_DEFAULTS = {
-  maxPerMinute: 20,
+  maxPerMinute: DEFAULTS.notify.max_per_minute,
   queueLimit: 1000,
   rateWindowMs: 60_000,
   repeatWindowMs: 300_000,

@@ -2,9 +2,7 @@ import { resolve } from "node:path";
 import type { CompiledRule } from "../types.js";
 import { getDiskSpace, type GetDiskSpace } from "./disk-space.js";
 import { defaultTimers, type Timers } from "../util/timers.js";
-
-/** Default delays before retries 1, 2, 3 (`remediation.backoff: [1, 2, 4]` seconds). */
-const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 2000, 4000];
+import { REMEDIATION_DEFAULTS_MS } from "../config/defaults.js";
 
 /** The subset of a winston logger the executor uses. */
 interface RemediationLogger {
@@ -34,15 +32,15 @@ export interface ExecutorOptions {
   sudo?: boolean;
   /** cleanup moves files here instead of deleting them (`quarantine_dir`); must lie inside a root. Default null. */
   quarantineDir?: string | null;
-  /** Per-action timeout unless the action sets `timeout` (`action_timeout` × 1000). Default 30 000. */
+  /** Per-action timeout unless the action sets `timeout` (`action_timeout`; defaults of these keys: config/defaults.ts). */
   actionTimeoutMs?: number;
   /** Between SIGTERM and SIGKILL for a command that overran. Default 2000. */
   killGraceMs?: number;
-  /** Incidents remediated at once, never two for one key (`concurrency`). Default 4. */
+  /** Incidents remediated at once, never two for one key (`concurrency`). */
   concurrency?: number;
-  /** Retries after the fix itself unless the rule sets `retries` (`max_retries`, env MAX_RETRIES); 0 = none. Default 3. */
+  /** Retries after the fix itself unless the rule sets `retries` (`max_retries`, env MAX_RETRIES); 0 = none. */
   maxRetries?: number;
-  /** Delay before retry k (`backoff` × 1000, env BACKOFF_DELAYS); the last repeats. Default [1000, 2000, 4000]. */
+  /** Delay before retry k (`backoff`, env BACKOFF_DELAYS); the last repeats. */
   backoffMs?: readonly number[];
   /** Journal what would be done, touch nothing (`dry_run`, `--dry-run`). Default false. */
   dryRun?: boolean;
@@ -86,11 +84,11 @@ export function normalizeExecutorOptions(raw: ExecutorOptions): NormalizedExecut
     owner: raw.owner ?? null,
     sudo: raw.sudo ?? false,
     quarantineDir: raw.quarantineDir ? resolve(baseDir, raw.quarantineDir) : null,
-    actionTimeoutMs: raw.actionTimeoutMs ?? 30_000,
+    actionTimeoutMs: raw.actionTimeoutMs ?? REMEDIATION_DEFAULTS_MS.actionTimeoutMs,
     killGraceMs: raw.killGraceMs ?? 2000,
-    concurrency: raw.concurrency ?? 4,
-    maxRetries: raw.maxRetries ?? 3,
-    backoffMs: raw.backoffMs ?? DEFAULT_BACKOFF_MS,
+    concurrency: raw.concurrency ?? REMEDIATION_DEFAULTS_MS.concurrency,
+    maxRetries: raw.maxRetries ?? REMEDIATION_DEFAULTS_MS.maxRetries,
+    backoffMs: raw.backoffMs ?? REMEDIATION_DEFAULTS_MS.backoffMs,
     dryRun: raw.dryRun ?? false,
     maxOutputBytes: raw.maxOutputBytes ?? 4096,
     logger: raw.logger ?? silentLogger,
