@@ -5,13 +5,28 @@ import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PathWatcher } from "../../src/sources/path-watcher.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
-import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
   cleanups = [];
 });
+
+/**
+ * Writes with `poke` until `seen` holds. A watch is set some time after it is asked for (on a loaded machine,
+ * seconds), and a write made before that is not seen: the first write seen proves the watch is live.
+ */
+async function pokeUntil(seen: () => boolean, poke: () => void, what: string): Promise<void> {
+  await waitFor(
+    () => {
+      if (seen()) return true;
+      poke();
+      return false;
+    },
+    { what, everyMs: 50 },
+  );
+}
 
 function setUp(): { dir: string; watcher: PathWatcher } {
   const temp = makeTempDir();
@@ -28,9 +43,8 @@ describe("PathWatcher", () => {
     writeFileSync(join(dir, "api.log"), "");
     watcher.watch(join(dir, "bot.log"), () => wakes.bot++);
     watcher.watch(join(dir, "api.log"), () => wakes.api++);
-    await sleepMs(200);
-    appendFileSync(join(dir, "api.log"), "x\n");
-    await waitFor(() => wakes.api > 0, "api.log's wake-up");
+    await pokeUntil(() => wakes.api > 0, () => appendFileSync(join(dir, "api.log"), "x\n"), "api.log's wake-up");
+    // Both files' events come from the one watch of their folder, in order: a wake-up of bot.log would be here.
     expect(wakes.bot).toBe(0);
     writeFileSync(join(dir, "bot.log.1"), "late write\n");
     await waitFor(() => wakes.bot > 0, "bot.log's wake-up for bot.log.1");
@@ -40,13 +54,11 @@ describe("PathWatcher", () => {
     const { dir, watcher } = setUp();
     const seen = new Set<string>();
     watcher.watchTree(dir, 1, (path) => seen.add(path));
-    await sleepMs(200);
-    writeFileSync(join(dir, "a.log"), "");
+    await pokeUntil(() => seen.has(join(dir, "a.log")), () => writeFileSync(join(dir, "a.log"), ""), "a.log");
     mkdirSync(join(dir, "sub"));
     await waitFor(() => seen.has(join(dir, "sub")), "the new sub-folder");
-    await sleepMs(200); // its watch is set after its creation event
-    writeFileSync(join(dir, "sub", "b.log"), "");
-    await waitFor(() => seen.has(join(dir, "a.log")) && seen.has(join(dir, "sub", "b.log")), `both files (saw ${[...seen].join(", ")})`);
+    // Its watch is set after its creation event.
+    await pokeUntil(() => seen.has(join(dir, "sub", "b.log")), () => writeFileSync(join(dir, "sub", "b.log"), ""), `sub/b.log (saw ${[...seen].join(", ")})`);
   });
 
   it("watches a folder again after it was moved away and created anew", async () => {
@@ -61,11 +73,15 @@ describe("PathWatcher", () => {
     writeFileSync(marker, "");
     let markerWakes = 0;
     watcher.watch(marker, () => markerWakes++);
-    await sleepMs(200);
+    await pokeUntil(() => wakes > 0, () => appendFileSync(path, "x\n"), "bot.log's first wake-up");
+    await pokeUntil(() => markerWakes > 0, () => appendFileSync(marker, "x\n"), "marker.log's first wake-up");
     renameSync(logs, join(dir, "logs.old"));
     mkdirSync(logs);
     writeFileSync(path, "");
-    await sleepMs(300);
+    // Every event of the moves above is handled once a write to the marker, made after them, is seen.
+    const markerWakesBefore = markerWakes;
+    appendFileSync(marker, "after the moves\n");
+    await waitFor(() => markerWakes > markerWakesBefore, "the wake-up for a write made after the moves");
     // The old watch followed the moved folder: this append is not seen… (a write to a file whose folder stayed in
     // place, made after it and seen, shows that the watcher has handled what came before)
     wakes = 0;
@@ -76,8 +92,6 @@ describe("PathWatcher", () => {
     expect(wakes).toBe(0);
     // …until the tailer, having found the change by its stat, asks for the folder to be watched again.
     watcher.rewatchIfReplaced(path);
-    await sleepMs(300);
-    appendFileSync(path, "seen\n");
-    await waitFor(() => wakes > 0, "a wake-up from the new folder");
+    await pokeUntil(() => wakes > 0, () => appendFileSync(path, "seen\n"), "a wake-up from the new folder");
   });
 });
