@@ -636,12 +636,14 @@ export class IncidentManager {
   }
 
   private checkResolvers(event: LogEvent): void {
+    // Split once per line, however many rules' gates it passes (several rules often share one success line).
+    let tokens: string[] | null = null;
     for (const group of this.resolvers.values()) {
       if (!group.gate.test(event.text)) continue;
       // Candidates: incidents whose needle is one of the line's tokens, plus those whose needle cannot be a token.
       // Most lines past the gate (every successful download) name no open incident: they allocate nothing.
       let candidates: Entry[] | null = null;
-      for (const token of event.text.split(TOKEN_SEPARATORS)) {
+      for (const token of (tokens ??= event.text.split(TOKEN_SEPARATORS))) {
         // A sentence's final dot is not part of the name it follows; most tokens have none, and then one lookup.
         const byToken = group.byNeedle.get(token) ?? (token.endsWith(".") ? group.byNeedle.get(token.replace(/\.+$/, "")) : undefined);
         if (byToken) (candidates ??= []).push(...byToken);

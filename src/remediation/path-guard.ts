@@ -97,8 +97,17 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
   const rawRoots = options.allowedRoots.map((root) => resolve(baseDir, root));
   const realBaseDir = realpathOrSelf(baseDir);
 
-  async function resolveRoots(): Promise<string[]> {
-    // Resolved on each use: a root may be created (or re-linked) after start, and this is cheap next to an action.
+  /** The walk under way, shared by every call that comes while it runs. */
+  let resolvingRoots: Promise<string[]> | null = null;
+
+  function resolveRoots(): Promise<string[]> {
+    // Resolved on each use: a root may be created (or re-linked) after start. Calls made while a walk is under way
+    // (a burst of incidents checking their paths at once) share it instead of each walking the roots again.
+    resolvingRoots ??= walkRoots().finally(() => (resolvingRoots = null));
+    return resolvingRoots.then((roots) => [...roots]);
+  }
+
+  async function walkRoots(): Promise<string[]> {
     const roots: string[] = [];
     for (const root of rawRoots) roots.push((await resolveThroughExisting(root)).absolute);
     return roots;
