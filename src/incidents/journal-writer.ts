@@ -12,14 +12,17 @@ import { isTerminal } from "./incident-state.js";
 import type { IncidentChange } from "./incident-change.js";
 import { loadJournal, type LoadedJournal } from "./load-journal.js";
 import { describeError } from "../util/describe-error.js";
+import { defaultTimers, type Timers } from "../util/timers.js";
 
-const DEFAULT_JOURNAL_MIN_INTERVAL_MS = 250;
+/**
+ * After a write, the next one for non-final changes waits this many times as long as that write took: writing takes
+ * at most about half the time however fast changes come (a catch-up), while a change alone is written at once.
+ */
+const GAP_PER_WRITE_DURATION = 1;
 /** How often closed incidents are checked for their age (they also are at start and when the file is too big). */
 const ARCHIVE_AGE_CHECK_EVERY_MS = 10 * 60_000;
 /** After a size check found nothing it may move (everything still tracked), the next one waits this long. */
 const ARCHIVE_SIZE_RETRY_MS = 10_000;
-/** About this many characters of the journal are joined and handed to the file at a time. */
-const WRITE_PIECE_CHARS = 1 << 20;
 /** An archive part past this size is left as it is and the month continues in the next part (`…-2025-12.2.json`). */
 const MAX_ARCHIVE_PART_BYTES = 64 * 1024 * 1024;
 
@@ -32,11 +35,16 @@ export type ArchiveEvent =
 
 export interface JournalWriterOptions {
   /**
-   * Least time between two coalesced writes (non-final changes such as a fold). Default 250 ms: at most four
-   * writes a second. It stretches to 4× the last write's duration for very large journals, so writing never
-   * takes more than about a fifth of the time. Final transitions are written as soon as the previous write ends.
+   * Least time from the end of a write to the start of the next one for non-final changes (an opening, a fold).
+   * Default 0: a change is written as soon as no write is under way; changes that arrive during a write share the
+   * next one, which waits as long as the last write took (GAP_PER_WRITE_DURATION), so writing never takes more than
+   * about half the time. Final transitions are written as soon as the previous write ends.
    */
   minIntervalMs?: number;
+  /** Timers for the waits between writes (tests drive them by hand). */
+  timers?: Timers;
+  /** Clock (ms since epoch) for write durations and the archive policy's ages. */
+  now?: () => number;
   /** 2-space indented JSON (default), which operators read; false for one line. */
   pretty?: boolean;
   /** An unusable journal was moved aside at load. */
@@ -81,8 +89,8 @@ export interface JournalWriterStats {
 /**
  * Keeps `logs/descarga_errors.json` in step with the incidents: an array ordered by detection time, replaced
  * atomically (temp + fsync + rename) so it is valid JSON at every instant. Elements already in the journal —
- * from earlier runs or from the seed system — are kept as they are; each element's JSON is cached, so a write
- * costs one join of cached strings plus the re-serialisation of what changed.
+ * from earlier runs or from the seed system — are kept as they are; each element's JSON is cached as UTF-8 bytes,
+ * so a write hands the file the cached bytes as they are (no join, no encoding) and serialises only what changed.
  *
  * With an archive policy the file stays small: before a write, closed incidents older than the policy's age (or
  * the oldest ones, when the file is over its size) move to `<journal>-YYYY-MM.json` by the month they closed —
@@ -100,6 +108,8 @@ export class JournalWriter {
   private readonly isHeld: (id: string) => boolean;
   private readonly onArchive: JournalWriterOptions["onArchive"];
   private readonly archiveStepDelayMs: number;
+  private readonly timers: Timers;
+  private readonly now: () => number;
   private nextAgeCheckMs = 0;
   private nextSizeCheckMs = 0;
   /** An intent file is on disk: removed once the live file no longer holds what it names. */
@@ -107,13 +117,16 @@ export class JournalWriter {
   private archiveTimer: NodeJS.Timeout | null = null;
 
   private elements: unknown[] = [];
-  private serialized: (string | null)[] = [];
+  /** Each element as it appears in the file (indented when pretty), UTF-8; null until the next write encodes it. */
+  private encoded: (Buffer | null)[] = [];
   private detectedMs: number[] = [];
   private readonly indexById = new Map<string, number>();
 
   private dirty = false;
   private urgent = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
+  /** A write is about to start (in a microtask: the changes of the current turn share it). */
+  private startQueued = false;
   private inFlight: Promise<void> | null = null;
   /** A sync write happened while an async one was in flight: its rename may land later with older content. */
   private overtaken = false;
@@ -131,7 +144,7 @@ export class JournalWriter {
     readonly path: string,
     options: JournalWriterOptions = {},
   ) {
-    this.minIntervalMs = options.minIntervalMs ?? DEFAULT_JOURNAL_MIN_INTERVAL_MS;
+    this.minIntervalMs = options.minIntervalMs ?? 0;
     this.pretty = options.pretty ?? true;
     this.onWarning = options.onWarning;
     this.onError = options.onError;
@@ -141,6 +154,8 @@ export class JournalWriter {
     this.isHeld = options.isHeld ?? (() => false);
     this.onArchive = options.onArchive;
     this.archiveStepDelayMs = options.archiveStepDelayMs ?? (Number(process.env["VIGIA_ARCHIVE_STEP_DELAY_MS"]) || 0);
+    this.timers = options.timers ?? defaultTimers;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -159,7 +174,7 @@ export class JournalWriter {
       });
     }
     this.elements = [...loaded.elements];
-    this.serialized = this.elements.map(() => null);
+    this.encoded = this.elements.map(() => null);
     this.detectedMs = this.elements.map((el) => parseDetectedMs(el));
     this.rebuildIndex(0);
     this.stats.elements = this.elements.length;
@@ -180,7 +195,7 @@ export class JournalWriter {
       this.removeWhere((el) => typeof (el as { id?: unknown }).id === "string" && recovery.archivedIds.has((el as { id: string }).id));
     }
     const dropped = before - this.elements.length;
-    if (dropped > 0) await writeFileAtomic(this.path, this.serialize());
+    if (dropped > 0) await writeFileAtomic(this.path, this.snapshotChunks().chunks);
     await removeIntent(this.path);
     const names = recovery.files.map((f) => basename(f));
     this.onArchive?.({
@@ -197,7 +212,7 @@ export class JournalWriter {
     const index = this.indexById.get(incident.id);
     if (index !== undefined) {
       this.elements[index] = incident;
-      this.serialized[index] = null;
+      this.encoded[index] = null;
     } else {
       this.insertByDetectionTime(incident);
     }
@@ -240,16 +255,16 @@ export class JournalWriter {
   flushSync(): void {
     this.clearTimer();
     if (!this.dirty && !this.inFlight && !this.overtaken) return;
-    const data = this.serialize();
-    const started = Date.now();
+    const { chunks, length } = this.snapshotChunks();
+    const started = this.now();
     try {
-      writeFileAtomicSync(this.path, data);
+      writeFileAtomicSync(this.path, Buffer.concat(chunks, length));
     } catch (error) {
       this.noteFailure(error, started);
       throw error;
     }
     this.unwrittenIds.clear();
-    this.noteWrite(started, data.length);
+    this.noteWrite(started, length);
     this.dirty = false;
     this.urgent = false;
     if (this.inFlight) this.overtaken = true;
@@ -290,77 +305,75 @@ export class JournalWriter {
 
   /** The file's exact content: `JSON.stringify(elements, null, 2)` (or compact) plus a newline. */
   serialize(): string {
-    this.fillSerialized();
-    const parts = this.serialized;
-    if (parts.length === 0) return "[]\n";
-    return this.pretty ? `[\n${parts.join(",\n")}\n]\n` : `[${parts.join(",")}]\n`;
+    const { chunks, length } = this.snapshotChunks();
+    return Buffer.concat(chunks, length).toString("utf8");
   }
 
   /**
-   * What serialize() would return, as pieces of about WRITE_PIECE_CHARS joined only when the file write asks for
-   * them: a write holds one piece at a time beside the cache, not a second copy of the whole journal. The parts are
-   * taken now (strings do not change), so upserts while the write is under way do not reach this file.
+   * The file's content as the chunks it is made of: the cached elements between the array's brackets and separators,
+   * and its length in bytes. Taken now (a write holds these buffers, and upserts replace cache entries, never change
+   * a buffer), so upserts while the write is under way do not reach this file.
    */
-  private snapshotPieces(): { pieces: Iterable<string>; length: number } {
-    const length = this.measure();
-    const parts = this.serialized.slice() as string[];
-    const pretty = this.pretty;
-    function* pieces(): Generator<string> {
-      if (parts.length === 0) {
-        yield "[]\n";
-        return;
-      }
-      const separator = pretty ? ",\n" : ",";
-      let from = 0;
-      let piece = pretty ? "[\n" : "[";
-      while (from < parts.length) {
-        let to = from;
-        let size = 0;
-        while (to < parts.length && (size < WRITE_PIECE_CHARS || to === from)) size += parts[to++]!.length + separator.length;
-        piece += parts.slice(from, to).join(separator);
-        from = to;
-        piece += from < parts.length ? separator : pretty ? "\n]\n" : "]\n";
-        yield piece;
-        piece = "";
-      }
+  private snapshotChunks(): { chunks: Buffer[]; length: number } {
+    this.fillEncoded();
+    const parts = this.encoded as Buffer[];
+    if (parts.length === 0) return { chunks: [EMPTY_ARRAY], length: EMPTY_ARRAY.length };
+    const frame = this.pretty ? PRETTY_FRAME : COMPACT_FRAME;
+    const chunks = new Array<Buffer>(2 * parts.length + 1);
+    let length = frame.open.length + frame.close.length + (parts.length - 1) * frame.separator.length;
+    chunks[0] = frame.open;
+    for (let i = 0; i < parts.length; i++) {
+      chunks[2 * i + 1] = parts[i]!;
+      chunks[2 * i + 2] = i < parts.length - 1 ? frame.separator : frame.close;
+      length += parts[i]!.length;
     }
-    return { pieces: pieces(), length };
+    return { chunks, length };
   }
 
-  /** Length of what serialize() would return, without building it. */
+  /** Length in bytes of what serialize() would return, without building it. */
   private measure(): number {
-    this.fillSerialized();
-    if (this.serialized.length === 0) return 3; // "[]\n"
-    // "[\n" + parts joined by ",\n" + "\n]\n", or "[" + parts joined by "," + "]\n"
-    let total = this.pretty ? 3 : 2;
-    for (const part of this.serialized) total += part!.length + (this.pretty ? 2 : 1);
+    this.fillEncoded();
+    if (this.encoded.length === 0) return EMPTY_ARRAY.length;
+    const frame = this.pretty ? PRETTY_FRAME : COMPACT_FRAME;
+    let total = frame.open.length + frame.close.length - frame.separator.length;
+    for (const part of this.encoded) total += part!.length + frame.separator.length;
     return total;
   }
 
-  private fillSerialized(): void {
-    const parts = this.serialized;
+  private fillEncoded(): void {
+    const parts = this.encoded;
     for (let i = 0; i < parts.length; i++) {
-      parts[i] ??= this.pretty ? serializeIndented(this.elements[i]) : JSON.stringify(this.elements[i]);
+      parts[i] ??= encodeOwn(this.pretty ? serializeIndented(this.elements[i]) : JSON.stringify(this.elements[i]));
     }
   }
 
   private schedule(): void {
-    if (this.closed || this.inFlight) return; // the write in flight re-schedules when it ends
-    if (this.urgent && this.consecutiveFailures === 0) {
+    if (this.closed || this.inFlight || this.startQueued) return; // the write in flight re-schedules when it ends
+    const delayMs = this.urgent && this.consecutiveFailures === 0 ? 0 : this.computeDelayMs();
+    if (delayMs <= 0) {
       this.clearTimer();
-      void this.startWrite(false);
+      this.startQueued = true;
+      queueMicrotask(() => {
+        this.startQueued = false;
+        if (!this.closed && !this.inFlight) void this.startWrite(false);
+      });
       return;
     }
-    if (this.timer) return;
-    // After failures (disk full, permissions) back off up to 30 s instead of retrying four times a second.
-    const backoffMs = this.consecutiveFailures > 0 ? Math.min(30_000, 250 * 2 ** (this.consecutiveFailures - 1)) : 0;
-    const intervalMs = Math.max(this.minIntervalMs, 4 * this.lastWriteDurationMs, backoffMs);
-    const delayMs = Math.max(0, this.lastWriteEndMs + intervalMs - Date.now());
-    this.timer = setTimeout(() => {
+    if (this.timer !== null) return;
+    const timer = this.timers.setTimeout(() => {
       this.timer = null;
-      void this.startWrite(false);
+      if (!this.inFlight) void this.startWrite(false);
     }, delayMs);
-    this.timer.unref();
+    (timer as { unref?: () => void } | null)?.unref?.();
+    this.timer = timer;
+  }
+
+  /** How long pending non-final changes wait before the next write starts (0: start it now). */
+  private computeDelayMs(): number {
+    // After failures (disk full, permissions) back off up to 30 s instead of retrying at once.
+    const backoffMs = this.consecutiveFailures > 0 ? Math.min(30_000, 250 * 2 ** (this.consecutiveFailures - 1)) : 0;
+    const gapMs = Math.max(this.minIntervalMs, GAP_PER_WRITE_DURATION * this.lastWriteDurationMs, backoffMs);
+    return this.lastWriteEndMs + gapMs - this.now();
   }
 
   /** One atomic write of the current state; `rethrow` for flush(), else failures go to onError and retry later. */
@@ -384,12 +397,12 @@ export class JournalWriter {
     this.dirty = false;
     this.urgent = false;
     this.overtaken = false;
-    const { pieces, length } = this.snapshotPieces();
+    const { chunks, length } = this.snapshotChunks();
     const written = this.unwrittenIds;
     this.unwrittenIds = new Set();
-    const started = Date.now();
+    const started = this.now();
     try {
-      await writeFileAtomic(this.path, pieces);
+      await writeFileAtomic(this.path, chunks);
     } catch (error) {
       this.dirty = true;
       for (const id of written) this.unwrittenIds.add(id);
@@ -399,7 +412,7 @@ export class JournalWriter {
     this.noteWrite(started, length);
     // Grown past its bound while this write was prepared: the next write moves the oldest closed incidents.
     const maxBytes = this.archivePolicy?.maxBytes ?? null;
-    if (maxBytes !== null && length > maxBytes && Date.now() >= this.nextSizeCheckMs) this.dirty = true;
+    if (maxBytes !== null && length > maxBytes && this.now() >= this.nextSizeCheckMs) this.dirty = true;
     if (this.intentPending && !this.overtaken) {
       this.intentPending = false;
       await removeIntent(this.path);
@@ -421,19 +434,19 @@ export class JournalWriter {
     // The last move's intent stays until the live file is written without its incidents: a new intent would hide
     // them from the recovery of a crash.
     if (this.intentPending) return;
-    const nowMs = Date.now();
+    const nowMs = this.now();
     const totalLength = this.measure();
     const ageDue = nowMs >= this.nextAgeCheckMs;
     const sizeDue = policy.maxBytes !== null && totalLength > policy.maxBytes && nowMs >= this.nextSizeCheckMs;
     if (!ageDue && !sizeDue) return;
     if (ageDue) this.nextAgeCheckMs = nowMs + ARCHIVE_AGE_CHECK_EVERY_MS;
-    const lengths = this.serialized.map((part) => part!.length);
+    const lengths = this.encoded.map((part) => part!.length);
     const picked = selectArchivable({ elements: this.elements, lengths, totalLength, nowMs, isHeld: this.isHeld }, policy);
     if (picked.length === 0) {
       if (sizeDue) this.nextSizeCheckMs = nowMs + ARCHIVE_SIZE_RETRY_MS;
       return;
     }
-    const moving = picked.map((i) => ({ element: this.elements[i] as Record<string, unknown>, part: this.serialized[i]! }));
+    const moving = picked.map((i) => ({ element: this.elements[i] as Record<string, unknown>, part: this.encoded[i]! }));
     try {
       await this.moveToArchives(moving);
     } catch (error) {
@@ -444,7 +457,7 @@ export class JournalWriter {
   }
 
   /** Intent, archives (one per close month), then the elements leave memory; the caller's write drops them on disk. */
-  private async moveToArchives(moving: Array<{ element: Record<string, unknown>; part: string }>): Promise<void> {
+  private async moveToArchives(moving: Array<{ element: Record<string, unknown>; part: Buffer }>): Promise<void> {
     const byMonth = new Map<string, typeof moving>();
     for (const m of moving) {
       const month = readCloseMonth(m.element)!;
@@ -466,7 +479,7 @@ export class JournalWriter {
     const moved = new Set<unknown>();
     try {
       for (const target of targets) {
-        await appendToArchive(target.path, target.items.map((m) => m.part), { pretty: this.pretty, modeFrom: this.path });
+        await appendToArchive(target.path, target.items.map((m) => m.part.toString()), { pretty: this.pretty, modeFrom: this.path });
         for (const m of target.items) moved.add(m.element);
         await this.pauseForCrashTests();
       }
@@ -497,12 +510,12 @@ export class JournalWriter {
         continue;
       }
       this.elements[j] = el;
-      this.serialized[j] = this.serialized[i]!;
+      this.encoded[j] = this.encoded[i]!;
       this.detectedMs[j] = this.detectedMs[i]!;
       j++;
     }
     this.elements.length = j;
-    this.serialized.length = j;
+    this.encoded.length = j;
     this.detectedMs.length = j;
     this.indexById.clear();
     this.rebuildIndex(0);
@@ -511,14 +524,14 @@ export class JournalWriter {
 
   private noteFailure(error: unknown, startedMs: number): void {
     this.consecutiveFailures++;
-    this.lastWriteEndMs = Date.now();
+    this.lastWriteEndMs = this.now();
     this.onWrite?.({ ok: false, durationMs: this.lastWriteEndMs - startedMs });
     this.failingSinceMs ??= this.lastWriteEndMs;
     this.lastError = describeError(error);
   }
 
   private noteWrite(startedMs: number, bytes: number): void {
-    const end = Date.now();
+    const end = this.now();
     const recovered = this.failingSinceMs !== null;
     this.failingSinceMs = null;
     this.lastError = null;
@@ -538,7 +551,7 @@ export class JournalWriter {
     let i = this.elements.length;
     while (i > 0 && this.detectedMs[i - 1]! > t) i--; // new incidents are nearly always the newest: O(1)
     this.elements.splice(i, 0, incident);
-    this.serialized.splice(i, 0, null);
+    this.encoded.splice(i, 0, null);
     this.detectedMs.splice(i, 0, t);
     this.rebuildIndex(i);
     this.stats.elements = this.elements.length;
@@ -552,7 +565,7 @@ export class JournalWriter {
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
   }
 }
@@ -567,6 +580,20 @@ async function pickArchivePart(journalPath: string, month: string, existing: Rea
   if (!last) return formatArchivePath(journalPath, month, 1);
   const size = await stat(last.path).then((st) => st.size, () => 0);
   return size < MAX_ARCHIVE_PART_BYTES ? last.path : formatArchivePath(journalPath, month, last.part + 1);
+}
+
+const EMPTY_ARRAY = Buffer.from("[]\n");
+const PRETTY_FRAME = { open: Buffer.from("[\n"), separator: Buffer.from(",\n"), close: Buffer.from("\n]\n") };
+const COMPACT_FRAME = { open: Buffer.from("["), separator: Buffer.from(","), close: Buffer.from("]\n") };
+
+/**
+ * `text` as UTF-8 in a buffer of its own: not a slice of Buffer.from's shared pool, where one cached element would keep
+ * the whole pool slab alive.
+ */
+function encodeOwn(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
 }
 
 /**

@@ -9,6 +9,7 @@ import { applyTransition } from "../../src/incidents/incident-state.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
+import type { Timers } from "../../src/util/timers.js";
 
 const newTempDir = useTempDirs("vigia-journal-");
 
@@ -25,6 +26,44 @@ beforeEach(() => {
 function makeTrackedIncident(n: number, atMs = T0 + n * 1000): TrackedIncident {
   const rule = makeRule({ id: "ruta_inexistente", actions: [{ type: "mkdir" }] });
   return createIncident(makeMatch(rule, { path: `modelos/m${n}` }), { nowMs: atMs, id: `inc-${n}`, defaultMaxIntentos: 3 });
+}
+
+/** Timers that fire only when the test says so, and remember what was asked of them. */
+class HandDrivenTimers implements Timers {
+  readonly requested: number[] = [];
+  private readonly pending = new Map<number, () => void>();
+  private nextHandle = 1;
+  setTimeout(callback: () => void, ms: number): unknown {
+    this.requested.push(ms);
+    const handle = this.nextHandle++;
+    this.pending.set(handle, callback);
+    return handle;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  fireAll(): void {
+    const due = [...this.pending.values()];
+    this.pending.clear();
+    for (const callback of due) callback();
+  }
+}
+
+/** Each write the writer reports, as something to await. */
+class WriteWaiter {
+  private waiting: Array<() => void> = [];
+  private done = 0;
+  private taken = 0;
+  readonly onWrite = (): void => {
+    this.done++;
+    for (const resolve of this.waiting.splice(0)) resolve();
+  };
+  /** Resolves once the write after the last one awaited has ended (reported, and its promise settled). */
+  async next(): Promise<void> {
+    this.taken++;
+    while (this.done < this.taken) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 function readJournal(): Array<Record<string, unknown>> {
@@ -99,6 +138,35 @@ describe("JournalWriter", () => {
     writer.upsert(applyTransition(incident, "fallido", { accion: "solo alerta" }, T0 + 10));
     await waitFor(() => writer.getStats().writes === 1, "the final transition written");
     expect(readJournal()[0]).toMatchObject({ estado: "fallido", accion: "solo alerta" });
+  });
+
+  it("writes a non-final change as soon as no write is under way, with no timer in between", async () => {
+    const timers = new HandDrivenTimers();
+    const writes = new WriteWaiter();
+    const writer = new JournalWriter(path, { timers, now: () => T0, onWrite: writes.onWrite });
+    await writer.load();
+    writer.upsert(makeTrackedIncident(1)); // opened: not a final state
+    await writes.next();
+    expect(readJournal().map((i) => i.id)).toEqual(["inc-1"]);
+    writer.upsert({ ...makeTrackedIncident(1), ocurrencias: 2 }); // a fold, right after that write
+    await writes.next();
+    expect(readJournal()[0]).toMatchObject({ id: "inc-1", ocurrencias: 2 });
+    expect(timers.requested).toEqual([]);
+  });
+
+  it("with minIntervalMs, holds a non-final change made right after a write until the interval has passed", async () => {
+    const timers = new HandDrivenTimers();
+    const writes = new WriteWaiter();
+    const writer = new JournalWriter(path, { minIntervalMs: 60_000, timers, now: () => T0, onWrite: writes.onWrite });
+    await writer.load();
+    writer.upsert(makeTrackedIncident(1)); // nothing written for a long time: at once
+    await writes.next();
+    writer.upsert(makeTrackedIncident(2));
+    expect(timers.requested).toEqual([60_000]);
+    expect(readJournal().map((i) => i.id)).toEqual(["inc-1"]);
+    timers.fireAll();
+    await writes.next();
+    expect(readJournal().map((i) => i.id)).toEqual(["inc-1", "inc-2"]);
   });
 
   it("keeps the file valid JSON at every instant while writing continuously", async () => {
