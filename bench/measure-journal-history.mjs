@@ -4,15 +4,19 @@
 // start after an upgrade would); the measured run starts from the journal that run left.
 //
 //   node bench/measure-journal-history.mjs [--history 100000] [--seconds 20] [--rate 1000] [--no-archive] [--keep]
+//                                          [--max-bytes N] [--profile DIR]
 //
 // --no-archive: `journal_archive: { keep_days: 100000, max_bytes: null }`, i.e. everything stays live (the
-// behaviour before archives), for comparison.
-import { appendFileSync, copyFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+// behaviour before archives), for comparison. --max-bytes N: `journal_archive.max_bytes` other than the default's.
+// --profile DIR: the measured run's engine under `node --cpu-prof`, its
+// profile summarised (bench/summarize-cpu-profile.mjs) and kept in DIR.
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureBuild } from "./ensure-build.mjs";
 import { measureLatency } from "./measure-latency.mjs";
 import { prepareWorkspace } from "./prepare-workspace.mjs";
+import { formatCpuSummary, summarizeCpuProfile } from "./summarize-cpu-profile.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +25,8 @@ const { values } = parseArgs({
     rate: { type: "string", default: "1000" },
     "no-archive": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    "max-bytes": { type: "string" },
+    profile: { type: "string" },
   },
 });
 const history = Number(values.history);
@@ -98,6 +104,7 @@ function describeJournalFiles(ws) {
 ensureBuild();
 const ws = prepareWorkspace();
 if (values["no-archive"]) appendFileSync(join(ws.dir, "vigia.config.yaml"), "journal_archive: { keep_days: 100000, max_bytes: null }\n");
+else if (values["max-bytes"]) appendFileSync(join(ws.dir, "vigia.config.yaml"), `journal_archive: { max_bytes: ${Number(values["max-bytes"])} }\n`);
 const saved = join(ws.dir, "history.json");
 process.stderr.write(`writing a history of ${history} closed incidents…\n`);
 writeHistory(saved);
@@ -107,10 +114,17 @@ await measureLatency(ws, { rate: 200, seconds: 2, prepare: () => copyFileSync(sa
 copyFileSync(ws.journalPath, saved);
 const before = describeJournalFiles(ws);
 process.stderr.write(`after the first run: live ${(before.liveBytes / 1e6).toFixed(1)} MB, ${before.archiveFiles} archive file(s) ${(before.archiveBytes / 1e6).toFixed(1)} MB; measuring…\n`);
-const result = await measureLatency(ws, { rate: Number(values.rate), seconds: Number(values.seconds), prepare: () => copyFileSync(saved, ws.journalPath) });
+const profileDir = values.profile ?? null;
+if (profileDir) mkdirSync(profileDir, { recursive: true });
+const result = await measureLatency(ws, { rate: Number(values.rate), seconds: Number(values.seconds), prepare: () => copyFileSync(saved, ws.journalPath), profileDir });
 const after = describeJournalFiles(ws);
 process.stdout.write(
   `${JSON.stringify({ history, archive: !values["no-archive"], journalFiles: after, toIncident: result.toIncident, toJournal: result.toJournal, lost: result.lost, peakRssBytes: result.engine.peakRssBytes }, null, 2)}\n`,
 );
+if (profileDir) {
+  // The main thread's (`CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile`), not the workers'.
+  const profiles = readdirSync(profileDir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)).sort();
+  if (profiles.length) process.stderr.write(`${formatCpuSummary(summarizeCpuProfile(JSON.parse(readFileSync(join(profileDir, profiles.at(-1)), "utf8"))), 25)}\n`);
+}
 if (!values.keep) ws.cleanup();
 else process.stderr.write(`kept ${ws.dir}\n`);

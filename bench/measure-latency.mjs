@@ -24,9 +24,14 @@ export function summarizeMs(values) {
   return { count: sorted.length, p50: r(quantile(sorted, 0.5)), p95: r(quantile(sorted, 0.95)), p99: r(quantile(sorted, 0.99)), max: r(sorted.at(-1) ?? null) };
 }
 
+/** The latency writer's model names (`lat-000123`) as the journal holds them, pretty or compact. */
+const LAT_MODEL = /"modelo": ?"(lat-[^"]*)"/g;
+
 /**
  * Records when each `lat-*` model first appears in the journal. The journal is replaced by rename (atomic write),
- * so the folder is watched; a 10 ms stat poll backs the watch up (inotify events can coalesce).
+ * so the folder is watched; a 10 ms stat poll backs the watch up (inotify events can coalesce). Each version is
+ * searched for the model names, not parsed: parsing a journal of megabytes on every write would take this process
+ * tens of milliseconds each time, on the cores the engine is measured on (the torture tests check the JSON).
  */
 function watchJournal(journalPath) {
   const seenAtMs = {};
@@ -42,17 +47,18 @@ function watchJournal(journalPath) {
     if (stamp === lastStamp) return;
     lastStamp = stamp;
     const at = monoMs();
-    let elements;
+    let text;
     try {
-      elements = JSON.parse(readFileSync(journalPath, "utf8"));
+      text = readFileSync(journalPath, "latin1");
     } catch {
       lastStamp = ""; // read while being replaced: look again
       return;
     }
-    for (const el of elements) {
-      const id = el?.modelo;
-      if (typeof id === "string" && id.startsWith("lat-") && seenAtMs[id] === undefined) seenAtMs[id] = at;
-    }
+    // The history holds no `lat-` model: the search starts at the first one.
+    const first = text.indexOf('"lat-');
+    if (first === -1) return;
+    LAT_MODEL.lastIndex = Math.max(0, first - 12);
+    for (let m = LAT_MODEL.exec(text); m !== null; m = LAT_MODEL.exec(text)) seenAtMs[m[1]] ??= at;
   };
   const watcher = watch(dirname(journalPath), () => look());
   const poll = setInterval(look, 10);
@@ -68,16 +74,18 @@ function watchJournal(journalPath) {
 
 /**
  * Runs the engine in follow mode on the workspace, appends `seconds` × `rate` records (every `matchEvery`-th
- * matching), and pairs the times. `prepare(ws)` runs on the reset workspace before the engine starts. Resolves { toIncident, toJournal, idleFlush: {toIncident, toJournal}, lost,
+ * matching), and pairs the times. `prepare(ws)` runs on the reset workspace before the engine starts; with
+ * `profileDir` the engine runs under `--cpu-prof` and writes its profile there. Resolves { toIncident, toJournal, idleFlush: {toIncident, toJournal}, lost,
  * writer: {lines, matches, seconds}, engine: {linesRead, …} }.
  */
-export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery = 50, prepare = null } = {}) {
+export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery = 50, prepare = null, profileDir = null } = {}) {
   resetWorkspaceState(ws);
   prepare?.(ws); // e.g. a journal with a long history, before the engine loads it
   writeFileSync(ws.logPath, "");
   let ready;
   const isReady = new Promise((resolve) => (ready = resolve));
-  const engine = runChild(process.execPath, [ENGINE_CHILD, "follow", ws.dir], {
+  const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const engine = runChild(process.execPath, [...nodeArgs, ENGINE_CHILD, "follow", ws.dir], {
     stdin: "pipe",
     onStdout: (text) => {
       if (text.includes("ready")) ready();
