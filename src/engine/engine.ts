@@ -16,12 +16,13 @@ import { IncidentManager, type IncidentChange } from "../incidents/incident-mana
 import { JournalWriter } from "../incidents/journal-writer.js";
 import { listRecordedPositions } from "../incidents/list-recorded-positions.js";
 import { SessionTally } from "../incidents/session-tally.js";
+import { CatchUpRanges } from "../incidents/catch-up-ranges.js";
 import { createExecutor, type Executor } from "../remediation/index.js";
 import { Notifier, formatSessionSummary, toAlertTelegramSettings, type SessionSummary } from "../notify/index.js";
 import { createCheckScheduler, createLineActivity, type CheckScheduler, type CheckTransition, type LineActivity } from "../checks/index.js";
 import { createMetrics, type VigiaMetrics } from "../observe/metrics.js";
 import { initialiseCheckSeries, recordCheckResult } from "../observe/record-check-metrics.js";
-import { recordIncidentMetrics, trackOpenIncidents } from "../observe/record-incident-metrics.js";
+import { recordIncidentMetrics, trackHeldIncidents, trackOpenIncidents } from "../observe/record-incident-metrics.js";
 import { recordJournalWrite } from "../observe/record-journal-metrics.js";
 import { createDeliveryRecorder, trackNotifierQueues } from "../observe/record-notifier-metrics.js";
 import { createRemediationRecorder } from "../observe/record-remediation-metrics.js";
@@ -135,6 +136,8 @@ export class Engine {
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly subscriptions: Subscription[] = [];
   private readonly session: SessionTally;
+  /** The bytes of the files followed that are a catch-up: their incidents are timed on the log's own clock. */
+  private readonly catchUpRanges = new CatchUpRanges();
   private readonly startedAtMs = Date.now();
   private state: "created" | "running" | "stopping" | "stopped" = "created";
   private journalFaultOpen = false;
@@ -174,7 +177,12 @@ export class Engine {
       forward: [ERROR_EVENT_HINT],
     });
     const r = this.config.remediation;
-    this.manager = new IncidentManager({ defaultMaxIntentos: r.maxRetries, maxReopen: r.maxReopen, dryRun: options.dryRun || r.dryRun });
+    this.manager = new IncidentManager({
+      defaultMaxIntentos: r.maxRetries,
+      maxReopen: r.maxReopen,
+      dryRun: options.dryRun || r.dryRun,
+      catchUpRanges: this.catchUpRanges,
+    });
     this.session = new SessionTally((id) => this.manager.isHeld(id));
     this.journal = new JournalWriter(this.config.journalPath, {
       onWarning: (w) => this.logger.warn(`journal: ${w.message}`),
@@ -217,6 +225,7 @@ export class Engine {
     trackSourceLag(this.metrics, sourceNames, () => this.getSourceStats());
     trackNotifierQueues(this.metrics, () => this.notifier.getQueuedByChannel());
     trackOpenIncidents(this.metrics, () => this.manager.listOpen());
+    trackHeldIncidents(this.metrics, this.manager);
     this.unknownErrors = new UnknownErrorStore({
       path: join(dirname(this.config.journalPath), "desconocidos.json"),
       alertAfter: this.config.notify.newErrorAfter,
@@ -542,7 +551,10 @@ export class Engine {
     this.fileSources = createFileSources(specs, {
       checkpoints: this.checkpoints,
       maxOpenFiles: this.maxOpenFiles,
-      onLines: (lines) => this.lines$.next(lines),
+      onLines: (lines) => {
+        this.catchUpRanges.noteBatch(lines, (fileId) => this.fileSources?.getStats().find((s) => s.fileId === fileId)?.size ?? null);
+        this.lines$.next(lines);
+      },
       onEvent: (e) => recordTailerEvent(e, this.metrics, this.logger),
       getPendingOffset: (fileId) => minDefined(this.grouper.getPendingOffset(fileId), this.matchWorker.getPendingOffset(fileId)),
       waitForCapacity: () => this.matchWorker.waitForCapacity(),

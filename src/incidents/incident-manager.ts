@@ -3,7 +3,10 @@ import type { CompiledRule, Estado, LogEvent, RuleMatch } from "../types.js";
 import { compileResolveGate, compileResolveOn } from "./compile-resolve-on.js";
 import { listTemplateFields } from "../util/template.js";
 import { capText, createIncident, createIncidentId, getEventPosition, type TrackedIncident } from "./create-incident.js";
+import type { CatchUpRanges } from "./catch-up-ranges.js";
+import { ExpiryQueue } from "./expiry-queue.js";
 import { formatLocalIso } from "./format-local-iso.js";
+import { IncidentClock } from "./incident-clock.js";
 import type { IncidentChange, IncidentCounters } from "./incident-change.js";
 import { appendNote, applyTransition, isTerminal, type TransitionInfo } from "./incident-state.js";
 import {
@@ -34,7 +37,7 @@ const MAX_DETAIL_BYTES = 1024;
  * checkpoint (written about every second), so they are not armed against a replay.
  */
 const DEFAULT_REPLAY_WINDOW_MS = 60_000;
-/** Matches between two sweeps of expired cooldowns and threshold counters. */
+/** Matches between two sweeps of threshold counters (closed incidents leave as their cooldown ends, on the next match). */
 const SWEEP_EVERY_MATCHES = 1024;
 /** Between two sweeps while no match comes (an idle log): what closed during a burst leaves memory after its cooldown. */
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
@@ -43,7 +46,10 @@ const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 const ACCION_SOLO_ALERTA = "solo alerta";
 
 export interface IncidentManagerOptions {
-  /** Clock in ms since epoch; injected by tests. Default Date.now. */
+  /**
+   * Wall clock in ms since epoch; injected by tests. Default Date.now. Incident time is this clock, or the log's
+   * own time during a catch-up (see IncidentClock).
+   */
   now?: () => number;
   /** `max_intentos` when the rule sets no `retries` (`remediation.max_retries`). Default 3. */
   defaultMaxIntentos?: number;
@@ -69,6 +75,8 @@ export interface IncidentManagerOptions {
    * matches). 0 leaves it to the matches and to `sweep()`. Default 60 s; the timer does not keep the process alive.
    */
   sweepIntervalMs?: number;
+  /** Which events are a catch-up, whose incidents are timed on the log's own clock (see IncidentClock). None: all live. */
+  catchUpRanges?: CatchUpRanges;
 }
 
 /** How much the manager holds, for bounds tests and the benchmark. */
@@ -198,6 +206,8 @@ function pickResolverNeedle(rule: CompiledRule, fields: Readonly<Record<string, 
  * them. Everything it decides is published on `changes$`.
  */
 export class IncidentManager {
+  private readonly clock: IncidentClock;
+  private readonly catchUpRanges: CatchUpRanges | null;
   private readonly now: () => number;
   private readonly defaultMaxIntentos: number;
   private readonly maxReopen: number;
@@ -222,6 +232,8 @@ export class IncidentManager {
   private readonly openByRule = new Map<string, Set<Entry>>();
   private readonly dependents = new Map<string, Set<Entry>>();
   private readonly thresholds = new ThresholdCounter();
+  /** Closed incidents by the end of their cooldown: each leaves memory then. */
+  private readonly expiries = new ExpiryQueue<Entry>();
   private readonly replayGuard = new ReplayGuard();
   private matchesSinceSweep = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -236,7 +248,10 @@ export class IncidentManager {
   };
 
   constructor(options: IncidentManagerOptions = {}) {
-    this.now = options.now ?? Date.now;
+    const clock = new IncidentClock(options.now ?? Date.now);
+    this.clock = clock;
+    this.now = () => clock.now();
+    this.catchUpRanges = options.catchUpRanges ?? null;
     this.defaultMaxIntentos = options.defaultMaxIntentos ?? DEFAULT_MAX_INTENTOS;
     this.maxReopen = options.maxReopen ?? DEFAULT_MAX_REOPEN;
     this.maxMessageBytes = options.maxMessageBytes;
@@ -252,6 +267,7 @@ export class IncidentManager {
 
   /** One event, with the rule match it produced (null when none). */
   handleEvent(event: LogEvent, match: RuleMatch | null = null): void {
+    if (this.catchUpRanges) this.clock.observe(event.text, this.catchUpRanges.classify(event));
     this.replayGuard.observe(event);
     if (this.resolverCount > 0) this.checkResolvers(event);
     if (match !== null) this.handleMatch(match);
@@ -359,7 +375,9 @@ export class IncidentManager {
         const closedAtMs = Date.parse(incident.resuelto ?? "") || Date.parse(incident.ultima_ocurrencia) || 0;
         const cooldownMs = rule?.cooldownMs ?? FALLBACK_COOLDOWN_MS;
         if (nowMs >= closedAtMs + cooldownMs) continue;
-        this.register(createEntry(incident, rule ?? createPlaceholderRule(incident), closedAtMs));
+        const entry = createEntry(incident, rule ?? createPlaceholderRule(incident), closedAtMs);
+        this.register(entry);
+        this.expiries.add(closedAtMs + cooldownMs, entry);
         report.inCooldown++;
         continue;
       }
@@ -419,6 +437,11 @@ export class IncidentManager {
     return out;
   }
 
+  /** How far incident time is behind the wall clock (ms): 0 when the log is followed live, more during a catch-up. */
+  getLagMs(): number {
+    return this.clock.getLagMs();
+  }
+
   /** Matches of `key` counted towards its rule's threshold so far. */
   getThresholdCount(key: string): number {
     return this.thresholds.getCount(key, this.now());
@@ -446,17 +469,22 @@ export class IncidentManager {
   }
 
   /**
-   * Forgets keys whose cooldown is over and threshold counts that expired; runs every 1024 matches and on the
-   * sweep timer.
+   * Forgets incidents whose cooldown is over and threshold counts that expired; runs every 1024 matches and on the
+   * sweep timer (closed incidents also leave at the first match after their cooldown).
    */
   sweep(): void {
     const nowMs = this.now();
-    for (const [id, entry] of this.byId) {
-      if (entry.closedAtMs === null || nowMs < entry.closedAtMs + entry.rule.cooldownMs) continue;
-      this.byId.delete(id);
-      if (this.byKey.get(entry.incident.clave) === entry) this.byKey.delete(entry.incident.clave);
-    }
+    this.forgetExpired(nowMs);
     this.thresholds.sweep(nowMs);
+  }
+
+  /** Closed incidents whose cooldown ended leave memory: a repeat of their key opens a new incident. */
+  private forgetExpired(nowMs: number): void {
+    for (const entry of this.expiries.takeExpired(nowMs)) {
+      const { id, clave } = entry.incident;
+      if (this.byId.get(id) === entry) this.byId.delete(id);
+      if (this.byKey.get(clave) === entry) this.byKey.delete(clave);
+    }
   }
 
   /**
@@ -499,6 +527,7 @@ export class IncidentManager {
       return;
     }
     const nowMs = this.now();
+    if (this.expiries.hasExpired(nowMs)) this.forgetExpired(nowMs);
     const entry = this.byKey.get(key);
     if (entry) {
       if (entry.closedAtMs === null) {
@@ -675,6 +704,7 @@ export class IncidentManager {
     const terminal = isTerminal(estado);
     if (terminal) {
       entry.closedAtMs = nowMs;
+      this.expiries.add(nowMs + entry.rule.cooldownMs, entry);
       this.untrackOpen(entry);
       entry.controller?.abort(new RemediationAbort(entry.incident.id, cause));
       // What only an open incident needs leaves with it; the entry stays for its cooldown, to fold repeats.

@@ -31,6 +31,10 @@ export interface VigiaMetrics {
   readonly rulesLoaded: Gauge;
   /** Open incidents in each open estado; read from the incident manager at scrape time. */
   readonly openIncidents: Gauge<"error_type" | "estado">;
+  /** Incidents the incident manager holds in memory (open, or closed within their cooldown); read at scrape time. */
+  readonly incidentsHeld: Gauge;
+  /** Seconds incident time is behind the wall clock: the log's lag during a catch-up, 0 when followed live. */
+  readonly incidentTimeLag: Gauge;
   /** Every change of an incident's estado, `detectado` (its opening) included. */
   readonly incidentTransitions: Counter<"error_type" | "estado">;
   /** Remediation attempts started: the fix itself (intento 0) and each retry. */
@@ -115,6 +119,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): VigiaMetrics 
     ruleReloads: counter("rule_reloads_total", "Rule reloads by outcome", ["outcome"]),
     rulesLoaded: gauge("rules_loaded", "Rules currently loaded", []),
     openIncidents: scrapedGauge("open_incidents", "Open incidents in each open estado", ["error_type", "estado"]),
+    incidentsHeld: scrapedGauge("incidents_held", "Incidents held in memory: open, or closed within their cooldown", []),
+    incidentTimeLag: scrapedGauge("incident_time_lag_seconds", "Seconds incident time is behind the wall clock: the log's lag during a catch-up, 0 when followed live", []),
     incidentTransitions: counter("incident_transitions_total", "Incident changes into each estado, detectado included", ["error_type", "estado"]),
     remediationAttempts: counter("remediation_attempts_total", "Remediation attempts started: the fix itself and each retry", ["rule"]),
     remediationActions: counter("remediation_actions_total", "Remediation actions run, by result", ["rule", "action", "result"]),

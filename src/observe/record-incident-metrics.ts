@@ -49,3 +49,9 @@ export function trackOpenIncidents(metrics: VigiaMetrics, listOpen: () => Iterab
     for (const incident of listOpen()) gauge.inc({ error_type: incident.error_type, estado: incident.estado });
   });
 }
+
+/** Makes the held-incidents and incident-time gauges read the incident manager at each scrape. */
+export function trackHeldIncidents(metrics: VigiaMetrics, manager: { getSizes(): { incidents: number }; getLagMs(): number }): void {
+  metrics.readOnScrape(metrics.incidentsHeld, (gauge) => gauge.set(manager.getSizes().incidents));
+  metrics.readOnScrape(metrics.incidentTimeLag, (gauge) => gauge.set(manager.getLagMs() / 1000));
+}

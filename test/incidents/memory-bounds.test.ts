@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import { IncidentManager, type IncidentChange } from "../../src/incidents/incident-manager.js";
 import { SessionTally } from "../../src/incidents/session-tally.js";
+import { formatLocalIso } from "../../src/incidents/format-local-iso.js";
+import { CatchUpRanges } from "../../src/incidents/catch-up-ranges.js";
+import type { SourceLine } from "../../src/types.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 
 // What a vigia running for months keeps: what is open or recent, never everything it ever saw.
@@ -85,6 +88,100 @@ describe("IncidentManager: memory bounded by what is open or recent", () => {
     clock.ms += 60_000;
     manager.sweep();
     expect(manager.getSizes().thresholdKeys).toBe(0);
+  });
+});
+
+/** A line of the bot's log written at `ms` (Python logging's local asctime). */
+function logLine(ms: number, message: string): string {
+  return `${formatLocalIso(ms).slice(0, 23).replace("T", " ").replace(".", ",")} - bot_central - ERROR - ${message}`;
+}
+
+describe("IncidentManager: a catch-up keeps incident time on the log's own clock", () => {
+  const WALL_MS = Date.parse("2026-12-07T15:00:00.000Z");
+  const MINUTE = 60_000;
+  const cooldownRule = makeRule({ id: "ruta_inexistente", cooldownMs: 10 * MINUTE, actions: [{ type: "mkdir", path: "{path}" }] });
+
+  /** The bot's log as vigia first read it: `catchUpBytes` already there, far more than one read. */
+  function readBacklogOf(catchUpBytes: number): CatchUpRanges {
+    const ranges = new CatchUpRanges();
+    const first: SourceLine = { source: "bot", file: "logs/bot_central.log", fileId: "2049:1234", text: "first", offset: 0, endOffset: 6, readAtMs: WALL_MS };
+    ranges.noteBatch([first], () => catchUpBytes);
+    return ranges;
+  }
+
+  /**
+   * A manager whose wall clock stands still: the whole backlog is read "at once", as a fast catch-up reads it. The
+   * catch-up holds every offset test events will have, unless told.
+   */
+  function setupAtWall(catchUpRanges = readBacklogOf(Number.MAX_SAFE_INTEGER)) {
+    let n = 0;
+    return new IncidentManager({ now: () => WALL_MS, createId: (ruleId) => `id-${ruleId}-${++n}`, sweepIntervalMs: 0, catchUpRanges });
+  }
+
+  it("lets each closed incident go once its cooldown has passed in the log, not on the wall clock", () => {
+    const manager = setupAtWall();
+    const startMs = WALL_MS - 3 * 24 * 60 * MINUTE;
+    let maxHeld = 0;
+    let opened = 0;
+    // Three days of log, a new error every minute, each closed at once (as an alert-only rule or a quick fix does).
+    for (let ms = startMs; ms < WALL_MS - 60 * MINUTE; ms += MINUTE) {
+      const path = `modelos/m${ms}`;
+      manager.handleEvent(makeEvent(logLine(ms, `No such file or directory: '${path}'`)), makeMatch(cooldownRule, { path }));
+      const incident = manager.getByKey(`ruta_inexistente:path=${path}`)!;
+      expect(incident.timestamp).toBe(formatLocalIso(ms));
+      manager.transition(incident.id, "fallido", { accion: "mkdir" });
+      opened++;
+      maxHeld = Math.max(maxHeld, manager.getSizes().incidents);
+    }
+    expect(opened).toBeGreaterThan(4000);
+    // Held: the one just closed and those closed within the last 10 minutes of log.
+    expect(maxHeld).toBeLessThanOrEqual(11);
+    expect(manager.getLagMs()).toBeGreaterThan(60 * MINUTE);
+  });
+
+  it("folds a repeat within the cooldown of log time and opens a new incident after it, whatever the wall clock says", () => {
+    const manager = setupAtWall();
+    const t0 = WALL_MS - 2 * 24 * 60 * MINUTE;
+    const path = "modelos/ana";
+    const event = (ms: number) => makeEvent(logLine(ms, `No such file or directory: '${path}'`));
+    manager.handleEvent(event(t0), makeMatch(cooldownRule, { path }));
+    const first = manager.getByKey(`ruta_inexistente:path=${path}`)!;
+    manager.transition(first.id, "fallido", {});
+    expect(manager.get(first.id)!.resuelto).toBe(formatLocalIso(t0));
+    manager.handleEvent(event(t0 + 9 * MINUTE), makeMatch(cooldownRule, { path }));
+    expect(manager.get(first.id)).toMatchObject({ ocurrencias: 2, ultima_ocurrencia: formatLocalIso(t0 + 9 * MINUTE) });
+    manager.handleEvent(event(t0 + 20 * MINUTE), makeMatch(cooldownRule, { path }));
+    const second = manager.getByKey(`ruta_inexistente:path=${path}`)!;
+    expect(second.id).not.toBe(first.id);
+    expect(second.timestamp).toBe(formatLocalIso(t0 + 20 * MINUTE));
+    expect(manager.get(first.id)).toBeUndefined();
+  });
+
+  it("uses the wall clock once a catch-up reaches the present, whatever stamps come later", () => {
+    const manager = setupAtWall();
+    manager.handleEvent(makeEvent(logLine(WALL_MS - 3 * 24 * 60 * MINUTE, "old")), null);
+    expect(manager.getLagMs()).toBeGreaterThan(0);
+    // A line two seconds old is the present: reading it caught up, whatever comes later.
+    manager.handleEvent(makeEvent(logLine(WALL_MS - 2000, "now")), makeMatch(cooldownRule, { path: "modelos/now" }));
+    expect(manager.getLagMs()).toBe(0);
+    expect(manager.getByKey("ruta_inexistente:path=modelos/now")!.timestamp).toBe(formatLocalIso(WALL_MS));
+    manager.handleEvent(makeEvent(logLine(WALL_MS - 24 * 60 * MINUTE, "a stale stamp")), makeMatch(cooldownRule, { path: "modelos/stale" }));
+    expect(manager.getByKey("ruta_inexistente:path=modelos/stale")!.timestamp).toBe(formatLocalIso(WALL_MS));
+  });
+
+  it("uses the wall clock for lines written after the caught-up bytes, and for a log that had no backlog", () => {
+    const caughtUp = setupAtWall(readBacklogOf(1000));
+    caughtUp.handleEvent(makeEvent(logLine(WALL_MS - 3 * 24 * 60 * MINUTE, "old"), { offset: 10 }), null);
+    expect(caughtUp.getLagMs()).toBeGreaterThan(0);
+    // Past the bytes the file held when first read: written since, followed live (an old stamp or not).
+    caughtUp.handleEvent(makeEvent(logLine(WALL_MS - 2 * 24 * 60 * MINUTE, "later"), { offset: 1000 }), makeMatch(cooldownRule, { path: "modelos/later" }));
+    expect(caughtUp.getLagMs()).toBe(0);
+    expect(caughtUp.getByKey("ruta_inexistente:path=modelos/later")!.timestamp).toBe(formatLocalIso(WALL_MS));
+
+    const live = setupAtWall(new CatchUpRanges());
+    live.handleEvent(makeEvent(logLine(WALL_MS - 3 * 24 * 60 * MINUTE, "an old stamp, read live")), makeMatch(cooldownRule, { path: "modelos/live" }));
+    expect(live.getLagMs()).toBe(0);
+    expect(live.getByKey("ruta_inexistente:path=modelos/live")!.timestamp).toBe(formatLocalIso(WALL_MS));
   });
 });
 
