@@ -93,7 +93,7 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
         description: "Read files without a checkpoint from their first byte.",
       },
       ...LOG_LEVEL_FLAGS,
-      { name: "stdin", type: "boolean", description: "Also read lines from standard input as the source --source; stop at its end." },
+      { name: "stdin", type: "boolean", description: "Also read lines from standard input as the source --source; stop at its end, once the remediations it started have ended (Ctrl+C stops without waiting)." },
       {
         name: "source",
         type: "string",

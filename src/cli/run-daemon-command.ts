@@ -19,8 +19,11 @@ export async function runDaemonCommand(values: Record<string, unknown>): Promise
     dryRun: Boolean(values["dry-run"]),
     fromStart: Boolean(values["from-start"]),
   });
+  // At the end of standard input the remediations the log asked for are finished before stopping: a one-shot run
+  // leaves the folders created and the journal telling how each incident ended. A dry run has nothing to finish.
   if (values["stdin"]) {
-    void readLinesFromStream(process.stdin, stdinSource, (lines) => run.engine.ingest(lines)).then(() => run.requestStop("end of stdin"));
+    const finishRemediation = !values["dry-run"];
+    void readLinesFromStream(process.stdin, stdinSource, (lines) => run.engine.ingest(lines)).then(() => run.requestStop("end of stdin", { finishRemediation }));
   }
   const report = await run.stopped;
   return report.journalWritten ? 0 : 1;

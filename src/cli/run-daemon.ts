@@ -19,7 +19,8 @@ export interface DaemonRun {
   logger: VigiaLogger;
   /** Resolves with the session report once a signal (or `requestStop`) has stopped the engine. */
   stopped: Promise<SessionReport>;
-  requestStop(reason: string): void;
+  /** Stops the engine; `finishRemediation` lets running and waiting remediations end first (a second stop cuts it short). */
+  requestStop(reason: string, options?: { finishRemediation?: boolean }): void;
   /** A stop signal that arrived while starting (already acted on unless `deferEarlySignal`). */
   earlySignal: NodeJS.Signals | null;
 }
@@ -53,23 +54,35 @@ export async function startDaemon(
   });
   const onExit = () => engine.flushSync();
   process.on("exit", onExit);
-  const requestStop = (reason: string) => {
+  // Stop always stops: whatever step hangs (a stuck filesystem, an action that ignores its signal), the process
+  // ends after STOP_DEADLINE_MS with what could be saved. Unref'd: a clean stop exits before it.
+  const startStopDeadline = () =>
+    setTimeout(() => {
+      logger.error(`stop did not finish within ${STOP_DEADLINE_MS / 1000} s: exiting now`);
+      engine.flushSync();
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+  // While remediations are being finished, the deadline waits: they end by their own timeouts and retries.
+  let finishing: AbortController | null = null;
+  const requestStop = (reason: string, options: { finishRemediation?: boolean } = {}) => {
+    if (finishing && !finishing.signal.aborted) {
+      logger.warn(`${reason}: not waiting for the remediations, stopping`);
+      finishing.abort();
+      return;
+    }
     if (stopping) {
       logger.warn(`${reason} again: stopping now`);
       engine.flushSync();
       process.exit(130);
     }
     logger.info(`${reason}: stopping (flushing events, journal and checkpoints)`);
-    // Stop always stops: whatever step hangs (a stuck filesystem, an action that ignores its signal), the
-    // process ends after STOP_DEADLINE_MS with what could be saved. Unref'd: a clean stop exits before it.
-    setTimeout(() => {
-      logger.error(`stop did not finish within ${STOP_DEADLINE_MS / 1000} s: exiting now`);
-      engine.flushSync();
-      process.exit(1);
-    }, STOP_DEADLINE_MS).unref();
+    if (options.finishRemediation) {
+      finishing = new AbortController();
+      finishing.signal.addEventListener("abort", startStopDeadline, { once: true });
+    } else startStopDeadline();
     progress?.stop();
     statusLine?.release();
-    stopping = engine.stop();
+    stopping = engine.stop({ finishRemediation: finishing?.signal, onRemediationFinished: () => finishing?.abort() });
     stopping.then(
       async (report) => {
         process.stdout.write(`${report.summary.text}\n`);

@@ -75,6 +75,17 @@ export interface EngineOptions {
   onCheckTransition?: (transition: CheckTransition) => void;
 }
 
+export interface StopOptions {
+  /**
+   * Run the remediations already started or waiting (retries, incidents waiting for an outage's fix) to their end
+   * before stopping, until this signal aborts; without it they are cancelled and taken up at the next start. For a
+   * one-shot run whose input has ended.
+   */
+  finishRemediation?: AbortSignal;
+  /** Called once that wait is over (ended or cut short), before the rest of the stop. */
+  onRemediationFinished?: () => void;
+}
+
 /** What a stopped engine did this session. */
 export interface SessionReport {
   summary: SessionSummary;
@@ -392,7 +403,7 @@ export class Engine {
   }
 
   /** Graceful stop: sources, pending events, executor, notifier, then journal and checkpoints. */
-  async stop(): Promise<SessionReport> {
+  async stop(options: StopOptions = {}): Promise<SessionReport> {
     if (this.state === "stopping" || this.state === "stopped") throw new Error("engine already stopping");
     this.state = "stopping";
     await this.heartbeat?.stop();
@@ -406,6 +417,8 @@ export class Engine {
     this.lines$.complete();
     await this.pipelineDone;
     await this.matchWorker.close();
+    if (options.finishRemediation) await this.finishRemediation(options.finishRemediation);
+    options.onRemediationFinished?.();
     await this.executor.stop();
     this.manager.shutdown();
     const incidents = this.session.listHeld();
@@ -428,6 +441,23 @@ export class Engine {
     for (const s of this.subscriptions) s.unsubscribe();
     this.state = "stopped";
     return { summary, incidents, linesRead: this.counts.lines, events: this.counts.events, matches: this.counts.matches, journalWritten };
+  }
+
+  /**
+   * Waits until no remediation is running or waiting for its next attempt (a fix that closes an outage releases the
+   * incidents that waited for it: those run too), unless `signal` aborts first.
+   */
+  private async finishRemediation(signal: AbortSignal): Promise<void> {
+    const aborted = new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+    for (let said = false; !signal.aborted; ) {
+      const { running, queued } = this.executor.getLoad();
+      if (running + queued === 0) return;
+      if (!said) this.logger.info(`waiting for ${running + queued} remediation(s) to finish before stopping (stop again to stop now)`);
+      said = true;
+      await Promise.race([this.executor.drain(), aborted]);
+      // Let the last step's transition reach its subscribers (an outage's end submits the incidents that waited).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Last-resort synchronous save for `process.on("exit")`: journal and checkpoints. */

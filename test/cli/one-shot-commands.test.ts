@@ -4,9 +4,10 @@
 // against a hang.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { createServer, type Server, type Socket } from "node:net";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE_CONFIG, killLeftovers, readJournal, REPO, runVigia } from "./cli-harness.js";
+import { BASE_CONFIG, killLeftovers, readJournal, REPO, runVigia, startVigia } from "./cli-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
 
 const newTempDir = useTempDirs("vigia-oneshot-");
@@ -113,5 +114,37 @@ describe("vigia run --stdin", () => {
     expect(new Set(journal.map((i) => i.fuente))).toEqual(new Set(["bot"]));
     // The timeout's traceback is one event: its last line is the error, its first line names the video.
     expect(journal.find((i) => i.error_type === "timeout")!.campos).toMatchObject({ video: "20251225_143105_0b0b0b.mp4" });
+  });
+
+  it("finishes the remediations the log asked for before it stops: the missing folder exists and the journal says solucionado", async () => {
+    const dir = makeFolder("");
+    cpSync(join(REPO, "rules"), join(dir, "rules"), { recursive: true });
+    const log = [
+      "2025-12-25 14:30:20,131 - bot_central - INFO - Descargando video para modelo ana: modelos/ana/20251225_143020_a3f2b1.mp4",
+      "2025-12-25 14:30:20,132 - bot_central - ERROR - FileNotFoundError: [Errno 2] No such file or directory: 'modelos/ana/20251225_143020_a3f2b1.mp4'",
+      "",
+    ].join("\n");
+    const result = await runVigia(["run", "--stdin"], dir, {}, log);
+    expect(result.code).toBe(0);
+    expect(existsSync(join(dir, "modelos", "ana"))).toBe(true);
+    const journal = readJournal(join(dir, "logs", "descarga_errors.json"));
+    expect(journal.map((i) => [i.error_type, i.estado])).toEqual([["ruta_inexistente", "solucionado"]]);
+    expect(result.stdout).toMatch(/solucionados: 1/);
+  });
+
+  it("says it waits for a long remediation at the end of input, and a Ctrl+C stops it there with the incident left open", async () => {
+    // The local Bot API is down (a closed port): servidor_caido waits 10 s between its checks.
+    const dir = makeFolder("");
+    cpSync(join(REPO, "rules"), join(dir, "rules"), { recursive: true });
+    const log = "2025-12-25 14:30:20,131 - bot_central - ERROR - httpx.ConnectError: All connection attempts failed\n";
+    const run = startVigia(["run", "--stdin"], dir, { TELEGRAM_BOT_API_LOCAL_URL: `http://127.0.0.1:${closedPort}` }, log);
+    await waitFor(() => /waiting for 1 remediation\(s\) to finish before stopping/.test(run.stderr()), { what: "the wait announced", describe: run.stderr });
+    process.kill(run.pid, "SIGINT");
+    const result = await run.done;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/SIGINT: not waiting for the remediations, stopping/);
+    const journal = readJournal(join(dir, "logs", "descarga_errors.json"));
+    expect(journal.map((i) => i.error_type)).toEqual(["servidor_caido"]);
+    expect(["pendiente", "reintentando"]).toContain(journal[0]!.estado);
   });
 });
