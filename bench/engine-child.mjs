@@ -84,7 +84,15 @@ async function measureIdleRss(seconds) {
 const rssSamples = [];
 const sampleRss = () => {
   const stats = engine.getSourceStats()[0];
-  rssSamples.push({ atMs: Math.round(monoMs() - startedMs), bytesRead: stats?.bytesRead ?? 0, rssBytes: process.memoryUsage.rss() });
+  const sizes = engine.manager.getSizes();
+  rssSamples.push({
+    atMs: Math.round(monoMs() - startedMs),
+    bytesRead: stats?.bytesRead ?? 0,
+    rssBytes: process.memoryUsage.rss(),
+    held: sizes.incidents,
+    open: sizes.open,
+    journalLive: engine.journal.getStats().elements,
+  });
 };
 
 const sampler = mode === "catchup" ? setInterval(sampleRss, 100) : null;
