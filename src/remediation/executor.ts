@@ -106,11 +106,16 @@ function describeUnconfirmed(memory: JobMemory): string | null {
   return `${results.map((result) => result.summary).join("; ")}; no llegó ${awaited}`;
 }
 
+/** How long the path guard of a dry run reuses what the filesystem answered (see PathGuardOptions.reuseAnswersMs). */
+const DRY_RUN_REUSE_FS_ANSWERS_MS = 1000;
+
 /** Creates an executor; throws InvalidExecutorOptionError on unusable options. */
 export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const options = normalizeExecutorOptions(rawOptions);
   const { logger, timers, dryRun, observer } = options;
-  const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir });
+  // A dry run changes nothing: the folders thousands of incidents of a catch-up name are looked at once a second.
+  const reuseAnswersMs = dryRun ? DRY_RUN_REUSE_FS_ANSWERS_MS : 0;
+  const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir, reuseAnswersMs, now: options.now });
   const owners = createOwnerResolver();
   const scheduler = createKeyedScheduler(options.concurrency);
   const stopController = new AbortController();

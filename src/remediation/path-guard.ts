@@ -1,4 +1,5 @@
 import { realpathSync } from "node:fs";
+import type { Stats } from "node:fs";
 import { lstat, realpath } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from "node:path";
 
@@ -61,6 +62,14 @@ export interface PathGuardOptions {
   allowedRoots: readonly string[];
   /** Folder relative paths resolve against (the config file's folder). */
   baseDir: string;
+  /**
+   * How long an answer of the filesystem (a path's lstat, its realpath) may be reused, in ms; 0 (default) asks every
+   * time. Only for a dry run, which changes nothing itself: a catch-up checks the same folders for thousands of
+   * incidents, and an answer a moment old says what a real run would have found just as well.
+   */
+  reuseAnswersMs?: number;
+  /** The clock of `reuseAnswersMs` (default Date.now). */
+  now?: () => number;
 }
 
 interface ResolvePathOptions {
@@ -96,6 +105,7 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
   const baseDir = resolve(options.baseDir);
   const rawRoots = options.allowedRoots.map((root) => resolve(baseDir, root));
   const realBaseDir = realpathOrSelf(baseDir);
+  const fsView = options.reuseAnswersMs ? reuseAnswers(options.reuseAnswersMs, options.now ?? Date.now) : DIRECT_FS;
 
   /** The walk under way, shared by every call that comes while it runs. */
   let resolvingRoots: Promise<string[]> | null = null;
@@ -109,7 +119,7 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
 
   async function walkRoots(): Promise<string[]> {
     const roots: string[] = [];
-    for (const root of rawRoots) roots.push((await resolveThroughExisting(root)).absolute);
+    for (const root of rawRoots) roots.push((await resolveThroughExisting(fsView, root)).absolute);
     return roots;
   }
 
@@ -137,9 +147,9 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
     let resolved: ResolvedPath;
     if (destructive) {
       // Resolve the parent, keep the last name as is: the final component itself must not be followed.
-      const parent = await resolveThroughExisting(dirname(candidate), rawPath);
+      const parent = await resolveThroughExisting(fsView, dirname(candidate), rawPath);
       const absolute = join(parent.absolute, basename(candidate));
-      const finalStat = parent.exists ? await lstatOrNull(absolute) : null;
+      const finalStat = parent.exists ? await fsView.lstatOrNull(absolute) : null;
       if (finalStat?.isSymbolicLink()) {
         throw new PathRefusedError(rawPath, "symlink", "es un enlace simbólico; no se borra a través de enlaces");
       }
@@ -147,7 +157,7 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
         ? { absolute, existingAncestor: absolute, exists: true }
         : { absolute, existingAncestor: parent.existingAncestor, exists: false };
     } else {
-      resolved = await resolveThroughExisting(candidate, rawPath);
+      resolved = await resolveThroughExisting(fsView, candidate, rawPath);
     }
 
     const root = await findRoot(resolved.absolute);
@@ -192,11 +202,11 @@ function checkPathText(rawPath: string): void {
  * folders were created now. A dangling symlink on the way is refused: creating through it would land wherever it
  * points.
  */
-async function resolveThroughExisting(absolutePath: string, inputForErrors = absolutePath): Promise<ResolvedPath> {
+async function resolveThroughExisting(fs: FsView, absolutePath: string, inputForErrors = absolutePath): Promise<ResolvedPath> {
   const missing: string[] = [];
   let current = absolutePath;
   for (;;) {
-    const stat = await lstatOrNull(current);
+    const stat = await fs.lstatOrNull(current);
     if (stat) break;
     const parent = dirname(current);
     if (parent === current) break; // "/" always exists; defensive against odd mounts
@@ -205,7 +215,7 @@ async function resolveThroughExisting(absolutePath: string, inputForErrors = abs
   }
   let real: string;
   try {
-    real = await realpath(current);
+    real = await fs.realpath(current);
   } catch (error) {
     if (isMissing(error)) {
       throw new PathRefusedError(inputForErrors, "symlink", `${current} es un enlace simbólico roto`);
@@ -217,8 +227,39 @@ async function resolveThroughExisting(absolutePath: string, inputForErrors = abs
     : { absolute: join(real, ...missing), existingAncestor: real, exists: false };
 }
 
+/** The two questions the guard asks the filesystem. */
+interface FsView {
+  lstatOrNull(path: string): Promise<Stats | null>;
+  realpath(path: string): Promise<string>;
+}
+
+const DIRECT_FS: FsView = { lstatOrNull, realpath: (path) => realpath(path) };
+
+/**
+ * The same questions, each answer (or failure) reused for `reuseMs`: every answer is dropped together once the
+ * oldest is that old, so what is held is bounded by the paths asked about within `reuseMs`.
+ */
+function reuseAnswers(reuseMs: number, now: () => number): FsView {
+  const answers = new Map<string, Promise<unknown>>();
+  let since = now();
+  const ask = <T>(key: string, question: () => Promise<T>): Promise<T> => {
+    const at = now();
+    if (at - since >= reuseMs) {
+      answers.clear();
+      since = at;
+    }
+    let answer = answers.get(key) as Promise<T> | undefined;
+    if (!answer) answers.set(key, (answer = question()));
+    return answer;
+  };
+  return {
+    lstatOrNull: (path) => ask(`l${path}`, () => lstatOrNull(path)),
+    realpath: (path) => ask(`r${path}`, () => realpath(path)),
+  };
+}
+
 /** lstat that answers null for "not there" (including a file used as a folder), and throws anything else. */
-async function lstatOrNull(path: string) {
+async function lstatOrNull(path: string): Promise<Stats | null> {
   try {
     return await lstat(path);
   } catch (error) {

@@ -113,6 +113,23 @@ describe("path guard", () => {
     await expect(none.resolvePath("modelos/ana")).rejects.toMatchObject({ reason: "no_roots" });
   });
 
+  it("reuses what the filesystem answered for reuseAnswersMs (a dry run), and asks again after it", async () => {
+    let nowMs = 0;
+    const reusing = createPathGuard({ allowedRoots: ["modelos"], baseDir: base, reuseAnswersMs: 1000, now: () => nowMs });
+    const fresh = createPathGuard({ allowedRoots: ["modelos"], baseDir: base });
+    expect((await reusing.resolvePath("modelos/pedro")).exists).toBe(false);
+    mkdirSync(join(base, "modelos/pedro"));
+    nowMs = 999;
+    expect((await reusing.resolvePath("modelos/pedro")).exists).toBe(false);
+    expect((await fresh.resolvePath("modelos/pedro")).exists).toBe(true);
+    nowMs = 1000;
+    expect((await reusing.resolvePath("modelos/pedro")).exists).toBe(true);
+    // A link planted where a folder was is seen once the answers are renewed, and still refused.
+    symlinkSync(join(base, "outside"), join(base, "modelos/pedro/escape"));
+    nowMs = 2000;
+    await expect(reusing.resolvePath("modelos/pedro/escape/x")).rejects.toMatchObject({ reason: "outside_roots" });
+  });
+
   it("the error says why and quotes the untrusted path", async () => {
     const error = await guard.resolvePath("../../etc/x").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PathRefusedError);
