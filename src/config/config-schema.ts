@@ -202,6 +202,13 @@ const notifySchema = {
           minimum: 1,
           description: `Time between calls, in seconds. Default ${DEFAULTS.notify.heartbeat_every}.`,
         },
+        stuck_after: {
+          type: "number",
+          minimum: 1,
+          description:
+            "Seconds a pipeline stage (read, group, match, fold, journal) may hold waiting work without handing any on before it counts as stuck: " +
+            `calls stop and /health says which stage. Default ${DEFAULTS.notify.heartbeat_stuck_after}, or two intervals when \`every\` is longer.`,
+        },
         method: {
           enum: ["GET", "POST"],
           description:

@@ -63,6 +63,11 @@ export const DEFAULTS = {
     new_error_after: 5,
     new_error_within: 600,
     heartbeat_every: 60,
+    /**
+     * A pipeline stage holding work without handing any on for this long is stuck (the heartbeat stops); with a
+     * heartbeat, at least two of its intervals, so a burst read across a beat is never taken for a stall.
+     */
+    heartbeat_stuck_after: 30,
     email_port: 587,
   },
   checks: {

@@ -301,7 +301,9 @@ function normalizeHeartbeat(raw: RawHeartbeat | null | undefined, problem: Repor
     problem(["notify", "heartbeat", "url"], "expected an http(s) URL (env HEARTBEAT_URL; value hidden)");
     return null;
   }
-  return { url: raw.url, everyMs: secondsToMs(raw.every ?? DEFAULTS.notify.heartbeat_every), method: raw.method ?? "GET" };
+  const every = raw.every ?? DEFAULTS.notify.heartbeat_every;
+  const stuckAfter = raw.stuck_after ?? Math.max(DEFAULTS.notify.heartbeat_stuck_after, 2 * every);
+  return { url: raw.url, everyMs: secondsToMs(every), stuckAfterMs: secondsToMs(stuckAfter), method: raw.method ?? "GET" };
 }
 
 interface ChecksHelpers {

@@ -64,6 +64,7 @@ export interface RawEmail {
 export interface RawHeartbeat {
   url?: string;
   every?: number;
+  stuck_after?: number;
   method?: "GET" | "POST";
 }
 
@@ -258,6 +259,8 @@ export interface EmailConfig {
 export interface HeartbeatConfig {
   url: string;
   everyMs: number;
+  /** A pipeline stage holding work without progress this long is stuck: calls stop, /health says where. */
+  stuckAfterMs: number;
   method: "GET" | "POST";
 }
 

@@ -7,6 +7,7 @@ import type { IncidentInput } from "../incidents/incident-input.js";
 import type { IncidentManager } from "../incidents/incident-manager.js";
 import { matchRulesInWorker } from "../rules/match-rules-in-worker.js";
 import type { RuleMatchWorker } from "../rules/rule-match-worker.js";
+import type { StageCount } from "../observe/pipeline-watch.js";
 import type { LogEvent, MatchedBatch, SourceLine } from "../types.js";
 import { correlateOutages } from "./correlate-outages.js";
 import type { OutageKeys } from "./outage-keys.js";
@@ -35,6 +36,11 @@ export interface Pipeline {
   matched$: Observable<MatchedBatch>;
   /** Every decision of the incident manager; completes when the manager shuts down. */
   changes$: Observable<IncidentChange>;
+  /**
+   * What the stages between reading and the journal took in and handed on so far: lines into and out of the grouper,
+   * events into and out of matching, inputs into and out of the incident manager.
+   */
+  countStages(): StageCount[];
 }
 
 /**
@@ -43,12 +49,21 @@ export interface Pipeline {
  * Both outputs are shared: each stage runs once per batch however many subscribe.
  */
 export function composePipeline(lines$: Observable<SourceLine[]>, checks$: Observable<IncidentInput>, stages: PipelineStages): Pipeline {
+  const count = { groupIn: 0, groupOut: 0, matchIn: 0, matchOut: 0, foldIn: 0, foldOut: 0 };
   const matched$ = lines$.pipe(
-    tap((lines) => stages.countLines(lines)),
+    tap((lines) => {
+      stages.countLines(lines);
+      count.groupIn += lines.length; // masking keeps every line
+    }),
     maskLineSecrets((text) => stages.maskText(text)),
     stages.grouper,
-    tap((events) => stages.countEvents(events)),
+    tap((events) => {
+      for (const event of events) count.groupOut += event.lineCount;
+      count.matchIn += events.length;
+      stages.countEvents(events);
+    }),
     matchRulesInWorker(stages.matchWorker),
+    tap((batch) => (count.matchOut += batch.eventCount)),
     correlateOutages(stages.outageKeys, (checkId) => stages.askCheck(checkId)),
     catchError((error: unknown) => {
       stages.onError(error instanceof Error ? error : new Error(String(error)));
@@ -56,6 +71,15 @@ export function composePipeline(lines$: Observable<SourceLine[]>, checks$: Obser
     }),
     share(),
   );
-  const changes$ = merge(matched$, checks$).pipe(foldIntoIncidents(stages.manager), share());
-  return { matched$, changes$ };
+  const changes$ = merge(matched$, checks$).pipe(
+    tap(() => count.foldIn++),
+    foldIntoIncidents(stages.manager, () => count.foldOut++),
+    share(),
+  );
+  const countStages = (): StageCount[] => [
+    { stage: "group", unit: "lines", in: count.groupIn, out: count.groupOut },
+    { stage: "match", unit: "events", in: count.matchIn, out: count.matchOut },
+    { stage: "fold", unit: "inputs", in: count.foldIn, out: count.foldOut },
+  ];
+  return { matched$, changes$, countStages };
 }

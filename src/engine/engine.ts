@@ -3,6 +3,7 @@ import { EMPTY, ignoreElements, lastValueFrom, merge, Subject, type Observable, 
 import { dirname, join } from "node:path";
 import type { VigiaConfig } from "../config/types.js";
 import { ConfigError, listConfigSecrets } from "../config/index.js";
+import { DEFAULTS } from "../config/defaults.js";
 import { CheckpointStore, recoverCheckpoints, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources } from "../sources/index.js";
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
@@ -32,6 +33,7 @@ import { logIncidentChanges } from "../observe/log-incident-changes.js";
 import { initialiseSourceSeries, recordEvents, recordLinesRead, trackSourceLag } from "../observe/record-source-metrics.js";
 import { createStatusServer, type StatusServer } from "../observe/status-server.js";
 import type { HealthReport, Readiness } from "../observe/health-report.js";
+import { PipelineWatch, type StageCount } from "../observe/pipeline-watch.js";
 import { buildHealthReport, checkReadiness, createDashboardSource, type EngineStatusView } from "../observe/engine-status.js";
 import { CheckHistory } from "../observe/check-history.js";
 import { createDashboardRoutes } from "../observe/dashboard/dashboard-routes.js";
@@ -130,6 +132,8 @@ export class Engine {
   private readonly ruleLoader = new RuleLoader();
   /** Every decision of the incident manager, as the composed pipeline emits it (set at start). */
   private changes$: Observable<IncidentChange> = EMPTY;
+  /** The composed pipeline's stage counters (set at start). */
+  private countStages: () => StageCount[] = () => [];
   /** Resolves once the last event has gone through matching into the manager (after `lines$` completes). */
   private pipelineDone: Promise<void> = Promise.resolve();
   private rulesLastReload: string | null = null;
@@ -263,6 +267,8 @@ export class Engine {
       matchWorker: this.matchWorker,
       unknownErrors: this.unknownErrors,
       metrics: this.metrics,
+      countStages: () => this.countStages(),
+      pipelineWatch: new PipelineWatch(this.config.notify.heartbeat?.stuckAfterMs ?? DEFAULTS.notify.heartbeat_stuck_after * 1000),
       redactText: this.maskLineText,
     };
   }
@@ -291,7 +297,7 @@ export class Engine {
     const loaded = await this.journal.load();
     await this.unknownErrors.load();
     await this.admin.start(this);
-    const { matched$, changes$ } = composePipeline(this.lines$, this.checkInputs$, {
+    const { matched$, changes$, countStages } = composePipeline(this.lines$, this.checkInputs$, {
       countLines: (lines) => this.countLines(lines),
       maskText: this.maskLineText,
       grouper: this.grouper,
@@ -306,6 +312,7 @@ export class Engine {
       onError: (error) => this.logger.error(`pipeline: ${error.stack ?? error.message}`),
     });
     this.changes$ = changes$;
+    this.countStages = countStages;
     this.pipelineDone = lastValueFrom(matched$.pipe(ignoreElements()), { defaultValue: undefined });
     this.subscriptions.push(
       matched$.pipe(collectUnknownErrors(this.unknownErrors)).subscribe(() => this.shownStateChanged$.next()),

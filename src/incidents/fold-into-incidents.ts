@@ -9,16 +9,20 @@ import type { IncidentManager } from "./incident-manager.js";
  * whole to the manager (it needs the unmatched events too: `resolve_on` lines, the replay guard); what comes out is
  * every change the manager publishes while subscribed, including those that the executor's steps and a seed from the
  * journal cause. The output completes when the manager shuts down, not when the inputs end: remediation in progress
- * still changes incidents after the last line.
+ * still changes incidents after the last line. `onFolded` is told each input the manager is done with.
  */
-export function foldIntoIncidents(manager: IncidentManager): OperatorFunction<IncidentInput, IncidentChange> {
+export function foldIntoIncidents(manager: IncidentManager, onFolded?: () => void): OperatorFunction<IncidentInput, IncidentChange> {
   return (inputs$) =>
     new Observable<IncidentChange>((subscriber) => {
       const changes = manager.changes$.subscribe(subscriber);
       const inputs = inputs$.subscribe({
         next: (input) => {
-          if ("matches" in input) manager.handleBatch(input.events, input.matches);
-          else applyCommand(manager, input);
+          try {
+            if ("matches" in input) manager.handleBatch(input.events, input.matches);
+            else applyCommand(manager, input);
+          } finally {
+            onFolded?.();
+          }
         },
         error: (error: unknown) => subscriber.error(error),
       });

@@ -74,6 +74,9 @@ export interface JournalBacklog {
   /** When writes started failing (ms since epoch), null while they succeed. */
   failingSinceMs: number | null;
   lastError: string | null;
+  /** Incident changes taken in this session (`upsert` calls), and how many of them a successful write has put on disk. */
+  changes: number;
+  changesWritten: number;
 }
 
 /** Counters for metrics and tests. */
@@ -137,6 +140,8 @@ export class JournalWriter {
   private lastError: string | null = null;
   /** Ids changed since the content of the last successful write was taken. */
   private unwrittenIds = new Set<string>();
+  private changes = 0;
+  private changesWritten = 0;
   private closed = false;
   private readonly stats: JournalWriterStats = { writes: 0, lastWriteMs: 0, lastBytes: 0, elements: 0, archived: 0 };
 
@@ -218,6 +223,7 @@ export class JournalWriter {
     }
     this.dirty = true;
     this.unwrittenIds.add(incident.id);
+    this.changes++;
     if (urgent) this.urgent = true;
     this.schedule();
   }
@@ -264,6 +270,7 @@ export class JournalWriter {
       throw error;
     }
     this.unwrittenIds.clear();
+    this.changesWritten = this.changes;
     this.noteWrite(started, length);
     this.dirty = false;
     this.urgent = false;
@@ -300,7 +307,13 @@ export class JournalWriter {
   }
 
   getBacklog(): JournalBacklog {
-    return { unwritten: this.unwrittenIds.size, failingSinceMs: this.failingSinceMs, lastError: this.lastError };
+    return {
+      unwritten: this.unwrittenIds.size,
+      failingSinceMs: this.failingSinceMs,
+      lastError: this.lastError,
+      changes: this.changes,
+      changesWritten: this.changesWritten,
+    };
   }
 
   /** The file's exact content: `JSON.stringify(elements, null, 2)` (or compact) plus a newline. */
@@ -400,6 +413,7 @@ export class JournalWriter {
     const { chunks, length } = this.snapshotChunks();
     const written = this.unwrittenIds;
     this.unwrittenIds = new Set();
+    const changes = this.changes;
     const started = this.now();
     try {
       await writeFileAtomic(this.path, chunks);
@@ -409,6 +423,7 @@ export class JournalWriter {
       this.noteFailure(error, started);
       throw error;
     }
+    this.changesWritten = Math.max(this.changesWritten, changes);
     this.noteWrite(started, length);
     // Grown past its bound while this write was prepared: the next write moves the oldest closed incidents.
     const maxBytes = this.archivePolicy?.maxBytes ?? null;

@@ -1,10 +1,11 @@
 /**
  * Someone watching the watcher: a dead man's switch (healthchecks.io, Uptime Kuma's push monitor, the seed's
  * `HEARTBEAT_URL`) is called every `every` seconds while vigia is healthy. When vigia dies, hangs, or can no
- * longer do its job (its journal cannot be written, a source stopped moving while it has lines to read), the calls
+ * longer do its job (its journal cannot be written, a pipeline stage stopped moving while work waits at it), the calls
  * stop and the service raises the alarm that vigia itself cannot.
  */
 import type { HealthReport, HeartbeatState } from "../observe/health-report.js";
+import { describeStuckStage } from "../observe/pipeline-watch.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { describeFetchError } from "../util/describe-fetch-error.js";
 
@@ -25,44 +26,19 @@ export interface HeartbeatOptions {
 export type HeartbeatVerdict = { beat: true } | { beat: false; reason: string };
 
 /**
- * A source is stuck when it has bytes to read and its offset has not moved for this long. Twice the interval so a
- * burst being read across a beat is never taken for a stall; at least 30 s so a short interval does not either.
+ * Whether to beat, from `/health`'s document. Failing checks (the bot is down, the disk is full) do not stop it:
+ * vigia is doing its job by reporting them. What stops it is vigia failing its own job: the journal cannot be
+ * written, or a pipeline stage (reading a source, grouping, matching, folding, journaling) holds work it has not
+ * moved on for `stuck_after`.
  */
-export function stuckAfterMs(everyMs: number): number {
-  return Math.max(30_000, 2 * everyMs);
-}
-
-/**
- * Judges the health for the heartbeat. Failing checks (the bot is down, the disk is full) do not stop it: vigia
- * is doing its job by reporting them. What stops it is vigia failing its own job.
- */
-export class HeartbeatJudge {
-  /** Source name → its offset and when it last moved (or had nothing to read). */
-  private readonly progress = new Map<string, { offset: number; sinceMs: number }>();
-
-  constructor(private readonly stuckMs: number) {}
-
-  judge(health: HealthReport, nowMs: number): HeartbeatVerdict {
-    if (health.status === "starting" || health.status === "stopping") return { beat: false, reason: `vigia is ${health.status}` };
-    if (health.journal && !health.journal.ok) {
-      return { beat: false, reason: `journal ${health.journal.path} cannot be written (${health.journal.last_error ?? "unknown error"})` };
-    }
-    const stuck: string[] = [];
-    const seen = new Set<string>();
-    for (const source of health.sources) {
-      const key = `${source.name}\0${source.path}`;
-      seen.add(key);
-      const before = this.progress.get(key);
-      if (source.lag_bytes <= 0 || !before || before.offset !== source.offset) {
-        this.progress.set(key, { offset: source.offset, sinceMs: nowMs });
-      } else if (nowMs - before.sinceMs >= this.stuckMs) {
-        stuck.push(`${source.name} (${source.lag_bytes} bytes unread for ${Math.round((nowMs - before.sinceMs) / 1000)} s)`);
-      }
-    }
-    for (const key of this.progress.keys()) if (!seen.has(key)) this.progress.delete(key);
-    if (stuck.length > 0) return { beat: false, reason: `pipeline stuck: ${stuck.join(", ")}` };
-    return { beat: true };
+export function judgeHeartbeat(health: HealthReport): HeartbeatVerdict {
+  if (health.status === "starting" || health.status === "stopping") return { beat: false, reason: `vigia is ${health.status}` };
+  if (health.journal && !health.journal.ok) {
+    return { beat: false, reason: `journal ${health.journal.path} cannot be written (${health.journal.last_error ?? "unknown error"})` };
   }
+  const stuck = (health.pipeline?.stages ?? []).filter((stage) => stage.stuck);
+  if (stuck.length > 0) return { beat: false, reason: `pipeline stuck at ${stuck.map(describeStuckStage).join(", ")}` };
+  return { beat: true };
 }
 
 /** The POST body: what a dashboard behind the switch may show. Names and numbers only. */
@@ -78,7 +54,6 @@ function summarize(health: HealthReport): string {
 
 export class Heartbeat {
   private readonly logger: NotifyLogger;
-  private readonly judge: HeartbeatJudge;
   private readonly now: () => number;
   /** Only the origin is logged: the path identifies the check, and whoever holds it can ping it. */
   private readonly origin: string;
@@ -93,7 +68,6 @@ export class Heartbeat {
 
   constructor(private readonly options: HeartbeatOptions) {
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.judge = new HeartbeatJudge(stuckAfterMs(options.everyMs));
     this.now = options.now ?? Date.now;
     this.origin = new URL(options.url).origin;
   }
@@ -135,7 +109,7 @@ export class Heartbeat {
   }
 
   private async tick(): Promise<void> {
-    const verdict = this.judge.judge(this.options.getHealth(), this.now());
+    const verdict = judgeHeartbeat(this.options.getHealth());
     if (!verdict.beat) {
       if (this.paused !== verdict.reason) this.logger.warn(`heartbeat to ${this.origin} paused: ${verdict.reason}`);
       this.paused = verdict.reason;

@@ -17,6 +17,7 @@ import type { CheckHistory } from "./check-history.js";
 import type { DashboardSource } from "./dashboard/dashboard-source.js";
 import { listDegradedReasons, toHealthCheck, type HealthReport, type HeartbeatState, type Readiness } from "./health-report.js";
 import type { VigiaMetrics } from "./metrics.js";
+import { describeStuckStage, type PipelineWatch, type StageCount } from "./pipeline-watch.js";
 
 type EngineState = "created" | "running" | "stopping" | "stopped";
 
@@ -49,6 +50,10 @@ export interface EngineStatusView {
   matchWorker: Pick<RuleMatchWorker, "listDisabled">;
   unknownErrors: Pick<UnknownErrorStore, "list">;
   metrics: Pick<VigiaMetrics, "ruleMatches">;
+  /** The composed pipeline's counters between reading and the journal (group, match, fold); empty before start. */
+  countStages(): StageCount[];
+  /** Judges the stages' counters, look after look. */
+  pipelineWatch: PipelineWatch;
   /** Masks the config's secrets and credential-shaped text. */
   redactText(text: string): string;
 }
@@ -68,6 +73,15 @@ export function buildHealthReport(view: EngineStatusView, nowMs = Date.now()): H
     checks,
   );
   if (!journalOk) reasons.push(`journal ${view.journal.path}: cannot be written (${backlog.lastError ?? "unknown error"}); ${backlog.unwritten} incident(s) not on disk`);
+  const pipeline = view.pipelineWatch.look(
+    [
+      ...sources.map((s): StageCount => ({ stage: "read", source: s.source, unit: "bytes", in: s.offset + s.lagBytes, out: s.offset })),
+      ...view.countStages(),
+      { stage: "journal", unit: "changes", in: backlog.changes, out: backlog.changesWritten },
+    ],
+    nowMs,
+  );
+  for (const stage of pipeline.stages) if (stage.stuck) reasons.push(`pipeline stuck at ${describeStuckStage(stage)}`);
   const disabledRules = view.matchWorker.listDisabled();
   for (const d of disabledRules) reasons.push(`rule ${d.rule.id} (${d.rule.file}:${d.rule.line}): disabled, an event took it more than ${d.budgetMs} ms`);
   const rules = view.getRulesStatus();
@@ -110,6 +124,7 @@ export function buildHealthReport(view: EngineStatusView, nowMs = Date.now()): H
       failing_since: backlog.failingSinceMs !== null ? new Date(backlog.failingSinceMs).toISOString() : null,
       last_error: backlog.lastError,
     },
+    pipeline,
   };
 }
 

@@ -55,6 +55,40 @@ export interface HealthReport {
   remediation?: { running: number; queued: number };
   /** The incident journal: `ok` false while it cannot be written (then `status` is `degraded`). */
   journal?: { path: string; ok: boolean; unwritten: number; failing_since: string | null; last_error: string | null };
+  /** Every stage of the pipeline, in order: what it took in and handed on, and whether it is stuck (then `degraded`). */
+  pipeline?: HealthPipeline;
+}
+
+/** The stages lines go through: read (per source), grouped into events, matched, folded into incidents, journaled. */
+export type PipelineStageName = "read" | "group" | "match" | "fold" | "journal";
+
+/**
+ * What a stage's numbers count: bytes of the current file (read), lines (group: lines in, lines handed on in events),
+ * events (match), inputs (fold: batches of matched events and check verdicts), incident changes (journal).
+ */
+export type PipelineUnit = "bytes" | "lines" | "events" | "inputs" | "changes";
+
+export interface HealthStage {
+  stage: PipelineStageName;
+  /** The source, for `read`. */
+  source?: string;
+  unit: PipelineUnit;
+  /** Taken in this session (read: the current file's size at the last look). */
+  in: number;
+  /** Handed on this session (read: the offset read up to). */
+  out: number;
+  /** `in − out`: work waiting at this stage now. */
+  waiting: number;
+  /** Seconds work has waited here with nothing handed on; null while the stage moves or has nothing waiting. */
+  stalled_s: number | null;
+  /** Stalled for `stuck_after_s` or more: the heartbeat stops and `status` is `degraded`. */
+  stuck: boolean;
+}
+
+export interface HealthPipeline {
+  /** How long a stage may hold waiting work without handing any on before it counts as stuck (`notify.heartbeat.stuck_after`). */
+  stuck_after_s: number;
+  stages: HealthStage[];
 }
 
 export interface HeartbeatState {
@@ -66,7 +100,7 @@ export interface HeartbeatState {
   skipped: number;
   /** ISO time of the last answered call; null before the first. */
   last_beat_at: string | null;
-  /** Why calls are not being made now (journal not writable, a source stuck); null while they are. */
+  /** Why calls are not being made now (journal not writable, a pipeline stage stuck); null while they are. */
   paused: string | null;
   /** The last call failed (no answer, non-2xx): the service will alert as if vigia were dead. */
   failing: boolean;

@@ -20,7 +20,10 @@ import type { IncidentInput } from "../../src/incidents/incident-input.js";
 import { IncidentManager } from "../../src/incidents/incident-manager.js";
 import { createConsoleLogger } from "../../src/observe/logger.js";
 import { createExecutor } from "../../src/remediation/index.js";
-import { RuleMatchWorker } from "../../src/rules/rule-match-worker.js";
+import { judgeHeartbeat } from "../../src/notify/heartbeat.js";
+import type { HealthReport, HealthStage } from "../../src/observe/health-report.js";
+import { PipelineWatch } from "../../src/observe/pipeline-watch.js";
+import { RuleMatchWorker, type DisabledRule } from "../../src/rules/rule-match-worker.js";
 import type { CheckResult, MatchedBatch, SourceLine } from "../../src/types.js";
 import { makeRule } from "../helpers/make-rule.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
@@ -84,7 +87,7 @@ describe("the composed pipeline", () => {
     const outageKeys = createOutageKeys(NO_CHECKS, { baseDir, downloadRoot: null });
     const lines$ = new Subject<SourceLine[]>();
     const checks$ = new Subject<IncidentInput>();
-    const { matched$, changes$ } = composePipeline(lines$, checks$, {
+    const { matched$, changes$, countStages } = composePipeline(lines$, checks$, {
       countLines: () => undefined,
       maskText: (text) => text.replaceAll(TOKEN, "***"),
       grouper: groupMultiline({ startPatterns: new Map([["bot", /^\d{4}-\d{2}-\d{2} /]]), flushIdleMs: FLUSH_IDLE_MS }, scheduler),
@@ -142,6 +145,12 @@ describe("the composed pipeline", () => {
     await executor.drain();
     manager.shutdown();
     const changes = await allChanges;
+    // Every stage handed on what it took in: 5 lines into 2 events, both matched, folded with the 2 verdicts.
+    expect(countStages()).toEqual([
+      { stage: "group", unit: "lines", in: 5, out: 5 },
+      { stage: "match", unit: "events", in: 2, out: 2 },
+      { stage: "fold", unit: "inputs", in: 4, out: 4 },
+    ]);
     const story = changes.map((c) => describeChange(c));
     expect(story).toEqual([
       "opened ruta_inexistente detectado",
@@ -153,6 +162,87 @@ describe("the composed pipeline", () => {
     ]);
   });
 });
+
+describe("the composed pipeline's stages, as /health and the heartbeat judge them", () => {
+  it("a matching worker held by one event is a stuck match stage while the stages around it are idle; it moves once the watchdog disables the rule", async () => {
+    // The worker's watchdog and the judgement run on one injected clock; the regex really holds the worker thread.
+    let clock = 0;
+    const budgetMs = 600_000;
+    const disabled: DisabledRule[] = [];
+    const matchWorker = new RuleMatchWorker({ budgetMs, now: () => clock, onRuleDisabled: (d) => disabled.push(d) });
+    cleanups.push(() => matchWorker.close());
+    // Nested bounded repetition: minutes of backtracking on an 11-byte line. The load-time check refuses it; here it
+    // is handed to the worker directly, as a rule the check could not judge in its budget would be.
+    matchWorker.setRules([makeRule({ id: "desbocada", match: /^(?:(?:a?){9}){9}$/ }), makeRule({ id: "termina_en_b", match: /b$/ })]);
+    const lines$ = new Subject<SourceLine[]>();
+    const { matched$, changes$, countStages } = composePipeline(lines$, new Subject<IncidentInput>(), {
+      countLines: () => undefined,
+      maskText: (text) => text,
+      grouper: groupMultiline({ startPatterns: new Map() }),
+      countEvents: () => undefined,
+      matchWorker,
+      outageKeys: createOutageKeys(NO_CHECKS, { baseDir: newTempDir(), downloadRoot: null }),
+      askCheck: () => undefined,
+      manager: new IncidentManager({ now: () => T0 + clock }),
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const batches: MatchedBatch[] = [];
+    const subscriptions = [matched$.subscribe((batch) => batches.push(batch)), changes$.subscribe()];
+    cleanups.push(async () => subscriptions.forEach((s) => s.unsubscribe()));
+    const watch = new PipelineWatch(30_000);
+    const look = () => watch.look(countStages(), clock).stages;
+
+    lines$.next(botLines(["2025-12-25 14:30:19,900 - bot - ERROR - primera b"]));
+    await waitFor(() => batches.length === 1, "the first line matched");
+    lines$.next(botLines(["aaaaaaaaaab"]));
+    expect(look().map((s) => [s.stage, s.waiting, s.stuck])).toEqual([
+      ["group", 0, false],
+      ["match", 1, false],
+      ["fold", 0, false],
+    ]);
+    clock += 30_000;
+    const stuck = look();
+    expect(stuck[1]).toEqual({ stage: "match", unit: "events", in: 2, out: 1, waiting: 1, stalled_s: 30, stuck: true });
+    expect(stuck.filter((s) => s.stuck).map((s) => s.stage)).toEqual(["match"]);
+    expect(judgeHeartbeat(healthOf(stuck))).toEqual({ beat: false, reason: "pipeline stuck at match (1 event waiting, no progress for 30 s)" });
+
+    // Time passes for the watchdog: the worker is restarted, the event matched rule by rule, the runaway rule
+    // disabled, and the event goes on through the other rule.
+    await waitFor(
+      () => {
+        clock += budgetMs;
+        return batches.length === 2;
+      },
+      { what: "the held event answered once the watchdog disabled its rule", everyMs: 50 },
+    );
+    expect(disabled.map((d) => d.rule.id)).toEqual(["desbocada"]);
+    expect(batches[1]!.matches.map((m) => m.rule.id)).toEqual(["termina_en_b"]);
+    const moving = look();
+    expect(moving.map((s) => [s.stage, s.waiting, s.stuck])).toEqual([
+      ["group", 0, false],
+      ["match", 0, false],
+      ["fold", 0, false],
+    ]);
+    expect(judgeHeartbeat(healthOf(moving))).toEqual({ beat: true });
+  });
+});
+
+/** A /health document that is healthy but for its pipeline stages. */
+function healthOf(stages: HealthStage[]): HealthReport {
+  return {
+    status: "ok",
+    version: "0.0.0",
+    uptime_s: 1,
+    sources: [],
+    rules: { loaded: 2, files: 1, last_reload: null, last_error: null },
+    incidents_open: {},
+    checks: [],
+    notifier: { queued: 0, sent: 0, failed: 0, dropped: 0 },
+    pipeline: { stuck_after_s: 30, stages },
+  };
+}
 
 function describeChange(change: IncidentChange): string {
   switch (change.type) {
