@@ -230,6 +230,10 @@ export class IncidentManager {
   private readonly resolvers = new Map<CompiledRule, ResolverGroup>();
   private resolverCount = 0;
   private readonly openByRule = new Map<string, Set<Entry>>();
+  private openCount = 0;
+  /** Readers waiting for fewer open incidents (waitForRoom), with the count they wait for. */
+  private roomWaiters: Array<{ limit: number; wake: () => void }> = [];
+  private roomWaitersReleased = false;
   private readonly dependents = new Map<string, Set<Entry>>();
   private readonly thresholds = new ThresholdCounter();
   /** Closed incidents by the end of their cooldown: each leaves memory then. */
@@ -437,6 +441,23 @@ export class IncidentManager {
     return out;
   }
 
+  /**
+   * Resolves once fewer than `limit` incidents are open. The readers of a catch-up wait on it between reads: each
+   * open incident costs memory until remediation, which runs on the wall clock, closes it, so a backlog read faster
+   * than it is remediated must not open them without end. Open incidents close without new lines too (the
+   * executor's attempts and backoffs end on their own), so a reader never waits for itself.
+   */
+  waitForRoom(limit: number): Promise<void> {
+    if (this.openCount < limit || this.roomWaitersReleased) return Promise.resolve();
+    return new Promise((wake) => this.roomWaiters.push({ limit, wake }));
+  }
+
+  /** Wakes the readers waiting for room, now and from then on: a stop must not wait for remediation. */
+  releaseRoomWaiters(): void {
+    this.roomWaitersReleased = true;
+    for (const waiter of this.roomWaiters.splice(0)) waiter.wake();
+  }
+
   /** How far incident time is behind the wall clock (ms): 0 when the log is followed live, more during a catch-up. */
   getLagMs(): number {
     return this.clock.getLagMs();
@@ -492,6 +513,7 @@ export class IncidentManager {
    * resume at the next start) and completes `changes$`.
    */
   shutdown(): void {
+    this.releaseRoomWaiters();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     for (const entry of this.byId.values()) {
@@ -749,6 +771,7 @@ export class IncidentManager {
   private trackOpen(entry: Entry): void {
     let set = this.openByRule.get(entry.rule.id);
     if (!set) this.openByRule.set(entry.rule.id, (set = new Set()));
+    if (!set.has(entry)) this.openCount++;
     set.add(entry);
     try {
       entry.resolver = compileResolveOn(entry.rule, entry.incident.campos);
@@ -764,7 +787,10 @@ export class IncidentManager {
   }
 
   private untrackOpen(entry: Entry): void {
-    this.openByRule.get(entry.rule.id)?.delete(entry);
+    if (this.openByRule.get(entry.rule.id)?.delete(entry)) {
+      this.openCount--;
+      if (this.roomWaiters.length > 0) this.wakeRoomWaiters();
+    }
     const group = this.resolvers.get(entry.rule);
     if (group && removeFromResolverGroup(group, entry)) {
       this.resolverCount--;
@@ -773,6 +799,15 @@ export class IncidentManager {
     if (entry.waitingOn) {
       for (const rootId of entry.waitingOn) this.dependents.get(rootId)?.delete(entry);
       entry.waitingOn = null;
+    }
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiting = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const waiter of waiting) {
+      if (this.openCount < waiter.limit) waiter.wake();
+      else this.roomWaiters.push(waiter);
     }
   }
 

@@ -80,6 +80,30 @@ describe("IncidentManager: memory bounded by what is open or recent", () => {
     expect(manager.getSizes().incidents).toBe(0);
   });
 
+  it("keeps a reader waiting while too many incidents are open, until enough of them close or a stop releases it", async () => {
+    const { manager } = setup();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      manager.handleEvent(makeEvent(`e${i}`), makeMatch(mkdirRule, { path: `modelos/m${i}` }));
+      ids.push(manager.getByKey(`ruta_inexistente:path=modelos/m${i}`)!.id);
+    }
+    await manager.waitForRoom(4); // 3 open: room for one more
+    let woke = false;
+    const waiting = manager.waitForRoom(3).then(() => (woke = true));
+    manager.transition(ids[0]!, "reintentando", { intento: 1 });
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    manager.transition(ids[0]!, "fallido", {});
+    await waiting;
+    expect(woke).toBe(true);
+
+    manager.handleEvent(makeEvent("e3"), makeMatch(mkdirRule, { path: "modelos/m3" }));
+    const stopping = manager.waitForRoom(3);
+    manager.releaseRoomWaiters();
+    await stopping;
+    await manager.waitForRoom(1); // released for good: a stopping engine's readers never wait again
+  });
+
   it("forgets threshold counts whose window passed", () => {
     const { clock, manager } = setup();
     const rule = makeRule({ id: "timeout", threshold: { count: 3, withinMs: 60_000 }, actions: [{ type: "wait" }] });
