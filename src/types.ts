@@ -164,8 +164,10 @@ export interface CheckResult {
   severity: Severity;
   /** Rule id the failure maps to: `disco_lleno`, `servidor_caido`, `servicio_caido`, `proceso_caido`, `log_silencioso`. */
   errorType: string;
-  /** Human-readable reason or recovery note ("refused", "HTTP 500", "recuperado, 23 ms"). */
+  /** The reason or recovery note for the operator, in English (monitor.log, /health, `vigia status`): "refused (3 ms)". */
   message: string;
+  /** The same for the admin, in Spanish (the journal, Telegram, the dashboard, the report): "conexión rechazada (3 ms)". */
+  motivo: string;
   durationMs: number;
   fields: Record<string, string>;
   atMs: number;

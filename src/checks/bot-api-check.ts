@@ -6,7 +6,7 @@
  */
 import type { Check } from "./check.js";
 import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
-import { createJudgedHttpProbe } from "./judge-http-answer.js";
+import { createJudgedHttpProbe, describeBadStatus } from "./judge-http-answer.js";
 import { redactUrl } from "../util/redact-url.js";
 import { isServerUp } from "../util/is-server-up.js";
 
@@ -34,7 +34,7 @@ export function createBotApiCheck(spec: BotApiCheckSpec = {}): Check {
   const probe = createJudgedHttpProbe({
     request: { url, timeoutMs, maxBodyBytes: 1024 },
     fields: { url: redactUrl(url) },
-    judge: (answer) => (isServerUp(answer.status, healthUrl !== null) ? null : { reason: "status", message: `HTTP ${answer.status}` }),
+    judge: (answer) => (isServerUp(answer.status, healthUrl !== null) ? null : describeBadStatus(answer.status)),
     describeUp: (answer) => `HTTP ${answer.status}, ${answer.latencyMs} ms`,
   });
 

@@ -11,8 +11,10 @@ export interface CheckProbe {
   ok: boolean;
   /** Severity of a failure; defaults to the check's own severity (ignored when ok: an ok result is `info`). */
   severity?: Severity;
-  /** Human-readable reason ("refused", "HTTP 500") or note ("recuperado, 23 ms"). */
+  /** Reason ("refused", "HTTP 500") or note ("recovered, 23 ms") for the operator, in English. */
   message: string;
+  /** The same for the admin, in Spanish ("conexión rechazada", "recuperado, 23 ms"): it becomes the journal's text. */
+  motivo: string;
   /** Extra values for the incident's `campos`; plain strings, never parsed by a shell. */
   fields?: Record<string, string>;
 }

@@ -58,6 +58,7 @@ export function createDiskCheck(spec: DiskCheckSpec): Check {
     const freeGb = space.free / BYTES_PER_GB;
     level = decideDiskLevel(freeGb, level, warnGb, criticalGb);
     const free = `${formatGb(freeGb)} GB free on ${label}`;
+    const libres = `${formatGb(freeGb)} GB libres en ${label}`;
     const fields = {
       path: label,
       disk: space.diskPath,
@@ -66,11 +67,15 @@ export function createDiskCheck(spec: DiskCheckSpec): Check {
       level,
     };
     if (level === "critical") {
-      const why = freeGb < criticalGb ? `critical below ${criticalGb} GB` : `critical until above ${warnGb} GB`;
-      return { ok: false, severity: "critical", message: `${free} (${why})`, fields };
+      const below = freeGb < criticalGb;
+      const why = below ? `critical below ${criticalGb} GB` : `critical until above ${warnGb} GB`;
+      const porque = below ? `crítico por debajo de ${criticalGb} GB` : `crítico hasta superar ${warnGb} GB`;
+      return { ok: false, severity: "critical", message: `${free} (${why})`, motivo: `${libres} (${porque})`, fields };
     }
-    if (level === "warning") return { ok: false, severity: "warning", message: `${free} (warning below ${warnGb} GB)`, fields };
-    return { ok: true, message: free, fields };
+    if (level === "warning") {
+      return { ok: false, severity: "warning", message: `${free} (warning below ${warnGb} GB)`, motivo: `${libres} (aviso por debajo de ${warnGb} GB)`, fields };
+    }
+    return { ok: true, message: free, motivo: libres, fields };
   }
 
   return {

@@ -43,22 +43,33 @@ export function createExecCheck(spec: ExecCheckSpec): Check {
     });
     const fields: Record<string, string> = { command: spec.command.join(" "), duration_ms: String(result.durationMs) };
     if (result.exitCode !== undefined) fields.exit_code = String(result.exitCode);
-    if (result.timedOut) return { ok: false, message: `timeout after ${timeoutMs} ms`, fields: { ...fields, reason: "timeout" } };
-    if (result.aborted) return { ok: false, message: "cancelled", fields: { ...fields, reason: "cancelled" } };
+    if (result.timedOut) {
+      return { ok: false, message: `timeout after ${timeoutMs} ms`, motivo: `sin terminar tras ${timeoutMs} ms`, fields: { ...fields, reason: "timeout" } };
+    }
+    if (result.aborted) return { ok: false, message: "cancelled", motivo: "cancelado", fields: { ...fields, reason: "cancelled" } };
     if (!result.ok) {
+      // The command's own words (stderr, the spawn error) are quoted as they are, in both voices.
       const detail = clipText(result.stderrTail) || clipText(result.spawnFailure ?? "");
-      const head = result.spawnFailure !== undefined ? "did not run" : result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`;
-      return { ok: false, message: detail ? `${head}: ${detail}` : head, fields: { ...fields, reason: "exit" } };
+      const [head, cabecera] =
+        result.spawnFailure !== undefined
+          ? ["did not run", "no se pudo ejecutar"]
+          : result.signal
+            ? [`killed by ${result.signal}`, `terminado por ${result.signal}`]
+            : [`exit ${result.exitCode}`, `código de salida ${result.exitCode}`];
+      const tail = detail ? `: ${detail}` : "";
+      return { ok: false, message: `${head}${tail}`, motivo: `${cabecera}${tail}`, fields: { ...fields, reason: "exit" } };
     }
     const stdout = result.stdoutTail;
     if (spec.expectOutput && !spec.expectOutput.test(stdout)) {
+      const shown = JSON.stringify(clipText(stdout, 60));
       return {
         ok: false,
-        message: `output ${JSON.stringify(clipText(stdout, 60))} does not match /${spec.expectOutput.source}/`,
+        message: `output ${shown} does not match /${spec.expectOutput.source}/`,
+        motivo: `la salida ${shown} no coincide con /${spec.expectOutput.source}/`,
         fields: { ...fields, reason: "output" },
       };
     }
-    return { ok: true, message: `exit 0 in ${fields.duration_ms} ms`, fields };
+    return { ok: true, message: `exit 0 in ${fields.duration_ms} ms`, motivo: `código de salida 0 en ${fields.duration_ms} ms`, fields };
   }
 
   return {

@@ -5,7 +5,7 @@
 import type { Severity } from "../types.js";
 import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
 import type { Check } from "./check.js";
-import { createJudgedHttpProbe } from "./judge-http-answer.js";
+import { createJudgedHttpProbe, describeBadStatus, type AnswerProblem } from "./judge-http-answer.js";
 import { findJsonMismatch } from "./match-json-subset.js";
 import { redactUrl } from "../util/redact-url.js";
 
@@ -57,16 +57,16 @@ export function createHttpCheck(spec: HttpCheckSpec): Check {
 }
 
 /** Why an HTTP answer does not count as healthy, or null when it does. */
-function findAnswerProblem(status: number, body: string, spec: HttpCheckSpec): { reason: string; message: string } | null {
+function findAnswerProblem(status: number, body: string, spec: HttpCheckSpec): AnswerProblem | null {
   const statusOk = spec.expectStatus ? spec.expectStatus.includes(status) : status >= 200 && status < 300;
-  if (!statusOk) return { reason: "status", message: `HTTP ${status}` };
+  if (!statusOk) return describeBadStatus(status);
   if (spec.expectJson === undefined) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return { reason: "body_mismatch", message: "body mismatch: not JSON" };
+    return { reason: "body_mismatch", message: "body mismatch: not JSON", motivo: "respuesta inesperada: no es JSON" };
   }
   const mismatch = findJsonMismatch(spec.expectJson, parsed);
-  return mismatch ? { reason: "body_mismatch", message: `body mismatch: ${mismatch}` } : null;
+  return mismatch ? { reason: "body_mismatch", message: `body mismatch: ${mismatch.message}`, motivo: `respuesta inesperada: ${mismatch.motivo}` } : null;
 }

@@ -57,23 +57,24 @@ export function createProcessCheck(spec: ProcessCheckSpec): ProcessCheck {
     const found = await locateProcess(spec);
     alive = found.alive;
     const fields: Record<string, string> = { process: spec.name, ...found.fields };
-    if (found.alive) return { ok: true, message: found.description, fields };
-    if (!spec.restart) return { ok: false, message: found.description, fields };
-    return { ok: false, message: `${found.description}; ${await restart(spec.restart, fields)}`, fields };
+    if (found.alive || !spec.restart) return { ok: found.alive, message: found.said.message, motivo: found.said.motivo, fields };
+    const restarted = await restart(spec.restart, fields);
+    return { ok: false, message: `${found.said.message}; ${restarted.message}`, motivo: `${found.said.motivo}; ${restarted.motivo}`, fields };
   }
 
-  /** Starts the process again when the budget allows; notes the outcome in `fields` and returns it for the message. */
-  async function restart(argv: string[], fields: Record<string, string>): Promise<string> {
+  /** Starts the process again when the budget allows; notes the outcome in `fields` and says it for the message. */
+  async function restart(argv: string[], fields: Record<string, string>): Promise<Said> {
     const now = nowMs();
     restartTimesMs = restartTimesMs.filter((t) => now - t < restartWindowMs);
     if (restartTimesMs.length >= maxRestarts) {
       fields.restart_exhausted = "true";
-      return `restart limit reached (${maxRestarts} in ${Math.round(restartWindowMs / 1000)} s)`;
+      const windowS = Math.round(restartWindowMs / 1000);
+      return { message: `restart limit reached (${maxRestarts} in ${windowS} s)`, motivo: `límite de reinicios alcanzado (${maxRestarts} en ${windowS} s)` };
     }
     const attempt = `${restartTimesMs.length + 1}/${maxRestarts}`;
     if (spec.dryRun) {
       fields.restart = "dry-run";
-      return `dry-run: restart ${attempt} not run`;
+      return { message: `dry-run: restart ${attempt} not run`, motivo: `simulación: reinicio ${attempt} no ejecutado` };
     }
     const started = await (spec.start ?? startDetached)({
       argv,
@@ -83,14 +84,14 @@ export function createProcessCheck(spec: ProcessCheckSpec): ProcessCheck {
     if (!started.ok) {
       // Nothing runs: no slot is used, the next probe tries again.
       fields.restart_error = started.error;
-      return `restart failed: ${started.error}`;
+      return { message: `restart failed: ${started.error}`, motivo: `el reinicio falló: ${started.error}` };
     }
     restartTimesMs.push(now);
     fields.restart_attempt = attempt;
     fields.restarted_pid = String(started.pid);
     // The next probe must find the new process: a pid file still naming the dead one would read as another crash.
     if (spec.pidfile) await writeFile(spec.pidfile, `${started.pid}\n`).catch(() => undefined);
-    return `restarted ${attempt} (pid ${started.pid})`;
+    return { message: `restarted ${attempt} (pid ${started.pid})`, motivo: `reiniciado ${attempt} (pid ${started.pid})` };
   }
 
   return {
@@ -107,21 +108,31 @@ export function createProcessCheck(spec: ProcessCheckSpec): ProcessCheck {
   };
 }
 
-/** Looks the process up by pid file or pattern and describes what was found. */
-async function locateProcess(
-  spec: ProcessCheckSpec,
-): Promise<{ alive: boolean; description: string; fields: Record<string, string> }> {
+/** One finding, for the operator (English) and for the admin (Spanish). */
+interface Said {
+  message: string;
+  motivo: string;
+}
+
+/** Looks the process up by pid file or pattern and says what was found. */
+async function locateProcess(spec: ProcessCheckSpec): Promise<{ alive: boolean; said: Said; fields: Record<string, string> }> {
   if (spec.pidfile) {
     const pid = await readPidFile(spec.pidfile);
-    if (pid === null) return { alive: false, description: `pidfile ${spec.pidfile} missing`, fields: { pidfile: spec.pidfile } };
+    if (pid === null) {
+      return { alive: false, said: { message: `pidfile ${spec.pidfile} missing`, motivo: `no existe el fichero de pid ${spec.pidfile}` }, fields: { pidfile: spec.pidfile } };
+    }
     const alive = await isPidAlive(pid, spec.procDir);
     const fields = { pidfile: spec.pidfile, pid: String(pid) };
-    return { alive, description: alive ? `pid ${pid} running` : `pid ${pid} not running`, fields };
+    const said = alive ? { message: `pid ${pid} running`, motivo: `pid ${pid} en marcha` } : { message: `pid ${pid} not running`, motivo: `pid ${pid} no está en marcha` };
+    return { alive, said, fields };
   }
   const pattern = spec.pattern!;
   const pids = await findPidsByPattern(pattern, { procDir: spec.procDir });
   const fields: Record<string, string> = { pattern: pattern.source };
-  if (pids.length === 0) return { alive: false, description: `no process matches /${pattern.source}/`, fields };
+  if (pids.length === 0) {
+    return { alive: false, said: { message: `no process matches /${pattern.source}/`, motivo: `ningún proceso coincide con /${pattern.source}/` }, fields };
+  }
   fields.pid = pids.slice(0, 20).join(",");
-  return { alive: true, description: `${pids.length} running (pid ${pids.slice(0, 5).join(", ")})`, fields };
+  const shown = pids.slice(0, 5).join(", ");
+  return { alive: true, said: { message: `${pids.length} running (pid ${shown})`, motivo: `${pids.length} en marcha (pid ${shown})` }, fields };
 }

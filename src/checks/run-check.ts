@@ -27,6 +27,7 @@ export async function runCheckOnce(check: Check, nowMs: NowMs = Date.now, outerS
         ok: false,
         severity: check.severity,
         message: `check timed out after ${check.timeoutMs} ms`,
+        motivo: `la comprobación no terminó en ${check.timeoutMs} ms`,
         durationMs: elapsedMs(),
         fields: { reason: "check_timeout" },
       };
@@ -36,6 +37,7 @@ export async function runCheckOnce(check: Check, nowMs: NowMs = Date.now, outerS
       ok: outcome.ok,
       severity: outcome.ok ? "info" : (outcome.severity ?? check.severity),
       message: outcome.message,
+      motivo: outcome.motivo,
       durationMs: elapsedMs(),
       fields: outcome.fields ?? {},
     };
@@ -45,6 +47,7 @@ export async function runCheckOnce(check: Check, nowMs: NowMs = Date.now, outerS
       ok: false,
       severity: check.severity,
       message: `check failed: ${describeError(error)}`,
+      motivo: `la comprobación falló: ${describeError(error)}`,
       durationMs: elapsedMs(),
       fields: { reason: "check_error" },
     };

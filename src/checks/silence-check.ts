@@ -41,19 +41,24 @@ export function createSilenceCheck(spec: SilenceCheckSpec): Check {
     if (lastMs !== null) fields.last_line_at = new Date(lastMs).toISOString();
     const wasSilent = silent;
     silent = false;
+    const quiet = formatDurationMs(quietMs);
     if (quietMs <= spec.maxQuietMs) {
-      return { ok: true, message: wasSilent ? "recuperado: new line after silence" : `last line ${formatDurationMs(quietMs)} ago`, fields };
+      return wasSilent
+        ? { ok: true, message: "recovered: a new line after the silence", motivo: "recuperado: línea nueva tras el silencio", fields }
+        : { ok: true, message: `last line ${quiet} ago`, motivo: `última línea hace ${quiet}`, fields };
     }
     const alive = (await spec.isProcessAlive?.()) ?? null;
     if (alive === false) {
-      return { ok: true, message: `quiet for ${formatDurationMs(quietMs)}, process not running (see its process check)`, fields };
+      return {
+        ok: true,
+        message: `quiet for ${quiet}, process not running (see its process check)`,
+        motivo: `sin líneas desde hace ${quiet}, el proceso no está en marcha (lo dice su comprobación de proceso)`,
+        fields,
+      };
     }
     silent = true;
-    return {
-      ok: false,
-      message: `no lines for ${formatDurationMs(quietMs)} (max ${formatDurationMs(spec.maxQuietMs)})`,
-      fields,
-    };
+    const max = formatDurationMs(spec.maxQuietMs);
+    return { ok: false, message: `no lines for ${quiet} (max ${max})`, motivo: `sin líneas desde hace ${quiet} (máximo ${max})`, fields };
   }
 
   return {

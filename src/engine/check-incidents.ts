@@ -49,13 +49,13 @@ function selectRule(result: CheckResult, context: CheckIncidentContext): Compile
   return createCheckRule(result);
 }
 
-/** Turns a check's failure into the event and match the incident manager takes. */
+/** Turns a check's failure into the event and match the incident manager takes; its text is the admin's (Spanish). */
 function createCheckMatch(
   result: CheckResult,
   rule: CompiledRule,
   key = getCheckKey(result.check),
 ): { event: LogEvent; match: RuleMatch } {
-  const text = `${result.check}: ${result.message}`;
+  const text = `${result.check}: ${result.motivo}`;
   const event: LogEvent = {
     source: `check:${result.kind}`,
     file: result.check,
@@ -75,14 +75,15 @@ const ACCION_RESTART_EXHAUSTED = "no reiniciado: límite de reinicios";
 
 /**
  * A check transition as incident inputs: `down` (and `flapping`) opens or folds the check's incident, `up` closes
- * it as solucionado with the recovery note ("recuperado, 23 ms"). A process whose restart budget is spent fails its
+ * it as solucionado with the recovery note ("recuperado, 23 ms"). Every text is the result's `motivo`: the journal
+ * and the alerts speak Spanish, the English `message` is monitor.log's. A process whose restart budget is spent fails its
  * incident at once: nothing will bring it back without a human.
  */
 export function fromCheckTransition(t: CheckTransition, context: CheckIncidentContext): IncidentInput[] {
   const key = context.keyOf?.(t.check) ?? getCheckKey(t.check);
-  if (t.state === "up") return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: t.result.message }];
+  if (t.state === "up") return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: t.result.motivo }];
   if (t.state !== "down" && t.state !== "flapping") return [];
-  const result = t.state === "flapping" ? { ...t.result, message: `inestable: ${t.result.message}` } : t.result;
+  const result = t.state === "flapping" ? { ...t.result, motivo: `inestable: ${t.result.motivo}` } : t.result;
   const { event, match } = createCheckMatch(result, selectRule(result, context), key);
   return [{ events: [event], matches: [match], eventCount: 1 }, ...fromCheckResult(result, context)];
 }
@@ -94,7 +95,7 @@ export function fromCheckTransition(t: CheckTransition, context: CheckIncidentCo
  */
 export function fromCheckResult(result: CheckResult, context: CheckIncidentContext): IncidentInput[] {
   const key = context.keyOf?.(result.check) ?? getCheckKey(result.check);
-  if (result.ok) return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: result.message, onlyIfLogOpened: true }];
-  if (result.fields["restart_exhausted"] === "true") return [{ type: "close", key, estado: "fallido", accion: ACCION_RESTART_EXHAUSTED, detalle: result.message }];
+  if (result.ok) return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: result.motivo, onlyIfLogOpened: true }];
+  if (result.fields["restart_exhausted"] === "true") return [{ type: "close", key, estado: "fallido", accion: ACCION_RESTART_EXHAUSTED, detalle: result.motivo }];
   return [];
 }

@@ -381,9 +381,10 @@ export class Engine {
     this.lines$.next(lines);
   }
 
-  /** Reports a failure that no log line shows (a supervised child crashed) as a check-style incident. */
-  reportProcessDown(name: string, message: string): void {
-    const result: CheckResult = { check: `process:${name}`, kind: "process", ok: false, severity: "critical", errorType: "proceso_caido", message, durationMs: 0, fields: { proceso: name }, atMs: Date.now() };
+  /** Reports a failure that no log line shows (a supervised child crashed) as a check-style incident; `motivo` in Spanish. */
+  reportProcessDown(name: string, motivo: string): void {
+    const message = `process ${name} exited`;
+    const result: CheckResult = { check: `process:${name}`, kind: "process", ok: false, severity: "critical", errorType: "proceso_caido", message, motivo, durationMs: 0, fields: { proceso: name }, atMs: Date.now() };
     this.feedIncidents(fromCheckTransition({ check: `process:${name}`, state: "down", result }, this.checkContext));
   }
 
@@ -521,7 +522,7 @@ export class Engine {
     const fault = {
       name: "journal",
       errorType: "diario_no_escribible",
-      message: `no se puede escribir el diario ${this.journal.path}: ${describeFsErrorEs(error)}. Los incidentes siguen en memoria y se reintenta; si vigia se detiene antes, se recuperan al arrancar (los puntos de control no avanzan).`,
+      motivo: `no se puede escribir el diario ${this.journal.path}: ${describeFsErrorEs(error)}. Los incidentes siguen en memoria y se reintenta; si vigia se detiene antes, se recuperan al arrancar (los puntos de control no avanzan).`,
       fields: { diario: this.journal.path },
     };
     this.feedIncidents(reportVigiaFault(fault, this.checkContext));
@@ -571,7 +572,7 @@ export class Engine {
     const fault = {
       name: `rule:${rule.id}`,
       errorType: "regla_desactivada",
-      message: `regla ${rule.id} desactivada: una línea de ${event.source} la tuvo ocupada más de ${budgetMs} ms (${rule.file}:${rule.line}). Las demás reglas siguen; se reactiva al corregirla en el fichero de reglas.`,
+      motivo: `regla ${rule.id} desactivada: una línea de ${event.source} la tuvo ocupada más de ${budgetMs} ms (${rule.file}:${rule.line}). Las demás reglas siguen; se reactiva al corregirla en el fichero de reglas.`,
       fields: { regla: rule.id, fichero: `${rule.file}:${rule.line}` },
     };
     this.feedIncidents(reportVigiaFault(fault, this.checkContext));

@@ -11,8 +11,8 @@ export interface VigiaFault {
   name: string;
   /** The journal's error_type: `diario_no_escribible`, `regla_desactivada`. */
   errorType: string;
-  /** For the admin, in Spanish. */
-  message: string;
+  /** For the admin, in Spanish (the journal's text); monitor.log has its own English line, written by the caller. */
+  motivo: string;
   fields?: Record<string, string>;
 }
 
@@ -25,7 +25,8 @@ export function reportVigiaFault(fault: VigiaFault, context: CheckIncidentContex
     ok: false,
     severity: "critical",
     errorType: fault.errorType,
-    message: fault.message,
+    message: `vigia ${fault.name}: failed`,
+    motivo: fault.motivo,
     durationMs: 0,
     fields: { ...fault.fields },
     atMs: nowMs,

@@ -20,6 +20,7 @@ export interface CheckRecord {
   target: string;
   ok: boolean;
   latency_ms: number;
+  /** Why it failed, or its note when ok, as the admin reads it (Spanish): the dashboard and `vigia report` show it. */
   reason: string;
 }
 
@@ -165,7 +166,7 @@ function toCheckRecord(result: CheckResult): CheckRecord {
     target: f["url"] ?? f["path"] ?? f["proceso"] ?? f["process"] ?? f["source"] ?? result.check.replace(/^[^:]*:/, ""),
     ok: result.ok,
     latency_ms: Math.round(result.durationMs * 10) / 10,
-    reason: result.message,
+    reason: result.motivo,
   };
 }
 

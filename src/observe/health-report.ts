@@ -23,7 +23,10 @@ export interface HealthSource {
 export interface HealthCheck {
   check: string;
   ok: boolean;
+  /** For the operator, in English (`vigia status`, the degraded reasons). */
   message: string;
+  /** For the admin, in Spanish (the dashboard, Telegram's /estado). */
+  motivo: string;
   /** ISO time of the run. */
   at: string;
   duration_ms?: number;
@@ -130,6 +133,7 @@ export function toHealthCheck(result: CheckResult): HealthCheck {
     check: result.check,
     ok: result.ok,
     message: result.message,
+    motivo: result.motivo,
     at: new Date(result.atMs).toISOString(),
     duration_ms: result.durationMs,
   };

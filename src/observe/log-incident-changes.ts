@@ -2,6 +2,9 @@ import type { Observable, Subscription } from "rxjs";
 import type { IncidentChange } from "../incidents/incident-change.js";
 import type { VigiaLogger } from "./logger.js";
 
+/** `fuente` of the incidents that checks (and vigia's own faults) open: `check:http`, `check:vigia`. */
+const CHECK_SOURCE_PREFIX = "check:";
+
 /** Longest excerpt of an incident's message in the log line that announces it. */
 const MAX_EXCERPT_CHARS = 200;
 
@@ -21,7 +24,10 @@ export function logIncidentChanges(changes$: Observable<IncidentChange>, logger:
         break;
       case "opened": {
         const inc = change.incident;
-        logger.warn(`incident ${inc.id} ${inc.error_type} detectado (${inc.fuente}): ${excerptLastLine(inc.error_message)}`);
+        // A log incident quotes the line that opened it. A check's text is the admin's Spanish; its English reason
+        // is on the `check …: down` line just above.
+        const quote = inc.fuente.startsWith(CHECK_SOURCE_PREFIX) ? "" : `: ${excerptLastLine(inc.error_message)}`;
+        logger.warn(`incident ${inc.id} ${inc.error_type} detectado (${inc.fuente})${quote}`);
         break;
       }
       case "transition": {

@@ -22,12 +22,13 @@ export interface SupervisedChildOptions {
   timestampPattern: RegExp;
   maxLineBytes: number;
   onLines(lines: SourceLine[]): void;
-  /** The child ended unexpectedly; `message` has its exit status and last stderr lines. */
-  onCrash(message: string): void;
+  // The three callbacks below say it for the journal, in Spanish; the English lines go to `logger`.
+  /** The child ended unexpectedly; `motivo` has its exit status and last stderr lines. */
+  onCrash(motivo: string): void;
   /** It was started again after a crash. */
-  onRestarted(message: string): void;
+  onRestarted(motivo: string): void;
   /** It crashed and will not be restarted (policy or max_restarts). */
-  onGaveUp(message: string): void;
+  onGaveUp(motivo: string): void;
   logger: { info(m: string): void; warn(m: string): void; error(m: string): void };
   /** Start paused (the disk is full already): nothing runs until `resume()`. */
   startPaused?: boolean;
@@ -170,8 +171,8 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
       if (paused) continue; // stopped on purpose: not a crash
       const crashed = code !== 0;
       const again = spec.restart === "always" || (spec.restart === "on-failure" && crashed);
-      const tail = stderrTail.length ? `; last stderr: ${stderrTail.join(" | ")}` : "";
-      if (crashed) options.onCrash(`${spec.name} exited with code ${code} after ${Math.round((Date.now() - started) / 1000)} s${tail}`);
+      const tail = stderrTail.length ? `; últimas líneas de stderr: ${stderrTail.join(" | ")}` : "";
+      if (crashed) options.onCrash(`${spec.name} terminó con código ${code} tras ${Math.round((Date.now() - started) / 1000)} s${tail}`);
       if (!again) {
         if (crashed) options.onGaveUp(`no reiniciado (restart: ${spec.restart})`);
         return code;
@@ -198,7 +199,7 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
       if (stopping) return code;
       if (paused) continue;
       stderrTail.length = 0;
-      options.onRestarted(`${spec.name} restarted (${restarts}/${spec.maxRestarts})`);
+      options.onRestarted(`${spec.name} reiniciado (${restarts}/${spec.maxRestarts})`);
     }
   })().finally(() => new Promise<void>((r) => log.end(r)));
 

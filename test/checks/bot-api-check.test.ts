@@ -63,6 +63,6 @@ describe("bot_api check against a real server", () => {
     await server.reopen();
     await scheduler.runAll();
     expect(transitions.map((t) => t.state)).toEqual(["down", "up"]);
-    expect(transitions[1]!.result.message).toMatch(/^recuperado, \d+ ms$/);
+    expect(transitions[1]!.result.motivo).toMatch(/^recuperado, \d+ ms$/);
   });
 });

@@ -61,26 +61,26 @@ describe("check scheduler", () => {
 
     scheduler.start();
     expect([slow.runs(), fast.runs()]).toEqual([1, 1]); // both started at once
-    fast.finish({ ok: true, message: "fast" });
+    fast.finish({ ok: true, message: "fast", motivo: "fast" });
     await flush();
     expect(results.map((r) => r.check)).toEqual(["exec:fast"]); // not waiting for the slow one
 
     for (let cycle = 0; cycle < 3; cycle++) {
       timers.fire(30_000);
-      fast.finish({ ok: true, message: "fast" });
+      fast.finish({ ok: true, message: "fast", motivo: "fast" });
       await flush();
     }
     expect(fast.runs()).toBe(4);
     expect(slow.runs()).toBe(1); // still running: skipped, never stacked
     expect(scheduler.isRunning("exec:slow")).toBe(true);
 
-    slow.finish({ ok: false, message: "slow failure" });
+    slow.finish({ ok: false, message: "slow failure", motivo: "slow failure" });
     await flush();
     expect(results.filter((r) => r.check === "exec:slow")).toHaveLength(1);
     timers.fire(30_000);
     expect(slow.runs()).toBe(2);
-    slow.finish({ ok: true, message: "ok" });
-    fast.finish({ ok: true, message: "ok" });
+    slow.finish({ ok: true, message: "ok", motivo: "ok" });
+    fast.finish({ ok: true, message: "ok", motivo: "ok" });
     await scheduler.stop();
     expect(timers.active()).toEqual([]);
   });
@@ -92,12 +92,12 @@ describe("check scheduler", () => {
     const scheduler = createCheckScheduler({ checks: [botApi.check, disk.check], timers });
     scheduler.start();
     expect(timers.active().sort()).toEqual([10_000, 30_000]);
-    botApi.finish({ ok: true, message: "" });
-    disk.finish({ ok: true, message: "" });
+    botApi.finish({ ok: true, message: "", motivo: "" });
+    disk.finish({ ok: true, message: "", motivo: "" });
     await flush();
     timers.fire(10_000);
     expect([botApi.runs(), disk.runs()]).toEqual([2, 1]);
-    botApi.finish({ ok: true, message: "" });
+    botApi.finish({ ok: true, message: "", motivo: "" });
     await scheduler.stop();
   });
 
@@ -124,7 +124,7 @@ describe("check scheduler", () => {
     const errors: unknown[] = [];
     const transitions: CheckTransition[] = [];
     const scheduler = createCheckScheduler({
-      checks: [{ ...createControlledCheck("exec:x").check, probe: async () => ({ ok: outcome, message: String(outcome) }) }],
+      checks: [{ ...createControlledCheck("exec:x").check, probe: async () => ({ ok: outcome, message: String(outcome), motivo: String(outcome) }) }],
       nowMs: () => nowMs,
       onResult: () => {
         throw new Error("consumer bug");
@@ -154,7 +154,7 @@ describe("check scheduler", () => {
             new Promise<CheckProbe>((resolve) =>
               signal.addEventListener("abort", () => {
                 aborted = true;
-                resolve({ ok: false, message: "aborted" });
+                resolve({ ok: false, message: "aborted", motivo: "cancelado" });
               }),
             ),
         },

@@ -9,7 +9,7 @@ import {
 import type { CheckResult, Severity } from "../../src/types.js";
 
 function result(ok: boolean, atMs: number, severity: Severity = ok ? "info" : "critical"): CheckResult {
-  return { check: "http:backend", kind: "http", ok, severity, errorType: "servicio_caido", message: ok ? "ok" : "refused", durationMs: 1, fields: {}, atMs };
+  return { check: "http:backend", kind: "http", ok, severity, errorType: "servicio_caido", message: ok ? "ok" : "refused", motivo: ok ? "ok" : "conexión rechazada", durationMs: 1, fields: {}, atMs };
 }
 
 /** Feeds results `"ok"/"fail"` one per `stepMs`, returning the edges per step. */

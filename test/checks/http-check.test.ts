@@ -30,12 +30,14 @@ describe("http check against a real server", () => {
     const http500 = await runCheckOnce(check);
     expect(http500).toMatchObject({ ok: false, severity: "critical" });
     expect(http500.message).toMatch(/^HTTP 500 \(\d+ ms\)$/);
+    expect(http500.motivo).toMatch(/^respuesta HTTP 500 \(\d+ ms\)$/);
     expect(http500.fields.reason).toBe("status");
 
     server.mode = "mismatch";
     const mismatch = await runCheckOnce(check);
     expect(mismatch.ok).toBe(false);
     expect(mismatch.message).toMatch(/^body mismatch: status: expected "ok", got "degraded" \(\d+ ms\)$/);
+    expect(mismatch.motivo).toMatch(/^respuesta inesperada: status: se esperaba "ok", llegó "degraded" \(\d+ ms\)$/);
     expect(mismatch.fields.reason).toBe("body_mismatch");
 
     server.mode = "hang";
@@ -44,12 +46,14 @@ describe("http check against a real server", () => {
     expect(timeout.fields.reason).toBe("timeout");
     expect(Number(timeout.fields.latency_ms)).toBeGreaterThanOrEqual(190);
     expect(timeout.message).toMatch(/^timeout \(\d+ ms\)$/);
+    expect(timeout.motivo).toMatch(/^sin respuesta a tiempo \(\d+ ms\)$/);
 
     await server.close();
     const refused = await runCheckOnce(check);
     expect(refused.ok).toBe(false);
     expect(refused.fields.reason).toBe("refused");
     expect(refused.message).toMatch(/^refused/);
+    expect(refused.motivo).toMatch(/^conexión rechazada/);
   });
 
   it("says 'recuperado' with the latency on the first success after a failure", async () => {
@@ -59,7 +63,7 @@ describe("http check against a real server", () => {
     server.mode = "ok";
     const recovered = await runCheckOnce(check);
     expect(recovered.ok).toBe(true);
-    expect(recovered.message).toMatch(/^recuperado, \d+ ms$/);
+    expect(recovered).toMatchObject({ message: expect.stringMatching(/^recovered, \d+ ms$/), motivo: expect.stringMatching(/^recuperado, \d+ ms$/) });
     expect((await runCheckOnce(check)).message).toMatch(/^HTTP 200/);
   });
 
@@ -99,7 +103,7 @@ describe("http check against a real server", () => {
     await server.reopen();
     await scheduler.runAll();
     expect(transitions.map((t) => t.state)).toEqual(["down", "up"]);
-    expect(transitions[1]!.result.message).toMatch(/^recuperado, \d+ ms$/);
+    expect(transitions[1]!.result.motivo).toMatch(/^recuperado, \d+ ms$/);
     expect(results).toHaveLength(4);
   });
 });
@@ -108,9 +112,9 @@ describe("expect_json subset match", () => {
   it("accepts extra keys and names the first difference", async () => {
     const { findJsonMismatch } = await import("../../src/checks/match-json-subset.js");
     expect(findJsonMismatch({ status: "ok" }, { status: "ok", db: { up: true } })).toBeNull();
-    expect(findJsonMismatch({ db: { up: true } }, { db: { up: false } })).toBe("db.up: expected true, got false");
-    expect(findJsonMismatch({ status: "ok" }, {})).toBe("status: missing");
-    expect(findJsonMismatch({ status: "ok" }, ["ok"])).toBe('body: expected an object, got ["ok"]');
-    expect(findJsonMismatch({ tags: ["a"] }, { tags: ["a", "b"] })).toBe('tags: expected ["a"], got ["a","b"]');
+    expect(findJsonMismatch({ db: { up: true } }, { db: { up: false } })).toEqual({ message: "db.up: expected true, got false", motivo: "db.up: se esperaba true, llegó false" });
+    expect(findJsonMismatch({ status: "ok" }, {})).toEqual({ message: "status: missing", motivo: "status: falta" });
+    expect(findJsonMismatch({ status: "ok" }, ["ok"])).toEqual({ message: 'body: expected an object, got ["ok"]', motivo: 'body: se esperaba un objeto, llegó ["ok"]' });
+    expect(findJsonMismatch({ tags: ["a"] }, { tags: ["a", "b"] })?.message).toBe('tags: expected ["a"], got ["a","b"]');
   });
 });

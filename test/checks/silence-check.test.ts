@@ -65,7 +65,7 @@ describe("silence check", () => {
     nowMs = 6000;
     activity.noteLine("bot", nowMs); // the engine calls this for every line
     await waitFor(() => transitions.length === 2, "the recovery");
-    expect(transitions[1]).toMatchObject({ state: "up", result: { ok: true, message: "recuperado: new line after silence" } });
+    expect(transitions[1]).toMatchObject({ state: "up", result: { ok: true, message: "recovered: a new line after the silence", motivo: "recuperado: línea nueva tras el silencio" } });
 
     // Lines while the source is not silent do not trigger runs.
     activity.noteLine("bot", 6100);

@@ -102,7 +102,7 @@ describe("vigia supervise -- CMD", () => {
     expect(readText(join(dir, "logs", "bot_central.log"))).toContain("Descarga exitosa: modelos/sofia/");
     const crashes = readJournal(join(dir, "logs", "descarga_errors.json")).filter((e) => e.error_type === "proceso_caido");
     expect(crashes).toHaveLength(1);
-    expect(crashes[0]!.error_message).toContain("exited with code 5");
+    expect(crashes[0]!.error_message).toContain("terminó con código 5");
   });
 
   it("reports a command that cannot start with exit code 127", async () => {

@@ -63,7 +63,7 @@ describe("vigia supervise with a crashing child (restart: on-failure, max_restar
   it("journals each crash as proceso_caido with the child's last stderr lines", () => {
     expect(crashes).toHaveLength(3);
     for (const crash of crashes) {
-      expect(crash.error_message).toContain("exited with code 1");
+      expect(crash.error_message).toContain("terminó con código 1");
       expect(crash.error_message).toContain("RuntimeError: estado interno inconsistente: cola de descargas corrupta");
       expect(crash.error_message).toContain("Traceback (most recent call last)");
     }

@@ -45,7 +45,7 @@ function snapshot(): DashboardSnapshot {
       sources: [{ name: "bot", path: "/srv/bot/logs/bot_central.log", offset: 1, lag_bytes: 2048, last_line_at: new Date(NOW - 5000).toISOString() }],
       rules: { loaded: 2, files: 1, last_reload: new Date(NOW).toISOString(), last_error: `rules/x.yaml:3: match: bad (${WEBHOOK_SECRET})` },
       incidents_open: { servidor_caido: 1 },
-      checks: [{ check: "http:backend", ok: false, message: `refused http://u:${WEBHOOK_SECRET}@h/`, at: new Date(NOW).toISOString() }],
+      checks: [{ check: "http:backend", ok: false, message: `refused http://u:${WEBHOOK_SECRET}@h/`, motivo: `conexión rechazada http://u:${WEBHOOK_SECRET}@h/`, at: new Date(NOW).toISOString() }],
       notifier: { queued: 1, sent: 2, failed: 1, dropped: 0 },
     },
     open,

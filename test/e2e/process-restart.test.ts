@@ -85,9 +85,9 @@ describe("process check restarts", () => {
     const solved = processIncidents(ws);
     expect(solved.map((i) => i.estado)).toEqual(["solucionado", "solucionado", "solucionado"]);
     expect(solved.map((i) => i.error_message)).toEqual([
-      expect.stringMatching(/restarted 1\/3 \(pid \d+\)/),
-      expect.stringMatching(/restarted 2\/3 \(pid \d+\)/),
-      expect.stringMatching(/restarted 3\/3 \(pid \d+\)/),
+      expect.stringMatching(/reiniciado 1\/3 \(pid \d+\)/),
+      expect.stringMatching(/reiniciado 2\/3 \(pid \d+\)/),
+      expect.stringMatching(/reiniciado 3\/3 \(pid \d+\)/),
     ]);
 
     await new Promise((r) => setTimeout(r, ALIVE_FOR_MS));
@@ -103,7 +103,7 @@ describe("process check restarts", () => {
       describe: () => JSON.stringify(processIncidents(ws), null, 1),
     });
     expect(failed.accion).toBe("no reiniciado: límite de reinicios");
-    expect(failed.error_message).toMatch(/restart limit reached \(3 in 600 s\)/);
+    expect(failed.error_message).toMatch(/límite de reinicios alcanzado \(3 en 600 s\)/);
     expect(await findPidsByPattern(botPattern)).toEqual([]);
     await waitFor(() => fake.texts().some((t) => /proceso_caido/.test(t) && /fallido/.test(t)), {
       what: "a Telegram alert for the fallido incident",

@@ -66,7 +66,7 @@ function botLines(texts: string[]): SourceLine[] {
 
 function checkDown(ok: boolean): CheckResult {
   const message = ok ? "HTTP 200" : "HTTP 500";
-  return { check: "http:backend", kind: "http", ok, severity: "critical", errorType: "servicio_caido", message, durationMs: 3, fields: {}, atMs: T0 };
+  return { check: "http:backend", kind: "http", ok, severity: "critical", errorType: "servicio_caido", message, motivo: message, durationMs: 3, fields: {}, atMs: T0 };
 }
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -25,7 +25,7 @@ const moving: HealthStage = { stage: "match", unit: "events", in: 120, out: 100,
 
 describe("heartbeat judge", () => {
   it("keeps beating through a failing check and stages that move or wait less than the stuck time", () => {
-    const failingCheck = { check: "bot_api", ok: false, message: "ECONNREFUSED", at: "2025-12-25T14:30:00.000Z" };
+    const failingCheck = { check: "bot_api", ok: false, message: "ECONNREFUSED", motivo: "conexión rechazada", at: "2025-12-25T14:30:00.000Z" };
     const waitingABit: HealthStage = { stage: "journal", unit: "changes", in: 3, out: 1, waiting: 2, stalled_s: 29, stuck: false };
     expect(judgeHeartbeat(healthWith([moving, waitingABit], { status: "degraded", checks: [failingCheck] }))).toEqual({ beat: true });
   });

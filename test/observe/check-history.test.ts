@@ -25,6 +25,7 @@ function result(atMs: number, ok: boolean, durationMs: number): CheckResult {
     severity: "critical",
     errorType: "servicio_caido",
     message: ok ? "HTTP 200" : "refused",
+    motivo: ok ? "HTTP 200" : "conexión rechazada",
     durationMs,
     fields: { url: "http://127.0.0.1:8000/health" },
     atMs,

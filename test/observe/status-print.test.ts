@@ -20,8 +20,8 @@ const report: HealthReport = {
   rules: { loaded: 12, files: 3, last_reload: "2024-05-01T09:00:30.000Z", last_error: null },
   incidents_open: { ruta_inexistente: 2, servidor_caido: 1 },
   checks: [
-    { check: "disk:.", ok: true, message: "85 GB free on .", at: "2024-05-01T10:00:00.000Z" },
-    { check: "http:backend", ok: false, message: "refused (1 ms)", at: "2024-05-01T10:00:00.000Z" },
+    { check: "disk:.", ok: true, message: "85 GB free on .", motivo: "85 GB libres en .", at: "2024-05-01T10:00:00.000Z" },
+    { check: "http:backend", ok: false, message: "refused (1 ms)", motivo: "conexión rechazada (1 ms)", at: "2024-05-01T10:00:00.000Z" },
   ],
   notifier: { queued: 1, sent: 5, failed: 0, dropped: 2 },
 };

@@ -22,6 +22,7 @@ function sampleReport(): HealthReport {
         severity: "critical",
         errorType: "servicio_caido",
         message: "refused (1 ms)",
+        motivo: "conexión rechazada (1 ms)",
         durationMs: 1,
         fields: {},
         atMs: Date.parse("2024-05-01T10:00:05.000Z"),
@@ -53,7 +54,7 @@ describe("status server", () => {
     const body = (await response.json()) as HealthReport;
     expect(body).toEqual(sampleReport());
     expect(Object.keys(body).sort()).toEqual(["checks", "incidents_open", "notifier", "rules", "sources", "status", "uptime_s", "version"]);
-    expect(body.checks[0]).toEqual({ check: "http:backend", ok: false, message: "refused (1 ms)", at: "2024-05-01T10:00:05.000Z", duration_ms: 1 });
+    expect(body.checks[0]).toEqual({ check: "http:backend", ok: false, message: "refused (1 ms)", motivo: "conexión rechazada (1 ms)", at: "2024-05-01T10:00:05.000Z", duration_ms: 1 });
   });
 
   it("reflects a rotation and a rule reload between two requests", async () => {

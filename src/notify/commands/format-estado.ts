@@ -33,7 +33,7 @@ export function formatEstado({ health, open, silences, nowMs }: EstadoInput): st
   }
   if (open.length > MAX_INCIDENT_LINES) lines.push(`… y ${open.length - MAX_INCIDENT_LINES} más`);
   lines.push("", `<b>Comprobaciones</b>: ${health.checks.length === 0 ? "ninguna configurada" : ""}`.trimEnd());
-  for (const c of health.checks) lines.push(`${c.ok ? "✅" : "❌"} ${escapeHtmlCut(c.check, 60)} — <code>${escapeHtmlCut(c.message, MAX_VALUE_CHARS)}</code>`);
+  for (const c of health.checks) lines.push(`${c.ok ? "✅" : "❌"} ${escapeHtmlCut(c.check, 60)} — <code>${escapeHtmlCut(c.motivo, MAX_VALUE_CHARS)}</code>`);
   lines.push("", `<b>Fuentes</b>: ${health.sources.length === 0 ? "ninguna seguida" : ""}`.trimEnd());
   for (const s of health.sources) lines.push(describeSource(s, nowMs));
   if (health.journal && !health.journal.ok) lines.push("", `❌ <b>el diario no se puede escribir</b>: ${health.journal.unwritten} incidente(s) solo en memoria`);

@@ -147,7 +147,7 @@ function renderChecks(snap: DashboardSnapshot, r: (t: string | null | undefined)
     const stats = s
       ? `<span>disponibilidad ${showPercent(s.uptime)}</span><span>p50 ${showDuration(s.p50Ms)}</span><span>p95 ${showDuration(s.p95Ms)}</span><span>${s.runs} ejecuciones</span>`
       : `<span>sin historial</span>`;
-    return `<article class="tarjeta comprobacion" data-comprobacion="${esc(id)}" data-ok="${ok}"><h3><span class="punto-estado ${ok ? "arriba" : "abajo"}"></span>${esc(id)} <span class="estado-check">${ok ? "arriba" : "caída"}</span></h3><p class="sub">${r(now?.message ?? s?.last.reason ?? "")}</p><p class="stats">${stats}</p>${chart}</article>`;
+    return `<article class="tarjeta comprobacion" data-comprobacion="${esc(id)}" data-ok="${ok}"><h3><span class="punto-estado ${ok ? "arriba" : "abajo"}"></span>${esc(id)} <span class="estado-check">${ok ? "arriba" : "caída"}</span></h3><p class="sub">${r(now?.motivo ?? s?.last.reason ?? "")}</p><p class="stats">${stats}</p>${chart}</article>`;
   });
   return `<h2>Comprobaciones</h2><div class="rejilla-tarjetas">${cards.join("")}</div>`;
 }

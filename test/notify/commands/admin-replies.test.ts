@@ -27,7 +27,7 @@ const HEALTH: HealthReport = {
   sources: [{ name: "bot", path: "logs/bot_central.log", offset: 10, lag_bytes: 0, last_line_at: new Date(1_000_000).toISOString(), exists: true }],
   rules: { loaded: 6, files: 1, last_reload: null, last_error: null },
   incidents_open: {},
-  checks: [{ check: "disk:/", ok: false, message: "1.2 GB free <critical>", at: new Date(0).toISOString() }],
+  checks: [{ check: "disk:/", ok: false, message: "1.2 GB free <critical>", motivo: "1.2 GB libres <crítico>", at: new Date(0).toISOString() }],
   notifier: { queued: 0, sent: 0, failed: 0, dropped: 0 },
 };
 
@@ -49,7 +49,7 @@ describe("admin replies", () => {
     expect(text.length).toBeLessThanOrEqual(4096);
     expect(text).toContain("<b>Incidentes abiertos</b>: 1000");
     expect(text).toContain("✅ bot <code>logs/bot_central.log</code>: última línea hace 5 s");
-    expect(text).toContain("❌ disk:/ — <code>1.2 GB free &lt;critical&gt;</code>");
+    expect(text).toContain("❌ disk:/ — <code>1.2 GB libres &lt;crítico&gt;</code>");
   });
 
   it("commands, durations and buttons are read as the admin types or presses them", () => {
