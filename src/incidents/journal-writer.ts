@@ -184,6 +184,9 @@ export class JournalWriter {
     this.rebuildIndex(0);
     this.stats.elements = this.elements.length;
     const dropped = await this.finishInterruptedArchive();
+    // Every loaded element is serialised now, during start, not by the first write while lines already flow (a
+    // journal of megabytes takes the main thread for a few hundred milliseconds).
+    this.fillEncoded();
     if (dropped === 0) return loaded;
     return { ...loaded, elements: this.elements as Record<string, unknown>[] };
   }
