@@ -119,7 +119,7 @@ if (profileDir) mkdirSync(profileDir, { recursive: true });
 const result = await measureLatency(ws, { rate: Number(values.rate), seconds: Number(values.seconds), prepare: () => copyFileSync(saved, ws.journalPath), profileDir });
 const after = describeJournalFiles(ws);
 process.stdout.write(
-  `${JSON.stringify({ history, archive: !values["no-archive"], journalFiles: after, toIncident: result.toIncident, toJournal: result.toJournal, lost: result.lost, peakRssBytes: result.engine.peakRssBytes }, null, 2)}\n`,
+  `${JSON.stringify({ history, archive: !values["no-archive"], journalFiles: after, toIncident: result.toIncident, toJournal: result.toJournal, incidentToJournal: result.incidentToJournal, lost: result.lost, peakRssBytes: result.engine.peakRssBytes }, null, 2)}\n`,
 );
 if (profileDir) {
   // The main thread's (`CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile`), not the workers'.

@@ -111,7 +111,7 @@ export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery
   const detected = parseLastJsonLine(engineResult.stdout);
 
   const pause = new Set(written.beforePause);
-  const lat = { steady: { inc: [], jour: [] }, pause: { inc: [], jour: [] } };
+  const lat = { steady: { inc: [], jour: [], incJour: [] }, pause: { inc: [], jour: [], incJour: [] } };
   let lost = 0;
   for (const [video, appendedMs] of Object.entries(written.appended)) {
     const bucket = pause.has(video) ? lat.pause : lat.steady;
@@ -120,6 +120,7 @@ export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery
     if (openedMs === undefined) lost++;
     else bucket.inc.push(openedMs - appendedMs);
     if (journalMs !== undefined) bucket.jour.push(journalMs - appendedMs);
+    if (journalMs !== undefined && openedMs !== undefined) bucket.incJour.push(journalMs - openedMs);
   }
   return {
     rate,
@@ -128,6 +129,8 @@ export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery
     engine: { changes: detected.changes, linesRead: detected.linesRead, events: detected.events, matches: detected.matches, peakRssBytes: detected.peakRssBytes },
     toIncident: summarizeMs(lat.steady.inc),
     toJournal: summarizeMs(lat.steady.jour),
+    // The journal's own share: the incident opened in the engine → its first version on disk that holds it.
+    incidentToJournal: summarizeMs(lat.steady.incJour),
     idleFlush: { toIncident: summarizeMs(lat.pause.inc), toJournal: summarizeMs(lat.pause.jour) },
     lost,
   };
