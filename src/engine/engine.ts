@@ -190,7 +190,15 @@ export class Engine {
     }
     // A traceback cut by a chunk boundary while reading waits (a catch-up held back by the matcher) is not idle: its
     // last lines are on disk, so its event waits for them instead of splitting in two.
-    const isBehind = (fileId: string): boolean => this.getSourceStats().some((s) => s.fileId === fileId && s.lagBytes > 0);
+    // The files behind are listed once per idle flush (which asks for each pending event), not once per question.
+    let behind: Set<string> | null = null;
+    const isBehind = (fileId: string): boolean => {
+      if (behind === null) {
+        behind = new Set(this.getSourceStats().flatMap((s) => (s.fileId !== null && s.lagBytes > 0 ? [s.fileId] : [])));
+        queueMicrotask(() => (behind = null));
+      }
+      return behind.has(fileId);
+    };
     this.grouper = groupMultiline({ startPatterns, flushIdleMs, isBehind });
     this.matchWorker = new RuleMatchWorker({
       budgetMs: this.config.matchBudgetMs,
