@@ -1,15 +1,9 @@
 import type { UnknownTemplate } from "./unknown-error-store.js";
 
 /** One unclaimed template as the report and the dashboard show it: the stored fields and its latest sample. */
-interface UnknownTemplateSummary {
-  id: string;
-  plantilla: string;
-  total: number;
-  primera_vez: string;
-  ultima_vez: string;
-  fuentes: string[];
+type UnknownTemplateSummary = Pick<UnknownTemplate, "id" | "plantilla" | "total" | "primera_vez" | "ultima_vez" | "fuentes"> & {
   ejemplo: string;
-}
+};
 
 /** What the admin surfaces list: how many templates and events, and the most frequent templates. */
 export interface UnknownErrorsOverview {

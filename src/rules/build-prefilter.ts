@@ -1,6 +1,7 @@
 import type { CompiledRule } from "../types.js";
 import { escapeRegExp } from "../util/template.js";
 import { listRequiredLiterals } from "./find-required-literal.js";
+import { hasBackreference } from "./split-regex-source.js";
 import { selectGateLiterals } from "./select-gate-literals.js";
 
 /**
@@ -10,15 +11,13 @@ import { selectGateLiterals } from "./select-gate-literals.js";
  * backreferences (`\1`, `\k<name>`), whose meaning depends on the groups being kept.
  */
 export function removeCaptureGroups(source: string): string | null {
+  if (hasBackreference(source)) return null;
   let out = "";
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
     if (c === "\\") {
-      const next = source[i + 1] ?? "";
-      // Inside a class `\1` is an octal escape, never a backreference.
-      if (!inClass && (next === "k" || (next >= "1" && next <= "9"))) return null;
-      out += c + next;
+      out += c + (source[i + 1] ?? "");
       i++;
     } else if (inClass) {
       if (c === "]") inClass = false;

@@ -1,4 +1,4 @@
-import { splitTopLevelAlternatives } from "./split-regex-source.js";
+import { skipClass, splitTopLevelAlternatives } from "./split-regex-source.js";
 
 /** Shorter literals would open the gate on most lines and save nothing. */
 const MIN_GATE_LITERAL_CHARS = 3;
@@ -325,15 +325,6 @@ function skipEscape(source: string, i: number): number {
   else if (letter === "p" || letter === "P") arg = /^\{[^}]*\}/.exec(rest);
   else if (/[0-9]/.test(letter)) arg = /^[0-9]*/.exec(rest); // backreference or legacy octal escape
   return i + 2 + (arg?.[0].length ?? 0);
-}
-
-/** Index just past the class that starts at `i`. */
-function skipClass(source: string, i: number): number {
-  for (let j = i + 1; j < source.length; j++) {
-    if (source[j] === "\\") j++;
-    else if (source[j] === "]") return j + 1;
-  }
-  return source.length;
 }
 
 /** Index just past the group that starts at `i`, nested groups, classes and escapes included. */

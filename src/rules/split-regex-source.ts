@@ -134,7 +134,7 @@ function readQuantifier(source: string, i: number): { min: string; max: number |
 }
 
 /** Index just past the character class that opens at `i`. */
-function skipClass(source: string, i: number): number {
+export function skipClass(source: string, i: number): number {
   for (let j = i + 1; j < source.length; j++) {
     if (source[j] === "\\") j++;
     else if (source[j] === "]") return j + 1;
@@ -160,6 +160,7 @@ export function hasBackreference(source: string): boolean {
     const c = source[i]!;
     if (c === "\\") {
       const next = source[i + 1] ?? "";
+      // Inside a class `\1` is an octal escape, never a backreference.
       if (!inClass && (next === "k" || (next >= "1" && next <= "9"))) return true;
       i++;
     } else if (inClass) {
