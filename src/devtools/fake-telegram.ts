@@ -3,7 +3,9 @@
  * records every call, and can be scripted to fail (429 with retry_after, 5xx, or "down" = connection refused for a
  * while). grammY is pointed at it through its `apiRoot` client option. It also plays the admin's side: messages
  * and button presses queued with `sendText` / `pressButton` are served to `getUpdates` (long polling, per bot token,
- * confirmed by offset as Telegram does). Also a tiny webhook receiver.
+ * confirmed by offset as Telegram does). For a download bot it also serves videos: `sendVideo` queues a video
+ * message, `getFile` names the file and `GET /file/bot<token>/<file_path>` sends its bytes (a download can be held
+ * unanswered, as a stuck server does). Also a tiny webhook receiver.
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -59,6 +61,24 @@ export interface FakeTelegramOptions {
 }
 
 const BOT_PATH = /^\/bot([^/]+)\/([A-Za-z]+)$/;
+const FILE_PATH = /^\/file\/bot([^/]+)\/(.+)$/;
+
+/** A video as `sendVideo` queues it: `fileName` and `caption` as the Bot API sends them. */
+export interface FakeVideo {
+  fileId: string;
+  content: Buffer;
+  fileName?: string;
+  caption?: string;
+}
+
+/** A file the fake serves. */
+interface ServedFile {
+  fileId: string;
+  filePath: string;
+  content: Buffer;
+  /** Downloads still to hold unanswered. */
+  holds: number;
+}
 
 /** A fake Bot API server; create with `FakeTelegram.start()`, stop with `close()`. */
 export class FakeTelegram {
@@ -74,6 +94,7 @@ export class FakeTelegram {
   private readonly polls = new Set<PendingPoll>();
   private nextUpdateId = 1;
   private nextCallbackId = 1;
+  private readonly files = new Map<string, ServedFile>();
   private server: http.Server;
   private port = 0;
   private downUntilMs = 0;
@@ -150,6 +171,57 @@ export class FakeTelegram {
         },
       },
     });
+  }
+
+  /**
+   * `from` sends a video to the bot of `token`: a message update whose `video` names `fileId` (its caption, e.g. the
+   * model's name, as `caption`). `getFile` then names the file, and its download sends `content`.
+   */
+  sendVideo(token: string, from: FakeUser, video: FakeVideo): number {
+    const served = this.files.get(video.fileId);
+    if (served) served.content = video.content;
+    else this.files.set(video.fileId, { fileId: video.fileId, filePath: `videos/file_${this.files.size}.mp4`, content: video.content, holds: 0 });
+    return this.queueUpdate(token, {
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: from.id, type: "private", first_name: from.first_name ?? "user" },
+        from: { id: from.id, is_bot: false, first_name: from.first_name ?? "user" },
+        video: {
+          file_id: video.fileId,
+          file_unique_id: `u-${video.fileId}`,
+          width: 1280,
+          height: 720,
+          duration: 12,
+          mime_type: "video/mp4",
+          file_size: video.content.length,
+          ...(video.fileName !== undefined ? { file_name: video.fileName } : {}),
+        },
+        ...(video.caption !== undefined ? { caption: video.caption } : {}),
+      },
+    });
+  }
+
+  /**
+   * The next `count` downloads of `fileId` get no answer at all (headers included): the client waits until its own
+   * read timeout gives up, as with a stuck server. Later downloads are served.
+   */
+  holdDownloads(fileId: string, count: number): void {
+    const served = this.files.get(fileId);
+    if (!served) throw new Error(`holdDownloads: no file ${fileId} (sendVideo first)`);
+    served.holds += count;
+  }
+
+  /** Closes the port (open connections destroyed) until `resume()`: every request is refused, as a stopped server. */
+  async pause(): Promise<void> {
+    this.downUntilMs = Number.MAX_SAFE_INTEGER - 1;
+    await this.stopListening();
+  }
+
+  /** Listens again on the same port after `pause()`. */
+  async resume(): Promise<void> {
+    this.downUntilMs = 0;
+    await this.comeBack();
   }
 
   /** The next `count` calls (of `failure.method`, if set) answer with this failure. */
@@ -273,6 +345,8 @@ export class FakeTelegram {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const file = FILE_PATH.exec(url.pathname);
+    if (file) return this.download(file[1]!, decodeURIComponent(file[2]!), res);
     const m = BOT_PATH.exec(url.pathname);
     const reply = (status: number, json: unknown): void => {
       const text = JSON.stringify(json);
@@ -306,6 +380,24 @@ export class FakeTelegram {
     reply(status, json);
   }
 
+  /** `GET /file/bot<token>/<file_path>`: the file's bytes, recorded as a call of method `download`; or held. */
+  private download(token: string, filePath: string, res: http.ServerResponse): void {
+    const served = [...this.files.values()].find((f) => f.filePath === filePath);
+    const status = !this.isValidToken(token) ? 401 : served ? 200 : 404;
+    this.calls.push({ method: "download", token, payload: { file_path: filePath, held: status === 200 && served!.holds > 0 }, atMs: Date.now(), status });
+    if (status !== 200) {
+      res.writeHead(status, { "content-type": "text/plain" });
+      res.end(status === 401 ? "Unauthorized" : "Not Found");
+      return;
+    }
+    if (served!.holds > 0) {
+      served!.holds--;
+      return; // no answer: the client's read timeout ends it, or close() destroys the socket
+    }
+    res.writeHead(200, { "content-type": "video/mp4", "content-length": served!.content.length });
+    res.end(served!.content);
+  }
+
   private isValidToken(token: string): boolean {
     const valid = [...(this.options.validToken !== undefined ? [this.options.validToken] : []), ...(this.options.validTokens ?? [])];
     return valid.length === 0 || valid.includes(token);
@@ -333,6 +425,11 @@ export class FakeTelegram {
         return ok(true);
       case "getWebhookInfo":
         return ok({ url: "", has_custom_certificate: false, pending_update_count: 0 });
+      case "getFile": {
+        const served = this.files.get(String(p.file_id ?? ""));
+        if (!served) return bad("Bad Request: invalid file_id");
+        return ok({ file_id: served.fileId, file_unique_id: `u-${served.fileId}`, file_size: served.content.length, file_path: served.filePath });
+      }
       case "sendMessage": {
         if (p.chat_id === undefined || typeof p.text !== "string") return bad("Bad Request: chat_id and text required");
         if (p.text.length === 0) return bad("Bad Request: message text is empty");
