@@ -32,8 +32,10 @@ const LONGEST_CREDENTIAL_NAME = 13;
  * `password=***`, `Bearer ***`). A `name=` is only taken as a credential for the names above, so a video named
  * `password_reset.mp4` or a folder `modelos/token/` stays as it is.
  */
-const BOT_TOKEN_PATH = /(\/bot)\d+:[A-Za-z0-9_-]+/g;
-const BARE_TOKEN = new RegExp(`()${TELEGRAM_TOKEN_PATTERN.source}`, "g");
+/** The colon of a token, also percent-encoded: urllib3 logs a file download's URL as `/file/bot<id>%3A<secret>/…`. */
+const TOKEN_COLON = "(?::|%3[Aa])";
+const BOT_TOKEN_PATH = new RegExp(`(\\/bot)\\d+${TOKEN_COLON}[A-Za-z0-9_-]+`, "g");
+const BARE_TOKEN = new RegExp(`()${TELEGRAM_TOKEN_PATTERN.source.replace(":", TOKEN_COLON)}`, "g");
 const AUTHORIZATION_HEADER = /((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|bot)\s+)?)[^\s"',;]+/gi;
 const BEARER_CREDENTIAL = /(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
 const URL_PASSWORD = /(\/\/[^\s/:@]*:)[^\s/@]+(?=@)/g;
@@ -57,7 +59,7 @@ function keepPrefix(_match: string, prefix: string): string {
 const HEADER_WORDS = /earer|uthoriz/i;
 
 /**
- * Whether `text` has a place where a credential shape may be: a digit after `/bot`, six digits before `:`,
+ * Whether `text` has a place where a credential shape may be: a digit after `/bot`, six digits before `:` (or `%3`),
  * a credential name before `=`, `@`, a Bearer or Authorization word. Only `indexOf` and a few character reads:
  * most lines have none of these, and then this is all the masking costs them.
  */
@@ -67,6 +69,9 @@ function mayHoldCredential(text: string): boolean {
   }
   for (let colon = text.indexOf(":", 6); colon !== -1; colon = text.indexOf(":", colon + 1)) {
     if (isDigit(text.charCodeAt(colon - 1)) && countDigitsBefore(text, colon, 6) === 6) return true;
+  }
+  for (let pct = text.indexOf("%3", 6); pct !== -1; pct = text.indexOf("%3", pct + 1)) {
+    if (isDigit(text.charCodeAt(pct - 1)) && countDigitsBefore(text, pct, 6) === 6) return true;
   }
   for (let eq = text.indexOf("="); eq !== -1; eq = text.indexOf("=", eq + 1)) {
     if (hasCredentialNameBefore(text, eq)) return true;

@@ -13,6 +13,14 @@ describe("maskSecretsInText", () => {
     );
   });
 
+  it("masks a token whose colon is percent-encoded, as urllib3 logs a file download's URL (`/file/bot<id>%3A<secret>/…`)", () => {
+    const encoded = TOKEN.replace(":", "%3A");
+    expect(maskSecretsInText(`Max retries exceeded with url: /file/bot${encoded}/videos/file_0.mp4`, [])).toBe(
+      `Max retries exceeded with url: /file/bot${M}/videos/file_0.mp4`,
+    );
+    expect(maskSecretsInText(`url=${TOKEN.replace(":", "%3a")} ok`, [])).toBe(`url=${M} ok`);
+  });
+
   it("masks Authorization headers, Bearer credentials, URL passwords and credential query parameters", () => {
     const cases: Array<[string, string]> = [
       ["headers: {'Authorization': 'Bearer eyJhbGciOi.abc.def'}", `headers: {'Authorization': 'Bearer ${M}'}`],
