@@ -7,10 +7,12 @@ set -euo pipefail
 [ "${VIGIA_SKIP_TEST_DEPS:-}" = 1 ] && exit 0
 
 # "command debian-package": one program per line. Add a line when a test starts driving a new program.
+# "python3:MODULE debian-package": a Python module the system's python3 imports (a real bot's library).
 REQUIRED="
 logrotate logrotate
 jq jq
 python3 python3
+python3:telegram python3-python-telegram-bot
 setpriv util-linux
 chromium chromium
 ffprobe ffmpeg
@@ -18,7 +20,15 @@ ffprobe ffmpeg
 
 # A program counts as present on PATH or in an sbin folder (not on a normal user's PATH).
 SBIN_DIRS=${VIGIA_TEST_DEPS_SBIN-/usr/sbin /sbin}
+# Debian's python3-* packages install for /usr/bin/python3, not for a pyenv or venv python3 earlier on PATH.
+SYSTEM_PYTHON=${VIGIA_TEST_DEPS_PYTHON-/usr/bin/python3}
 is_installed() {
+  case $1 in
+    python3:*)
+      "$SYSTEM_PYTHON" -c "import ${1#python3:}" >/dev/null 2>&1
+      return
+      ;;
+  esac
   command -v "$1" >/dev/null 2>&1 && return 0
   local dir
   for dir in $SBIN_DIRS; do

@@ -13,8 +13,11 @@ const newTempDir = useTempDirs("vigia-deps-");
 const SCRIPT = join(SCRIPTS, "ensure-test-deps.sh");
 const BASH = spawnSync("sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
 
-/** A PATH folder with the shell basics, the given programs (as no-op stand-ins), `id -u` printing `uid` and, when asked, an apt-get that records its arguments. */
-function makeMachine(programs: string[], options: { uid: number; aptGet: boolean }): { bin: string; aptLog: string } {
+/**
+ * A PATH folder with the shell basics, the given programs (as no-op stand-ins: python3 imports every module unless
+ * `pythonLacks` names it), `id -u` printing `uid` and, when asked, an apt-get that records its arguments.
+ */
+function makeMachine(programs: string[], options: { uid: number; aptGet: boolean; pythonLacks?: string }): { bin: string; aptLog: string } {
   const bin = newTempDir();
   for (const tool of ["mktemp", "rm"]) {
     const real = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
@@ -25,6 +28,7 @@ function makeMachine(programs: string[], options: { uid: number; aptGet: boolean
     chmodSync(join(bin, name), 0o755);
   };
   for (const program of programs) stub(program, "exit 0");
+  if (options.pythonLacks && programs.includes("python3")) stub("python3", `[ "$2" = "import ${options.pythonLacks}" ] && exit 1; exit 0`);
   stub("id", `echo ${options.uid}`);
   const aptLog = join(bin, "apt-get.log");
   if (options.aptGet) stub("apt-get", `echo "$*" >> ${JSON.stringify(aptLog)}`);
@@ -34,7 +38,7 @@ function makeMachine(programs: string[], options: { uid: number; aptGet: boolean
 function runScript(bin: string) {
   const result = spawnSync(BASH, [SCRIPT], {
     encoding: "utf8",
-    env: { PATH: bin, VIGIA_TEST_DEPS_SBIN: "", TMPDIR: bin },
+    env: { PATH: bin, VIGIA_TEST_DEPS_SBIN: "", VIGIA_TEST_DEPS_PYTHON: join(bin, "python3"), TMPDIR: bin },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -65,7 +69,14 @@ describe("pretest: the programs the test suite needs", () => {
   it("without apt-get, says the same", () => {
     const { bin } = makeMachine(["jq", "setpriv", "chromium", "ffprobe"], { uid: 0, aptGet: false });
     expect(runScript(bin).stdout).toBe(
-      "test deps: missing logrotate python3; install them (Debian/Ubuntu: sudo apt-get install logrotate python3); the tests that need them will fail\n",
+      "test deps: missing logrotate python3 python3-python-telegram-bot; install them (Debian/Ubuntu: sudo apt-get install logrotate python3 python3-python-telegram-bot); the tests that need them will fail\n",
+    );
+  });
+
+  it("counts a Python library as installed when the system's python3 imports it", () => {
+    const { bin } = makeMachine(["logrotate", "jq", "python3", "setpriv", "chromium", "ffprobe"], { uid: 1000, aptGet: false, pythonLacks: "telegram" });
+    expect(runScript(bin).stdout).toBe(
+      "test deps: missing python3-python-telegram-bot; install them (Debian/Ubuntu: sudo apt-get install python3-python-telegram-bot); the tests that need them will fail\n",
     );
   });
 });
