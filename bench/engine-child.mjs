@@ -129,7 +129,7 @@ if (mode === "catchup") {
   const stoppedMs = monoMs();
   await logger.close();
   const journal = JSON.parse(readFileSync(config.journalPath, "utf8"));
-  print({
+  await print({
     mode,
     bytes: size,
     linesRead: report.linesRead,
@@ -161,7 +161,7 @@ if (mode === "catchup") {
     stopping = true;
     const report = await engine.stop();
     await logger.close();
-    print({ mode, linesRead: report.linesRead, events: report.events, matches: report.matches, changes, openedAtMs, peakRssBytes: readPeakRssBytes() });
+    await print({ mode, linesRead: report.linesRead, events: report.events, matches: report.matches, changes, openedAtMs, peakRssBytes: readPeakRssBytes() });
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop());
@@ -176,8 +176,9 @@ if (mode === "catchup") {
   });
 }
 
+/** Writes one JSON line; resolves once it is handed to the pipe (a process.exit right after would cut a long one). */
 function print(result) {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return new Promise((resolve) => process.stdout.write(`${JSON.stringify(result)}\n`, () => resolve()));
 }
 
 function round(ms) {
