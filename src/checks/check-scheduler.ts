@@ -4,7 +4,8 @@
  * Every result goes to `onResult`; only edges (see check-state.ts) go to `onTransition`.
  */
 import type { CheckResult } from "../types.js";
-import type { Check, NowMs } from "./check.js";
+import type { Check } from "./check.js";
+import { systemClock, type Clock, type TimerHandle } from "../util/clock.js";
 import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
 import { advanceCheckState, createCheckState, type CheckState, type CheckTransitionState, type FlapPolicy } from "./check-state.js";
 import { runCheckOnce } from "./run-check.js";
@@ -16,20 +17,14 @@ export interface CheckTransition {
   result: CheckResult;
 }
 
-/** Interval timers, injectable for tests; the default uses the global ones (looked up at call time, so jest fake timers apply). */
-export interface SchedulerTimers {
-  setInterval(callback: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
 export interface CheckSchedulerOptions {
   checks: readonly Check[];
   /** Cadence of checks without their own; default `checks.interval` (config/defaults.ts). */
   intervalMs?: number;
   /** Default `checks.flap` (config/defaults.ts); null disables flap detection. */
   flap?: FlapPolicy | null;
-  nowMs?: NowMs;
-  timers?: SchedulerTimers;
+  /** The checks' cadence, timeouts and result times. Default systemClock. */
+  clock?: Clock;
   onResult?: (result: CheckResult) => void;
   onTransition?: (transition: CheckTransition) => void;
   /** A callback threw; the scheduler goes on. Default: ignored. */
@@ -51,11 +46,6 @@ export interface CheckScheduler {
   isRunning(id: string): boolean;
 }
 
-const globalTimers: SchedulerTimers = {
-  setInterval: (callback, ms) => globalThis.setInterval(callback, ms),
-  clearInterval: (handle) => globalThis.clearInterval(handle as ReturnType<typeof setInterval>),
-};
-
 /** Creates a scheduler over a fixed set of checks (ids must be unique). */
 export function createCheckScheduler(options: CheckSchedulerOptions): CheckScheduler {
   const checks = new Map<string, Check>();
@@ -65,12 +55,11 @@ export function createCheckScheduler(options: CheckSchedulerOptions): CheckSched
   }
   const intervalMs = options.intervalMs ?? CHECK_DEFAULTS_MS.intervalMs;
   const flap = options.flap === undefined ? CHECK_DEFAULTS_MS.flap : options.flap;
-  const nowMs = options.nowMs ?? Date.now;
-  const timers = options.timers ?? globalTimers;
+  const clock = options.clock ?? systemClock;
   const states = new Map<string, CheckState>();
   const lastResults = new Map<string, CheckResult>();
   const running = new Map<string, Promise<CheckResult>>();
-  let handles: unknown[] = [];
+  let handles: TimerHandle[] = [];
   let unsubscribes: Array<() => void> = [];
   let stopController = new AbortController();
 
@@ -92,7 +81,7 @@ export function createCheckScheduler(options: CheckSchedulerOptions): CheckSched
     // A run made after stop() (runAll from `vigia check`) gets a fresh signal.
     if (stopController.signal.aborted && handles.length === 0) stopController = new AbortController();
     const signal = stopController.signal;
-    const run = runCheckOnce(check, nowMs, signal).then((result) => {
+    const run = runCheckOnce(check, clock, signal).then((result) => {
       running.delete(check.id);
       // A probe cut short by stop() would read as a failure: shutting down is not an outage, so it is dropped.
       if (!signal.aborted) record(check, result);
@@ -120,7 +109,7 @@ export function createCheckScheduler(options: CheckSchedulerOptions): CheckSched
       if (handles.length > 0) return;
       stopController = new AbortController();
       for (const check of checks.values()) {
-        handles.push(timers.setInterval(() => void runOne(check), check.intervalMs ?? intervalMs));
+        handles.push(clock.setInterval(() => void runOne(check), check.intervalMs ?? intervalMs));
         if (check.subscribeWake) {
           unsubscribes.push(check.subscribeWake(() => void runOne(check)));
         }
@@ -128,7 +117,7 @@ export function createCheckScheduler(options: CheckSchedulerOptions): CheckSched
       }
     },
     async stop() {
-      for (const handle of handles) timers.clearInterval(handle);
+      for (const handle of handles) clock.clearInterval(handle);
       handles = [];
       for (const unsubscribe of unsubscribes) unsubscribe();
       unsubscribes = [];

@@ -45,9 +45,6 @@ export interface Check {
   subscribeWake?(wake: () => void): () => void;
 }
 
-/** Millisecond clock, injectable so tests can drive time. */
-export type NowMs = () => number;
-
 /** Cuts an untrusted string (a response body, a command's stderr) to a size fit for an alert. */
 export function clipText(text: string, maxChars = 160): string {
   const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();

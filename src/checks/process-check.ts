@@ -6,7 +6,8 @@
  * `restart_window`) counts only processes actually started; past it the failure carries `restart_exhausted`.
  */
 import { writeFile } from "node:fs/promises";
-import type { Check, CheckProbe, NowMs } from "./check.js";
+import type { Check, CheckProbe } from "./check.js";
+import { systemClock, type Clock } from "../util/clock.js";
 import { CHECK_DEFAULTS_MS } from "../config/defaults.js";
 import { findPidsByPattern, isPidAlive, readPidFile } from "./find-process.js";
 import { startDetached, type DetachedStart, type DetachedStartSpec } from "./start-detached.js";
@@ -31,7 +32,8 @@ export interface ProcessCheckSpec {
   maxRestarts?: number;
   restartWindowMs?: number;
   timeoutMs?: number;
-  nowMs?: NowMs;
+  /** Default systemClock. */
+  clock?: Clock;
   /** For tests: where /proc is. */
   procDir?: string;
 }
@@ -47,7 +49,8 @@ export interface ProcessCheck extends Check {
 /** Builds the check for one process. */
 export function createProcessCheck(spec: ProcessCheckSpec): ProcessCheck {
   if (!spec.pidfile === !spec.pattern) throw new Error(`process check ${spec.name}: set exactly one of pidfile or pattern`);
-  const nowMs = spec.nowMs ?? Date.now;
+  const clock = spec.clock ?? systemClock;
+  const nowMs = () => clock.now();
   const maxRestarts = spec.maxRestarts ?? CHECK_DEFAULTS_MS.process.maxRestarts;
   const restartWindowMs = spec.restartWindowMs ?? CHECK_DEFAULTS_MS.process.restartWindowMs;
   let restartTimesMs: number[] = [];

@@ -1,23 +1,23 @@
 import type { CheckResult } from "../types.js";
 import { describeError } from "../util/describe-error.js";
-import type { Check, NowMs } from "./check.js";
+import type { Check } from "./check.js";
+import { systemClock, type Clock, type TimerHandle } from "../util/clock.js";
 
 /**
  * Runs one probe under the check's timeout and turns whatever happens (result, throw, hang) into a CheckResult.
  * A probe that ignores its abort signal still yields a timeout result on time; its late answer is dropped.
  */
-export async function runCheckOnce(check: Check, nowMs: NowMs = Date.now, outerSignal?: AbortSignal): Promise<CheckResult> {
-  const startedMs = nowMs();
-  const startedPerf = performance.now();
+export async function runCheckOnce(check: Check, clock: Clock = systemClock, outerSignal?: AbortSignal): Promise<CheckResult> {
+  const startedMs = clock.now();
   const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort(outerSignal?.reason);
   outerSignal?.addEventListener("abort", onOuterAbort, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerHandle | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), check.timeoutMs);
+    timer = clock.setTimeout(() => resolve("timeout"), check.timeoutMs);
   });
   const base = { check: check.id, kind: check.kind, errorType: check.errorType, atMs: startedMs };
-  const elapsedMs = (): number => Math.round(performance.now() - startedPerf);
+  const elapsedMs = (): number => Math.round(clock.now() - startedMs);
   try {
     const outcome = await Promise.race([check.probe(controller.signal), timedOut]);
     if (outcome === "timeout") {
@@ -52,7 +52,7 @@ export async function runCheckOnce(check: Check, nowMs: NowMs = Date.now, outerS
       fields: { reason: "check_error" },
     };
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
     outerSignal?.removeEventListener("abort", onOuterAbort);
   }
 }

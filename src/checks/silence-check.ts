@@ -4,7 +4,8 @@
  * (the check asks the scheduler for an immediate run instead of waiting for the next cycle).
  */
 import type { Severity } from "../types.js";
-import type { Check, CheckProbe, NowMs } from "./check.js";
+import type { Check, CheckProbe } from "./check.js";
+import { systemClock, type Clock } from "../util/clock.js";
 import type { LineActivity } from "./line-activity.js";
 import { formatDurationMs } from "../util/format-duration-ms.js";
 
@@ -18,7 +19,8 @@ export interface SilenceCheckSpec {
    * null/undefined = unknown, treated as alive. Default: always unknown.
    */
   isProcessAlive?: () => boolean | null | Promise<boolean | null>;
-  nowMs?: NowMs;
+  /** Default systemClock. */
+  clock?: Clock;
   /** Quiet time is counted from here until the first line; default the check's creation. */
   sinceMs?: number;
   severity?: Severity;
@@ -30,7 +32,8 @@ const SILENCE_TIMEOUT_MS = 2000;
 
 /** Builds the silence check for one source. */
 export function createSilenceCheck(spec: SilenceCheckSpec): Check {
-  const nowMs = spec.nowMs ?? Date.now;
+  const clock = spec.clock ?? systemClock;
+  const nowMs = () => clock.now();
   const sinceMs = spec.sinceMs ?? nowMs();
   let silent = false;
 

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { CompiledRule } from "../types.js";
 import { getDiskSpace, type GetDiskSpace } from "./disk-space.js";
-import { defaultTimers, type Timers } from "../util/timers.js";
+import { systemClock, type Clock } from "../util/clock.js";
 import { REMEDIATION_DEFAULTS_MS } from "../config/defaults.js";
 
 /** The subset of a winston logger the executor uses. */
@@ -48,10 +48,8 @@ export interface ExecutorOptions {
   maxOutputBytes?: number;
   logger?: RemediationLogger;
   observer?: RemediationObserver;
-  /** Wall clock in ms (tests). Default Date.now. */
-  now?: () => number;
-  /** Timer functions (tests). Default the globals, looked up at call time (jest fake timers apply). */
-  timers?: Timers;
+  /** Backoff waits, action timeouts, durations and file ages (tests: a virtual clock). Default systemClock. */
+  clock?: Clock;
   /** Free-space reader (tests). Default check-disk-space. */
   getDiskSpace?: GetDiskSpace;
 }
@@ -93,8 +91,7 @@ export function normalizeExecutorOptions(raw: ExecutorOptions): NormalizedExecut
     maxOutputBytes: raw.maxOutputBytes ?? 4096,
     logger: raw.logger ?? silentLogger,
     observer: raw.observer ?? {},
-    now: raw.now ?? Date.now,
-    timers: raw.timers ?? defaultTimers,
+    clock: raw.clock ?? systemClock,
     getDiskSpace: raw.getDiskSpace ?? getDiskSpace,
   };
   requirePositiveInteger("concurrency", options.concurrency);

@@ -112,17 +112,16 @@ const DRY_RUN_REUSE_FS_ANSWERS_MS = 1000;
 /** Creates an executor; throws InvalidExecutorOptionError on unusable options. */
 export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const options = normalizeExecutorOptions(rawOptions);
-  const { logger, timers, dryRun, observer } = options;
+  const { logger, clock, dryRun, observer } = options;
   // A dry run changes nothing: the folders thousands of incidents of a catch-up name are looked at once a second.
   const reuseAnswersMs = dryRun ? DRY_RUN_REUSE_FS_ANSWERS_MS : 0;
-  const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir, reuseAnswersMs, now: options.now });
+  const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir, reuseAnswersMs, now: () => clock.now() });
   const owners = createOwnerResolver();
   const scheduler = createKeyedScheduler(options.concurrency);
   const stopController = new AbortController();
   /** Jobs submitted and not ended: running an attempt, waiting for a slot or for their next attempt. */
   const jobs = new Set<Promise<RemediationOutcome>>();
   const isRoot = process.getuid?.() === 0;
-  const durationClock = () => options.now();
 
   function createContext(signal: AbortSignal, detectedAtMs: number | null): RemediationContext {
     return {
@@ -136,8 +135,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
       killGraceMs: options.killGraceMs,
       maxOutputBytes: options.maxOutputBytes,
       getDiskSpace: options.getDiskSpace,
-      timers,
-      nowMs: options.now,
+      clock,
       detectedAtMs,
       signal,
     };
@@ -178,7 +176,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     const memory: JobMemory = { doneOnce: new Map() };
     // Retries are scheduled from the job's start (+1, +3, +7 s), not from the end of the previous attempt: a slow
     // action or verification does not push every later retry back.
-    const startedAtMs = options.now();
+    const startedAtMs = clock.now();
     let dueAtMs = startedAtMs;
     const report = (step: RemediationStep) => {
       if (signal.aborted) return; // a cancelled job says nothing more: the incident is someone else's now
@@ -224,7 +222,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
         return { estado: "fallido", intento: attempt, accion, detalle: outcome.detalle };
       }
       dueAtMs += getBackoffDelayMs(attempt + 1, delaysMs);
-      const waited = await waitMs(Math.max(0, dueAtMs - options.now()), signal, timers);
+      const waited = await waitMs(Math.max(0, dueAtMs - clock.now()), signal, clock);
       if (!waited) return cancelled(attempt);
     }
     return cancelled(maxRetries); // unreachable: the last attempt always returns
@@ -247,7 +245,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
       // An action that may run only once per incident (cleanup) and already did is not repeated: what is at its
       // path now is the new download, not the corrupt file.
       if (memory.doneOnce.has(index)) continue;
-      const result = await runAction(spec, job.fields, ctx, { dryRun, now: durationClock });
+      const result = await runAction(spec, job.fields, ctx, { dryRun });
       observer.actionEnded?.(job.rule, result);
       if (spec.type !== "wait") lastAccion = result.accion;
       report({ estado, accion: result.accion, intento: attempt, detalle: result.detalle });
@@ -257,7 +255,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     }
 
     if (job.rule.verify) {
-      const verified = await runVerify(job.rule.verify, job.fields, ctx, { dryRun, now: durationClock });
+      const verified = await runVerify(job.rule.verify, job.fields, ctx, { dryRun });
       const detalle = `${verified.ok ? "verificado" : "no verificado"}: ${verified.descripcion}${verified.detalle ? ` (${verified.detalle})` : ""}`;
       if (verified.ok) return { ok: true, accion: lastAccion, detalle };
       return {
@@ -284,7 +282,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
 
   async function reverify(rule: CompiledRule, fields: Readonly<Record<string, string>>): Promise<boolean> {
     if (!rule.verify) return false;
-    const result = await runVerify(rule.verify, fields, createContext(stopController.signal, null), { dryRun, now: durationClock });
+    const result = await runVerify(rule.verify, fields, createContext(stopController.signal, null), { dryRun });
     return result.ok;
   }
 

@@ -1,7 +1,7 @@
 import type { PathGuard } from "./path-guard.js";
 import type { OwnerResolver } from "./owner.js";
 import type { GetDiskSpace } from "./disk-space.js";
-import type { Timers } from "../util/timers.js";
+import type { Clock } from "../util/clock.js";
 
 /** Everything an action or a verification may use: the guard, the configured policy, and injectable clocks. */
 export interface RemediationContext {
@@ -19,9 +19,8 @@ export interface RemediationContext {
   killGraceMs: number;
   maxOutputBytes: number;
   getDiskSpace: GetDiskSpace;
-  timers: Timers;
-  /** Wall clock (ms since epoch), for file ages. */
-  nowMs: () => number;
+  /** Time for file ages, durations and timeouts. */
+  clock: Clock;
   /**
    * When the incident was detected (ms since epoch); null outside a job (re-verify). A file modified after it is
    * not the one the log line was about (cleanup leaves a new download alone).

@@ -37,7 +37,6 @@ export interface ActionResult {
 
 export interface RunActionOptions {
   dryRun: boolean;
-  now?: () => number;
 }
 
 /**
@@ -50,7 +49,7 @@ export async function runAction(
   ctx: RemediationContext,
   options: RunActionOptions,
 ): Promise<ActionResult> {
-  const now = options.now ?? (() => performance.now());
+  const now = () => ctx.clock.now();
   const started = now();
   const type = spec?.type;
   const prefix = options.dryRun ? "[dry-run] " : "";
@@ -101,7 +100,7 @@ export async function runAction(
 async function raceTimeout<T>(work: Promise<T>, timeoutMs: number, accion: string, ctx: RemediationContext): Promise<T> {
   const timer = new AbortController();
   const signal = AbortSignal.any([timer.signal, ctx.signal]);
-  const expired = waitMs(timeoutMs, signal, ctx.timers).then((elapsed) => {
+  const expired = waitMs(timeoutMs, signal, ctx.clock).then((elapsed) => {
     if (elapsed) throw new ActionTimeoutError(accion, timeoutMs);
     if (ctx.signal.aborted) throw new RemediationAbortedError();
     return new Promise<never>(() => undefined); // the work settled first; this branch never wins

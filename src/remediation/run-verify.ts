@@ -22,9 +22,9 @@ export async function runVerify(
   spec: VerifySpec,
   fields: Readonly<Record<string, string>>,
   ctx: RemediationContext,
-  options: { dryRun: boolean; now?: () => number },
+  options: { dryRun: boolean },
 ): Promise<VerifyResult> {
-  const now = options.now ?? (() => performance.now());
+  const now = () => ctx.clock.now();
   const started = now();
   const type = spec?.type;
   let descripcion = String(type ?? "verify");

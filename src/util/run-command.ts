@@ -1,7 +1,7 @@
 import { execa } from "execa";
 import { createOutputTail } from "./output-tail.js";
 import { formatArgv } from "./format-argv.js";
-import { defaultTimers, type Timers } from "./timers.js";
+import { systemClock, type Clock, type TimerHandle } from "./clock.js";
 
 /**
  * Runs one command, for remediation (exec actions, exec_ok, sudo chown) and for exec checks alike. argv items go to
@@ -22,8 +22,8 @@ export interface RunCommandOptions {
   signal?: AbortSignal;
   /** Bytes of stdout and of stderr kept for messages. */
   maxOutputBytes: number;
-  timers?: Timers;
-  now?: () => number;
+  /** Times the command and its kill grace. Default systemClock. */
+  clock?: Clock;
 }
 
 /** How a command ended; shaped like execa's result, failures included (they are data). Each caller words it. */
@@ -52,10 +52,9 @@ let exitHookInstalled = false;
 
 /** Runs argv[0] with argv[1..]; never rejects. */
 export async function runCommand(argv: readonly string[], options: RunCommandOptions): Promise<CommandOutcome> {
-  const timers = options.timers ?? defaultTimers;
-  const now = options.now ?? (() => performance.now());
+  const clock = options.clock ?? systemClock;
   const command = formatArgv(argv);
-  const started = now();
+  const started = clock.now();
   const stdoutTail = createOutputTail(options.maxOutputBytes);
   const stderrTail = createOutputTail(options.maxOutputBytes);
   const base = { command, stdoutTail: "", stderrTail: "", outputBytes: 0 };
@@ -83,7 +82,7 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
 
   let timedOut = false;
   let aborted = false;
-  const handles: unknown[] = [];
+  const handles: TimerHandle[] = [];
   const killGroup = (signal: NodeJS.Signals) => {
     if (pid === undefined) return;
     try {
@@ -98,10 +97,10 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
     terminating = true;
     killGroup("SIGTERM");
     handles.push(
-      timers.setTimeout(() => {
+      clock.setTimeout(() => {
         killGroup("SIGKILL");
         handles.push(
-          timers.setTimeout(() => {
+          clock.setTimeout(() => {
             subprocess.stdout?.destroy();
             subprocess.stderr?.destroy();
           }, STREAM_CLOSE_GRACE_MS),
@@ -110,7 +109,7 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
     );
   };
   handles.push(
-    timers.setTimeout(() => {
+    clock.setTimeout(() => {
       timedOut = true;
       terminate();
     }, options.timeoutMs),
@@ -133,7 +132,7 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
       signal,
       timedOut,
       aborted,
-      durationMs: Math.round(now() - started),
+      durationMs: Math.round(clock.now() - started),
       stdoutTail: stdoutTail.text(),
       stderrTail: stderrTail.text(),
       outputBytes: stdoutTail.totalBytes + stderrTail.totalBytes,
@@ -141,7 +140,7 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
     const spawnFailure = exitCode === undefined && signal === undefined ? (result.originalMessage ?? result.shortMessage) : undefined;
     return spawnFailure === undefined ? outcome : { ...outcome, spawnFailure: spawnFailure.split("\n")[0]!.trim() };
   } finally {
-    for (const handle of handles) timers.clearTimeout(handle);
+    for (const handle of handles) clock.clearTimeout(handle);
     options.signal?.removeEventListener("abort", onAbort);
     if (pid !== undefined) liveGroups.delete(pid);
   }

@@ -1,18 +1,18 @@
-import { defaultTimers, type Timers } from "./timers.js";
+import { systemClock, type Clock } from "./clock.js";
 
 /**
  * Waits `ms`; resolves true when the time passed, false at once when `signal` aborts (before or during), so a
  * closing notifier or a cancelled remediation never waits out a long backoff. Never rejects: an abort is an
  * outcome the caller reads, not an exception.
  */
-export function waitMs(ms: number, signal?: AbortSignal, timers: Timers = defaultTimers): Promise<boolean> {
+export function waitMs(ms: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolvePromise) => {
     const onAbort = () => {
-      timers.clearTimeout(handle);
+      clock.clearTimeout(handle);
       resolvePromise(false);
     };
-    const handle = timers.setTimeout(() => {
+    const handle = clock.setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolvePromise(true);
     }, Math.max(0, ms));

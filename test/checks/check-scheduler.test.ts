@@ -1,26 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import type { Check, CheckProbe } from "../../src/checks/check.js";
-import { createCheckScheduler, type CheckTransition, type SchedulerTimers } from "../../src/checks/check-scheduler.js";
+import { createCheckScheduler, type CheckTransition } from "../../src/checks/check-scheduler.js";
 import type { CheckResult } from "../../src/types.js";
-
-/** Interval timers the test fires by hand, by period. */
-function createManualTimers(): SchedulerTimers & { fire(periodMs: number): void; active(): number[] } {
-  const timers = new Map<number, { callback: () => void; ms: number }>();
-  let next = 1;
-  return {
-    setInterval(callback, ms) {
-      timers.set(next, { callback, ms });
-      return next++;
-    },
-    clearInterval(handle) {
-      timers.delete(handle as number);
-    },
-    fire(periodMs) {
-      for (const t of timers.values()) if (t.ms === periodMs) t.callback();
-    },
-    active: () => [...timers.values()].map((t) => t.ms),
-  };
-}
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 /** A check whose runs finish when the test says so. */
 function createControlledCheck(id: string, options: Partial<Check> = {}) {
@@ -53,11 +35,11 @@ const flush = () => new Promise((r) => setImmediate(r));
 
 describe("check scheduler", () => {
   it("runs checks concurrently: a slow check neither delays the others nor runs twice at once", async () => {
-    const timers = createManualTimers();
-    const slow = createControlledCheck("exec:slow");
+    const clock = new VirtualClock();
+    const slow = createControlledCheck("exec:slow", { timeoutMs: 600_000 });
     const fast = createControlledCheck("exec:fast");
     const results: CheckResult[] = [];
-    const scheduler = createCheckScheduler({ checks: [slow.check, fast.check], intervalMs: 30_000, timers, onResult: (r) => results.push(r) });
+    const scheduler = createCheckScheduler({ checks: [slow.check, fast.check], intervalMs: 30_000, clock, onResult: (r) => results.push(r) });
 
     scheduler.start();
     expect([slow.runs(), fast.runs()]).toEqual([1, 1]); // both started at once
@@ -66,7 +48,7 @@ describe("check scheduler", () => {
     expect(results.map((r) => r.check)).toEqual(["exec:fast"]); // not waiting for the slow one
 
     for (let cycle = 0; cycle < 3; cycle++) {
-      timers.fire(30_000);
+      await clock.advance(30_000);
       fast.finish({ ok: true, message: "fast", motivo: "fast" });
       await flush();
     }
@@ -77,36 +59,44 @@ describe("check scheduler", () => {
     slow.finish({ ok: false, message: "slow failure", motivo: "slow failure" });
     await flush();
     expect(results.filter((r) => r.check === "exec:slow")).toHaveLength(1);
-    timers.fire(30_000);
+    await clock.advance(30_000);
     expect(slow.runs()).toBe(2);
     slow.finish({ ok: true, message: "ok", motivo: "ok" });
     fast.finish({ ok: true, message: "ok", motivo: "ok" });
     await scheduler.stop();
-    expect(timers.active()).toEqual([]);
+    expect(clock.pendingTimers()).toBe(0);
   });
 
   it("honours a check's own cadence (bot_api every 10 s) alongside the cycle", async () => {
-    const timers = createManualTimers();
+    const clock = new VirtualClock();
     const botApi = createControlledCheck("bot_api", { intervalMs: 10_000 });
     const disk = createControlledCheck("disk:/");
-    const scheduler = createCheckScheduler({ checks: [botApi.check, disk.check], timers });
+    const scheduler = createCheckScheduler({ checks: [botApi.check, disk.check], clock });
     scheduler.start();
-    expect(timers.active().sort()).toEqual([10_000, 30_000]);
+    const runsAfter: number[][] = [];
+    for (let k = 1; k <= 3; k++) {
+      botApi.finish({ ok: true, message: "", motivo: "" });
+      if (disk.pending() > 0) disk.finish({ ok: true, message: "", motivo: "" });
+      await clock.advance(10_000);
+      runsAfter.push([botApi.runs(), disk.runs()]);
+    }
+    expect(runsAfter).toEqual([[2, 1], [3, 1], [4, 2]]);
     botApi.finish({ ok: true, message: "", motivo: "" });
     disk.finish({ ok: true, message: "", motivo: "" });
-    await flush();
-    timers.fire(10_000);
-    expect([botApi.runs(), disk.runs()]).toEqual([2, 1]);
-    botApi.finish({ ok: true, message: "", motivo: "" });
     await scheduler.stop();
   });
 
   it("times out a hung probe with its own timeout and records how long it took", async () => {
+    const clock = new VirtualClock();
     const hung = createControlledCheck("exec:hung", { timeoutMs: 50 });
-    const scheduler = createCheckScheduler({ checks: [hung.check] });
-    const [result] = await scheduler.runAll();
+    const scheduler = createCheckScheduler({ checks: [hung.check], clock });
+    const run = scheduler.runAll();
+    await clock.advance(49);
+    expect(scheduler.isRunning("exec:hung")).toBe(true);
+    await clock.advance(1);
+    const [result] = await run;
     expect(result).toMatchObject({ ok: false, message: "check timed out after 50 ms", fields: { reason: "check_timeout" } });
-    expect(result!.durationMs).toBeGreaterThanOrEqual(45);
+    expect(result!.durationMs).toBe(50);
     expect(scheduler.isRunning("exec:hung")).toBe(false);
   });
 
@@ -119,13 +109,13 @@ describe("check scheduler", () => {
   });
 
   it("emits transitions with the injected clock and keeps going when a consumer throws", async () => {
-    let nowMs = 5_000;
+    const clock = new VirtualClock(5_000);
     let outcome = false;
     const errors: unknown[] = [];
     const transitions: CheckTransition[] = [];
     const scheduler = createCheckScheduler({
       checks: [{ ...createControlledCheck("exec:x").check, probe: async () => ({ ok: outcome, message: String(outcome), motivo: String(outcome) }) }],
-      nowMs: () => nowMs,
+      clock,
       onResult: () => {
         throw new Error("consumer bug");
       },
@@ -133,7 +123,7 @@ describe("check scheduler", () => {
       onError: (e) => errors.push(e),
     });
     await scheduler.runAll();
-    nowMs = 35_000;
+    await clock.advance(30_000);
     outcome = true;
     await scheduler.runAll();
     expect(transitions.map((t) => [t.state, t.result.atMs])).toEqual([["down", 5_000], ["up", 35_000]]);
@@ -143,7 +133,6 @@ describe("check scheduler", () => {
   });
 
   it("drops results of probes cut short by stop(): shutting down is not an outage", async () => {
-    const timers = createManualTimers();
     let aborted = false;
     const results: CheckResult[] = [];
     const scheduler = createCheckScheduler({
@@ -159,7 +148,7 @@ describe("check scheduler", () => {
             ),
         },
       ],
-      timers,
+      clock: new VirtualClock(),
       onResult: (r) => results.push(r),
     });
     scheduler.start();

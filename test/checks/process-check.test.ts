@@ -8,6 +8,7 @@ import { findPidsByPattern, isPidAlive, listOwnLineage, readPidFile, PidFileErro
 import { runCheckOnce } from "../../src/checks/run-check.js";
 import { startDetached } from "../../src/checks/start-detached.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const newTempDir = useTempDirs("vigia-");
 
@@ -72,7 +73,7 @@ describe("process check by pid file", () => {
   });
 
   it("restarts the process itself, at most max_restarts within restart_window; a failed start uses no slot", async () => {
-    let nowMs = 1_000_000;
+    const clock = new VirtualClock(1_000_000);
     const started: string[][] = [];
     let failNext = false;
     const check = createProcessCheck({
@@ -82,7 +83,7 @@ describe("process check by pid file", () => {
       restartLogPath: join(dir, "bot.log"),
       maxRestarts: 2,
       restartWindowMs: 60_000,
-      nowMs: () => nowMs,
+      clock,
       start: async (spec) => {
         if (failNext) return { ok: false, error: "spawn python3 ENOENT" };
         started.push([...spec.argv]);
@@ -94,20 +95,20 @@ describe("process check by pid file", () => {
     expect(first.fields).toMatchObject({ restart_attempt: "1/2", restarted_pid: "4243" });
     expect(first.message).toMatch(/restarted 1\/2 \(pid 4243\)/);
     expect(readFileSync(join(dir, "bot.pid"), "utf8").trim()).toBe("4243"); // the next probe looks for the new pid
-    nowMs += 5_000;
+    await clock.advance(5_000);
     failNext = true;
     const failed = await runCheckOnce(check);
     expect(failed.fields.restart_error).toBe("spawn python3 ENOENT");
     expect(failed.fields.restart_attempt).toBeUndefined();
     failNext = false;
-    nowMs += 5_000;
+    await clock.advance(5_000);
     expect((await runCheckOnce(check)).fields.restart_attempt).toBe("2/2");
-    nowMs += 10_000;
+    await clock.advance(10_000);
     const exhausted = await runCheckOnce(check);
     expect(started).toHaveLength(2);
     expect(exhausted.fields.restart_exhausted).toBe("true");
     expect(exhausted.message).toMatch(/restart limit reached \(2 in 60 s\)/);
-    nowMs += 45_000; // the first restart (65 s ago) left the window, the second (55 s ago) has not
+    await clock.advance(45_000); // the first restart (65 s ago) left the window, the second (55 s ago) has not
     expect((await runCheckOnce(check)).fields.restart_attempt).toBe("2/2");
   });
 

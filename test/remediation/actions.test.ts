@@ -12,6 +12,7 @@ import {
 import { MissingFieldError } from "../../src/util/template.js";
 import { CAN_DROP_PRIVILEGES, NEEDS_BOT_USER, NOBODY_GID, NOBODY_UID, makeContext, makeTraversableTempDir, runAsNobody } from "./helpers.js";
 import { IS_ROOT, NEEDS_ROOT, describeIf } from "../helpers/environment.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const describeAsRoot = describeIf(IS_ROOT, NEEDS_ROOT);
 const describeAsBot = describeIf(CAN_DROP_PRIVILEGES, NEEDS_BOT_USER);
@@ -25,7 +26,7 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
-const run = (spec: ActionSpec, fields: Record<string, string> = {}, ctxOverrides = {}) =>
+const run = (spec: ActionSpec, fields: Record<string, string> = {}, ctxOverrides: Parameters<typeof makeContext>[1] = {}) =>
   runAction(spec, fields, makeContext(base, ctxOverrides), { dryRun: false });
 
 describe("mkdir", () => {
@@ -221,7 +222,7 @@ describe("cleanup", () => {
 
   it("with a quarantine folder, moves the file there instead", async () => {
     writeFileSync(join(base, "modelos/roto.mp4"), "datos");
-    const ctx = { quarantineDir: join(base, "modelos/.cuarentena"), nowMs: () => Date.parse("2025-12-25T14:30:20Z") };
+    const ctx = { quarantineDir: join(base, "modelos/.cuarentena"), clock: new VirtualClock(Date.parse("2025-12-25T14:30:20Z")) };
     const result = await run({ type: "cleanup", path: "modelos/roto.mp4" }, {}, ctx);
     expect(result).toMatchObject({ ok: true, accion: "mv modelos/roto.mp4 modelos/.cuarentena/" });
     expect(readdirSync(join(base, "modelos/.cuarentena"))).toEqual(["20251225T143020Z-roto.mp4"]);

@@ -81,7 +81,7 @@ export function snapshotTree(top: string, excluded: string[] = []): Record<strin
 
 import { createPathGuard } from "../../src/remediation/path-guard.js";
 import { createOwnerResolver } from "../../src/remediation/owner.js";
-import { defaultTimers } from "../../src/util/timers.js";
+import { systemClock } from "../../src/util/clock.js";
 import { getDiskSpace } from "../../src/remediation/disk-space.js";
 import type { RemediationContext } from "../../src/remediation/remediation-context.js";
 
@@ -99,8 +99,7 @@ export function makeContext(base: string, overrides: Partial<RemediationContext>
     killGraceMs: 300,
     maxOutputBytes: 4096,
     getDiskSpace,
-    timers: defaultTimers,
-    nowMs: Date.now,
+    clock: systemClock,
     detectedAtMs: null,
     signal: new AbortController().signal,
     ...rest,

@@ -19,7 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
-const check = (spec: VerifySpec, fields: Record<string, string> = {}, ctxOverrides = {}, dryRun = false) =>
+const check = (spec: VerifySpec, fields: Record<string, string> = {}, ctxOverrides: Parameters<typeof makeContext>[1] = {}, dryRun = false) =>
   runVerify(spec, fields, makeContext(base, ctxOverrides), { dryRun });
 
 describe("file verifications", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from "@jest/globals";
 import { waitMs } from "../../src/util/wait-ms.js";
-import type { Timers } from "../../src/util/timers.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 describe("waitMs", () => {
   it("resolves true after the delay, false at once on abort", async () => {
@@ -23,22 +23,20 @@ describe("waitMs", () => {
   });
 });
 
-describe("waitMs with injected timers", () => {
-  it("waits on the timers it is given and clears them on abort", async () => {
-    const pending = new Map<number, () => void>();
-    let next = 0;
-    const timers: Timers = {
-      setTimeout: (callback) => (pending.set(++next, callback), next),
-      clearTimeout: (handle) => void pending.delete(handle as number),
-    };
+describe("waitMs on an injected clock", () => {
+  it("waits on the clock it is given and clears its timer on abort", async () => {
+    const clock = new VirtualClock();
     const controller = new AbortController();
-    const waited = waitMs(60_000, controller.signal, timers);
-    expect(pending.size).toBe(1);
+    const waited = waitMs(60_000, controller.signal, clock);
+    expect(clock.pendingTimers()).toBe(1);
     controller.abort();
     expect(await waited).toBe(false);
-    expect(pending.size).toBe(0);
-    const passed = waitMs(60_000, undefined, timers);
-    [...pending.values()][0]!();
-    expect(await passed).toBe(true);
+    expect(clock.pendingTimers()).toBe(0);
+    let passed: boolean | null = null;
+    void waitMs(60_000, undefined, clock).then((value) => (passed = value));
+    await clock.advance(59_999);
+    expect(passed).toBeNull();
+    await clock.advance(1);
+    expect(passed).toBe(true);
   });
 });

@@ -75,7 +75,7 @@ async function runSudoChown(paths: string[], owner: { uid: number; gid: number }
     killGraceMs: ctx.killGraceMs,
     signal: ctx.signal,
     maxOutputBytes: ctx.maxOutputBytes,
-    timers: ctx.timers,
+    clock: ctx.clock,
   });
 }
 

@@ -50,7 +50,7 @@ export const cleanupAction: ActionHandler = {
           return { detalle: `${formatBytes(checked.size)} borrados`, freedBytes: checked.size, summary: "archivo eliminado", awaits: AWAITS };
         }
         await mkdir(quarantine.absolute, { recursive: true });
-        const destination = await pickQuarantineName(quarantine.absolute, basename(target.absolute), ctx.nowMs());
+        const destination = await pickQuarantineName(quarantine.absolute, basename(target.absolute), ctx.clock.now());
         await moveFile(target.absolute, destination);
         return {
           detalle: `movido a ${ctx.guard.displayPath(destination)} (${formatBytes(checked.size)})`,

@@ -55,7 +55,7 @@ export const execAction: ActionHandler = {
           killGraceMs: ctx.killGraceMs,
           signal: ctx.signal,
           maxOutputBytes: ctx.maxOutputBytes,
-          timers: ctx.timers,
+          clock: ctx.clock,
         });
         // The command's last line of output is usually its own summary ("descarga reanudada"): worth journaling.
         const lastLine = outcome.stdoutTail.trim().split("\n").at(-1)?.trim() ?? "";

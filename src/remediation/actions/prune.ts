@@ -44,7 +44,7 @@ export const pruneAction: ActionHandler = {
         if (before.free >= targetBytes) return { detalle: `ya hay ${formatBytes(before.free)} libres`, freedBytes: 0 };
         if (!dir.exists) throw new Error(`${dir.display} no existe; nada que borrar y solo ${formatBytes(before.free)} libres`);
 
-        const cutoffMs = ctx.nowMs() - olderThanDays * DAY_MS;
+        const cutoffMs = ctx.clock.now() - olderThanDays * DAY_MS;
         const candidates = await listCandidates(dir.absolute, nameMatcher, cutoffMs, ctx.signal);
         candidates.sort((a, b) => a.mtimeMs - b.mtimeMs);
         let freedBytes = 0;

@@ -21,7 +21,7 @@ export const execOkVerify: VerifyHandler = {
           killGraceMs: ctx.killGraceMs,
           signal: ctx.signal,
           maxOutputBytes: ctx.maxOutputBytes,
-          timers: ctx.timers,
+          clock: ctx.clock,
         });
         return { ok: outcome.ok, detalle: outcome.ok ? null : outcome.shortMessage };
       },
