@@ -1,4 +1,5 @@
-import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
+import { Observable, type OperatorFunction } from "rxjs";
+import { systemClock, type Clock, type TimerHandle } from "../util/clock.js";
 import type { LogEvent, SourceLine } from "../types.js";
 import { MultilineGrouper, type MultilineOptions } from "./multiline-grouper.js";
 
@@ -23,15 +24,15 @@ interface LiveGrouping {
  * Groups batches of lines into batches of events: per source with `multiline.start`, continuation lines join the
  * event they follow, which is emitted when the next start line arrives, after `flushIdleMs` without a line for it,
  * at its size cap, or when the input completes. Work is per batch, never per line, so the operator adds no
- * Observable overhead per line. `scheduler` supplies the clock and the idle timer (virtual time in tests).
+ * Observable overhead per line. `clock` supplies the time and the idle timer (virtual time in tests).
  */
-export function groupMultiline(options: MultilineOptions, scheduler: SchedulerLike = asyncScheduler): MultilineOperator {
+export function groupMultiline(options: MultilineOptions, clock: Clock = systemClock): MultilineOperator {
   const live = new Set<LiveGrouping>();
 
   const operator = (source: Observable<SourceLine[]>): Observable<LogEvent[]> =>
     new Observable<LogEvent[]>((subscriber) => {
       const grouper = new MultilineGrouper(options);
-      let timer: Subscription | null = null;
+      let timer: TimerHandle | null = null;
 
       const emit = (out: LogEvent[]): void => {
         if (out.length > 0) subscriber.next(out);
@@ -42,12 +43,12 @@ export function groupMultiline(options: MultilineOptions, scheduler: SchedulerLi
         if (timer !== null) return;
         const dueAtMs = grouper.getNextFlushAtMs();
         if (dueAtMs === null) return;
-        timer = scheduler.schedule(onTimer, Math.max(0, dueAtMs - scheduler.now()));
+        timer = clock.setTimeout(onTimer, Math.max(0, dueAtMs - clock.now()));
       };
       const onTimer = (): void => {
         timer = null;
         const out: LogEvent[] = [];
-        grouper.flushIdle(scheduler.now(), out);
+        grouper.flushIdle(clock.now(), out);
         emit(out);
         armTimer();
       };
@@ -64,7 +65,7 @@ export function groupMultiline(options: MultilineOptions, scheduler: SchedulerLi
       const subscription = source.subscribe({
         next(lines) {
           const out: LogEvent[] = [];
-          grouper.push(lines, scheduler.now(), out);
+          grouper.push(lines, clock.now(), out);
           emit(out);
           armTimer();
         },
@@ -78,7 +79,7 @@ export function groupMultiline(options: MultilineOptions, scheduler: SchedulerLi
       });
       return () => {
         subscription.unsubscribe();
-        timer?.unsubscribe();
+        clock.clearTimeout(timer);
         timer = null;
         live.delete(entry);
       };

@@ -18,6 +18,7 @@ import {
 import { ReplayGuard } from "./replay-guard.js";
 import { FALLBACK_COOLDOWN_MS, createPlaceholderRule, rebuildMatch, toTrackedIncident } from "./restore-from-journal.js";
 import { ThresholdCounter } from "./threshold-counter.js";
+import { systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
 
 export type { IncidentChange, IncidentCounters } from "./incident-change.js";
 export {
@@ -47,10 +48,10 @@ const ACCION_SOLO_ALERTA = "solo alerta";
 
 export interface IncidentManagerOptions {
   /**
-   * Wall clock in ms since epoch; injected by tests. Default Date.now. Incident time is this clock, or the log's
-   * own time during a catch-up (see IncidentClock).
+   * Wall time, and the cooldown sweep's timer; default systemClock. Incident time is this clock, or the log's own
+   * time during a catch-up (see IncidentClock).
    */
-  now?: () => number;
+  clock?: Clock;
   /** `max_intentos` when the rule sets no `retries` (`remediation.max_retries`). Default 3. */
   defaultMaxIntentos?: number;
   /** Reopens of one key within consecutive cooldowns after a fix that did not hold. Default 3. */
@@ -240,7 +241,8 @@ export class IncidentManager {
   private readonly expiries = new ExpiryQueue<Entry>();
   private readonly replayGuard = new ReplayGuard();
   private matchesSinceSweep = 0;
-  private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly wallClock: Clock;
+  private sweepTimer: TimerHandle | null = null;
   private readonly counters: IncidentCounters = {
     matches: 0,
     opened: 0,
@@ -252,7 +254,9 @@ export class IncidentManager {
   };
 
   constructor(options: IncidentManagerOptions = {}) {
-    const clock = new IncidentClock(options.now ?? Date.now);
+    const wallClock = options.clock ?? systemClock;
+    this.wallClock = wallClock;
+    const clock = new IncidentClock(() => wallClock.now());
     this.clock = clock;
     this.now = () => clock.now();
     this.catchUpRanges = options.catchUpRanges ?? null;
@@ -264,8 +268,8 @@ export class IncidentManager {
     this.dryRun = options.dryRun ?? false;
     const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     if (sweepIntervalMs > 0) {
-      this.sweepTimer = setInterval(() => this.sweep(), sweepIntervalMs);
-      this.sweepTimer.unref();
+      this.sweepTimer = wallClock.setInterval(() => this.sweep(), sweepIntervalMs);
+      unrefTimer(this.sweepTimer);
     }
   }
 
@@ -514,7 +518,7 @@ export class IncidentManager {
    */
   shutdown(): void {
     this.releaseRoomWaiters();
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.wallClock.clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     for (const entry of this.byId.values()) {
       if (entry.closedAtMs === null) entry.controller?.abort(new RemediationAbort(entry.incident.id, "shutdown"));

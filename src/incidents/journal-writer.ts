@@ -12,7 +12,7 @@ import { isTerminal } from "./incident-state.js";
 import type { IncidentChange } from "./incident-change.js";
 import { loadJournal, type LoadedJournal } from "./load-journal.js";
 import { describeError } from "../util/describe-error.js";
-import { defaultTimers, type Timers } from "../util/timers.js";
+import { systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
 
 /**
  * After a write, the next one for non-final changes waits this many times as long as that write took: writing takes
@@ -41,10 +41,11 @@ export interface JournalWriterOptions {
    * about half the time. Final transitions are written as soon as the previous write ends.
    */
   minIntervalMs?: number;
-  /** Timers for the waits between writes (tests drive them by hand). */
-  timers?: Timers;
-  /** Clock (ms since epoch) for write durations and the archive policy's ages. */
-  now?: () => number;
+  /**
+   * Time (write durations, the archive policy's ages) and the timers of the waits between writes and of the archive
+   * checks; default systemClock.
+   */
+  clock?: Clock;
   /** 2-space indented JSON (default), which operators read; false for one line. */
   pretty?: boolean;
   /** An unusable journal was moved aside at load. */
@@ -111,13 +112,13 @@ export class JournalWriter {
   private readonly isHeld: (id: string) => boolean;
   private readonly onArchive: JournalWriterOptions["onArchive"];
   private readonly archiveStepDelayMs: number;
-  private readonly timers: Timers;
+  private readonly clock: Clock;
   private readonly now: () => number;
   private nextAgeCheckMs = 0;
   private nextSizeCheckMs = 0;
   /** An intent file is on disk: removed once the live file no longer holds what it names. */
   private intentPending = false;
-  private archiveTimer: NodeJS.Timeout | null = null;
+  private archiveTimer: TimerHandle | null = null;
 
   private elements: unknown[] = [];
   /** Each element as it appears in the file (indented when pretty), UTF-8; null until the next write encodes it. */
@@ -127,7 +128,7 @@ export class JournalWriter {
 
   private dirty = false;
   private urgent = false;
-  private timer: unknown = null;
+  private timer: TimerHandle | null = null;
   /** A write is about to start (in a microtask: the changes of the current turn share it). */
   private startQueued = false;
   private inFlight: Promise<void> | null = null;
@@ -159,8 +160,9 @@ export class JournalWriter {
     this.isHeld = options.isHeld ?? (() => false);
     this.onArchive = options.onArchive;
     this.archiveStepDelayMs = options.archiveStepDelayMs ?? (Number(process.env["VIGIA_ARCHIVE_STEP_DELAY_MS"]) || 0);
-    this.timers = options.timers ?? defaultTimers;
-    this.now = options.now ?? Date.now;
+    const clock = options.clock ?? systemClock;
+    this.clock = clock;
+    this.now = () => clock.now();
   }
 
   /**
@@ -238,8 +240,8 @@ export class JournalWriter {
   follow(changes$: Observable<IncidentChange>): Subscription {
     if (this.archivePolicy && !this.archiveTimer) {
       this.requestArchiveCheck();
-      this.archiveTimer = setInterval(() => this.requestArchiveCheck(), ARCHIVE_AGE_CHECK_EVERY_MS);
-      this.archiveTimer.unref();
+      this.archiveTimer = this.clock.setInterval(() => this.requestArchiveCheck(), ARCHIVE_AGE_CHECK_EVERY_MS);
+      unrefTimer(this.archiveTimer);
     }
     return changes$.subscribe((change) => {
       if (change.type === "opened" || change.type === "folded") this.upsert(change.incident, false);
@@ -295,7 +297,7 @@ export class JournalWriter {
     } finally {
       this.closed = true;
       this.clearTimer();
-      if (this.archiveTimer) clearInterval(this.archiveTimer);
+      this.clock.clearInterval(this.archiveTimer);
       this.archiveTimer = null;
     }
   }
@@ -376,11 +378,11 @@ export class JournalWriter {
       return;
     }
     if (this.timer !== null) return;
-    const timer = this.timers.setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.timer = null;
       if (!this.inFlight) void this.startWrite(false);
     }, delayMs);
-    (timer as { unref?: () => void } | null)?.unref?.();
+    unrefTimer(timer);
     this.timer = timer;
   }
 
@@ -583,7 +585,7 @@ export class JournalWriter {
   }
 
   private clearTimer(): void {
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 }

@@ -27,6 +27,7 @@ import { RuleMatchWorker, type DisabledRule } from "../../src/rules/rule-match-w
 import type { CheckResult, MatchedBatch, SourceLine } from "../../src/types.js";
 import { makeRule } from "../helpers/make-rule.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
+import { clockOn } from "../helpers/virtual-clock.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 const newTempDir = useTempDirs("vigia-pipeline-");
@@ -78,10 +79,11 @@ describe("the composed pipeline", () => {
   it("turns lines into incident changes: a traceback grouped on idle time, matched, remediated; a check's verdicts in the same stream", async () => {
     const baseDir = newTempDir();
     const scheduler = new VirtualTimeScheduler();
+    scheduler.frame = T0;
     const logger = createConsoleLogger({ consoleLevel: "error" });
     const matchWorker = new RuleMatchWorker({ budgetMs: 60_000 });
     matchWorker.setRules([missingFolder]);
-    const manager = new IncidentManager({ now: () => T0 + scheduler.now() });
+    const manager = new IncidentManager({ clock: clockOn(scheduler), sweepIntervalMs: 0 }); // flush() runs the clock dry: no endless timer on it
     const executor = createExecutor({ allowedRoots: ["modelos"], baseDir, logger });
     cleanups.push(() => matchWorker.close());
     const outageKeys = createOutageKeys(NO_CHECKS, { baseDir, downloadRoot: null });
@@ -90,7 +92,7 @@ describe("the composed pipeline", () => {
     const { matched$, changes$, countStages } = composePipeline(lines$, checks$, {
       countLines: () => undefined,
       maskText: (text) => text.replaceAll(TOKEN, "***"),
-      grouper: groupMultiline({ startPatterns: new Map([["bot", /^\d{4}-\d{2}-\d{2} /]]), flushIdleMs: FLUSH_IDLE_MS }, scheduler),
+      grouper: groupMultiline({ startPatterns: new Map([["bot", /^\d{4}-\d{2}-\d{2} /]]), flushIdleMs: FLUSH_IDLE_MS }, clockOn(scheduler)),
       countEvents: () => undefined,
       matchWorker,
       outageKeys,
@@ -126,7 +128,7 @@ describe("the composed pipeline", () => {
     expect(manager.listOpen()).toEqual([]);
 
     scheduler.flush(); // FLUSH_IDLE_MS pass without a line: the traceback is one event
-    expect(scheduler.now()).toBe(FLUSH_IDLE_MS);
+    expect(scheduler.now()).toBe(T0 + FLUSH_IDLE_MS);
     const { incident } = (await solved) as Extract<IncidentChange, { type: "transition" }>;
     expect(existsSync(join(baseDir, "modelos/ana"))).toBe(true);
     expect(incident.error_message.split("\n")).toHaveLength(4);

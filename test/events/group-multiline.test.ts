@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { TestScheduler } from "rxjs/testing";
+import { clockOn } from "../helpers/virtual-clock.js";
 import { Subject, firstValueFrom, from, tap, toArray } from "rxjs";
 import { groupMultiline } from "../../src/events/group-multiline.js";
 import { MultilineGrouper } from "../../src/events/multiline-grouper.js";
@@ -182,7 +183,7 @@ describe("groupMultiline", () => {
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const [start, c1, c2] = makeLines(TRACEBACK.slice(0, 3));
         const lines = cold<SourceLine[]>("a 99ms b 99ms c 1000ms |", { a: [start!], b: [c1!], c: [c2!] });
-        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300 }, scheduler);
+        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300 }, clockOn(scheduler));
         const event: LogEvent = {
           source: "bot",
           file: "logs/bot.log",
@@ -206,7 +207,7 @@ describe("groupMultiline", () => {
         const lines = cold<SourceLine[]>("a 249ms b 249ms c 249ms d 249ms e |", {
           a: [all[0]!], b: [all[1]!], c: [all[2]!], d: [all[3]!], e: [all[4]!],
         });
-        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300 }, scheduler);
+        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300 }, clockOn(scheduler));
         const texts = lines.pipe(op);
         // The traceback leaves with the next start line at 1000 ms; "next" at completion, one frame later.
         expectObservable(texts).toBe("1000ms x (y|)", {
@@ -217,12 +218,12 @@ describe("groupMultiline", () => {
     });
 
     it("times each pending event separately and lets a late continuation stand alone", () => {
-      createScheduler().run(({ hot, expectObservable }) => {
+      const scheduler = createScheduler();
+      scheduler.run(({ hot, expectObservable }) => {
         const bot = makeLines(["2025-12-25 14:30:20,000 bot", "  late"]);
         const worker = makeLines(["2025-12-25 14:30:20,000 worker"], { source: "worker", fileId: "2:2" });
         const lines = hot<SourceLine[]>("a 199ms w 599ms l", { a: [bot[0]!], w: [worker[0]!], l: [bot[1]!] });
-        // No scheduler given: asyncScheduler, which TestScheduler.run also puts on virtual time.
-        const op = groupMultiline({ startPatterns: { bot: PY_START, worker: PY_START } });
+        const op = groupMultiline({ startPatterns: { bot: PY_START, worker: PY_START } }, clockOn(scheduler));
         // default flushIdleMs = 500: bot flushes at 500, worker at 700; the late line (800) is an orphan.
         expectObservable(lines.pipe(op), "^ 1000ms !").toBe("500ms b 199ms w 99ms l", {
           b: [expect.objectContaining({ text: "2025-12-25 14:30:20,000 bot" })],
@@ -233,13 +234,14 @@ describe("groupMultiline", () => {
     });
 
     it("does not cut an event of a file still behind: the rest of it is on disk, not late", () => {
-      createScheduler().run(({ cold, expectObservable }) => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
         // A catch-up whose reader waits 1 s for the matcher between two chunks, the boundary inside a traceback.
         const all = makeLines([...TRACEBACK, "2025-12-25 14:30:21,000 - bot - INFO - siguiente"]);
         const lines = cold<SourceLine[]>("a 999ms b 999ms |", { a: all.slice(0, 3), b: all.slice(3) });
         let behind = true;
         const isBehind = (fileId: string): boolean => fileId === "1:100" && behind;
-        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300, isBehind });
+        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300, isBehind }, clockOn(scheduler));
         const tracebackEvent = expect.objectContaining({ text: TRACEBACK.join("\n"), lineCount: 5 });
         const last = expect.objectContaining({ text: all[5]!.text, lineCount: 1 });
         // Read up (not behind any more) once b is in: the last line flushes 300 ms later, as any idle event.
@@ -248,10 +250,11 @@ describe("groupMultiline", () => {
     });
 
     it("still flushes an idle event of a file read to its end", () => {
-      createScheduler().run(({ cold, expectObservable }) => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
         const all = makeLines(TRACEBACK);
         const lines = cold<SourceLine[]>("a 999ms b 999ms |", { a: all.slice(0, 3), b: all.slice(3) });
-        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300, isBehind: () => false });
+        const op = groupMultiline({ startPatterns: { bot: PY_START }, flushIdleMs: 300, isBehind: () => false }, clockOn(scheduler));
         // The writer split its write: the head goes out when idle, the tail lines on their own (nothing to join).
         expectObservable(lines.pipe(op)).toBe("300ms h 699ms c 999ms |", {
           h: [expect.objectContaining({ lineCount: 3 })],
@@ -261,9 +264,10 @@ describe("groupMultiline", () => {
     });
 
     it("cancels its timer on unsubscribe", () => {
-      createScheduler().run(({ hot, expectObservable, flush }) => {
+      const scheduler = createScheduler();
+      scheduler.run(({ hot, expectObservable, flush }) => {
         const lines = hot<SourceLine[]>("a", { a: makeLines([TRACEBACK[0]!]) });
-        const op = groupMultiline({ startPatterns: { bot: PY_START } });
+        const op = groupMultiline({ startPatterns: { bot: PY_START } }, clockOn(scheduler));
         expectObservable(lines.pipe(op), "^ 100ms !").toBe("");
         flush();
         expect(op.pendingCount).toBe(0);
@@ -271,9 +275,10 @@ describe("groupMultiline", () => {
     });
 
     it("propagates errors", () => {
-      createScheduler().run(({ cold, expectObservable }) => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
         const lines = cold<SourceLine[]>("a #", { a: makeLines([TRACEBACK[0]!]) }, new Error("read failed"));
-        expectObservable(lines.pipe(groupMultiline({ startPatterns: { bot: PY_START } }))).toBe("- #", undefined, new Error("read failed"));
+        expectObservable(lines.pipe(groupMultiline({ startPatterns: { bot: PY_START } }, clockOn(scheduler)))).toBe("- #", undefined, new Error("read failed"));
       });
     });
   });

@@ -3,6 +3,7 @@ import { compileResolveGate, compileResolveOn } from "../../src/incidents/compil
 import type { CompiledRule } from "../../src/types.js";
 import { IncidentManager } from "../../src/incidents/incident-manager.js";
 import { makeEvent, makeRule } from "../helpers/make-rule.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const rule = { resolveOn: "Descarga exitosa: \\S*{video}", match: /x/ } as unknown as CompiledRule;
 
@@ -22,7 +23,7 @@ describe("compileResolveGate", () => {
 
 describe("resolve_on with many open incidents", () => {
   it("closes exactly the incident whose video the success line names, however the line ends", () => {
-    const manager = new IncidentManager({ now: () => 1_000 });
+    const manager = new IncidentManager({ clock: new VirtualClock(1_000) });
     const timeout = makeRule({ id: "timeout", match: /TimedOut: (?<video>\S+\.mp4)/, resolveOn: "Descarga exitosa: \\S*{video}", actions: [{ type: "wait" }] });
     const videos = Array.from({ length: 500 }, (_, i) => `2025_${i}.mp4`);
     for (const v of videos) {

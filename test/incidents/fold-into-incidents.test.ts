@@ -5,13 +5,14 @@ import { IncidentManager } from "../../src/incidents/incident-manager.js";
 import type { IncidentInput } from "../../src/incidents/incident-input.js";
 import type { MatchedBatch } from "../../src/types.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const describeChange = (c: { type: string; incident?: { estado: string } | null }): string => (c.type === "transition" ? c.incident!.estado : c.type);
 
 describe("foldIntoIncidents", () => {
   it("feeds whole batches to the manager, unmatched events included, and emits its decisions until it shuts down", async () => {
     const rule = makeRule({ id: "timeout", actions: [{ type: "wait" }], resolveOn: "Descarga exitosa.*{video}" });
-    const manager = new IncidentManager({ now: () => 0 });
+    const manager = new IncidentManager({ clock: new VirtualClock(0) });
     const batches$ = new Subject<MatchedBatch>();
     const changes = lastValueFrom(batches$.pipe(foldIntoIncidents(manager), toArray()));
     const failing = makeEvent("Timed out a.mp4");
@@ -29,7 +30,7 @@ describe("foldIntoIncidents", () => {
 describe("foldIntoIncidents: verdicts from outside the log", () => {
   it("closes or notes the open incident of a key, leaves a check's own incident to its recovery, and ignores a key with none open", async () => {
     const rule = makeRule({ id: "servidor_caido", closedExternally: true });
-    const manager = new IncidentManager({ now: () => 0 });
+    const manager = new IncidentManager({ clock: new VirtualClock(0) });
     const inputs$ = new Subject<IncidentInput>();
     const changes = lastValueFrom(inputs$.pipe(foldIntoIncidents(manager), toArray()));
     const fromCheck = makeEvent("bot_api: connection refused", { source: "check:bot_api" });

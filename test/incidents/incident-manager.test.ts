@@ -11,15 +11,17 @@ import { InvalidTransitionError, applyTransition } from "../../src/incidents/inc
 import { createIncident, type TrackedIncident } from "../../src/incidents/create-incident.js";
 import type { CompiledRule } from "../../src/types.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const T0 = Date.parse("2025-12-25T14:30:20.000+01:00");
 
-/** A manager on a hand-driven clock, with every change recorded and the executor's requests apart. */
+/** A manager on a virtual clock, with every change recorded and the executor's requests apart. */
 function setup(options: { maxReopen?: number } = {}) {
-  const clock = { ms: T0 };
+  const clock = new VirtualClock(T0);
   let n = 0;
   const manager = new IncidentManager({
-    now: () => clock.ms,
+    clock,
+    sweepIntervalMs: 0, // the tests sweep by hand
     maxReopen: options.maxReopen,
     createId: (ruleId) => `id-${ruleId}-${++n}`,
   });
@@ -46,7 +48,7 @@ describe("IncidentManager: folding and cooldown", () => {
   it("folds matches of one key into the open incident and opens one per key", () => {
     const { clock, manager, changes, requests } = setup();
     manager.handleEvent(makeEvent("a"), makeMatch(mkdirRule, { path: "modelos/ana" }));
-    clock.ms += 1000;
+    clock.jump(1000);
     manager.handleEvent(makeEvent("a again"), makeMatch(mkdirRule, { path: "modelos/ana" }));
     manager.handleEvent(makeEvent("b"), makeMatch(mkdirRule, { path: "modelos/bea" }));
     const open = manager.listOpen();
@@ -83,10 +85,10 @@ describe("IncidentManager: folding and cooldown", () => {
     const rule = makeRule({ id: "disco_lleno", cooldownMs: 60_000 });
     manager.handleEvent(makeEvent("full"), makeMatch(rule, {}));
     const first = manager.getByKey("disco_lleno")!;
-    clock.ms += 59_999;
+    clock.jump(59_999);
     manager.handleEvent(makeEvent("full"), makeMatch(rule, {}));
     expect(manager.get(first.id)).toMatchObject({ estado: "fallido", ocurrencias: 2 });
-    clock.ms += 1;
+    clock.jump(1);
     manager.handleEvent(makeEvent("full"), makeMatch(rule, {}));
     const second = manager.getByKey("disco_lleno")!;
     expect(second.id).not.toBe(first.id);
@@ -101,7 +103,7 @@ describe("IncidentManager: folding and cooldown", () => {
     const first = requests[0]!.incident;
     manager.transition(first.id, "reintentando", { accion: "mkdir -p modelos/ana", intento: 1 });
     manager.transition(first.id, "solucionado", { detalle: "path_exists ok" });
-    clock.ms += 1000;
+    clock.jump(1000);
     manager.handleEvent(makeEvent("missing again"), makeMatch(mkdirRule, { path: "modelos/ana" }));
     manager.handleEvent(makeEvent("missing again"), makeMatch(mkdirRule, { path: "modelos/ana" }));
     expect(reverifies).toHaveLength(1); // a burst of repeats is one question
@@ -138,7 +140,7 @@ describe("IncidentManager: folding and cooldown", () => {
     const key = requests[0]!.incident.clave;
     expect(manager.reopen(key)).toEqual({ ok: false, reason: "still_open" });
     manager.transition(requests[0]!.incident.id, "solucionado", {});
-    clock.ms += 60_000;
+    clock.jump(60_000);
     expect(manager.reopen(key)).toEqual({ ok: false, reason: "cooldown_over" });
   });
 
@@ -146,7 +148,7 @@ describe("IncidentManager: folding and cooldown", () => {
     const { clock, manager } = setup();
     manager.handleEvent(makeEvent("full"), makeMatch(alertOnly, {}));
     const id = manager.getByKey("disco_lleno")!.id;
-    clock.ms += 60_000;
+    clock.jump(60_000);
     manager.sweep();
     expect(manager.get(id)).toBeUndefined();
     expect(manager.getByKey("disco_lleno")).toBeUndefined();
@@ -160,7 +162,7 @@ describe("IncidentManager: thresholds", () => {
     const { clock, manager, changes } = setup();
     const key = "timeout:video=a.mp4";
     manager.handleEvent(makeEvent("t"), makeMatch(rule, { video: "a.mp4" }));
-    clock.ms += 30_000;
+    clock.jump(30_000);
     manager.handleEvent(makeEvent("t"), makeMatch(rule, { video: "a.mp4" }));
     expect(manager.getThresholdCount(key)).toBe(2);
     expect(manager.listOpen()).toHaveLength(0);
@@ -169,10 +171,10 @@ describe("IncidentManager: thresholds", () => {
       [key, 2, 3],
     ]);
     // The first match leaves the window: this is the 2nd within 60 s, not the 3rd.
-    clock.ms += 30_000;
+    clock.jump(30_000);
     manager.handleEvent(makeEvent("t"), makeMatch(rule, { video: "a.mp4" }));
     expect(manager.listOpen()).toHaveLength(0);
-    clock.ms += 1000;
+    clock.jump(1000);
     manager.handleEvent(makeEvent("t"), makeMatch(rule, { video: "a.mp4" }));
     const [incident] = manager.listOpen();
     expect(incident).toMatchObject({ clave: key, ocurrencias: 3 });
@@ -375,7 +377,7 @@ describe("IncidentManager: restart from the journal", () => {
     });
     journal.push({ timestamp: "2025-12-20T10:00:00", modelo: "x", video: null, error_type: "permisos", estado: "fallido" }); // seed-system record
     const { clock, manager, requests, changes } = setup();
-    clock.ms = T0 + 5000;
+    clock.jump(T0 + 5000 - clock.now());
     const report = manager.seed(journal, rules);
     expect(report).toEqual({ resumed: 1, waiting: 0, inCooldown: 1, orphaned: 0, ignored: 1, dryRunDiscarded: 0 });
     expect(requests.map((r) => [r.reason, r.incident.estado, r.incident.intento])).toEqual([["resumed", "reintentando", 2]]);
@@ -385,7 +387,7 @@ describe("IncidentManager: restart from the journal", () => {
     expect(changes.map((c) => c.type)).toEqual(["folded"]);
     expect((changes[0] as Extract<IncidentChange, { type: "folded" }>).incident.ocurrencias).toBe(2);
     // Past the cooldown, the key opens a new incident.
-    clock.ms = T0 + 61_000;
+    clock.jump(T0 + 61_000 - clock.now());
     manager.handleEvent(makeEvent("full later"), makeMatch(alertOnly, {}));
     expect(changes.map((c) => c.type)).toEqual(["folded", "opened", "transition"]);
   });
@@ -447,7 +449,7 @@ describe("IncidentManager: restart from the journal", () => {
     const ev = makeEvent("No space left on device", { fileId, offset: 4096 });
     const journal = runFirstSession((m) => m.handleEvent(ev, makeMatch(alertOnly, {}, ev)));
     const { clock, manager, changes } = setup();
-    clock.ms = T0 + 3_600_000; // an hour later: the cooldown is long over
+    clock.jump(T0 + 3_600_000 - clock.now()); // an hour later: the cooldown is long over
     manager.seed(journal, rules);
     manager.handleEvent(ev, makeMatch(alertOnly, {}, ev));
     expect(changes.map((c) => c.type)).toEqual(["skipped"]);
@@ -466,7 +468,7 @@ describe("IncidentManager: restart from the journal", () => {
       journaled(mkdirRule, { path: "x" }, T0 + 7_200_000, { fileId: "2049:51", endOffset: 10 }, "newest"),
     ];
     const { clock, manager, changes } = setup();
-    clock.ms = T0 + 7_300_000;
+    clock.jump(T0 + 7_300_000 - clock.now());
     manager.seed(journal, rules);
     // The file was truncated since the old incident: offset 3000 is new data, not a replay.
     const ev = makeEvent("No space left on device", { fileId, offset: 2900 });
@@ -481,7 +483,7 @@ describe("IncidentManager: restart from the journal", () => {
       journaled(alertOnly, {}, T0 + 30_000, { fileId, endOffset: 1000 }, "after-truncate"),
     ];
     const { clock, manager, changes } = setup();
-    clock.ms = T0 + 3_600_000;
+    clock.jump(T0 + 3_600_000 - clock.now());
     manager.seed(journal, rules);
     const replayed = makeEvent("No space left on device", { fileId, offset: 900 });
     manager.handleEvent(replayed, makeMatch(alertOnly, {}, replayed));

@@ -9,7 +9,7 @@ import { applyTransition } from "../../src/incidents/incident-state.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
-import type { Timers } from "../../src/util/timers.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const newTempDir = useTempDirs("vigia-journal-");
 
@@ -26,27 +26,6 @@ beforeEach(() => {
 function makeTrackedIncident(n: number, atMs = T0 + n * 1000): TrackedIncident {
   const rule = makeRule({ id: "ruta_inexistente", actions: [{ type: "mkdir" }] });
   return createIncident(makeMatch(rule, { path: `modelos/m${n}` }), { nowMs: atMs, id: `inc-${n}`, defaultMaxIntentos: 3 });
-}
-
-/** Timers that fire only when the test says so, and remember what was asked of them. */
-class HandDrivenTimers implements Timers {
-  readonly requested: number[] = [];
-  private readonly pending = new Map<number, () => void>();
-  private nextHandle = 1;
-  setTimeout(callback: () => void, ms: number): unknown {
-    this.requested.push(ms);
-    const handle = this.nextHandle++;
-    this.pending.set(handle, callback);
-    return handle;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  fireAll(): void {
-    const due = [...this.pending.values()];
-    this.pending.clear();
-    for (const callback of due) callback();
-  }
 }
 
 /** Each write the writer reports, as something to await. */
@@ -141,9 +120,9 @@ describe("JournalWriter", () => {
   });
 
   it("writes a non-final change as soon as no write is under way, with no timer in between", async () => {
-    const timers = new HandDrivenTimers();
+    const clock = new VirtualClock(T0);
     const writes = new WriteWaiter();
-    const writer = new JournalWriter(path, { timers, now: () => T0, onWrite: writes.onWrite });
+    const writer = new JournalWriter(path, { clock, onWrite: writes.onWrite });
     await writer.load();
     writer.upsert(makeTrackedIncident(1)); // opened: not a final state
     await writes.next();
@@ -151,20 +130,21 @@ describe("JournalWriter", () => {
     writer.upsert({ ...makeTrackedIncident(1), ocurrencias: 2 }); // a fold, right after that write
     await writes.next();
     expect(readJournal()[0]).toMatchObject({ id: "inc-1", ocurrencias: 2 });
-    expect(timers.requested).toEqual([]);
+    // Virtual time stood still: a timer set on the way would still be pending.
+    expect(clock.pendingTimers()).toBe(0);
   });
 
   it("with minIntervalMs, holds a non-final change made right after a write until the interval has passed", async () => {
-    const timers = new HandDrivenTimers();
+    const clock = new VirtualClock(T0);
     const writes = new WriteWaiter();
-    const writer = new JournalWriter(path, { minIntervalMs: 60_000, timers, now: () => T0, onWrite: writes.onWrite });
+    const writer = new JournalWriter(path, { minIntervalMs: 60_000, clock, onWrite: writes.onWrite });
     await writer.load();
     writer.upsert(makeTrackedIncident(1)); // nothing written for a long time: at once
     await writes.next();
     writer.upsert(makeTrackedIncident(2));
-    expect(timers.requested).toEqual([60_000]);
+    expect(clock.timersDue()).toEqual([60_000]);
     expect(readJournal().map((i) => i.id)).toEqual(["inc-1"]);
-    timers.fireAll();
+    await clock.advance(60_000);
     await writes.next();
     expect(readJournal().map((i) => i.id)).toEqual(["inc-1", "inc-2"]);
   });
@@ -224,7 +204,7 @@ describe("JournalWriter", () => {
   it("mirrors a manager's changes", async () => {
     const writer = new JournalWriter(path);
     await writer.load();
-    const manager = new IncidentManager({ now: () => T0 });
+    const manager = new IncidentManager({ clock: new VirtualClock(T0) });
     const sub = writer.follow(manager.changes$);
     manager.handleEvent(makeEvent("full"), makeMatch(makeRule({ id: "disco_lleno" }), {}));
     manager.handleEvent(makeEvent("full"), makeMatch(makeRule({ id: "disco_lleno" }), {}));
@@ -239,13 +219,18 @@ describe("JournalWriter", () => {
     const errors: unknown[] = [];
     const blocked = join(dir, "not-a-dir");
     writeFileSync(blocked, "");
-    const writer = new JournalWriter(join(blocked, "j.json"), { minIntervalMs: 10, onError: (e) => errors.push(e) });
+    const clock = new VirtualClock(T0);
+    const writer = new JournalWriter(join(blocked, "j.json"), { minIntervalMs: 10, clock, onError: (e) => errors.push(e) });
     writer.upsert(makeTrackedIncident(1), true);
-    await waitFor(() => errors.length >= 2, "a failure and its retry"); // the first failure, then a retry after 250 ms
+    await waitFor(() => errors.length >= 1, "the first failure");
+    await clock.advanceToTimer(250); // the retry, 250 ms after a failure
+    await waitFor(() => errors.length >= 2, "the retry's failure");
     await expect(writer.close()).rejects.toThrow(/EEXIST|ENOTDIR/);
+    // No retries after close: nothing is left on the clock, and an hour later nothing more was tried.
+    expect(clock.pendingTimers()).toBe(0);
     const seen = errors.length;
-    await new Promise((r) => setTimeout(r, 600));
-    expect(errors).toHaveLength(seen); // no retries after close
+    await clock.advance(3_600_000);
+    expect(errors).toHaveLength(seen);
   });
 });
 

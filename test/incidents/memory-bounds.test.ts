@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it, jest } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { IncidentManager, type IncidentChange } from "../../src/incidents/incident-manager.js";
 import { SessionTally } from "../../src/incidents/session-tally.js";
 import { formatLocalIso } from "../../src/incidents/format-local-iso.js";
 import { CatchUpRanges } from "../../src/incidents/catch-up-ranges.js";
 import type { SourceLine } from "../../src/types.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 // What a vigia running for months keeps: what is open or recent, never everything it ever saw.
 
@@ -12,9 +13,9 @@ const T0 = Date.parse("2025-12-25T14:30:20.000+01:00");
 const COOLDOWN_MS = 60_000;
 
 function setup(options: { sweepIntervalMs?: number } = {}) {
-  const clock = { ms: T0 };
+  const clock = new VirtualClock(T0);
   let n = 0;
-  const manager = new IncidentManager({ now: () => clock.ms, createId: (ruleId) => `id-${ruleId}-${++n}`, sweepIntervalMs: options.sweepIntervalMs ?? 0 });
+  const manager = new IncidentManager({ clock, createId: (ruleId) => `id-${ruleId}-${++n}`, sweepIntervalMs: options.sweepIntervalMs ?? 0 });
   const changes: IncidentChange[] = [];
   manager.changes$.subscribe((c) => changes.push(c));
   return { clock, manager, changes };
@@ -24,10 +25,6 @@ const mkdirRule = makeRule({ id: "ruta_inexistente", cooldownMs: COOLDOWN_MS, ac
 const timeoutRule = makeRule({ id: "timeout", cooldownMs: COOLDOWN_MS, actions: [{ type: "wait" }], resolveOn: "Descarga exitosa: \\S*{video}" });
 
 describe("IncidentManager: memory bounded by what is open or recent", () => {
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
   it("holds no closed incident once its cooldown is over, after any number of them", () => {
     const { clock, manager } = setup();
     for (let i = 0; i < 3000; i++) {
@@ -36,7 +33,7 @@ describe("IncidentManager: memory bounded by what is open or recent", () => {
       manager.transition(incident.id, "fallido", { accion: "mkdir", detalle: "no" });
     }
     expect(manager.getSizes()).toMatchObject({ incidents: 3000, open: 0, keys: 3000 });
-    clock.ms += COOLDOWN_MS;
+    clock.jump(COOLDOWN_MS);
     manager.sweep();
     expect(manager.getSizes()).toEqual({ incidents: 0, open: 0, keys: 0, resolvers: 0, dependents: 0, thresholdKeys: 0 });
   });
@@ -45,26 +42,25 @@ describe("IncidentManager: memory bounded by what is open or recent", () => {
     const { clock, manager } = setup();
     manager.handleEvent(makeEvent("old"), makeMatch(mkdirRule, { path: "modelos/old" }));
     manager.transition(manager.getByKey("ruta_inexistente:path=modelos/old")!.id, "fallido", {});
-    clock.ms += COOLDOWN_MS - 1000;
+    clock.jump(COOLDOWN_MS - 1000);
     manager.handleEvent(makeEvent("recent"), makeMatch(mkdirRule, { path: "modelos/recent" }));
     manager.transition(manager.getByKey("ruta_inexistente:path=modelos/recent")!.id, "fallido", {});
     manager.handleEvent(makeEvent("open"), makeMatch(mkdirRule, { path: "modelos/open" }));
-    clock.ms += 1000;
+    clock.jump(1000);
     manager.sweep();
     expect(manager.getSizes()).toMatchObject({ incidents: 2, open: 1, keys: 2 });
     expect(manager.getByKey("ruta_inexistente:path=modelos/old")).toBeUndefined();
   });
 
-  it("sweeps on its timer while no match comes: a burst leaves memory after its cooldown on an idle log", () => {
-    jest.useFakeTimers({ now: T0 });
+  it("sweeps on its timer while no match comes: a burst leaves memory after its cooldown on an idle log", async () => {
     const { clock, manager } = setup({ sweepIntervalMs: 10_000 });
     for (let i = 0; i < 100; i++) {
       manager.handleEvent(makeEvent(`e${i}`), makeMatch(mkdirRule, { path: `modelos/m${i}` }));
       manager.transition(manager.getByKey(`ruta_inexistente:path=modelos/m${i}`)!.id, "fallido", {});
     }
-    clock.ms += COOLDOWN_MS;
+    await clock.advance(COOLDOWN_MS - 1); // sweeps on the way, all within the cooldown
     expect(manager.getSizes().incidents).toBe(100);
-    jest.advanceTimersByTime(10_000);
+    await clock.advance(10_000);
     expect(manager.getSizes().incidents).toBe(0);
     manager.shutdown();
   });
@@ -75,7 +71,7 @@ describe("IncidentManager: memory bounded by what is open or recent", () => {
     expect(manager.getSizes()).toMatchObject({ open: 500, resolvers: 500 });
     for (let i = 0; i < 500; i++) manager.handleEvent(makeEvent(`INFO Descarga exitosa: modelos/ana/v${i}.mp4`));
     expect(manager.getSizes()).toMatchObject({ open: 0, resolvers: 0, incidents: 500 });
-    clock.ms += COOLDOWN_MS;
+    clock.jump(COOLDOWN_MS);
     manager.sweep();
     expect(manager.getSizes().incidents).toBe(0);
   });
@@ -109,7 +105,7 @@ describe("IncidentManager: memory bounded by what is open or recent", () => {
     const rule = makeRule({ id: "timeout", threshold: { count: 3, withinMs: 60_000 }, actions: [{ type: "wait" }] });
     for (let i = 0; i < 1000; i++) manager.handleEvent(makeEvent(`t${i}`), makeMatch(rule, { video: `v${i}.mp4` }));
     expect(manager.getSizes()).toMatchObject({ incidents: 0, thresholdKeys: 1000 });
-    clock.ms += 60_000;
+    clock.jump(60_000);
     manager.sweep();
     expect(manager.getSizes().thresholdKeys).toBe(0);
   });
@@ -139,7 +135,7 @@ describe("IncidentManager: a catch-up keeps incident time on the log's own clock
    */
   function setupAtWall(catchUpRanges = readBacklogOf(Number.MAX_SAFE_INTEGER)) {
     let n = 0;
-    return new IncidentManager({ now: () => WALL_MS, createId: (ruleId) => `id-${ruleId}-${++n}`, sweepIntervalMs: 0, catchUpRanges });
+    return new IncidentManager({ clock: new VirtualClock(WALL_MS), createId: (ruleId) => `id-${ruleId}-${++n}`, sweepIntervalMs: 0, catchUpRanges });
   }
 
   it("lets each closed incident go once its cooldown has passed in the log, not on the wall clock", () => {
@@ -217,7 +213,7 @@ describe("SessionTally: the session summary's counts without every incident", ()
     for (let i = 0; i < 10_000; i++) {
       manager.handleEvent(makeEvent(`e${i}`), makeMatch(mkdirRule, { path: `modelos/m${i}` }));
       manager.transition(manager.getByKey(`ruta_inexistente:path=modelos/m${i}`)!.id, i % 4 === 0 ? "solucionado" : "fallido", {});
-      if (i % 100 === 99) clock.ms += COOLDOWN_MS; // every hundred incidents, the earlier ones' cooldown ends
+      if (i % 100 === 99) clock.jump(COOLDOWN_MS); // every hundred incidents, the earlier ones' cooldown ends
     }
     manager.handleEvent(makeEvent("still open"), makeMatch(mkdirRule, { path: "modelos/open" }));
     expect(tally.getCounts()).toEqual({

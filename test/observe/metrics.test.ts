@@ -19,6 +19,7 @@ import { FakeTelegram, FakeWebhookReceiver } from "../helpers/fake-telegram.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
 import { parsePrometheusText, type ParsedMetrics } from "./metrics-prometheus-text.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const newTempDir = useTempDirs("vigia-metrics-journal-");
 
@@ -38,8 +39,8 @@ describe("vigia metrics", () => {
   });
 
   it("follows an incident's life from the incident stream: detectado at opening, each estado once, held matches", async () => {
-    let nowMs = Date.parse("2025-12-25T14:30:20Z");
-    const manager = new IncidentManager({ now: () => nowMs });
+    const clock = new VirtualClock(Date.parse("2025-12-25T14:30:20Z"));
+    const manager = new IncidentManager({ clock });
     manager.changes$.subscribe((change) => change.type === "reverify" && change.request.settle(true));
     const missing = makeRule({ id: "ruta_inexistente", keyTemplate: "{path}", actions: [{ type: "mkdir", path: "{path}" }] });
     const slow = makeRule({ id: "timeout", threshold: { count: 3, withinMs: 60_000 } });
@@ -57,7 +58,7 @@ describe("vigia metrics", () => {
     expect(p.valueOf("vigia_open_incidents", { error_type: "timeout", estado: "detectado" })).toBe(0);
 
     // The fix itself, two retries (one estado: counted once), a note, then solved.
-    nowMs += 1000;
+    clock.jump(1000);
     manager.transition(incident!.id, "pendiente", { accion: "mkdir -p modelos/ana", intento: 0 });
     manager.transition(incident!.id, "reintentando", { accion: "reintento 1/3", intento: 1 });
     manager.transition(incident!.id, "reintentando", { accion: "reintento 2/3", intento: 2 });
