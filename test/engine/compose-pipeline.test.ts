@@ -27,6 +27,7 @@ import { RuleMatchWorker, type DisabledRule } from "../../src/rules/rule-match-w
 import type { CheckResult, MatchedBatch, SourceLine } from "../../src/types.js";
 import { makeRule } from "../helpers/make-rule.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
+import { systemClock } from "../../src/util/clock.js";
 import { clockOn } from "../helpers/virtual-clock.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -185,7 +186,7 @@ describe("the composed pipeline's stages, as /health and the heartbeat judge the
       matchWorker,
       outageKeys: createOutageKeys(NO_CHECKS, { baseDir: newTempDir(), downloadRoot: null }),
       askCheck: () => undefined,
-      manager: new IncidentManager({ now: () => T0 + clock }),
+      manager: new IncidentManager({ clock: { ...systemClock, now: () => T0 + clock } }),
       onError: (error) => {
         throw error;
       },
