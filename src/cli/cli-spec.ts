@@ -1,3 +1,5 @@
+import { OFFLINE_REDOS_TIMEOUT_MS } from "../rules/check-regex-safety.js";
+
 /**
  * Every sub-command of `vigia` as data: its arguments, flags (with their defaults) and exit codes. The argument
  * parser (`main.ts`), each command's `--help` and the generated docs/cli.md all read this one table, so a flag
@@ -162,7 +164,19 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
       "For each ERROR record or traceback template no rule claims, prints a rule stub (anchored, ReDoS-checked " +
       "regex with named captures) and writes its annotated samples to `<rules>/samples/<id>.log` (an existing file " +
       "is left alone). Without files, the templates come from `desconocidos.json` beside the journal.",
-    flags: [CONFIG_FLAG, JSON_FLAG("the stubs (`{stubs: [{id, rule, plantilla, total, sample_file}], skipped: [{plantilla, reason}]}`)")],
+    flags: [
+      CONFIG_FLAG,
+      JSON_FLAG("the stubs (`{stubs: [{id, rule, plantilla, total, sample_file}], skipped: [{plantilla, reason}]}`)"),
+      {
+        name: "redos-timeout",
+        type: "string",
+        value: "SECONDS",
+        default: String(OFFLINE_REDOS_TIMEOUT_MS / 1000),
+        description:
+          "Time the ReDoS check may spend on each regex. Only a regex found safe becomes a stub: one it cannot decide " +
+          "within this time gets none, and the output says so (0: only regexes already judged safe by an earlier check).",
+      },
+    ],
     exitCodes: [
       { code: 0, meaning: "done (also when there is nothing to suggest)" },
       { code: 1, meaning: "invalid configuration or rules, unreadable file" },

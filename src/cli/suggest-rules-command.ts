@@ -14,6 +14,8 @@ import { locateUnknownErrorsFile, readUnknownTemplates } from "../discover/read-
 import { fitStubsToSamples, reannotateSamples, type ClaimedSample, type FittedSuggestion } from "../discover/fit-stub-to-samples.js";
 import type { CompiledRule, LogEvent, SourceLine } from "../types.js";
 import { loadCliConfig } from "./load-cli-config.js";
+import { UsageError } from "./main.js";
+import { OFFLINE_REDOS_TIMEOUT_MS } from "../rules/check-regex-safety.js";
 import { describeFsError } from "../util/describe-error.js";
 
 /**
@@ -22,6 +24,7 @@ import { describeFsError } from "../util/describe-error.js";
  * `<rules>/samples/<id>.log`.
  */
 export async function runSuggestRulesCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  const redosTimeoutMs = parseRedosTimeoutMs(values["redos-timeout"]);
   const loaded = await loadCliConfig(values["config"]);
   if (!loaded) return 1;
   const config = loaded.config;
@@ -57,7 +60,7 @@ export async function runSuggestRulesCommand(values: Record<string, unknown>, po
   const taken = new Set(rules.rules.map((r) => r.id));
   const samplesDir = locateSamplesDir(ruleSource);
   const suggestions = fitStubsToSamples(
-    templates.map((t) => suggestRule(t, taken)),
+    templates.map((t) => suggestRule(t, taken, redosTimeoutMs)),
     samplesDir,
   );
   const sampleFiles = new Map<string, string>();
@@ -83,6 +86,16 @@ export async function runSuggestRulesCommand(values: Record<string, unknown>, po
   if (suggestions.length === 0) process.stderr.write("every error template is claimed by a rule: nothing to suggest\n");
   process.stdout.write(values["json"] ? formatSuggestionsJson(suggestions, sampleFiles) : formatSuggestions(suggestions));
   return 0;
+}
+
+/** `--redos-timeout SECONDS` in ms; `vigia check`'s budget when absent. */
+function parseRedosTimeoutMs(raw: unknown): number {
+  if (raw === undefined) return OFFLINE_REDOS_TIMEOUT_MS;
+  const seconds = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`--redos-timeout: expected a number of seconds (0 or more), got '${String(raw)}'`);
+  }
+  return Math.round(seconds * 1000);
 }
 
 function groupByFile(claimed: readonly ClaimedSample[]): Map<string, ClaimedSample[]> {

@@ -13,22 +13,23 @@ export type RuleSuggestion =
  * falls back to its first line, else no stub), checked against the template's own samples, which become its
  * annotated sample log with the fields the regex captures from each.
  *
- * The check gets `vigia check`'s budget, and only a regex it finds safe is suggested: that verdict is cached for
+ * The check gets `vigia check`'s budget (or `redosTimeoutMs`), and only a regex it finds safe is suggested: that verdict is cached for
  * the installation, so `vigia check` and the daemon read the same one. An undecided check (out of time) is not
  * cached, and a later `vigia check` could find the regex vulnerable and refuse the stub.
  */
-export function suggestRule(template: UnknownTemplate, taken: Set<string>): RuleSuggestion {
+export function suggestRule(template: UnknownTemplate, taken: Set<string>, redosTimeoutMs = OFFLINE_REDOS_TIMEOUT_MS): RuleSuggestion {
   const candidates: TemplateRegex[] = [buildTemplateRegex(template.plantilla)];
   if (template.plantilla.includes("\n")) candidates.push(buildFirstLineRegex(template.plantilla));
   let why = "no sample matches the regex built from the template";
   for (const candidate of candidates) {
-    const safety = checkRegexSafety(candidate.source, "", { timeoutMs: OFFLINE_REDOS_TIMEOUT_MS });
+    const safety = checkRegexSafety(candidate.source, "", { timeoutMs: redosTimeoutMs });
     if (safety.status === "vulnerable") {
       why = `the regex built from the template can backtrack (${safety.complexity})`;
       continue;
     }
     if (safety.status === "unknown") {
-      why = `the ReDoS check could not decide on the regex built from the template (${safety.reason}); try again on a less busy machine`;
+      const budget = `${redosTimeoutMs / 1000} s`;
+      why = `the ReDoS check could not decide on the regex built from the template within ${budget} (${safety.reason}); give it longer with --redos-timeout, or try again on a less busy machine`;
       continue;
     }
     const regex = new RegExp(candidate.source);

@@ -3,7 +3,7 @@
  * once, on the fake Bot API, when it reached notify.new_error_after occurrences.
  */
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { cleanUpTest, createWorkspace, readJournal, runVigia, startVigia } from "./vigia-harness.js";
@@ -107,6 +107,37 @@ describe("unknown-error discovery", () => {
     const samples = ws.read("rules/samples/valueerror_cuota_de_telegram_agotada.log");
     expect(samples.match(/^# expect: /gm)).toHaveLength(3);
     expect(samples).toContain('"fields":{"modelo":"cris"}');
+  });
+
+  it("suggest-rules gives no stub for a regex the ReDoS check could not decide within its budget, and says why", async () => {
+    const ws = createWorkspace({ config: ["status: null", "checks: { disk: null }", "sources: [{ name: bot, path: logs/bot_central.log }]", ""].join("\n") });
+    // A word no earlier run has seen: no verdict on this template's regex is cached, so the check itself must decide.
+    const word = [...Date.now().toString(36)].map((c) => String.fromCharCode(103 + (parseInt(c, 36) % 20))).join("");
+    for (let i = 0; i < 3; i++) ws.append("logs/bot_central.log", `2025-12-25 14:30:0${i},000 - bot - ERROR - KeyError: clave ${word} ausente en el lote ${i}\n`);
+
+    const bad = await runVigia(ws.dir, ["suggest-rules", "--redos-timeout=soon", "logs/bot_central.log"], { timeoutMs: 120_000 });
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining("--redos-timeout: expected a number of seconds (0 or more), got 'soon'")]);
+
+    // A budget of 0 s: the check gives up before deciding anything, whatever the machine's load.
+    const yaml = await runVigia(ws.dir, ["suggest-rules", "--redos-timeout", "0", "logs/bot_central.log"], { timeoutMs: 120_000 });
+    expect(yaml.code).toBe(0);
+    expect(yaml.stdout).toBe("");
+    expect(yaml.stderr).toContain(`no stub for template`);
+    expect(yaml.stderr).toMatch(new RegExp(`KeyError: clave ${word} ausente en el lote <NUM>\\): the ReDoS check could not decide on the regex built from the template within 0 s \\(timeout\\); give it longer with --redos-timeout`));
+    const samples = existsSync(ws.at("rules/samples")) ? readdirSync(ws.at("rules/samples")) : [];
+    expect(samples.filter((f) => f.startsWith("keyerror"))).toEqual([]); // no stub, no sample file
+
+    const json = await runVigia(ws.dir, ["suggest-rules", "--redos-timeout", "0", "--json", "logs/bot_central.log"], { timeoutMs: 120_000 });
+    expect(json.code).toBe(0);
+    const { stubs, skipped } = JSON.parse(json.stdout) as { stubs: unknown[]; skipped: Array<{ plantilla: string; total: number; reason: string }> };
+    expect(stubs).toEqual([]);
+    expect(skipped).toEqual([
+      {
+        plantilla: `<TS> - bot - ERROR - KeyError: clave ${word} ausente en el lote <NUM>`,
+        total: 3,
+        reason: expect.stringMatching(/^the ReDoS check could not decide on the regex built from the template within 0 s/),
+      },
+    ]);
   });
 
   it("suggest-rules turns the template into a stub that, saved into rules/, is hot-reloaded and claims the next line", async () => {
