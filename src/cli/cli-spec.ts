@@ -228,7 +228,7 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
     details:
       "Starts the daemon, then CMD (or the config's `supervise:` commands when no CMD is given). CMD's stdout and " +
       "stderr are appended to its log file and fed straight into the pipeline. SIGINT/SIGTERM are forwarded to the " +
-      "children (SIGKILL after 10 s), then vigia stops gracefully. When CMD exits, vigia stops too.",
+      "children (SIGKILL after 10 s), then vigia stops gracefully. When CMD exits, vigia stops too, once the remediations its output asked for have ended (a signal stops without waiting).",
     flags: [
       CONFIG_FLAG,
       {

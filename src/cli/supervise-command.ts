@@ -70,7 +70,13 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
   );
   // A signal stops the children first (forwarded, then killed after the grace), then the engine.
   let stopRequested = false;
+  let finishingRemediation = false;
   const stopAll = (signal: NodeJS.Signals) => {
+    if (finishingRemediation) {
+      // The children are gone; vigia is finishing the remediations they asked for: stop without waiting.
+      run.requestStop(signal);
+      return;
+    }
     if (stopRequested) {
       // A second Ctrl+C: no more waiting for the children.
       run.logger.warn(`${signal} again: killing the children now`);
@@ -91,7 +97,9 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
     stopRequested = true;
     run.logger.info(`${specs[0]!.name} exited with code ${exitCode}: stopping`);
     await Promise.all(children.slice(1).map((c) => c.stop("SIGTERM", STOP_GRACE_MS)));
-    run.requestStop("child exit");
+    // What the bot's last lines asked for is finished first (a dry run has nothing to finish).
+    finishingRemediation = !values["dry-run"];
+    run.requestStop("child exit", { finishRemediation: finishingRemediation });
   }
   await run.stopped;
   return exitCode;
