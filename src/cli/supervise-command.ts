@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { SuperviseConfig } from "../config/index.js";
+import { PYTHON_LOG_START, SOURCE_DEFAULTS } from "../config/defaults.js";
 import { superviseChild, type SupervisedChild } from "../sources/supervise-child.js";
 import { loadCliConfig, pickConsoleLevel } from "./load-cli-config.js";
 import { startDaemon } from "./run-daemon.js";
@@ -58,8 +59,8 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
   const startPatterns = new Map(config.sources.filter((s) => s.multiline).map((s) => [s.name, s.multiline!.start]));
   children = specs.map((spec) =>
     superviseChild(spec, {
-      timestampPattern: startPatterns.get(spec.name) ?? /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}/,
-      maxLineBytes: config.sources.find((s) => s.name === spec.name)?.maxLineBytes ?? 65536,
+      timestampPattern: startPatterns.get(spec.name) ?? new RegExp(PYTHON_LOG_START),
+      maxLineBytes: config.sources.find((s) => s.name === spec.name)?.maxLineBytes ?? SOURCE_DEFAULTS.max_line_bytes,
       onLines: (lines) => run.engine.ingest(lines),
       onCrash: (message) => run.engine.reportProcessDown(spec.name, message),
       onRestarted: (message) => run.engine.reportProcessUp(spec.name, message),
