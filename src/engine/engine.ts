@@ -153,6 +153,8 @@ export class Engine {
   private scheduler: CheckScheduler | null = null;
   private statusServer: StatusServer | null = null;
   private heartbeat: Heartbeat | null = null;
+  /** Set when a stage of the composed pipeline threw (a bug): /health says so and the heartbeat stops. */
+  private pipelineFailure: string | null = null;
   private checkHistory: CheckHistory | null = null;
   /** Something the dashboard shows changed outside the incident stream (a check ran, rules reloaded). */
   private readonly shownStateChanged$ = new Subject<void>();
@@ -275,6 +277,7 @@ export class Engine {
       getRulesStatus: () => ({ rules: this.rulesResult.rules, files: this.rulesResult.files.length, lastReload: this.rulesLastReload, lastError: this.rulesLastError }),
       getCheckResults: () => this.scheduler?.getLastResults() ?? [],
       getHeartbeat: () => this.heartbeat?.getState(),
+      getPipelineFailure: () => this.pipelineFailure,
       getCheckHistory: () => this.checkHistory,
       manager: this.manager,
       journal: this.journal,
@@ -325,7 +328,10 @@ export class Engine {
       outageKeys: this.outageKeys,
       askCheck: (checkId) => void this.scheduler?.runCheck(checkId),
       manager: this.manager,
-      onError: (error) => this.logger.error(`pipeline: ${error.stack ?? error.message}`),
+      onError: (error) => {
+        this.pipelineFailure = describeError(error);
+        this.logger.error(`pipeline stopped, lines are no longer matched until vigia restarts: ${error.stack ?? error.message}`);
+      },
     });
     this.changes$ = changes$;
     this.countStages = countStages;

@@ -36,6 +36,7 @@ export function judgeHeartbeat(health: HealthReport): HeartbeatVerdict {
   if (health.journal && !health.journal.ok) {
     return { beat: false, reason: `journal ${health.journal.path} cannot be written (${health.journal.last_error ?? "unknown error"})` };
   }
+  if (health.pipeline?.failed) return { beat: false, reason: `pipeline stopped: ${health.pipeline.failed}` };
   const stuck = (health.pipeline?.stages ?? []).filter((stage) => stage.stuck);
   if (stuck.length > 0) return { beat: false, reason: `pipeline stuck at ${stuck.map(describeStuckStage).join(", ")}` };
   return { beat: true };

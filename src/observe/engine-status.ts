@@ -54,6 +54,8 @@ export interface EngineStatusView {
   countStages(): StageCount[];
   /** Judges the stages' counters, look after look. */
   pipelineWatch: PipelineWatch;
+  /** The error that stopped the composed pipeline, or null while it runs. */
+  getPipelineFailure(): string | null;
   /** Masks the config's secrets and credential-shaped text. */
   redactText(text: string): string;
 }
@@ -82,6 +84,11 @@ export function buildHealthReport(view: EngineStatusView, nowMs = Date.now()): H
     nowMs,
   );
   for (const stage of pipeline.stages) if (stage.stuck) reasons.push(`pipeline stuck at ${describeStuckStage(stage)}`);
+  const failure = view.getPipelineFailure();
+  if (failure !== null) {
+    pipeline.failed = failure;
+    reasons.push(`pipeline stopped: ${failure}; lines are no longer matched until vigia restarts`);
+  }
   const disabledRules = view.matchWorker.listDisabled();
   for (const d of disabledRules) reasons.push(`rule ${d.rule.id} (${d.rule.file}:${d.rule.line}): disabled, an event took it more than ${d.budgetMs} ms`);
   const rules = view.getRulesStatus();

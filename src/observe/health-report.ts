@@ -92,6 +92,8 @@ export interface HealthPipeline {
   /** How long a stage may hold waiting work without handing any on before it counts as stuck (`notify.heartbeat.stuck_after`). */
   stuck_after_s: number;
   stages: HealthStage[];
+  /** Why the pipeline stopped for good (a stage threw: lines are no longer matched until a restart); absent while it runs. */
+  failed?: string;
 }
 
 export interface HeartbeatState {

@@ -46,5 +46,8 @@ describe("heartbeat judge", () => {
       reason: "journal logs/descarga_errors.json cannot be written (ENOSPC: no space left on device)",
     });
     expect(judgeHeartbeat(healthWith([], { status: "stopping" }))).toEqual({ beat: false, reason: "vigia is stopping" });
+    // A stage that threw stopped the pipeline for good: nothing waits anywhere, yet no line is matched any more.
+    const failed = { stuck_after_s: 30, stages: [{ ...moving, in: 100, out: 100, waiting: 0 }], failed: "TypeError: boom" };
+    expect(judgeHeartbeat(healthWith([], { status: "degraded", pipeline: failed }))).toEqual({ beat: false, reason: "pipeline stopped: TypeError: boom" });
   });
 });
