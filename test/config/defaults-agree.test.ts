@@ -41,6 +41,14 @@ async function loadChecks(yaml: string): Promise<VigiaConfig["checks"]> {
 /** What the scheduler and the runner read from a check. */
 const timing = (c: Check) => ({ id: c.id, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, failureThreshold: c.failureThreshold });
 
+/** One item of each check with only its required keys (YAML lines under `checks:`). */
+const ITEMS_WITH_REQUIRED_KEYS_ONLY = [
+  "  bot_api: {}",
+  "  http: [{ name: api, url: 'http://127.0.0.1:1/health' }]",
+  "  process: [{ name: bot, pattern: 'main\\.py' }]",
+  "  exec: [{ name: docker, command: ['true'] }]",
+];
+
 describe("config defaults: the reference, the loaded config and the checks agree", () => {
   it("an empty config file loads the documented check cadence, flap policy and disk thresholds", async () => {
     const checks = await loadChecks("");
@@ -54,16 +62,7 @@ describe("config defaults: the reference, the loaded config and the checks agree
   });
 
   it("an item that gives only its required keys loads the documented defaults of the others", async () => {
-    const checks = await loadChecks(
-      [
-        "checks:",
-        "  bot_api: {}",
-        "  http: [{ name: api, url: 'http://127.0.0.1:1/health' }]",
-        "  process: [{ name: bot, pattern: 'main\\.py' }]",
-        "  exec: [{ name: docker, command: ['true'] }]",
-        "",
-      ].join("\n"),
-    );
+    const checks = await loadChecks(["checks:", ...ITEMS_WITH_REQUIRED_KEYS_ONLY, ""].join("\n"));
     expect(checks.botApi).toMatchObject({
       url: documentedDefault("checks.bot_api.url"),
       attempts: documentedDefault("checks.bot_api.attempts"),
@@ -84,17 +83,7 @@ describe("config defaults: the reference, the loaded config and the checks agree
   });
 
   it("checks built from that config time out, repeat and count failures as checks built with no values do", async () => {
-    const checks = await loadChecks(
-      [
-        "checks:",
-        "  disk: { paths: ['.'] }",
-        "  bot_api: {}",
-        "  http: [{ name: api, url: 'http://127.0.0.1:1/health' }]",
-        "  process: [{ name: bot, pattern: 'main\\.py' }]",
-        "  exec: [{ name: docker, command: ['true'] }]",
-        "",
-      ].join("\n"),
-    );
+    const checks = await loadChecks(["checks:", "  disk: { paths: ['.'] }", ...ITEMS_WITH_REQUIRED_KEYS_ONLY, ""].join("\n"));
     const fromConfig = buildChecksFromConfig(checks, createLineActivity()).map(timing);
     const bare = [
       createDiskCheck({ path: root }),

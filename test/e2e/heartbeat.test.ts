@@ -11,7 +11,7 @@ import { rmSync } from "node:fs";
 import { mountFreezableFs, type FreezableFs } from "../helpers/frozen-fs.js";
 import { fillFilesystem, mountTmpfs } from "../helpers/tmpfs.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { BACKEND_LOG, BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, startVigia } from "./vigia-harness.js";
+import { BACKEND_LOG, BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, startVigia, type Workspace } from "./vigia-harness.js";
 
 interface Ping {
   method: string;
@@ -77,6 +77,21 @@ interface Health {
   pipeline: { stuck_after_s: number; stages: StageHealth[] };
 }
 
+/** A config with the journal in `diario/` (the disk the test breaks) and a heartbeat every second to the switch. */
+function writeHeartbeatConfig(ws: Workspace, statusPort: number, switchPort: number, heartbeatKeys: string): void {
+  ws.write(
+    "vigia.config.yaml",
+    [
+      `status: { listen: '127.0.0.1:${statusPort}' }`,
+      "journal: diario/descarga_errors.json",
+      "checks: { disk: null }",
+      "remediation: { allowed_roots: [modelos], backoff: [0.1, 0.2, 0.4] }",
+      `notify: { heartbeat: { url: 'http://127.0.0.1:${switchPort}${SECRET_PATH}', every: 1, ${heartbeatKeys} } }`,
+      "",
+    ].join("\n"),
+  );
+}
+
 describe("heartbeat (e2e)", () => {
   it("pings while healthy, stops while the journal cannot be written, pings again once it can", async () => {
     const ws = createWorkspace({ config: null });
@@ -84,17 +99,7 @@ describe("heartbeat (e2e)", () => {
     if (!unmount) return;
     const { pings, port: switchPort } = await startSwitch();
     const statusPort = await findFreePort();
-    ws.write(
-      "vigia.config.yaml",
-      [
-        `status: { listen: '127.0.0.1:${statusPort}' }`,
-        "journal: diario/descarga_errors.json",
-        "checks: { disk: null }",
-        "remediation: { allowed_roots: [modelos], backoff: [0.1, 0.2, 0.4] }",
-        `notify: { heartbeat: { url: 'http://127.0.0.1:${switchPort}${SECRET_PATH}', every: 1, method: POST } }`,
-        "",
-      ].join("\n"),
-    );
+    writeHeartbeatConfig(ws, statusPort, switchPort, "method: POST");
     ws.write(BOT_LOG, "");
     ws.write(BACKEND_LOG, "");
     const health = async () => ((await (await fetch(`http://127.0.0.1:${statusPort}/health`)).json()) as { heartbeat: HeartbeatHealth }).heartbeat;
@@ -146,17 +151,7 @@ describe("heartbeat (e2e)", () => {
     if (!frozenFs) return;
     const { pings, port: switchPort } = await startSwitch();
     const statusPort = await findFreePort();
-    ws.write(
-      "vigia.config.yaml",
-      [
-        `status: { listen: '127.0.0.1:${statusPort}' }`,
-        "journal: diario/descarga_errors.json",
-        "checks: { disk: null }",
-        "remediation: { allowed_roots: [modelos], backoff: [0.1, 0.2, 0.4] }",
-        `notify: { heartbeat: { url: 'http://127.0.0.1:${switchPort}${SECRET_PATH}', every: 1, stuck_after: 1 } }`,
-        "",
-      ].join("\n"),
-    );
+    writeHeartbeatConfig(ws, statusPort, switchPort, "stuck_after: 1");
     ws.write(BOT_LOG, "");
     ws.write(BACKEND_LOG, "");
     const health = async () => (await (await fetch(`http://127.0.0.1:${statusPort}/health`)).json()) as Health;
