@@ -1,6 +1,6 @@
 import type { ResolvedTelegram, NotifierOptions } from "./notifier-options.js";
 import type { NotifyLogger } from "./notify-logger.js";
-import type { WaitFn } from "../util/wait-ms.js";
+import type { Clock } from "../util/clock.js";
 import { CLOUD_API_ROOT, TelegramChannel } from "./telegram-channel.js";
 
 /**
@@ -11,7 +11,7 @@ import { CLOUD_API_ROOT, TelegramChannel } from "./telegram-channel.js";
  */
 export function createTelegramChannel(
   telegram: Extract<ResolvedTelegram, { on: true }>,
-  context: { logger: NotifyLogger; wait?: WaitFn; now?: () => number; retry?: NotifierOptions["telegramRetry"] },
+  context: { logger: NotifyLogger; clock?: Clock; retry?: NotifierOptions["telegramRetry"] },
 ): TelegramChannel {
   const cloud = context.retry?.cloudApiRoot === undefined ? CLOUD_API_ROOT : context.retry.cloudApiRoot;
   return new TelegramChannel({
@@ -19,8 +19,7 @@ export function createTelegramChannel(
     chatId: telegram.chatId,
     apiRoot: telegram.apiRoot,
     logger: context.logger,
-    wait: context.wait,
-    now: context.now,
+    clock: context.clock,
     ...context.retry,
     cloudApiRoot: telegram.apiRoot && !telegram.fallbackToCloud ? null : cloud,
   });

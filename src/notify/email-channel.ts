@@ -12,12 +12,14 @@ import type { EmailConfig } from "../config/types.js";
 import { htmlToPlainText } from "./log-only-channel.js";
 import type { MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
-import { waitMs, type WaitFn } from "../util/wait-ms.js";
+import { waitMs } from "../util/wait-ms.js";
+import { systemClock, type Clock } from "../util/clock.js";
 import { getBackoffDelayMs } from "../util/backoff-delay.js";
 
 export interface EmailChannelOptions {
   logger?: NotifyLogger;
-  wait?: WaitFn;
+  /** The waits between attempts. Default systemClock. */
+  clock?: Clock;
   /** Waits before each retry of a transient failure; its length is the number of retries. Default [1000, 2000, 4000]. */
   backoffMs?: readonly number[];
   /** Connection, greeting and socket timeout of one attempt. Default 15 000. */
@@ -59,7 +61,7 @@ function toMailHtml(html: string): string {
 export class EmailChannel implements MessageChannel {
   private readonly transport: Transporter;
   private readonly logger: NotifyLogger;
-  private readonly wait: WaitFn;
+  private readonly clock: Clock;
   private readonly backoffMs: readonly number[];
   /** Message id → the Message-ID header of its first mail, for threading the edits. */
   private readonly threads = new Map<number, string>();
@@ -72,7 +74,7 @@ export class EmailChannel implements MessageChannel {
     options: EmailChannelOptions = {},
   ) {
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.wait = options.wait ?? waitMs;
+    this.clock = options.clock ?? systemClock;
     this.backoffMs = options.backoffMs ?? [1000, 2000, 4000];
     this.server = `${settings.host}:${settings.port}`;
     const timeoutMs = options.timeoutMs ?? 15_000;
@@ -128,7 +130,7 @@ export class EmailChannel implements MessageChannel {
         }
         const delayMs = getBackoffDelayMs(attempt + 1, this.backoffMs);
         this.logger.debug(`email through ${this.server}: ${reason}, retrying in ${delayMs} ms`);
-        await this.wait(delayMs, signal); // aborted: the check at the top of the loop ends it
+        await waitMs(delayMs, signal, this.clock); // aborted: the check at the top of the loop ends it
       }
     }
   }

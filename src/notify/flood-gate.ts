@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from "../util/clock.js";
+
 /** Why an incident did not get a message of its own. */
 export type FloodVerdict = "allow" | "rate_limited" | "repeat";
 
@@ -8,7 +10,8 @@ export interface FloodGateOptions {
   windowMs: number;
   /** A key that got a message within this long goes to the digest instead of a second message. 0 disables. */
   repeatWindowMs: number;
-  now: () => number;
+  /** The time the windows are measured on. Default systemClock. */
+  clock?: Clock;
 }
 
 /** Most keys remembered for repeat detection; older ones are forgotten first. */
@@ -22,12 +25,15 @@ const MAX_REMEMBERED_KEYS = 10_000;
 export class FloodGate {
   private sentAtMs: number[] = [];
   private readonly lastByKey = new Map<string, number>();
+  private readonly clock: Clock;
 
-  constructor(private readonly options: FloodGateOptions) {}
+  constructor(private readonly options: FloodGateOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   /** Decides whether an incident of this key may get its own message now; records it when allowed. */
   admit(key: string): FloodVerdict {
-    const now = this.options.now();
+    const now = this.clock.now();
     const last = this.lastByKey.get(key);
     if (last !== undefined && this.options.repeatWindowMs > 0 && now - last < this.options.repeatWindowMs) return "repeat";
     if (this.countInWindow(now) >= this.options.maxPerWindow) return "rate_limited";
@@ -39,12 +45,12 @@ export class FloodGate {
   }
 
   /** Counts a message that bypasses the gate (digest, grouped alert, summary) so the window reflects reality. */
-  record(now = this.options.now()): void {
+  record(now = this.clock.now()): void {
     this.sentAtMs.push(now);
   }
 
   /** Messages sent within the current window. */
-  countInWindow(now = this.options.now()): number {
+  countInWindow(now = this.clock.now()): number {
     const from = now - this.options.windowMs;
     let drop = 0;
     while (drop < this.sentAtMs.length && this.sentAtMs[drop]! <= from) drop++;

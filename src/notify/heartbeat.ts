@@ -8,6 +8,7 @@ import type { HealthReport, HeartbeatState } from "../observe/health-report.js";
 import { describeStuckStage } from "../observe/pipeline-watch.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { describeFetchError } from "../util/describe-fetch-error.js";
+import { systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
 
 export interface HeartbeatOptions {
   url: string;
@@ -19,7 +20,8 @@ export interface HeartbeatOptions {
   logger?: NotifyLogger;
   /** One call's timeout. Default 10 000. */
   timeoutMs?: number;
-  now?: () => number;
+  /** The beats' cadence and times. Default systemClock. */
+  clock?: Clock;
 }
 
 /** Whether to beat now, and if not, why (English, for monitor.log). */
@@ -55,10 +57,10 @@ function summarize(health: HealthReport): string {
 
 export class Heartbeat {
   private readonly logger: NotifyLogger;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   /** Only the origin is logged: the path identifies the check, and whoever holds it can ping it. */
   private readonly origin: string;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private inFlight: Promise<void> | null = null;
   private paused: string | null = null;
   private failing = false;
@@ -69,7 +71,7 @@ export class Heartbeat {
 
   constructor(private readonly options: HeartbeatOptions) {
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.origin = new URL(options.url).origin;
   }
 
@@ -93,20 +95,20 @@ export class Heartbeat {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = null;
     await this.inFlight;
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.inFlight = this.tick().finally(() => {
         this.inFlight = null;
         this.schedule(this.options.everyMs);
       });
     }, delayMs);
-    this.timer.unref();
+    unrefTimer(this.timer);
   }
 
   private async tick(): Promise<void> {
@@ -132,7 +134,7 @@ export class Heartbeat {
       if (this.failing) this.logger.info(`heartbeat to ${this.origin} delivered again`);
       this.failing = false;
       this.beats++;
-      this.lastBeatAtMs = this.now();
+      this.lastBeatAtMs = this.clock.now();
     } catch (error) {
       // One line per failing streak: the next beat is the retry.
       if (!this.failing) this.logger.warn(`heartbeat to ${this.origin} failed: ${describeFetchError(error)}`);

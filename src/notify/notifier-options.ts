@@ -4,7 +4,7 @@ import type { Incident } from "../types.js";
 import type { EmailChannelOptions } from "./email-channel.js";
 import type { MessageButton, MessageChannel } from "./message-channel.js";
 import type { NotifyLogger } from "./notify-logger.js";
-import type { WaitFn } from "../util/wait-ms.js";
+import type { Clock } from "../util/clock.js";
 import type { TelegramChannelOptions } from "./telegram-channel.js";
 import type { WebhookChannelOptions } from "./webhook-channel.js";
 
@@ -63,10 +63,8 @@ export interface NotifierOptions {
   >;
   /** Retry tuning for the webhook (see `WebhookChannelOptions`). */
   webhookRetry?: Pick<WebhookChannelOptions, "retries" | "backoffMs" | "timeoutMs" | "maxRetryAfterMs">;
-  /** Injectable wait for retries and backoffs. */
-  wait?: WaitFn;
-  /** Injectable clock for flood control. */
-  now?: () => number;
+  /** Retries and backoffs, digest and group timers, flood control, the shutdown's wait. Default systemClock. */
+  clock?: Clock;
   /** Replaces the Telegram channel (another transport, or a test double). */
   channel?: MessageChannel;
   /** Told of each message's fate as it is known (metrics); must not throw. */

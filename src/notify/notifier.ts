@@ -10,6 +10,7 @@ import type { MessageButton, MessageChannel } from "./message-channel.js";
 import { NOTIFIER_DEFAULTS, resolveTelegramSettings, type DeliveryOutcome, type NotifierOptions, type NotifyChannelName } from "./notifier-options.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { describeError } from "../util/describe-error.js";
+import { systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
 import { createRedactingLogger } from "./redact-secrets.js";
 import { findRootCause, type RootCauseRef } from "./root-cause.js";
 import { toIncidentRecord } from "./to-incident-record.js";
@@ -88,7 +89,7 @@ interface TrackedMessage {
 interface RootCauseGroup {
   root: RootCauseRef;
   members: Map<string, RootCauseMember>;
-  timer: NodeJS.Timeout | null;
+  timer: TimerHandle | null;
 }
 
 /** Most messages remembered for editing; the oldest are forgotten (a later change then sends a new message). */
@@ -122,7 +123,8 @@ export class Notifier {
   private readonly digest = new DigestCollector();
   private readonly digestIntervalMs: number;
   private readonly groupWindowMs: number;
-  private digestTimer: NodeJS.Timeout | null = null;
+  private digestTimer: TimerHandle | null = null;
+  private readonly clock: Clock;
   private readonly tracked = new Map<string, TrackedMessage>();
   private readonly groups = new Map<string, RootCauseGroup>();
   private lastFailure: NotifierStats["lastFailure"] = null;
@@ -144,21 +146,22 @@ export class Notifier {
     ];
     this.logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, secrets);
     this.onDelivery = options.onDelivery ?? (() => {});
-    const now = options.now ?? Date.now;
+    const clock = options.clock ?? systemClock;
+    this.clock = clock;
     this.digestIntervalMs = options.digestIntervalMs ?? NOTIFIER_DEFAULTS.digestIntervalMs;
     this.groupWindowMs = options.groupWindowMs ?? NOTIFIER_DEFAULTS.groupWindowMs;
     this.gate = new FloodGate({
       maxPerWindow: options.maxPerMinute ?? NOTIFIER_DEFAULTS.maxPerMinute,
       windowMs: options.rateWindowMs ?? NOTIFIER_DEFAULTS.rateWindowMs,
       repeatWindowMs: options.repeatWindowMs ?? NOTIFIER_DEFAULTS.repeatWindowMs,
-      now,
+      clock,
     });
 
     if (options.channel) {
       this.channel = options.channel;
       this.telegramOn = true;
     } else if (telegram.on) {
-      this.channel = createTelegramChannel(telegram, { logger: this.logger, wait: options.wait, now, retry: options.telegramRetry });
+      this.channel = createTelegramChannel(telegram, { logger: this.logger, clock, retry: options.telegramRetry });
       this.telegramOn = true;
       this.logger.info(`telegram on: alerts go to chat ${telegram.chatId}${telegram.apiRoot ? ` through ${telegram.apiRoot}` : ""}`);
     } else {
@@ -167,7 +170,7 @@ export class Notifier {
       this.logger.info(`telegram off (${telegram.reason}): alerts are only logged`);
     }
     if (options.email) {
-      this.email = new EmailChannel(options.email, { logger: this.logger, wait: options.wait, ...options.emailRetry });
+      this.email = new EmailChannel(options.email, { logger: this.logger, clock, ...options.emailRetry });
       this.channel = new FanOutChannel(this.channel, [{ name: "email", channel: this.email }], this.logger);
       this.logger.info(`email on: alerts also go to ${options.email.to.join(", ")} through ${this.email.server}`);
     }
@@ -184,7 +187,7 @@ export class Notifier {
     });
 
     this.webhook = options.webhook?.url
-      ? new WebhookChannel({ url: options.webhook.url, headers: options.webhook.headers, logger: this.logger, wait: options.wait, ...options.webhookRetry })
+      ? new WebhookChannel({ url: options.webhook.url, headers: options.webhook.headers, logger: this.logger, clock, ...options.webhookRetry })
       : null;
     this.webhookQueue = this.webhook
       ? new SerialQueue<WebhookItem>({
@@ -265,7 +268,7 @@ export class Notifier {
   flushPending(): void {
     for (const [key, group] of this.groups) {
       if (group.timer) {
-        clearTimeout(group.timer);
+        this.clock.clearTimeout(group.timer);
         group.timer = null;
         this.sendGroup(key, group);
       }
@@ -303,14 +306,14 @@ export class Notifier {
 
   /** Waits for the queues to empty, at most `timeoutMs`; true when they did. */
   private async drainWithin(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const drained = await Promise.race([
       this.drain().then(() => true),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
+        timer = this.clock.setTimeout(() => resolve(false), timeoutMs);
       }),
     ]);
-    clearTimeout(timer);
+    this.clock.clearTimeout(timer);
     return drained;
   }
 
@@ -395,13 +398,13 @@ export class Notifier {
 
   private scheduleDigest(): void {
     if (!this.digestTimer && !this.closed) {
-      this.digestTimer = setTimeout(() => this.flushDigest(), this.digestIntervalMs);
-      this.digestTimer.unref();
+      this.digestTimer = this.clock.setTimeout(() => this.flushDigest(), this.digestIntervalMs);
+      unrefTimer(this.digestTimer);
     }
   }
 
   private flushDigest(): void {
-    if (this.digestTimer) clearTimeout(this.digestTimer);
+    this.clock.clearTimeout(this.digestTimer);
     this.digestTimer = null;
     if (this.digest.size === 0) return;
     const html = formatDigest(this.digest.take(), this.digestIntervalMs);
@@ -422,11 +425,11 @@ export class Notifier {
       this.sendGroup(key, group); // already announced: keep that message current
     } else if (!group.timer) {
       // dependants close together when their root fails: wait a moment so one message names them all
-      group.timer = setTimeout(() => {
+      group.timer = this.clock.setTimeout(() => {
         group!.timer = null;
         this.sendGroup(key, group!);
       }, this.groupWindowMs);
-      group.timer.unref();
+      unrefTimer(group.timer);
     }
   }
 
@@ -475,7 +478,7 @@ export class Notifier {
     this.counters.failed++;
     this.onDelivery(this.messageChannelName, "failed");
     const cause = describeError(error);
-    this.lastFailure = { atMs: Date.now(), message: `Telegram: ${cause}` };
+    this.lastFailure = { atMs: this.clock.now(), message: `Telegram: ${cause}` };
     this.logger.error(`alert not delivered: ${item.label}`, { cause, text: htmlToPlainText(item.html) });
   }
 
@@ -500,7 +503,7 @@ export class Notifier {
     }
     this.counters.webhookFailed++;
     this.onDelivery("webhook", "failed");
-    this.lastFailure = { atMs: Date.now(), message: `webhook ${this.webhook!.origin}: ${result.error ?? "?"}` };
+    this.lastFailure = { atMs: this.clock.now(), message: `webhook ${this.webhook!.origin}: ${result.error ?? "?"}` };
     this.logger.error(
       `webhook ${this.webhook!.origin}: ${item.label} not delivered after ${result.attempts} attempt(s): ${result.error ?? "?"}`,
     );

@@ -47,7 +47,7 @@ export async function sendTestMessage(
   const sendTelegram = async (): Promise<ChannelTestResult> => {
     if (!telegram.on) return { channel: "telegram", ok: false, off: true, detail: `off: ${telegram.reason}` };
     const server = telegram.apiRoot ?? CLOUD_API_ROOT;
-    const channel = options.channel ?? createTelegramChannel(telegram, { logger, wait: options.wait, retry: options.telegramRetry });
+    const channel = options.channel ?? createTelegramChannel(telegram, { logger, clock: options.clock, retry: options.telegramRetry });
     try {
       const messageId = await channel.send(`🧪 <b>${escapeHtml(text)}</b>`, deadline);
       return { channel: "telegram", ok: true, detail: `sent message ${messageId} to chat ${telegram.chatId}` };
@@ -60,7 +60,7 @@ export async function sendTestMessage(
   };
 
   const postWebhook = async (settings: WebhookSettings): Promise<ChannelTestResult> => {
-    const webhook = new WebhookChannel({ url: settings.url, headers: settings.headers, logger, wait: options.wait, ...options.webhookRetry });
+    const webhook = new WebhookChannel({ url: settings.url, headers: settings.headers, logger, clock: options.clock, ...options.webhookRetry });
     const body = JSON.stringify({ event: "test", text, timestamp: now.toISOString() });
     const r = await webhook.post(body, "test", deadline);
     let detail: string;
@@ -71,7 +71,7 @@ export async function sendTestMessage(
   };
 
   const sendEmail = async (settings: EmailConfig): Promise<ChannelTestResult> => {
-    const email = new EmailChannel(settings, { logger, wait: options.wait, ...options.emailRetry });
+    const email = new EmailChannel(settings, { logger, clock: options.clock, ...options.emailRetry });
     try {
       await email.send(`🧪 <b>${escapeHtml(text)}</b>`, deadline);
       return { channel: "email", ok: true, detail: `mailed to ${settings.to.join(", ")} through ${email.server}` };

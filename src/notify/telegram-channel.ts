@@ -6,7 +6,8 @@ import type { MessageButton, MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { describeError } from "../util/describe-error.js";
 import { createRedactingLogger, redactSecrets } from "./redact-secrets.js";
-import { waitMs, type WaitFn } from "../util/wait-ms.js";
+import { waitMs } from "../util/wait-ms.js";
+import { systemClock, type Clock } from "../util/clock.js";
 import { TelegramSendError } from "./telegram-send-error.js";
 
 /** The public Bot API, used when no local server is configured or while the local one is unreachable. */
@@ -37,9 +38,8 @@ export interface TelegramChannelOptions {
   /** grammY's per-request timeout; its default (500 s) would stall the queue behind one hung request. Default 15. */
   requestTimeoutSeconds?: number;
   logger?: NotifyLogger;
-  /** Injectable wait (tests shrink backoffs with it). */
-  wait?: WaitFn;
-  now?: () => number;
+  /** The backoff's waits and the local server's time-out of favour. Default systemClock. */
+  clock?: Clock;
 }
 
 /** grammY's Node build types signals with the `abort-controller` polyfill; a native AbortSignal works the same. */
@@ -57,15 +57,14 @@ interface ApiTarget {
  * Retries: a 429 `retry_after` is honoured by `@grammyjs/auto-retry` inside each call and nowhere else (bounded by
  * `maxRetryAfterSeconds`, so a huge retry_after surfaces instead of hanging, and then the message is given up);
  * 5xx and network errors are rethrown by the plugin on purpose so that `classifyTelegramError` decides them here
- * with our own (injectable) backoff. Its defaults would retry forever with waits up to an hour — a trap for a queue
+ * with our own backoff, on the injected clock. Its defaults would retry forever with waits up to an hour — a trap for a queue
  * that must keep moving.
  */
 export class TelegramChannel implements MessageChannel {
   private readonly local: ApiTarget | null;
   private readonly cloud: ApiTarget | null;
   private readonly logger: NotifyLogger;
-  private readonly wait: WaitFn;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly maxAttempts: number;
   private readonly backoffMs: readonly number[];
   private readonly localRetryAfterMs: number;
@@ -74,8 +73,7 @@ export class TelegramChannel implements MessageChannel {
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.logger = createRedactingLogger(options.logger ?? SILENT_LOGGER, [options.token]);
-    this.wait = options.wait ?? waitMs;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.backoffMs = options.backoffMs?.length ? options.backoffMs : [1000, 2000, 4000, 8000, 16000];
     this.localRetryAfterMs = options.localRetryAfterMs ?? 60_000;
@@ -143,7 +141,7 @@ export class TelegramChannel implements MessageChannel {
 
   /** The local server unless it was found unreachable recently; else the cloud API. */
   private pickTarget(): ApiTarget {
-    if (this.local && (this.now() >= this.localDownUntilMs || !this.cloud)) return this.local;
+    if (this.local && (this.clock.now() >= this.localDownUntilMs || !this.cloud)) return this.local;
     return (this.cloud ?? this.local)!;
   }
 
@@ -151,7 +149,7 @@ export class TelegramChannel implements MessageChannel {
   private async call<T>(method: string, run: (api: Api) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const secrets = [this.options.token];
     let switchedToCloud = false;
-    const startedMs = this.now();
+    const startedMs = this.clock.now();
     let lastCause = "";
     for (let attempt = 1; ; attempt++) {
       const target = switchedToCloud ? this.cloud! : this.pickTarget();
@@ -165,7 +163,7 @@ export class TelegramChannel implements MessageChannel {
         lastCause = causeText;
         if (target.isLocal && this.cloud && !switchedToCloud && isUnreachableError(error)) {
           switchedToCloud = true;
-          this.localDownUntilMs = this.now() + this.localRetryAfterMs;
+          this.localDownUntilMs = this.clock.now() + this.localRetryAfterMs;
           this.logger.warn(`local Bot API unreachable, using the cloud API for ${this.localRetryAfterMs} ms`, { method, cause: causeText });
           attempt--; // switching servers is not a retry of the same server
           continue;
@@ -181,12 +179,12 @@ export class TelegramChannel implements MessageChannel {
         const delayMs = getBackoffDelayMs(attempt, this.backoffMs);
         // While no server can be reached, a message is not given up after maxAttempts: it keeps waiting (capped
         // backoff) for `maxUnreachableMs`, so an outage of the local Bot API loses no alert. Answers keep the bound.
-        const stillWaiting = unreachable && this.now() - startedMs < this.maxUnreachableMs;
+        const stillWaiting = unreachable && this.clock.now() - startedMs < this.maxUnreachableMs;
         if (decision === "give_up" || (attempt >= this.maxAttempts && !stillWaiting)) {
           throw new TelegramSendError(method, attempt, decision, errorCode, causeText);
         }
         this.logger.debug(`telegram ${method} failed, retrying in ${delayMs} ms`, { attempt, decision, cause: causeText });
-        if (!(await this.wait(delayMs, signal))) throw new TelegramSendError(method, attempt, "give_up", errorCode, causeText, true);
+        if (!(await waitMs(delayMs, signal, this.clock))) throw new TelegramSendError(method, attempt, "give_up", errorCode, causeText, true);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
-import { waitMs, type WaitFn } from "../util/wait-ms.js";
+import { waitMs } from "../util/wait-ms.js";
+import { systemClock, type Clock } from "../util/clock.js";
 import { describeFetchError } from "../util/describe-fetch-error.js";
 import { getBackoffDelayMs } from "../util/backoff-delay.js";
 
@@ -17,7 +18,8 @@ export interface WebhookChannelOptions {
   /** Longest `Retry-After` (429/503) honoured, in ms; longer waits use the backoff instead. Default 30 000. */
   maxRetryAfterMs?: number;
   logger?: NotifyLogger;
-  wait?: WaitFn;
+  /** The waits between attempts, durations and Retry-After dates. Default systemClock. */
+  clock?: Clock;
 }
 
 /** The outcome of one POST, retries included: a record, like an action result. */
@@ -44,12 +46,12 @@ function isRetryableWebhookStatus(status: number | null): boolean {
  */
 export class WebhookChannel {
   private readonly logger: NotifyLogger;
-  private readonly wait: WaitFn;
+  private readonly clock: Clock;
   readonly origin: string;
 
   constructor(private readonly options: WebhookChannelOptions) {
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.wait = options.wait ?? waitMs;
+    this.clock = options.clock ?? systemClock;
     this.origin = safeOrigin(options.url);
   }
 
@@ -57,7 +59,7 @@ export class WebhookChannel {
   async post(body: string, event: string, signal?: AbortSignal): Promise<WebhookResult> {
     const retries = this.options.retries ?? 3;
     const backoffMs = this.options.backoffMs?.length ? this.options.backoffMs : [1000, 2000, 4000];
-    const started = Date.now();
+    const started = this.clock.now();
     let status: number | null = null;
     let error = "";
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
@@ -72,27 +74,27 @@ export class WebhookChannel {
         });
         status = response.status;
         await response.arrayBuffer().catch(() => undefined); // free the connection
-        if (response.ok) return { ok: true, status, attempts: attempt, durationMs: Date.now() - started };
+        if (response.ok) return { ok: true, status, attempts: attempt, durationMs: this.clock.now() - started };
         error = `HTTP ${status}`;
-        retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
+        retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"), this.clock.now());
       } catch (e) {
         status = null;
-        if (signal?.aborted) return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error, aborted: true };
+        if (signal?.aborted) return { ok: false, status, attempts: attempt, durationMs: this.clock.now() - started, error, aborted: true };
         error = describeFetchError(e);
       }
-      if (signal?.aborted) return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error, aborted: true };
+      if (signal?.aborted) return { ok: false, status, attempts: attempt, durationMs: this.clock.now() - started, error, aborted: true };
       if (!isRetryableWebhookStatus(status) || attempt > retries) {
-        return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error };
+        return { ok: false, status, attempts: attempt, durationMs: this.clock.now() - started, error };
       }
       const backoff = getBackoffDelayMs(attempt, backoffMs);
       const delayMs =
         retryAfterMs !== null && retryAfterMs <= (this.options.maxRetryAfterMs ?? 30_000) ? Math.max(retryAfterMs, backoff) : backoff;
       this.logger.debug(`webhook ${this.origin}: ${error}, retrying in ${delayMs} ms`, { event, attempt });
-      if (!(await this.wait(delayMs, signal))) {
-        return { ok: false, status, attempts: attempt, durationMs: Date.now() - started, error, aborted: true };
+      if (!(await waitMs(delayMs, signal, this.clock))) {
+        return { ok: false, status, attempts: attempt, durationMs: this.clock.now() - started, error, aborted: true };
       }
     }
-    return { ok: false, status, attempts: retries + 1, durationMs: Date.now() - started, error }; // not reached
+    return { ok: false, status, attempts: retries + 1, durationMs: this.clock.now() - started, error }; // not reached
   }
 }
 
@@ -104,11 +106,11 @@ function safeOrigin(url: string): string {
   }
 }
 
-/** Retry-After in seconds or as an HTTP date. */
-function parseRetryAfterMs(value: string | null): number | null {
+/** Retry-After in seconds or as an HTTP date (read at `nowMs`). */
+function parseRetryAfterMs(value: string | null, nowMs: number): number | null {
   if (!value) return null;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }

@@ -19,6 +19,3 @@ export function waitMs(ms: number, signal?: AbortSignal, clock: Clock = systemCl
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
-
-/** An injectable `waitMs` (tests shrink backoffs with it): true when the time passed, false when aborted. */
-export type WaitFn = (ms: number, signal?: AbortSignal) => Promise<boolean>;

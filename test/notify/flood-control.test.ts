@@ -3,30 +3,31 @@ import { FloodGate } from "../../src/notify/flood-gate.js";
 import { DigestCollector, formatDigest } from "../../src/notify/digest.js";
 import { SerialQueue, type QueueItem } from "../../src/notify/serial-queue.js";
 import { advance, makeIncident } from "../helpers/make-incident.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 describe("FloodGate", () => {
   it("allows maxPerWindow new messages per sliding window", () => {
-    let now = 0;
-    const gate = new FloodGate({ maxPerWindow: 3, windowMs: 60_000, repeatWindowMs: 0, now: () => now });
+    const clock = new VirtualClock();
+    const gate = new FloodGate({ maxPerWindow: 3, windowMs: 60_000, repeatWindowMs: 0, clock });
     expect(["a", "b", "c", "d"].map((k) => gate.admit(k))).toEqual(["allow", "allow", "allow", "rate_limited"]);
-    now = 59_999;
+    clock.jump(59_999);
     expect(gate.admit("e")).toBe("rate_limited");
-    now = 60_000; // the first three leave the window
+    clock.jump(1); // the first three leave the window
     expect(gate.admit("e")).toBe("allow");
   });
 
   it("sends a repeated key to the digest within repeatWindowMs", () => {
-    let now = 0;
-    const gate = new FloodGate({ maxPerWindow: 100, windowMs: 60_000, repeatWindowMs: 300_000, now: () => now });
+    const clock = new VirtualClock();
+    const gate = new FloodGate({ maxPerWindow: 100, windowMs: 60_000, repeatWindowMs: 300_000, clock });
     expect(gate.admit("timeout:x")).toBe("allow");
-    now = 299_999;
+    clock.jump(299_999);
     expect(gate.admit("timeout:x")).toBe("repeat");
-    now = 300_000;
+    clock.jump(1);
     expect(gate.admit("timeout:x")).toBe("allow");
   });
 
   it("counts messages that bypass it (digests, groups)", () => {
-    const gate = new FloodGate({ maxPerWindow: 1, windowMs: 1000, repeatWindowMs: 0, now: () => 5 });
+    const gate = new FloodGate({ maxPerWindow: 1, windowMs: 1000, repeatWindowMs: 0, clock: new VirtualClock() });
     gate.record();
     expect(gate.admit("a")).toBe("rate_limited");
   });

@@ -3,6 +3,7 @@ import { TelegramChannel } from "../../src/notify/telegram-channel.js";
 import { TelegramSendError } from "../../src/notify/telegram-send-error.js";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
 import { captureLogger } from "../helpers/capture-logger.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const TOKEN = "123456:AAtest-token_secret";
 const CHAT = 4242;
@@ -46,44 +47,30 @@ describe("TelegramChannel against a fake Bot API", () => {
 
   it("honours 429 retry_after (auto-retry) and backs off on 5xx until it gets through", async () => {
     const fake = await startFake();
-    const waits: number[] = [];
-    const channel = new TelegramChannel({
-      token: TOKEN,
-      chatId: CHAT,
-      apiRoot: fake.apiRoot,
-      cloudApiRoot: null,
-      backoffMs: [10, 20],
-      wait: async (ms) => {
-        waits.push(ms);
-        await new Promise((r) => setTimeout(r, ms));
-        return true;
-      },
-    });
+    const clock = new VirtualClock();
+    const channel = new TelegramChannel({ token: TOKEN, chatId: CHAT, apiRoot: fake.apiRoot, cloudApiRoot: null, backoffMs: [10, 20], clock });
     fake.failNext(1, { kind: "429", retryAfterSeconds: 1 });
     fake.failNext(2, { kind: "5xx", status: 502 });
     const started = Date.now();
-    await channel.send("tras los errores");
+    const sent = channel.send("tras los errores");
+    // our backoff for the two 5xx, on the channel's clock; the 429 wait is auto-retry's, on real time
+    await clock.advanceToTimer(10);
+    await clock.advanceToTimer(20);
+    await sent;
     expect(Date.now() - started).toBeGreaterThanOrEqual(950); // waited retry_after = 1 s
     expect(fake.calls.map((c) => c.status)).toEqual([429, 502, 502, 200]);
-    expect(waits).toEqual([10, 20]); // our backoff for the two 5xx; the 429 wait is auto-retry's
+    expect(clock.pendingTimers()).toBe(0);
     expect(fake.texts()).toEqual(["tras los errores"]);
   });
 
   it("a 429 asking for longer than maxRetryAfterSeconds is given up, not waited for by a second hand", async () => {
     const fake = await startFake();
-    const waits: number[] = [];
-    const channel = new TelegramChannel({
-      token: TOKEN,
-      chatId: CHAT,
-      apiRoot: fake.apiRoot,
-      cloudApiRoot: null,
-      maxRetryAfterSeconds: 5,
-      wait: async (ms) => (waits.push(ms), true),
-    });
+    const clock = new VirtualClock();
+    const channel = new TelegramChannel({ token: TOKEN, chatId: CHAT, apiRoot: fake.apiRoot, cloudApiRoot: null, maxRetryAfterSeconds: 5, clock });
     fake.failNext(1, { kind: "429", retryAfterSeconds: 3600 });
     const error = (await channel.send("x").catch((e: unknown) => e)) as TelegramSendError;
     expect(error).toMatchObject({ method: "sendMessage", attempts: 1, decision: "give_up", errorCode: 429 });
-    expect(waits).toEqual([]);
+    expect(clock.pendingTimers()).toBe(0); // no backoff of ours either
     expect(fake.calls.map((c) => c.status)).toEqual([429]);
   });
 
@@ -130,7 +117,7 @@ describe("TelegramChannel against a fake Bot API", () => {
   it("falls back to the cloud API while the local Bot API is unreachable", async () => {
     const cloud = await startFake();
     const local = await startFake();
-    let now = 0;
+    const clock = new VirtualClock();
     const { lines, logger } = captureLogger();
     const channel = new TelegramChannel({
       token: TOKEN,
@@ -138,7 +125,7 @@ describe("TelegramChannel against a fake Bot API", () => {
       apiRoot: local.apiRoot,
       cloudApiRoot: cloud.apiRoot,
       localRetryAfterMs: 1000,
-      now: () => now,
+      clock,
       logger,
     });
     await channel.send("por el local");
@@ -149,7 +136,7 @@ describe("TelegramChannel against a fake Bot API", () => {
     expect(cloud.texts()).toEqual(["por la nube 1", "por la nube 2"]);
     expect(lines.filter((l) => l.includes("local Bot API unreachable"))).toHaveLength(1);
     expect(lines.join("\n")).not.toContain(TOKEN);
-    now = 1000; // time to try the local one again: still down → cloud again
+    clock.jump(1000); // time to try the local one again: still down → cloud again
     await channel.send("por la nube 3");
     expect(cloud.texts()).toHaveLength(3);
   });

@@ -3,6 +3,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { htmlToPlainText } from "../log-only-channel.js";
 import type { NotifyLogger } from "../notify-logger.js";
 import { describeError } from "../../util/describe-error.js";
+import { systemClock, type Clock, type TimerHandle } from "../../util/clock.js";
 import { createRedactingLogger } from "../redact-secrets.js";
 import type { AdminView } from "./admin-view.js";
 import { parseButtonData } from "./incident-buttons.js";
@@ -18,7 +19,8 @@ export interface CommandBotOptions {
   apiRoot: string | null;
   view: AdminView;
   logger: NotifyLogger;
-  now?: () => number;
+  /** The time commands are answered at (ages, silences) and the stop's wait. Default systemClock. */
+  clock?: Clock;
 }
 
 /** Senders remembered as already logged; past it the log may repeat a sender (memory stays bounded). */
@@ -39,8 +41,10 @@ export class CommandBot {
   private readonly logger: NotifyLogger;
   private readonly strangers = new Set<number>();
   private polling: Promise<void> | null = null;
+  private readonly clock: Clock;
 
   constructor(private readonly options: CommandBotOptions) {
+    this.clock = options.clock ?? systemClock;
     this.logger = createRedactingLogger(options.logger, [options.token]);
     this.bot = new Bot(options.token, { client: { ...(options.apiRoot ? { apiRoot: options.apiRoot.replace(/\/+$/, "") } : {}), timeoutSeconds: 60 } });
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 60 }));
@@ -68,12 +72,12 @@ export class CommandBot {
   /** Stops polling (confirming the updates already answered), waiting at most a few seconds. */
   async stop(): Promise<void> {
     if (!this.polling) return;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const stopped = Promise.all([this.bot.stop(), this.polling]).catch((error: unknown) => {
       this.logger.debug(`telegram commands: stop: ${describeError(error)}`);
     });
-    await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)))]);
-    clearTimeout(timer);
+    await Promise.race([stopped, new Promise((resolve) => (timer = this.clock.setTimeout(() => resolve(undefined), STOP_TIMEOUT_MS)))]);
+    this.clock.clearTimeout(timer);
   }
 
   private isAdmin(ctx: Context): boolean {
@@ -111,7 +115,7 @@ export class CommandBot {
   }
 
   private run(command: ParsedCommand): Promise<string> {
-    return runAdminCommand(this.options.view, command, (this.options.now ?? Date.now)());
+    return runAdminCommand(this.options.view, command, this.clock.now());
   }
 
   /**

@@ -1,6 +1,7 @@
 import { readFile, rename } from "node:fs/promises";
 import { formatLocalIso } from "../../incidents/format-local-iso.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
+import { systemClock, type Clock } from "../../util/clock.js";
 
 /** The target that silences every alert, whatever its type. */
 export const SILENCE_ALL = "todo";
@@ -18,7 +19,8 @@ export interface Silence {
 export interface SilenceStoreOptions {
   /** `logs/silencios.json`. */
   path: string;
-  now?: () => number;
+  /** When silences end. Default systemClock. */
+  clock?: Clock;
 }
 
 /**
@@ -28,11 +30,11 @@ export interface SilenceStoreOptions {
  */
 export class SilenceStore {
   private readonly untilMs = new Map<string, { untilMs: number; sinceMs: number }>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SilenceStoreOptions) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   get path(): string {
@@ -57,11 +59,11 @@ export class SilenceStore {
       parsed = JSON.parse(text);
       if (!Array.isArray(parsed)) throw new Error("expected a JSON array of silences");
     } catch (error) {
-      const movedTo = `${this.options.path}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, "-")}`;
+      const movedTo = `${this.options.path}.corrupt-${new Date(this.clock.now()).toISOString().replace(/[:.]/g, "-")}`;
       await rename(this.options.path, movedTo);
       throw new Error(`${this.options.path}: ${(error as Error).message}; moved to ${movedTo}, no silence in force`, { cause: error });
     }
-    const nowMs = this.now();
+    const nowMs = this.clock.now();
     for (const raw of parsed as Array<Partial<Silence>>) {
       const untilMs = Date.parse(raw?.hasta ?? "");
       if (typeof raw?.error_type !== "string" || !Number.isFinite(untilMs) || untilMs <= nowMs) continue;
@@ -71,14 +73,14 @@ export class SilenceStore {
 
   /** Whether an alert of `errorType` is silenced now; null = an alert of no error type (only `todo` silences it). */
   isSilenced(errorType: string | null): boolean {
-    const nowMs = this.now();
+    const nowMs = this.clock.now();
     const active = (target: string): boolean => (this.untilMs.get(target)?.untilMs ?? 0) > nowMs;
     return active(SILENCE_ALL) || (errorType !== null && active(errorType));
   }
 
   /** Silences `target` (an error_type or `todo`) for `durationMs` from now, replacing an earlier silence of it. */
   async silence(target: string, durationMs: number): Promise<Silence> {
-    const nowMs = this.now();
+    const nowMs = this.clock.now();
     this.untilMs.set(target, { untilMs: nowMs + durationMs, sinceMs: nowMs });
     await this.save();
     return toSilence(target, nowMs + durationMs, nowMs);
@@ -96,7 +98,7 @@ export class SilenceStore {
 
   /** Silences in force, ending soonest first. */
   list(): Silence[] {
-    const nowMs = this.now();
+    const nowMs = this.clock.now();
     return [...this.untilMs]
       .filter(([, s]) => s.untilMs > nowMs)
       .sort((a, b) => a[1].untilMs - b[1].untilMs)

@@ -13,6 +13,7 @@ import type { HealthReport } from "../../../src/observe/health-report.js";
 import { parseDurationMs } from "../../../src/util/parse-duration.js";
 import { makeIncident, MISSING_PATH_LINE } from "../../helpers/make-incident.js";
 import { useTempDirs } from "../../helpers/temp-dir.js";
+import { VirtualClock } from "../../helpers/virtual-clock.js";
 
 const makeTempDir = useTempDirs("vigia-silences-");
 
@@ -77,14 +78,14 @@ describe("SilenceStore", () => {
   const makePath = (): string => join(makeTempDir(), "silencios.json");
 
   it("a silence holds across a reload until it expires; `todo` silences every type and the untyped alerts", async () => {
-    let nowMs = Date.parse("2025-12-25T14:00:00Z");
+    const clock = new VirtualClock(Date.parse("2025-12-25T14:00:00Z"));
     const path = makePath();
-    const first = new SilenceStore({ path, now: () => nowMs });
+    const first = new SilenceStore({ path, clock });
     await first.silence("permisos", 3_600_000);
-    const second = new SilenceStore({ path, now: () => nowMs });
+    const second = new SilenceStore({ path, clock });
     await second.load();
     expect([second.isSilenced("permisos"), second.isSilenced("timeout"), second.isSilenced(null)]).toEqual([true, false, false]);
-    nowMs += 3_600_000;
+    clock.jump(3_600_000);
     expect(second.isSilenced("permisos")).toBe(false);
 
     await second.silence("todo", 60_000);
