@@ -171,7 +171,7 @@ export class JournalWriter {
    */
   async load(): Promise<LoadedJournal> {
     await removeStaleTempFiles(this.path);
-    const loaded = await loadJournal(this.path);
+    const loaded = await loadJournal(this.path, { clock: this.clock });
     if (loaded.movedAsideTo && loaded.problem) {
       this.onWarning?.({
         kind: "journal_moved_aside",

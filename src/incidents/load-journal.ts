@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile, rename } from "node:fs/promises";
 import { formatCompactLocal } from "./format-local-iso.js";
+import { systemClock, type Clock } from "../util/clock.js";
 
 /** The journal file exists but cannot be read at all (permissions, a folder in its place): never moved, never replaced. */
 export class JournalReadError extends Error {
@@ -31,8 +32,8 @@ export interface LoadedJournal {
 export interface LoadJournalOptions {
   /** Move an unusable journal aside (vigia run). False for read-only users such as `vigia report`. Default true. */
   moveCorruptAside?: boolean;
-  /** Clock for the name of the moved file. */
-  now?: () => number;
+  /** The time in the moved file's name. Default systemClock. */
+  clock?: Clock;
 }
 
 /** Checks a journal's text: a JSON array of objects. Empty or blank text is an empty journal. */
@@ -76,7 +77,7 @@ export async function loadJournal(path: string, options: LoadJournalOptions = {}
   const parsed = parseJournal(text);
   if (parsed.ok) return { elements: parsed.elements, problem: null, movedAsideTo: null };
   if (options.moveCorruptAside === false) return { elements: [], problem: parsed.problem, movedAsideTo: null };
-  const target = findFreeName(`${path}.corrupt-${formatCompactLocal((options.now ?? Date.now)())}`);
+  const target = findFreeName(`${path}.corrupt-${formatCompactLocal((options.clock ?? systemClock).now())}`);
   await rename(path, target);
   return { elements: [], problem: parsed.problem, movedAsideTo: target };
 }

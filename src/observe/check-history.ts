@@ -8,6 +8,7 @@
 import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { CheckResult } from "../types.js";
+import { systemClock, type Clock } from "../util/clock.js";
 
 /** One check run, as stored (one JSON object per line). */
 export interface CheckRecord {
@@ -29,7 +30,8 @@ export interface CheckHistoryOptions {
   dir: string;
   /** Days of files kept (today included). */
   retentionDays: number;
-  nowMs?: () => number;
+  /** Today, for the retention. Default systemClock. */
+  clock?: Clock;
   /** A file could not be read, written or deleted; the history goes on in memory. */
   onError?: (error: unknown) => void;
 }
@@ -41,10 +43,10 @@ export class CheckHistory {
   private records: CheckRecord[] = [];
   private writing: Promise<void> = Promise.resolve();
   private prunedDay = "";
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   private constructor(private readonly options: CheckHistoryOptions) {
-    this.now = options.nowMs ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Loads the files within retention (oldest first) and deletes older ones. */
@@ -100,7 +102,7 @@ export class CheckHistory {
   /** Drops what fell out of retention, in memory and on disk. */
   private prune(): void {
     const oldest = this.oldestKeptDay();
-    this.prunedDay = toDayName(this.now());
+    this.prunedDay = toDayName(this.clock.now());
     const firstKept = this.records.findIndex((r) => toDayName(r.at_ms) >= oldest);
     this.records = firstKept < 0 ? [] : this.records.slice(firstKept);
     this.writing = this.writing
@@ -111,7 +113,7 @@ export class CheckHistory {
   }
 
   private oldestKeptDay(): string {
-    return toDayName(this.now() - (Math.max(1, this.options.retentionDays) - 1) * DAY_MS);
+    return toDayName(this.clock.now() - (Math.max(1, this.options.retentionDays) - 1) * DAY_MS);
   }
 
   private async listDayFiles(): Promise<string[]> {

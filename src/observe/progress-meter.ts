@@ -1,4 +1,5 @@
 import { formatCaughtUpLine, formatProgressLine, type SourceBacklog } from "./progress-line.js";
+import { systemClock, unrefTimer, type Clock } from "../util/clock.js";
 
 /** What the meter reads at each tick: the tailers' figures and the remediation queue. */
 interface ProgressInput {
@@ -18,7 +19,8 @@ export interface ProgressMeterOptions {
    * few lines behind, and that is not a catch-up.
    */
   minLagBytes?: number;
-  now?: () => number;
+  /** The ticks and the rates' time. Default systemClock. */
+  clock?: Clock;
 }
 
 export interface ProgressMeter {
@@ -37,14 +39,14 @@ const PROGRESS_DEFAULTS = { everyMs: 1000, minLagBytes: 1024 * 1024 } as const;
 export function startProgressMeter(options: ProgressMeterOptions): ProgressMeter {
   const everyMs = options.everyMs ?? PROGRESS_DEFAULTS.everyMs;
   const minLagBytes = options.minLagBytes ?? PROGRESS_DEFAULTS.minLagBytes;
-  const now = options.now ?? Date.now;
-  let last = { atMs: now(), lines: 0, bytes: 0 };
+  const clock = options.clock ?? systemClock;
+  let last = { atMs: clock.now(), lines: 0, bytes: 0 };
   /** The catch-up being shown: where it started. */
   let episode: { atMs: number; lines: number } | null = null;
 
   const tick = (): void => {
     const stats = options.input.getSourceStats();
-    const atMs = now();
+    const atMs = clock.now();
     const bySource = new Map<string, { lagBytes: number; lines: number; bytes: number }>();
     let lines = 0;
     let bytes = 0;
@@ -73,10 +75,10 @@ export function startProgressMeter(options: ProgressMeterOptions): ProgressMeter
     options.show(formatProgressLine({ sources, linesRead: lines - episode.lines, linesPerSecond: rate.lines, bytesPerSecond: rate.bytes, remediation }));
   };
 
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
+  const timer = clock.setInterval(tick, everyMs);
+  unrefTimer(timer);
   return {
     tick,
-    stop: () => clearInterval(timer),
+    stop: () => clock.clearInterval(timer),
   };
 }

@@ -115,7 +115,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const { logger, clock, dryRun, observer } = options;
   // A dry run changes nothing: the folders thousands of incidents of a catch-up name are looked at once a second.
   const reuseAnswersMs = dryRun ? DRY_RUN_REUSE_FS_ANSWERS_MS : 0;
-  const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir, reuseAnswersMs, now: () => clock.now() });
+  const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir, reuseAnswersMs, clock });
   const owners = createOwnerResolver();
   const scheduler = createKeyedScheduler(options.concurrency);
   const stopController = new AbortController();

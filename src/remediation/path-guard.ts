@@ -2,6 +2,7 @@ import { realpathSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { lstat, realpath } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from "node:path";
+import { systemClock, type Clock } from "../util/clock.js";
 
 /**
  * The path guard: the security boundary between log lines (untrusted) and the filesystem.
@@ -68,8 +69,8 @@ export interface PathGuardOptions {
    * incidents, and an answer a moment old says what a real run would have found just as well.
    */
   reuseAnswersMs?: number;
-  /** The clock of `reuseAnswersMs` (default Date.now). */
-  now?: () => number;
+  /** The clock of `reuseAnswersMs`. Default systemClock. */
+  clock?: Clock;
 }
 
 interface ResolvePathOptions {
@@ -105,7 +106,7 @@ export function createPathGuard(options: PathGuardOptions): PathGuard {
   const baseDir = resolve(options.baseDir);
   const rawRoots = options.allowedRoots.map((root) => resolve(baseDir, root));
   const realBaseDir = realpathOrSelf(baseDir);
-  const fsView = options.reuseAnswersMs ? reuseAnswers(options.reuseAnswersMs, options.now ?? Date.now) : DIRECT_FS;
+  const fsView = options.reuseAnswersMs ? reuseAnswers(options.reuseAnswersMs, options.clock ?? systemClock) : DIRECT_FS;
 
   /** The walk under way, shared by every call that comes while it runs. */
   let resolvingRoots: Promise<string[]> | null = null;
@@ -239,11 +240,11 @@ const DIRECT_FS: FsView = { lstatOrNull, realpath: (path) => realpath(path) };
  * The same questions, each answer (or failure) reused for `reuseMs`: every answer is dropped together once the
  * oldest is that old, so what is held is bounded by the paths asked about within `reuseMs`.
  */
-function reuseAnswers(reuseMs: number, now: () => number): FsView {
+function reuseAnswers(reuseMs: number, clock: Clock): FsView {
   const answers = new Map<string, Promise<unknown>>();
-  let since = now();
+  let since = clock.now();
   const ask = <T>(key: string, question: () => Promise<T>): Promise<T> => {
-    const at = now();
+    const at = clock.now();
     if (at - since >= reuseMs) {
       answers.clear();
       since = at;

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { CompiledRule, LogEvent, MatchedBatch, RuleMatch } from "../types.js";
 import { resolveWorkerScript } from "../util/resolve-worker-script.js";
+import { systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
 import {
   PROGRESS_BUSY,
   PROGRESS_RULE,
@@ -32,7 +33,8 @@ export interface RuleMatchWorkerOptions {
    * only counted (`eventCount`), so a catch-up of a million lines does not cost the main thread a million events.
    */
   forward?: readonly RegExp[];
-  now?: () => number;
+  /** The watchdog's looks and the budget's time. Default systemClock. */
+  clock?: Clock;
 }
 
 /**
@@ -72,7 +74,7 @@ export class RuleMatchWorker {
   private readonly onRuleDisabled: RuleMatchWorkerOptions["onRuleDisabled"];
   private readonly onWorkerError: RuleMatchWorkerOptions["onWorkerError"];
   private readonly forward: RegExp[] | null;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly progressBuffer = new SharedArrayBuffer(4 * PROGRESS_SLOTS);
   private readonly progress = new Int32Array(this.progressBuffer);
   private worker: Worker | null = null;
@@ -86,7 +88,7 @@ export class RuleMatchWorker {
   private readonly capacityWaiters: Array<() => void> = [];
   private nextId = 1;
   private nextSeq = 0;
-  private watchdog: NodeJS.Timeout | null = null;
+  private watchdog: TimerHandle | null = null;
   private watched: { seq: number; sinceMs: number } | null = null;
   private closed = false;
 
@@ -96,7 +98,7 @@ export class RuleMatchWorker {
     this.onWorkerError = options.onWorkerError;
     // `g` and `y` would make test() remember where it stopped.
     this.forward = options.forward ? options.forward.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, ""))) : null;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The rules for batches submitted from now on (batches already submitted keep theirs). */
@@ -230,12 +232,12 @@ export class RuleMatchWorker {
   private startWatchdog(): void {
     if (this.watchdog || this.closed) return;
     const tickMs = Math.min(250, Math.max(5, Math.floor(this.budgetMs / 4)));
-    this.watchdog = setInterval(() => this.checkProgress(), tickMs);
-    this.watchdog.unref();
+    this.watchdog = this.clock.setInterval(() => this.checkProgress(), tickMs);
+    unrefTimer(this.watchdog);
   }
 
   private stopWatchdog(): void {
-    if (this.watchdog) clearInterval(this.watchdog);
+    this.clock.clearInterval(this.watchdog);
     this.watchdog = null;
     this.watched = null;
   }
@@ -247,7 +249,7 @@ export class RuleMatchWorker {
       return;
     }
     const seq = Atomics.load(this.progress, PROGRESS_SEQ);
-    const nowMs = this.now();
+    const nowMs = this.clock.now();
     if (!this.watched || this.watched.seq !== seq) {
       this.watched = { seq, sinceMs: nowMs };
       return;
@@ -274,7 +276,7 @@ export class RuleMatchWorker {
   }
 
   private disable(rule: CompiledRule, event: LogEvent): void {
-    const disabled: DisabledRule = { rule, event, budgetMs: this.budgetMs, atMs: this.now() };
+    const disabled: DisabledRule = { rule, event, budgetMs: this.budgetMs, atMs: this.clock.now() };
     this.disabled.set(describeRuleContent(rule), disabled);
     this.onRuleDisabled?.(disabled);
   }

@@ -27,7 +27,7 @@ import { RuleMatchWorker, type DisabledRule } from "../../src/rules/rule-match-w
 import type { CheckResult, MatchedBatch, SourceLine } from "../../src/types.js";
 import { makeRule } from "../helpers/make-rule.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
-import { systemClock } from "../../src/util/clock.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 import { clockOn } from "../helpers/virtual-clock.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -169,10 +169,10 @@ describe("the composed pipeline", () => {
 describe("the composed pipeline's stages, as /health and the heartbeat judge them", () => {
   it("a matching worker held by one event is a stuck match stage while the stages around it are idle; it moves once the watchdog disables the rule", async () => {
     // The worker's watchdog and the judgement run on one injected clock; the regex really holds the worker thread.
-    let clock = 0;
+    const clock = new VirtualClock(T0);
     const budgetMs = 600_000;
     const disabled: DisabledRule[] = [];
-    const matchWorker = new RuleMatchWorker({ budgetMs, now: () => clock, onRuleDisabled: (d) => disabled.push(d) });
+    const matchWorker = new RuleMatchWorker({ budgetMs, clock, onRuleDisabled: (d) => disabled.push(d) });
     cleanups.push(() => matchWorker.close());
     // Nested bounded repetition: minutes of backtracking on an 11-byte line. The load-time check refuses it; here it
     // is handed to the worker directly, as a rule the check could not judge in its budget would be.
@@ -186,7 +186,7 @@ describe("the composed pipeline's stages, as /health and the heartbeat judge the
       matchWorker,
       outageKeys: createOutageKeys(NO_CHECKS, { baseDir: newTempDir(), downloadRoot: null }),
       askCheck: () => undefined,
-      manager: new IncidentManager({ clock: { ...systemClock, now: () => T0 + clock } }),
+      manager: new IncidentManager({ clock }),
       onError: (error) => {
         throw error;
       },
@@ -195,7 +195,7 @@ describe("the composed pipeline's stages, as /health and the heartbeat judge the
     const subscriptions = [matched$.subscribe((batch) => batches.push(batch)), changes$.subscribe()];
     cleanups.push(async () => subscriptions.forEach((s) => s.unsubscribe()));
     const watch = new PipelineWatch(30_000);
-    const look = () => watch.look(countStages(), clock).stages;
+    const look = () => watch.look(countStages(), clock.now()).stages;
 
     lines$.next(botLines(["2025-12-25 14:30:19,900 - bot - ERROR - primera b"]));
     await waitFor(() => batches.length === 1, "the first line matched");
@@ -205,7 +205,7 @@ describe("the composed pipeline's stages, as /health and the heartbeat judge the
       ["match", 1, false],
       ["fold", 0, false],
     ]);
-    clock += 30_000;
+    await clock.advance(30_000); // the watchdog looks all along: the event is under way, not yet for its budget
     const stuck = look();
     expect(stuck[1]).toEqual({ stage: "match", unit: "events", in: 2, out: 1, waiting: 1, stalled_s: 30, stuck: true });
     expect(stuck.filter((s) => s.stuck).map((s) => s.stage)).toEqual(["match"]);
@@ -214,8 +214,8 @@ describe("the composed pipeline's stages, as /health and the heartbeat judge the
     // Time passes for the watchdog: the worker is restarted, the event matched rule by rule, the runaway rule
     // disabled, and the event goes on through the other rule.
     await waitFor(
-      () => {
-        clock += budgetMs;
+      async () => {
+        await clock.advance(budgetMs);
         return batches.length === 2;
       },
       { what: "the held event answered once the watchdog disabled its rule", everyMs: 50 },

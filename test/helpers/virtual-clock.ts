@@ -2,22 +2,30 @@
  * Virtual time for tests, on RxJS's VirtualTimeScheduler: vigia's one Clock, driven by the test. `clockOn` makes
  * any RxJS scheduler a Clock (TestScheduler in marble tests); `VirtualClock` is the clock of every other test.
  */
-import { VirtualTimeScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from "rxjs";
+import { Subscription, VirtualTimeScheduler, type SchedulerLike } from "rxjs";
 import type { Clock, TimerHandle } from "../../src/util/clock.js";
 import { waitFor } from "./wait-for.js";
 
-/** The scheduler's time and timers as a Clock: a timer is a scheduled action, clearing it unsubscribes it. */
+/**
+ * The scheduler's time and timers as a Clock: a timer is a scheduled action, clearing it unsubscribes it. An
+ * interval schedules each repetition afresh (an action rescheduling itself would chain one child per repetition,
+ * and a watchdog's thousands of looks would overflow the stack when it is cleared).
+ */
 export function clockOn(scheduler: SchedulerLike): Clock {
   const clear = (handle: TimerHandle | null | undefined) => (handle as Subscription | null | undefined)?.unsubscribe();
   return {
     now: () => scheduler.now(),
     setTimeout: (callback, ms) => scheduler.schedule(callback, Math.max(0, ms)),
     clearTimeout: clear,
-    setInterval: (callback, ms) =>
-      scheduler.schedule(function (this: SchedulerAction<unknown>) {
+    setInterval: (callback, ms) => {
+      let repetition = scheduler.schedule(repeat, ms);
+      const interval = new Subscription(() => repetition.unsubscribe());
+      function repeat(): void {
         callback();
-        this.schedule(undefined, ms);
-      }, ms),
+        if (!interval.closed) repetition = scheduler.schedule(repeat, ms);
+      }
+      return interval;
+    },
     clearInterval: clear,
   };
 }

@@ -260,11 +260,11 @@ describe("loading an unusable journal", () => {
   });
 
   it("never replaces an earlier corrupt copy", async () => {
-    const now = () => T0;
+    const clock = new VirtualClock(T0); // both moved in the same second
     writeFileSync(path, "first garbage");
-    const a = await loadJournal(path, { now });
+    const a = await loadJournal(path, { clock });
     writeFileSync(path, "second garbage");
-    const b = await loadJournal(path, { now });
+    const b = await loadJournal(path, { clock });
     expect(b.movedAsideTo).toBe(`${a.movedAsideTo}-1`);
     expect(readFileSync(a.movedAsideTo!, "utf8")).toBe("first garbage");
     expect(readFileSync(b.movedAsideTo!, "utf8")).toBe("second garbage");

@@ -7,6 +7,7 @@ import { CheckHistory, readCheckHistory } from "../../src/observe/check-history.
 import { summarizeCheckHistory } from "../../src/observe/summarize-check-history.js";
 import type { CheckResult } from "../../src/types.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const newTempDir = useTempDirs("vigia-checks-");
 
@@ -36,17 +37,17 @@ describe("check history", () => {
   it("keeps every run across a restart, with uptime and latency percentiles", async () => {
     const dir = makeDir();
     const start = Date.parse("2026-12-01T10:00:00Z");
-    let now = start;
-    const first = await CheckHistory.open({ dir, retentionDays: 7, nowMs: () => now });
+    const clock = new VirtualClock(start);
+    const first = await CheckHistory.open({ dir, retentionDays: 7, clock });
     // Two days of runs every 6 h: 8 runs, 2 failed, latencies 10..80 ms.
     for (let i = 0; i < 8; i++) {
-      now = start + i * 6 * 3_600_000;
-      first.record(result(now, i !== 3 && i !== 6, (i + 1) * 10));
+      if (i > 0) clock.jump(6 * 3_600_000);
+      first.record(result(clock.now(), i !== 3 && i !== 6, (i + 1) * 10));
     }
     await first.flush();
     expect(readdirSync(dir).sort()).toEqual(["2026-12-01.jsonl", "2026-12-02.jsonl", "2026-12-03.jsonl"]);
 
-    const second = await CheckHistory.open({ dir, retentionDays: 7, nowMs: () => now });
+    const second = await CheckHistory.open({ dir, retentionDays: 7, clock });
     const runs = second.list(start);
     expect(runs).toHaveLength(8);
     expect(runs[0]).toEqual({ at_ms: start, check: "http:backend", kind: "http", target: "http://127.0.0.1:8000/health", ok: true, latency_ms: 10, reason: "HTTP 200" });
@@ -69,7 +70,7 @@ describe("check history", () => {
     expect(await readCheckHistory(dir, now - 30 * DAY)).toHaveLength(3);
     expect(existsSync(join(dir, "2026-12-01.jsonl"))).toBe(true);
 
-    const history = await CheckHistory.open({ dir, retentionDays: 3, nowMs: () => now });
+    const history = await CheckHistory.open({ dir, retentionDays: 3, clock: new VirtualClock(now) });
     await history.flush();
     expect(history.list(0).map((r) => r.at_ms)).toEqual([now - 2 * DAY, now - 1000]);
     expect(readdirSync(dir).sort()).toEqual(["2026-12-08.jsonl", "2026-12-10.jsonl", "notes.txt"]);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
 import { startProgressMeter } from "../../src/observe/progress-meter.js";
 import { formatProgressLine } from "../../src/observe/progress-line.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
-/** A meter over scripted tailer figures, ticked by hand on a hand-moved clock. */
+/** A meter over scripted tailer figures, ticked by hand on a virtual clock moved by hand. */
 function scriptMeter(minLagBytes = 1000) {
-  let nowMs = 0;
+  const clock = new VirtualClock();
   let stats: Array<{ source: string; lagBytes: number; linesRead: number; bytesRead: number }> = [];
   let remediation = { running: 0, queued: 0 };
   const shown: string[] = [];
@@ -15,13 +16,13 @@ function scriptMeter(minLagBytes = 1000) {
     finish: (t) => finished.push(t),
     minLagBytes,
     everyMs: 60_000,
-    now: () => nowMs,
+    clock,
   });
   return {
     shown,
     finished,
     step(ms: number, next: typeof stats, load = remediation) {
-      nowMs += ms;
+      clock.jump(ms);
       stats = next;
       remediation = load;
       meter.tick();

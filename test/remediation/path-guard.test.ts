@@ -3,6 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { createPathGuard, PathRefusedError, type PathGuard, type PathRefusalReason } from "../../src/remediation/index.js";
 import { makeTraversableTempDir } from "./helpers.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 describe("path guard", () => {
   let base: string;
@@ -114,19 +115,19 @@ describe("path guard", () => {
   });
 
   it("reuses what the filesystem answered for reuseAnswersMs (a dry run), and asks again after it", async () => {
-    let nowMs = 0;
-    const reusing = createPathGuard({ allowedRoots: ["modelos"], baseDir: base, reuseAnswersMs: 1000, now: () => nowMs });
+    const clock = new VirtualClock();
+    const reusing = createPathGuard({ allowedRoots: ["modelos"], baseDir: base, reuseAnswersMs: 1000, clock });
     const fresh = createPathGuard({ allowedRoots: ["modelos"], baseDir: base });
     expect((await reusing.resolvePath("modelos/pedro")).exists).toBe(false);
     mkdirSync(join(base, "modelos/pedro"));
-    nowMs = 999;
+    clock.jump(999);
     expect((await reusing.resolvePath("modelos/pedro")).exists).toBe(false);
     expect((await fresh.resolvePath("modelos/pedro")).exists).toBe(true);
-    nowMs = 1000;
+    clock.jump(1);
     expect((await reusing.resolvePath("modelos/pedro")).exists).toBe(true);
     // A link planted where a folder was is seen once the answers are renewed, and still refused.
     symlinkSync(join(base, "outside"), join(base, "modelos/pedro/escape"));
-    nowMs = 2000;
+    clock.jump(1000);
     await expect(reusing.resolvePath("modelos/pedro/escape/x")).rejects.toMatchObject({ reason: "outside_roots" });
   });
 
