@@ -6,7 +6,6 @@
  * awaited as disk check runs counted on /metrics, never as time slept.
  */
 import { afterAll, afterEach, expect, it, jest } from "@jest/globals";
-import { execFileSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { findPidsByPattern } from "../../src/checks/find-process.js";
@@ -14,18 +13,19 @@ import { escapeRegExp } from "../../src/util/template.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { removeDir } from "../helpers/temp-dir.js";
 import { killLeftovers, makeWorkdir, readJournal, readText, startVigia, type JournalEntry } from "./cli-harness.js";
-import { IS_ROOT, NEEDS_ROOT, describeIf } from "../helpers/environment.js";
+import { describeUnless } from "../helpers/environment.js";
+import { mountTmpfs, whyNoTmpfs } from "../helpers/tmpfs.js";
 
 jest.setTimeout(120_000);
 
-const mounts: string[] = [];
+const unmounts: (() => void)[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
   await killLeftovers();
 });
 afterAll(() => {
-  for (const m of mounts.splice(0)) execFileSync("umount", ["-l", m]);
+  for (const unmount of unmounts.splice(0)) unmount();
   for (const d of dirs.splice(0)) removeDir(d);
 });
 
@@ -33,9 +33,7 @@ afterAll(() => {
 function makeDiskWorkdir(): string {
   const dir = makeWorkdir();
   dirs.push(dir);
-  mkdirSync(join(dir, "modelos"));
-  execFileSync("mount", ["-t", "tmpfs", "-o", "size=32m", "tmpfs", join(dir, "modelos")]);
-  mounts.push(join(dir, "modelos"));
+  unmounts.push(mountTmpfs(join(dir, "modelos"), "32m"));
   writeFileSync(
     join(dir, "vigia.config.yaml"),
     [
@@ -119,9 +117,7 @@ function diskIncidents(dir: string): JournalEntry[] {
   return readJournal(join(dir, "logs", "descarga_errors.json")).filter((i) => i.error_type === "disco_lleno");
 }
 
-const describeIfRoot = describeIf(IS_ROOT, `${NEEDS_ROOT} to mount a small tmpfs`);
-
-describeIfRoot("a full download filesystem", () => {
+describeUnless(whyNoTmpfs())("a full download filesystem", () => {
   it("stops the supervised bot while full, keeps one open incident for log and check, restarts the bot when space is back", async () => {
     const dir = makeDiskWorkdir();
     writeFileSync(join(dir, "bot.py"), BOT_PY);

@@ -5,11 +5,12 @@
  * (the journal's disk frozen: its write neither ends nor fails), and calls again once it can. The switch's URL path
  * (its secret) never reaches monitor.log.
  */
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect } from "@jest/globals";
 import { createServer, type Server } from "node:http";
 import { rmSync } from "node:fs";
-import { mountFreezableFs, type FreezableFs } from "../helpers/frozen-fs.js";
-import { fillFilesystem, mountTmpfs } from "../helpers/tmpfs.js";
+import { itUnless } from "../helpers/environment.js";
+import { mountFreezableFs, whyNoFreezableFs, type FreezableFs } from "../helpers/frozen-fs.js";
+import { fillFilesystem, mountTmpfs, whyNoTmpfs } from "../helpers/tmpfs.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { BACKEND_LOG, BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, startVigia, type Workspace } from "./vigia-harness.js";
 
@@ -93,10 +94,9 @@ function writeHeartbeatConfig(ws: Workspace, statusPort: number, switchPort: num
 }
 
 describe("heartbeat (e2e)", () => {
-  it("pings while healthy, stops while the journal cannot be written, pings again once it can", async () => {
+  itUnless(whyNoTmpfs())("pings while healthy, stops while the journal cannot be written, pings again once it can", async () => {
     const ws = createWorkspace({ config: null });
     unmount = mountTmpfs(ws.at("diario"), "64k");
-    if (!unmount) return;
     const { pings, port: switchPort } = await startSwitch();
     const statusPort = await findFreePort();
     writeHeartbeatConfig(ws, statusPort, switchPort, "method: POST");
@@ -145,10 +145,9 @@ describe("heartbeat (e2e)", () => {
     expect(monitorLog + stopped.stderr).not.toContain("heartbeat-uuid");
   });
 
-  it("stops while a stage holds work it does not move on (the journal's disk frozen), says which stage, and pings again once it moves", async () => {
+  itUnless(whyNoFreezableFs())("stops while a stage holds work it does not move on (the journal's disk frozen), says which stage, and pings again once it moves", async () => {
     const ws = createWorkspace({ config: null });
     frozenFs = mountFreezableFs(ws.at("diario"), ws.at("diario.ext4"));
-    if (!frozenFs) return;
     const { pings, port: switchPort } = await startSwitch();
     const statusPort = await findFreePort();
     writeHeartbeatConfig(ws, statusPort, switchPort, "stuck_after: 1");

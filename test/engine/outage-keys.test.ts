@@ -1,19 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { ChecksConfig } from "../../src/config/types.js";
 import { createOutageKeys, findMountPoint } from "../../src/engine/outage-keys.js";
 import type { CompiledRule, LogEvent, RuleMatch } from "../../src/types.js";
-import { IS_ROOT, NEEDS_ROOT, itIf } from "../helpers/environment.js";
+import { itUnless } from "../helpers/environment.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
+import { mountTmpfs, whyNoTmpfs } from "../helpers/tmpfs.js";
 
 let base: string;
-let mounted: string | null = null;
+let unmount: (() => void) | null = null;
 // Unmounted before the temp folders go (after-hooks run in the order they are declared).
 afterEach(() => {
-  if (mounted) execFileSync("umount", ["-l", mounted]);
-  mounted = null;
+  unmount?.();
+  unmount = null;
 });
 const newTempDir = useTempDirs("vigia-outage-");
 
@@ -53,9 +53,8 @@ describe("one outage, one key", () => {
     expect(keys.isCheckOwned({ error_type: "disco_lleno", clave: match.key })).toBe(true);
   });
 
-  itIf(IS_ROOT, NEEDS_ROOT)("a filesystem no check watches gets its mount point as key, with or without a path in the message", () => {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", join(base, "modelos")]);
-    mounted = join(base, "modelos");
+  itUnless(whyNoTmpfs())("a filesystem no check watches gets its mount point as key, with or without a path in the message", () => {
+    unmount = mountTmpfs(join(base, "modelos"), "4m");
     expect(findMountPoint(join(base, "modelos", "ana", "x.mp4"))).toBe(join(base, "modelos"));
     const keys = createOutageKeys(makeChecks({ disk: disk([base]) }), { baseDir: base, downloadRoot: join(base, "modelos") });
     const named = keys.correlate(makeMatch("disco_lleno", { path: "modelos/ana/x.mp4" }));

@@ -17,6 +17,16 @@ export function hasCommand(name: string): boolean {
   }
 }
 
+/**
+ * The first line of what a program (mount, mkfs) said when it refused, for a skip reason; the probe's scratch folder
+ * is named as such, so that every test skipped for one refusal shares one reason.
+ */
+export function describeRefusal(error: unknown, scratchDir: string): string {
+  const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
+  const firstLine = (stderr || (error as Error).message).split("\n")[0]!.trim();
+  return firstLine.replaceAll(scratchDir, "<scratch folder>");
+}
+
 /** The reporter finds skip reasons by this mark in a test's full name. */
 function markSkipped(name: string, reason: string): string {
   return `${name} [skipped: ${reason}]`;
@@ -27,11 +37,21 @@ export function describeIf(condition: boolean, reason: string): (name: string, f
   return (name, fn) => (condition ? describe(name, fn) : describe.skip(markSkipped(name, reason), fn));
 }
 
+/** `describe` where `whyNot` (what a probe found missing on this machine) is null, else a skipped block that says it. */
+export function describeUnless(whyNot: string | null): (name: string, fn: () => void) => void {
+  return describeIf(whyNot === null, whyNot ?? "");
+}
+
 type TestFn = Parameters<typeof it>[1];
 
 /** `it` where `condition` holds, else a skipped test whose name says `reason`. */
 export function itIf(condition: boolean, reason: string): (name: string, fn: TestFn, timeoutMs?: number) => void {
   return (name, fn, timeoutMs) => (condition ? it(name, fn, timeoutMs) : it.skip(markSkipped(name, reason), fn, timeoutMs));
+}
+
+/** `it` where `whyNot` (what a probe found missing on this machine) is null, else a skipped test that says it. */
+export function itUnless(whyNot: string | null): (name: string, fn: TestFn, timeoutMs?: number) => void {
+  return itIf(whyNot === null, whyNot ?? "");
 }
 
 export const NEEDS_ROOT = `needs root (running as uid ${process.getuid?.()})`;

@@ -5,6 +5,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { closeSync, ftruncateSync, mkdirSync, openSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { IS_ROOT, NEEDS_ROOT, describeRefusal, hasCommand } from "./environment.js";
+import { makeTempDir } from "./temp-dir.js";
 
 export interface FreezableFs {
   /** Makes every write under the mount block (the writers wait, nothing fails). */
@@ -15,8 +18,8 @@ export interface FreezableFs {
   remove(): void;
 }
 
-/** Mounts a fresh ext4 of `sizeMb` at `dir` (image at `image`), or returns null where that is not allowed. */
-export function mountFreezableFs(dir: string, image: string, sizeMb = 8): FreezableFs | null {
+/** Mounts a fresh ext4 of `sizeMb` at `dir` (image at `image`). Where that is refused, see `whyNoFreezableFs`. */
+export function mountFreezableFs(dir: string, image: string, sizeMb = 8): FreezableFs {
   mkdirSync(dir, { recursive: true });
   try {
     const fd = openSync(image, "w");
@@ -26,8 +29,7 @@ export function mountFreezableFs(dir: string, image: string, sizeMb = 8): Freeza
     execFileSync("mount", ["-o", "loop", image, dir], { stdio: "pipe" });
   } catch (error) {
     rmSync(image, { force: true });
-    console.warn(`skipped: cannot mount a loop ext4 here (${(error as Error).message.split("\n")[0]})`);
-    return null;
+    throw error;
   }
   let frozen = false;
   let mounted = true;
@@ -48,4 +50,27 @@ export function mountFreezableFs(dir: string, image: string, sizeMb = 8): Freeza
       rmSync(image, { force: true });
     },
   };
+}
+
+/**
+ * Why this machine cannot give a test a freezable filesystem (not root, a program missing, mounting a loop device
+ * refused), or null where it can. Tried for real on a scratch folder, so a test can be skipped with its reason when
+ * it is declared instead of passing without having run.
+ */
+export function whyNoFreezableFs(): string | null {
+  if (!IS_ROOT) return `${NEEDS_ROOT} to mount a loop ext4`;
+  const missing = ["mkfs.ext4", "fsfreeze"].filter((program) => !hasCommand(program));
+  if (missing.length > 0) return `needs ${missing.join(" and ")} on PATH`;
+  const scratch = makeTempDir("vigia-frozen-fs-probe-");
+  let fs: FreezableFs | null = null;
+  try {
+    fs = mountFreezableFs(join(scratch.dir, "mnt"), join(scratch.dir, "image.ext4"));
+    fs.freeze();
+    return null;
+  } catch (error) {
+    return `cannot mount and freeze a loop ext4 here (${describeRefusal(error, scratch.dir)})`;
+  } finally {
+    fs?.remove();
+    scratch.cleanup();
+  }
 }

@@ -1,17 +1,42 @@
 /** A real, small filesystem for tests of a full disk: a tmpfs (root only) and a way to fill it. */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { IS_ROOT, NEEDS_ROOT, describeRefusal } from "./environment.js";
+import { makeTempDir } from "./temp-dir.js";
 
-/** Mounts a real tmpfs of `size` at `dir` (root only); returns its unmount, or null where mounting is not allowed. */
-export function mountTmpfs(dir: string, size: string): (() => void) | null {
+/**
+ * Mounts a real tmpfs of `size` (and mount options `extraOptions`, e.g. `uid=65534`) at `dir`; returns its unmount.
+ * Where that is refused, see `whyNoTmpfs`.
+ */
+export function mountTmpfs(dir: string, size: string, extraOptions: string[] = []): () => void {
   mkdirSync(dir, { recursive: true });
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { stdio: "pipe" });
-  } catch (error) {
-    console.warn(`skipped: cannot mount a tmpfs here (${(error as Error).message.split("\n")[0]})`);
-    return null;
-  }
+  execFileSync("mount", ["-t", "tmpfs", "-o", [`size=${size}`, ...extraOptions].join(","), "tmpfs", dir], { stdio: "pipe" });
   return () => execFileSync("umount", ["-l", dir], { stdio: "pipe" });
+}
+
+/**
+ * Why this machine cannot mount a tmpfs (not root, or root without the right: a container without CAP_SYS_ADMIN),
+ * or null where it can. Tried for real on a scratch folder, so a test can be skipped with its reason when it is
+ * declared instead of passing without having run.
+ */
+export function whyNoTmpfs(): string | null {
+  probed ??= { whyNot: probeTmpfs() };
+  return probed.whyNot;
+}
+
+let probed: { whyNot: string | null } | undefined;
+
+function probeTmpfs(): string | null {
+  if (!IS_ROOT) return `${NEEDS_ROOT} to mount a tmpfs`;
+  const scratch = makeTempDir("vigia-tmpfs-probe-");
+  try {
+    mountTmpfs(scratch.dir, "64k")();
+    return null;
+  } catch (error) {
+    return `cannot mount a tmpfs here (${describeRefusal(error, scratch.dir)})`;
+  } finally {
+    scratch.cleanup();
+  }
 }
 
 /** Writes a filler file until the filesystem refuses with ENOSPC. */

@@ -11,7 +11,8 @@ import {
 } from "../../src/remediation/index.js";
 import { MissingFieldError } from "../../src/util/template.js";
 import { CAN_DROP_PRIVILEGES, NEEDS_BOT_USER, NOBODY_GID, NOBODY_UID, makeContext, makeTraversableTempDir, runAsNobody } from "./helpers.js";
-import { IS_ROOT, NEEDS_ROOT, describeIf } from "../helpers/environment.js";
+import { IS_ROOT, NEEDS_ROOT, describeIf, describeUnless } from "../helpers/environment.js";
+import { mountTmpfs, whyNoTmpfs } from "../helpers/tmpfs.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const describeAsRoot = describeIf(IS_ROOT, NEEDS_ROOT);
@@ -317,18 +318,17 @@ describe("prune", () => {
     expect(result.cause).toBeInstanceOf(InvalidSpecError);
   });
 
-  describeAsRoot("on a real full filesystem (tmpfs)", () => {
+  describeUnless(whyNoTmpfs())("on a real full filesystem (tmpfs)", () => {
     it("frees real space until df says the target is met", async () => {
       const mount = join(base, "modelos/disco");
-      mkdirSync(mount);
-      execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mount]);
+      const unmount = mountTmpfs(mount, "4m");
       try {
         for (let i = 0; i < 4; i += 1) writeAged(join(mount, `v${i}.part`), 900 * 1024, 10 - i);
         const result = await run({ type: "prune", dir: "modelos/disco", glob: "*.part", older_than_days: 2, target_free_gb: 2 / 1024 });
         expect(result.ok).toBe(true);
         expect(readdirSync(mount).sort()).toEqual(["v2.part", "v3.part"]);
       } finally {
-        execFileSync("umount", [mount]);
+        unmount();
       }
     });
   });

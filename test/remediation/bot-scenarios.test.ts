@@ -1,7 +1,6 @@
 import { it, expect, beforeEach, afterEach } from "@jest/globals";
 import { chownSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ActionSpec, Transicion, VerifySpec } from "../../src/types.js";
@@ -31,7 +30,8 @@ except Exception as e:
     logging.error("Error descargando %s: %s: %s", path, type(e).__name__, e)
     sys.exit(1)
 `;
-import { describeIf } from "../helpers/environment.js";
+import { describeIf, itUnless } from "../helpers/environment.js";
+import { mountTmpfs, whyNoTmpfs } from "../helpers/tmpfs.js";
 
 /** Patterns in the spirit of rules/descargas.yaml (the rules stage owns the real ones). */
 const PATTERNS = {
@@ -106,10 +106,9 @@ describeAsBot("real bot errors fixed by the executor", () => {
     expect(bot("modelos/ana/20251225_143020_a3f2b1.mp4")).toMatchObject({ code: 0 });
   });
 
-  it("disco_lleno: a real ENOSPC on a small tmpfs; prune old partial files; the bot's retry fits", async () => {
+  itUnless(whyNoTmpfs())("disco_lleno: a real ENOSPC on a small tmpfs; prune old partial files; the bot's retry fits", async () => {
     const disk = join(base, "modelos/disco");
-    mkdirSync(disk);
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=3m,mode=0755,uid=65534,gid=65534", "tmpfs", disk]);
+    const unmount = mountTmpfs(disk, "3m", ["mode=0755", "uid=65534", "gid=65534"]);
     try {
       const old = (Date.now() - 10 * 86_400_000) / 1000;
       for (const name of ["viejo1.part", "viejo2.part"]) {
@@ -130,7 +129,7 @@ describeAsBot("real bot errors fixed by the executor", () => {
       expect(existsSync(join(disk, "viejo1.part")) || existsSync(join(disk, "viejo2.part"))).toBe(false);
       expect(bot("modelos/disco/nuevo.mp4", 2 * 1024 * 1024)).toMatchObject({ code: 0 });
     } finally {
-      execFileSync("umount", [disk]);
+      unmount();
     }
   });
 

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { execFileSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, realpathSync, writeFileSync, writeSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,7 +8,8 @@ import { runVerify } from "../../src/remediation/index.js";
 import { loadRules } from "../../src/rules/load-rules.js";
 import { formatProblem } from "../../src/util/problems.js";
 import { makeContext, makeTraversableTempDir } from "./helpers.js";
-import { IS_ROOT, NEEDS_ROOT, itIf } from "../helpers/environment.js";
+import { itUnless } from "../helpers/environment.js";
+import { mountTmpfs, whyNoTmpfs } from "../helpers/tmpfs.js";
 
 let base: string;
 let cleanup: () => void;
@@ -61,16 +61,15 @@ describe("http_up: the server answers HTTP at all, or its health URL says 2xx", 
 });
 
 describe("disk_free measures the filesystem of the path that failed", () => {
-  const mounts: string[] = [];
+  const unmounts: (() => void)[] = [];
   // Before the temp folder is removed (the outer afterEach): a mounted folder cannot be.
   afterEach(() => {
-    for (const m of mounts.splice(0)) execFileSync("umount", ["-l", m]);
+    for (const unmount of unmounts.splice(0)) unmount();
   });
 
   /** `modelos/` becomes a full 8 MiB tmpfs (root only) while the temp folder's own disk has room. */
   function mountFullTmpfs(): void {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", join(base, "modelos")]);
-    mounts.push(join(base, "modelos"));
+    unmounts.push(mountTmpfs(join(base, "modelos"), "8m"));
     const fd = openSync(join(base, "modelos", "relleno.bin"), "w");
     try {
       for (;;) writeSync(fd, Buffer.alloc(1024 * 1024));
@@ -81,7 +80,7 @@ describe("disk_free measures the filesystem of the path that failed", () => {
     }
   }
 
-  itIf(IS_ROOT, NEEDS_ROOT)("a missing file under a full tmpfs is measured there, not on the working folder's disk", async () => {
+  itUnless(whyNoTmpfs())("a missing file under a full tmpfs is measured there, not on the working folder's disk", async () => {
     mountFullTmpfs();
     const spec: VerifySpec = { type: "disk_free", path: "{path}", fallback_path: "{config.download_root}", min_gb: "{config.disk_warn_gb}" };
     const config = { "config.download_root": join(base, "modelos"), "config.disk_warn_gb": "0.001" };
