@@ -84,7 +84,7 @@ class FileSourceGroup implements FileSources, GlobSourceHost {
       }
     }
     await Promise.all(starting.map((tailer) => tailer.start()));
-    for (const glob of this.globs) glob.follow(this.watcher, this.options.pollIntervalMs);
+    for (const glob of this.globs) glob.follow(this.watcher, this.options.pollIntervalMs, this.options.clock);
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@ import type { BigIntStats } from "node:fs";
 import { resolve } from "node:path";
 import type { SourceLine } from "../types.js";
 import { describeError } from "../util/describe-error.js";
+import { systemClock, type Clock, type TimerHandle } from "../util/clock.js";
 import type { CheckpointStore, FileCheckpoint, PathCheckpoint } from "./checkpoint-store.js";
 import { FINGERPRINT_BYTES, digestBytes, readBytesAt } from "./fingerprint.js";
 import { FollowedFile, formatFileId, NotARegularFileError } from "./followed-file.js";
@@ -57,8 +58,8 @@ export interface FileTailerOptions {
   getPendingOffset?(fileId: string): number | undefined;
   /** Awaited before each read: lets a slower stage downstream hold reading back. */
   waitForCapacity?(): Promise<void>;
-  /** The clock of the rotated files' grace periods (default Date.now). */
-  now?(): number;
+  /** The polls, the rotated files' grace periods and the lines' read times. Default systemClock. */
+  clock?: Clock;
 }
 
 export type TailerEventType =
@@ -130,6 +131,7 @@ export class FileTailer implements BudgetMember {
     rotateGraceMs: number;
   };
   private readonly options: FileTailerOptions;
+  private readonly clock: Clock;
   private current: FollowedFile | null = null;
   private draining: FollowedFile[] = [];
   /** Inodes (`dev:ino`) of files already read or already there when a file was opened: never read as new. */
@@ -142,7 +144,7 @@ export class FileTailer implements BudgetMember {
   private running: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
   private again = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private timerIsFast = false;
   /** Whether the watcher woke this tailer since the last check: a change found without it is a missed event. */
   private woken = false;
@@ -170,6 +172,7 @@ export class FileTailer implements BudgetMember {
 
   constructor(options: FileTailerOptions) {
     this.options = options;
+    this.clock = options.clock ?? systemClock;
     this.source = options.source;
     this.file = options.path;
     this.path = resolve(options.path);
@@ -229,13 +232,13 @@ export class FileTailer implements BudgetMember {
    * a parent folder is not an event here); for a while after the watcher missed a change of this file.
    */
   private needsFastPoll(): boolean {
-    return !this.watcher || this.draining.length > 0 || this.pathProblem !== null || Date.now() < this.fastPollUntilMs;
+    return !this.watcher || this.draining.length > 0 || this.pathProblem !== null || this.clock.now() < this.fastPollUntilMs;
   }
 
   /** After a check that started draining a rotated file (or found a missed event): the slow poll becomes a fast one now. */
   private hastenPoll(): void {
     if (!this.timer || this.timerIsFast || !this.needsFastPoll()) return;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.schedulePoll();
   }
@@ -253,8 +256,8 @@ export class FileTailer implements BudgetMember {
     // separate wake-ups of the event loop and the thread pool.
     const delayMs = this.timerIsFast
       ? this.settings.pollIntervalMs
-      : this.settings.watchedPollIntervalMs + 1000 - ((Date.now() + this.settings.watchedPollIntervalMs) % 1000);
-    this.timer = setTimeout(() => {
+      : this.settings.watchedPollIntervalMs + 1000 - ((this.clock.now() + this.settings.watchedPollIntervalMs) % 1000);
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       void this.poke().finally(() => {
         if (!this.timer) this.schedulePoll();
@@ -271,7 +274,7 @@ export class FileTailer implements BudgetMember {
 
   private async stopRunning(): Promise<void> {
     this.phase = "stopping";
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.unwatch?.();
     if (this.ownsWatcher) await this.watcher?.close();
@@ -360,13 +363,13 @@ export class FileTailer implements BudgetMember {
       else await this.checkPath();
       for (const file of [...this.draining]) await this.readAvailable(file);
       if (this.current && !this.currentUnchanged) await this.readAvailable(this.current);
-      await this.closeExpiredFiles(this.options.now?.() ?? Date.now());
+      await this.closeExpiredFiles(this.clock.now());
     } catch (error) {
       this.emitEvent("error", describeError(error));
     }
     // A change the watcher did not announce: its events do not reach us for this file; poll it fast for a while.
     if (this.watcher && !this.woken && this.countChanges() !== changesBefore) {
-      this.fastPollUntilMs = Date.now() + TAILER_DEFAULTS.watchMissedFastPollMs;
+      this.fastPollUntilMs = this.clock.now() + TAILER_DEFAULTS.watchMissedFastPollMs;
       this.watcher.rewatchIfReplaced(this.path);
     }
     this.woken = false;
@@ -567,7 +570,7 @@ export class FileTailer implements BudgetMember {
   /** Moves a file that left the path to the draining list: still read until its grace period ends. */
   private retire(file: FollowedFile, reason: string): void {
     file.rotated = true;
-    file.graceDeadlineMs = (this.options.now?.() ?? Date.now()) + this.settings.rotateGraceMs;
+    file.graceDeadlineMs = this.clock.now() + this.settings.rotateGraceMs;
     this.draining.push(file);
     this.knownFileIds.add(file.fileId);
     this.counters.rotations++;
@@ -613,7 +616,7 @@ export class FileTailer implements BudgetMember {
       if (bytesRead === 0) return;
       this.batch = [];
       this.batchFileId = file.fileId;
-      this.batchReadAtMs = Date.now();
+      this.batchReadAtMs = this.clock.now();
       file.splitter.push(this.buffer, 0, bytesRead, this.sink);
       file.noteRead(this.buffer, bytesRead);
       this.counters.bytesRead += bytesRead;
@@ -627,7 +630,7 @@ export class FileTailer implements BudgetMember {
   private flushHeldLine(file: FollowedFile): void {
     this.batch = [];
     this.batchFileId = file.fileId;
-    this.batchReadAtMs = Date.now();
+    this.batchReadAtMs = this.clock.now();
     file.splitter.flush(this.sink);
     this.deliverBatch();
   }
@@ -684,7 +687,7 @@ export class FileTailer implements BudgetMember {
     }
     const last = this.lastCheckpoint;
     if (last && last.files.length === files.length && last.files.every((file, i) => file === files[i])) return last;
-    this.lastCheckpoint = { updatedAtMs: Date.now(), files };
+    this.lastCheckpoint = { updatedAtMs: this.clock.now(), files };
     return this.lastCheckpoint;
   }
 

@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import type { FileSourceSpec } from "./file-sources.js";
 import type { PathWatcher } from "./path-watcher.js";
+import { systemClock, type Clock, type TimerHandle } from "../util/clock.js";
 import { isRotatedSiblingOfAny, listGlobMatches, type SourceGlob } from "./source-glob.js";
 
 /** What a glob source asks of the group of tailers it adds to. */
@@ -17,7 +18,8 @@ export interface GlobSourceHost {
 /** Finds the files of one glob source: at start, then on the watcher's events in its folders (or a poll). */
 export class GlobSource {
   private stopWatching: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
+  private clock: Clock = systemClock;
   /** Paths being looked at, so one burst of events starts one tailer. */
   private readonly pending = new Set<string>();
 
@@ -31,11 +33,13 @@ export class GlobSource {
     return listGlobMatches(this.glob);
   }
 
-  follow(watcher: PathWatcher | undefined, pollIntervalMs: number | undefined): void {
+  /** Looks for new files on the watcher's events, or without a watcher every `pollIntervalMs` of `clock`. */
+  follow(watcher: PathWatcher | undefined, pollIntervalMs: number | undefined, clock: Clock = systemClock): void {
+    this.clock = clock;
     if (watcher) {
       this.stopWatching = watcher.watchTree(this.glob.root, this.glob.maxDepth, (path) => void this.consider(path));
     } else {
-      this.timer = setInterval(() => void this.consider(this.glob.root), pollIntervalMs ?? 250);
+      this.timer = clock.setInterval(() => void this.consider(this.glob.root), pollIntervalMs ?? 250);
     }
     // Files created between the first listing and the watch being in place.
     void this.consider(this.glob.root);
@@ -43,7 +47,7 @@ export class GlobSource {
 
   close(): void {
     this.stopWatching?.();
-    if (this.timer) clearInterval(this.timer);
+    this.clock.clearInterval(this.timer);
   }
 
   /** Looks at an entry that changed: a new matching file gets a tailer; a folder (new, or the root) is listed. */

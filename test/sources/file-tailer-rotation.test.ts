@@ -18,6 +18,7 @@ import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { TAILER_DEFAULTS } from "../../src/sources/file-tailer.js";
 import { Collector, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 import { numberedLines } from "./tail-helpers.js";
 
 const { tempPath, started } = useTailerTestScaffold();
@@ -36,8 +37,8 @@ describe("item 3: rename-and-create", () => {
     const writer = openSync(path, "a");
     writeSync(writer, numberedLines("a", 1, 3));
     const collector = new Collector();
-    const clock = { ms: 0 };
-    const { tailer } = makeTailer(path, collector, { rotateGraceMs: 400, now: () => clock.ms });
+    const clock = new VirtualClock();
+    const { tailer } = makeTailer(path, collector, { rotateGraceMs: 400, clock });
     await started(tailer);
     writeSync(writer, numberedLines("a", 4, 2) + "a-6 unfinished");
     renameSync(path, `${path}.1`);
@@ -51,7 +52,7 @@ describe("item 3: rename-and-create", () => {
     expect(tailer.getStats()).toMatchObject({ rotations: 1, drainingFiles: 1 });
     expect(collector.eventTypes()).toContain("rotated");
     // After the grace period the old file is closed.
-    clock.ms += 400;
+    clock.jump(400);
     await tailer.poke();
     expect(tailer.getStats().drainingFiles).toBe(0);
     expect(collector.eventTypes()).toContain("closed");
@@ -66,14 +67,14 @@ describe("item 3: rename-and-create", () => {
     const path = tempPath();
     writeFileSync(path, "");
     const collector = new Collector();
-    const clock = { ms: 0 };
-    const { tailer } = makeTailer(path, collector, { rotateGraceMs: 50, now: () => clock.ms });
+    const clock = new VirtualClock();
+    const { tailer } = makeTailer(path, collector, { rotateGraceMs: 50, clock });
     await started(tailer);
     appendFileSync(path, "whole\ncut by rotation");
     renameSync(path, `${path}.1`);
     await tailer.poke();
     expect(collector.texts()).toEqual(["whole"]);
-    clock.ms += 50;
+    clock.jump(50);
     await tailer.poke();
     expect(collector.texts()).toEqual(["whole", "cut by rotation"]);
   });
@@ -82,8 +83,8 @@ describe("item 3: rename-and-create", () => {
     const path = tempPath();
     writeFileSync(path, numberedLines("n", 1, 5));
     const collector = new Collector();
-    const clock = { ms: 0 };
-    const { tailer } = makeTailer(path, collector, { startAt: "beginning", rotateGraceMs: 50, now: () => clock.ms });
+    const clock = new VirtualClock();
+    const { tailer } = makeTailer(path, collector, { startAt: "beginning", rotateGraceMs: 50, clock });
     await started(tailer);
     appendFileSync(path, numberedLines("n", 6, 5));
     // Rotation 1: A → .1, B created and written.
@@ -94,7 +95,7 @@ describe("item 3: rename-and-create", () => {
     renameSync(path, `${path}.1`);
     writeFileSync(path, numberedLines("n", 21, 10));
     await tailer.poke();
-    clock.ms += 50;
+    clock.jump(50);
     await tailer.poke();
     expect(collector.texts()).toEqual(numberedLines("n", 1, 30).trimEnd().split("\n"));
     expect(tailer.getStats().rotations).toBe(2);
@@ -231,13 +232,13 @@ describe("item 5: delete and re-create, inode reuse, same first line", () => {
     const banner = "2024-05-01 00:00:00 INFO bot started\n";
     writeFileSync(path, banner + "old-1\n");
     const collector = new Collector();
-    const clock = { ms: 0 };
-    const { tailer } = makeTailer(path, collector, { startAt: "beginning", rotateGraceMs: 20, now: () => clock.ms });
+    const clock = new VirtualClock();
+    const { tailer } = makeTailer(path, collector, { startAt: "beginning", rotateGraceMs: 20, clock });
     await started(tailer);
     const oldInode = inodeOf(path);
     unlinkSync(path);
     await tailer.poke();
-    clock.ms += 20;
+    clock.jump(20);
     await tailer.poke(); // grace over: the old handle is closed, the inode is free
     writeFileSync(path, banner + "new-1\nnew-2\n");
     await tailer.poke();
