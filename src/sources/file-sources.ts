@@ -31,7 +31,7 @@ export interface FileSources {
 }
 
 /**
- * Builds one tailer per plain spec and one per file matching a glob spec, around one shared chokidar watcher
+ * Builds one tailer per plain spec and one per file matching a glob spec, around one shared folder watcher
  * (none when `watch` is false: glob sources then look for new files at every `pollIntervalMs`).
  *
  * A file matched by two sources is followed once, by the first. A file that appears under a glob while running is

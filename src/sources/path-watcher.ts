@@ -1,6 +1,5 @@
-import { realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync, watch, type Dirent, type FSWatcher } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { watch, type FSWatcher } from "chokidar";
 import { listSiblingBaseNames } from "./rotated-siblings.js";
 
 /** Called when something happened at or on the way to a watched path; the tailer then looks for itself. */
@@ -19,24 +18,25 @@ interface Tree {
 /**
  * Wakes tailers when their file changes, and glob sources when a folder they cover gains an entry.
  *
- * One chokidar watcher watches folders only, one inotify watch per folder: an append, a rename or a delete of any
- * file inside shows up as a raw event on its folder, named after the file, and is routed to the tailer of that
- * path (or of the file it is a rotated sibling of: late writes to `bot.log.1`). Files are never watched one by
- * one, so 1 000 files in one folder cost one watch. When a file's folder does not exist yet, the nearest existing
- * ancestor is watched instead, moving deeper as folders appear. Events can still be lost (inotify overflow,
- * network filesystems, writes through a symlink to another folder): the tailers keep a slower stat poll and
- * fall back to a fast one for a file whose changes the watcher missed.
+ * Folders only are watched, one inotify watch each (node's fs.watch): an append, a rename or a delete of any file
+ * inside shows up as an event of its folder, named after the file, and is routed to the tailer of that path (or of
+ * the file it is a rotated sibling of: late writes to `bot.log.1`). Files are never watched one by one, so 1 000
+ * files in one folder cost one watch, and an event costs no listing of its folder: vigia's own journal and
+ * monitor.log, written beside the logs it follows, cost a look-up of their names and nothing else (chokidar,
+ * which the rules folder's watcher uses, lists a folder again after each burst of its events). When a file's
+ * folder does not exist yet, the nearest existing ancestor is watched instead, moving deeper as folders appear.
+ * Events can still be lost (inotify overflow, network filesystems, writes through a symlink to another folder):
+ * the tailers keep a slower stat poll and fall back to a fast one for a file whose changes the watcher missed.
  */
 export class PathWatcher {
-  private watcher: FSWatcher | null = null;
+  /** One fs.watch per watched folder, with the folder's inode when its watch was set (-2 once it went). */
+  private readonly watches = new Map<string, { handle: FSWatcher; inode: number }>();
   /** Watched files by folder, then by base name. */
   private readonly targets = new Map<string, Map<string, Set<WakeUp>>>();
   private readonly trees = new Set<Tree>();
   /** For each folder of a target or tree root: the folder watched for it (itself once it exists). */
   private readonly anchorOf = new Map<string, string>();
   private readonly anchors = new Set<string>();
-  /** Inode of each anchor when its watch was set: an inotify watch follows a folder that is moved away. */
-  private readonly anchorInodes = new Map<string, number>();
   /** For a target that is a symlink: the file it points to now, and back (writes show up under the real name). */
   private readonly realPathOf = new Map<string, string>();
   private readonly targetsOfRealPath = new Map<string, Set<string>>();
@@ -74,7 +74,10 @@ export class PathWatcher {
   watchTree(root: string, maxDepth: number, onEntry: OnTreeEntry): () => void {
     const tree: Tree = { root: resolve(root), maxDepth, onEntry };
     this.trees.add(tree);
+    const watchedBefore = this.watches.has(tree.root);
     this.anchorFolder(tree.root);
+    // Watched already for a file source in the same folder: its sub-folders are news to it.
+    if (watchedBefore) this.watchSubFolders(tree.root);
     return () => void this.trees.delete(tree);
   }
 
@@ -91,9 +94,8 @@ export class PathWatcher {
     this.closed = true;
     this.targets.clear();
     this.trees.clear();
-    const watcher = this.watcher;
-    this.watcher = null;
-    if (watcher) await watcher.close();
+    for (const { handle } of this.watches.values()) handle.close();
+    this.watches.clear();
   }
 
   /** Watches `folder`, or its nearest existing ancestor while it is missing. */
@@ -104,8 +106,9 @@ export class PathWatcher {
     this.anchorOf.set(folder, anchor);
     if (this.anchors.has(anchor)) return;
     this.anchors.add(anchor);
-    this.anchorInodes.set(anchor, readInode(anchor));
-    this.ensureWatcher().add(anchor);
+    this.watchFolder(anchor);
+    // A folder on the way created between the look-up and the watch raised no event here: look again.
+    if (anchor !== folder && findNearestFolder(folder) !== anchor) this.anchorFolder(folder);
   }
 
   /**
@@ -116,57 +119,104 @@ export class PathWatcher {
     if (this.closed) return;
     const folder = dirname(resolve(path));
     const anchor = this.anchorOf.get(folder);
-    if (anchor === undefined || readInode(anchor) === this.anchorInodes.get(anchor)) return;
-    this.watcher?.unwatch(anchor);
+    if (anchor === undefined || readInode(anchor) === this.watches.get(anchor)?.inode) return;
+    this.unwatchFolder(anchor);
     this.anchors.delete(anchor);
-    this.anchorInodes.delete(anchor);
     this.anchorFolder(folder);
   }
 
-  private ensureWatcher(): FSWatcher {
-    if (this.watcher) return this.watcher;
-    const watcher = watch([], {
-      ignoreInitial: true,
-      // atomic: true would hide dotfiles and delay unlinks by 100 ms; we want every hint as soon as possible.
-      atomic: false,
-      ignorePermissionErrors: true,
-      // Folders only: files are seen through their folder's events (one inotify watch per folder, not per file).
-      ignored: (path: string, stats?: { isDirectory(): boolean }) =>
-        (stats !== undefined && !stats.isDirectory()) || !this.isWatchedFolder(path),
-    });
-    watcher.on("addDir", (path) => this.handleFolderEvent(path));
-    watcher.on("unlinkDir", (path) => this.handleFolderEvent(path));
-    // Raw fs.watch events are neither throttled (chokidar holds `change` to one per 50 ms) nor filtered by
-    // `ignored`: each names the entry of the folder that changed.
-    watcher.on("raw", (event, evPath, details) => {
-      const watchedPath = (details as { watchedPath?: string } | undefined)?.watchedPath;
-      if (!watchedPath) return;
-      const full = typeof evPath === "string" && evPath !== "" && !isAbsolute(evPath) ? join(watchedPath, evPath) : watchedPath;
-      // A rename onto a target's name may be a symlink swap: where it points is looked up again.
-      if (event === "rename" && this.realPathOf.has(full)) this.resolveSymlink(full);
-      this.handleEntryEvent(full);
-    });
-    watcher.on("error", (error) => this.onError(error as Error));
-    this.watcher = watcher;
-    return watcher;
+  /**
+   * One inotify watch on `folder` (node's fs.watch): each event names the entry that changed and nothing is read.
+   * A tree's folder has its sub-folders within the tree's depth watched too.
+   */
+  private watchFolder(folder: string): void {
+    if (this.closed || this.watches.has(folder)) return;
+    let handle: FSWatcher;
+    try {
+      handle = watch(folder, (event, name) => this.handleRawEvent(folder, event, name));
+    } catch (error) {
+      this.reportError(error);
+      return;
+    }
+    handle.on("error", (error) => this.reportError(error));
+    this.watches.set(folder, { handle, inode: readInode(folder) });
+    this.watchSubFolders(folder);
   }
 
-  /** Anchors, folders on the way from an anchor to a target's folder, and folders of a tree within its depth. */
-  private isWatchedFolder(path: string): boolean {
-    if (this.anchors.has(path)) return true;
-    for (const folder of this.anchorOf.keys()) {
-      if (folder === path || folder.startsWith(path + sep)) return true;
+  private unwatchFolder(folder: string): void {
+    this.watches.get(folder)?.handle.close();
+    this.watches.delete(folder);
+  }
+
+  /** Watches the sub-folders of `folder` that a tree reports entries of (once, when `folder` is first watched). */
+  private watchSubFolders(folder: string): void {
+    if (![...this.trees].some((tree) => isTreeFolder(tree, folder))) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
     }
+    for (const entry of entries) {
+      // Symlinked folders are not followed, as the glob listing does not follow them (no loops).
+      const path = join(folder, entry.name);
+      if (entry.isDirectory() && this.isTreeFolder(path)) this.watchFolder(path);
+    }
+  }
+
+  /** A missing, errant or forbidden folder is not an error: the tailers' stat polls cover it. */
+  private reportError(error: unknown): void {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "EPERM" || code === "EACCES") return;
+    this.onError(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  private isTreeFolder(path: string): boolean {
     for (const tree of this.trees) {
       if (isTreeFolder(tree, path)) return true;
     }
     return false;
   }
 
-  private handleFolderEvent(path: string): void {
+  /** An event of a watched folder, naming one of its entries (or, with no name, the folder itself). */
+  private handleRawEvent(folder: string, event: string, name: string | Buffer | null): void {
     if (this.closed) return;
-    this.refresh();
-    this.handleEntryEvent(path);
+    let full = typeof name === "string" && name !== "" ? join(folder, name) : folder;
+    // The folder itself deleted or moved away is a rename named after the folder: its watch is over, even if a
+    // new folder takes its place with the same inode (a change found by a stat then asks for a new watch).
+    if (event === "rename" && name === basename(folder) && !existsSync(full)) {
+      const watched = this.watches.get(folder);
+      if (watched) watched.inode = -2;
+      full = folder;
+    }
+    if (event === "rename" && full !== folder) {
+      // A rename onto a target's name may be a symlink swap: where it points is looked up again.
+      if (this.realPathOf.has(full)) this.resolveSymlink(full);
+      this.handleFolderRename(full);
+    }
+    this.handleEntryEvent(full);
+  }
+
+  /**
+   * An entry appeared or went: a folder on the way to a missing target's folder is watched (the nearest existing
+   * one); a tree's sub-folder is watched, or no longer when it went or was replaced.
+   */
+  private handleFolderRename(path: string): void {
+    for (const [folder, anchor] of this.anchorOf) {
+      if (anchor !== folder && (folder === path || folder.startsWith(path + sep))) {
+        this.refresh();
+        break;
+      }
+    }
+    if (this.anchors.has(path) || !this.isTreeFolder(path)) return;
+    // Created, deleted, moved in or out: a watch set before followed the folder that went (its inode may be reused
+    // at once by a folder created in its place).
+    if (this.watches.has(path)) {
+      for (const folder of [...this.watches.keys()]) {
+        if ((folder === path || folder.startsWith(path + sep)) && !this.anchors.has(folder)) this.unwatchFolder(folder);
+      }
+    }
+    if (isFolder(path)) this.watchFolder(path);
   }
 
   /**
@@ -239,6 +289,15 @@ function isTreeFolder(tree: Tree, path: string): boolean {
   if (path === tree.root) return true;
   const depth = getEntryDepth(tree, path);
   return depth >= 0 && depth < tree.maxDepth;
+}
+
+/** Whether `path` is a folder itself (a symlink to one is not followed). */
+function isFolder(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The inode of `path`, or -1 when it cannot be stat'ed. */

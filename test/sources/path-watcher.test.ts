@@ -1,7 +1,7 @@
 // The folder watcher: one watch per folder routes each file's events to its tailer (and a rotated sibling's to the
 // file it came from), reports the entries of a glob's folders, and watches a replaced folder again.
 import { describe, it, expect, afterEach } from "@jest/globals";
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PathWatcher } from "../../src/sources/path-watcher.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
@@ -61,7 +61,26 @@ describe("PathWatcher", () => {
     await pokeUntil(() => seen.has(join(dir, "sub", "b.log")), () => writeFileSync(join(dir, "sub", "b.log"), ""), `sub/b.log (saw ${[...seen].join(", ")})`);
   });
 
-  it("watches a folder again after it was moved away and created anew", async () => {
+  it("reports entries of a tree's sub-folders that existed before the watch, and of one deleted and created anew", async () => {
+    const { dir, watcher } = setUp();
+    mkdirSync(join(dir, "old", "deeper"), { recursive: true });
+    const seen = new Set<string>();
+    watcher.watchTree(dir, Number.POSITIVE_INFINITY, (path) => seen.add(path));
+    const deep = join(dir, "old", "deeper", "c.log");
+    await pokeUntil(() => seen.has(deep), () => writeFileSync(deep, ""), "old/deeper/c.log");
+    rmSync(join(dir, "old"), { recursive: true });
+    mkdirSync(join(dir, "old"));
+    await waitFor(() => seen.has(join(dir, "old")), "the sub-folder created anew");
+    seen.clear();
+    const again = join(dir, "old", "d.log");
+    await pokeUntil(() => seen.has(again), () => writeFileSync(again, ""), `old/d.log (saw ${[...seen].join(", ")})`);
+  });
+
+  it.each([
+    ["moved away", (logs: string) => renameSync(logs, `${logs}.old`)],
+    // A new folder may get the deleted one's inode at once: its watch is known to be over all the same.
+    ["deleted", (logs: string) => rmSync(logs, { recursive: true })],
+  ])("watches a folder again after it was %s and created anew", async (_how, remove) => {
     const { dir, watcher } = setUp();
     const logs = join(dir, "logs");
     mkdirSync(logs);
@@ -75,7 +94,7 @@ describe("PathWatcher", () => {
     watcher.watch(marker, () => markerWakes++);
     await pokeUntil(() => wakes > 0, () => appendFileSync(path, "x\n"), "bot.log's first wake-up");
     await pokeUntil(() => markerWakes > 0, () => appendFileSync(marker, "x\n"), "marker.log's first wake-up");
-    renameSync(logs, join(dir, "logs.old"));
+    remove(logs);
     mkdirSync(logs);
     writeFileSync(path, "");
     // Every event of the moves above is handled once a write to the marker, made after them, is seen.
