@@ -1,11 +1,12 @@
 /**
  * A crashed bot is restarted by the `process` check and stays up: real python3 processes killed with SIGKILL, the
- * real vigia daemon, the fake Bot API for alerts. Real time: the bot is a real OS process and "still alive a minute
- * later" can only be observed on the wall clock (timeouts below only guard against hangs).
+ * real vigia daemon, the fake Bot API for alerts. Real time: the bot is a real OS process, so "still alive later" is
+ * what vigia's own process check found when it ran that much later (timeouts below only guard against hangs).
  */
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { findPidsByPattern, isPidAlive } from "../../src/checks/find-process.js";
+import { readCheckHistory } from "../../src/observe/check-history.js";
 import { startDetached } from "../../src/checks/start-detached.js";
 import { escapeRegExp } from "../../src/util/template.js";
 import { FakeTelegram } from "../helpers/fake-telegram.js";
@@ -14,8 +15,11 @@ import { cleanUpTest, createWorkspace, readJournal, startVigia, type JournalInci
 
 jest.setTimeout(180_000);
 
-/** How long a restarted bot must stay up (the old restart died at the 30 s action timeout or ≈ 5 s after recovery). */
-const ALIVE_FOR_MS = 60_000;
+/**
+ * How long after its recovery a restarted bot must still be found up: well past the 1 s action timeout below and
+ * its kill grace, and past the ≈ 5 s after recovery at which a restart tied to its incident used to die.
+ */
+const OUTLIVES_RECOVERY_MS = 10_000;
 
 const fakes: FakeTelegram[] = [];
 let botPattern: RegExp | null = null;
@@ -90,7 +94,16 @@ describe("process check restarts", () => {
       expect.stringMatching(/reiniciado 3\/3 \(pid \d+\)/),
     ]);
 
-    await new Promise((r) => setTimeout(r, ALIVE_FOR_MS));
+    // A fact, not a sleep: vigia's own process check, run that long after the recovery, found this very bot up; a
+    // kill due earlier (the action's timeout, the incident's close) would have come before that run.
+    const recoveredMs = Date.now();
+    await waitFor(
+      async () =>
+        (await readCheckHistory(ws.at("logs/.vigia/checks"), recoveredMs + OUTLIVES_RECOVERY_MS)).find(
+          (r) => r.check === "process:bot" && r.ok && r.reason.includes(`(pid ${pid})`),
+        ),
+      { what: `a process check ${OUTLIVES_RECOVERY_MS} ms after the recovery that found pid ${pid} up` },
+    );
     expect(await isPidAlive(pid)).toBe(true);
     expect(await findPidsByPattern(botPattern)).toEqual([pid]);
     expect(processIncidents(ws).filter((i) => i.estado !== "solucionado")).toEqual([]);
