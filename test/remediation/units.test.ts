@@ -59,6 +59,64 @@ describe("createKeyedScheduler", () => {
     expect(scheduler.running).toBe(0);
   });
 
+  it("starts tasks in arrival order skipping busy keys, as a walk of the whole queue would, through thousands of them", async () => {
+    // The rule written out: at each free slot, the oldest waiting task whose key is not busy. A key that frees up
+    // goes by its oldest task's arrival, before tasks that came after it.
+    const model = { queue: [] as Array<{ key: string; name: string }>, busy: new Set<string>(), started: [] as string[] };
+    const pumpModel = () => {
+      for (let i = 0; i < model.queue.length && model.busy.size < 3; ) {
+        const next = model.queue[i]!;
+        if (model.busy.has(next.key)) i += 1;
+        else {
+          model.queue.splice(i, 1);
+          model.busy.add(next.key);
+          model.started.push(next.name);
+        }
+      }
+    };
+    const scheduler = createKeyedScheduler(3);
+    const started: string[] = [];
+    const gates = new Map<string, { key: string; open: () => void }>();
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const ends: Array<Promise<unknown>> = [];
+    let mostQueued = 0;
+    for (let step = 0; step < 3000; step += 1) {
+      const running = [...gates.keys()];
+      if (running.length > 0 && random(3) === 0) {
+        const name = running[random(running.length)]!;
+        const { key, open } = gates.get(name)!;
+        gates.delete(name);
+        open();
+        model.busy.delete(key);
+      } else {
+        // Few keys, so a key is often busy with tasks of its own waiting behind it.
+        const key = `k${random(12)}`;
+        const name = `t${step}`;
+        model.queue.push({ key, name });
+        ends.push(
+          scheduler.schedule(key, () => {
+            started.push(name);
+            return new Promise<void>((resolve) => gates.set(name, { key, open: resolve }));
+          }),
+        );
+      }
+      pumpModel();
+      await settle();
+      expect({ step, started: started.length, queued: scheduler.queued }).toEqual({ step, started: model.started.length, queued: model.queue.length });
+      mostQueued = Math.max(mostQueued, scheduler.queued);
+    }
+    expect(started).toEqual(model.started);
+    expect(mostQueued).toBeGreaterThan(1000);
+    for (const { open } of gates.values()) open();
+    while (scheduler.running + scheduler.queued > 0) {
+      for (const { open } of gates.values()) open();
+      await settle();
+    }
+    await Promise.all(ends);
+  });
+
   it("a task that throws frees its slot", async () => {
     const scheduler = createKeyedScheduler(1);
     await expect(scheduler.schedule("k", async () => { throw new Error("x"); })).rejects.toThrow("x");
