@@ -11,6 +11,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { writeHeapSnapshot } from "node:v8";
 import { DIST } from "./ensure-build.mjs";
 
 const [mode, dir] = process.argv.slice(2);
@@ -74,11 +75,32 @@ function readMainThreadCpuMs() {
   }
 }
 
-/** RSS after `seconds` without input: what a caught-up vigia keeps while it waits for the next line. */
+/**
+ * RSS after `seconds` without input: what a caught-up vigia keeps while it waits for the next line, with the main
+ * thread's heap and the buffers outside it, and the incidents still open by rule and state. BENCH_HEAP_SNAPSHOT=FILE
+ * also writes the main thread's heap snapshot then.
+ */
 async function measureIdleRss(seconds) {
   if (!(seconds > 0)) return null;
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  return { seconds, rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, held: engine.manager.getSizes() };
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  const open = {};
+  for (const incident of engine.manager.listOpen()) {
+    const name = `${incident.error_type} ${incident.estado}`;
+    open[name] = (open[name] ?? 0) + 1;
+  }
+  if (process.env.BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+  return {
+    seconds,
+    rssBytes: rss,
+    heapUsedBytes: heapUsed,
+    heapTotalBytes: heapTotal,
+    externalBytes: external,
+    arrayBuffersBytes: arrayBuffers,
+    held: engine.manager.getSizes(),
+    open,
+    remediation: engine.getRemediationLoad(),
+  };
 }
 
 const rssSamples = [];

@@ -56,10 +56,11 @@ import { ERROR_EVENT_HINT } from "../discover/mask-template.js";
 import { AdminCommands } from "../notify/commands/admin-commands.js";
 
 /**
- * Open incidents past which the files' readers wait for remediation to close some. A catch-up reads a backlog far
- * faster than remediation (attempts, backoffs, waits for resolve_on, all on the wall clock) settles its incidents,
- * and each open one costs memory (its record, the journal's copy, its remediation job); about 20 KB each, measured on
- * a 1 GiB catch-up. Followed live, a bot never has this many open at once.
+ * Open incidents past which the files' readers wait for remediation to close some. A catch-up can read a backlog
+ * faster than remediation settles its incidents (attempts run `remediation.concurrency` at a time; their backoffs
+ * and resolve_on windows are on the log's time), and each open one costs memory (its record, the journal's copy,
+ * its remediation job); about 20 KB each, measured on a 1 GiB catch-up. Followed live, a bot never has this many
+ * open at once.
  */
 const MAX_OPEN_INCIDENTS_WHILE_READING = 5000;
 
@@ -239,6 +240,7 @@ export class Engine {
       dryRun: options.dryRun || r.dryRun,
       logger: this.logger,
       observer: createRemediationRecorder(this.metrics),
+      retryClock: this.manager.incidentClock,
     });
     this.configValues = buildConfigTemplateValues(this.config);
     this.outageKeys = createOutageKeys(this.config.checks, { baseDir: this.config.baseDir, downloadRoot: r.allowedRoots[0] ?? null });

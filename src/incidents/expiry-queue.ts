@@ -22,6 +22,11 @@ export class ExpiryQueue<T> {
     return out;
   }
 
+  /** The earliest expiry held; undefined when empty. */
+  peekTime(): number | undefined {
+    return this.times[0];
+  }
+
   /** Whether an item has expired at `nowMs`, without taking it. */
   hasExpired(nowMs: number): boolean {
     return this.heap.size > 0 && this.heap.peekPriority()! <= nowMs;

@@ -6,7 +6,7 @@ import { capText, createIncident, createIncidentId, getEventPosition, type Track
 import type { CatchUpRanges } from "./catch-up-ranges.js";
 import { ExpiryQueue } from "./expiry-queue.js";
 import { formatLocalIso } from "./format-local-iso.js";
-import { IncidentClock } from "./incident-clock.js";
+import { IncidentClock, type IncidentTimeClock } from "./incident-clock.js";
 import type { IncidentChange, IncidentCounters } from "./incident-change.js";
 import { appendNote, applyTransition, isTerminal, type TransitionInfo } from "./incident-state.js";
 import {
@@ -256,7 +256,7 @@ export class IncidentManager {
   constructor(options: IncidentManagerOptions = {}) {
     const wallClock = options.clock ?? systemClock;
     this.wallClock = wallClock;
-    const clock = new IncidentClock(() => wallClock.now());
+    const clock = new IncidentClock(wallClock);
     this.clock = clock;
     this.now = () => clock.now();
     this.catchUpRanges = options.catchUpRanges ?? null;
@@ -447,9 +447,10 @@ export class IncidentManager {
 
   /**
    * Resolves once fewer than `limit` incidents are open. The readers of a catch-up wait on it between reads: each
-   * open incident costs memory until remediation, which runs on the wall clock, closes it, so a backlog read faster
-   * than it is remediated must not open them without end. Open incidents close without new lines too (the
-   * executor's attempts and backoffs end on their own), so a reader never waits for itself.
+   * open incident costs memory until remediation closes it, so a backlog read faster than it is remediated must
+   * not open them without end. Open incidents close without new lines too (the executor's attempts end on their
+   * own, and incident time, which its backoffs wait on, runs with the wall clock between lines), so a reader never
+   * waits for itself.
    */
   waitForRoom(limit: number): Promise<void> {
     if (this.openCount < limit || this.roomWaitersReleased) return Promise.resolve();
@@ -460,6 +461,15 @@ export class IncidentManager {
   releaseRoomWaiters(): void {
     this.roomWaitersReleased = true;
     for (const waiter of this.roomWaiters.splice(0)) waiter.wake();
+  }
+
+  /**
+   * Incident time and timers on it: the wall clock followed live, the log's own time during a catch-up. What
+   * remediation's retry waits are timed on, so a catch-up's backoffs and resolve_on windows last what they would
+   * have lasted in the log.
+   */
+  get incidentClock(): IncidentTimeClock {
+    return this.clock;
   }
 
   /** How far incident time is behind the wall clock (ms): 0 when the log is followed live, more during a catch-up. */

@@ -48,8 +48,13 @@ export interface ExecutorOptions {
   maxOutputBytes?: number;
   logger?: RemediationLogger;
   observer?: RemediationObserver;
-  /** Backoff waits, action timeouts, durations and file ages (tests: a virtual clock). Default systemClock. */
+  /** Action timeouts, durations and file ages (tests: a virtual clock). Default systemClock. */
   clock?: Clock;
+  /**
+   * The retry schedule's clock: the backoff waits between attempts (and so how long a rule waits for its
+   * resolve_on line). Default `clock`. The engine hands over incident time, the log's own during a catch-up.
+   */
+  retryClock?: Pick<Clock, "now" | "setTimeout" | "clearTimeout">;
   /** Free-space reader (tests). Default check-disk-space. */
   getDiskSpace?: GetDiskSpace;
 }
@@ -92,6 +97,7 @@ export function normalizeExecutorOptions(raw: ExecutorOptions): NormalizedExecut
     logger: raw.logger ?? silentLogger,
     observer: raw.observer ?? {},
     clock: raw.clock ?? systemClock,
+    retryClock: raw.retryClock ?? raw.clock ?? systemClock,
     getDiskSpace: raw.getDiskSpace ?? getDiskSpace,
   };
   requirePositiveInteger("concurrency", options.concurrency);

@@ -13,7 +13,8 @@ import { describeError } from "../util/describe-error.js";
 
 /**
  * The remediation executor: for each incident, the fix itself at once (attempt 0), then up to N retries after the
- * backoff (1, 2, 4 s by default: attempts at +0, +1, +3, +7 s). Each attempt runs the rule's actions in order, then
+ * backoff (1, 2, 4 s by default: attempts at +0, +1, +3, +7 s, on `retryClock`: the log's time during a catch-up,
+ * the wall clock otherwise). Each attempt runs the rule's actions in order, then
  * its verify, reporting every step to the incident stage through `report`.
  *
  *   attempt 0:  pendiente, each action (its accion, intento 0) → verify
@@ -112,7 +113,7 @@ const DRY_RUN_REUSE_FS_ANSWERS_MS = 1000;
 /** Creates an executor; throws InvalidExecutorOptionError on unusable options. */
 export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const options = normalizeExecutorOptions(rawOptions);
-  const { logger, clock, dryRun, observer } = options;
+  const { logger, clock, retryClock, dryRun, observer } = options;
   // A dry run changes nothing: the folders thousands of incidents of a catch-up name are looked at once a second.
   const reuseAnswersMs = dryRun ? DRY_RUN_REUSE_FS_ANSWERS_MS : 0;
   const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir, reuseAnswersMs, clock });
@@ -176,7 +177,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     const memory: JobMemory = { doneOnce: new Map() };
     // Retries are scheduled from the job's start (+1, +3, +7 s), not from the end of the previous attempt: a slow
     // action or verification does not push every later retry back.
-    const startedAtMs = clock.now();
+    const startedAtMs = retryClock.now();
     let dueAtMs = startedAtMs;
     const report = (step: RemediationStep) => {
       if (signal.aborted) return; // a cancelled job says nothing more: the incident is someone else's now
@@ -222,7 +223,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
         return { estado: "fallido", intento: attempt, accion, detalle: outcome.detalle };
       }
       dueAtMs += getBackoffDelayMs(attempt + 1, delaysMs);
-      const waited = await waitMs(Math.max(0, dueAtMs - clock.now()), signal, clock);
+      const waited = await waitMs(Math.max(0, dueAtMs - retryClock.now()), signal, retryClock);
       if (!waited) return cancelled(attempt);
     }
     return cancelled(maxRetries); // unreachable: the last attempt always returns

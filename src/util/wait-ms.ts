@@ -5,7 +5,7 @@ import { systemClock, type Clock } from "./clock.js";
  * closing notifier or a cancelled remediation never waits out a long backoff. Never rejects: an abort is an
  * outcome the caller reads, not an exception.
  */
-export function waitMs(ms: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<boolean> {
+export function waitMs(ms: number, signal?: AbortSignal, clock: Pick<Clock, "setTimeout" | "clearTimeout"> = systemClock): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolvePromise) => {
     const onAbort = () => {
