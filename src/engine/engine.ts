@@ -207,7 +207,8 @@ export class Engine {
       budgetMs: this.config.matchBudgetMs,
       onRuleDisabled: (d) => this.onRuleDisabled(d),
       onWorkerError: (e) => this.logger.error(`rules: matching worker failed, restarted: ${e.message}`),
-      // Of the unmatched events, the unknown-error store wants the errors; resolve_on needs are the worker's to see.
+      // Of the unmatched events, the unknown-error store wants the errors; the lines that may close a held incident
+      // are the worker's to see (the manager tells it their keys, onResolverWatch).
       forward: [ERROR_EVENT_HINT],
     });
     const r = this.config.remediation;
@@ -216,6 +217,7 @@ export class Engine {
       maxReopen: r.maxReopen,
       dryRun: options.dryRun || r.dryRun,
       catchUpRanges: this.catchUpRanges,
+      onResolverWatch: (ruleId, key, watched) => this.matchWorker.watchResolver(ruleId, key, watched),
     });
     this.session = new SessionTally((id) => this.manager.isHeld(id));
     this.journal = new JournalWriter(this.config.journalPath, {

@@ -1,7 +1,6 @@
 import { Subject, type Observable } from "rxjs";
 import type { CompiledRule, Estado, LogEvent, RuleMatch } from "../types.js";
 import { compileResolveGate, compileResolveOn } from "./compile-resolve-on.js";
-import { listTemplateFields } from "../util/template.js";
 import { capText, createIncident, createIncidentId, getEventPosition, type TrackedIncident } from "./create-incident.js";
 import type { CatchUpRanges } from "./catch-up-ranges.js";
 import { ExpiryQueue } from "./expiry-queue.js";
@@ -16,6 +15,7 @@ import {
   type ReverifyRequest,
 } from "./remediation-request.js";
 import { ReplayGuard } from "./replay-guard.js";
+import { ANY_LINE, TOKEN_SEPARATORS, isToken, pickResolverNeedle } from "./resolver-needle.js";
 import { FALLBACK_COOLDOWN_MS, createPlaceholderRule, rebuildMatch, toTrackedIncident } from "./restore-from-journal.js";
 import { ThresholdCounter } from "./threshold-counter.js";
 import { systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
@@ -78,6 +78,12 @@ export interface IncidentManagerOptions {
   sweepIntervalMs?: number;
   /** Which events are a catch-up, whose incidents are timed on the log's own clock (see IncidentClock). None: all live. */
   catchUpRanges?: CatchUpRanges;
+  /**
+   * Told what the lines that may close an open incident name (see resolverWatchKey) as it starts waiting for them
+   * (`watched`) and as it closes: the matching worker hands back only the lines past a rule's gate that name one of
+   * these, instead of every one.
+   */
+  onResolverWatch?: (ruleId: string, key: string, watched: boolean) => void;
 }
 
 /** How much the manager holds, for bounds tests and the benchmark. */
@@ -142,13 +148,6 @@ interface Entry {
 }
 
 /**
- * What splits a log line into the tokens a needle (a video name) is looked up by: anything but letters, digits and
- * `_ . -`. A needle made only of those is matched as a whole token (`x.mp4` in `…/ana/x.mp4 (18 MB)` or `x.mp4:`,
- * not inside `ax.mp4`); any other needle is checked against every line that passes the gate.
- */
-const TOKEN_SEPARATORS = /[^\p{L}\p{N}_.-]+/u;
-
-/**
  * The open incidents of one rule that a `resolve_on` line may close: behind the rule's gate, indexed by their needle
  * when it is a whole token (a video name), so a success line checks only the incidents it names.
  */
@@ -156,10 +155,6 @@ interface ResolverGroup {
   gate: RegExp;
   byNeedle: Map<string, Set<Entry>>;
   others: Set<Entry>;
-}
-
-function isToken(needle: string | null): needle is string {
-  return needle !== null && needle.length > 0 && needle.split(TOKEN_SEPARATORS).length === 1;
 }
 
 /** Adds an entry; false when it was there already. */
@@ -176,6 +171,11 @@ function addToResolverGroup(group: ResolverGroup, entry: Entry): boolean {
   return true;
 }
 
+/** What the lines that may close an open incident name, for the matching worker (see resolverWatchKey). */
+function watchKeyOf(entry: Entry): string {
+  return isToken(entry.resolverNeedle) ? entry.resolverNeedle : ANY_LINE;
+}
+
 /** Removes an entry; false when it was not there. */
 function removeFromResolverGroup(group: ResolverGroup, entry: Entry): boolean {
   if (isToken(entry.resolverNeedle)) {
@@ -185,17 +185,6 @@ function removeFromResolverGroup(group: ResolverGroup, entry: Entry): boolean {
     return true;
   }
   return group.others.delete(entry);
-}
-
-/** The longest field value `resolve_on` inserts (literally, as it is regex-escaped); none for `i` rules. */
-function pickResolverNeedle(rule: CompiledRule, fields: Readonly<Record<string, string>>): string | null {
-  if (rule.resolveOn === null || rule.match.flags.includes("i")) return null;
-  let needle: string | null = null;
-  for (const name of listTemplateFields(rule.resolveOn)) {
-    const value = fields[name];
-    if (value && (needle === null || value.length > needle.length)) needle = value;
-  }
-  return needle;
 }
 
 /**
@@ -216,6 +205,7 @@ export class IncidentManager {
   private readonly createId: (ruleId: string, nowMs: number) => string;
   private readonly replayWindowMs: number;
   private readonly dryRun: boolean;
+  private readonly onResolverWatch: IncidentManagerOptions["onResolverWatch"];
 
   private readonly changes = new Subject<IncidentChange>();
   /** Every decision, in order; subscribe before feeding or seeding. */
@@ -266,6 +256,7 @@ export class IncidentManager {
     this.createId = options.createId ?? createIncidentId;
     this.replayWindowMs = options.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
     this.dryRun = options.dryRun ?? false;
+    this.onResolverWatch = options.onResolverWatch;
     const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     if (sweepIntervalMs > 0) {
       this.sweepTimer = wallClock.setInterval(() => this.sweep(), sweepIntervalMs);
@@ -796,7 +787,10 @@ export class IncidentManager {
       entry.resolverNeedle = pickResolverNeedle(entry.rule, entry.incident.campos);
       let group = this.resolvers.get(entry.rule);
       if (!group) this.resolvers.set(entry.rule, (group = { gate: compileResolveGate(entry.rule), byNeedle: new Map(), others: new Set() }));
-      if (addToResolverGroup(group, entry)) this.resolverCount++;
+      if (addToResolverGroup(group, entry)) {
+        this.resolverCount++;
+        this.onResolverWatch?.(entry.rule.id, watchKeyOf(entry), true);
+      }
     }
   }
 
@@ -808,6 +802,7 @@ export class IncidentManager {
     const group = this.resolvers.get(entry.rule);
     if (group && removeFromResolverGroup(group, entry)) {
       this.resolverCount--;
+      this.onResolverWatch?.(entry.rule.id, watchKeyOf(entry), false);
       if (group.byNeedle.size === 0 && group.others.size === 0) this.resolvers.delete(entry.rule);
     }
     if (entry.waitingOn) {

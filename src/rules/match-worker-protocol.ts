@@ -15,9 +15,18 @@ export type ToMatchWorker =
   /**
    * Events to match, in order. `firstSeq` numbers them for the watchdog (event i is `firstSeq + i`).
    * The event at `isolateIndex` is matched rule by rule, with each rule's index published, so that a
-   * stall there names its rule; the others take the fast path.
+   * stall there names its rule; the others take the fast path. `watch`: changes to what the lines that may close
+   * a held incident name (see ResolverWatch), applied before the batch; `answered`: the last batch whose answer
+   * the main thread has taken in (its incidents are in the main thread's own watch list from then on).
    */
-  | { type: "batch"; id: number; firstSeq: number; events: PackedEvents; isolateIndex: number };
+  | { type: "batch"; id: number; firstSeq: number; events: PackedEvents; isolateIndex: number; watch: ResolverWatch[] | null; answered: number };
+
+/**
+ * A rule's held incidents now include (`watched`) or no longer include one whose closing lines name `key` (a whole
+ * token, or ANY_LINE: any line past the rule's gate; see resolverWatchKey). Sent when the first incident with that
+ * key is taken in and when the last leaves memory.
+ */
+export type ResolverWatch = [ruleId: string, key: string, watched: boolean];
 
 /** A batch's texts end to end in one string, with each event's length and source (an index into `sources`). */
 export interface PackedEvents {

@@ -7,8 +7,18 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { CompiledRule, LogEvent } from "../types.js";
 import { compileResolveGate } from "../incidents/compile-resolve-on.js";
+import { ANY_LINE, namesWatchedToken, resolverWatchKey } from "../incidents/resolver-needle.js";
 import { acceptsSource, applyRule, createRuleMatcher, type RuleMatcher } from "./match-rules.js";
-import { PROGRESS_BUSY, PROGRESS_RULE, PROGRESS_SEQ, type FromMatchWorker, type PackedEvents, type ToMatchWorker, type WorkerMatch } from "./match-worker-protocol.js";
+import {
+  PROGRESS_BUSY,
+  PROGRESS_RULE,
+  PROGRESS_SEQ,
+  type FromMatchWorker,
+  type PackedEvents,
+  type ResolverWatch,
+  type ToMatchWorker,
+  type WorkerMatch,
+} from "./match-worker-protocol.js";
 
 const progress = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
 let rules: CompiledRule[] = [];
@@ -18,6 +28,24 @@ let matcher: RuleMatcher = () => null;
 let indexOfRule = new Map<CompiledRule, number>();
 /** Unmatched events matching one of these go to the main thread; null: every event does. */
 let wanted: RegExp[] | null = null;
+/** Each distinct resolve_on gate, with the rules behind it (disabled ones too: their incidents may still close). */
+let gates: Array<{ gate: RegExp; ruleIds: string[] }> = [];
+
+/**
+ * What the lines that may close a held incident of a rule name (see resolverWatchKey): the main thread's list
+ * (`held`), plus the keys of matches this thread found in batches whose answer the main thread has not taken in
+ * yet (`seenIn`: the last such batch), whose incidents the main thread does not know about yet.
+ */
+interface RuleWatch {
+  keys: Map<string, { held: boolean; seenIn: number }>;
+  /** Keys by length, counted: a line's tokens of other lengths are not looked up. */
+  lengths: Map<number, number>;
+}
+const watches = new Map<string, RuleWatch>();
+/** The last batch whose answer the main thread has taken in. */
+let answered = 0;
+let batchesSincePrune = 0;
+const PRUNE_EVERY_BATCHES = 64;
 
 function useRules(next: CompiledRule[], disabled: readonly number[], forward: RegExp[] | null): void {
   rules = next;
@@ -25,9 +53,62 @@ function useRules(next: CompiledRule[], disabled: readonly number[], forward: Re
   active = rules.map((rule, index) => ({ rule, index })).filter((r) => !off.has(r.index));
   matcher = createRuleMatcher(active.map((r) => r.rule));
   indexOfRule = new Map(rules.map((r, i) => [r, i]));
-  // An event can close an incident only where its rule's resolve_on gate matches (disabled rules too: their
-  // incidents stay open and may still be resolved).
-  wanted = forward === null ? null : [...forward, ...rules.filter((r) => r.resolveOn !== null).map(compileResolveGate)];
+  wanted = forward;
+  const bySource = new Map<string, { gate: RegExp; ruleIds: string[] }>();
+  for (const rule of rules) {
+    if (rule.resolveOn === null) continue;
+    const gate = compileResolveGate(rule);
+    const key = `${gate.flags}/${gate.source}`;
+    const known = bySource.get(key);
+    if (known) known.ruleIds.push(rule.id);
+    else bySource.set(key, { gate, ruleIds: [rule.id] });
+  }
+  gates = [...bySource.values()];
+}
+
+function noteWatchKey(ruleId: string, key: string, change: { held?: boolean; seenIn?: number }): void {
+  let watch = watches.get(ruleId);
+  if (!watch) watches.set(ruleId, (watch = { keys: new Map(), lengths: new Map() }));
+  let state = watch.keys.get(key);
+  if (!state) {
+    watch.keys.set(key, (state = { held: false, seenIn: 0 }));
+    watch.lengths.set(key.length, (watch.lengths.get(key.length) ?? 0) + 1);
+  }
+  if (change.held !== undefined) state.held = change.held;
+  if (change.seenIn !== undefined) state.seenIn = Math.max(state.seenIn, change.seenIn);
+  if (!state.held && state.seenIn <= answered) dropWatchKey(watch, ruleId, key);
+}
+
+function dropWatchKey(watch: RuleWatch, ruleId: string, key: string): void {
+  watch.keys.delete(key);
+  const n = watch.lengths.get(key.length)! - 1;
+  if (n > 0) watch.lengths.set(key.length, n);
+  else watch.lengths.delete(key.length);
+  if (watch.keys.size === 0) watches.delete(ruleId);
+}
+
+/** Keys only this thread's matches added, whose batches the main thread has taken in since: its list has them now. */
+function pruneWatches(): void {
+  for (const [ruleId, watch] of watches) {
+    for (const [key, state] of watch.keys) if (!state.held && state.seenIn <= answered) dropWatchKey(watch, ruleId, key);
+  }
+}
+
+function applyWatch(changes: readonly ResolverWatch[]): void {
+  for (const [ruleId, key, held] of changes) noteWatchKey(ruleId, key, { held });
+}
+
+/** Whether an unmatched line may close a held incident: past a rule's gate and naming one of its keys. */
+function mayResolve(text: string): boolean {
+  if (watches.size === 0) return false;
+  for (const { gate, ruleIds } of gates) {
+    if (!gate.test(text)) continue;
+    for (const ruleId of ruleIds) {
+      const watch = watches.get(ruleId);
+      if (watch && (watch.keys.has(ANY_LINE) || namesWatchedToken(text, watch.keys, watch.lengths))) return true;
+    }
+  }
+  return false;
 }
 
 /** The slow path for one event: each rule in turn, its index published before it runs. */
@@ -63,15 +144,29 @@ function matchBatch(id: number, firstSeq: number, packed: PackedEvents, isolateI
     Atomics.store(progress, PROGRESS_SEQ, (firstSeq + i) | 0);
     Atomics.store(progress, PROGRESS_BUSY, 1);
     const m = i === isolateIndex ? matchIsolated(event) : matcher(event);
-    if (m) matches.push({ eventIndex: i, ruleIndex: indexOfRule.get(m.rule)!, fields: m.fields, key: m.key });
+    if (m) {
+      matches.push({ eventIndex: i, ruleIndex: indexOfRule.get(m.rule)!, fields: m.fields, key: m.key });
+      // Its incident may be opened by this match: the lines after it that may close it go to the main thread.
+      const watchKey = resolverWatchKey(m.rule, m.fields);
+      if (watchKey !== null) noteWatchKey(m.rule.id, watchKey, { seenIn: id });
+    }
     // The last event goes too: the main thread learns how far each file was read (the replay guard's high water).
-    else if (wanted !== null && (i === count - 1 || isWanted(event.text))) forwarded.push(i);
+    else if (wanted !== null && (i === count - 1 || isWanted(event.text) || mayResolve(event.text))) forwarded.push(i);
   }
   Atomics.store(progress, PROGRESS_BUSY, 0);
   return { type: "matched", id, matches, forwarded: wanted === null ? null : Int32Array.from(forwarded) };
 }
 
 parentPort!.on("message", (message: ToMatchWorker) => {
-  if (message.type === "rules") useRules(message.rules, message.disabled, message.forward);
-  else parentPort!.postMessage(matchBatch(message.id, message.firstSeq, message.events, message.isolateIndex));
+  if (message.type === "rules") {
+    useRules(message.rules, message.disabled, message.forward);
+    return;
+  }
+  answered = Math.max(answered, message.answered);
+  if (message.watch) applyWatch(message.watch);
+  if (++batchesSincePrune >= PRUNE_EVERY_BATCHES) {
+    batchesSincePrune = 0;
+    pruneWatches();
+  }
+  parentPort!.postMessage(matchBatch(message.id, message.firstSeq, message.events, message.isolateIndex));
 });

@@ -2,6 +2,8 @@ import { Worker } from "node:worker_threads";
 import type { CompiledRule, LogEvent, MatchedBatch, RuleMatch } from "../types.js";
 import { resolveWorkerScript } from "../util/resolve-worker-script.js";
 import { systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
+import { compileResolveGate } from "../incidents/compile-resolve-on.js";
+import { ANY_LINE, namesWatchedToken, resolverWatchKey } from "../incidents/resolver-needle.js";
 import {
   PROGRESS_BUSY,
   PROGRESS_RULE,
@@ -9,7 +11,9 @@ import {
   PROGRESS_SLOTS,
   type FromMatchWorker,
   type PackedEvents,
+  type ResolverWatch,
   type ToMatchWorker,
+  type WorkerMatch,
 } from "./match-worker-protocol.js";
 
 /** A rule taken out of matching because one event kept it busy past the budget. */
@@ -28,9 +32,10 @@ export interface RuleMatchWorkerOptions {
   /** The worker died (a bug, out of memory) and was started again; its batches are matched again. */
   onWorkerError?: (error: Error) => void;
   /**
-   * The unmatched events to hand back: those matching one of these patterns, plus those a rule's `resolve_on` may
-   * match and the last event of each batch (how far each file was read). Default: every event. The others are
-   * only counted (`eventCount`), so a catch-up of a million lines does not cost the main thread a million events.
+   * The unmatched events to hand back: those matching one of these patterns, plus those that may close a held
+   * incident (see watchResolver) and the last event of each batch (how far each file was read). Default: every
+   * event. The others are only counted (`eventCount`), so a catch-up of a million lines does not cost the main
+   * thread a million events.
    */
   forward?: readonly RegExp[];
   /** The watchdog's looks and the budget's time. Default systemClock. */
@@ -91,6 +96,23 @@ export class RuleMatchWorker {
   private watchdog: TimerHandle | null = null;
   private watched: { seq: number; sinceMs: number } | null = null;
   private closed = false;
+  /** Held incidents by rule id and watch key (see watchResolver), counted. */
+  private readonly resolverKeys = new Map<string, Map<string, number>>();
+  /** Changes to `resolverKeys` the current worker has not been sent yet, the last one per key. */
+  private pendingWatch = new Map<string, ResolverWatch>();
+  /** The worker the whole of `resolverKeys` was last sent to (a restarted one gets it again). */
+  private watchSentTo: Worker | null = null;
+  /** The last batch whose answer was taken in. */
+  private lastAnsweredId = 0;
+  /** Watch keys of the matches in the answer being taken in (cleared by the next send): the worker has them already. */
+  private answerKeys: Set<string> | null = null;
+  /**
+   * Keys the worker learns of after batches sent before (`lastBatchId` and earlier) were matched without them (an
+   * incident reopened or retried, not opened by a match of the answer being taken in): those batches' answers are
+   * completed here.
+   */
+  private lateWatches: Array<{ ruleId: string; key: string; lastBatchId: number }> = [];
+  private readonly gateOfRule = new WeakMap<CompiledRule, RegExp>();
 
   constructor(options: RuleMatchWorkerOptions) {
     this.budgetMs = options.budgetMs;
@@ -110,6 +132,27 @@ export class RuleMatchWorker {
   listDisabled(): DisabledRule[] {
     const current = new Set(this.rules.map(describeRuleContent));
     return [...this.disabled.entries()].filter(([key]) => current.has(key)).map(([, d]) => d);
+  }
+
+  /**
+   * A held incident of `ruleId` may be closed by lines naming `key` (see resolverWatchKey), or no longer: with
+   * `forward`, the worker hands back only the unmatched lines past a rule's gate that name a key of a held incident
+   * (or of a match it found in a batch not answered yet). Each incident is announced once and withdrawn once.
+   */
+  watchResolver(ruleId: string, key: string, watched: boolean): void {
+    if (this.forward === null) return;
+    let keys = this.resolverKeys.get(ruleId);
+    if (!keys) this.resolverKeys.set(ruleId, (keys = new Map()));
+    const before = keys.get(key) ?? 0;
+    const after = Math.max(0, before + (watched ? 1 : -1));
+    if (after > 0) keys.set(key, after);
+    else keys.delete(key);
+    if (keys.size === 0) this.resolverKeys.delete(ruleId);
+    if ((before > 0) === (after > 0)) return;
+    const id = `${ruleId}\u0000${key}`;
+    this.pendingWatch.set(id, [ruleId, key, after > 0]);
+    const lastBatchId = this.nextId - 1;
+    if (after > 0 && !this.answerKeys?.has(id) && this.queue.length > 0) this.lateWatches.push({ ruleId, key, lastBatchId });
   }
 
   /** Matches a batch; resolves in submission order. */
@@ -167,14 +210,38 @@ export class RuleMatchWorker {
   }
 
   private send(batch: PendingBatch): void {
+    this.answerKeys = null;
     const worker = this.ensureWorker();
     if (this.sentRules !== batch.rules) {
       const disabledIndexes = batch.rules.flatMap((r, i) => (this.disabled.has(describeRuleContent(r)) ? [i] : []));
       worker.postMessage({ type: "rules", rules: batch.rules, disabled: disabledIndexes, forward: this.forward } satisfies ToMatchWorker);
       this.sentRules = batch.rules;
     }
-    const message: ToMatchWorker = { type: "batch", id: batch.id, firstSeq: batch.firstSeq, events: batch.packed, isolateIndex: batch.isolateIndex };
+    const message: ToMatchWorker = {
+      type: "batch",
+      id: batch.id,
+      firstSeq: batch.firstSeq,
+      events: batch.packed,
+      isolateIndex: batch.isolateIndex,
+      watch: this.takeWatchChanges(worker),
+      answered: this.lastAnsweredId,
+    };
     worker.postMessage(message);
+  }
+
+  /** What `worker` has not been told of the held incidents' keys: everything, for a worker that was just started. */
+  private takeWatchChanges(worker: Worker): ResolverWatch[] | null {
+    if (this.watchSentTo !== worker) {
+      this.watchSentTo = worker;
+      this.pendingWatch.clear();
+      const all: ResolverWatch[] = [];
+      for (const [ruleId, keys] of this.resolverKeys) for (const key of keys.keys()) all.push([ruleId, key, true]);
+      return all;
+    }
+    if (this.pendingWatch.size === 0) return null;
+    const changes = [...this.pendingWatch.values()];
+    this.pendingWatch.clear();
+    return changes;
   }
 
   private ensureWorker(): Worker {
@@ -207,8 +274,38 @@ export class RuleMatchWorker {
       key: m.key,
     }));
     if (this.queue.length === 0) this.stopWatchdog();
-    const events = message.forwarded === null ? batch!.events : selectEvents(batch!.events, message.matches, message.forwarded);
+    let forwarded = message.forwarded;
+    if (forwarded !== null) {
+      this.answerKeys = collectWatchKeys(matches);
+      forwarded = this.completeForLateWatches(batch!, message.matches, forwarded);
+    }
+    const events = forwarded === null ? batch!.events : selectEvents(batch!.events, message.matches, forwarded);
     batch!.resolve({ events, matches, eventCount: batch!.events.length });
+  }
+
+  /** Adds the batch's unmatched events that may close an incident the worker learnt of only after matching it. */
+  private completeForLateWatches(batch: PendingBatch, matches: readonly WorkerMatch[], forwarded: Int32Array): Int32Array {
+    if (this.lateWatches.length === 0) return forwarded;
+    const late = this.lateWatches.filter((w) => w.lastBatchId >= batch.id);
+    this.lateWatches = late;
+    if (late.length === 0) return forwarded;
+    const watches: Array<{ gate: RegExp; keys: Map<string, true>; lengths: Map<number, true> }> = [];
+    for (const w of late) {
+      const rule = batch.rules.find((r) => r.id === w.ruleId && r.resolveOn !== null);
+      if (!rule) continue;
+      let gate = this.gateOfRule.get(rule);
+      if (!gate) this.gateOfRule.set(rule, (gate = compileResolveGate(rule)));
+      watches.push({ gate, keys: new Map([[w.key, true]]), lengths: new Map([[w.key.length, true]]) });
+    }
+    const taken = new Set<number>([...forwarded, ...matches.map((m) => m.eventIndex)]);
+    const added: number[] = [];
+    batch.events.forEach((event, i) => {
+      if (taken.has(i)) return;
+      const named = watches.some((w) => w.gate.test(event.text) && (w.keys.has(ANY_LINE) || namesWatchedToken(event.text, w.keys, w.lengths)));
+      if (named) added.push(i);
+    });
+    if (added.length === 0) return forwarded;
+    return Int32Array.from([...forwarded, ...added].sort((a, b) => a - b));
   }
 
   private onCrash(error: Error): void {
@@ -225,6 +322,7 @@ export class RuleMatchWorker {
   }
 
   private noteAnswered(batch: PendingBatch): void {
+    this.lastAnsweredId = Math.max(this.lastAnsweredId, batch.id);
     this.queuedEvents -= batch.events.length;
     if (this.queuedEvents < MAX_QUEUED_EVENTS / 2) for (const wake of this.capacityWaiters.splice(0)) wake();
   }
@@ -315,6 +413,16 @@ function packEvents(events: readonly LogEvent[]): PackedEvents {
     sourceOf[i] = lastIndex;
   }
   return { text: texts.join(""), lengths, sources, sourceOf };
+}
+
+/** The watch keys (see resolverWatchKey) of a batch's matches, as `ruleId NUL key`. */
+function collectWatchKeys(matches: readonly RuleMatch[]): Set<string> | null {
+  let keys: Set<string> | null = null;
+  for (const m of matches) {
+    const key = resolverWatchKey(m.rule, m.fields);
+    if (key !== null) (keys ??= new Set()).add(`${m.rule.id}\u0000${key}`);
+  }
+  return keys;
 }
 
 /** The matched events and the forwarded ones, merged back into batch order. */

@@ -10,6 +10,7 @@ import { matchFirstRule } from "../../src/rules/match-rules.js";
 import { RuleMatchWorker, type DisabledRule } from "../../src/rules/rule-match-worker.js";
 import { makeRule } from "../helpers/make-rule.js";
 import { makeEvent } from "../helpers/make-rule.js";
+import { ANY_LINE } from "../../src/incidents/resolver-needle.js";
 
 let worker: RuleMatchWorker | null = null;
 afterEach(async () => {
@@ -64,6 +65,43 @@ describe("RuleMatchWorker", () => {
       expect(out.events[0]).toBe(batch[1]);
       expect(out.matches.map((m) => [m.rule.id, m.event, m.fields])).toEqual([["timeout", batch[1], { video: "v1.mp4" }]]);
     }
+  });
+
+  it("hands back a resolve_on candidate only when it names an incident that is open or matched before it in the batches sent", async () => {
+    const rules = [makeRule({ id: "timeout", match: /Timed out getting (?<video>\S+)/, resolveOn: "Descarga exitosa: \\S*{video}" })];
+    worker = new RuleMatchWorker({ budgetMs: 60_000, forward: [/\bERROR\b/] });
+    worker.setRules(rules);
+    const texts = async (batch: string[]) => (await worker!.match(batch.map((t) => makeEvent(t)))).events.map((e) => e.text);
+    // A success for a video no incident waits for stays in the worker; one matched earlier in the batch goes.
+    expect(await texts(["INFO Descarga exitosa: modelos/ana/v9.mp4 (3 MB)", "ERROR Timed out getting v1.mp4", "INFO Descarga exitosa: modelos/ana/v1.mp4 (3 MB)", "INFO last"])).toEqual([
+      "ERROR Timed out getting v1.mp4",
+      "INFO Descarga exitosa: modelos/ana/v1.mp4 (3 MB)",
+      "INFO last",
+    ]);
+    // An incident the main thread holds open (resumed from the journal): its success goes, a longer name does not.
+    worker.watchResolver("timeout", "v7.mp4", true);
+    expect(await texts(["INFO Descarga exitosa: modelos/ana/xv7.mp4", "INFO Descarga exitosa: modelos/ana/v7.mp4.", "INFO last"])).toEqual([
+      "INFO Descarga exitosa: modelos/ana/v7.mp4.",
+      "INFO last",
+    ]);
+    // Closed: its lines stay in the worker again.
+    worker.watchResolver("timeout", "v7.mp4", false);
+    expect(await texts(["INFO Descarga exitosa: modelos/ana/v7.mp4", "INFO last"])).toEqual(["INFO last"]);
+    // A key that is not a whole token (or an `i` rule): every line past the gate may close it.
+    worker.watchResolver("timeout", ANY_LINE, true);
+    expect(await texts(["INFO Descarga exitosa: modelos/ana/v3.mp4", "INFO polling", "INFO last"])).toEqual(["INFO Descarga exitosa: modelos/ana/v3.mp4", "INFO last"]);
+  });
+
+  it("an incident opened after batches were sent (reopened, retried) still gets their lines that may close it", async () => {
+    const rules = [makeRule({ id: "timeout", match: /Timed out getting (?<video>\S+)/, resolveOn: "Descarga exitosa: \\S*{video}" })];
+    worker = new RuleMatchWorker({ budgetMs: 60_000, forward: [/\bERROR\b/] });
+    worker.setRules(rules);
+    const sent = worker.match(["INFO Descarga exitosa: modelos/ana/v5.mp4", "INFO polling", "INFO last"].map((t) => makeEvent(t)));
+    // Announced while the batch is in the worker, matched without it.
+    worker.watchResolver("timeout", "v5.mp4", true);
+    expect((await sent).events.map((e) => e.text)).toEqual(["INFO Descarga exitosa: modelos/ana/v5.mp4", "INFO last"]);
+    const next = await worker.match(["INFO Descarga exitosa: modelos/ana/v5.mp4", "INFO last"].map((t) => makeEvent(t)));
+    expect(next.events.map((e) => e.text)).toEqual(["INFO Descarga exitosa: modelos/ana/v5.mp4", "INFO last"]);
   });
 
   it("matches events of every source and any text, packed into one message (non-Latin-1, empty, NUL)", async () => {
