@@ -24,7 +24,7 @@ export class ExpiryQueue<T> {
 
   /** The earliest expiry held; undefined when empty. */
   peekTime(): number | undefined {
-    return this.times[0];
+    return this.heap.peekPriority();
   }
 
   /** Whether an item has expired at `nowMs`, without taking it. */
