@@ -9,6 +9,7 @@ import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { Collector, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 import { spawnFixture, stopFixtures } from "./tail-helpers.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 /** Each pick-up takes well under a second; the wait only guards against one that never comes (shared, loaded CI). */
 const HANG_GUARD_MS = 15_000;
@@ -27,7 +28,6 @@ describe("item 6: missing or unreadable at start", () => {
     await started(tailer);
     expect(collector.eventTypes()).toEqual(["missing"]);
     expect(tailer.getStats().exists).toBe(false);
-    await sleepMs(100);
     writeFileSync(path, "first line\nsecond line\n");
     await collector.waitForCount(2, HANG_GUARD_MS);
     expect(collector.texts()).toEqual(["first line", "second line"]);
@@ -40,9 +40,8 @@ describe("item 6: missing or unreadable at start", () => {
     const collector = new Collector();
     const { tailer } = makeTailer(path, collector, { watch: true, pollIntervalMs: TAILER_DEFAULTS.pollIntervalMs });
     await started(tailer);
-    await sleepMs(100);
     mkdirSync(join(root, "app"));
-    await sleepMs(50);
+    await sleepMs(50); // two events: the watch moves one folder deeper, then the file's own folder appears
     mkdirSync(join(root, "app", "logs"));
     writeFileSync(path, "hello from a new folder\n");
     await collector.waitForCount(1, HANG_GUARD_MS);
@@ -77,16 +76,17 @@ describe("folder watcher", () => {
     const path = join(tempDir(), "bot.log");
     writeFileSync(path, "");
     const collector = new Collector();
-    // The poll is due in 10 minutes, past the test's timeout: every line that arrives was brought by the watcher.
-    const { tailer } = makeTailer(path, collector, { watch: true, pollIntervalMs: 600_000 });
+    // The polls run on a clock that never moves: every line that arrives was brought by the watcher, whose watch is
+    // in place once start() resolves.
+    const clock = new VirtualClock();
+    const { tailer } = makeTailer(path, collector, { watch: true, clock });
     await started(tailer);
-    await sleepMs(150); // let chokidar finish its initial scan
     for (let i = 1; i <= 5; i++) {
       appendFileSync(path, `line ${i}\n`);
       await collector.waitForCount(i, HANG_GUARD_MS);
-      await sleepMs(60); // past chokidar's 50 ms throttle of change events
     }
     expect(collector.texts()).toEqual(["line 1", "line 2", "line 3", "line 4", "line 5"]);
+    expect(clock.pendingTimers()).toBe(1); // the next poll, never due
   });
 
   it("wakes several tailers sharing one watcher, for a file created after start too", async () => {
@@ -100,11 +100,11 @@ describe("folder watcher", () => {
         { source: "bot", path: bot },
         { source: "backend", path: backend },
       ],
-      { checkpoints: CheckpointStore.inMemory(), pollIntervalMs: 600_000, rotateGraceMs: 100, onLines: collector.onLines, onEvent: collector.onEvent },
+      // The polls run on a clock that never moves: the lines are brought by the watcher.
+      { checkpoints: CheckpointStore.inMemory(), clock: new VirtualClock(), rotateGraceMs: 100, onLines: collector.onLines, onEvent: collector.onEvent },
     );
     await sources.start();
     defer(() => sources.stop());
-    await sleepMs(150);
     appendFileSync(bot, "bot 1\n");
     writeFileSync(backend, "backend 1\n");
     await collector.waitForCount(2, HANG_GUARD_MS);

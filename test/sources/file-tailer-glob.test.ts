@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createFileSources, type FileSources, type FileSourcesOptions } from "../../src/sources/file-sources.js";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { Collector, settleTailers, useTailerTestScaffold } from "../helpers/tailer.js";
-import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { numberedLines } from "./tail-helpers.js";
 
 const { defer, tempDir } = useTailerTestScaffold();
@@ -79,7 +79,6 @@ describe.each([
     writeFileSync(join(logs, "old.log"), "written before start\n");
     const collector = new Collector();
     const sources = await startSources(join(logs, "**", "*.log"), collector, { watch, pollIntervalMs: 100 });
-    await sleepMs(150);
     writeFileSync(join(logs, "new.log"), "new-1\nnew-2\n");
     mkdirSync(join(logs, "worker", "7"), { recursive: true });
     writeFileSync(join(logs, "worker", "7", "w.log"), "w-1\n");

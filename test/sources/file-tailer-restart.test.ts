@@ -1,12 +1,12 @@
 // Tailing across restarts: clean restart (no loss, no duplicate), SIGKILL (no loss, duplicates only after the last
 // checkpoint), and files rotated or truncated while vigia was stopped.
 import { describe, it, expect, afterEach } from "@jest/globals";
-import { appendFileSync, copyFileSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import type { FileTailerOptions } from "../../src/sources/file-tailer.js";
 import { Collector, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
-import { sleepMs, waitFor } from "../helpers/wait-for.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { countNumbers, findGapsAndDuplicates, numberedLines, spawnFixture, stopFixtures } from "./tail-helpers.js";
 
 afterEach(() => stopFixtures());
@@ -66,11 +66,13 @@ describe("item 7: restarts", () => {
     const seen = new Collector();
     const total = 3000;
     const one = await runTailer(path, stateDir, seen, { watch: true, pollIntervalMs: 20 });
-    const writing = startWriter(path, total);
+    let written = false;
+    const writing = startWriter(path, total).then(() => void (written = true));
     await waitFor(() => seen.lines.length > 300, "some lines before the restart");
     await one.shutdown();
     const linesBeforeRestart = seen.lines.length;
-    await sleepMs(30); // lines written while stopped
+    const sizeAtStop = statSync(path).size;
+    await waitFor(() => statSync(path).size > sizeAtStop || written, "lines written while stopped");
     const two = await runTailer(path, stateDir, seen, { watch: true, pollIntervalMs: 20 });
     await writing;
     await waitFor(() => countNumbers(seen.texts(), "n").size === total, "every line");

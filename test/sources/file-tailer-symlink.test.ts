@@ -5,7 +5,7 @@ import { describe, it, expect } from "@jest/globals";
 import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Collector, makeTailer, settleTailers, useTailerTestScaffold } from "../helpers/tailer.js";
-import { sleepMs } from "../helpers/wait-for.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 import { numberedLines } from "./tail-helpers.js";
 
 const { tempDir, started } = useTailerTestScaffold();
@@ -27,10 +27,9 @@ describe("a followed symlink", () => {
     writeFileSync(real, "");
     symlinkSync(real, link);
     const collector = new Collector();
-    // The polls are far beyond the test's waits: only the watcher can deliver.
-    const { tailer } = makeTailer(link, collector, { watch: true, pollIntervalMs: 600_000, watchedPollIntervalMs: 600_000 });
+    // The polls run on a clock that never moves: only the watcher, in place once start() resolves, can deliver.
+    const { tailer } = makeTailer(link, collector, { watch: true, clock: new VirtualClock() });
     await started(tailer);
-    await sleepMs(200); // the watcher's initial scan
     appendFileSync(real, numberedLines("one", 1, 3));
     await collector.waitForCount(3, 10_000);
     expect(collector.texts()).toEqual(numberedLines("one", 1, 3).trimEnd().split("\n"));
@@ -48,7 +47,6 @@ describe("a followed symlink", () => {
     const collector = new Collector();
     const { tailer } = makeTailer(link, collector, { watch: true, pollIntervalMs: 50, rotateGraceMs: 1000 });
     await started(tailer);
-    await sleepMs(200);
     appendFileSync(first, numberedLines("one", 1, 5));
     await collector.waitForCount(5, 10_000);
     writeFileSync(second, numberedLines("two", 1, 3));
