@@ -1,5 +1,5 @@
 // vigia's side of the throughput comparison: the engine child reads the workspace's log from the start.
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseLastJsonLine, runChild } from "./run-child.mjs";
@@ -16,8 +16,8 @@ export function resetWorkspaceState(ws) {
 }
 
 /**
- * Catch-up of the whole log in a fresh child. With `profileDir`, the child runs under `--cpu-prof` and the profile's
- * path is returned as `profilePath`. With `idleSeconds`, the child waits that long after the catch-up and reports its
+ * Catch-up of the whole log in a fresh child. With `profileDir`, the child runs under `--cpu-prof` and the paths of
+ * the main thread's profile and the matching worker's are returned as `profilePath` and `workerProfilePath`. With `idleSeconds`, the child waits that long after the catch-up and reports its
  * RSS then (`idle`), before it stops. Resolves the child's report plus `wallMs` (process start to exit).
  */
 export async function measureCatchUp(ws, { profileDir = null, idleSeconds = 0 } = {}) {
@@ -29,9 +29,14 @@ export async function measureCatchUp(ws, { profileDir = null, idleSeconds = 0 } 
   if (result.code !== 0) throw new Error(`engine child failed (${result.code ?? result.signal}): ${result.stderr.slice(-2000)}`);
   const report = parseLastJsonLine(result.stdout);
   let profilePath = null;
+  let workerProfilePath = null;
   if (profileDir) {
-    const profiles = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile"));
-    profilePath = profiles.length ? join(profileDir, profiles.sort().at(-1)) : null;
+    // One file per thread: CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile, the main thread's id 0.
+    const profiles = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")).sort();
+    const main = profiles.find((f) => f.split(".").at(-3) === "0");
+    profilePath = main ? join(profileDir, main) : null;
+    const worker = profiles.find((f) => f !== main && readFileSync(join(profileDir, f), "utf8").includes("/rules/match-worker.js"));
+    workerProfilePath = worker ? join(profileDir, worker) : null;
   }
-  return { ...report, wallMs: result.wallMs, profilePath };
+  return { ...report, wallMs: result.wallMs, profilePath, workerProfilePath };
 }

@@ -148,7 +148,8 @@ async function main() {
     const profiled = await measureCatchUp(ws, { profileDir: mkdtempSync(join(root, "prof-")) });
     out("");
     out(`Where the catch-up's time goes (node --cpu-prof; ${formatSeconds(profiled.catchUpMs)} under the profiler):`);
-    if (profiled.profilePath) out(formatCpuSummary(summarizeCpuProfile(JSON.parse(readFileSync(profiled.profilePath, "utf8"))), 25));
+    if (profiled.profilePath) out(`Main thread:\n${formatCpuSummary(summarizeCpuProfile(JSON.parse(readFileSync(profiled.profilePath, "utf8"))), 25)}`);
+    if (profiled.workerProfilePath) out(`\nMatching worker:\n${formatCpuSummary(summarizeCpuProfile(JSON.parse(readFileSync(profiled.workerProfilePath, "utf8"))), 12)}`);
   }
 
   let latency = null;
