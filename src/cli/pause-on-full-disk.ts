@@ -7,8 +7,8 @@ export interface FullDiskPauseOptions {
   /** SIGTERM, then SIGKILL after this long. */
   graceMs: number;
   logger: { info(m: string): void; warn(m: string): void };
-  /** Records the stop on the disk incident's transitions. */
-  note(checkId: string, accion: string): void;
+  /** Records the stop on the disk incident's transitions: `accion` for the journal, `message` for vigia's log. */
+  note(checkId: string, accion: string, message: string): void;
 }
 
 export interface FullDiskPause {
@@ -35,7 +35,7 @@ export function createFullDiskPause(options: FullDiskPauseOptions): FullDiskPaus
       if (full && !wasFull) {
         options.logger.warn(`${t.check} critical: stopping the supervised command(s) until there is space again`);
         for (const child of options.getChildren()) void child.pause(options.graceMs);
-        options.note(t.check, "bot detenido: disco lleno");
+        options.note(t.check, "bot detenido: disco lleno", "supervised command(s) stopped: disk full");
       } else if (!full && wasFull) {
         options.logger.info(`${t.check}: space is back, starting the supervised command(s) again`);
         for (const child of options.getChildren()) child.resume();

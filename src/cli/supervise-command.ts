@@ -37,7 +37,7 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
         getChildren: () => children,
         graceMs: STOP_GRACE_MS,
         logger: { info: (m) => run?.logger.info(m), warn: (m) => run?.logger.warn(m) },
-        note: (checkId, accion) => run?.engine.noteCheckIncident(checkId, accion),
+        note: (checkId, accion, message) => run?.engine.noteCheckIncident(checkId, accion, message),
       })
     : null;
   run = await startDaemon(
@@ -63,8 +63,8 @@ export async function runSuperviseCommand(values: Record<string, unknown>, rest:
       maxLineBytes: config.sources.find((s) => s.name === spec.name)?.maxLineBytes ?? SOURCE_DEFAULTS.max_line_bytes,
       onLines: (lines) => run.engine.ingest(lines),
       onCrash: (message) => run.engine.reportProcessDown(spec.name, message),
-      onRestarted: (message) => run.engine.reportProcessUp(spec.name, message),
-      onGaveUp: (message) => run.engine.reportProcessGaveUp(spec.name, message),
+      onRestarted: (motivo, message) => run.engine.reportProcessUp(spec.name, motivo, message),
+      onGaveUp: (motivo, message) => run.engine.reportProcessGaveUp(spec.name, motivo, message),
       logger: run.logger,
       startPaused: fullDisk?.isFull() ?? false,
     }),

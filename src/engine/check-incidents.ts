@@ -75,13 +75,13 @@ const ACCION_RESTART_EXHAUSTED = "no reiniciado: límite de reinicios";
 
 /**
  * A check transition as incident inputs: `down` (and `flapping`) opens or folds the check's incident, `up` closes
- * it as solucionado with the recovery note ("recuperado, 23 ms"). Every text is the result's `motivo`: the journal
- * and the alerts speak Spanish, the English `message` is monitor.log's. A process whose restart budget is spent fails its
- * incident at once: nothing will bring it back without a human.
+ * it as solucionado with the recovery note ("recuperado, 23 ms"). The journal's texts are the result's `motivo` (the
+ * journal and the alerts speak Spanish), monitor.log's its English `message`. A process whose restart budget is spent
+ * fails its incident at once: nothing will bring it back without a human.
  */
 export function fromCheckTransition(t: CheckTransition, context: CheckIncidentContext): IncidentInput[] {
   const key = context.keyOf?.(t.check) ?? getCheckKey(t.check);
-  if (t.state === "up") return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: t.result.motivo }];
+  if (t.state === "up") return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: t.result.motivo, message: `recovered: ${t.result.message}` }];
   if (t.state !== "down" && t.state !== "flapping") return [];
   const result = t.state === "flapping" ? { ...t.result, motivo: `inestable: ${t.result.motivo}` } : t.result;
   const { event, match } = createCheckMatch(result, selectRule(result, context), key);
@@ -95,7 +95,9 @@ export function fromCheckTransition(t: CheckTransition, context: CheckIncidentCo
  */
 export function fromCheckResult(result: CheckResult, context: CheckIncidentContext): IncidentInput[] {
   const key = context.keyOf?.(result.check) ?? getCheckKey(result.check);
-  if (result.ok) return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: result.motivo, onlyIfLogOpened: true }];
-  if (result.fields["restart_exhausted"] === "true") return [{ type: "close", key, estado: "fallido", accion: ACCION_RESTART_EXHAUSTED, detalle: result.motivo }];
+  if (result.ok) return [{ type: "close", key, estado: "solucionado", accion: "recuperado", detalle: result.motivo, message: `recovered: ${result.message}`, onlyIfLogOpened: true }];
+  if (result.fields["restart_exhausted"] === "true") {
+    return [{ type: "close", key, estado: "fallido", accion: ACCION_RESTART_EXHAUSTED, detalle: result.motivo, message: `not restarted, restart limit reached: ${result.message}` }];
+  }
   return [];
 }

@@ -407,18 +407,18 @@ export class Engine {
   }
 
   /** Closes the incident opened by `reportProcessDown` as fallido: the process stays down and needs a human. */
-  reportProcessGaveUp(name: string, detalle: string): void {
-    this.feedIncidents([{ type: "close", key: `check:process:${name}`, estado: "fallido", accion: "no reiniciado", detalle }]);
+  reportProcessGaveUp(name: string, detalle: string, message: string): void {
+    this.feedIncidents([{ type: "close", key: `check:process:${name}`, estado: "fallido", accion: "no reiniciado", detalle, message }]);
   }
 
   /** Closes the incident opened by `reportProcessDown` once the process runs again. */
-  reportProcessUp(name: string, message: string): void {
-    this.feedIncidents([{ type: "close", key: `check:process:${name}`, estado: "solucionado", accion: "reiniciado", detalle: message }]);
+  reportProcessUp(name: string, detalle: string, message: string): void {
+    this.feedIncidents([{ type: "close", key: `check:process:${name}`, estado: "solucionado", accion: "reiniciado", detalle, message }]);
   }
 
   /** Records a step taken outside the incident flow (the bot stopped for a full disk) on the open incident of a check. */
-  noteCheckIncident(checkId: string, accion: string, detalle: string | null = null): void {
-    this.feedIncidents([{ type: "note", key: this.outageKeys.keyOfCheck(checkId), accion, detalle }]);
+  noteCheckIncident(checkId: string, accion: string, message: string): void {
+    this.feedIncidents([{ type: "note", key: this.outageKeys.keyOfCheck(checkId), accion, detalle: null, message }]);
   }
 
   /** Source file states, for the banner and /health. */
@@ -550,7 +550,7 @@ export class Engine {
     this.logger.info(`journal: writable again (${this.journal.path})`);
     if (!this.journalFaultOpen) return;
     this.journalFaultOpen = false;
-    this.feedIncidents([resolveVigiaFault("journal", "el diario vuelve a escribirse")]);
+    this.feedIncidents([resolveVigiaFault("journal", "el diario vuelve a escribirse", "the journal is written again")]);
   }
 
   /** Where the incidents a failed journal write left out can be recovered from, for the log. */
@@ -569,7 +569,7 @@ export class Engine {
     for (const id of this.disabledRuleIds) {
       if (stillDisabled.has(id)) continue;
       this.disabledRuleIds.delete(id);
-      this.feedIncidents([resolveVigiaFault(`rule:${id}`, "regla corregida y recargada")]);
+      this.feedIncidents([resolveVigiaFault(`rule:${id}`, "regla corregida y recargada", "rule fixed and reloaded")]);
     }
     this.rulesLastReload = new Date().toISOString();
     recordRulesLoaded(this.metrics, result.rules);

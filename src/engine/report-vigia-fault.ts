@@ -35,8 +35,8 @@ export function reportVigiaFault(fault: VigiaFault, context: CheckIncidentContex
 }
 
 /** The input that closes the incident of the fault `name` as solucionado (moot when none is open). */
-export function resolveVigiaFault(name: string, detalle: string): IncidentInput {
-  return { type: "close", key: `check:vigia:${name}`, estado: "solucionado", accion: "recuperado", detalle };
+export function resolveVigiaFault(name: string, detalle: string, message: string): IncidentInput {
+  return { type: "close", key: `check:vigia:${name}`, estado: "solucionado", accion: "recuperado", detalle, message };
 }
 
 /** An fs error as the admin reads it, in Spanish (`sin espacio en el disco (ENOSPC)`). */

@@ -38,9 +38,9 @@ function applyCommand(manager: IncidentManager, command: IncidentCommand): void 
   const open = manager.getByKey(command.key);
   if (!open || isTerminal(open.estado)) return;
   if (command.type === "note") {
-    manager.note(open.id, { accion: command.accion, detalle: command.detalle });
+    manager.note(open.id, { accion: command.accion, detalle: command.detalle, message: command.message });
     return;
   }
   if (command.onlyIfLogOpened && open.fuente.startsWith("check:")) return;
-  manager.transition(open.id, command.estado, { accion: command.accion, detalle: command.detalle });
+  manager.transition(open.id, command.estado, { accion: command.accion, detalle: command.detalle, message: command.message });
 }

@@ -13,6 +13,8 @@ export type IncidentChange =
       previous: Estado;
       /** Set when a root cause's failure closed this incident: the notifier groups these in one alert. */
       rootCause: TrackedIncident | null;
+      /** The step in English for vigia's log (see TransitionInfo.message); null when the state says it all. */
+      message: string | null;
     }
   | { type: "counted"; rule: CompiledRule; key: string; count: number; needed: number; match: RuleMatch }
   | { type: "skipped"; rule: CompiledRule; key: string; match: RuleMatch; reason: "replay" }

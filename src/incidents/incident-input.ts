@@ -12,10 +12,12 @@ export type IncidentCommand =
       estado: "solucionado" | "fallido";
       accion: string;
       detalle: string;
+      /** The verdict in English, for vigia's log (`accion` and `detalle` are the journal's Spanish). */
+      message: string;
       /** Only an incident a log line opened: one a check opened is closed by the check's own recovery edge. */
       onlyIfLogOpened?: boolean;
     }
-  | { type: "note"; key: string; accion: string; detalle: string | null };
+  | { type: "note"; key: string; accion: string; detalle: string | null; message: string };
 
 /** What the incident manager folds: matched log events, and the verdicts of the periodic checks. */
 export type IncidentInput = MatchedBatch | IncidentCommand;

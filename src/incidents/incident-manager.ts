@@ -298,13 +298,13 @@ export class IncidentManager {
   }
 
   /** Adds a note to an open incident's `transiciones` without changing its state (a step taken outside remediation). */
-  note(id: string, info: { accion: string; detalle?: string | null }): void {
+  note(id: string, info: Pick<TransitionInfo, "detalle" | "message"> & { accion: string }): void {
     const entry = this.byId.get(id);
     if (!entry) throw new UnknownIncidentError(id);
     if (entry.closedAtMs !== null) return;
     const previous = entry.incident.estado;
     entry.incident = appendNote(entry.incident, info, this.now());
-    this.changes.next({ type: "transition", incident: entry.incident, rule: entry.rule, previous, rootCause: null });
+    this.changes.next({ type: "transition", incident: entry.incident, rule: entry.rule, previous, rootCause: null, message: info.message ?? null });
   }
 
   /**
@@ -390,7 +390,8 @@ export class IncidentManager {
       }
     }
     for (const entry of orphans) {
-      this.record(entry, "fallido", { detalle: `regla '${entry.incident.error_type}' ya no está cargada` }, "closed");
+      const detalle = `regla '${entry.incident.error_type}' ya no está cargada`;
+      this.record(entry, "fallido", { detalle, message: `its rule ${entry.incident.error_type} is no longer loaded` }, "closed");
       report.orphaned++;
     }
     for (const entry of open) {
@@ -407,7 +408,8 @@ export class IncidentManager {
   /** Closes an open dry-run incident as `fallido` (journaled) without tracking its key. */
   private discardDryRun(entry: Entry): void {
     const detalle = "abierto por una sesión --dry-run: nada se ejecutó y una sesión real no lo reanuda";
-    this.record(entry, "fallido", { accion: "descartado: abierto en dry-run", detalle }, "closed");
+    const message = "opened by a --dry-run session: nothing ran, and a real session does not take it over";
+    this.record(entry, "fallido", { accion: "descartado: abierto en dry-run", detalle, message }, "closed");
   }
 
   /** The incident with this id, while the manager holds it (open, or closed within its cooldown). */
@@ -637,7 +639,7 @@ export class IncidentManager {
     const source = match.event.source;
     if (entry.closedAtMs !== null || source === entry.incident.fuente || entry.notedSources?.has(source)) return;
     (entry.notedSources ??= new Set()).add(source);
-    this.note(entry.incident.id, { accion: `también detectado por ${source}`, detalle: capText(match.event.text, MAX_DETAIL_BYTES) });
+    this.note(entry.incident.id, { accion: `también detectado por ${source}`, detalle: capText(match.event.text, MAX_DETAIL_BYTES), message: `also seen in ${source}` });
   }
 
   /** Puts a new or resumed incident in `pendiente` when a rule it depends on has an open incident. */
@@ -655,7 +657,7 @@ export class IncidentManager {
     }
     if (entry.incident.estado !== "pendiente") {
       const names = roots.map((r) => `${r.rule.id} ${r.incident.id}`).join(", ");
-      this.record(entry, "pendiente", { detalle: `esperando causa raíz: ${names}` }, "closed");
+      this.record(entry, "pendiente", { detalle: `esperando causa raíz: ${names}`, message: `waiting for its root cause: ${names}` }, "closed");
     }
     return true;
   }
@@ -665,7 +667,7 @@ export class IncidentManager {
     const rule = entry.rule;
     if (rule.actions.length === 0 && rule.verify === null && rule.resolveOn === null) {
       if (rule.closedExternally) return; // a check's recovery closes it (engine → transition())
-      this.record(entry, "fallido", { accion: ACCION_SOLO_ALERTA }, "closed");
+      this.record(entry, "fallido", { accion: ACCION_SOLO_ALERTA, message: "alert only: the rule has no actions, verify or resolve_on" }, "closed");
       return;
     }
     entry.controller ??= new AbortController();
@@ -712,7 +714,7 @@ export class IncidentManager {
         if (!entry.resolver!.test(event.text)) continue;
         this.counters.resolvedByEvent++;
         const detalle = `resuelto por: ${capText(event.text, MAX_DETAIL_BYTES)}`;
-        this.record(entry, "solucionado", { detalle }, "resolve_on");
+        this.record(entry, "solucionado", { detalle, message: `resolved by a line of ${event.source} (resolve_on)` }, "resolve_on");
       }
     }
   }
@@ -746,6 +748,7 @@ export class IncidentManager {
       rule: entry.rule,
       previous,
       rootCause: rootCause?.incident ?? null,
+      message: info.message ?? null,
     });
     if (terminal) this.settleDependents(entry);
   }
@@ -760,7 +763,7 @@ export class IncidentManager {
       entry.waitingOn.delete(root.incident.id);
       if (root.incident.estado === "fallido") {
         const detalle = `causa raíz: ${root.rule.id} ${root.incident.id}`;
-        this.record(entry, "fallido", { detalle }, "root_cause", root);
+        this.record(entry, "fallido", { detalle, message: `its root cause ${root.rule.id} ${root.incident.id} failed` }, "root_cause", root);
       } else if (entry.waitingOn.size === 0) {
         entry.waitingOn = null;
         this.dispatch(entry, "released");

@@ -22,6 +22,11 @@ export interface TransitionInfo {
   intento?: number;
   /** Why: an exit code, an error, the line that resolved it, the root cause. */
   detalle?: string | null;
+  /**
+   * The step in English, for vigia's own log (`accion` and `detalle` are the admin's Spanish, in the journal);
+   * never written to the journal. Omitted: the log names the state only.
+   */
+  message?: string | null;
 }
 
 /** A transition the lifecycle forbids (from a final state, or skipping back to `detectado`). */
@@ -75,7 +80,7 @@ export function applyTransition<T extends Incident>(incident: T, estado: Estado,
  * Returns a new incident with a note in `transiciones` and no change of state: another source saw the same
  * problem (the log and a periodic check, one outage). `accion` of the incident itself is left as it was.
  */
-export function appendNote<T extends Incident>(incident: T, info: { accion: string; detalle?: string | null }, nowMs: number): T {
+export function appendNote<T extends Incident>(incident: T, info: Pick<TransitionInfo, "detalle"> & { accion: string }, nowMs: number): T {
   const transicion: Transicion = {
     estado: incident.estado,
     timestamp: formatLocalIso(nowMs),

@@ -11,7 +11,8 @@ const MAX_EXCERPT_CHARS = 200;
 /**
  * Writes the incident stream to vigia's log: an opening at warn with the message's last line, final states at
  * info (solucionado) or error (fallido) with the step's reason (a refused path, a failed verification: the journal
- * is not the only place an admin reads what happened), the steps in between and threshold counts at verbose.
+ * is not the only place an admin reads what happened), the steps in between and threshold counts at verbose. States
+ * are named by their journal identifiers; every other word is English.
  */
 export function logIncidentChanges(changes$: Observable<IncidentChange>, logger: VigiaLogger): Subscription {
   return changes$.subscribe((change) => {
@@ -31,10 +32,10 @@ export function logIncidentChanges(changes$: Observable<IncidentChange>, logger:
         break;
       }
       case "transition": {
+        // The journal's `accion` and `detalle` are the admin's Spanish: the step is told by its English message.
         const inc = change.incident;
         const level = inc.estado === "fallido" ? "error" : inc.estado === "solucionado" ? "info" : "verbose";
-        const detail = inc.transiciones.at(-1)?.detalle;
-        logger.log(level, `incident ${inc.id} ${inc.error_type} → ${inc.estado}${inc.accion ? ` (${inc.accion})` : ""}${detail ? `: ${detail}` : ""}`);
+        logger.log(level, `incident ${inc.id} ${inc.error_type} → ${inc.estado}${change.message ? `: ${change.message}` : ""}`);
         break;
       }
       default:

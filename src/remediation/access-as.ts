@@ -10,8 +10,10 @@ import type { Credentials } from "./owner.js";
  */
 export interface AccessVerdict {
   ok: boolean;
-  /** When not ok: which folder or file stops the user, and why. */
+  /** When not ok: which folder or file stops the user, and why (the journal's Spanish). */
   reason: string | null;
+  /** `reason` in English, for vigia's own log. */
+  message: string | null;
 }
 
 const READ = 4;
@@ -24,22 +26,22 @@ const SEARCH = 1;
  * folder above.
  */
 export async function checkWritableAs(credentials: Credentials, absolutePath: string, existingAncestor: string): Promise<AccessVerdict> {
-  if (credentials.uid === 0) return { ok: true, reason: null };
+  if (credentials.uid === 0) return { ok: true, reason: null, message: null };
   const target = absolutePath;
   const exists = existingAncestor === absolutePath;
   const checked = exists ? target : existingAncestor;
   const targetStat = await stat(checked);
-  if (!exists && !targetStat.isDirectory()) return { ok: false, reason: `${checked} no es una carpeta` };
+  if (!exists && !targetStat.isDirectory()) return { ok: false, reason: `${checked} no es una carpeta`, message: `${checked} is not a folder` };
   const wanted = targetStat.isDirectory() ? WRITE | SEARCH : WRITE;
-  if (!hasPermission(targetStat, credentials, wanted)) return { ok: false, reason: describeDenial(checked, targetStat, credentials, wanted) };
+  if (!hasPermission(targetStat, credentials, wanted)) return describeDenial(checked, targetStat, credentials, wanted);
   for (let folder = dirname(checked); ; folder = dirname(folder)) {
     const folderStat = await stat(folder);
     if (!hasPermission(folderStat, credentials, SEARCH)) {
-      return { ok: false, reason: describeDenial(folder, folderStat, credentials, SEARCH) };
+      return describeDenial(folder, folderStat, credentials, SEARCH);
     }
     if (dirname(folder) === folder) break;
   }
-  return { ok: true, reason: null };
+  return { ok: true, reason: null, message: null };
 }
 
 /** The kernel's order: owner bits if the user owns it, else group bits if in the group, else the rest. */
@@ -52,10 +54,15 @@ export function hasPermission(stats: Pick<Stats, "uid" | "gid" | "mode">, creden
   return (bits & wanted) === wanted;
 }
 
-function describeDenial(path: string, stats: Stats, credentials: Credentials, wanted: number): string {
+/** The refusal in both voices: which file, its owner and mode, and the permission the user lacks. */
+function describeDenial(path: string, stats: Stats, credentials: Credentials, wanted: number): AccessVerdict {
   const mode = (stats.mode & 0o7777).toString(8).padStart(4, "0");
-  const what = [wanted & READ ? "lectura" : "", wanted & WRITE ? "escritura" : "", wanted & SEARCH ? "acceso" : ""]
-    .filter(Boolean)
-    .join("+");
-  return `${path}: dueño ${stats.uid}:${stats.gid} modo ${mode}, sin ${what} para ${credentials.uid}:${credentials.gid}`;
+  const name = (words: [string, string, string]) =>
+    [wanted & READ ? words[0] : "", wanted & WRITE ? words[1] : "", wanted & SEARCH ? words[2] : ""].filter(Boolean).join("+");
+  const user = `${credentials.uid}:${credentials.gid}`;
+  return {
+    ok: false,
+    reason: `${path}: dueño ${stats.uid}:${stats.gid} modo ${mode}, sin ${name(["lectura", "escritura", "acceso"])} para ${user}`,
+    message: `${path}: owner ${stats.uid}:${stats.gid} mode ${mode}, no ${name(["read", "write", "search"])} permission for ${user}`,
+  };
 }

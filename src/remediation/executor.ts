@@ -38,6 +38,11 @@ export interface RemediationStep {
   intento: number;
   /** An action's note or failure (exit code, error, refused path); the verification on success. */
   detalle: string | null;
+  /**
+   * The step in English for vigia's own log (`accion` and `detalle` are the journal's Spanish): `retry 2/3`,
+   * `mkdir -p modelos/ana: created: modelos/ana`, `mkdir -p modelos/ana: verified: modelos/ana exists`.
+   */
+  message: string;
 }
 
 /** What the incident stage hands over. */
@@ -83,6 +88,9 @@ interface AttemptOutcome {
   ok: boolean;
   accion: string | null;
   detalle: string | null;
+  /** `accion` and `detalle` in English (see RemediationStep.message). */
+  command: string | null;
+  message: string;
   cause?: unknown;
   /** Overrides classifyFailure (dry-run cannot learn more by retrying). */
   decision?: FailureDecision;
@@ -193,24 +201,27 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     for (let attempt = firstAttempt; attempt <= maxRetries; attempt += 1) {
       if (signal.aborted) return cancelled(attempt);
       const retryLabel = attempt === 0 ? null : `reintento ${attempt}/${maxRetries}`;
+      const retryInEnglish = attempt === 0 ? null : `retry ${attempt}/${maxRetries}`;
       // Each attempt takes a slot of its own: a job waiting for its next attempt holds none, so a burst of
       // incidents is not queued behind other incidents' backoff waits (at 10 new incidents a second and 4 slots,
       // jobs holding theirs through 1 + 2 + 4 s of waits would fall behind without end).
       const outcome = await scheduler.schedule(job.incident.clave, async (): Promise<AttemptOutcome | null> => {
         if (signal.aborted) return null;
-        if (retryLabel !== null) report({ estado: "reintentando", accion: retryLabel, intento: attempt, detalle: null });
+        if (retryLabel !== null) report({ estado: "reintentando", accion: retryLabel, intento: attempt, detalle: null, message: retryInEnglish! });
         else if (job.rule.actions.length === 0) {
           // Nothing to run: still say that the incident is now being worked on (its attempt 0 has a time).
-          const accion = job.rule.verify ? "verificación" : "esperando resolve_on";
-          report({ estado: "pendiente", accion, intento: 0, detalle: null });
+          const [accion, message] = job.rule.verify ? ["verificación", "verifying"] : ["esperando resolve_on", "waiting for the resolve_on line"];
+          report({ estado: "pendiente", accion, intento: 0, detalle: null, message });
         }
         observer.attemptStarted?.(job.rule, attempt);
         return runAttempt(job, attempt, ctx, memory, report);
       });
       if (outcome === null || signal.aborted) return cancelled(attempt);
+      const command = outcome.command ?? retryInEnglish;
+      const message = command ? `${command}: ${outcome.message}` : outcome.message;
       if (outcome.ok) {
         const accion = outcome.accion ?? retryLabel ?? "verificación";
-        report({ estado: "solucionado", accion, intento: attempt, detalle: outcome.detalle });
+        report({ estado: "solucionado", accion, intento: attempt, detalle: outcome.detalle, message });
         return { estado: "solucionado", intento: attempt, accion, detalle: outcome.detalle };
       }
       const decision = outcome.decision ?? classifyFailure(outcome.cause);
@@ -219,7 +230,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
         const accion = outcome.unconfirmed
           ? describeUnconfirmed(memory) ?? outcome.accion ?? retryLabel ?? "sin confirmación"
           : outcome.accion ?? retryLabel ?? "verificación";
-        report({ estado: "fallido", accion, intento: attempt, detalle: outcome.detalle });
+        report({ estado: "fallido", accion, intento: attempt, detalle: outcome.detalle, message });
         return { estado: "fallido", intento: attempt, accion, detalle: outcome.detalle };
       }
       dueAtMs += getBackoffDelayMs(attempt + 1, delaysMs);
@@ -242,27 +253,34 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
   ): Promise<AttemptOutcome> {
     const estado = attempt === 0 ? "pendiente" : "reintentando";
     let lastAccion: string | null = null;
+    let lastCommand: string | null = null;
     for (const [index, spec] of job.rule.actions.entries()) {
       // An action that may run only once per incident (cleanup) and already did is not repeated: what is at its
       // path now is the new download, not the corrupt file.
       if (memory.doneOnce.has(index)) continue;
       const result = await runAction(spec, job.fields, ctx, { dryRun });
       observer.actionEnded?.(job.rule, result);
-      if (spec.type !== "wait") lastAccion = result.accion;
-      report({ estado, accion: result.accion, intento: attempt, detalle: result.detalle });
-      if (!result.ok) return { ok: false, accion: result.accion, detalle: result.detalle, cause: result.cause };
+      if (spec.type !== "wait") [lastAccion, lastCommand] = [result.accion, result.command];
+      const said = result.ok ? result.message : `failed: ${result.message}`;
+      report({ estado, accion: result.accion, intento: attempt, detalle: result.detalle, message: said ? `${result.command}: ${said}` : result.command });
+      if (!result.ok) {
+        return { ok: false, accion: result.accion, detalle: result.detalle, command: result.command, message: `failed: ${result.message}`, cause: result.cause };
+      }
       if (result.once) memory.doneOnce.set(index, result);
-      if (ctx.signal.aborted) return { ok: false, accion: lastAccion, detalle: "cancelado", decision: "stop" };
+      if (ctx.signal.aborted) return { ok: false, accion: lastAccion, detalle: "cancelado", command: lastCommand, message: "cancelled", decision: "stop" };
     }
+    const done = { accion: lastAccion, command: lastCommand };
 
     if (job.rule.verify) {
       const verified = await runVerify(job.rule.verify, job.fields, ctx, { dryRun });
       const detalle = `${verified.ok ? "verificado" : "no verificado"}: ${verified.descripcion}${verified.detalle ? ` (${verified.detalle})` : ""}`;
-      if (verified.ok) return { ok: true, accion: lastAccion, detalle };
+      const message = `${verified.ok ? "verified" : "not verified"}: ${verified.description}${verified.message ? ` (${verified.message})` : ""}`;
+      if (verified.ok) return { ok: true, ...done, detalle, message };
       return {
         ok: false,
-        accion: lastAccion,
+        ...done,
         detalle,
+        message,
         cause: verified.cause,
         ...(verified.skipped ? { decision: "give_up" as const } : {}),
       };
@@ -273,12 +291,13 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     // at all (`wait`, or no action). Then only resolve_on can close the incident as solucionado.
     const didSomething = job.rule.actions.some((spec) => spec.type !== "wait");
     if (job.rule.resolveOn !== null || !didSomething) {
-      return { ok: false, accion: lastAccion, detalle: "sin confirmación: esperando resolve_on", unconfirmed: true };
+      return { ok: false, ...done, detalle: "sin confirmación: esperando resolve_on", message: "not confirmed: waiting for the resolve_on line", unconfirmed: true };
     }
     if (dryRun) {
-      return { ok: false, accion: lastAccion, detalle: "dry-run: acciones no ejecutadas y la regla no tiene verify", decision: "give_up" };
+      const message = "dry-run: actions not run, and the rule has no verify";
+      return { ok: false, ...done, detalle: "dry-run: acciones no ejecutadas y la regla no tiene verify", message, decision: "give_up" };
     }
-    return { ok: true, accion: lastAccion, detalle: "acciones completadas" };
+    return { ok: true, ...done, detalle: "acciones completadas", message: "actions done" };
   }
 
   async function reverify(rule: CompiledRule, fields: Readonly<Record<string, string>>): Promise<boolean> {

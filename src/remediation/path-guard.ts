@@ -31,15 +31,32 @@ export type PathRefusalReason =
   | "hard_link"
   | "no_roots";
 
+/** Each refusal in English, for vigia's own log (`detail` is the journal's Spanish). */
+const REFUSAL_IN_ENGLISH: Readonly<Record<PathRefusalReason, string>> = {
+  empty: "empty path",
+  nul_byte: "contains a NUL byte",
+  control_char: "contains control characters",
+  dot_dot: "contains a '..' segment",
+  encoded_traversal: "contains an encoded '.', '/' or '\\'",
+  too_long: "too long",
+  outside_roots: "outside remediation.allowed_roots",
+  is_root: "an allowed root itself: never removed",
+  symlink: "a symbolic link: nothing is removed through links",
+  hard_link: "a hard link: its other names would be touched too",
+  no_roots: "remediation.allowed_roots is empty",
+};
+
 /** A path the guard would not let an action use. Nothing was touched. */
 export class PathRefusedError extends Error {
   override readonly name = "PathRefusedError";
+  readonly englishMessage: string;
   constructor(
     readonly path: string,
     readonly reason: PathRefusalReason,
     readonly detail: string,
   ) {
     super(`ruta rechazada (${reason}): ${quoteForMessage(path)}: ${detail}`);
+    this.englishMessage = `path refused (${reason}): ${quoteForMessage(path)}: ${REFUSAL_IN_ENGLISH[reason]}`;
   }
 }
 

@@ -2,15 +2,20 @@ import { runCommand, type CommandOutcome, type RunCommandOptions } from "../util
 import { formatDurationMs } from "../util/format-duration-ms.js";
 import { CommandFailedError, RemediationAbortedError } from "./errors.js";
 
-/** A command's outcome with the journal's one line on it (`python3 x.py: código de salida 2: <last stderr line>`). */
+/**
+ * A command's outcome with one line on it in both voices: the journal's (`python3 x.py: código de salida 2: <last
+ * stderr line>`) and vigia's log's (`python3 x.py: exit code 2: <last stderr line>`).
+ */
 interface ActionCommandOutcome extends CommandOutcome {
   shortMessage: string;
+  englishMessage: string;
 }
 
-/** runCommand for remediation: the outcome plus what the journal says of it, in Spanish. Never rejects. */
+/** runCommand for remediation: the outcome plus what the journal (Spanish) and the log (English) say of it. Never rejects. */
 export async function runActionCommand(argv: readonly string[], options: RunCommandOptions): Promise<ActionCommandOutcome> {
   const outcome = await runCommand(argv, options);
-  return { ...outcome, shortMessage: describeOutcome(outcome, options.timeoutMs) };
+  const [shortMessage, englishMessage] = describeOutcome(outcome, options.timeoutMs);
+  return { ...outcome, shortMessage, englishMessage };
 }
 
 /** runActionCommand for actions: a cancelled run throws RemediationAbortedError, a failed one CommandFailedError. */
@@ -18,22 +23,30 @@ export async function runCommandOrThrow(argv: readonly string[], options: RunCom
   const outcome = await runActionCommand(argv, options);
   if (outcome.aborted) throw new RemediationAbortedError();
   if (!outcome.ok) {
-    throw new CommandFailedError(outcome.command, outcome.exitCode, outcome.signal, outcome.timedOut, outcome.stderrTail, outcome.shortMessage);
+    const { command, exitCode, signal, timedOut, stderrTail, shortMessage, englishMessage } = outcome;
+    throw new CommandFailedError(command, exitCode, signal, timedOut, stderrTail, shortMessage, englishMessage);
   }
   return outcome;
 }
 
-/** One line for the journal: what ended the command, plus the last line it printed on stderr (or stdout). */
-function describeOutcome(outcome: CommandOutcome, timeoutMs: number): string {
+/**
+ * One line for the journal and one for the log: what ended the command, plus the last line it printed on stderr
+ * (or stdout), quoted as it is in both.
+ */
+function describeOutcome(outcome: CommandOutcome, timeoutMs: number): [string, string] {
   const lastLine = getLastLine(outcome.stderrTail) || getLastLine(outcome.stdoutTail);
   const suffix = lastLine ? `: ${lastLine}` : "";
-  if (outcome.timedOut) return `${outcome.command}: superó ${formatDurationMs(timeoutMs)} y se mató (${outcome.signal ?? "SIGKILL"})`;
-  if (outcome.aborted) return `${outcome.command}: cancelado`;
-  if (outcome.command === "") return "comando vacío";
-  if (outcome.spawnFailure) return `${outcome.command}: no se pudo ejecutar: ${outcome.spawnFailure}`;
-  if (outcome.signal) return `${outcome.command}: terminó por ${outcome.signal}${suffix}`;
-  if (outcome.exitCode === 0) return `${outcome.command}: código de salida 0`;
-  return `${outcome.command}: código de salida ${outcome.exitCode}${suffix}`;
+  const { command } = outcome;
+  if (outcome.timedOut) {
+    const signal = outcome.signal ?? "SIGKILL";
+    return [`${command}: superó ${formatDurationMs(timeoutMs)} y se mató (${signal})`, `${command}: killed (${signal}) after ${formatDurationMs(timeoutMs)}`];
+  }
+  if (outcome.aborted) return [`${command}: cancelado`, `${command}: cancelled`];
+  if (command === "") return ["comando vacío", "empty command"];
+  if (outcome.spawnFailure) return [`${command}: no se pudo ejecutar: ${outcome.spawnFailure}`, `${command}: could not be run: ${outcome.spawnFailure}`];
+  if (outcome.signal) return [`${command}: terminó por ${outcome.signal}${suffix}`, `${command}: killed by ${outcome.signal}${suffix}`];
+  if (outcome.exitCode === 0) return [`${command}: código de salida 0`, `${command}: exit code 0`];
+  return [`${command}: código de salida ${outcome.exitCode}${suffix}`, `${command}: exit code ${outcome.exitCode}${suffix}`];
 }
 
 function getLastLine(text: string): string {

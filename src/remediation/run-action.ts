@@ -1,5 +1,5 @@
 import type { ActionSpec } from "../types.js";
-import { describeError } from "../util/describe-error.js";
+import { describeError, describeErrorInEnglish } from "../util/describe-error.js";
 import { fillTemplate } from "../util/template.js";
 import type { RemediationContext } from "./remediation-context.js";
 import { getActionHandler } from "./actions/registry.js";
@@ -17,9 +17,13 @@ export interface ActionResult {
   action: ActionSpec["type"];
   /** Human text: `mkdir -p modelos/ana`, `[dry-run] rm modelos/x.mp4`. */
   accion: string;
+  /** The same in English, for vigia's own log (see PlannedAction.command). */
+  command: string;
   durationMs: number;
   /** A note when ok; what went wrong when not. */
   detalle: string | null;
+  /** `detalle` in English, for vigia's own log. */
+  message: string | null;
   exitCode?: number;
   timedOut?: boolean;
   /** One-line failure message. */
@@ -54,12 +58,15 @@ export async function runAction(
   const type = spec?.type;
   const prefix = options.dryRun ? "[dry-run] " : "";
   let accion = `${prefix}${describeUnplanned(spec, fields)}`;
+  let command = accion;
   try {
     const handler = getActionHandler(spec);
     const planned = await handler.plan(spec, fields, ctx);
     accion = `${prefix}${planned.accion}`;
+    command = `${prefix}${planned.command}`;
     if (options.dryRun) {
-      return { ok: true, action: type, accion, durationMs: Math.round(now() - started), detalle: "no ejecutado (dry-run)", dryRun: true };
+      const durationMs = Math.round(now() - started);
+      return { ok: true, action: type, accion, command, durationMs, detalle: "no ejecutado (dry-run)", message: "not run (dry-run)", dryRun: true };
     }
     const timeoutMs = readTimeoutMs(spec, ctx.actionTimeoutMs);
     const effect = planned.ownsTimeout
@@ -69,8 +76,10 @@ export async function runAction(
       ok: true,
       action: type,
       accion,
+      command,
       durationMs: Math.round(now() - started),
       detalle: effect.detalle ?? null,
+      message: effect.message ?? null,
       ...(effect.exitCode !== undefined ? { exitCode: effect.exitCode } : {}),
       ...(effect.freedBytes !== undefined ? { freedBytes: effect.freedBytes } : {}),
       ...(handler.once ? { once: true } : {}),
@@ -83,8 +92,10 @@ export async function runAction(
       ok: false,
       action: type,
       accion,
+      command,
       durationMs: Math.round(now() - started),
       detalle: shortMessage,
+      message: describeErrorInEnglish(error),
       shortMessage,
       cause: error,
       ...(error instanceof CommandFailedError

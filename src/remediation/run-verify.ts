@@ -1,7 +1,7 @@
 import type { VerifySpec } from "../types.js";
 import type { RemediationContext } from "./remediation-context.js";
 import { getVerifyHandler } from "./verify/registry.js";
-import { describeError } from "../util/describe-error.js";
+import { describeError, describeErrorInEnglish } from "../util/describe-error.js";
 
 /** One verification's outcome; failures are data like actions'. */
 export interface VerifyResult {
@@ -9,8 +9,12 @@ export interface VerifyResult {
   verify: VerifySpec["type"];
   /** Human text: `existe modelos/ana`. */
   descripcion: string;
+  /** The same in English, for vigia's own log: `modelos/ana exists`. */
+  description: string;
   durationMs: number;
   detalle: string | null;
+  /** `detalle` in English, for vigia's own log. */
+  message: string | null;
   /** Set when the check could not run (refused path, bad spec, I/O error). */
   cause?: unknown;
   /** Dry-run did not start a command check. */
@@ -28,15 +32,19 @@ export async function runVerify(
   const started = now();
   const type = spec?.type;
   let descripcion = String(type ?? "verify");
+  let description = descripcion;
   try {
     const planned = await getVerifyHandler(spec).plan(spec, fields, ctx);
     descripcion = planned.descripcion;
+    description = planned.description;
     if (options.dryRun && !planned.readOnly) {
-      return { ok: false, verify: type, descripcion: `[dry-run] ${descripcion}`, durationMs: 0, detalle: "no ejecutado (dry-run)", skipped: true };
+      const [skippedEs, skippedEn] = [`[dry-run] ${descripcion}`, `[dry-run] ${description}`];
+      return { ok: false, verify: type, descripcion: skippedEs, description: skippedEn, durationMs: 0, detalle: "no ejecutado (dry-run)", message: "not run (dry-run)", skipped: true };
     }
     const answer = await planned.check();
-    return { ok: answer.ok, verify: type, descripcion, durationMs: Math.round(now() - started), detalle: answer.detalle };
+    return { ok: answer.ok, verify: type, descripcion, description, durationMs: Math.round(now() - started), detalle: answer.detalle, message: answer.message };
   } catch (error) {
-    return { ok: false, verify: type, descripcion, durationMs: Math.round(now() - started), detalle: describeError(error), cause: error };
+    const durationMs = Math.round(now() - started);
+    return { ok: false, verify: type, descripcion, description, durationMs, detalle: describeError(error), message: describeErrorInEnglish(error), cause: error };
   }
 }

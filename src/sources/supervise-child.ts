@@ -22,13 +22,14 @@ export interface SupervisedChildOptions {
   timestampPattern: RegExp;
   maxLineBytes: number;
   onLines(lines: SourceLine[]): void;
-  // The three callbacks below say it for the journal, in Spanish; the English lines go to `logger`.
+  // The three callbacks below say it for the journal, in Spanish (`motivo`), and for vigia's log, in English
+  // (`message`); the English lines about the child itself go to `logger`.
   /** The child ended unexpectedly; `motivo` has its exit status and last stderr lines. */
   onCrash(motivo: string): void;
   /** It was started again after a crash. */
-  onRestarted(motivo: string): void;
+  onRestarted(motivo: string, message: string): void;
   /** It crashed and will not be restarted (policy or max_restarts). */
-  onGaveUp(motivo: string): void;
+  onGaveUp(motivo: string, message: string): void;
   logger: { info(m: string): void; warn(m: string): void; error(m: string): void };
   /** Start paused (the disk is full already): nothing runs until `resume()`. */
   startPaused?: boolean;
@@ -174,12 +175,12 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
       const tail = stderrTail.length ? `; últimas líneas de stderr: ${stderrTail.join(" | ")}` : "";
       if (crashed) options.onCrash(`${spec.name} terminó con código ${code} tras ${Math.round((Date.now() - started) / 1000)} s${tail}`);
       if (!again) {
-        if (crashed) options.onGaveUp(`no reiniciado (restart: ${spec.restart})`);
+        if (crashed) options.onGaveUp(`no reiniciado (restart: ${spec.restart})`, `not restarted (restart: ${spec.restart})`);
         return code;
       }
       if (restarts >= spec.maxRestarts) {
         options.logger.error(`supervise ${spec.name}: not restarted: ${restarts} restart(s) already (max_restarts ${spec.maxRestarts})`);
-        options.onGaveUp(`no reiniciado (max_restarts ${spec.maxRestarts})`);
+        options.onGaveUp(`no reiniciado (max_restarts ${spec.maxRestarts})`, `not restarted (max_restarts ${spec.maxRestarts})`);
         return code;
       }
       // A child that ran for a while before crashing starts a fresh restart budget: occasional crashes over days
@@ -199,7 +200,7 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
       if (stopping) return code;
       if (paused) continue;
       stderrTail.length = 0;
-      options.onRestarted(`${spec.name} reiniciado (${restarts}/${spec.maxRestarts})`);
+      options.onRestarted(`${spec.name} reiniciado (${restarts}/${spec.maxRestarts})`, `${spec.name} restarted (${restarts}/${spec.maxRestarts})`);
     }
   })().finally(() => new Promise<void>((r) => log.end(r)));
 

@@ -13,6 +13,15 @@ export function describeError(error: unknown): string {
   return hasMessage(inner) && inner.message ? `${head} (${firstLine(inner.message)})` : head;
 }
 
+/**
+ * describeError for vigia's own log: an error whose `message` is the admin's Spanish (it goes into the journal)
+ * carries its English as `englishMessage`; any other error's message is English already (Node's, ours).
+ */
+export function describeErrorInEnglish(error: unknown): string {
+  const english = (error as { englishMessage?: unknown } | null)?.englishMessage;
+  return typeof english === "string" && english !== "" ? english : describeError(error);
+}
+
 function hasMessage(value: unknown): value is { message: string } {
   return typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string";
 }

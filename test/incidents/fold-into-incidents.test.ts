@@ -35,11 +35,11 @@ describe("foldIntoIncidents: verdicts from outside the log", () => {
     const changes = lastValueFrom(inputs$.pipe(foldIntoIncidents(manager), toArray()));
     const fromCheck = makeEvent("bot_api: connection refused", { source: "check:bot_api" });
     inputs$.next({ events: [fromCheck], matches: [{ ...makeMatch(rule, {}, fromCheck), key: "check:bot_api" }], eventCount: 1 });
-    inputs$.next({ type: "note", key: "check:bot_api", accion: "bot detenido", detalle: null });
-    inputs$.next({ type: "close", key: "check:bot_api", estado: "solucionado", accion: "recuperado", detalle: "HTTP 200", onlyIfLogOpened: true });
+    inputs$.next({ type: "note", key: "check:bot_api", accion: "bot detenido", detalle: null, message: "bot stopped" });
+    inputs$.next({ type: "close", key: "check:bot_api", estado: "solucionado", accion: "recuperado", detalle: "HTTP 200", message: "recovered: HTTP 200", onlyIfLogOpened: true });
     expect(manager.getByKey("check:bot_api")?.estado).toBe("detectado");
-    inputs$.next({ type: "close", key: "check:bot_api", estado: "solucionado", accion: "recuperado", detalle: "HTTP 200" });
-    inputs$.next({ type: "close", key: "check:nunca", estado: "fallido", accion: "x", detalle: "y" });
+    inputs$.next({ type: "close", key: "check:bot_api", estado: "solucionado", accion: "recuperado", detalle: "HTTP 200", message: "recovered: HTTP 200" });
+    inputs$.next({ type: "close", key: "check:nunca", estado: "fallido", accion: "x", detalle: "y", message: "z" });
     manager.shutdown();
     expect((await changes).map(describeChange)).toEqual(["opened", "detectado", "solucionado"]);
     expect(manager.getByKey("check:bot_api")?.transiciones.map((t) => t.accion)).toEqual([null, "bot detenido", "recuperado"]);

@@ -67,7 +67,7 @@ describe("Telegram alerts and console lines (e2e)", () => {
     // as Telegram shows it (HTML entities rendered)
     expect(htmlToPlainText(text)).toContain(`Acción: ${incident.accion}\nMotivo: ${reason}\n`);
     await vigia.waitForLog(/permisos → fallido/);
-    expect(vigia.stderr()).toMatch(/permisos → fallido \(chown [^\n]*\/etc\/shadow[^\n]*\): ruta rechazada \(outside_roots\)/);
+    expect(vigia.stderr()).toMatch(/permisos → fallido: chown [^\n]*\/etc\/shadow[^\n]*: failed: path refused \(outside_roots\)/);
   });
 
   it("a timeout fixed by the bot's re-download: the seed's message, then how long the recovery took", async () => {

@@ -46,9 +46,22 @@ describe("the attempt loop", () => {
       report,
     });
     expect(outcome).toMatchObject({ estado: "solucionado", intento: 0, accion: "mkdir -p modelos/ana" });
+    // Each step in both voices: the journal's Spanish, and the English of vigia's log.
     expect(steps).toEqual([
-      { estado: "pendiente", accion: "mkdir -p modelos/ana", intento: 0, detalle: expect.stringMatching(/^creadas: modelos\/ana/) },
-      { estado: "solucionado", accion: "mkdir -p modelos/ana", intento: 0, detalle: "verificado: existe modelos/ana" },
+      {
+        estado: "pendiente",
+        accion: "mkdir -p modelos/ana",
+        intento: 0,
+        detalle: expect.stringMatching(/^creadas: modelos\/ana/),
+        message: expect.stringMatching(/^mkdir -p modelos\/ana: created: modelos\/ana/),
+      },
+      {
+        estado: "solucionado",
+        accion: "mkdir -p modelos/ana",
+        intento: 0,
+        detalle: "verificado: existe modelos/ana",
+        message: "mkdir -p modelos/ana: verified: modelos/ana exists",
+      },
     ]);
     expect(statSync(join(base, "modelos/ana")).isDirectory()).toBe(true);
   });
@@ -71,12 +84,13 @@ describe("the attempt loop", () => {
     expect(steps.filter((s) => s.estado === "reintentando" && s.accion.startsWith("reintento")).map((s) => s.accion)).toEqual([
       "reintento 1/5", "reintento 2/5", "reintento 3/5", "reintento 4/5", "reintento 5/5",
     ]);
-    expect(steps[0]).toEqual({ estado: "pendiente", accion: "esperar", intento: 0, detalle: null });
+    expect(steps[0]).toEqual({ estado: "pendiente", accion: "esperar", intento: 0, detalle: null, message: "wait" });
     expect(steps.at(-1)).toEqual({
       estado: "fallido",
       accion: "reintento 5/5",
       intento: 5,
       detalle: "no verificado: existe modelos/nunca (modelos/nunca: ENOENT)",
+      message: "retry 5/5: not verified: modelos/nunca exists (modelos/nunca: ENOENT)",
     });
   });
 
@@ -177,6 +191,7 @@ describe("the attempt loop", () => {
       accion: 'mkdir "../../etc/vigia-x"',
       intento: 0,
       detalle: `ruta rechazada (dot_dot): "../../etc/vigia-x": contiene un segmento '..'`,
+      message: `mkdir "../../etc/vigia-x": failed: path refused (dot_dot): "../../etc/vigia-x": contains a '..' segment`,
     });
     // Ended with time standing still and no timer left: no backoff was ever waited for.
     expect(clock.pendingTimers()).toBe(0);

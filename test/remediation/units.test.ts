@@ -16,7 +16,7 @@ describe("classifyFailure", () => {
     expect(classifyFailure(new OwnerLookupError("x:y", "no user"))).toBe("give_up");
     expect(classifyFailure(new NotRegularFileError("p", "una carpeta"))).toBe("give_up");
     expect(classifyFailure(new RemediationAbortedError())).toBe("stop");
-    expect(classifyFailure(new CommandFailedError("x", 1, undefined, false, "", "x"))).toBe("retry");
+    expect(classifyFailure(new CommandFailedError("x", 1, undefined, false, "", "x", "x"))).toBe("retry");
     expect(classifyFailure(new ActionTimeoutError("mkdir", 10))).toBe("retry");
     expect(classifyFailure(Object.assign(new Error("EACCES"), { code: "EACCES" }))).toBe("retry");
     expect(classifyFailure(undefined)).toBe("retry");

@@ -1,10 +1,14 @@
 import type { ActionSpec } from "../../types.js";
 import type { RemediationContext } from "../remediation-context.js";
 
+/**
+ * A note on what an action did, in both voices: `detalle` for the journal (`"ya existía"`, `"3 archivos, 1.2 GB
+ * liberados"`), `message` for vigia's own log (`"already existed"`). Neither when the accion says it all.
+ */
+type EffectNote = { detalle?: null; message?: null } | { detalle: string; message: string };
+
 /** What an action did when it succeeded (failures are thrown and turned into data by runAction). */
-interface ActionEffect {
-  /** A note for the journal (`"ya existía"`, `"3 archivos, 1.2 GB liberados"`); null when the accion says it all. */
-  detalle?: string | null;
+type ActionEffect = EffectNote & {
   exitCode?: number;
   freedBytes?: number;
   /**
@@ -14,12 +18,14 @@ interface ActionEffect {
   summary?: string;
   /** What should come after it, said when it did not come (`"una nueva descarga"`). */
   awaits?: string;
-}
+};
 
 /** An action resolved and checked, ready to run: its text is known before anything is touched (and for dry-run). */
 interface PlannedAction {
   /** Human text for the journal, shell-like: `mkdir -p modelos/ana`. */
   accion: string;
+  /** The same for vigia's own log, in English (most `accion`s are a command line already: then the same text). */
+  command: string;
   /** The action enforces its own timeout (it runs a command and kills it); others are raced against a timer. */
   ownsTimeout?: boolean;
   execute(): Promise<ActionEffect>;

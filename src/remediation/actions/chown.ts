@@ -35,10 +35,13 @@ export const chownAction: ActionHandler = {
     const owner = await resolveOwnerForPath(ctx, explicitOwner, root);
     const shown = ctx.guard.displayPath(chownPath);
     const accion = `${ctx.sudo ? "sudo -n " : ""}chown ${recursive ? "-R " : ""}${owner.label} ${quoteArg(shown)}`;
-    const note = target.exists ? null : `${target.display} no existe: se cambia la carpeta ${shown}`;
+    const note = target.exists
+      ? null
+      : { detalle: `${target.display} no existe: se cambia la carpeta ${shown}`, message: `${target.display} does not exist: its folder ${shown} is changed` };
 
     return {
       accion,
+      command: accion,
       ownsTimeout: ctx.sudo,
       async execute() {
         if (!recursive) {
@@ -46,7 +49,8 @@ export const chownAction: ActionHandler = {
           refuseHardLink(stats, rawPath);
           if (ctx.sudo) await runSudoChown([chownPath], owner, ctx);
           else await changeOwnerNoFollow(chownPath, stats, owner.uid, owner.gid, rawPath);
-          return { detalle: note, ...(ctx.sudo ? { exitCode: 0 } : {}) };
+          const ran = ctx.sudo ? { exitCode: 0 } : {};
+          return note ? { ...note, ...ran } : ran;
         }
         const walked = await walkTree(chownPath, rawPath, ctx.signal);
         if (ctx.sudo) {
@@ -54,8 +58,11 @@ export const chownAction: ActionHandler = {
         } else {
           for (const entry of walked.entries) await changeOwnerNoFollow(entry.path, entry.stats, owner.uid, owner.gid, rawPath);
         }
-        const skipped = walked.hardLinks > 0 ? `${walked.hardLinks} enlaces duros omitidos` : null;
-        return { detalle: [note, `${walked.paths.length} entradas`, skipped].filter(Boolean).join("; ") };
+        const skipped = walked.hardLinks > 0 ? [`${walked.hardLinks} enlaces duros omitidos`, `${walked.hardLinks} hard links skipped`] : [null, null];
+        return {
+          detalle: [note?.detalle, `${walked.paths.length} entradas`, skipped[0]].filter(Boolean).join("; "),
+          message: [note?.message, `${walked.paths.length} entries`, skipped[1]].filter(Boolean).join("; "),
+        };
       },
     };
   },

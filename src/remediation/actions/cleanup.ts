@@ -34,12 +34,14 @@ export const cleanupAction: ActionHandler = {
 
     return {
       accion,
+      command: accion,
       async execute() {
         const checked = await checkRegularFile(target);
-        if (!checked) return { detalle: "ya no existía", freedBytes: 0, summary: "el archivo ya no existía", awaits: AWAITS };
+        if (!checked) return { detalle: "ya no existía", message: "already gone", freedBytes: 0, summary: "el archivo ya no existía", awaits: AWAITS };
         if (ctx.detectedAtMs !== null && checked.mtimeMs > ctx.detectedAtMs + NEWER_SLACK_MS) {
           return {
             detalle: "no se borra: el archivo cambió después del error (nueva descarga)",
+            message: "not removed: the file changed after the error (a new download)",
             freedBytes: 0,
             summary: "el archivo ya había sido reemplazado",
             awaits: AWAITS,
@@ -47,13 +49,15 @@ export const cleanupAction: ActionHandler = {
         }
         if (!quarantine) {
           await unlink(target.absolute);
-          return { detalle: `${formatBytes(checked.size)} borrados`, freedBytes: checked.size, summary: "archivo eliminado", awaits: AWAITS };
+          const size = formatBytes(checked.size);
+          return { detalle: `${size} borrados`, message: `${size} removed`, freedBytes: checked.size, summary: "archivo eliminado", awaits: AWAITS };
         }
         await mkdir(quarantine.absolute, { recursive: true });
         const destination = await pickQuarantineName(quarantine.absolute, basename(target.absolute), ctx.clock.now());
         await moveFile(target.absolute, destination);
         return {
           detalle: `movido a ${ctx.guard.displayPath(destination)} (${formatBytes(checked.size)})`,
+          message: `moved to ${ctx.guard.displayPath(destination)} (${formatBytes(checked.size)})`,
           freedBytes: 0,
           summary: "archivo movido a cuarentena",
           awaits: AWAITS,

@@ -46,6 +46,7 @@ export const execAction: ActionHandler = {
 
     return {
       accion: formatArgv(argv),
+      command: formatArgv(argv),
       ownsTimeout: true,
       async execute() {
         const outcome = await runCommandOrThrow(argv, {
@@ -59,7 +60,9 @@ export const execAction: ActionHandler = {
         });
         // The command's last line of output is usually its own summary ("descarga reanudada"): worth journaling.
         const lastLine = outcome.stdoutTail.trim().split("\n").at(-1)?.trim() ?? "";
-        return { detalle: lastLine === "" ? null : lastLine.slice(0, 200), exitCode: 0 };
+        // The command's own words, quoted as they are in both voices.
+        const said = lastLine.slice(0, 200);
+        return said === "" ? { exitCode: 0 } : { detalle: said, message: said, exitCode: 0 };
       },
     };
   },

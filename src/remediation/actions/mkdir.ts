@@ -4,6 +4,7 @@ import type { ActionHandler } from "./action-handler.js";
 import { quoteArg } from "../../util/format-argv.js";
 import { readBoolean, readFilledString, readMode, formatMode } from "../spec-options.js";
 import { resolveOwnerForPath } from "../owner-for-path.js";
+import { ActionFailedError } from "../errors.js";
 
 /**
  * `mkdir {path, parent?, mode?}`: creates a folder with its parents (`parent: true` when the path names a file
@@ -25,11 +26,12 @@ export const mkdirAction: ActionHandler = {
 
     return {
       accion,
+      command: accion,
       async execute() {
         if (target.exists) {
           const existing = await lstat(target.absolute);
-          if (!existing.isDirectory()) throw new Error(`${target.display} existe y no es una carpeta`);
-          return { detalle: "ya existía" };
+          if (!existing.isDirectory()) throw new ActionFailedError(`${target.display} existe y no es una carpeta`, `${target.display} exists and is not a folder`);
+          return { detalle: "ya existía", message: "already existed" };
         }
         const created: string[] = [];
         let current = target.existingAncestor;
@@ -42,17 +44,19 @@ export const mkdirAction: ActionHandler = {
             if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
             // Created meanwhile (the bot retrying): fine if it is a real folder, never through a link.
             const raced = await lstat(current);
-            if (!raced.isDirectory()) throw new Error(`${ctx.guard.displayPath(current)} apareció y no es una carpeta`, { cause: error });
+            const shown = ctx.guard.displayPath(current);
+            if (!raced.isDirectory()) throw new ActionFailedError(`${shown} apareció y no es una carpeta`, `${shown} appeared and is not a folder`, { cause: error });
           }
           // mkdir's mode is filtered by the umask; an explicit mode is what the rule asked for.
           if (mode !== null && created.at(-1) === current) await chmod(current, mode);
         }
-        let ownerNote = "";
+        let [ownerNote, ownerMessage] = ["", ""];
         if (owner && created.length > 0) {
           for (const folder of created) await lchown(folder, owner.uid, owner.gid);
-          ownerNote = ` (dueño ${owner.label})`;
+          [ownerNote, ownerMessage] = [` (dueño ${owner.label})`, ` (owner ${owner.label})`];
         }
-        return { detalle: `creadas: ${created.map((folder) => ctx.guard.displayPath(folder)).join(", ") || "ninguna"}${ownerNote}` };
+        const shown = created.map((folder) => ctx.guard.displayPath(folder)).join(", ");
+        return { detalle: `creadas: ${shown || "ninguna"}${ownerNote}`, message: `created: ${shown || "none"}${ownerMessage}` };
       },
     };
   },

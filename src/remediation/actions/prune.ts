@@ -5,7 +5,7 @@ import { quoteArg } from "../../util/format-argv.js";
 import { readFilledString, readNumber, readString } from "../spec-options.js";
 import { compileNameGlob } from "../glob-match.js";
 import { BYTES_PER_GB, formatBytes } from "../disk-space.js";
-import { RemediationAbortedError } from "../errors.js";
+import { ActionFailedError, RemediationAbortedError } from "../errors.js";
 
 /** Files considered per run at most: a runaway folder must not turn one prune into minutes of walking. */
 const MAX_SCANNED_ENTRIES = 200_000;
@@ -38,11 +38,17 @@ export const pruneAction: ActionHandler = {
 
     return {
       accion,
+      command: `prune ${quoteArg(`${dir.display}/${glob}`)} (> ${olderThanDays} days) until ${targetFreeGb} GB free`,
       async execute() {
         const targetBytes = targetFreeGb * BYTES_PER_GB;
         const before = await ctx.getDiskSpace(dir.absolute);
-        if (before.free >= targetBytes) return { detalle: `ya hay ${formatBytes(before.free)} libres`, freedBytes: 0 };
-        if (!dir.exists) throw new Error(`${dir.display} no existe; nada que borrar y solo ${formatBytes(before.free)} libres`);
+        if (before.free >= targetBytes) return { detalle: `ya hay ${formatBytes(before.free)} libres`, message: `${formatBytes(before.free)} free already`, freedBytes: 0 };
+        if (!dir.exists) {
+          throw new ActionFailedError(
+            `${dir.display} no existe; nada que borrar y solo ${formatBytes(before.free)} libres`,
+            `${dir.display} does not exist: nothing to delete, and only ${formatBytes(before.free)} free`,
+          );
+        }
 
         const cutoffMs = ctx.clock.now() - olderThanDays * DAY_MS;
         const candidates = await listCandidates(dir.absolute, nameMatcher, cutoffMs, ctx.signal);
@@ -61,8 +67,9 @@ export const pruneAction: ActionHandler = {
         }
         const after = await ctx.getDiskSpace(dir.absolute);
         const detalle = `${deleted} archivos borrados, ${formatBytes(freedBytes)} liberados; ${formatBytes(after.free)} libres`;
-        if (after.free < targetBytes) throw new Error(`${detalle} (objetivo ${targetFreeGb} GB no alcanzado)`);
-        return { detalle, freedBytes };
+        const message = `${deleted} files deleted, ${formatBytes(freedBytes)} freed; ${formatBytes(after.free)} free`;
+        if (after.free < targetBytes) throw new ActionFailedError(`${detalle} (objetivo ${targetFreeGb} GB no alcanzado)`, `${message} (target ${targetFreeGb} GB not reached)`);
+        return { detalle, message, freedBytes };
       },
     };
   },

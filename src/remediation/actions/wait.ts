@@ -5,6 +5,6 @@ export const waitAction: ActionHandler = {
   type: "wait",
   mainOption: null,
   async plan() {
-    return { accion: "esperar", execute: async () => ({ detalle: null }) };
+    return { accion: "esperar", command: "wait", execute: async () => ({}) };
   },
 };

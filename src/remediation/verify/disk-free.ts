@@ -26,10 +26,11 @@ export const diskFreeVerify: VerifyHandler = {
     const minGb = readMinGb(spec.min_gb, fields);
     return {
       descripcion: `${ctx.guard.displayPath(measured)}: ≥ ${minGb} GB libres`,
+      description: `${ctx.guard.displayPath(measured)}: ≥ ${minGb} GB free`,
       readOnly: true,
       async check() {
         const { free } = await ctx.getDiskSpace(measured);
-        return { ok: free >= minGb * BYTES_PER_GB, detalle: `${formatBytes(free)} libres` };
+        return { ok: free >= minGb * BYTES_PER_GB, detalle: `${formatBytes(free)} libres`, message: `${formatBytes(free)} free` };
       },
     };
   },

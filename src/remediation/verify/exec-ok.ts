@@ -13,6 +13,7 @@ export const execOkVerify: VerifyHandler = {
     const timeoutMs = readTimeoutMs(spec, ctx.actionTimeoutMs);
     return {
       descripcion: `${formatArgv(argv)} → código 0`,
+      description: `${formatArgv(argv)} → exit code 0`,
       readOnly: false,
       async check() {
         const outcome = await runActionCommand(argv, {
@@ -23,7 +24,7 @@ export const execOkVerify: VerifyHandler = {
           maxOutputBytes: ctx.maxOutputBytes,
           clock: ctx.clock,
         });
-        return { ok: outcome.ok, detalle: outcome.ok ? null : outcome.shortMessage };
+        return outcome.ok ? { ok: true, detalle: null, message: null } : { ok: false, detalle: outcome.shortMessage, message: outcome.englishMessage };
       },
     };
   },

@@ -9,14 +9,15 @@ export const fileAbsentVerify: VerifyHandler = {
     const target = await ctx.guard.resolvePath(readFilledString(spec, "path", fields));
     return {
       descripcion: `no existe ${target.display}`,
+      description: `${target.display} is absent`,
       readOnly: true,
       async check() {
         try {
           await lstat(target.absolute);
-          return { ok: false, detalle: `${target.display} sigue existiendo` };
+          return { ok: false, detalle: `${target.display} sigue existiendo`, message: `${target.display} still exists` };
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          if (code === "ENOENT" || code === "ENOTDIR") return { ok: true, detalle: null };
+          if (code === "ENOENT" || code === "ENOTDIR") return { ok: true, detalle: null, message: null };
           throw error;
         }
       },

@@ -11,13 +11,15 @@ export const fileMinSizeVerify: VerifyHandler = {
     const minBytes = readNumber(spec, "bytes", { min: 0 });
     return {
       descripcion: `${target.display} ≥ ${formatBytes(minBytes)}`,
+      description: `${target.display} ≥ ${formatBytes(minBytes)}`,
       readOnly: true,
       async check() {
         const stats = await stat(target.absolute).catch(() => null);
-        if (!stats) return { ok: false, detalle: `${target.display} no existe` };
-        if (!stats.isFile()) return { ok: false, detalle: `${target.display} no es un archivo` };
-        if (stats.size < minBytes) return { ok: false, detalle: `${target.display} tiene ${formatBytes(stats.size)}` };
-        return { ok: true, detalle: formatBytes(stats.size) };
+        if (!stats) return { ok: false, detalle: `${target.display} no existe`, message: `${target.display} does not exist` };
+        if (!stats.isFile()) return { ok: false, detalle: `${target.display} no es un archivo`, message: `${target.display} is not a file` };
+        const size = formatBytes(stats.size);
+        if (stats.size < minBytes) return { ok: false, detalle: `${target.display} tiene ${size}`, message: `${target.display} has ${size}` };
+        return { ok: true, detalle: size, message: size };
       },
     };
   },

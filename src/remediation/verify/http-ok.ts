@@ -15,6 +15,7 @@ export const httpOkVerify: VerifyHandler = {
     const timeoutMs = readTimeoutMs(spec, DEFAULT_HTTP_TIMEOUT_MS);
     return {
       descripcion: `GET ${redactUrl(url)} → 2xx/3xx`,
+      description: `GET ${redactUrl(url)} → 2xx/3xx`,
       readOnly: true,
       check: () => checkHttpStatus(url, timeoutMs, ctx.signal, (status) => isServerUp(status, true)),
     };
@@ -45,17 +46,21 @@ export async function checkHttpStatus(
     const response = await fetch(url, { redirect: "manual", signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) });
     await response.body?.cancel().catch(() => undefined);
     const ms = Math.round(performance.now() - started);
-    return { ok: isUp(response.status), detalle: `HTTP ${response.status} en ${ms} ms` };
+    return { ok: isUp(response.status), detalle: `HTTP ${response.status} en ${ms} ms`, message: `HTTP ${response.status} in ${ms} ms` };
   } catch (error) {
-    return { ok: false, detalle: `sin respuesta: ${describeFetchFailureEs(error, timeoutMs)}` };
+    const [detalle, message] = describeFetchFailure(error, timeoutMs);
+    return { ok: false, detalle: `sin respuesta: ${detalle}`, message: `no answer: ${message}` };
   }
 }
 
 
-/** The journal's words for a GET that got no answer: the timeout, a cancel, or the network cause (ECONNREFUSED…). */
-function describeFetchFailureEs(error: unknown, timeoutMs: number): string {
+/**
+ * A GET that got no answer, for the journal (Spanish) and the log (English): the timeout, a cancel, or the network
+ * cause (ECONNREFUSED…), which is the same code in both.
+ */
+function describeFetchFailure(error: unknown, timeoutMs: number): [string, string] {
   const failure = classifyFetchFailure(error);
-  if (failure.kind === "timeout") return `más de ${timeoutMs} ms`;
-  if (failure.kind === "aborted") return "cancelado";
-  return failure.reason;
+  if (failure.kind === "timeout") return [`más de ${timeoutMs} ms`, `over ${timeoutMs} ms`];
+  if (failure.kind === "aborted") return ["cancelado", "cancelled"];
+  return [failure.reason, failure.reason];
 }

@@ -19,6 +19,7 @@ export const httpUpVerify: VerifyHandler = {
     const timeoutMs = readTimeoutMs(spec, DEFAULT_HTTP_TIMEOUT_MS);
     return {
       descripcion: isHealth ? `GET ${redactUrl(url)} → 2xx/3xx` : `GET ${redactUrl(url)} → responde HTTP`,
+      description: isHealth ? `GET ${redactUrl(url)} → 2xx/3xx` : `GET ${redactUrl(url)} → any HTTP answer`,
       readOnly: true,
       check: () => checkHttpStatus(url, timeoutMs, ctx.signal, (status) => isServerUp(status, isHealth)),
     };

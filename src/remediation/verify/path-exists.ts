@@ -9,13 +9,15 @@ export const pathExistsVerify: VerifyHandler = {
     const target = await ctx.guard.resolvePath(readFilledString(spec, "path", fields));
     return {
       descripcion: `existe ${target.display}`,
+      description: `${target.display} exists`,
       readOnly: true,
       async check() {
         try {
           await stat(target.absolute);
-          return { ok: true, detalle: null };
+          return { ok: true, detalle: null, message: null };
         } catch (error) {
-          return { ok: false, detalle: `${target.display}: ${(error as NodeJS.ErrnoException).code ?? "no existe"}` };
+          const code = (error as NodeJS.ErrnoException).code;
+          return { ok: false, detalle: `${target.display}: ${code ?? "no existe"}`, message: `${target.display}: ${code ?? "does not exist"}` };
         }
       },
     };

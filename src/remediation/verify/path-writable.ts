@@ -21,21 +21,23 @@ export const pathWritableVerify: VerifyHandler = {
     const owner = judgeByBits ? await resolveOwnerForPath(ctx, explicitUser, target.root) : null;
     return {
       descripcion: `${target.display} escribible${owner ? ` por ${owner.label}` : ""}`,
+      description: `${target.display} writable${owner ? ` by ${owner.label}` : ""}`,
       readOnly: true,
       async check() {
         // Re-resolved at check time: the action just before may have created or chowned part of the path.
         const now = await ctx.guard.resolvePath(rawPath);
         if (owner) {
           const verdict = await checkWritableAs(await ctx.owners.resolveCredentials(owner), now.absolute, now.existingAncestor);
-          return { ok: verdict.ok, detalle: verdict.reason };
+          return { ok: verdict.ok, detalle: verdict.reason, message: verdict.message };
         }
         const checked = now.exists ? now.absolute : now.existingAncestor;
         const isFolder = (await stat(checked)).isDirectory();
         try {
           await access(checked, isFolder ? constants.W_OK | constants.X_OK : constants.W_OK);
-          return { ok: true, detalle: null };
+          return { ok: true, detalle: null, message: null };
         } catch (error) {
-          return { ok: false, detalle: `${ctx.guard.displayPath(checked)}: ${(error as NodeJS.ErrnoException).code}` };
+          const said = `${ctx.guard.displayPath(checked)}: ${(error as NodeJS.ErrnoException).code}`;
+          return { ok: false, detalle: said, message: said };
         }
       },
     };
