@@ -46,7 +46,13 @@ describe("torture: a rule file rewritten 100 times a second", () => {
     await steady.exited;
     const bursty = spawnFixture("rules-rewriter.mjs", ["--path", rulePath, "--per-second", "100", "--seconds", String(BURSTY_SECONDS), "--pause-every", "20", "--pause-ms", "180"]);
     await bursty.exited;
-    await sleepMs(500); // the last (invalid) write is reloaded and refused
+    // One more invalid write, ours: once it is reloaded and refused, no write of the storm is still to come.
+    writeFileSync(rulePath, `${VALID_RULES}    fin_de_la_tormenta: 1\n`);
+    const monitorLogPath = join(setup.dir, "logs", "monitor.log");
+    await waitFor(
+      () => readFileSync(monitorLogPath, "utf8").includes("unknown key 'fin_de_la_tormenta' (keeping the last good rules)"),
+      "the write after the storm reloaded and refused",
+    );
     writing = false;
     await writer;
     // After the storm the file is invalid: lines written now must still match, with the last good rules.
@@ -68,7 +74,7 @@ describe("torture: a rule file rewritten 100 times a second", () => {
     for (let i = 1; i <= n; i++) if (!seen.has(String(i))) missing.push(i);
     // Counted in monitor.log: the captured console output keeps only its last 200 KB, which the dry-run's
     // per-incident lines fill long before the storm ends.
-    const monitorLog = readFileSync(join(setup.dir, "logs", "monitor.log"), "utf8");
+    const monitorLog = readFileSync(monitorLogPath, "utf8");
     const reloaded = (monitorLog.match(/rules reloaded/g) ?? []).length;
     const refused = (monitorLog.match(/keeping the last good rules/g) ?? []).length;
     reportFigure("rules rewrite", {
