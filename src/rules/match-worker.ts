@@ -71,12 +71,19 @@ function noteWatchKey(ruleId: string, key: string, change: { held?: boolean; see
   if (!watch) watches.set(ruleId, (watch = { keys: new Map(), lengths: new Map() }));
   let state = watch.keys.get(key);
   if (!state) {
-    watch.keys.set(key, (state = { held: false, seenIn: 0 }));
+    // A key from this thread's match is a capture, a slice of its batch's text: kept as it is, it would keep the
+    // whole batch (a megabyte) alive for as long as the incident is open.
+    watch.keys.set(copyString(key), (state = { held: false, seenIn: 0 }));
     watch.lengths.set(key.length, (watch.lengths.get(key.length) ?? 0) + 1);
   }
   if (change.held !== undefined) state.held = change.held;
   if (change.seenIn !== undefined) state.seenIn = Math.max(state.seenIn, change.seenIn);
   if (!state.held && state.seenIn <= answered) dropWatchKey(watch, ruleId, key);
+}
+
+/** A copy of `text` that holds none of the string it was cut from. */
+function copyString(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
 }
 
 function dropWatchKey(watch: RuleWatch, ruleId: string, key: string): void {
