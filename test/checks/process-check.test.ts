@@ -9,6 +9,7 @@ import { runCheckOnce } from "../../src/checks/run-check.js";
 import { startDetached } from "../../src/checks/start-detached.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const newTempDir = useTempDirs("vigia-");
 
@@ -144,7 +145,7 @@ describe("startDetached", () => {
       const stat = readFileSync(`/proc/${result.pid}/stat`, "utf8");
       const fieldsAfterName = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       expect(Number(fieldsAfterName[3])).toBe(result.pid);
-      for (let i = 0; i < 100 && !/err/.test(readFileSync(log, "utf8")); i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => /err/.test(readFileSync(log, "utf8")), "the child's stderr in its log");
       expect(readFileSync(log, "utf8")).toMatch(/^before\n(hola\nerr|err\nhola)\n$/);
     } finally {
       process.kill(result.pid, "SIGKILL");

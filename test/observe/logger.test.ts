@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { createConsoleLogger, createLogger, MONITOR_LOG_NAME, type FileLoggerOptions } from "../../src/observe/logger.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const newTempDir = useTempDirs("vigia-logger-");
 
@@ -172,7 +173,7 @@ describe("createLogger", () => {
     const { options, consoleStream, errorStream } = makeOptions();
     const logger = createLogger(options);
     for (let i = 0; i < 3; i++) logger.info(`line ${i}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => logger.fileError !== null, "the daily file's error");
     logger.info("after the error");
     await logger.close();
     expect(logger.fileError).not.toBeNull();

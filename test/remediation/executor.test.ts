@@ -244,15 +244,16 @@ describe("the attempt loop", () => {
 
 describe("cancellation (resolve_on closed the incident)", () => {
   it("aborting during the backoff ends the job at once, with nothing more reported", async () => {
-    const executor = makeExecutor({ backoffMs: [60_000] });
+    const clock = new VirtualClock();
+    const executor = makeExecutor({ backoffMs: [60_000], clock });
     const controller = new AbortController();
     const { steps, report } = collectSteps();
     const rule = makeRule({ actions: [{ type: "wait" }] });
     const done = executor.submit({ incident: makePendingIncident(), rule, fields: {}, signal: controller.signal, report });
-    while (steps.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
-    await new Promise((resolve) => setTimeout(resolve, 20)); // now in the 60 s backoff
-    controller.abort(); // the 60 s backoff outlives the test's timeout: only the abort ends the job
+    await waitFor(() => clock.timersDue().includes(60_000), "the job in its 60 s backoff");
+    controller.abort(); // virtual time does not move: only the abort ends the job
     expect(await done).toMatchObject({ estado: "cancelado", intento: 0 });
+    expect(clock.pendingTimers()).toBe(0); // the backoff's timer went with it
     expect(texts(steps)).toEqual(["pendiente 0 esperar"]);
   });
 
@@ -287,7 +288,8 @@ describe("cancellation (resolve_on closed the incident)", () => {
   });
 
   it("stop() cancels waits and commands, then refuses new jobs", async () => {
-    const executor = makeExecutor({ backoffMs: [60_000] });
+    const clock = new VirtualClock();
+    const executor = makeExecutor({ backoffMs: [60_000], actionTimeoutMs: 600_000, clock });
     const waiting = executor.submit({ incident: makePendingIncident(), rule: makeRule({ actions: [{ type: "wait" }] }), fields: {}, signal: never(), report: () => undefined });
     const running = executor.submit({
       incident: makePendingIncident(),
@@ -296,8 +298,12 @@ describe("cancellation (resolve_on closed the incident)", () => {
       signal: never(),
       report: () => undefined,
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await executor.stop(); // a 60 s backoff and a 600 s command: only the cancellation lets it return
+    // Both under way: one in its backoff, the other's command running against its timeout.
+    await waitFor(() => [60_000, 600_000].every((ms) => clock.timersDue().includes(ms)), {
+      what: "a backoff and a running command",
+      describe: () => `timers due in ${clock.timersDue().join(", ")} ms`,
+    });
+    await executor.stop(); // virtual time does not move: only the cancellation lets it return
     expect((await waiting).estado).toBe("cancelado");
     expect((await running).estado).toBe("cancelado");
     const late = await executor.submit({ incident: makePendingIncident(), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/tarde" }] }), fields: {}, signal: never(), report: () => undefined });
