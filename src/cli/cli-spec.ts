@@ -137,7 +137,8 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
       "Groups the file's lines into events with the `multiline` setting of the source, runs the rules and prints the " +
       "hits per rule, sample matches with their fields, the unmatched events and the speed. Nothing is journaled or " +
       "executed. `--json` prints `{lines, events, counts: {ruleId: n}, matches: [{line, rule, fields}]}`, where `line` " +
-      "is the 1-based number of the event's first line.",
+      "is the 1-based number of the event's first line. A source without `multiline` whose file holds a Python traceback " +
+      "is told about on stderr, with the setting to add.",
     flags: [
       CONFIG_FLAG,
       {

@@ -10,6 +10,7 @@ import { loadCliConfig } from "./load-cli-config.js";
 import { toRuleSource } from "../rules/rule-source.js";
 import { UsageError } from "./main.js";
 import { describeFsError } from "../util/describe-error.js";
+import { describeSplitTraceback } from "../events/find-split-tracebacks.js";
 
 /** The `--json` document of the contract. */
 export interface TestRulesReport {
@@ -20,6 +21,8 @@ export interface TestRulesReport {
   unmatched: number;
   seconds: number;
   lines_per_second: number;
+  /** Not in `--json`: the first line of a Python traceback in a source without `multiline`, said on stderr. */
+  splitTracebackLine: number | null;
 }
 
 const SAMPLES_SHOWN = 5;
@@ -45,6 +48,9 @@ export async function runTestRulesCommand(values: Record<string, unknown>, posit
     return 1;
   }
   const report = await testRulesOnFile(file, size, loadedRules.rules, sourceName ?? "bot", source?.multiline?.start ?? null);
+  if (report.splitTracebackLine !== null) {
+    process.stderr.write(`vigia test-rules: ${describeSplitTraceback(sourceName ?? "bot", `line ${report.splitTracebackLine} of ${positionals[0]}`)}\n`);
+  }
   if (values["json"]) {
     process.stdout.write(`${JSON.stringify({ lines: report.lines, events: report.events, counts: report.counts, matches: report.matches })}\n`);
   } else {
@@ -156,6 +162,7 @@ function mergeRanges(a: RangeReport, b: RangeReport): RangeReport {
     events: a.events + b.events,
     counts,
     matches: [...a.matches, ...b.matches.map((m) => ({ ...m, line: m.line + a.lines }))],
+    splitTracebackLine: a.splitTracebackLine ?? (b.splitTracebackLine === null ? null : b.splitTracebackLine + a.lines),
   };
 }
 

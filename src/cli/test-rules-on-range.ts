@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { MultilineGrouper } from "../events/multiline-grouper.js";
+import { createSplitTracebackFinder } from "../events/find-split-tracebacks.js";
 import { readLinesFromStream } from "../sources/index.js";
 import { createRuleMatcher } from "../rules/match-rules.js";
 import type { CompiledRule, LogEvent, SourceLine } from "../types.js";
@@ -10,6 +11,8 @@ export interface RangeReport {
   events: number;
   counts: Record<string, number>;
   matches: Array<{ line: number; rule: string; fields: Record<string, string> }>;
+  /** Without a start pattern: the number of the first line that begins a Python traceback, if any. */
+  splitTracebackLine: number | null;
 }
 
 export interface RangeSpec {
@@ -48,6 +51,8 @@ export async function testRulesOnRange(spec: RangeSpec): Promise<RangeReport> {
       matches.push({ line: e.offset, rule: m.rule.id, fields: m.fields });
     }
   };
+  let splitTracebackLine: number | null = null;
+  const findSplitTracebacks = spec.startPattern ? null : createSplitTracebackFinder([sourceName], (header) => (splitTracebackLine = header.offset));
   const out: LogEvent[] = [];
   if (spec.end > spec.start) {
     const stream = createReadStream(spec.file, { start: spec.start, end: spec.end - 1, highWaterMark: 1 << 20 });
@@ -58,6 +63,7 @@ export async function testRulesOnRange(spec: RangeSpec): Promise<RangeReport> {
         l.endOffset = lineNo + 1;
         bytesDone += l.text.length + 1;
       }
+      findSplitTracebacks?.(lines);
       grouper.push(lines, 0, out);
       onEvents(out.splice(0));
       spec.onProgress?.(bytesDone, lineNo);
@@ -65,5 +71,5 @@ export async function testRulesOnRange(spec: RangeSpec): Promise<RangeReport> {
   }
   grouper.flushAll(out);
   onEvents(out.splice(0));
-  return { lines: lineNo, events: eventCount, counts, matches };
+  return { lines: lineNo, events: eventCount, counts, matches, splitTracebackLine };
 }

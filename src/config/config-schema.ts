@@ -60,7 +60,9 @@ const sourceSchema = {
       type: ["object", "null"],
       additionalProperties: false,
       required: ["start"],
-      description: "Multi-line events: a line matching `start` begins a new event, other lines join the one before (tracebacks).",
+      description:
+        "Multi-line events: a line matching `start` begins a new event, other lines join the one before (tracebacks). " +
+        "Without it every line is an event; a source without it whose lines hold a Python traceback is told about once in monitor.log.",
       properties: {
         start: nonEmptyString("JavaScript RegExp that marks the first line of an event."),
         flush_ms: {

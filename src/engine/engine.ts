@@ -1,11 +1,12 @@
 import { Heartbeat } from "../notify/heartbeat.js";
 import { EMPTY, ignoreElements, lastValueFrom, merge, Subject, type Observable, type Subscription } from "rxjs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { VigiaConfig } from "../config/types.js";
 import { ConfigError, listConfigSecrets } from "../config/index.js";
 import { DEFAULTS } from "../config/defaults.js";
 import { CheckpointStore, recoverCheckpoints, createFileSources, planOpenFiles, readOpenFileLimit, type FileSources } from "../sources/index.js";
 import { groupMultiline, type MultilineOperator } from "../events/group-multiline.js";
+import { createSplitTracebackFinder, describeSplitTraceback } from "../events/find-split-tracebacks.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
 import type { LoadRulesResult } from "../rules/load-rules.js";
 import { RuleLoader } from "../rules/rule-loader.js";
@@ -126,6 +127,8 @@ export class Engine {
   /** Verdicts from outside the log, folded into incidents beside the matched lines. */
   private readonly checkInputs$ = new Subject<IncidentInput>();
   private readonly grouper: MultilineOperator;
+  /** Tells once per source declared without `multiline` that its lines hold Python tracebacks. */
+  private readonly findSplitTracebacks: (lines: readonly SourceLine[]) => void;
   /** Masks configured secrets and credential-shaped text in every line before it is matched. */
   private readonly maskLineText: (text: string) => string;
   private readonly activity: LineActivity = createLineActivity();
@@ -203,6 +206,11 @@ export class Engine {
       return behind.has(fileId);
     };
     this.grouper = groupMultiline({ startPatterns, flushIdleMs, isBehind });
+    const withoutMultiline = this.config.sources.filter((s) => !s.multiline).map((s) => s.name);
+    this.findSplitTracebacks = createSplitTracebackFinder(withoutMultiline, (header) => {
+      const where = header.offset >= 0 ? `${relative(process.cwd(), header.file) || header.file} (byte ${header.offset})` : header.file;
+      this.logger.warn(describeSplitTraceback(header.source, where));
+    });
     this.matchWorker = new RuleMatchWorker({
       budgetMs: this.config.matchBudgetMs,
       onRuleDisabled: (d) => this.onRuleDisabled(d),
@@ -321,7 +329,10 @@ export class Engine {
     await this.unknownErrors.load();
     await this.admin.start(this);
     const { matched$, changes$, countStages } = composePipeline(this.lines$, this.checkInputs$, {
-      countLines: (lines) => this.countLines(lines),
+      countLines: (lines) => {
+        this.countLines(lines);
+        this.findSplitTracebacks(lines);
+      },
       maskText: this.maskLineText,
       grouper: this.grouper,
       countEvents: (events) => {
