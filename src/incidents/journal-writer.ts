@@ -4,6 +4,7 @@ import { basename, dirname, join } from "node:path";
 import type { Observable, Subscription } from "rxjs";
 import type { Incident } from "../types.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic-write.js";
+import { LiveJournalFile } from "./live-journal-file.js";
 import { appendToArchive, parseArchiveTempName } from "./archive-append.js";
 import { formatArchivePath, listArchiveFiles, readCloseMonth } from "./archive-files.js";
 import { getIntentPath, readInterruptedArchive, removeIntent, writeIntent } from "./archive-intent.js";
@@ -25,6 +26,10 @@ const ARCHIVE_AGE_CHECK_EVERY_MS = 10 * 60_000;
 const ARCHIVE_SIZE_RETRY_MS = 10_000;
 /** An archive part past this size is left as it is and the month continues in the next part (`…-2025-12.2.json`). */
 const MAX_ARCHIVE_PART_BYTES = 64 * 1024 * 1024;
+/** A settled beginning smaller than this is not prepared ahead: writing it whole costs about as much. */
+const MIN_PREPARED_BYTES = 64 * 1024;
+/** An element that did not change for this long is expected not to change before the next write. */
+const SETTLED_AFTER_MS = 30_000;
 
 /** What archiving did, for the log. */
 export type ArchiveEvent =
@@ -95,6 +100,8 @@ export interface JournalWriterStats {
  * atomically (temp + fsync + rename) so it is valid JSON at every instant. Elements already in the journal —
  * from earlier runs or from the seed system — are kept as they are; each element's JSON is cached as UTF-8 bytes,
  * so a write hands the file the cached bytes as they are (no join, no encoding) and serialises only what changed.
+ * After each write the settled beginning of the next version is written and synced ahead (LiveJournalFile), so a
+ * change waits only for its own bytes to be written and synced, then the rename.
  *
  * With an archive policy the file stays small: before a write, closed incidents older than the policy's age (or
  * the oldest ones, when the file is over its size) move to `<journal>-YYYY-MM.json` by the month they closed —
@@ -124,6 +131,8 @@ export class JournalWriter {
   /** Each element as it appears in the file (indented when pretty), UTF-8; null until the next write encodes it. */
   private encoded: (Buffer | null)[] = [];
   private detectedMs: number[] = [];
+  /** When each element last changed in this run (-Infinity for loaded ones): recent changes are likely to recur. */
+  private changedMs: number[] = [];
   private readonly indexById = new Map<string, number>();
 
   private dirty = false;
@@ -144,6 +153,7 @@ export class JournalWriter {
   private changes = 0;
   private changesWritten = 0;
   private closed = false;
+  private readonly file: LiveJournalFile;
   private readonly stats: JournalWriterStats = { writes: 0, lastWriteMs: 0, lastBytes: 0, elements: 0, archived: 0 };
 
   constructor(
@@ -163,6 +173,7 @@ export class JournalWriter {
     const clock = options.clock ?? systemClock;
     this.clock = clock;
     this.now = () => clock.now();
+    this.file = new LiveJournalFile(path, this.now);
   }
 
   /**
@@ -183,9 +194,11 @@ export class JournalWriter {
     this.elements = [...loaded.elements];
     this.encoded = this.elements.map(() => null);
     this.detectedMs = this.elements.map((el) => parseDetectedMs(el));
+    this.changedMs = this.elements.map(() => -Infinity);
     this.rebuildIndex(0);
     this.stats.elements = this.elements.length;
     const dropped = await this.finishInterruptedArchive();
+    await this.file.hold();
     // Every loaded element is serialised now, during start, not by the first write while lines already flow (a
     // journal of megabytes takes the main thread for a few hundred milliseconds).
     this.fillEncoded();
@@ -223,6 +236,7 @@ export class JournalWriter {
     if (index !== undefined) {
       this.elements[index] = incident;
       this.encoded[index] = null;
+      this.changedMs[index] = this.now();
     } else {
       this.insertByDetectionTime(incident);
     }
@@ -299,6 +313,7 @@ export class JournalWriter {
       this.clearTimer();
       this.clock.clearInterval(this.archiveTimer);
       this.archiveTimer = null;
+      await this.file.close();
     }
   }
 
@@ -420,16 +435,20 @@ export class JournalWriter {
     this.unwrittenIds = new Set();
     const changes = this.changes;
     const started = this.now();
+    let replaced: Awaited<ReturnType<LiveJournalFile["replace"]>>;
     try {
-      await writeFileAtomic(this.path, chunks);
+      replaced = await this.file.replace(chunks);
     } catch (error) {
       this.dirty = true;
       for (const id of written) this.unwrittenIds.add(id);
       this.noteFailure(error, started);
       throw error;
     }
+    // Readers see the new version; while it is made durable (the folder synced), the next one is prepared.
+    const preparing = this.prepareNext();
+    await replaced.durable;
     this.changesWritten = Math.max(this.changesWritten, changes);
-    this.noteWrite(started, length);
+    this.noteWrite(started, length, replaced.visibleMs);
     // Grown past its bound while this write was prepared: the next write moves the oldest closed incidents.
     const maxBytes = this.archivePolicy?.maxBytes ?? null;
     if (maxBytes !== null && length > maxBytes && this.now() >= this.nextSizeCheckMs) this.dirty = true;
@@ -437,6 +456,41 @@ export class JournalWriter {
       this.intentPending = false;
       await removeIntent(this.path);
     }
+    await preparing;
+  }
+
+  /**
+   * Writes the settled beginning of the journal ahead of the next change, so that change writes and syncs only the
+   * rest: every element up to the first one likely to change soon (see countSettled).
+   */
+  private async prepareNext(): Promise<void> {
+    if (this.closed) return;
+    this.fillEncoded();
+    const settled = this.countSettled();
+    const { chunks } = this.snapshotChunks();
+    // The element's own chunk and the separator after it, for each settled element, after the opening bracket.
+    const prefix = chunks.slice(0, 2 * settled + 1);
+    let bytes = 0;
+    for (const chunk of prefix) bytes += chunk.length;
+    if (settled === 0 || bytes < MIN_PREPARED_BYTES) {
+      await this.file.discardPrepared();
+      return;
+    }
+    await this.file.prepare(prefix).catch(() => undefined); // only speed is lost: the next write is a whole one
+  }
+
+  /**
+   * How many elements from the start are settled, leaving at least the last one out. An element is settled when it
+   * is not an open incident, or did not change for SETTLED_AFTER_MS: closed incidents rarely change again, an incident
+   * being worked on changes with each attempt, and one that waits quietly (behind an outage) would otherwise keep
+   * everything after it out. A settled element that changes after all only makes the next write a whole one.
+   */
+  private countSettled(): number {
+    const last = this.elements.length - 1;
+    const quietSince = this.now() - SETTLED_AFTER_MS;
+    let i = 0;
+    while (i < last && (this.changedMs[i]! <= quietSince || !isOpenEstado((this.elements[i] as { estado?: unknown }).estado))) i++;
+    return i;
   }
 
   /** Asks for an age check of closed incidents at the next write, and for that write to happen soon. */
@@ -532,11 +586,13 @@ export class JournalWriter {
       this.elements[j] = el;
       this.encoded[j] = this.encoded[i]!;
       this.detectedMs[j] = this.detectedMs[i]!;
+      this.changedMs[j] = this.changedMs[i]!;
       j++;
     }
     this.elements.length = j;
     this.encoded.length = j;
     this.detectedMs.length = j;
+    this.changedMs.length = j;
     this.indexById.clear();
     this.rebuildIndex(0);
     this.stats.elements = j;
@@ -550,14 +606,15 @@ export class JournalWriter {
     this.lastError = describeError(error);
   }
 
-  private noteWrite(startedMs: number, bytes: number): void {
+  /** `visibleMs`: how long readers waited for this write (the gap before the next one is counted from it). */
+  private noteWrite(startedMs: number, bytes: number, visibleMs?: number): void {
     const end = this.now();
     const recovered = this.failingSinceMs !== null;
     this.failingSinceMs = null;
     this.lastError = null;
     this.consecutiveFailures = 0;
     this.lastWriteEndMs = end;
-    this.lastWriteDurationMs = end - startedMs;
+    this.lastWriteDurationMs = visibleMs ?? end - startedMs;
     this.stats.writes++;
     this.stats.lastWriteMs = this.lastWriteDurationMs;
     this.stats.lastBytes = bytes;
@@ -573,6 +630,7 @@ export class JournalWriter {
     this.elements.splice(i, 0, incident);
     this.encoded.splice(i, 0, null);
     this.detectedMs.splice(i, 0, t);
+    this.changedMs.splice(i, 0, this.now());
     this.rebuildIndex(i);
     this.stats.elements = this.elements.length;
   }
@@ -624,6 +682,11 @@ function encodeOwn(text: string): Buffer {
  */
 function serializeIndented(element: unknown): string {
   return `  ${JSON.stringify(element, null, 2).replaceAll("\n", "\n  ")}`;
+}
+
+/** Whether a journal element is an incident still being worked on (it will change again). */
+function isOpenEstado(estado: unknown): boolean {
+  return estado === "detectado" || estado === "pendiente" || estado === "reintentando";
 }
 
 /** Detection time of a journal element; elements without a readable timestamp sort first. */

@@ -4,8 +4,11 @@ import { dirname, basename, join } from "node:path";
 
 let counter = 0;
 
-/** A temp name in the target's own folder, so the final rename never crosses filesystems. */
-function getTempPath(path: string): string {
+/**
+ * A temp name in the target's own folder, so the final rename never crosses filesystems:
+ * `.<name>.<pid>.<n>.tmp`, which the journal's start removes once its process is gone.
+ */
+export function getTempPath(path: string): string {
   counter = (counter + 1) % 1_000_000;
   return join(dirname(path), `.${basename(path)}.${process.pid}.${counter}.tmp`);
 }
@@ -17,7 +20,7 @@ const NEW_FILE_MODE = 0o644;
  * Mode and owner the replacement must keep. The rename puts a new inode in place, so without this an
  * operator's `chmod 444` or `chown bot` on the journal would silently come back as root's 0644.
  */
-type KeptAttributes = { mode: number; uid: number; gid: number } | null;
+export type KeptAttributes = { mode: number; uid: number; gid: number } | null;
 
 function toKeptAttributes(st: Stats): KeptAttributes {
   return { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
@@ -37,7 +40,7 @@ function needsChown(kept: NonNullable<KeptAttributes>): boolean {
  * keeps the old one's mode and owner.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
-  const kept = await stat(path).then(toKeptAttributes, () => null);
+  const kept = await readKeptAttributes(path);
   const tmp = getTempPath(path);
   // The folder is made only when missing: each step is a round trip through a busy event loop.
   const fh = await open(tmp, "w", NEW_FILE_MODE).catch(async (error: NodeJS.ErrnoException) => {
@@ -46,11 +49,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
     return open(tmp, "w", NEW_FILE_MODE);
   });
   try {
-    if (kept) {
-      await fh.chmod(kept.mode);
-      // Only root may give a file away; anyone else writes it as their own rather than not at all.
-      if (needsChown(kept)) await fh.chown(kept.uid, kept.gid).catch(() => undefined);
-    }
+    await applyKeptAttributes(fh, kept);
     if (typeof data === "string" || data instanceof Uint8Array) await fh.writeFile(data);
     else await writeChunks(fh, data);
     await fh.sync();
@@ -69,17 +68,32 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
   await syncDirectory(dirname(path));
 }
 
+/** Mode and owner of the file at `path`, null when there is none. */
+export function readKeptAttributes(path: string): Promise<KeptAttributes> {
+  return stat(path).then(toKeptAttributes, () => null);
+}
+
+/** Gives a new file the mode and owner of the one it replaces. */
+export async function applyKeptAttributes(fh: FileHandle, kept: KeptAttributes): Promise<void> {
+  if (!kept) return;
+  await fh.chmod(kept.mode);
+  // Only root may give a file away; anyone else writes it as their own rather than not at all.
+  if (needsChown(kept)) await fh.chown(kept.uid, kept.gid).catch(() => undefined);
+}
+
 /**
  * Chunks one after the other at the file's position, as they are (a large file written from the parts it is made of,
  * never joined into one buffer first), in one writev: libuv splits it into IOV_MAX-sized system calls on its own
- * thread, so the whole file costs one round trip of the event loop, not one per thousand chunks.
+ * thread, so the whole file costs one round trip of the event loop, not one per thousand chunks. Returns the bytes
+ * written.
  */
-async function writeChunks(fh: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+export async function writeChunks(fh: FileHandle, chunks: readonly Uint8Array[]): Promise<number> {
   let expected = 0;
   for (const chunk of chunks) expected += chunk.byteLength;
   const { bytesWritten } = await fh.writev(chunks);
   // A short write (a nearly full disk): the rest goes through writeFile, which loops until done or fails.
   if (bytesWritten < expected) await fh.writeFile(Buffer.concat(chunks).subarray(bytesWritten));
+  return expected;
 }
 
 /** Synchronous twin of writeFileAtomic, for the last write during shutdown. */

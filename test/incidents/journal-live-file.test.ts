@@ -3,9 +3,10 @@
 // jq and a slow reader read the real file, and SIGKILL lands at random moments.
 import { describe, it, expect, afterEach } from "@jest/globals";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { fstatSync, openSync, readSync, statSync, closeSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, fstatSync, openSync, readSync, statSync, closeSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LiveJournalFile } from "../../src/incidents/live-journal-file.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
 import { sleepMs, waitFor } from "../helpers/wait-for.js";
 
@@ -176,5 +177,54 @@ describe("the live journal while vigia writes it", () => {
     await last.exited;
     // Temp files of the killed writers went at the next start; the last kill may leave its own.
     expect(readdirSync(dir).filter((n) => n.endsWith(".tmp")).length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("LiveJournalFile", () => {
+  const chunk = (text: string) => Buffer.from(text);
+
+  it("finishes a prepared beginning only for a version that starts with it, and leaves no temp file either way", async () => {
+    const dir = makeDir();
+    const path = join(dir, "descarga_errors.json");
+    writeFileSync(path, "[]\n");
+    const file = new LiveJournalFile(path);
+    await file.hold();
+    const open = chunk("[\n");
+    const a = chunk('  {"id": "a"}');
+    const b = chunk('  {"id": "b"}');
+    const sep = chunk(",\n");
+    const close = chunk("\n]\n");
+    await file.prepare([open, a, sep]);
+    const first = await file.replace([open, a, sep, b, close]);
+    await first.durable;
+    expect(first.fromPrepared).toBe(true);
+    expect(readFileSync(path, "utf8")).toBe('[\n  {"id": "a"},\n  {"id": "b"}\n]\n');
+
+    // `a` changed since the beginning was prepared: the new version is written whole.
+    await file.prepare([open, a, sep]);
+    const a2 = chunk('  {"id": "a", "estado": "solucionado"}');
+    const second = await file.replace([open, a2, sep, b, close]);
+    await second.durable;
+    expect(second.fromPrepared).toBe(false);
+    expect(readFileSync(path, "utf8")).toBe('[\n  {"id": "a", "estado": "solucionado"},\n  {"id": "b"}\n]\n');
+    await file.close();
+    expect(readdirSync(dir)).toEqual(["descarga_errors.json"]);
+  });
+
+  it("gives the new version the mode the live file has when it replaces it, not when the beginning was prepared", async () => {
+    const dir = makeDir();
+    const path = join(dir, "descarga_errors.json");
+    writeFileSync(path, "[]\n");
+    const file = new LiveJournalFile(path);
+    const open = chunk("[\n");
+    const a = chunk('  {"id": "a"}');
+    const sep = chunk(",\n");
+    await file.prepare([open, a, sep]);
+    chmodSync(path, 0o440);
+    const replaced = await file.replace([open, a, sep, chunk('  {"id": "b"}'), chunk("\n]\n")]);
+    await replaced.durable;
+    expect(replaced.fromPrepared).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o440);
+    await file.close();
   });
 });
