@@ -90,5 +90,17 @@ describe("check results speak Spanish to the admin and English in monitor.log", 
       .filter((l) => / check (http:api|disk:\S+|process:bot): /.test(l));
     expect(checkLines.length).toBeGreaterThanOrEqual(4);
     for (const line of checkLines) expect({ line, spanish: SPANISH.exec(line)?.[0] ?? null }).toEqual({ line, spanish: null });
+
+    // The incidents' own lines too: the recovery closing servicio_caido is told in English beside the journal's
+    // "recuperado" (state names are the journal's identifiers).
+    const incidentLines = ws
+      .read("logs/monitor.log")
+      .split("\n")
+      .filter((l) => /\bincident \S+ \w+ → /.test(l));
+    expect(incidentLines.some((l) => / servicio_caido → solucionado: recovered: /.test(l))).toBe(true);
+    for (const line of incidentLines) {
+      const prose = withoutNames(line).replace(/\b(detectado|pendiente|reintentando|solucionado|fallido)\b/g, " ");
+      expect({ line, spanish: SPANISH.exec(prose)?.[0] ?? null }).toEqual({ line, spanish: null });
+    }
   });
 });
