@@ -8,7 +8,7 @@ import type { HealthReport, HeartbeatState } from "../observe/health-report.js";
 import { describeStuckStage } from "../observe/pipeline-watch.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { describeFetchError } from "../util/describe-fetch-error.js";
-import { systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
+import { createTimeoutSignal, systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
 
 export interface HeartbeatOptions {
   url: string;
@@ -20,7 +20,7 @@ export interface HeartbeatOptions {
   logger?: NotifyLogger;
   /** One call's timeout. Default 10 000. */
   timeoutMs?: number;
-  /** The beats' cadence and times. Default systemClock. */
+  /** The beats' cadence, each call's timeout and the beats' times. Default systemClock. */
   clock?: Clock;
 }
 
@@ -122,12 +122,13 @@ export class Heartbeat {
     if (this.paused !== null) this.logger.info(`heartbeat to ${this.origin} resumed`);
     this.paused = null;
     const post = this.options.method === "POST";
+    const timeout = createTimeoutSignal(this.options.timeoutMs ?? 10_000, this.clock);
     try {
       const response = await fetch(this.options.url, {
         method: this.options.method,
         headers: post ? { "content-type": "application/json" } : undefined,
         body: post ? summarize(this.options.getHealth()) : undefined,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        signal: timeout.signal,
       });
       await response.arrayBuffer().catch(() => undefined); // free the connection
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -139,6 +140,8 @@ export class Heartbeat {
       // One line per failing streak: the next beat is the retry.
       if (!this.failing) this.logger.warn(`heartbeat to ${this.origin} failed: ${describeFetchError(error)}`);
       this.failing = true;
+    } finally {
+      timeout.clear();
     }
   }
 }

@@ -11,6 +11,7 @@ import { WebhookChannel } from "./webhook-channel.js";
 import { EmailChannel } from "./email-channel.js";
 import type { EmailConfig } from "../config/types.js";
 import { formatDurationMs } from "../util/format-duration-ms.js";
+import { createTimeoutSignal } from "../util/clock.js";
 
 /** What `vigia notify-test` prints per channel. */
 export interface ChannelTestResult {
@@ -41,7 +42,8 @@ export async function sendTestMessage(
     ...(options.email?.password ? [options.email.password] : []),
   ]);
   const text = `vigia notify-test desde ${hostname()} a las ${now.toISOString()}: si lees esto, las alertas llegan.`;
-  const deadline = AbortSignal.timeout(deadlineMs);
+  const deadlineTimer = createTimeoutSignal(deadlineMs, options.clock);
+  const deadline = deadlineTimer.signal;
   const gaveUp = `gave up after ${formatDurationMs(deadlineMs)}`;
 
   const sendTelegram = async (): Promise<ChannelTestResult> => {
@@ -83,9 +85,13 @@ export async function sendTestMessage(
     }
   };
 
-  return Promise.all([
-    sendTelegram(),
-    ...(options.webhook?.url ? [postWebhook(options.webhook)] : []),
-    ...(options.email ? [sendEmail(options.email)] : []),
-  ]);
+  try {
+    return await Promise.all([
+      sendTelegram(),
+      ...(options.webhook?.url ? [postWebhook(options.webhook)] : []),
+      ...(options.email ? [sendEmail(options.email)] : []),
+    ]);
+  } finally {
+    deadlineTimer.clear();
+  }
 }

@@ -1,6 +1,6 @@
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
 import { waitMs } from "../util/wait-ms.js";
-import { systemClock, type Clock } from "../util/clock.js";
+import { createTimeoutSignal, systemClock, type Clock } from "../util/clock.js";
 import { describeFetchError } from "../util/describe-fetch-error.js";
 import { getBackoffDelayMs } from "../util/backoff-delay.js";
 
@@ -18,7 +18,7 @@ export interface WebhookChannelOptions {
   /** Longest `Retry-After` (429/503) honoured, in ms; longer waits use the backoff instead. Default 30 000. */
   maxRetryAfterMs?: number;
   logger?: NotifyLogger;
-  /** The waits between attempts, durations and Retry-After dates. Default systemClock. */
+  /** The per-attempt timeout, the waits between attempts, durations and Retry-After dates. Default systemClock. */
   clock?: Clock;
 }
 
@@ -41,7 +41,7 @@ function isRetryableWebhookStatus(status: number | null): boolean {
 }
 
 /**
- * POSTs JSON to a webhook with a per-attempt timeout (`AbortSignal.timeout`) and retries with backoff. Logs name
+ * POSTs JSON to a webhook with a per-attempt timeout and retries with backoff, both on the injected clock. Logs name
  * only the URL's origin: webhook paths and headers often carry the secret.
  */
 export class WebhookChannel {
@@ -64,13 +64,13 @@ export class WebhookChannel {
     let error = "";
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
       let retryAfterMs: number | null = null;
+      const timeout = createTimeoutSignal(this.options.timeoutMs ?? 5000, this.clock);
       try {
-        const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 5000);
         const response = await fetch(this.options.url, {
           method: "POST",
           headers: { "content-type": "application/json", "x-vigia-event": event, ...this.options.headers },
           body,
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
         });
         status = response.status;
         await response.arrayBuffer().catch(() => undefined); // free the connection
@@ -81,6 +81,8 @@ export class WebhookChannel {
         status = null;
         if (signal?.aborted) return { ok: false, status, attempts: attempt, durationMs: this.clock.now() - started, error, aborted: true };
         error = describeFetchError(e);
+      } finally {
+        timeout.clear();
       }
       if (signal?.aborted) return { ok: false, status, attempts: attempt, durationMs: this.clock.now() - started, error, aborted: true };
       if (!isRetryableWebhookStatus(status) || attempt > retries) {

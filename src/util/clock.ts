@@ -30,3 +30,14 @@ export const systemClock: Clock = {
 export function unrefTimer(handle: TimerHandle): void {
   (handle as { unref?: () => unknown }).unref?.();
 }
+
+/**
+ * `AbortSignal.timeout` on any clock: aborts with a TimeoutError (as fetch reports a timeout) once `ms` of `clock`
+ * have passed. `clear` drops the timer when the work ended first; the timer never holds the process open.
+ */
+export function createTimeoutSignal(ms: number, clock: Clock = systemClock): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const handle = clock.setTimeout(() => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), ms);
+  unrefTimer(handle);
+  return { signal: controller.signal, clear: () => clock.clearTimeout(handle) };
+}

@@ -1,6 +1,6 @@
 /**
  * Why a `fetch` got no answer. fetch's TypeError ("fetch failed") hides the reason in `cause` (ECONNREFUSED,
- * ENOTFOUND…); a timeout is a DOMException named TimeoutError (from `AbortSignal.timeout`, sometimes as the cause),
+ * ENOTFOUND…); a timeout is a DOMException named TimeoutError (from `AbortSignal.timeout` or `createTimeoutSignal`, sometimes as the cause),
  * a cancel one named AbortError. Duck-typed on purpose: a DOMException is not `instanceof Error` across realms
  * (jest's VM, workers). Each surface words the timeout in its own voice; `reason` is the English word or the cause.
  */

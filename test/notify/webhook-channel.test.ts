@@ -59,7 +59,7 @@ describe("WebhookChannel", () => {
   it("times out a hung endpoint and retries; refused connections are retried too", async () => {
     hook = await FakeWebhookReceiver.start();
     hook.answerAfter(300);
-    const r = await postThroughWaits({ url: hook.url, timeoutMs: 50, retries: 1 }, [1000]);
+    const r = await postThroughWaits({ url: hook.url, timeoutMs: 50, retries: 1 }, [50, 1000, 50]); // timeout, backoff, timeout
     expect(r).toMatchObject({ ok: false, status: null, attempts: 2, error: "timeout" });
 
     const closedUrl = hook.url;
