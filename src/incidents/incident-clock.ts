@@ -8,6 +8,8 @@ import { readLogTimeMs } from "./read-log-time.js";
  * and incident time is the wall clock from then on. Well above a loaded machine's delays between writer and reader.
  */
 const PRESENT_MS = 5 * 60_000;
+/** The longest wall timer armed at once (Node's limit is 2^31 - 1 ms); a timer due later is armed again then. */
+const MAX_WAKE_MS = 3_600_000;
 
 /** What an incident-time timer does, and whether it was cleared before its time. */
 class IncidentTimer {
@@ -101,7 +103,7 @@ export class IncidentClock implements IncidentTimeClock {
     const dueMs = this.timers.peekTime();
     if (dueMs === undefined) return;
     const wallMs = this.wallClock.now();
-    const delayMs = Math.max(0, dueMs - this.now());
+    const delayMs = Math.min(MAX_WAKE_MS, Math.max(0, dueMs - this.now()));
     if (wallMs + delayMs >= this.wakeAtWallMs) return;
     this.wallClock.clearTimeout(this.wakeHandle);
     this.wakeAtWallMs = wallMs + delayMs;

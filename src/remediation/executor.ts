@@ -233,7 +233,10 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
         report({ estado: "fallido", accion, intento: attempt, detalle: outcome.detalle, message });
         return { estado: "fallido", intento: attempt, accion, detalle: outcome.detalle };
       }
-      dueAtMs += getBackoffDelayMs(attempt + 1, delaysMs);
+      // Never longer than the backoff from now: incident time moves back once, when a catch-up's first line is
+      // read after a job resumed from the journal started on the wall clock.
+      const delayMs = getBackoffDelayMs(attempt + 1, delaysMs);
+      dueAtMs = Math.min(dueAtMs + delayMs, retryClock.now() + delayMs);
       const waited = await waitMs(Math.max(0, dueAtMs - retryClock.now()), signal, retryClock);
       if (!waited) return cancelled(attempt);
     }

@@ -102,6 +102,27 @@ describe("remediation during a catch-up waits on the log's time", () => {
     expect(wall.now()).toBe(WALL_MS);
   });
 
+  it("waits no longer than the backoff when a job started on the wall clock before the catch-up's first line", async () => {
+    const { wall, open, line, cleared, manager } = setup(true);
+    // Another file's line, followed live: incident time is the wall clock when the job starts.
+    const path = "modelos/ana/a.mp4";
+    manager.handleEvent(makeEvent(logLine(WALL_MS, `moov atom not found: ${path}`), { fileId: "9:9" }), makeMatch(corrupt, { path, video: "a.mp4" }));
+    const id = manager.getByKey(`corrupto:path=${path},video=a.mp4`)!.id;
+    await cleared(id);
+    // The backlog's first line takes incident time two days back, after the first wait was armed on the wall clock.
+    open(T0, "b.mp4");
+    await wall.advanceToTimer(1000);
+    const retried = () => manager.get(id)!.transiciones.some((t) => t.intento === 1 && t.accion?.startsWith("[dry-run] rm"));
+    await waitFor(retried, "the first retry's attempt");
+    // The second wait counts in the log's time: two seconds of it from the first retry, not two days.
+    line(T0 + 3000, "Descargando video");
+    await waitFor(async () => {
+      await wall.advance(0);
+      return manager.get(id)!.intento === 2;
+    }, "the second retry two seconds of log time later");
+    expect(wall.now()).toBe(WALL_MS + 1000);
+  });
+
   it("followed live, waits 1, 2 and 4 s of the wall clock whatever the lines say", async () => {
     const { wall, open, line, estado, cleared } = setup(false);
     const id = open(WALL_MS, "a.mp4");

@@ -65,6 +65,19 @@ describe("IncidentClock timers", () => {
     expect(fired).toEqual(["a"]);
   });
 
+  it("arm the wall clock an hour at most at a time, however far a timer lies (Node's own stop at 24.8 days)", async () => {
+    const { wall, clock, fired, timer } = setup();
+    clock.observe(logLine(WALL_MS - 48 * HOUR), "catch_up");
+    timer("in 40 hours", 40 * HOUR);
+    expect(wall.timersDue()).toEqual([HOUR]);
+    await wall.advance(HOUR);
+    expect(fired).toEqual([]);
+    expect(wall.timersDue()).toEqual([HOUR]);
+    clock.observe(logLine(WALL_MS - 1000), "catch_up");
+    await wall.advance(0);
+    expect(fired).toEqual(["in 40 hours"]);
+  });
+
   it("fire at once when the catch-up reaches the present, and never once cleared", async () => {
     const { wall, clock, fired, timer } = setup();
     clock.observe(logLine(WALL_MS - 48 * HOUR), "catch_up");
