@@ -4,6 +4,8 @@ import { constants } from "node:os";
 import { execa, type ResultPromise } from "execa";
 import type { SourceLine } from "../types.js";
 import { readLinesFromStream } from "./stream-lines.js";
+import { systemClock, type Clock } from "../util/clock.js";
+import { waitMs } from "../util/wait-ms.js";
 
 /** One supervised command, as the config (or `supervise -- CMD`) describes it. */
 export interface SupervisedChildSpec {
@@ -33,6 +35,8 @@ export interface SupervisedChildOptions {
   logger: { info(m: string): void; warn(m: string): void; error(m: string): void };
   /** Start paused (the disk is full already): nothing runs until `resume()`. */
   startPaused?: boolean;
+  /** The restart delays, the kill grace, run lengths. Default systemClock. */
+  clock?: Clock;
 }
 
 export interface SupervisedChild {
@@ -109,6 +113,7 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
   let stopping = false;
   let restarts = 0;
   let cancelWait: (() => void) | null = null;
+  const clock = options.clock ?? systemClock;
   /** Set while paused: resolving it lets the loop start the child again. */
   let paused = null as { until: Promise<void>; release: () => void } | null;
   let lastCode = 0;
@@ -166,14 +171,14 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
         if (stopping) return lastCode;
         options.logger.info(`supervise ${spec.name}: started again`);
       }
-      const started = Date.now();
+      const started = clock.now();
       const code = (lastCode = await runOnce());
       if (stopping) return code;
       if (paused) continue; // stopped on purpose: not a crash
       const crashed = code !== 0;
       const again = spec.restart === "always" || (spec.restart === "on-failure" && crashed);
       const tail = stderrTail.length ? `; últimas líneas de stderr: ${stderrTail.join(" | ")}` : "";
-      if (crashed) options.onCrash(`${spec.name} terminó con código ${code} tras ${Math.round((Date.now() - started) / 1000)} s${tail}`);
+      if (crashed) options.onCrash(`${spec.name} terminó con código ${code} tras ${Math.round((clock.now() - started) / 1000)} s${tail}`);
       if (!again) {
         if (crashed) options.onGaveUp(`no reiniciado (restart: ${spec.restart})`, `not restarted (restart: ${spec.restart})`);
         return code;
@@ -185,17 +190,13 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
       }
       // A child that ran for a while before crashing starts a fresh restart budget: occasional crashes over days
       // must not exhaust max_restarts meant for a crash loop.
-      if (Date.now() - started > RESTART_BUDGET_RESET_MS) restarts = 0;
+      if (clock.now() - started > RESTART_BUDGET_RESET_MS) restarts = 0;
       const delay = spec.restartBackoffMs[Math.min(restarts, spec.restartBackoffMs.length - 1)] ?? 1000;
       restarts++;
       options.logger.warn(`supervise ${spec.name}: exited with ${code}; restart ${restarts}/${spec.maxRestarts} in ${delay} ms`);
-      await new Promise<void>((r) => {
-        const timer = setTimeout(r, delay);
-        cancelWait = () => {
-          clearTimeout(timer);
-          r();
-        };
-      });
+      const wait = new AbortController();
+      cancelWait = () => wait.abort();
+      await waitMs(delay, wait.signal, clock);
       cancelWait = null;
       if (stopping) return code;
       if (paused) continue;
@@ -209,9 +210,9 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
     const running = child;
     if (!running) return;
     running.kill(signal);
-    const timer = setTimeout(() => running.kill("SIGKILL"), graceMs);
+    const timer = clock.setTimeout(() => running.kill("SIGKILL"), graceMs);
     await running.catch(() => undefined);
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
   };
 
   return {
@@ -237,9 +238,9 @@ export function superviseChild(spec: SupervisedChildSpec, options: SupervisedChi
       const running = child;
       if (running) {
         running.kill(signal);
-        const timer = setTimeout(() => running.kill("SIGKILL"), graceMs);
+        const timer = clock.setTimeout(() => running.kill("SIGKILL"), graceMs);
         await finished.catch(() => undefined);
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
       }
       await finished.catch(() => undefined);
     },
