@@ -60,10 +60,12 @@ import { AdminCommands } from "../notify/commands/admin-commands.js";
  * Open incidents past which the files' readers wait for remediation to close some. A catch-up can read a backlog
  * faster than remediation settles its incidents (attempts run `remediation.concurrency` at a time; their backoffs
  * and resolve_on windows are on the log's time), and each open one costs memory (its record, the journal's copy,
- * its remediation job); about 20 KB each, measured on a 1 GiB catch-up. Followed live, a bot never has this many
- * open at once.
+ * its remediation job); about 20 KB each, measured on a 1 GiB catch-up. With remediation on the log's time, what
+ * stays open is the executor's queue, not the log's open windows (a few per second of log): a smaller bound costs
+ * no throughput (256 MB catch-up: peak RSS 478 MB with 1 000 against 774 MB with 5 000). Followed live, a bot
+ * never has this many open at once.
  */
-const MAX_OPEN_INCIDENTS_WHILE_READING = 5000;
+const MAX_OPEN_INCIDENTS_WHILE_READING = 1000;
 
 /** How a daemon run differs from the config. */
 export interface EngineOptions {
