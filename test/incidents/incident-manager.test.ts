@@ -12,6 +12,7 @@ import { createIncident, type TrackedIncident } from "../../src/incidents/create
 import type { CompiledRule } from "../../src/types.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
+import { ANY_LINE } from "../../src/incidents/resolver-needle.js";
 
 const T0 = Date.parse("2025-12-25T14:30:20.000+01:00");
 
@@ -232,6 +233,23 @@ describe("IncidentManager: resolve_on", () => {
     const { manager } = setup();
     manager.handleEvent(makeEvent("Timed out"), makeMatch(selfish, {}));
     expect(manager.listOpen()).toHaveLength(1);
+  });
+
+  it("tells the matching worker what the lines that may close an open incident name, as it starts waiting and as it closes", () => {
+    const told: Array<[string, string, boolean]> = [];
+    const manager = new IncidentManager({ clock: new VirtualClock(T0), sweepIntervalMs: 0, onResolverWatch: (...w) => told.push(w) });
+    const byName = makeRule({ id: "timeout", match: /Timed out (?<video>\S+)/, actions: [{ type: "wait" }], resolveOn: "Descarga exitosa.*{video}" });
+    const caseBlind = makeRule({ id: "corrupto", match: /corrupt (?<video>\S+)/i, actions: [{ type: "wait" }], resolveOn: "ok {video}" });
+    manager.handleEvent(makeEvent("Timed out a.mp4"), makeMatch(byName, { video: "a.mp4" }));
+    manager.handleEvent(makeEvent("Timed out a.mp4"), makeMatch(byName, { video: "a.mp4" })); // a repeat: told once
+    manager.handleEvent(makeEvent("corrupt b.mp4"), makeMatch(caseBlind, { video: "b.mp4" }));
+    manager.handleEvent(makeEvent("Timed out"), makeMatch(byName, {})); // nothing can close it: nothing to tell
+    expect(told).toEqual([
+      ["timeout", "a.mp4", true],
+      ["corrupto", ANY_LINE, true],
+    ]);
+    manager.handleEvent(makeEvent("Descarga exitosa: modelos/ana/a.mp4"));
+    expect(told.at(-1)).toEqual(["timeout", "a.mp4", false]);
   });
 
   it("warns and keeps the incident when the template needs a field that was not captured", () => {
