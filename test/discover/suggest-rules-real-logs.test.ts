@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BOT_LOG, cleanUpAll, createWorkspace, REPO, runVigia, type Workspace } from "../e2e/vigia-harness.js";
 
-jest.setTimeout(300_000);
+// Only against a hang: on a fresh clone every regex is judged anew, with up to 30 s per ReDoS check.
+jest.setTimeout(600_000);
 
 /** The fixture's entries: runs of non-comment, non-blank lines between comments or blank lines, as events. */
 function readFixtureEntries(): string[] {
@@ -42,10 +43,10 @@ let stubs: Stub[];
 beforeAll(async () => {
   ws = createWorkspace({ config: null, scope: "file" });
   ws.write(BOT_LOG, `${entries.join("\n")}\n`);
-  const json = await runVigia(ws.dir, ["suggest-rules", BOT_LOG, "--json"], { timeoutMs: 120_000 });
+  const json = await runVigia(ws.dir, ["suggest-rules", BOT_LOG, "--json"], { timeoutMs: 540_000 });
   expect(json.code).toBe(0);
   stubs = (JSON.parse(json.stdout) as { stubs: Stub[] }).stubs;
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await cleanUpAll();
@@ -100,7 +101,7 @@ describe("suggest-rules on real logs no rule covers", () => {
     for (const s of stubs) expect(result.counts[s.id]).toBe(1);
 
     // Nothing left to suggest.
-    const again = await runVigia(ws.dir, ["suggest-rules", BOT_LOG, "--json"], { timeoutMs: 120_000 });
+    const again = await runVigia(ws.dir, ["suggest-rules", BOT_LOG, "--json"], { timeoutMs: 540_000 });
     expect(JSON.parse(again.stdout)).toEqual({ stubs: [], skipped: [] });
   });
 });

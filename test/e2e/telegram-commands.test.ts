@@ -127,8 +127,16 @@ describe("Telegram commands for the admin (e2e)", () => {
     await ask(fake, vigia, "/desconocidos", (t) => t.startsWith("🆕"));
     expect(repliesTo(fake, STRANGER)).toEqual([]);
     expect(fake.callsTo("answerCallbackQuery")).toEqual([]);
-    expect(ws.read("logs/monitor.log").match(/ignoring user 9999 \(@mallory\)/g)).toHaveLength(1);
-    expect(ws.read("logs/monitor.log")).not.toMatch(/\/silenciar todo/);
+    // monitor.log is written in order: once the admin's /desconocidos answer is in it, the stranger's lines are too.
+    const monitorLog = await waitFor(
+      () => {
+        const text = ws.read("logs/monitor.log");
+        return /\/desconocidos from the admin.* answered in/.test(text) ? text : undefined;
+      },
+      { what: "the /desconocidos answer in monitor.log", describe: vigia.stderr },
+    );
+    expect(monitorLog.match(/ignoring user 9999 \(@mallory\)/g)).toHaveLength(1);
+    expect(monitorLog).not.toMatch(/\/silenciar todo/);
     expect(() => ws.read("logs/silencios.json")).toThrow(/ENOENT/);
 
     // An error no rule claims, then the top of the unforeseen errors.
