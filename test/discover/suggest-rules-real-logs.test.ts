@@ -9,8 +9,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BOT_LOG, cleanUpAll, createWorkspace, REPO, runVigia, type Workspace } from "../e2e/vigia-harness.js";
 
-// Only against a hang: on a fresh clone every regex is judged anew, with up to 30 s per ReDoS check.
-jest.setTimeout(600_000);
+// Only against a hang: on a fresh clone every regex is judged anew, and on a loaded machine a ReDoS check can outlast
+// the default 30 s (an undecided check gives no stub), so the checks get 120 s each here.
+jest.setTimeout(900_000);
 
 /** The fixture's entries: runs of non-comment, non-blank lines between comments or blank lines, as events. */
 function readFixtureEntries(): string[] {
@@ -43,10 +44,10 @@ let stubs: Stub[];
 beforeAll(async () => {
   ws = createWorkspace({ config: null, scope: "file" });
   ws.write(BOT_LOG, `${entries.join("\n")}\n`);
-  const json = await runVigia(ws.dir, ["suggest-rules", BOT_LOG, "--json"], { timeoutMs: 540_000 });
+  const json = await runVigia(ws.dir, ["suggest-rules", BOT_LOG, "--json", "--redos-timeout", "120"], { timeoutMs: 840_000 });
   expect(json.code).toBe(0);
   stubs = (JSON.parse(json.stdout) as { stubs: Stub[] }).stubs;
-}, 600_000);
+}, 900_000);
 
 afterAll(async () => {
   await cleanUpAll();
@@ -82,7 +83,7 @@ describe("suggest-rules on real logs no rule covers", () => {
 
   it("saved into rules/, the stubs pass `vigia check --samples` and each claims exactly its entry in test-rules", async () => {
     // The YAML a user pastes: a second run prints the same stubs (their samples are already written).
-    const yaml = await runVigia(ws.dir, ["suggest-rules", BOT_LOG], { timeoutMs: 120_000 });
+    const yaml = await runVigia(ws.dir, ["suggest-rules", BOT_LOG, "--redos-timeout", "120"], { timeoutMs: 840_000 });
     expect(yaml.code).toBe(0);
     for (const s of stubs) expect(yaml.stdout).toContain(`- id: ${s.id}`);
     ws.write("rules/sugeridas.yaml", yaml.stdout);
@@ -101,7 +102,7 @@ describe("suggest-rules on real logs no rule covers", () => {
     for (const s of stubs) expect(result.counts[s.id]).toBe(1);
 
     // Nothing left to suggest.
-    const again = await runVigia(ws.dir, ["suggest-rules", BOT_LOG, "--json"], { timeoutMs: 540_000 });
+    const again = await runVigia(ws.dir, ["suggest-rules", BOT_LOG, "--json", "--redos-timeout", "120"], { timeoutMs: 840_000 });
     expect(JSON.parse(again.stdout)).toEqual({ stubs: [], skipped: [] });
   });
 });
