@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { ChecksConfig } from "../../src/config/types.js";
+import { NO_CHECKS } from "../helpers/no-checks.js";
 import { createOutageKeys } from "../../src/engine/outage-keys.js";
 import { remediateIncidents } from "../../src/engine/remediate-incidents.js";
 import { CatchUpRanges } from "../../src/incidents/catch-up-ranges.js";
@@ -23,19 +23,6 @@ import { waitFor } from "../helpers/wait-for.js";
 const newTempDir = useTempDirs("vigia-catch-up-remediation-");
 const WALL_MS = Date.parse("2026-12-07T15:00:00.000Z");
 const T0 = WALL_MS - 48 * 3_600_000;
-
-const NO_CHECKS: ChecksConfig = {
-  intervalMs: 30_000,
-  disk: null,
-  botApi: null,
-  localBotApi: { url: "http://127.0.0.1:8081", healthUrl: null },
-  http: [],
-  process: [],
-  silence: [],
-  exec: [],
-  flap: null,
-  historyDays: 0,
-};
 
 /** The shipped `corrupto` rule's shape: the file cleared once, then the bot's new download closes the incident. */
 const corrupt = makeRule({

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { filter, firstValueFrom, ignoreElements, lastValueFrom, Subject, toArray, VirtualTimeScheduler } from "rxjs";
-import type { ChecksConfig } from "../../src/config/types.js";
+import { NO_CHECKS } from "../helpers/no-checks.js";
 import { fromCheckTransition } from "../../src/engine/check-incidents.js";
 import { composePipeline } from "../../src/engine/compose-pipeline.js";
 import { createOutageKeys } from "../../src/engine/outage-keys.js";
@@ -35,19 +35,6 @@ const newTempDir = useTempDirs("vigia-pipeline-");
 const T0 = Date.parse("2025-12-25T14:30:20Z");
 const FLUSH_IDLE_MS = 100;
 const TOKEN = "123456:PIPELINE-secret-token";
-
-const NO_CHECKS: ChecksConfig = {
-  intervalMs: 30_000,
-  disk: null,
-  botApi: null,
-  localBotApi: { url: "http://127.0.0.1:8081", healthUrl: null },
-  http: [],
-  process: [],
-  silence: [],
-  exec: [],
-  flap: null,
-  historyDays: 0,
-};
 
 const missingFolder = makeRule({
   id: "ruta_inexistente",
