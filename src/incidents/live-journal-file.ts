@@ -1,17 +1,15 @@
-import { open, rename, unlink, mkdir, type FileHandle } from "node:fs/promises";
+import { open, rename, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
-import { applyKeptAttributes, getTempPath, readKeptAttributes, syncDirectory, writeChunks, type KeptAttributes } from "../util/atomic-write.js";
-
-/** Mode of a new journal: what an operator's `cat` and jq need, nothing more. */
-const NEW_FILE_MODE = 0o644;
-
-/** A temp file beside the live one, open for writing. */
-interface TempFile {
-  path: string;
-  handle: FileHandle;
-  /** The mode and owner it was given (those of the live file then). */
-  kept: KeptAttributes;
-}
+import {
+  applyKeptAttributes,
+  discardTemp,
+  openTempBeside,
+  readKeptAttributes,
+  syncDirectory,
+  writeChunks,
+  type KeptAttributes,
+  type TempFile,
+} from "../util/atomic-write.js";
 
 /** A new file beside the live one, holding the first bytes of the next version, already on disk (fsynced). */
 interface PreparedFile extends TempFile {
@@ -75,21 +73,21 @@ export class LiveJournalFile {
     try {
       target = prepared ? await this.finishPrepared(prepared, chunks) : await this.writeWhole(chunks);
     } catch (error) {
-      if (prepared) await discardFile(prepared);
-      if (stale) await discardFile(stale);
+      if (prepared) await discardTemp(prepared);
+      if (stale) await discardTemp(stale);
       throw error;
     }
     try {
       await rename(target.path, this.path);
     } catch (error) {
-      await discardFile(target);
-      if (stale) await discardFile(stale);
+      await discardTemp(target);
+      if (stale) await discardTemp(stale);
       throw error;
     }
     const visibleMs = this.now() - started;
     const replaced = this.live;
     this.live = target.handle;
-    const durable = Promise.all([replaced?.close().catch(() => undefined), syncDirectory(dirname(this.path)), stale && discardFile(stale)]).then(() => undefined);
+    const durable = Promise.all([replaced?.close().catch(() => undefined), syncDirectory(dirname(this.path)), stale && discardTemp(stale)]).then(() => undefined);
     return { visibleMs, durable, fromPrepared: prepared !== null };
   }
 
@@ -99,13 +97,13 @@ export class LiveJournalFile {
    */
   async prepare(prefix: readonly Uint8Array[]): Promise<void> {
     await this.discardPrepared();
-    const file = await this.openTemp();
+    const file = await openTempBeside(this.path);
     try {
       const bytes = await writeChunks(file.handle, prefix);
       await file.handle.sync();
       this.prepared = { ...file, prefix: [...prefix], bytes };
     } catch (error) {
-      await discardFile(file);
+      await discardTemp(file);
       throw error;
     }
   }
@@ -118,7 +116,7 @@ export class LiveJournalFile {
   async discardPrepared(): Promise<void> {
     const prepared = this.prepared;
     this.prepared = null;
-    if (prepared) await discardFile(prepared);
+    if (prepared) await discardTemp(prepared);
   }
 
   /** Removes the prepared file and lets the live version go. */
@@ -148,32 +146,12 @@ export class LiveJournalFile {
   }
 
   private async writeWhole(chunks: readonly Uint8Array[]): Promise<TempFile> {
-    const file = await this.openTemp();
+    const file = await openTempBeside(this.path);
     try {
       await writeChunks(file.handle, chunks);
       await file.handle.sync();
     } catch (error) {
-      await discardFile(file);
-      throw error;
-    }
-    return file;
-  }
-
-  /** A new temp file beside the live one, with the live file's mode and owner. */
-  private async openTemp(): Promise<TempFile> {
-    const kept = await readKeptAttributes(this.path);
-    const path = getTempPath(this.path);
-    // The folder is made only when missing: each step is a round trip through a busy event loop.
-    const handle = await open(path, "w", NEW_FILE_MODE).catch(async (error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw error;
-      await mkdir(dirname(this.path), { recursive: true });
-      return open(path, "w", NEW_FILE_MODE);
-    });
-    const file = { path, handle, kept };
-    try {
-      await applyKeptAttributes(handle, kept);
-    } catch (error) {
-      await discardFile(file);
+      await discardTemp(file);
       throw error;
     }
     return file;
@@ -182,10 +160,4 @@ export class LiveJournalFile {
 
 function sameAttributes(a: NonNullable<KeptAttributes>, b: KeptAttributes): boolean {
   return b !== null && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid;
-}
-
-/** Closes and removes a temp file that will not be used. */
-async function discardFile(file: { path: string; handle: FileHandle }): Promise<void> {
-  await file.handle.close().catch(() => undefined);
-  await unlink(file.path).catch(() => undefined);
 }

@@ -8,7 +8,7 @@ let counter = 0;
  * A temp name in the target's own folder, so the final rename never crosses filesystems:
  * `.<name>.<pid>.<n>.tmp`, which the journal's start removes once its process is gone.
  */
-export function getTempPath(path: string): string {
+function getTempPath(path: string): string {
   counter = (counter + 1) % 1_000_000;
   return join(dirname(path), `.${basename(path)}.${process.pid}.${counter}.tmp`);
 }
@@ -40,32 +40,57 @@ function needsChown(kept: NonNullable<KeptAttributes>): boolean {
  * keeps the old one's mode and owner.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
-  const kept = await readKeptAttributes(path);
-  const tmp = getTempPath(path);
-  // The folder is made only when missing: each step is a round trip through a busy event loop.
-  const fh = await open(tmp, "w", NEW_FILE_MODE).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== "ENOENT") throw error;
-    await mkdir(dirname(path), { recursive: true });
-    return open(tmp, "w", NEW_FILE_MODE);
-  });
+  const tmp = await openTempBeside(path);
   try {
-    await applyKeptAttributes(fh, kept);
-    if (typeof data === "string" || data instanceof Uint8Array) await fh.writeFile(data);
-    else await writeChunks(fh, data);
-    await fh.sync();
+    if (typeof data === "string" || data instanceof Uint8Array) await tmp.handle.writeFile(data);
+    else await writeChunks(tmp.handle, data);
+    await tmp.handle.sync();
   } catch (error) {
-    await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
+    await discardTemp(tmp);
     throw error;
   }
-  await fh.close();
+  await tmp.handle.close();
   try {
-    await rename(tmp, path);
+    await rename(tmp.path, path);
   } catch (error) {
-    await unlink(tmp).catch(() => undefined);
+    await unlink(tmp.path).catch(() => undefined);
     throw error;
   }
   await syncDirectory(dirname(path));
+}
+
+/** A temp file beside its target, open for writing. */
+export interface TempFile {
+  path: string;
+  handle: FileHandle;
+  /** The mode and owner it was given (the target's then, or null for a new file). */
+  kept: KeptAttributes;
+}
+
+/** Opens a new temp file beside `path` (making the folder when missing) with the mode and owner of the file there. */
+export async function openTempBeside(path: string): Promise<TempFile> {
+  const kept = await readKeptAttributes(path);
+  const tmpPath = getTempPath(path);
+  // The folder is made only when missing: each step is a round trip through a busy event loop.
+  const handle = await open(tmpPath, "w", NEW_FILE_MODE).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+    await mkdir(dirname(path), { recursive: true });
+    return open(tmpPath, "w", NEW_FILE_MODE);
+  });
+  const tmp = { path: tmpPath, handle, kept };
+  try {
+    await applyKeptAttributes(handle, kept);
+  } catch (error) {
+    await discardTemp(tmp);
+    throw error;
+  }
+  return tmp;
+}
+
+/** Closes and removes a temp file that will not be used. */
+export async function discardTemp(tmp: { path: string; handle: FileHandle }): Promise<void> {
+  await tmp.handle.close().catch(() => undefined);
+  await unlink(tmp.path).catch(() => undefined);
 }
 
 /** Mode and owner of the file at `path`, null when there is none. */
