@@ -5,7 +5,11 @@
 // A matching record is sometimes followed by a pause (no line for `pauseMs`): its event can only be emitted by the
 // multiline grouper's idle flush, which measures that floor apart from the steady flow.
 //
+// --prefix names the folders (`lat-` by default): a run whose journal already holds another run's incidents (a
+// warm-up) gives its own records other names, or their keys fold into those incidents instead of opening new ones.
+//
 //   node bench/latency-writer.mjs FILE [--rate 1000] [--seconds 10] [--match-every 50] [--pause-every 40] [--pause-ms 300]
+//                                      [--prefix lat-]
 import { closeSync, openSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -19,6 +23,7 @@ const { values, positionals } = parseArgs({
     "match-every": { type: "string", default: "50" },
     "pause-every": { type: "string", default: "40" },
     "pause-ms": { type: "string", default: "300" },
+    prefix: { type: "string", default: "lat-" },
   },
 });
 const [file] = positionals;
@@ -67,7 +72,7 @@ for (let i = 0; i < totalRecords; ) {
     let record;
     let video = null;
     if (i % matchEvery === matchEvery - 1) {
-      video = `lat-${String(matches).padStart(6, "0")}`;
+      video = `${values.prefix}${String(matches).padStart(6, "0")}`;
       record = renderMatch(ts, video, matches);
       matches++;
       if (matches % pauseEvery === 0) pauseAfterThis = true;

@@ -109,8 +109,10 @@ const saved = join(ws.dir, "history.json");
 process.stderr.write(`writing a history of ${history} closed incidents…\n`);
 writeHistory(saved);
 process.stderr.write(`history: ${(statSync(saved).size / 1e6).toFixed(1)} MB; first run (moves what the policy says)…\n`);
-// First run: load the whole history, archive by policy; what it leaves is the steady state measured next.
-await measureLatency(ws, { rate: 200, seconds: 2, prepare: () => copyFileSync(saved, ws.journalPath) });
+// First run: load the whole history, archive by policy; what it leaves is the steady state measured next. Its
+// records are named apart (`lat-warmup-…`): the journal it leaves holds their incidents, and the measured run's
+// `lat-000000`… must open incidents of their own, not fold into those within their cooldown.
+await measureLatency(ws, { rate: 200, seconds: 2, prepare: () => copyFileSync(saved, ws.journalPath), prefix: "lat-warmup-" });
 copyFileSync(ws.journalPath, saved);
 const before = describeJournalFiles(ws);
 process.stderr.write(`after the first run: live ${(before.liveBytes / 1e6).toFixed(1)} MB, ${before.archiveFiles} archive file(s) ${(before.archiveBytes / 1e6).toFixed(1)} MB; measuring…\n`);

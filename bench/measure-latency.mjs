@@ -75,10 +75,11 @@ function watchJournal(journalPath) {
 /**
  * Runs the engine in follow mode on the workspace, appends `seconds` × `rate` records (every `matchEvery`-th
  * matching), and pairs the times. `prepare(ws)` runs on the reset workspace before the engine starts; with
- * `profileDir` the engine runs under `--cpu-prof` and writes its profile there. Resolves { toIncident, toJournal, idleFlush: {toIncident, toJournal}, lost,
+ * `profileDir` the engine runs under `--cpu-prof` and writes its profile there; `prefix` names the records' folders
+ * (the writer's --prefix). Resolves { toIncident, toJournal, idleFlush: {toIncident, toJournal}, lost,
  * writer: {lines, matches, seconds}, engine: {linesRead, …} }.
  */
-export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery = 50, prepare = null, profileDir = null } = {}) {
+export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery = 50, prepare = null, profileDir = null, prefix = "lat-" } = {}) {
   resetWorkspaceState(ws);
   prepare?.(ws); // e.g. a journal with a long history, before the engine loads it
   writeFileSync(ws.logPath, "");
@@ -98,12 +99,14 @@ export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery
   await isReady;
   if (engine.child.exitCode !== null) throw new Error(`engine child exited early: ${(await engineExit).stderr.slice(-2000)}`);
   const journal = watchJournal(ws.journalPath);
-  const writer = await runChild(process.execPath, [WRITER, ws.logPath, "--rate", String(rate), "--seconds", String(seconds), "--match-every", String(matchEvery)]).done;
+  const writer = await runChild(process.execPath, [WRITER, ws.logPath, "--rate", String(rate), "--seconds", String(seconds), "--match-every", String(matchEvery), "--prefix", prefix]).done;
   if (writer.code !== 0) throw new Error(`latency writer failed: ${writer.stderr.slice(-2000)}`);
   const written = parseLastJsonLine(writer.stdout);
   // Stragglers: the last record waits for the idle flush, then the coalesced journal write.
   const deadline = monoMs() + 3000;
-  while (monoMs() < deadline && Object.keys(journal.seenAtMs).length < written.matches) await new Promise((r) => setTimeout(r, 20));
+  // Only this run's records count: the journal may hold an earlier run's (named apart, see `prefix`).
+  const seenOfThisRun = () => Object.keys(written.appended).filter((video) => journal.seenAtMs[video] !== undefined).length;
+  while (monoMs() < deadline && seenOfThisRun() < written.matches) await new Promise((r) => setTimeout(r, 20));
   engine.child.stdin.write("stop\n");
   const engineResult = await engineExit;
   journal.stop();
