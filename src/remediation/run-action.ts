@@ -3,6 +3,7 @@ import { describeError, describeErrorInEnglish } from "../util/describe-error.js
 import { fillTemplate } from "../util/template.js";
 import type { RemediationContext } from "./remediation-context.js";
 import { getActionHandler } from "./actions/registry.js";
+import type { ActionHandler } from "./actions/action-handler.js";
 import { readTimeoutMs } from "./spec-options.js";
 import { ActionTimeoutError, CommandFailedError, RemediationAbortedError } from "./errors.js";
 import { formatArgv } from "../util/format-argv.js";
@@ -32,9 +33,12 @@ export interface ActionResult {
   cause?: unknown;
   dryRun?: boolean;
   freedBytes?: number;
-  /** The action may run once per incident and just did (see ActionHandler.once): later retries skip it. */
+  /**
+   * The action may run once per incident and just did, or was planned in a dry run (see ActionHandler.once): later
+   * retries skip it, and a dry run's plan says it once as the real run would do it once.
+   */
   once?: boolean;
-  /** See ActionEffect.summary and awaits. */
+  /** See ActionEffect.summary (a dry run's planned `accion`) and ActionHandler.awaits. */
   summary?: string;
   awaits?: string;
 }
@@ -66,7 +70,8 @@ export async function runAction(
     command = `${prefix}${planned.command}`;
     if (options.dryRun) {
       const durationMs = Math.round(now() - started);
-      return { ok: true, action: type, accion, command, durationMs, detalle: "no ejecutado (dry-run)", message: "not run (dry-run)", dryRun: true };
+      const once = handler.once ? { once: true, summary: accion, ...awaitsOf(handler) } : {};
+      return { ok: true, action: type, accion, command, durationMs, detalle: "no ejecutado (dry-run)", message: "not run (dry-run)", dryRun: true, ...once };
     }
     const timeoutMs = readTimeoutMs(spec, ctx.actionTimeoutMs);
     const effect = planned.ownsTimeout
@@ -84,7 +89,7 @@ export async function runAction(
       ...(effect.freedBytes !== undefined ? { freedBytes: effect.freedBytes } : {}),
       ...(handler.once ? { once: true } : {}),
       ...(effect.summary !== undefined ? { summary: effect.summary } : {}),
-      ...(effect.awaits !== undefined ? { awaits: effect.awaits } : {}),
+      ...awaitsOf(handler),
     };
   } catch (error) {
     const shortMessage = describeError(error);
@@ -105,6 +110,10 @@ export async function runAction(
       ...(options.dryRun ? { dryRun: true } : {}),
     };
   }
+}
+
+function awaitsOf(handler: ActionHandler): { awaits?: string } {
+  return handler.awaits !== undefined ? { awaits: handler.awaits } : {};
 }
 
 /** An fs action that hangs (a dead NFS mount) is abandoned at its timeout so the executor keeps serving others. */

@@ -99,7 +99,7 @@ describe("remediation during a catch-up waits on the log's time", () => {
     // The backlog's first line takes incident time two days back, after the first wait was armed on the wall clock.
     open(T0, "b.mp4");
     await wall.advanceToTimer(1000);
-    const retried = () => manager.get(id)!.transiciones.some((t) => t.intento === 1 && t.accion?.startsWith("[dry-run] rm"));
+    const retried = () => manager.get(id)!.transiciones.some((t) => t.intento === 1 && t.accion === "reintento 1/3");
     await waitFor(retried, "the first retry's attempt");
     // The second wait counts in the log's time: two seconds of it from the first retry, not two days.
     line(T0 + 3000, "Descargando video");

@@ -16,8 +16,6 @@ type ActionEffect = EffectNote & {
    * (`"archivo eliminado"`, `"el archivo ya no existía"`).
    */
   summary?: string;
-  /** What should come after it, said when it did not come (`"una nueva descarga"`). */
-  awaits?: string;
 };
 
 /** An action resolved and checked, ready to run: its text is known before anything is touched (and for dry-run). */
@@ -39,6 +37,8 @@ export interface ActionHandler {
    * what appears at its path is the new download, which a retry must not delete.
    */
   readonly once?: boolean;
+  /** What should come after it, said when it did not come (`"una nueva descarga"`). */
+  readonly awaits?: string;
   /** The main option, shown in messages when planning fails (`path`, `dir`, `command`). */
   readonly mainOption: string | null;
   plan(spec: ActionSpec, fields: Readonly<Record<string, string>>, ctx: RemediationContext): Promise<PlannedAction>;

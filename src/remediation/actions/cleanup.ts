@@ -25,6 +25,7 @@ import { refuseHardLink } from "../refuse-hard-link.js";
 export const cleanupAction: ActionHandler = {
   type: "cleanup",
   once: true,
+  awaits: "una nueva descarga",
   mainOption: "path",
   async plan(spec, fields, ctx) {
     const rawPath = readFilledString(spec, "path", fields);
@@ -37,20 +38,19 @@ export const cleanupAction: ActionHandler = {
       command: accion,
       async execute() {
         const checked = await checkRegularFile(target);
-        if (!checked) return { detalle: "ya no existía", message: "already gone", freedBytes: 0, summary: "el archivo ya no existía", awaits: AWAITS };
+        if (!checked) return { detalle: "ya no existía", message: "already gone", freedBytes: 0, summary: "el archivo ya no existía" };
         if (ctx.detectedAtMs !== null && checked.mtimeMs > ctx.detectedAtMs + NEWER_SLACK_MS) {
           return {
             detalle: "no se borra: el archivo cambió después del error (nueva descarga)",
             message: "not removed: the file changed after the error (a new download)",
             freedBytes: 0,
             summary: "el archivo ya había sido reemplazado",
-            awaits: AWAITS,
           };
         }
         if (!quarantine) {
           await unlink(target.absolute);
           const size = formatBytes(checked.size);
-          return { detalle: `${size} borrados`, message: `${size} removed`, freedBytes: checked.size, summary: "archivo eliminado", awaits: AWAITS };
+          return { detalle: `${size} borrados`, message: `${size} removed`, freedBytes: checked.size, summary: "archivo eliminado" };
         }
         await mkdir(quarantine.absolute, { recursive: true });
         const destination = await pickQuarantineName(quarantine.absolute, basename(target.absolute), ctx.clock.now());
@@ -60,15 +60,12 @@ export const cleanupAction: ActionHandler = {
           message: `moved to ${ctx.guard.displayPath(destination)} (${formatBytes(checked.size)})`,
           freedBytes: 0,
           summary: "archivo movido a cuarentena",
-          awaits: AWAITS,
         };
       },
     };
   },
 };
 
-/** What a cleared path waits for. */
-const AWAITS = "una nueva descarga";
 /**
  * A file whose mtime is this much after the detection is a new one. The slack covers coarse filesystem clocks
  * (the kernel stamps files with a clock that lags by up to a tick; some filesystems keep seconds).
