@@ -1,10 +1,8 @@
-import winston from "winston";
 import { formatLocalIsoTimestamp } from "./log-timestamp.js";
-import type { SecretMasker } from "../util/mask-secrets.js";
 import { escapeControlChars } from "../util/escape-control-chars.js";
 
-/** The fields of a log entry after the logger's own formats ran. */
-interface LogEntry {
+/** The fields of a log entry after redaction and its time stamp. */
+export interface LogEntry {
   level: string;
   message: unknown;
   timestamp?: string;
@@ -32,24 +30,8 @@ function stringifySafely(value: unknown): string {
   }
 }
 
-/** Redacts the message and every meta field of each entry; installed once on the logger, before any transport. */
-export const redactFormat = winston.format((info, options?: unknown) => {
-  const masker = (options as { masker?: SecretMasker } | undefined)?.masker;
-  if (!masker) return info;
-  for (const key of Object.keys(info)) {
-    if (key !== "level") (info as Record<string, unknown>)[key] = masker.maskValue(info[key]);
-  }
-  return info;
-});
-
-/** Stamps each entry once, local time with offset; transports render it their own way. */
-export const timestampFormat = winston.format((info) => {
-  info.timestamp = formatLocalIsoTimestamp();
-  return info;
-});
-
 /** `<time> <level> <message> {meta}`: the same layout on console and in monitor.log. */
-function renderLogLine(entry: LogEntry, options: { colors: boolean; shortTime: boolean }): string {
+export function renderLogLine(entry: LogEntry, options: { colors: boolean; shortTime: boolean }): string {
   const stamp = entry.timestamp ?? formatLocalIsoTimestamp();
   const time = options.shortTime ? stamp.slice(0, 23).replace("T", " ") : stamp;
   const meta: Record<string, unknown> = {};
@@ -61,9 +43,4 @@ function renderLogLine(entry: LogEntry, options: { colors: boolean; shortTime: b
   if (!options.colors) return `${time} ${level} ${message}${metaText}`;
   const color = LEVEL_COLORS[entry.level] ?? "";
   return `${DIM}${time}${RESET} ${color}${level}${RESET} ${message}${metaText ? `${DIM}${metaText}${RESET}` : ""}`;
-}
-
-/** A winston format that renders entries with `renderLogLine`. */
-export function createLineFormat(options: { colors: boolean; shortTime: boolean }): winston.Logform.Format {
-  return winston.format.printf((info) => renderLogLine(info as LogEntry, options));
 }

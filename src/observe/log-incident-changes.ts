@@ -21,6 +21,7 @@ export function logIncidentChanges(changes$: Observable<IncidentChange>, logger:
         logger.warn(`incidents: ${change.message}`);
         break;
       case "counted":
+        if (!logger.isLevelEnabled("verbose")) break;
         logger.verbose(`${change.rule.id}: ${change.count}/${change.needed} matches of ${change.key} (below threshold)`);
         break;
       case "opened": {
@@ -35,6 +36,7 @@ export function logIncidentChanges(changes$: Observable<IncidentChange>, logger:
         // The journal's `accion` and `detalle` are the admin's Spanish: the step is told by its English message.
         const inc = change.incident;
         const level = inc.estado === "fallido" ? "error" : inc.estado === "solucionado" ? "info" : "verbose";
+        if (!logger.isLevelEnabled(level)) break; // most steps, at the daemon's usual levels: no line built
         logger.log(level, `incident ${inc.id} ${inc.error_type} → ${inc.estado}${change.message ? `: ${change.message}` : ""}`);
         break;
       }

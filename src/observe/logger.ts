@@ -1,16 +1,21 @@
+import { EOL } from "node:os";
 import { join } from "node:path";
 import type { EventEmitter } from "node:events";
-import winston from "winston";
 import DailyRotateFile from "winston-daily-rotate-file";
-import { createLineFormat, redactFormat, timestampFormat } from "./log-format.js";
+import { renderLogLine, type LogEntry } from "./log-format.js";
+import { formatLocalIsoTimestamp } from "./log-timestamp.js";
 import { createSecretMasker, type SecretMasker } from "../util/mask-secrets.js";
 import type { LogLevel } from "./log-level.js";
 
 /**
- * vigia's logger: winston with a console transport and, for the daemon, `<log_dir>/monitor.log` rotated daily
- * (winston-daily-rotate-file, 7 days kept). Every message and meta field passes a redaction format first.
+ * vigia's logger: lines on a console stream and, for the daemon, `<log_dir>/monitor.log` rotated daily
+ * (winston-daily-rotate-file's transport, 7 days kept). Every message and meta field is redacted first.
  * Logging never throws and never crashes vigia: a log file that cannot be written is reported on stderr and
  * the console keeps working.
+ *
+ * An entry is redacted, stamped and rendered once per sink here, not through winston's stream of formats and
+ * transports (about 50 µs a line, most of a catch-up's logging); the file's lines of one turn of the event loop
+ * reach its transport as one write, so the rotator looks up the date once per turn, not once per line.
  */
 
 type LogMeta = Record<string, unknown>;
@@ -72,10 +77,17 @@ export interface FileLoggerOptions extends ConsoleLoggerOptions {
   onFileError?: (error: Error) => void;
 }
 
+/** The transport's own key of the rendered line (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for("message");
+
 interface Shared {
-  winston: winston.Logger;
   masker: SecretMasker;
-  console: winston.transport;
+  consoleStream: NodeJS.WritableStream;
+  consoleLevel: LogLevel;
+  consoleColors: boolean;
+  file: DailyRotateFile | null;
+  /** File lines rendered in this turn of the event loop, written together at its end. */
+  pendingFileLines: string[];
   fileLevel: LogLevel | null;
   filePath: string | null;
   fileError: Error | null;
@@ -105,26 +117,13 @@ function waitForEnd(emitter: EventEmitter, timeoutMs: number): Promise<void> {
 
 function buildShared(options: ConsoleLoggerOptions): Shared {
   const stream = options.consoleStream ?? process.stderr;
-  const masker = createSecretMasker();
-  const console = new winston.transports.Stream({
-    stream,
-    level: options.consoleLevel,
-    format: createLineFormat({ colors: shouldUseColors(stream, options.colors), shortTime: true }),
-  });
-  const logger = winston.createLogger({
-    levels: winston.config.npm.levels,
-    level: "debug",
-    exitOnError: false,
-    format: winston.format.combine(redactFormat({ masker }), timestampFormat()),
-    transports: [console],
-  });
-  // winston re-emits transport errors on the logger; without a listener that would throw. The file
-  // transport reports its own errors (attachFile); a broken console has nowhere to report to.
-  logger.on("error", () => undefined);
   return {
-    winston: logger,
-    masker,
-    console,
+    masker: createSecretMasker(),
+    consoleStream: stream,
+    consoleLevel: options.consoleLevel,
+    consoleColors: shouldUseColors(stream, options.colors),
+    file: null,
+    pendingFileLines: [],
     fileLevel: null,
     filePath: null,
     fileError: null,
@@ -162,7 +161,6 @@ function attachFile(shared: Shared, options: FileLoggerOptions): void {
       symlinkName: MONITOR_LOG_NAME,
       auditFile: join(options.auditDir, AUDIT_FILE_NAME),
       level: options.fileLevel ?? "info",
-      format: createLineFormat({ colors: false, shortTime: false }),
     });
   } catch (error) {
     // The rotator creates the folder synchronously in its constructor (ENOTDIR, EACCES, EROFS...).
@@ -178,7 +176,8 @@ function attachFile(shared: Shared, options: FileLoggerOptions): void {
   let streamClosed = false;
   logStream.on("close", () => (streamClosed = true));
   logStream.on("new", () => (streamClosed = false));
-  shared.winston.add(transport);
+  // Nothing is piped into the transport (lines are handed to log() directly): its errors are reported above.
+  shared.file = transport;
   shared.fileLevel = options.fileLevel ?? "info";
   shared.filePath = join(options.logDir, MONITOR_LOG_NAME);
   shared.finishFile = () => (streamClosed ? Promise.resolve() : waitForEnd(logStream, CLOSE_TIMEOUT_MS));
@@ -187,23 +186,54 @@ function attachFile(shared: Shared, options: FileLoggerOptions): void {
 function closeShared(shared: Shared): Promise<void> {
   if (shared.closing) return shared.closing;
   shared.closed = true;
+  writePendingFileLines(shared);
   const fileDone = shared.finishFile?.() ?? Promise.resolve();
-  const loggerDone = waitForEnd(shared.winston, CLOSE_TIMEOUT_MS);
-  shared.winston.end();
-  shared.closing = Promise.all([loggerDone, fileDone]).then(() => undefined);
+  try {
+    shared.file?.close?.();
+  } catch {
+    // a stream that already failed: finishFile does not wait for it
+  }
+  shared.closing = fileDone;
   return shared.closing;
+}
+
+/** Redacts, stamps and renders one entry, and hands it to each sink whose level lets it through. */
+function writeEntry(shared: Shared, level: LogLevel, message: string, baseMeta: LogMeta, meta: LogMeta | undefined): void {
+  const entry: LogEntry = { ...baseMeta, ...meta, level, message };
+  const fields = entry as Record<string, unknown>;
+  for (const key of Object.keys(fields)) if (key !== "level") fields[key] = shared.masker.maskValue(fields[key]);
+  entry.timestamp = formatLocalIsoTimestamp();
+  if (SEVERITY[level] <= SEVERITY[shared.consoleLevel]) {
+    shared.consoleStream.write(`${renderLogLine(entry, { colors: shared.consoleColors, shortTime: true })}${EOL}`);
+  }
+  if (shared.file && shared.fileLevel && SEVERITY[level] <= SEVERITY[shared.fileLevel]) {
+    if (shared.pendingFileLines.push(renderLogLine(entry, { colors: false, shortTime: false })) === 1) {
+      queueMicrotask(() => writePendingFileLines(shared));
+    }
+  }
+}
+
+/** The file's lines of this turn, as one write (the transport adds the last line's end). */
+function writePendingFileLines(shared: Shared): void {
+  if (shared.pendingFileLines.length === 0 || !shared.file) return;
+  const text = shared.pendingFileLines.join(EOL);
+  shared.pendingFileLines = [];
+  try {
+    shared.file.log?.({ level: "info", message: text, [MESSAGE]: text }, () => undefined);
+  } catch {
+    // a log call must never take vigia down; the transport reports its errors
+  }
 }
 
 function wrap(shared: Shared, baseMeta: LogMeta): VigiaLogger {
   const isLevelEnabled = (level: LogLevel): boolean => {
-    const consoleLevel = (shared.console.level ?? "info") as LogLevel;
-    const most = Math.max(SEVERITY[consoleLevel], shared.fileLevel ? SEVERITY[shared.fileLevel] : -1);
+    const most = Math.max(SEVERITY[shared.consoleLevel], shared.fileLevel ? SEVERITY[shared.fileLevel] : -1);
     return SEVERITY[level] <= most;
   };
   const log = (level: LogLevel, message: string, meta?: LogMeta): void => {
     if (shared.closed || !isLevelEnabled(level)) return;
     try {
-      shared.winston.log({ ...baseMeta, ...meta, level, message });
+      writeEntry(shared, level, message, baseMeta, meta);
     } catch {
       // a log call must never take vigia down
     }
@@ -221,7 +251,7 @@ function wrap(shared: Shared, baseMeta: LogMeta): VigiaLogger {
       shared.masker.addSecret(secret);
     },
     setConsoleLevel: (level) => {
-      shared.console.level = level;
+      shared.consoleLevel = level;
     },
     get filePath() {
       return shared.filePath;

@@ -181,6 +181,29 @@ describe("createLogger", () => {
     expect(consoleStream.text()).toContain("after the error");
   });
 
+  it("keeps every line of a burst whole and in order, each with its own level and time", async () => {
+    const { options, consoleStream } = makeOptions({ consoleLevel: "warn" });
+    const logger = createLogger(options);
+    for (let i = 0; i < 500; i++) {
+      if (i % 2 === 0) logger.warn(`burst ${i}`, { i });
+      else logger.info(`burst ${i}`);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    logger.error("after the burst");
+    await logger.close();
+
+    const lines = readMonitorLog().trimEnd().split("\n");
+    expect(lines).toHaveLength(501);
+    for (const line of lines) expect(line).toMatch(FILE_LINE);
+    for (let i = 0; i < 500; i++) {
+      expect(lines[i]!.endsWith(i % 2 === 0 ? ` warn    burst ${i} {"i":${i}}` : ` info    burst ${i}`)).toBe(true);
+    }
+    expect(lines[500]!.endsWith(" error   after the burst")).toBe(true);
+    const shown = consoleStream.text().trimEnd().split("\n");
+    expect(shown).toHaveLength(251);
+    expect(shown[1]!.endsWith(' warn    burst 2 {"i":2}')).toBe(true);
+  });
+
   it("drops calls after close, and close can be called twice", async () => {
     const { options } = makeOptions();
     const logger = createLogger(options);
