@@ -1,6 +1,5 @@
 import { catchError, EMPTY, merge, share, tap, type Observable } from "rxjs";
 import type { MultilineOperator } from "../events/group-multiline.js";
-import { maskLineSecrets } from "../events/mask-line-secrets.js";
 import { foldIntoIncidents } from "../incidents/fold-into-incidents.js";
 import type { IncidentChange } from "../incidents/incident-change.js";
 import type { IncidentInput } from "../incidents/incident-input.js";
@@ -16,11 +15,13 @@ import type { OutageKeys } from "./outage-keys.js";
 export interface PipelineStages {
   /** Sees every batch of lines as read (counts, the activity a silence check watches). */
   countLines(lines: SourceLine[]): void;
-  /** Masks configured secrets and credential-shaped text in every line before anything matches it. */
-  maskText(text: string): string;
   grouper: MultilineOperator;
   /** Sees every batch of events before matching: the worker hands back only the events downstream needs. */
   countEvents(events: LogEvent[]): void;
+  /**
+   * Masks secrets in every event before matching it (see RuleMatchWorkerOptions.maskSecrets) and hands back only
+   * the events downstream needs: nothing after it ever holds a secret of a line.
+   */
   matchWorker: RuleMatchWorker;
   outageKeys: OutageKeys;
   /** A check that should look at once: a log line reported the outage it watches. */
@@ -44,7 +45,7 @@ export interface Pipeline {
 }
 
 /**
- * `lines$ → maskLineSecrets → groupMultiline → matchRulesInWorker → correlateOutages → foldIntoIncidents`, with
+ * `lines$ → groupMultiline → matchRulesInWorker (secrets masked, then rules) → correlateOutages → foldIntoIncidents`, with
  * `checks$` (verdicts of periodic checks, a supervised process, vigia's own faults) folded into the same incidents.
  * Both outputs are shared: each stage runs once per batch however many subscribe.
  */
@@ -53,9 +54,8 @@ export function composePipeline(lines$: Observable<SourceLine[]>, checks$: Obser
   const matched$ = lines$.pipe(
     tap((lines) => {
       stages.countLines(lines);
-      count.groupIn += lines.length; // masking keeps every line
+      count.groupIn += lines.length;
     }),
-    maskLineSecrets((text) => stages.maskText(text)),
     stages.grouper,
     tap((events) => {
       for (const event of events) count.groupOut += event.lineCount;

@@ -131,7 +131,7 @@ export class Engine {
   private readonly grouper: MultilineOperator;
   /** Tells once per source declared without `multiline` that its lines hold Python tracebacks. */
   private readonly findSplitTracebacks: (lines: readonly SourceLine[]) => void;
-  /** Masks configured secrets and credential-shaped text in every line before it is matched. */
+  /** Masks configured secrets and credential-shaped text (the dashboard's texts; lines are masked by the matching worker). */
   private readonly maskLineText: (text: string) => string;
   private readonly activity: LineActivity = createLineActivity();
   private readonly executor: Executor;
@@ -220,6 +220,8 @@ export class Engine {
       // Of the unmatched events, the unknown-error store wants the errors; the lines that may close a held incident
       // are the worker's to see (the manager tells it their keys, onResolverWatch).
       forward: [ERROR_EVENT_HINT],
+      // Masked in the worker before the rules see them: what it hands back (matches, unknown errors) is masked.
+      maskSecrets: secrets,
     });
     const r = this.config.remediation;
     this.manager = new IncidentManager({
@@ -335,7 +337,6 @@ export class Engine {
         this.countLines(lines);
         this.findSplitTracebacks(lines);
       },
-      maskText: this.maskLineText,
       grouper: this.grouper,
       countEvents: (events) => {
         this.counts.events += events.length;

@@ -13,11 +13,17 @@ export function initialiseSourceSeries(metrics: VigiaMetrics, sources: readonly 
 /** Counts a batch of lines and their bytes per source: a file line's bytes in its file, else its UTF-8 text and a newline. */
 export function recordLinesRead(metrics: VigiaMetrics, lines: readonly SourceLine[]): void {
   const bySource = new Map<string, { lines: number; bytes: number }>();
+  // A batch nearly always comes from one source: the sum of the previous line is reused, one look-up per run.
+  let source: string | null = null;
+  let sum = { lines: 0, bytes: 0 };
   for (const line of lines) {
-    const sum = bySource.get(line.source) ?? { lines: 0, bytes: 0 };
+    if (line.source !== source) {
+      source = line.source;
+      sum = bySource.get(source) ?? { lines: 0, bytes: 0 };
+      bySource.set(source, sum);
+    }
     sum.lines += 1;
     sum.bytes += line.offset >= 0 && line.endOffset >= line.offset ? line.endOffset - line.offset : Buffer.byteLength(line.text) + 1;
-    bySource.set(line.source, sum);
   }
   for (const [source, sum] of bySource) {
     metrics.linesRead.inc({ source }, sum.lines);
@@ -28,7 +34,14 @@ export function recordLinesRead(metrics: VigiaMetrics, lines: readonly SourceLin
 /** Counts events (lines after multiline grouping) per source. */
 export function recordEvents(metrics: VigiaMetrics, events: readonly Pick<LogEvent, "source">[]): void {
   const bySource = new Map<string, number>();
-  for (const event of events) bySource.set(event.source, (bySource.get(event.source) ?? 0) + 1);
+  // Counted per run of one source (a batch is nearly always one run), not looked up per event.
+  let runStart = 0;
+  for (let i = 1; i <= events.length; i++) {
+    if (i < events.length && events[i]!.source === events[runStart]!.source) continue;
+    const source = events[runStart]!.source;
+    bySource.set(source, (bySource.get(source) ?? 0) + i - runStart);
+    runStart = i;
+  }
   for (const [source, n] of bySource) metrics.events.inc({ source }, n);
 }
 

@@ -47,9 +47,22 @@ export interface WorkerMatch {
 /**
  * The batch's matches, and `forwarded`: indexes of the unmatched events the main thread still needs (an event a
  * `resolve_on` of some rule may match, one a `forward` pattern matches, the batch's last event), in order; null
- * when every event is wanted.
+ * when every event is wanted. `masked`: the masked text of each event handed back (matched or forwarded) whose
+ * text masking changed, by index; null when none.
  */
-export type FromMatchWorker = { type: "matched"; id: number; matches: WorkerMatch[]; forwarded: Int32Array | null };
+export type FromMatchWorker = {
+  type: "matched";
+  id: number;
+  matches: WorkerMatch[];
+  forwarded: Int32Array | null;
+  masked: Array<[eventIndex: number, text: string]> | null;
+};
+
+/** What the worker is started with: the watchdog's shared progress, and the secrets to mask (null: no masking). */
+export interface MatchWorkerData {
+  progress: SharedArrayBuffer;
+  maskSecrets: string[] | null;
+}
 
 /**
  * Slots of the shared progress array the worker writes and the main thread's watchdog reads: which event

@@ -1,26 +1,32 @@
 /**
  * The matching worker thread: rules against batches of events, off the main thread, so that a regex that
  * runs away can be stopped (the main thread terminates this thread) instead of freezing tailing, journal
- * and /health. It only computes; every decision is the main thread's. It also tells the main thread which
- * unmatched events it needs at all, so that the other 95 % of a catch-up never cost it more than a count.
+ * and /health. It only computes; every decision is the main thread's. It masks secrets in every event before
+ * the rules see it (the events it hands back carry the masked text), and tells the main thread which unmatched
+ * events it needs at all, so that the other 95 % of a catch-up never cost it more than a count.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { CompiledRule, LogEvent } from "../types.js";
 import { compileResolveGate } from "../incidents/compile-resolve-on.js";
 import { ANY_LINE, namesWatchedToken, resolverWatchKey } from "../incidents/resolver-needle.js";
+import { createSecretMasker } from "../util/mask-secrets.js";
 import { acceptsSource, applyRule, createRuleMatcher, type RuleMatcher } from "./match-rules.js";
 import {
   PROGRESS_BUSY,
   PROGRESS_RULE,
   PROGRESS_SEQ,
   type FromMatchWorker,
+  type MatchWorkerData,
   type PackedEvents,
   type ResolverWatch,
   type ToMatchWorker,
   type WorkerMatch,
 } from "./match-worker-protocol.js";
 
-const progress = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
+const data = workerData as MatchWorkerData;
+const progress = new Int32Array(data.progress);
+/** Masks configured secrets and credential-shaped text; null when the main thread asked for no masking. */
+const maskText = data.maskSecrets === null ? null : createSecretMasker(data.maskSecrets).maskText;
 let rules: CompiledRule[] = [];
 /** The rules tested (disabled ones left out), with their index in `rules`. */
 let active: Array<{ rule: CompiledRule; index: number }> = [];
@@ -139,12 +145,16 @@ function matchBatch(id: number, firstSeq: number, packed: PackedEvents, isolateI
   const matches: WorkerMatch[] = [];
   const count = packed.lengths.length;
   const forwarded: number[] = [];
+  /** Masked texts by event index, of the events whose text masking changed (few: lines holding a credential). */
+  let maskedTexts: Map<number, string> | null = null;
   // One event object, refilled: the matcher reads `source` and `text` only and keeps nothing.
   const event = { source: "", text: "" } as LogEvent;
   let start = 0;
   for (let i = 0; i < count; i++) {
     const end = start + packed.lengths[i]!;
-    event.text = packed.text.slice(start, end);
+    const text = packed.text.slice(start, end);
+    event.text = maskText === null ? text : maskText(text);
+    if (event.text !== text) (maskedTexts ??= new Map()).set(i, event.text);
     event.source = packed.sources[packed.sourceOf[i]!]!;
     start = end;
     Atomics.store(progress, PROGRESS_RULE, -1);
@@ -161,7 +171,15 @@ function matchBatch(id: number, firstSeq: number, packed: PackedEvents, isolateI
     else if (wanted !== null && (i === count - 1 || isWanted(event.text) || mayResolve(event.text))) forwarded.push(i);
   }
   Atomics.store(progress, PROGRESS_BUSY, 0);
-  return { type: "matched", id, matches, forwarded: wanted === null ? null : Int32Array.from(forwarded) };
+  const masked = maskedTexts === null ? null : selectMasked(maskedTexts, matches, wanted === null ? null : forwarded);
+  return { type: "matched", id, matches, forwarded: wanted === null ? null : Int32Array.from(forwarded), masked };
+}
+
+/** The masked texts of the events handed back (every event when `forwarded` is null), by index. */
+function selectMasked(maskedTexts: Map<number, string>, matches: readonly WorkerMatch[], forwarded: readonly number[] | null): Array<[number, string]> | null {
+  const out: Array<[number, string]> = [];
+  for (const [i, text] of maskedTexts) if (forwarded === null || forwarded.includes(i) || matches.some((m) => m.eventIndex === i)) out.push([i, text]);
+  return out.length > 0 ? out : null;
 }
 
 parentPort!.on("message", (message: ToMatchWorker) => {

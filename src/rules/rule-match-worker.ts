@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { CompiledRule, LogEvent, MatchedBatch, RuleMatch } from "../types.js";
 import { resolveWorkerScript } from "../util/resolve-worker-script.js";
 import { systemClock, unrefTimer, type Clock, type TimerHandle } from "../util/clock.js";
+import { createSecretMasker } from "../util/mask-secrets.js";
 import { compileResolveGate } from "../incidents/compile-resolve-on.js";
 import { ANY_LINE, namesWatchedToken, resolverWatchKey } from "../incidents/resolver-needle.js";
 import {
@@ -10,6 +11,7 @@ import {
   PROGRESS_SEQ,
   PROGRESS_SLOTS,
   type FromMatchWorker,
+  type MatchWorkerData,
   type PackedEvents,
   type ResolverWatch,
   type ToMatchWorker,
@@ -38,6 +40,13 @@ export interface RuleMatchWorkerOptions {
    * thread a million events.
    */
   forward?: readonly RegExp[];
+  /**
+   * Secrets to mask (with every credential-shaped string, see createSecretMasker) in each event before the rules
+   * see it: the events handed back carry the masked text, so nothing downstream (journal, alerts, unknown errors)
+   * ever holds one. The masking runs in the worker, beside the matching; the main thread masks only the events it
+   * hands on without the worker's answer (a batch given up after crashes, a batch after close). Default: no masking.
+   */
+  maskSecrets?: readonly string[];
   /** The watchdog's looks and the budget's time. Default systemClock. */
   clock?: Clock;
 }
@@ -80,6 +89,9 @@ export class RuleMatchWorker {
   private readonly onWorkerError: RuleMatchWorkerOptions["onWorkerError"];
   private readonly forward: RegExp[] | null;
   private readonly clock: Clock;
+  private readonly maskSecrets: string[] | null;
+  /** The same masking as the worker's, for the events handed on without its answer. */
+  private readonly maskText: ((text: string) => string) | null;
   private readonly progressBuffer = new SharedArrayBuffer(4 * PROGRESS_SLOTS);
   private readonly progress = new Int32Array(this.progressBuffer);
   private worker: Worker | null = null;
@@ -121,6 +133,8 @@ export class RuleMatchWorker {
     // `g` and `y` would make test() remember where it stopped.
     this.forward = options.forward ? options.forward.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, ""))) : null;
     this.clock = options.clock ?? systemClock;
+    this.maskSecrets = options.maskSecrets ? [...options.maskSecrets] : null;
+    this.maskText = this.maskSecrets ? createSecretMasker(this.maskSecrets).maskText : null;
   }
 
   /** The rules for batches submitted from now on (batches already submitted keep theirs). */
@@ -158,7 +172,7 @@ export class RuleMatchWorker {
   /** Matches a batch; resolves in submission order. */
   match(events: readonly LogEvent[]): Promise<MatchedBatch> {
     if (events.length === 0) return Promise.resolve({ events: [], matches: [], eventCount: 0 });
-    if (this.closed) return Promise.resolve({ events: [...events], matches: [], eventCount: events.length });
+    if (this.closed) return Promise.resolve({ events: this.maskEvents(events), matches: [], eventCount: events.length });
     return new Promise((resolve) => {
       const batch: PendingBatch = {
         id: this.nextId++,
@@ -203,7 +217,7 @@ export class RuleMatchWorker {
     this.closed = true;
     this.stopWatchdog();
     for (const wake of this.capacityWaiters.splice(0)) wake();
-    for (const batch of this.queue.splice(0)) batch.resolve({ events: batch.events, matches: [], eventCount: batch.events.length });
+    for (const batch of this.queue.splice(0)) batch.resolve({ events: this.maskEvents(batch.events), matches: [], eventCount: batch.events.length });
     const worker = this.worker;
     this.worker = null;
     await worker?.terminate();
@@ -247,7 +261,8 @@ export class RuleMatchWorker {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     Atomics.store(this.progress, PROGRESS_BUSY, 0);
-    const worker = new Worker(resolveWorkerScript(import.meta.url, "match-worker"), { workerData: { progress: this.progressBuffer } });
+    const workerData: MatchWorkerData = { progress: this.progressBuffer, maskSecrets: this.maskSecrets };
+    const worker = new Worker(resolveWorkerScript(import.meta.url, "match-worker"), { workerData });
     worker.on("message", (message: FromMatchWorker) => {
       if (worker === this.worker) this.onReply(message);
     });
@@ -267,6 +282,7 @@ export class RuleMatchWorker {
     if (at < 0) return;
     const [batch] = this.queue.splice(at, 1);
     this.noteAnswered(batch!);
+    for (const [i, text] of message.masked ?? []) batch!.events[i] = { ...batch!.events[i]!, text };
     const matches: RuleMatch[] = message.matches.map((m) => ({
       rule: batch!.rules[m.ruleIndex]!,
       event: batch!.events[m.eventIndex]!,
@@ -305,6 +321,8 @@ export class RuleMatchWorker {
       if (named) added.push(i);
     });
     if (added.length === 0) return forwarded;
+    // Matched on the main thread, so masked here: only the worker's answer carries masked texts.
+    for (const i of added) batch.events[i] = this.maskEvent(batch.events[i]!);
     return Int32Array.from([...forwarded, ...added].sort((a, b) => a - b));
   }
 
@@ -316,7 +334,7 @@ export class RuleMatchWorker {
     if (first && ++first.crashes >= MAX_CRASHES_PER_BATCH) {
       this.queue.shift();
       this.noteAnswered(first);
-      first.resolve({ events: first.events, matches: [], eventCount: first.events.length });
+      first.resolve({ events: this.maskEvents(first.events), matches: [], eventCount: first.events.length });
     }
     this.resendQueue();
   }
@@ -374,9 +392,19 @@ export class RuleMatchWorker {
   }
 
   private disable(rule: CompiledRule, event: LogEvent): void {
-    const disabled: DisabledRule = { rule, event, budgetMs: this.budgetMs, atMs: this.clock.now() };
+    const disabled: DisabledRule = { rule, event: this.maskEvent(event), budgetMs: this.budgetMs, atMs: this.clock.now() };
     this.disabled.set(describeRuleContent(rule), disabled);
     this.onRuleDisabled?.(disabled);
+  }
+
+  /** The events with their secrets masked, for those handed on without the worker's answer. */
+  private maskEvents(events: readonly LogEvent[]): LogEvent[] {
+    return events.map((event) => this.maskEvent(event));
+  }
+
+  private maskEvent(event: LogEvent): LogEvent {
+    const text = this.maskText === null ? event.text : this.maskText(event.text);
+    return text === event.text ? event : { ...event, text };
   }
 
   private discardWorker(): void {
@@ -439,11 +467,19 @@ function selectEvents(events: readonly LogEvent[], matches: readonly { eventInde
 
 function findFirstOffsets(events: readonly LogEvent[]): Map<string, number> {
   const first = new Map<string, number>();
+  // The lowest offset of the current run of one file, kept aside: a batch is nearly always one run.
+  let fileId: string | null = null;
+  let lowest = Infinity;
   for (const e of events) {
     if (e.offset < 0) continue;
-    const seen = first.get(e.fileId);
-    if (seen === undefined || e.offset < seen) first.set(e.fileId, e.offset);
+    if (e.fileId !== fileId) {
+      if (fileId !== null) first.set(fileId, lowest);
+      fileId = e.fileId;
+      lowest = first.get(fileId) ?? Infinity;
+    }
+    if (e.offset < lowest) lowest = e.offset;
   }
+  if (fileId !== null) first.set(fileId, lowest);
   return first;
 }
 

@@ -69,7 +69,7 @@ describe("the composed pipeline", () => {
     const scheduler = new VirtualTimeScheduler();
     scheduler.frame = T0;
     const logger = createConsoleLogger({ consoleLevel: "error" });
-    const matchWorker = new RuleMatchWorker({ budgetMs: 60_000 });
+    const matchWorker = new RuleMatchWorker({ budgetMs: 60_000, maskSecrets: [TOKEN] });
     matchWorker.setRules([missingFolder]);
     const manager = new IncidentManager({ clock: clockOn(scheduler), sweepIntervalMs: 0 }); // flush() runs the clock dry: no endless timer on it
     const executor = createExecutor({ allowedRoots: ["modelos"], baseDir, logger });
@@ -79,7 +79,6 @@ describe("the composed pipeline", () => {
     const checks$ = new Subject<IncidentInput>();
     const { matched$, changes$, countStages } = composePipeline(lines$, checks$, {
       countLines: () => undefined,
-      maskText: (text) => text.replaceAll(TOKEN, "***"),
       grouper: groupMultiline({ startPatterns: new Map([["bot", /^\d{4}-\d{2}-\d{2} /]]), flushIdleMs: FLUSH_IDLE_MS }, clockOn(scheduler)),
       countEvents: () => undefined,
       matchWorker,
@@ -167,7 +166,6 @@ describe("the composed pipeline's stages, as /health and the heartbeat judge the
     const lines$ = new Subject<SourceLine[]>();
     const { matched$, changes$, countStages } = composePipeline(lines$, new Subject<IncidentInput>(), {
       countLines: () => undefined,
-      maskText: (text) => text,
       grouper: groupMultiline({ startPatterns: new Map() }),
       countEvents: () => undefined,
       matchWorker,

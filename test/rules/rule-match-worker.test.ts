@@ -123,6 +123,43 @@ describe("RuleMatchWorker", () => {
     ]);
   });
 
+  it("with maskSecrets, masks each event before the rules see it: captures, keys and the events handed back hold no secret", async () => {
+    const sendFailed = makeRule({ id: "envio_fallido", match: /request to (?<url>\S+) failed/ });
+    worker = new RuleMatchWorker({ budgetMs: 60_000, forward: [/\bERROR\b/], maskSecrets: ["ABCDEF_secret_123"] });
+    worker.setRules([sendFailed]);
+    const events = [
+      makeEvent("WARNING request to https://api.telegram.org/bot123456:ABCDEF_secret_123/getMe failed"),
+      makeEvent("INFO clave ABCDEF_secret_123 en una línea que nadie quiere"),
+      makeEvent("ERROR otro bot 7012345678:AAE-abcdefghijklmnopqrstuvwxyz_01234 rechazado"),
+      makeEvent("ERROR sin secretos"),
+      makeEvent("INFO la última, password=hunter22"),
+    ];
+    const texts = events.map((e) => e.text);
+    const out = await worker.match(events);
+    expect(out.matches.map((m) => [m.event.text, m.fields, m.key])).toEqual([
+      ["WARNING request to https://api.telegram.org/bot123456:***/getMe failed", { url: "https://api.telegram.org/bot123456:***/getMe" }, "envio_fallido:url=https://api.telegram.org/bot123456:***/getMe"],
+    ]);
+    expect(out.events.map((e) => e.text)).toEqual([
+      "WARNING request to https://api.telegram.org/bot123456:***/getMe failed",
+      "ERROR otro bot *** rechazado",
+      "ERROR sin secretos",
+      "INFO la última, password=***",
+    ]);
+    expect(out.eventCount).toBe(5);
+    // A clean event comes back as the main thread's own object; the events given are never modified.
+    expect(out.events[2]).toBe(events[3]);
+    expect(events.map((e) => e.text)).toEqual(texts);
+  });
+
+  it("with maskSecrets, masks on the main thread the events it hands on without the worker (after close)", async () => {
+    worker = new RuleMatchWorker({ budgetMs: 60_000, maskSecrets: ["ABCDEF_secret_123"] });
+    worker.setRules([makeRule({ id: "x", match: /x/ })]);
+    await worker.close();
+    const out = await worker.match([makeEvent("ERROR token ABCDEF_secret_123 x"), makeEvent("INFO ok")]);
+    expect(out.events.map((e) => e.text)).toEqual(["ERROR token *** x", "INFO ok"]);
+    expect(out.matches).toEqual([]);
+  });
+
   it("disables a rule that keeps one event busy past the budget; the event goes on through the other rules and later events are matched", async () => {
     // Nested bounded repetition: minutes of backtracking on the 11-byte line (the load-time check refuses
     // it; here it is handed to the worker directly, as a rule the check could not judge would be).
