@@ -146,8 +146,9 @@ if (mode === "catchup") {
   clearInterval(sampler);
   const rssAtEndBytes = process.memoryUsage.rss();
   const idle = await measureIdleRss(Number(process.env.BENCH_IDLE_SECONDS ?? 0));
-  const matchesByRule = await readMatchesByRule();
   const report = await engine.stop();
+  // After the stop: when the last byte is read, the last events may still be on their way through the rules.
+  const matchesByRule = await readMatchesByRule();
   const stoppedMs = monoMs();
   await logger.close();
   const journal = JSON.parse(readFileSync(config.journalPath, "utf8"));

@@ -109,12 +109,24 @@ function countLines(text) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { parseArgs } = await import("node:util");
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { lines: { type: "string" }, bytes: { type: "string" }, seed: { type: "string" }, videos: { type: "string" } },
-  });
+  const usage = "usage: node bench/generate-bot-log.mjs OUT [--lines N | --bytes N] [--seed N] [--videos N]\n";
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { lines: { type: "string" }, bytes: { type: "string" }, seed: { type: "string" }, videos: { type: "string" }, help: { type: "boolean" } },
+    });
+  } catch (error) {
+    process.stderr.write(`${error.message}\n${usage}`);
+    process.exit(2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
   if (positionals.length !== 1) {
-    process.stderr.write("usage: node bench/generate-bot-log.mjs OUT [--lines N | --bytes N] [--seed N] [--videos N]\n");
+    process.stderr.write(usage);
     process.exit(2);
   }
   const started = performance.now();

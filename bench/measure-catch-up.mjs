@@ -18,7 +18,8 @@ export function resetWorkspaceState(ws) {
 /**
  * Catch-up of the whole log in a fresh child. With `profileDir`, the child runs under `--cpu-prof` and the paths of
  * the main thread's profile and the matching worker's are returned as `profilePath` and `workerProfilePath`. With `idleSeconds`, the child waits that long after the catch-up and reports its
- * RSS then (`idle`), before it stops. Resolves the child's report plus `wallMs` (process start to exit).
+ * RSS then (`idle`), before it stops. Resolves the child's report plus `wallMs` (process start to exit) and `command`
+ * (what ran, for the report).
  */
 export async function measureCatchUp(ws, { profileDir = null, idleSeconds = 0 } = {}) {
   resetWorkspaceState(ws);
@@ -38,5 +39,7 @@ export async function measureCatchUp(ws, { profileDir = null, idleSeconds = 0 } 
     const worker = profiles.find((f) => f !== main && readFileSync(join(profileDir, f), "utf8").includes("/rules/match-worker.js"));
     workerProfilePath = worker ? join(profileDir, worker) : null;
   }
-  return { ...report, wallMs: result.wallMs, profilePath, workerProfilePath };
+  const idle = idleSeconds > 0 ? `BENCH_IDLE_SECONDS=${idleSeconds} ` : "";
+  const command = `${idle}node bench/engine-child.mjs catchup WORKSPACE (the Engine as vigia run --from-start --dry-run starts it, in a process of its own)`;
+  return { ...report, wallMs: result.wallMs, profilePath, workerProfilePath, command };
 }

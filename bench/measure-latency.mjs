@@ -76,7 +76,7 @@ function watchJournal(journalPath) {
  * Runs the engine in follow mode on the workspace, appends `seconds` × `rate` records (every `matchEvery`-th
  * matching), and pairs the times. `prepare(ws)` runs on the reset workspace before the engine starts; with
  * `profileDir` the engine runs under `--cpu-prof` and writes its profile there; `prefix` names the records' folders
- * (the writer's --prefix). Resolves { toIncident, toJournal, idleFlush: {toIncident, toJournal}, lost,
+ * (the writer's --prefix). Resolves { command, toIncident, toJournal, idleFlush: {toIncident, toJournal}, lost,
  * writer: {lines, matches, seconds}, engine: {linesRead, …} }.
  */
 export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery = 50, prepare = null, profileDir = null, prefix = "lat-" } = {}) {
@@ -99,7 +99,8 @@ export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery
   await isReady;
   if (engine.child.exitCode !== null) throw new Error(`engine child exited early: ${(await engineExit).stderr.slice(-2000)}`);
   const journal = watchJournal(ws.journalPath);
-  const writer = await runChild(process.execPath, [WRITER, ws.logPath, "--rate", String(rate), "--seconds", String(seconds), "--match-every", String(matchEvery), "--prefix", prefix]).done;
+  const writerArgs = ["--rate", String(rate), "--seconds", String(seconds), "--match-every", String(matchEvery), "--prefix", prefix];
+  const writer = await runChild(process.execPath, [WRITER, ws.logPath, ...writerArgs]).done;
   if (writer.code !== 0) throw new Error(`latency writer failed: ${writer.stderr.slice(-2000)}`);
   const written = parseLastJsonLine(writer.stdout);
   // Stragglers: the last record waits for the idle flush, then the coalesced journal write.
@@ -126,6 +127,7 @@ export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery
     if (journalMs !== undefined && openedMs !== undefined) bucket.incJour.push(journalMs - openedMs);
   }
   return {
+    command: `node bench/engine-child.mjs follow WORKSPACE, and node bench/latency-writer.mjs FILE ${writerArgs.join(" ")}`,
     rate,
     seconds,
     writer: { lines: written.lines, matches: written.matches, seconds: written.seconds },

@@ -25,6 +25,6 @@ export async function measureTestRules(ws) {
     matched: Number(totals[3]),
     byRule,
     peakRssBytes: r.peakRssBytes,
-    command: "vigia test-rules FILE --config WORKSPACE/vigia.config.yaml",
+    command: "vigia test-rules FILE --config WORKSPACE/vigia.config.yaml (through bench/cli-child.mjs: the CLI of the dist/ measured)",
   };
 }

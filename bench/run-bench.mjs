@@ -3,7 +3,7 @@
 // vigia's full catch-up, SEC, fail2ban-regex; as lines/s and as ratios to grep), detection latency on a followed
 // file, RSS through a large log. Prints figures and which targets are met; never fails the
 // build (exit 0 whatever the figures). Options: node bench/run-bench.mjs --help
-import { cpus, release, totalmem } from "node:os";
+import { cpus, loadavg, release, totalmem } from "node:os";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -87,6 +87,10 @@ const settings = {
 };
 
 const out = (text = "") => process.stdout.write(`${text}\n`);
+/** The 1-minute load average now: on a shared machine every figure is read next to it. */
+const loadNow = () => loadavg()[0];
+/** `load 9.1 → 7.3`: the 1-minute load average when a measurement started and when it ended. */
+const formatLoad = (fromLoad, toLoad) => `load ${fromLoad.toFixed(1)} → ${toLoad.toFixed(1)}`;
 const step = (text) => process.stderr.write(`… ${text}\n`);
 const figures = { settings, machine: describeMachine() };
 const root = mkdtempSync(join(tmpdir(), "vigia-bench-"));
@@ -105,6 +109,7 @@ process.exit(0);
 async function main() {
   out(`vigia benchmark — ${new Date().toISOString()}`);
   out(`machine: ${figures.machine.cpu} × ${figures.machine.cores}, ${formatMB(totalmem())} RAM, Linux ${release()}, Node ${process.version}`);
+  out(`load average (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(2)).join(", ")} on ${figures.machine.cores} cores`);
   if (!opts["no-build"]) out(`dist/: ${ensureBuild()}`);
   const { loadRules } = await import(pathToFileURL(join(DIST, "rules", "load-rules.js")).href);
   const { createRuleMatcher } = await import(pathToFileURL(join(DIST, "rules", "match-rules.js")).href);
@@ -124,6 +129,7 @@ async function main() {
   figures.log = { lines: log.lines, records: log.events, bytes: log.bytes, matchingRecords: truth.events, keys: log.keys.size };
 
   const rounds = [];
+  const throughputLoad = { from: loadNow() };
   for (let round = 1; round <= settings.rounds; round++) {
     const suffix = settings.rounds > 1 ? ` (round ${round}/${settings.rounds})` : "";
     step(`grep${suffix}`);
@@ -138,8 +144,9 @@ async function main() {
   const sec = opts["skip-sec"] ? { skipped: "--skip-sec" } : await measureSec(ws.logPath, join(ws.dir, "sec.conf"));
   step(opts["skip-fail2ban"] ? "fail2ban-regex skipped" : "fail2ban-regex (slow: about 40 000 lines/s)");
   const f2b = opts["skip-fail2ban"] ? { skipped: "--skip-fail2ban" } : await measureFail2ban(ws.logPath, rules);
-  figures.throughput = { rounds: rounds.map((r) => ({ ...r, vigia: withoutSamples(r.vigia) })), sec, fail2ban: f2b };
-  const summary = printThroughput(log, truth, rounds, sec, f2b);
+  throughputLoad.to = loadNow();
+  figures.throughput = { rounds: rounds.map((r) => ({ ...r, vigia: withoutSamples(r.vigia) })), sec, fail2ban: f2b, load: throughputLoad };
+  const summary = printThroughput(log, truth, rounds, sec, f2b, { ws, load: throughputLoad });
   figures.throughput.summary = summary;
 
   if (opts.profile) {
@@ -157,9 +164,11 @@ async function main() {
     step(`latency: ${settings.latencySeconds} s at ${settings.rate} lines/s`);
     const lws = prepareWorkspace({ parent: root });
     try {
+      const load = { from: loadNow() };
       latency = await measureLatency(lws, { rate: settings.rate, seconds: settings.latencySeconds });
-      figures.latency = latency;
-      printLatency(latency);
+      load.to = loadNow();
+      figures.latency = { ...latency, load };
+      printLatency(latency, load, lws);
     } catch (error) {
       out(`\nlatency: failed: ${error.message}`);
     }
@@ -174,12 +183,14 @@ async function main() {
     rmSync(ws.dir, { recursive: true, force: true }); // room on small disks
     step(`memory: catch-up of ${formatInt(big.lines)} lines`);
     try {
+      const load = { from: loadNow() };
       memory = await measureCatchUp(mws, { idleSeconds: settings.idleSeconds });
+      memory.load = { ...load, to: loadNow() };
       memory.logBytes = big.bytes;
       memory.logLines = big.lines;
       figures.memory = withoutSamples(memory);
       figures.memory.rssByProgress = sampleByProgress(memory.rssSamples, big.bytes);
-      printMemory(memory, big);
+      printMemory(memory, big, mws);
     } catch (error) {
       out(`\nmemory: failed: ${error.message}`);
     }
@@ -233,7 +244,7 @@ function median(values) {
  * The side-by-side table (one row per tool, the last round; SEC and fail2ban-regex once), the ratios of every round
  * and their spread, and the counts checked against the truth. Returns the medians the targets are judged on.
  */
-function printThroughput(log, truth, rounds, sec, f2b) {
+function printThroughput(log, truth, rounds, sec, f2b, { ws, load }) {
   const last = rounds.at(-1);
   const grepLps = (r) => (r.grep.skipped ? null : rate(log.lines, r.grep.wallMs));
   const testRulesLps = (r) => (r.testRules.skipped ? null : rate(r.testRules.lines, r.testRules.ownMs));
@@ -253,14 +264,24 @@ function printThroughput(log, truth, rounds, sec, f2b) {
   rows.push(row("vigia test-rules (rules alone)", last.testRules, testRulesLps(last), last.testRules.ownMs, last.testRules.matched, truth.events, "events"));
   if (!last.testRules.skipped) rows.push(["  same, process wall", formatSeconds(last.testRules.wallMs), formatInt(rate(log.lines, last.testRules.wallMs)), vsGrep(rate(log.lines, last.testRules.wallMs)), mb(last.testRules.wallMs), "", "", "", ""]);
   const v = last.vigia;
-  rows.push(row("vigia run --from-start --dry-run (catch-up)", v, catchUpLps(last), v.catchUpMs, v.matches, truth.events, "events"));
+  rows.push(row("vigia catch-up (Engine, --from-start, dry-run)", v, catchUpLps(last), v.catchUpMs, v.matches, truth.events, "events"));
   rows.push(["  same, process wall", formatSeconds(v.wallMs), formatInt(rate(log.lines, v.wallMs)), vsGrep(rate(log.lines, v.wallMs)), mb(v.wallMs), "", formatInt(v.incidents), formatInt(log.keys.size), "incidents / keys"]);
   rows.push(row("SEC, 6 Single rules (the seed's patterns)", sec, rate(log.lines, sec.wallMs), sec.wallMs, sec.matchedLines, truth.secLines, "lines"));
   rows.push(row("fail2ban-regex, the six patterns", f2b, rate(log.lines, f2b.wallMs), f2b.wallMs, f2b.matchedLines, truth.fail2banLines, "lines"));
   out("");
-  out(`Throughput — one file: ${formatInt(log.lines)} lines, ${formatMB(log.bytes)}${rounds.length > 1 ? ` (table: round ${rounds.length} of ${rounds.length}; × grep against the median grep of the run)` : ""}`);
+  out(`Throughput — one file: ${formatInt(log.lines)} lines, ${formatMB(log.bytes)}${rounds.length > 1 ? ` (table: round ${rounds.length} of ${rounds.length}; × grep against the median grep of the run)` : ""}, ${formatLoad(load.from, load.to)}`);
   out(formatTable(rows));
   for (const line of skipped) out(`skipped: ${line}`);
+  out("");
+  out(`Commands (FILE = ${ws.logPath}, WORKSPACE = ${ws.dir}; --keep keeps them, --json FILE writes each command out whole):`);
+  const commands = [
+    ["grep", last.grep],
+    ["test-rules", last.testRules],
+    ["catch-up", v],
+    ["SEC", sec],
+    ["fail2ban-regex", f2b],
+  ].filter(([, r]) => !r.skipped && r.command);
+  out(formatTable(commands.map(([name, r]) => [`  ${name}`, r.command])));
   if (rounds.length > 1) {
     out("");
     out("Rounds (grep, test-rules and catch-up back to back; the spread is the machine's noise):");
@@ -315,9 +336,9 @@ function printThroughput(log, truth, rounds, sec, f2b) {
   return { grepLinesPerSecond: medianGrep, testRulesLinesPerSecond: medianTestRules, catchUpLinesPerSecond: medianCatchUp, secLinesPerSecond: secLps, fail2banLinesPerSecond: f2bLps, journalBytes: v.journalBytes, peakRssBytes: v.peakRssBytes };
 }
 
-function printLatency(l) {
+function printLatency(l, load, ws) {
   out("");
-  out(`Detection latency — ${l.writer.matches} matching records in ${formatInt(l.writer.lines)} lines appended at ${l.rate} lines/s for ${l.writer.seconds.toFixed(1)} s`);
+  out(`Detection latency — ${l.writer.matches} matching records in ${formatInt(l.writer.lines)} lines appended at ${l.rate} lines/s for ${l.writer.seconds.toFixed(1)} s, ${formatLoad(load.from, load.to)}`);
   const row = (name, s) => [name, formatMs(s.p50), formatMs(s.p95), formatMs(s.p99), formatMs(s.max), String(s.count)];
   out(
     formatTable([
@@ -330,12 +351,13 @@ function printLatency(l) {
   );
   out("The last two rows measure the multiline grouper's floor: a start line is held until the next start line or");
   out("`multiline.flush_ms` (default 100 ms) without lines; a record followed by silence waits for that idle flush.");
+  out(`command: ${l.command} (WORKSPACE = ${ws.dir}, FILE = WORKSPACE/logs/bot_central.log)`);
   if (l.lost > 0) out(`LOST: ${l.lost} matching records never opened an incident`);
 }
 
-function printMemory(m, big) {
+function printMemory(m, big, ws) {
   out("");
-  out(`Memory — catch-up of ${formatMB(big.bytes)} (${formatInt(big.lines)} lines) in ${formatSeconds(m.catchUpMs)} (${formatInt(m.linesRead / (m.catchUpMs / 1000))} lines/s)`);
+  out(`Memory — catch-up of ${formatMB(big.bytes)} (${formatInt(big.lines)} lines) in ${formatSeconds(m.catchUpMs)} (${formatInt(m.linesRead / (m.catchUpMs / 1000))} lines/s), ${formatLoad(m.load.from, m.load.to)}`);
   const points = sampleByProgress(m.rssSamples, big.bytes);
   out(formatTable([["progress", ...points.map((p) => `${p.percent} %`)], ["RSS", ...points.map((p) => formatMB(p.rssBytes))]]));
   out(`peak RSS (VmHWM) ${formatMB(m.peakRssBytes)}, RSS at end of catch-up ${formatMB(m.rssAtEndBytes)}; ${formatInt(m.incidents)} incidents, journal ${formatMB(m.journalBytes)}`);
@@ -343,6 +365,8 @@ function printMemory(m, big) {
     const h = m.idle.held;
     out(`idle: RSS ${formatMB(m.idle.rssBytes)} (heap ${formatMB(m.idle.heapUsedBytes)}) after ${m.idle.seconds} s without input; the manager then held ${formatInt(h?.incidents)} incidents, ${formatInt(h?.open)} of them open`);
   }
+  const alone = `node bench/measure-memory.mjs --bytes ${settings.memoryBytes} --videos ${settings.memoryVideos} --error-scale ${settings.memoryErrorScale} --seed ${settings.seed + 1} --idle-seconds ${settings.idleSeconds}`;
+  out(`command: ${m.command}, WORKSPACE = ${ws.dir}, on a generated log of ${formatInt(big.bytes)} bytes (${alone} does the same alone)`);
 }
 
 /** RSS at 0, 25, 50, 75 and 100 % of the bytes read. */
@@ -361,7 +385,8 @@ function printTargets(summary, latency, memory) {
   const lps = (x) => `${formatInt(x)} lines/s (${formatRatio(summary.grepLinesPerSecond && x ? x / summary.grepLinesPerSecond : null)} grep)`;
   const met = (x, goal) => (x === null ? null : x >= goal);
   out("");
-  out("Targets (medians of the rounds; absolute figures depend on the machine's load, the ratios to grep less so):");
+  out("Targets (medians of the rounds, each from the command printed with its figure above; absolute figures depend on");
+  out(`the machine's load, the ratios to grep less so; load now ${loadNow().toFixed(1)}):`);
   out(formatTarget("catch-up", lps(summary.catchUpLinesPerSecond), `≥ ${formatInt(TARGETS.catchUpLinesPerSecond)}`, met(summary.catchUpLinesPerSecond, TARGETS.catchUpLinesPerSecond)));
   out(formatTarget("test-rules", lps(summary.testRulesLinesPerSecond), `≥ ${formatInt(TARGETS.testRulesLinesPerSecond)}`, met(summary.testRulesLinesPerSecond, TARGETS.testRulesLinesPerSecond)));
   out(formatTarget("append → incident p99", latency ? formatMs(latency.toIncident.p99) : "–", `≤ ${TARGETS.p99IncidentMs} ms`, latency ? latency.toIncident.p99 <= TARGETS.p99IncidentMs : null));
