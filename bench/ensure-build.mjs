@@ -1,12 +1,22 @@
 // The benchmark measures the compiled engine (dist/), as users run it: build it when missing or older than src/.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The compiled engine measured; VIGIA_BENCH_DIST points at another build (an experiment) and skips building. */
 export const DIST = process.env.VIGIA_BENCH_DIST || join(REPO_ROOT, "dist");
+
+/**
+ * The node flags vigia is started with (the bin's shebang, `#!/usr/bin/env -S node FLAGS`, which `npm start`, the
+ * scripts and deploy/vigia.service repeat): every child that runs vigia's engine or CLI gets them, so the figures are
+ * those of vigia as users start it. VIGIA_BENCH_NODE_FLAGS replaces them (an experiment; empty for node's defaults).
+ */
+export const NODE_FLAGS =
+  process.env.VIGIA_BENCH_NODE_FLAGS !== undefined
+    ? process.env.VIGIA_BENCH_NODE_FLAGS.split(" ").filter(Boolean)
+    : (/^#!\S*env -S node((?: \S+)*)$/m.exec(readFileSync(join(REPO_ROOT, "bin", "vigia.js"), "utf8"))?.[1] ?? "").split(" ").filter(Boolean);
 
 /** Newest mtime (ms) of the .ts files under `dir`. */
 function findNewestMtimeMs(dir) {

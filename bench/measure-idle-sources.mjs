@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureBuild, REPO_ROOT } from "./ensure-build.mjs";
+import { ensureBuild, NODE_FLAGS, REPO_ROOT } from "./ensure-build.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +50,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const command = [
   ...(values.nofile ? ["prlimit", `--nofile=${values.nofile}`] : []),
   process.execPath,
+  ...NODE_FLAGS,
   join(REPO_ROOT, "bin", "vigia.js"),
   "run",
   "--config",

@@ -24,7 +24,7 @@ const hasSystemdAnalyze = hasCommand("systemd-analyze");
 describe("deploy/vigia.service", () => {
   it("runs `vigia run` in the foreground, restarts on failure and reads an optional .env", () => {
     expect(settings.get("Type")).toBe("simple");
-    expect(settings.get("ExecStart")).toMatch(/^\/\S*node \/\S+\/bin\/vigia\.js run$/);
+    expect(settings.get("ExecStart")).toMatch(/^\/\S*node( --\S+)* \/\S+\/bin\/vigia\.js run$/);
     expect(settings.get("Restart")).toBe("on-failure");
     expect(Number(settings.get("RestartSec"))).toBeGreaterThan(0);
     expect(settings.get("EnvironmentFile")).toMatch(/^-\/\S+\/\.env$/);
