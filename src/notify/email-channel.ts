@@ -5,7 +5,6 @@
  * an edit (the incident moved on: solucionado, fallido) is mailed as a reply in the first mail's thread
  * (`In-Reply-To`/`References`), which mail clients show as one conversation per incident.
  */
-import nodemailer from "nodemailer";
 import type { Transporter } from "nodemailer";
 import { isLoopbackHost } from "../config/parse-listen-address.js";
 import type { EmailConfig } from "../config/types.js";
@@ -59,7 +58,9 @@ function toMailHtml(html: string): string {
 }
 
 export class EmailChannel implements MessageChannel {
-  private readonly transport: Transporter;
+  /** Made on the first mail (nodemailer is imported then, not when vigia starts). */
+  private transport: Promise<Transporter> | null = null;
+  private readonly timeoutMs: number;
   private readonly logger: NotifyLogger;
   private readonly clock: Clock;
   private readonly backoffMs: readonly number[];
@@ -77,18 +78,7 @@ export class EmailChannel implements MessageChannel {
     this.clock = options.clock ?? systemClock;
     this.backoffMs = options.backoffMs ?? [1000, 2000, 4000];
     this.server = `${settings.host}:${settings.port}`;
-    const timeoutMs = options.timeoutMs ?? 15_000;
-    this.transport = nodemailer.createTransport({
-      host: settings.host,
-      port: settings.port,
-      secure: settings.secure,
-      // A password never crosses the network in clear: to another machine, STARTTLS is required.
-      requireTLS: !settings.secure && settings.user !== null && !isLoopbackHost(settings.host),
-      auth: settings.user !== null ? { user: settings.user, pass: settings.password ?? "" } : undefined,
-      connectionTimeout: timeoutMs,
-      greetingTimeout: timeoutMs,
-      socketTimeout: timeoutMs,
-    });
+    this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 
   async send(html: string, signal?: AbortSignal): Promise<number> {
@@ -105,7 +95,25 @@ export class EmailChannel implements MessageChannel {
   }
 
   close(): void {
-    this.transport.close();
+    void this.transport?.then((transport) => transport.close());
+  }
+
+  private openTransport(): Promise<Transporter> {
+    const { settings, timeoutMs } = this;
+    this.transport ??= import("nodemailer").then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        host: settings.host,
+        port: settings.port,
+        secure: settings.secure,
+        // A password never crosses the network in clear: to another machine, STARTTLS is required.
+        requireTLS: !settings.secure && settings.user !== null && !isLoopbackHost(settings.host),
+        auth: settings.user !== null ? { user: settings.user, pass: settings.password ?? "" } : undefined,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      }),
+    );
+    return this.transport;
   }
 
   /** Mails one message with retries on transient failures; resolves to its Message-ID, rejects with the last failure. */
@@ -121,7 +129,8 @@ export class EmailChannel implements MessageChannel {
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw new Error("aborted");
       try {
-        const info = (await this.transport.sendMail(message)) as { messageId: string };
+        const transport = await this.openTransport();
+        const info = (await transport.sendMail(message)) as { messageId: string };
         return info.messageId;
       } catch (error) {
         const reason = describeSmtpFailure(error);

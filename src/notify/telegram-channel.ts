@@ -1,6 +1,4 @@
-import { Api, GrammyError } from "grammy";
-import { autoRetry } from "@grammyjs/auto-retry";
-import { classifyTelegramError, isNotModifiedError, isUnreachableError } from "./classify-telegram-error.js";
+import type { Api } from "grammy";
 import { getBackoffDelayMs } from "../util/backoff-delay.js";
 import type { MessageButton, MessageChannel } from "./message-channel.js";
 import { SILENT_LOGGER, type NotifyLogger } from "./notify-logger.js";
@@ -46,8 +44,26 @@ export interface TelegramChannelOptions {
 type GrammySignal = Parameters<Api["getMe"]>[0];
 
 interface ApiTarget {
-  api: Api;
+  apiRoot: string;
+  /** Made on the target's first call. */
+  api: Api | null;
   isLocal: boolean;
+}
+
+/**
+ * grammY, its retry plugin and the error classifier built on grammY's classes, imported on the first Bot API call:
+ * a vigia whose Telegram is off never loads them (about 10 MB of memory).
+ */
+let grammyModules: Promise<{
+  grammy: typeof import("grammy");
+  autoRetry: typeof import("@grammyjs/auto-retry").autoRetry;
+  classify: typeof import("./classify-telegram-error.js");
+}> | null = null;
+function importGrammy(): NonNullable<typeof grammyModules> {
+  grammyModules ??= Promise.all([import("grammy"), import("@grammyjs/auto-retry"), import("./classify-telegram-error.js")]).then(
+    ([grammy, retry, classify]) => ({ grammy, autoRetry: retry.autoRetry, classify }),
+  );
+  return grammyModules;
 }
 
 /**
@@ -80,9 +96,9 @@ export class TelegramChannel implements MessageChannel {
     this.maxUnreachableMs = options.maxUnreachableMs ?? 10 * 60_000;
     const cloudRoot = options.cloudApiRoot === undefined ? CLOUD_API_ROOT : options.cloudApiRoot;
     const localRoot = options.apiRoot ? normalizeApiRoot(options.apiRoot) : null;
-    this.local = localRoot ? { api: this.createApi(localRoot), isLocal: true } : null;
+    this.local = localRoot ? { apiRoot: localRoot, api: null, isLocal: true } : null;
     this.cloud =
-      cloudRoot && normalizeApiRoot(cloudRoot) !== localRoot ? { api: this.createApi(normalizeApiRoot(cloudRoot)), isLocal: false } : null;
+      cloudRoot && normalizeApiRoot(cloudRoot) !== localRoot ? { apiRoot: normalizeApiRoot(cloudRoot), api: null, isLocal: false } : null;
   }
 
   async send(html: string, signal?: AbortSignal, buttons?: readonly MessageButton[]): Promise<number> {
@@ -113,7 +129,7 @@ export class TelegramChannel implements MessageChannel {
             signal as GrammySignal,
           );
         } catch (error) {
-          if (!isNotModifiedError(error)) throw error; // already showing this text: done
+          if (!(await importGrammy()).classify.isNotModifiedError(error)) throw error; // already showing this text: done
         }
       },
       signal,
@@ -126,8 +142,8 @@ export class TelegramChannel implements MessageChannel {
     return me.username;
   }
 
-  private createApi(apiRoot: string): Api {
-    const api = new Api(this.options.token, { apiRoot, timeoutSeconds: this.options.requestTimeoutSeconds ?? 15 });
+  private createApi({ grammy, autoRetry }: Awaited<ReturnType<typeof importGrammy>>, apiRoot: string): Api {
+    const api = new grammy.Api(this.options.token, { apiRoot, timeoutSeconds: this.options.requestTimeoutSeconds ?? 15 });
     api.config.use(
       autoRetry({
         maxRetryAttempts: 2,
@@ -151,12 +167,15 @@ export class TelegramChannel implements MessageChannel {
     let switchedToCloud = false;
     const startedMs = this.clock.now();
     let lastCause = "";
+    const modules = await importGrammy();
+    const { classifyTelegramError, isUnreachableError } = modules.classify;
     for (let attempt = 1; ; attempt++) {
       const target = switchedToCloud ? this.cloud! : this.pickTarget();
       try {
+        target.api ??= this.createApi(modules, target.apiRoot);
         return await run(target.api);
       } catch (error) {
-        const errorCode = error instanceof GrammyError ? error.error_code : null;
+        const errorCode = error instanceof modules.grammy.GrammyError ? error.error_code : null;
         // The abort's own error says nothing: report the failure that kept the call going until then.
         if (signal?.aborted) throw new TelegramSendError(method, attempt, "give_up", errorCode, lastCause, true);
         const causeText = redactSecrets(describeError(error), secrets);

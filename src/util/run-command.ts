@@ -1,4 +1,3 @@
-import { execa } from "execa";
 import { createOutputTail } from "./output-tail.js";
 import { formatArgv } from "./format-argv.js";
 import { systemClock, type Clock, type TimerHandle } from "./clock.js";
@@ -52,6 +51,8 @@ let exitHookInstalled = false;
 
 /** Runs argv[0] with argv[1..]; never rejects. */
 export async function runCommand(argv: readonly string[], options: RunCommandOptions): Promise<CommandOutcome> {
+  // Imported on the first command, not at start: a vigia that never runs one never loads execa.
+  const { execa } = await import("execa");
   const clock = options.clock ?? systemClock;
   const command = formatArgv(argv);
   const started = clock.now();

@@ -7,7 +7,7 @@ import type { CompiledRule } from "../../types.js";
 import type { NotifierOptions } from "../notifier-options.js";
 import type { NotifyLogger } from "../notify-logger.js";
 import type { AdminView } from "./admin-view.js";
-import { CommandBot } from "./command-bot.js";
+import type { CommandBot } from "./command-bot.js";
 import { listIncidentButtons } from "./incident-buttons.js";
 import { SilenceStore } from "./silence-store.js";
 
@@ -38,6 +38,7 @@ export class AdminCommands {
   /** For the notifier: silenced types get no message; alerts carry buttons when a command bot answers them. */
   readonly notifierHooks: Pick<NotifierOptions, "isSilenced" | "listIncidentButtons">;
   private bot: CommandBot | null = null;
+  private stopped = false;
 
   constructor(private readonly options: AdminCommandsOptions) {
     this.silences = new SilenceStore({ path: options.silencesPath });
@@ -57,6 +58,9 @@ export class AdminCommands {
     }
     const telegram = this.options.telegram;
     if (!telegram?.commandsToken) return;
+    // grammY is imported only when commands are on.
+    const { CommandBot } = await import("./command-bot.js");
+    if (this.stopped) return;
     this.bot = new CommandBot({
       token: telegram.commandsToken,
       adminId: telegram.chatId,
@@ -68,6 +72,7 @@ export class AdminCommands {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.bot?.stop();
   }
 
