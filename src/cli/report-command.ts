@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { listConfigSecrets } from "../config/index.js";
 import { formatCompactLocal } from "../incidents/format-local-iso.js";
@@ -10,6 +10,7 @@ import { countLogLevels } from "../report/count-log-levels.js";
 import { formatReportText, TEXT_TITLES } from "../report/format-report-text.js";
 import { renderReportHtml } from "../report/render-report-html.js";
 import { describeFsError } from "../util/describe-error.js";
+import { readRegularTextFile } from "../util/open-regular-file.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
 import { parseDurationMs } from "../util/parse-duration.js";
 import type { UnknownTemplate } from "../discover/unknown-error-store.js";
@@ -25,15 +26,19 @@ export function parseSince(text: string, nowMs: number): number {
   const trimmed = text.trim();
   const durationMs = parseDurationMs(trimmed);
   if (durationMs !== null) return nowMs - durationMs;
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
-  if (day) {
-    const ms = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])).getTime();
-    if (new Date(ms).getDate() === Number(day[3])) return ms;
-  } else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(trimmed)) {
-    const ms = Date.parse(trimmed.replace(" ", "T"));
+  const date = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}.*)?$/.exec(trimmed);
+  // Date rolls a day that does not exist over (2025-02-30 → March 2, month 13 → next January): refused instead.
+  if (date && isCalendarDate(Number(date[1]), Number(date[2]), Number(date[3]))) {
+    const ms = trimmed.length === 10 ? new Date(Number(date[1]), Number(date[2]) - 1, Number(date[3])).getTime() : Date.parse(trimmed.replace(" ", "T"));
     if (!Number.isNaN(ms)) return ms;
   }
   throw new UsageError(`--since: expected a duration like 30m, 2h or 1d, or a date like 2025-12-01 or 2025-12-01T08:00, got '${text}'`);
+}
+
+/** Whether year-month-day names a day of the calendar. */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
 }
 
 /** `vigia report [JOURNAL] [--all] [--since W]`: summary, slowest fixes, top keys, timeline, log totals, check history, recommendations. */
@@ -45,7 +50,7 @@ export async function runReportCommand(values: Record<string, unknown>, position
   const fromMs = typeof values["since"] === "string" ? parseSince(values["since"], Date.now()) : -Infinity;
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = await readRegularTextFile(path);
   } catch (error) {
     process.stderr.write(`vigia report: cannot read ${path}: ${describeFsError(error)}\n`);
     return 1;
@@ -79,6 +84,7 @@ export async function runReportCommand(values: Record<string, unknown>, position
   const report = buildReport({
     journalPath: path,
     archivePaths,
+    sinceMs: fromMs,
     elements,
     sources,
     checkRuns: masker.maskValue(checkRuns) as typeof checkRuns,

@@ -33,6 +33,8 @@ export interface Report extends IncidentSummary {
   journal: string;
   /** Archive files read besides the journal (`--all`, `--since`); empty when only the live journal was. */
   archives: string[];
+  /** `--since`: the first instant kept (ISO 8601, UTC), or null for every incident of the files read. */
+  since: string | null;
   slowest: SlowFix[];
   /** Detections per minute (short spans) or per hour, in local time: `2025-12-25T14:30`. */
   timeline: Array<{ bucket: string; count: number }>;
@@ -48,6 +50,8 @@ export interface Report extends IncidentSummary {
 export interface ReportInput {
   journalPath: string;
   archivePaths?: readonly string[];
+  /** The window's start (`--since`), when the elements were kept from it on. */
+  sinceMs?: number;
   elements: readonly JournalElement[];
   sources: LogLevelTotals[];
   checkRuns: readonly CheckRecord[];
@@ -66,6 +70,7 @@ export function buildReport(input: ReportInput): Report {
   return {
     journal: input.journalPath,
     archives: [...(input.archivePaths ?? [])],
+    since: input.sinceMs !== undefined && Number.isFinite(input.sinceMs) ? new Date(input.sinceMs).toISOString() : null,
     ...summary,
     slowest,
     timeline: buildTimeline(elements),

@@ -1,5 +1,5 @@
-import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { openRegularFile } from "../util/open-regular-file.js";
 
 /** Error and warning lines of one source log, as the seed's log analyzer totals them. */
 export interface LogLevelTotals {
@@ -10,7 +10,7 @@ export interface LogLevelTotals {
   /** Lines at WARNING or WARN. */
   warnings: number;
   lines: number;
-  /** The file could not be read (missing, no permission): counts are 0. */
+  /** The file could not be read (missing, no permission, not a regular file): counts are 0. */
   unreadable: string | null;
 }
 
@@ -21,14 +21,17 @@ const WARNING_LEVEL = /\bWARN(?:ING)?\b/;
 export async function countLogLevels(source: string, path: string): Promise<LogLevelTotals> {
   const totals: LogLevelTotals = { source, path, errors: 0, warnings: 0, lines: 0, unreadable: null };
   try {
-    const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+    // A FIFO (nothing to count, and no writer may ever come) is not waited on.
+    const handle = await openRegularFile(path);
+    const lines = createInterface({ input: handle.createReadStream({ encoding: "utf8" }), crlfDelay: Infinity });
     for await (const line of lines) {
       totals.lines++;
       if (ERROR_LEVEL.test(line)) totals.errors++;
       else if (WARNING_LEVEL.test(line)) totals.warnings++;
     }
   } catch (error) {
-    totals.unreadable = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    totals.unreadable = code === "ENOTREGULAR" ? "no es un archivo normal" : (code ?? (error as Error).message);
   }
   return totals;
 }

@@ -1,6 +1,7 @@
 /** `vigia report` for the terminal and `logs/analysis_*.txt`, all in Spanish (admin surface). */
 import { formatOptionalDurationMs, formatSummaryTable } from "../incidents/summarize-incidents.js";
 import { formatLocalWallClock } from "../incidents/format-local-iso.js";
+import { basename } from "node:path";
 import type { UnknownErrorsOverview } from "../discover/list-top-unknown-templates.js";
 import type { Report } from "./build-report.js";
 
@@ -17,7 +18,11 @@ export const TEXT_TITLES = [
 ];
 
 export function formatReportText(report: Report): string[] {
-  const out = [`Registro de incidentes: ${report.journal}`, "", formatSummaryTable(report), ""];
+  const out = [`Registro de incidentes: ${report.journal}`];
+  // What the figures below cover: the archives read with the live file (`--all`, `--since`), and the window kept.
+  if (report.archives.length > 0) out.push(`Archivos leídos además del registro: ${report.archives.map((a) => basename(a)).join(", ")}`);
+  if (report.since !== null) out.push(`Incidentes detectados desde ${formatLocalWallClock(report.since).slice(0, 16)}`);
+  out.push("", formatSummaryTable(report), "");
   if (report.slowest.length > 0) {
     out.push("Arreglos más lentos:");
     for (const s of report.slowest) out.push(`  ${formatOptionalDurationMs(s.duracion_ms ?? null).padStart(8)}  ${s.error_type}  ${s.id}${s.video ? `  ${s.video}` : ""}`);

@@ -36,5 +36,6 @@ export function describeFsError(error: unknown): string {
   if (code === "ENOENT") return "no such file or directory";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return "is a folder";
+  if (code === "ENOTREGULAR") return "not a regular file";
   return typeof code === "string" ? code : describeError(error);
 }
