@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 
 /** The path is there but is not a regular file (a FIFO, a device, a socket): reading it could wait forever. */
-export class NotRegularFileError extends Error {
+class NotRegularFileError extends Error {
   readonly code = "ENOTREGULAR";
   constructor(readonly path: string) {
     super(`${path} is not a regular file`);
