@@ -74,7 +74,10 @@ export interface Executor {
   reverify(rule: CompiledRule, fields: Readonly<Record<string, string>>): Promise<boolean>;
   /** N for a rule: its `retries`, else `maxRetries` (the incident's `max_intentos`): retries after the fix itself. */
   getMaxRetries(rule: CompiledRule): number;
-  /** Jobs running an attempt now, and jobs waiting (for a slot or for their next attempt). */
+  /**
+   * Jobs running an attempt now, and jobs waiting (for a slot or for their next attempt): the work still to do, so
+   * a job whose incident was closed meanwhile (its signal aborted: a resolve_on line, a stop) is in neither.
+   */
   getLoad(): { running: number; queued: number };
   /** Resolves when every submitted job has ended. */
   drain(): Promise<void>;
@@ -96,6 +99,12 @@ interface AttemptOutcome {
   decision?: FailureDecision;
   /** Nothing failed, but nothing confirmed the fix either: the rule waits for its resolve_on line. */
   unconfirmed?: boolean;
+}
+
+/** A job as getLoad counts it: its incident's signal, and whether an attempt of it holds a slot now. */
+interface JobLoad {
+  signal: AbortSignal;
+  inAttempt: boolean;
 }
 
 /** What one job remembers between its attempts. */
@@ -130,6 +139,12 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const stopController = new AbortController();
   /** Jobs submitted and not ended: running an attempt, waiting for a slot or for their next attempt. */
   const jobs = new Set<Promise<RemediationOutcome>>();
+  /**
+   * The same jobs as getLoad sees them. A cancelled job stays in `jobs` until its turn for a slot comes (it then
+   * ends at once): counted, it made the remediation queue on /health and the catch-up's progress line hundreds
+   * longer than the open incidents.
+   */
+  const loads = new Set<JobLoad>();
   const isRoot = process.getuid?.() === 0;
 
   function createContext(signal: AbortSignal, detectedAtMs: number | null): RemediationContext {
@@ -156,7 +171,9 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
 
   function submit(job: RemediationJob): Promise<RemediationOutcome> {
     if (stopController.signal.aborted) return Promise.resolve(cancelled(job.startAttempt ?? 0));
-    const ended = runJob(job).catch((error: unknown) => {
+    const load: JobLoad = { signal: job.signal, inAttempt: false };
+    loads.add(load);
+    const ended = runJob(job, load).catch((error: unknown) => {
       // runJob catches everything; this is the last line of defence so a caller never sees a rejection.
       logger.error(`remediation of ${job.incident.id}: unexpected error: ${describeError(error)}`);
       return { estado: "fallido" as const, intento: job.startAttempt ?? 0, accion: null, detalle: describeError(error) };
@@ -166,7 +183,10 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
       return outcome;
     });
     jobs.add(settled);
-    void settled.finally(() => jobs.delete(settled));
+    void settled.finally(() => {
+      jobs.delete(settled);
+      loads.delete(load);
+    });
     return settled;
   }
 
@@ -175,7 +195,20 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     while (jobs.size > 0) await Promise.all([...jobs]);
   }
 
-  async function runJob(job: RemediationJob): Promise<RemediationOutcome> {
+  /** Jobs whose incident is still theirs: running an attempt, or waiting for a slot or for their next attempt. */
+  function countLoad(): { running: number; queued: number } {
+    let running = 0;
+    let queued = 0;
+    if (stopController.signal.aborted) return { running, queued };
+    for (const load of loads) {
+      if (load.signal.aborted) continue;
+      if (load.inAttempt) running += 1;
+      else queued += 1;
+    }
+    return { running, queued };
+  }
+
+  async function runJob(job: RemediationJob, load: JobLoad): Promise<RemediationOutcome> {
     const signal = AbortSignal.any([job.signal, stopController.signal]);
     const maxRetries = getMaxRetries(job.rule);
     const delaysMs = job.rule.backoffMs ?? options.backoffMs;
@@ -207,6 +240,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
       // jobs holding theirs through 1 + 2 + 4 s of waits would fall behind without end).
       const outcome = await scheduler.schedule(job.incident.clave, async (): Promise<AttemptOutcome | null> => {
         if (signal.aborted) return null;
+        load.inAttempt = true;
         if (retryLabel !== null) report({ estado: "reintentando", accion: retryLabel, intento: attempt, detalle: null, message: retryInEnglish! });
         else if (job.rule.actions.length === 0) {
           // Nothing to run: still say that the incident is now being worked on (its attempt 0 has a time).
@@ -216,6 +250,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
         observer.attemptStarted?.(job.rule, attempt);
         return runAttempt(job, attempt, ctx, memory, report);
       });
+      load.inAttempt = false;
       if (outcome === null || signal.aborted) return cancelled(attempt);
       const command = outcome.command ?? retryInEnglish;
       const message = command ? `${command}: ${outcome.message}` : outcome.message;
@@ -318,7 +353,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     submit,
     reverify,
     getMaxRetries,
-    getLoad: () => ({ running: scheduler.running, queued: jobs.size - scheduler.running }),
+    getLoad: countLoad,
     drain,
     stop,
     options,

@@ -365,6 +365,23 @@ describe("concurrency", () => {
     expect((await first).estado).toBe("fallido");
   });
 
+  it("a job whose incident is closed while it waits for a slot leaves the load at once, not when its turn comes", async () => {
+    const clock = new VirtualClock();
+    const executor = makeExecutor({ concurrency: 1, clock, actionTimeoutMs: 777_000 });
+    // The one slot is held by a command that runs until the executor stops (its timeout is on a clock that stands).
+    const running = executor.submit({ incident: makePendingIncident("a"), rule: makeRule({ actions: [{ type: "exec", command: ["sleep", "600"] }] }), fields: {}, signal: never(), report: () => undefined });
+    await waitFor(() => clock.timersDue().includes(777_000), "the first job's command to run");
+    const closed = new AbortController();
+    const waiting = executor.submit({ incident: makePendingIncident("b"), rule: makeRule({ actions: [{ type: "mkdir", path: "modelos/b" }] }), fields: {}, signal: closed.signal, report: () => undefined });
+    expect(executor.getLoad()).toEqual({ running: 1, queued: 1 });
+    closed.abort(); // a resolve_on line closed incident b
+    expect(executor.getLoad()).toEqual({ running: 1, queued: 0 });
+    await executor.stop();
+    expect((await running).estado).toBe("cancelado");
+    expect((await waiting).estado).toBe("cancelado");
+    expect(existsSync(join(base, "modelos/b"))).toBe(false);
+  });
+
   it("a hung action is killed at its timeout and the executor keeps serving others", async () => {
     const executor = makeExecutor({ concurrency: 1, actionTimeoutMs: 300, killGraceMs: 100 });
     const hung = executor.submit({
