@@ -8,8 +8,8 @@
 //
 // Times are CLOCK_MONOTONIC (process.hrtime), in ms: the same clock in every process of the machine, so the writer's
 // append times and this process's detection times compare directly.
-import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeHeapSnapshot } from "node:v8";
 import { DIST } from "./ensure-build.mjs";
@@ -46,6 +46,23 @@ const engine = new Engine({ config, logger, dryRun: true, fromStart: mode === "c
 
 const changes = { opened: 0, folded: 0, transition: 0, counted: 0, skipped: 0, warning: 0 };
 const warnings = [];
+
+/**
+ * The journal's archives beside it (`descarga_errors-YYYY-MM.json`): a backlog older than `journal_archive.keep_days`
+ * moves most of its closed incidents there, so the live file alone is not the journal's size.
+ */
+function readArchives(journalPath) {
+  const stem = basename(journalPath, ".json");
+  const files = readdirSync(dirname(journalPath)).filter((name) => name.startsWith(`${stem}-`) && /-\d{4}-\d{2}(?:\.\d+)?\.json$/.test(name));
+  let elements = 0;
+  let bytes = 0;
+  for (const name of files) {
+    const path = join(dirname(journalPath), name);
+    elements += JSON.parse(readFileSync(path, "utf8")).length;
+    bytes += statSync(path).size;
+  }
+  return { files: files.length, elements, bytes };
+}
 
 /** Matches per rule from the engine's own counter (vigia_rule_matches_total). */
 async function readMatchesByRule() {
@@ -161,6 +178,7 @@ if (mode === "catchup") {
     incidents: report.summary.counts.total,
     journalElements: journal.length,
     journalBytes: statSync(config.journalPath).size,
+    archives: readArchives(config.journalPath),
     changes,
     warnings,
     matchesByRule,

@@ -311,7 +311,7 @@ function printThroughput(log, truth, rounds, sec, f2b, { ws, load }) {
   out("");
   out(`medians: grep ${formatInt(medianGrep)}, test-rules ${formatInt(medianTestRules)} (${formatRatio(ratio(medianTestRules, medianGrep))} grep), catch-up ${formatInt(medianCatchUp)} lines/s (${formatRatio(ratio(medianCatchUp, medianGrep))} grep)`);
   out(`catch-up vs peers: ${formatRatio(ratio(medianCatchUp, secLps))} SEC, ${formatRatio(ratio(medianCatchUp, f2bLps))} fail2ban-regex${f2b.processedSeconds ? ` (fail2ban's own "processed in" ${f2b.processedSeconds} s)` : ""}`);
-  out(`vigia catch-up: start ${formatMs(v.startMs)}, graceful stop ${formatMs(v.stopMs)}; journal ${formatInt(v.journalElements)} incidents, ${formatMB(v.journalBytes)}; RSS at end of catch-up ${formatMB(v.rssAtEndBytes)}, peak ${formatMB(v.peakRssBytes)}`);
+  out(`vigia catch-up: start ${formatMs(v.startMs)}, graceful stop ${formatMs(v.stopMs)}; ${formatJournal(v)}; RSS at end of catch-up ${formatMB(v.rssAtEndBytes)}, peak ${formatMB(v.peakRssBytes)}`);
   const c = v.changes ?? {};
   out(`vigia incidents: ${formatInt(c.opened)} opened (${formatInt(c.reopened ?? 0)} of them reopened after a fix that did not hold, up to remediation.max_reopen per key), ${formatInt(c.folded)} repeats folded, ${formatInt(c.transition)} transitions; ${formatInt(log.keys.size)} distinct keys`);
   const byRule = Object.keys(truth.byRule)
@@ -360,13 +360,20 @@ function printMemory(m, big, ws) {
   out(`Memory — catch-up of ${formatMB(big.bytes)} (${formatInt(big.lines)} lines) in ${formatSeconds(m.catchUpMs)} (${formatInt(m.linesRead / (m.catchUpMs / 1000))} lines/s), ${formatLoad(m.load.from, m.load.to)}`);
   const points = sampleByProgress(m.rssSamples, big.bytes);
   out(formatTable([["progress", ...points.map((p) => `${p.percent} %`)], ["RSS", ...points.map((p) => formatMB(p.rssBytes))]]));
-  out(`peak RSS (VmHWM) ${formatMB(m.peakRssBytes)}, RSS at end of catch-up ${formatMB(m.rssAtEndBytes)}; ${formatInt(m.incidents)} incidents, journal ${formatMB(m.journalBytes)}`);
+  out(`peak RSS (VmHWM) ${formatMB(m.peakRssBytes)}, RSS at end of catch-up ${formatMB(m.rssAtEndBytes)}; ${formatInt(m.incidents)} incidents, ${formatJournal(m)}`);
   if (m.idle) {
     const h = m.idle.held;
     out(`idle: RSS ${formatMB(m.idle.rssBytes)} (heap ${formatMB(m.idle.heapUsedBytes)}) after ${m.idle.seconds} s without input; the manager then held ${formatInt(h?.incidents)} incidents, ${formatInt(h?.open)} of them open`);
   }
   const alone = `node bench/measure-memory.mjs --bytes ${settings.memoryBytes} --videos ${settings.memoryVideos} --error-scale ${settings.memoryErrorScale} --seed ${settings.seed + 1} --idle-seconds ${settings.idleSeconds}`;
   out(`command: ${m.command}, WORKSPACE = ${ws.dir}, on a generated log of ${formatInt(big.bytes)} bytes (${alone} does the same alone)`);
+}
+
+/** `journal 889 incidents live (1.3 MB), 3 853 archived in 1 file(s) (5.2 MB)`: the live file and its archives. */
+function formatJournal(r) {
+  const a = r.archives ?? { files: 0, elements: 0, bytes: 0 };
+  const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
+  return `journal ${formatInt(r.journalElements)} incidents live (${mb(r.journalBytes)}), ${formatInt(a.elements)} archived in ${a.files} file(s)${a.files > 0 ? ` (${mb(a.bytes)})` : ""}`;
 }
 
 /** RSS at 0, 25, 50, 75 and 100 % of the bytes read. */

@@ -55,8 +55,8 @@ describe("npm run bench", () => {
     const latency = section(r.stdout, "Detection latency");
     expect(latency).toMatch(/, load [\d.]+ → [\d.]+$/m);
     expect(latency).toMatch(/^command: node bench\/engine-child\.mjs follow WORKSPACE, and node bench\/latency-writer\.mjs FILE --rate 1000 --seconds 1 --match-every 50 --prefix lat- \(WORKSPACE = \/\S+, FILE = WORKSPACE\/logs\/bot_central\.log\)$/m);
-    // The catch-up's journal size and peak RSS are printed with it.
-    expect(r.stdout).toMatch(/^vigia catch-up: .*journal [\d ]+ incidents, [\d.]+ (?:MB|–); .*peak [\d.]+ MB$/m);
+    // The catch-up's journal (the live file and the archives it moved closed incidents to) and peak RSS.
+    expect(r.stdout).toMatch(/^vigia catch-up: .*; journal [\d ]+ incidents live \([\d.]+ MB\), [\d ]+ archived in \d+ file\(s\)(?: \([\d.]+ MB\))?; .*peak [\d.]+ MB$/m);
   });
 
   it("says in one line how to install SEC and fail2ban-regex when they are missing, and goes on", async () => {
