@@ -7,10 +7,11 @@ import { systemClock, type Clock, type TimerHandle } from "../util/clock.js";
 import type { CheckpointStore, FileCheckpoint, PathCheckpoint } from "./checkpoint-store.js";
 import { FINGERPRINT_BYTES, digestBytes, readBytesAt } from "./fingerprint.js";
 import { FollowedFile, formatFileId, NotARegularFileError } from "./followed-file.js";
-import { DEFAULT_MAX_LINE_BYTES, type LineSink } from "./line-splitter.js";
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from "./line-splitter.js";
 import type { BudgetMember, OpenFileBudget } from "./open-file-budget.js";
 import { PathWatcher } from "./path-watcher.js";
-import { listRotatedSiblings, locateCheckpointedFile } from "./rotated-siblings.js";
+import { openRotatedCopies, RotatedCopy, startAlike } from "./rotated-copies.js";
+import { isCompressedName, listRotatedSiblings, locateCheckpointedFile } from "./rotated-siblings.js";
 
 /** Defaults of the tailer's options, in one place. */
 export const TAILER_DEFAULTS = {
@@ -105,6 +106,9 @@ export interface TailerStats {
   drainingFiles: number;
 }
 
+/** How many first-bytes of contents already read (or there before) a tailer keeps, to know their copies again. */
+const KNOWN_CONTENT_KEPT = 32;
+
 /** How far back from the end the start of the last line is looked for, at first sight with startAt "end". */
 const LAST_LINE_SEARCH_BYTES = 64 * 1024;
 
@@ -136,6 +140,16 @@ export class FileTailer implements BudgetMember {
   private draining: FollowedFile[] = [];
   /** Inodes (`dev:ino`) of files already read or already there when a file was opened: never read as new. */
   private readonly knownFileIds = new Set<string>();
+  /**
+   * The first bytes of contents already read or there before (siblings at start, files drained, what a truncation
+   * replaced): a compressed copy of one is a new inode but not news.
+   */
+  private readonly knownContent: Buffer[] = [];
+  /**
+   * The rotated siblings there now that are not news (see copyKey): read, or there before. Not inodes alone: a
+   * copy made after `rotate N` deleted the oldest often gets its inode.
+   */
+  private knownCopies = new Set<string>();
   private phase: "new" | "running" | "stopping" | "stopped" = "new";
   private firstLook = true;
   /** Whether a file was followed before: a file appearing now was rotated in. */
@@ -465,6 +479,9 @@ export class FileTailer implements BudgetMember {
         this.currentUnchanged = true;
       } else if (!(await current.isIntact(Number(pathStat.stat.size)))) {
         await this.handleTruncation(current);
+      } else if (current.readOffset === 0) {
+        // Nothing of its content read yet, so nothing to compare: it may have been copied and truncated since.
+        await this.readMissedCopies(current, null);
       }
       return;
     }
@@ -534,37 +551,116 @@ export class FileTailer implements BudgetMember {
 
   /**
    * The file's content was replaced in place. With copytruncate, what was written between our last read and the
-   * truncation is only in the copy (`bot.log.1`): find it by content and read it from our offset first. An
-   * unfinished line is emitted as it is; then the file is read again from 0 (NUL padding skipped).
+   * truncation is only in the copy (`bot.log.1`, or further on if logrotate ran again before this check): it is
+   * read from there first, and so is each later copy of content never seen (see readMissedCopies). An unfinished
+   * line is emitted as it is; then the file is read again from 0 (NUL padding skipped).
    */
   private async handleTruncation(file: FollowedFile): Promise<void> {
     this.counters.truncations++;
     const oldOffset = file.readOffset;
-    let recovered = "";
-    if (oldOffset > 0) {
-      const wanted: FileCheckpoint = {
-        dev: String(file.dev),
-        ino: String(file.ino),
-        fingerprint: digestBytes(file.fingerprint),
-        offset: oldOffset,
-        marker: digestBytes(file.tail),
-        rotated: false,
-      };
-      const copy = await locateCheckpointedFile(this.path, wanted, { excludeInode: true });
-      if (copy) {
-        const copyFile = await FollowedFile.fromHandle(copy.handle, copy.stat, copy.path, this.settings.maxLineBytes, oldOffset);
-        copyFile.splitter = file.splitter; // continues the unfinished line
-        await this.readAvailable(copyFile);
-        recovered = `; read ${copyFile.readOffset - oldOffset} more bytes from its copy ${copy.path}`;
-        this.flushHeldLine(copyFile);
-        this.knownFileIds.add(copyFile.fileId);
-        await copyFile.close();
-      }
-    }
+    const ours =
+      oldOffset > 0 ? { fingerprint: file.fingerprint, offset: oldOffset, tail: file.tail, splitter: file.splitter } : null;
+    const recovered = await this.readMissedCopies(file, ours);
     this.flushHeldLine(file);
     this.emitEvent("truncated", `content of ${file.fileId} replaced (had read ${oldOffset} bytes)${recovered}; reading it from 0`);
     await file.restartAt(0);
-    await this.rememberSiblings();
+  }
+
+  /**
+   * Reads from the rotated siblings (plain or gzip) what the content at the path held and this tailer has not
+   * read. First the copy of the content it was reading (`ours`: first bytes, and the marker before the offset it
+   * stopped at), from that offset on, continuing its unfinished line. Then, oldest first, each copy of content it
+   * never saw: copied and truncated again before this check (a second logrotate run while the tailer was held
+   * up, or one before anything of it was read). A copy of what the path holds now is left to be read there;
+   * copies of contents read before, or there before, are not news. Says what it read, for the event.
+   */
+  private async readMissedCopies(
+    live: FollowedFile,
+    ours: { fingerprint: Buffer; offset: number; tail: Buffer; splitter: LineSplitter } | null,
+  ): Promise<string> {
+    const liveHead = live.handle ? await readBytesAt(live.handle, 0, FINGERPRINT_BYTES) : Buffer.alloc(0);
+    // Plain copies first: while logrotate compresses one, both names exist and the plain one is complete.
+    const copies = (await openRotatedCopies(this.path)).sort((a, b) => Number(a.compressed) - Number(b.compressed));
+    const notes: string[] = [];
+    try {
+      const heads = new Map<RotatedCopy, Buffer>();
+      for (const copy of copies) heads.set(copy, await copy.readHead());
+      let found: RotatedCopy | null = null;
+      if (ours) {
+        for (const copy of copies) {
+          const head = heads.get(copy)!;
+          if (copy.fileId === live.fileId || !startAlike(head, ours.fingerprint)) continue;
+          const chunks = await copy.readFrom(ours.offset, this.buffer, digestBytes(ours.tail)).catch(() => null);
+          if (chunks) {
+            found = copy;
+            notes.push(`read ${await this.readCopy(copy, ours.splitter, chunks)} more bytes from its copy ${copy.path}`);
+            break;
+          }
+          if (await copy.endsWithin(ours).catch(() => false)) {
+            found = copy;
+            notes.push(`its copy ${copy.path} ends before offset ${ours.offset}: written after logrotate copied, read before it truncated`);
+            break;
+          }
+        }
+        if (found) this.noteKnownContent(ours.fingerprint);
+        else notes.push(`no copy of it holds what followed offset ${ours.offset} (none made, deleted, or compressed other than with gzip)`);
+      }
+      const unseen: RotatedCopy[] = [];
+      const known = new Set<string>();
+      for (const copy of copies) {
+        const head = heads.get(copy)!;
+        // The content at the path now, being copied or copied and not truncated yet, is read at the path; a gzip
+        // file still being written has no head yet.
+        if (head.length === 0 || (copy !== found && startAlike(head, liveHead))) continue;
+        known.add(copyKey(copy.stat));
+        if (copy === found || this.knownCopies.has(copyKey(copy.stat))) continue;
+        this.knownFileIds.add(copy.fileId);
+        if (this.isKnownContent(head) || unseen.some((other) => startAlike(heads.get(other)!, head))) continue;
+        unseen.push(copy);
+      }
+      this.knownCopies = known;
+      // Oldest first; logrotate's higher numbers are older when the times are alike.
+      unseen.sort((a, b) => (a.stat.mtimeNs !== b.stat.mtimeNs ? (a.stat.mtimeNs < b.stat.mtimeNs ? -1 : 1) : b.path.localeCompare(a.path)));
+      for (const copy of unseen) {
+        const chunks = await copy.readFrom(0, this.buffer).catch(() => null);
+        if (!chunks) continue;
+        this.counters.truncations++;
+        const bytes = await this.readCopy(copy, new LineSplitter(this.settings.maxLineBytes, 0), chunks);
+        this.noteKnownContent(heads.get(copy)!);
+        notes.push(`read ${copy.path} whole (${bytes} bytes): copied and truncated before this check`);
+      }
+      if (found) this.knownFileIds.add(found.fileId);
+    } finally {
+      for (const copy of copies) await copy.close();
+    }
+    if (!ours && notes.length > 0) this.emitEvent("truncated", `content of ${live.fileId} replaced before it was read; ${notes.join("; ")}`);
+    return notes.length > 0 ? `; ${notes.join("; ")}` : "";
+  }
+
+  /** Hands a rotated copy's content to `splitter`, chunk by chunk, then its unfinished line; returns the bytes read. */
+  private async readCopy(copy: RotatedCopy, splitter: LineSplitter, chunks: AsyncGenerator<Buffer>): Promise<number> {
+    let bytes = 0;
+    try {
+      for await (const chunk of chunks) {
+        if (this.options.waitForCapacity) await this.options.waitForCapacity();
+        this.pushBytes(copy.fileId, splitter, chunk);
+        bytes += chunk.length;
+      }
+    } catch (error) {
+      this.emitEvent("error", `reading ${copy.path} stopped after ${bytes} bytes: ${describeError(error)}`);
+    }
+    this.flushHeldLine({ fileId: copy.fileId, splitter });
+    return bytes;
+  }
+
+  private noteKnownContent(head: Buffer): void {
+    if (head.length === 0 || this.isKnownContent(head)) return;
+    this.knownContent.push(Buffer.from(head));
+    if (this.knownContent.length > KNOWN_CONTENT_KEPT) this.knownContent.shift();
+  }
+
+  private isKnownContent(head: Buffer): boolean {
+    return this.knownContent.some((known) => startAlike(known, head)) || this.draining.some((file) => startAlike(file.fingerprint, head));
   }
 
   /** Moves a file that left the path to the draining list: still read until its grace period ends. */
@@ -582,6 +678,7 @@ export class FileTailer implements BudgetMember {
     if (expired.length === 0) return;
     this.draining = this.draining.filter((file) => nowMs < file.graceDeadlineMs);
     for (const file of expired) {
+      this.noteKnownContent(file.fingerprint);
       this.flushHeldLine(file);
       await file.close();
       this.emitEvent("closed", `${file.fileId} (rotated) finished at offset ${file.readOffset}`);
@@ -597,11 +694,20 @@ export class FileTailer implements BudgetMember {
     await this.rememberSiblings();
   }
 
-  /** Every sibling there now is not news later: only files rotated in after this moment are. */
+  /**
+   * Every sibling there now is not news later: only files rotated in after this moment are. Compressed ones too,
+   * and the content of plain ones, which a later `delaycompress` turns into a new inode.
+   */
   private async rememberSiblings(): Promise<void> {
-    for (const sibling of await listRotatedSiblings(this.path)) {
+    for (const sibling of await listRotatedSiblings(this.path, { compressed: true })) {
       const st = await stat(sibling, { bigint: true }).catch(() => null);
-      if (st) this.knownFileIds.add(formatFileId(st));
+      if (!st) continue;
+      this.knownFileIds.add(formatFileId(st));
+      this.knownCopies.add(copyKey(st));
+      if (isCompressedName(sibling) || !st.isFile()) continue;
+      const copy = await RotatedCopy.open(sibling);
+      if (copy?.fileId === formatFileId(st)) this.noteKnownContent(await copy.readHead());
+      await copy?.close();
     }
   }
 
@@ -614,20 +720,25 @@ export class FileTailer implements BudgetMember {
       if (file.handle !== handle) return;
       const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, file.readOffset);
       if (bytesRead === 0) return;
-      this.batch = [];
-      this.batchFileId = file.fileId;
-      this.batchReadAtMs = this.clock.now();
-      file.splitter.push(this.buffer, 0, bytesRead, this.sink);
+      this.pushBytes(file.fileId, file.splitter, this.buffer.subarray(0, bytesRead));
       file.noteRead(this.buffer, bytesRead);
-      this.counters.bytesRead += bytesRead;
-      this.deliverBatch();
       // A short read is the end of the file for now: no need for one more read to see 0 bytes.
       if (bytesRead < this.buffer.length) return;
     }
   }
 
+  /** Hands bytes that continue `splitter`'s stream to it, and the lines they complete to onLines. */
+  private pushBytes(fileId: string, splitter: LineSplitter, bytes: Buffer): void {
+    this.batch = [];
+    this.batchFileId = fileId;
+    this.batchReadAtMs = this.clock.now();
+    splitter.push(bytes, 0, bytes.length, this.sink);
+    this.counters.bytesRead += bytes.length;
+    this.deliverBatch();
+  }
+
   /** Emits the unfinished line of a file that will never complete it. */
-  private flushHeldLine(file: FollowedFile): void {
+  private flushHeldLine(file: { fileId: string; splitter: LineSplitter }): void {
     this.batch = [];
     this.batchFileId = file.fileId;
     this.batchReadAtMs = this.clock.now();
@@ -711,6 +822,11 @@ export class FileTailer implements BudgetMember {
       /* a failing event listener must not stop the tailer */
     }
   }
+}
+
+/** A rotated sibling as it is now: a copy made later into a reused inode differs in its times or size. */
+function copyKey(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
 /** Where "the end" of a file is at first sight: after its last newline, so the first line emitted is whole. */

@@ -104,11 +104,16 @@ export class FollowedFile {
     return stat.dev === this.dev && stat.ino === this.ino;
   }
 
-  /** Continues reading at `offset` of a file whose content is new (after a truncation). */
+  /**
+   * Continues reading at `offset` of a file whose content is new (after a truncation). From 0, the fingerprint
+   * is taken from what is read, not read ahead: the content may be replaced again in between (copytruncate).
+   */
   async restartAt(offset: number): Promise<void> {
     this.lastSnapshot = undefined;
     this.splitter.reset(offset);
     this.tail = Buffer.alloc(0);
+    this.fingerprint = Buffer.alloc(0);
+    if (offset === 0) return;
     await this.readFingerprint();
     await this.readTail();
   }

@@ -8,8 +8,16 @@ import type { FileCheckpoint } from "./checkpoint-store.js";
 const COMPRESSED_NAME = /\.(gz|bz2|xz|zst|lz4|lzma|zip|Z)$/;
 const ROTATION_SEPARATORS = ".-_";
 
-/** Names logrotate and similar tools give a rotated `bot.log`: `bot.log.1`, `bot.log-20240101`, `bot.log_old`; not compressed ones. */
-export async function listRotatedSiblings(path: string): Promise<string[]> {
+/** Whether `name` is that of a compressed rotation (`bot.log.2.gz`, `.bz2`, `.xz`…). */
+export function isCompressedName(name: string): boolean {
+  return COMPRESSED_NAME.test(name);
+}
+
+/**
+ * Names logrotate and similar tools give a rotated `bot.log`: `bot.log.1`, `bot.log-20240101`, `bot.log_old`;
+ * compressed ones (`bot.log.2.gz`) only when asked for.
+ */
+export async function listRotatedSiblings(path: string, options: { compressed?: boolean } = {}): Promise<string[]> {
   const base = basename(path);
   let names: string[];
   try {
@@ -19,7 +27,7 @@ export async function listRotatedSiblings(path: string): Promise<string[]> {
   }
   return names
     .filter((name) => name.length > base.length && name.startsWith(base) && ROTATION_SEPARATORS.includes(name[base.length]))
-    .filter((name) => !COMPRESSED_NAME.test(name))
+    .filter((name) => options.compressed === true || !isCompressedName(name))
     .sort()
     .map((name) => join(dirname(path), name));
 }
@@ -42,14 +50,12 @@ export interface LocatedFile {
 export async function locateCheckpointedFile(
   path: string,
   checkpoint: FileCheckpoint,
-  options: { excludeInode?: boolean } = {},
 ): Promise<LocatedFile | null> {
   const candidates: Array<{ path: string; stat: BigIntStats; sameInode: boolean }> = [];
   for (const candidate of [path, ...(await listRotatedSiblings(path))]) {
     const st = await stat(candidate, { bigint: true }).catch(() => null);
     if (!st || !st.isFile() || Number(st.size) < checkpoint.offset) continue;
     const sameInode = String(st.dev) === checkpoint.dev && String(st.ino) === checkpoint.ino;
-    if (sameInode && options.excludeInode) continue;
     candidates.push({ path: candidate, stat: st, sameInode });
   }
   // Same inode first, then the path itself, then siblings in name order.

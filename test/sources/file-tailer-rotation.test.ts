@@ -4,8 +4,10 @@ import {
   appendFileSync,
   closeSync,
   copyFileSync,
+  existsSync,
   ftruncateSync,
   openSync,
+  readFileSync,
   renameSync,
   statSync,
   truncateSync,
@@ -14,6 +16,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { CheckpointStore } from "../../src/sources/checkpoint-store.js";
 import { TAILER_DEFAULTS } from "../../src/sources/file-tailer.js";
 import { Collector, makeTailer, useTailerTestScaffold } from "../helpers/tailer.js";
@@ -177,6 +180,86 @@ describe("item 4: copytruncate", () => {
       banner.trimEnd(),
       ...numberedLines("second", 1, 10).trimEnd().split("\n"),
     ]);
+  });
+
+  /** What logrotate's copytruncate does to `path`: `.1` → `.2`, copy to `.1` (gzipped when asked), truncate. */
+  function copyTruncate(path: string, options: { gzip?: boolean } = {}): void {
+    if (existsSync(`${path}.1.gz`)) renameSync(`${path}.1.gz`, `${path}.2.gz`);
+    if (existsSync(`${path}.1`)) renameSync(`${path}.1`, `${path}.2`);
+    if (options.gzip) writeFileSync(`${path}.1.gz`, gzipSync(readFileSync(path)));
+    else copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+  }
+
+  /** An empty file followed by a started tailer that reads only when poked. */
+  async function followEmptyFile() {
+    const path = tempPath();
+    writeFileSync(path, "");
+    const collector = new Collector();
+    const { tailer } = makeTailer(path, collector);
+    await started(tailer);
+    return { path, collector, tailer };
+  }
+
+  it("two copytruncates between two checks: the rest of the first copy (now .2), the second copy whole, then the file", async () => {
+    const { path, collector, tailer } = await followEmptyFile();
+    appendFileSync(path, numberedLines("a", 1, 20));
+    await tailer.poke();
+    appendFileSync(path, numberedLines("a", 21, 5));
+    copyTruncate(path);
+    appendFileSync(path, numberedLines("b", 1, 30));
+    copyTruncate(path);
+    appendFileSync(path, numberedLines("c", 1, 3));
+    await tailer.poke();
+    expect(collector.texts()).toEqual([
+      ...numberedLines("a", 1, 25).trimEnd().split("\n"),
+      ...numberedLines("b", 1, 30).trimEnd().split("\n"),
+      ...numberedLines("c", 1, 3).trimEnd().split("\n"),
+    ]);
+    expect(tailer.getStats().truncations).toBe(2);
+    appendFileSync(path, "c-4\n");
+    await tailer.poke();
+    expect(collector.texts().slice(-2)).toEqual(["c-3", "c-4"]);
+  });
+
+  it("a copytruncate before anything of the content was read: the copy whole, then the file", async () => {
+    const { path, collector, tailer } = await followEmptyFile();
+    appendFileSync(path, numberedLines("a", 1, 10));
+    copyTruncate(path);
+    appendFileSync(path, numberedLines("b", 1, 2));
+    await tailer.poke();
+    expect(collector.texts()).toEqual([...numberedLines("a", 1, 10).trimEnd().split("\n"), "b-1", "b-2"]);
+  });
+
+  it("reads compressed copies (logrotate's compress) decompressed, and no copy twice", async () => {
+    const { path, collector, tailer } = await followEmptyFile();
+    appendFileSync(path, numberedLines("a", 1, 400));
+    await tailer.poke();
+    appendFileSync(path, numberedLines("a", 401, 300));
+    copyTruncate(path, { gzip: true });
+    appendFileSync(path, numberedLines("b", 1, 30));
+    copyTruncate(path, { gzip: true });
+    await tailer.poke();
+    appendFileSync(path, "c-1\n");
+    await tailer.poke();
+    expect(collector.texts()).toEqual([
+      ...numberedLines("a", 1, 700).trimEnd().split("\n"),
+      ...numberedLines("b", 1, 30).trimEnd().split("\n"),
+      "c-1",
+    ]);
+  });
+
+  it("lines read after logrotate copied and before it truncated are not read again from the copy", async () => {
+    const { path, collector, tailer } = await followEmptyFile();
+    appendFileSync(path, numberedLines("a", 1, 20));
+    await tailer.poke();
+    copyFileSync(path, `${path}.1`);
+    appendFileSync(path, numberedLines("a", 21, 2)); // not in the copy: lost by copytruncate, unless read now
+    await tailer.poke();
+    truncateSync(path, 0);
+    appendFileSync(path, "b-1\n");
+    await tailer.poke();
+    expect(collector.texts()).toEqual([...numberedLines("a", 1, 22).trimEnd().split("\n"), "b-1"]);
   });
 
   it("skips the NUL padding a writer without O_APPEND leaves after the truncation", async () => {
