@@ -8,12 +8,54 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
 }
 
-function getLocalOffsetMinutes(ms: number): number {
-  return -new Date(ms).getTimezoneOffset();
+/**
+ * `offsetAt` (minutes east of UTC at an instant) asked once per minute of time when the minute has one offset from its
+ * start to its end (every minute but the one of a change), else at each instant: a catch-up stamps thousands of steps
+ * within a minute, and each look-up asks the time zone database.
+ */
+export function cacheOffsetByMinute(offsetAt: (ms: number) => number): (ms: number) => number {
+  let cachedMinute = NaN;
+  let cachedOffset = 0;
+  let changingMinute = NaN;
+  return (ms) => {
+    const minute = Math.floor(ms / 60_000);
+    if (minute === cachedMinute) return cachedOffset;
+    if (minute === changingMinute) return offsetAt(ms);
+    const start = offsetAt(minute * 60_000);
+    if (start !== offsetAt(minute * 60_000 + 59_999)) {
+      changingMinute = minute;
+      return offsetAt(ms);
+    }
+    cachedMinute = minute;
+    cachedOffset = start;
+    return start;
+  };
 }
+
+const getLocalOffsetMinutes = cacheOffsetByMinute((ms) => -new Date(ms).getTimezoneOffset());
+
+/** The text of the last second formatted, up to its milliseconds (`2025-12-25T14:30:20.`), and its offset's. */
+let stampSecond = NaN;
+let stampOffset = NaN;
+let stampHead = "";
+let stampTail = "";
 
 /** ISO 8601 with milliseconds and the local UTC offset, never `Z`. */
 export function formatLocalIso(ms: number, offsetMinutes = getLocalOffsetMinutes(ms)): string {
+  if (!Number.isSafeInteger(ms) || ms < 0) return formatLocalIsoAnew(ms, offsetMinutes);
+  // Steps of one incident, and of the incidents of one burst, fall within the same second: its digits are reused.
+  const second = Math.floor(ms / 1000);
+  if (second !== stampSecond || offsetMinutes !== stampOffset) {
+    const whole = formatLocalIsoAnew(second * 1000, offsetMinutes);
+    stampHead = whole.slice(0, 20);
+    stampTail = whole.slice(23);
+    stampSecond = second;
+    stampOffset = offsetMinutes;
+  }
+  return `${stampHead}${pad(ms - second * 1000, 3)}${stampTail}`;
+}
+
+function formatLocalIsoAnew(ms: number, offsetMinutes: number): string {
   // Shift the instant by the offset and print it as UTC: the wall-clock digits of that zone.
   const wall = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23);
   const abs = Math.abs(offsetMinutes);

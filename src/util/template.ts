@@ -69,7 +69,10 @@ export function escapeRegExp(text: string): string {
 
 /** Fills a regex template (`resolve_on`): field values are regex-escaped so a captured value matches literally. */
 export function fillRegExpTemplate(template: string, fields: Readonly<Record<string, string>>): string {
-  const escaped: Record<string, string> = {};
-  for (const [k, v] of Object.entries(fields)) escaped[k] = escapeRegExp(v);
-  return fillTemplate(template, escaped);
+  // Only the values the template names are escaped, not every captured field.
+  return template.replace(PLACEHOLDER, (_, name: string) => {
+    const value = Object.hasOwn(fields, name) ? fields[name] : undefined;
+    if (value === undefined) throw new MissingFieldError(template, name);
+    return escapeRegExp(value);
+  });
 }

@@ -21,6 +21,25 @@ describe("compileResolveGate", () => {
   });
 });
 
+describe("compileResolveOn", () => {
+  it("gives a key that opens again its regex compiled before, answering as a new one would, under other flags apart", () => {
+    const first = compileResolveOn(rule, { video: "again.mp4" })!;
+    expect(first.test("Descarga exitosa: modelos/ana/again.mp4")).toBe(true);
+    expect(compileResolveOn(rule, { video: "again.mp4" })).toBe(first);
+    expect(compileResolveOn(rule, { video: "other.mp4" })).not.toBe(first);
+    const caseless = { ...rule, match: /x/i } as unknown as CompiledRule;
+    expect(compileResolveOn(caseless, { video: "again.mp4" })!.test("DESCARGA EXITOSA: AGAIN.MP4")).toBe(true);
+    expect(first.test("DESCARGA EXITOSA: AGAIN.MP4")).toBe(false);
+    // Thousands of other keys later, each still gets a regex of its own video.
+    for (let i = 0; i < 3000; i++) {
+      const own = compileResolveOn(rule, { video: `v${i}.mp4` })!;
+      expect(own.test(`Descarga exitosa: modelos/ana/v${i}.mp4`)).toBe(true);
+      expect(own.test(`Descarga exitosa: modelos/ana/v${i + 1}.mp4`)).toBe(false);
+    }
+    expect(compileResolveOn(rule, { video: "again.mp4" })!.test("Descarga exitosa: modelos/ana/again.mp4")).toBe(true);
+  });
+});
+
 describe("resolve_on with many open incidents", () => {
   it("closes exactly the incident whose video the success line names, however the line ends", () => {
     const manager = new IncidentManager({ clock: new VirtualClock(1_000) });

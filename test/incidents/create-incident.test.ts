@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { capText, createIncident, createIncidentId } from "../../src/incidents/create-incident.js";
-import { formatCompactLocal, formatLocalIso } from "../../src/incidents/format-local-iso.js";
+import { cacheOffsetByMinute, formatCompactLocal, formatLocalIso } from "../../src/incidents/format-local-iso.js";
 import { makeEvent, makeMatch, makeRule } from "../helpers/make-rule.js";
 
 const MS = Date.parse("2025-12-25T13:30:20.123Z");
@@ -20,6 +20,31 @@ describe("formatLocalIso", () => {
 
   it("gives compact local stamps for ids and file names", () => {
     expect(formatCompactLocal(MS, 60)).toBe("20251225-143020");
+  });
+
+  it("gives each instant its own digits and offset, also within one second and across a daylight-saving change", () => {
+    // Within one second, other milliseconds and other offsets.
+    expect(formatLocalIso(MS + 1, 60)).toBe("2025-12-25T14:30:20.124+01:00");
+    expect(formatLocalIso(MS + 876, -330)).toBe("2025-12-25T08:00:20.999-05:30");
+    expect(formatLocalIso(MS - 123, 60)).toBe("2025-12-25T14:30:20.000+01:00");
+    expect(formatLocalIso(MS + 877, 60)).toBe("2025-12-25T14:30:21.000+01:00");
+    expect(Date.parse(formatLocalIso(MS + 5))).toBe(MS + 5);
+  });
+
+  it("asks the zone's offset once per minute, and at each instant in a minute where it changes", () => {
+    // A zone whose offset changes at an odd instant (as Africa/Monrovia's did, at 00:44:30 UTC), then on a minute.
+    const oddChange = Date.parse("2025-01-07T00:44:30Z");
+    const minuteChange = Date.parse("2025-03-30T01:00:00Z");
+    const offsetAt = (ms: number): number => (ms < oddChange ? -44.5 : ms < minuteChange ? 0 : 60);
+    let asked = 0;
+    const cached = cacheOffsetByMinute((ms) => (asked++, offsetAt(ms)));
+    for (let ms = oddChange - 120_000; ms <= oddChange + 120_000; ms += 500) expect(cached(ms)).toBe(offsetAt(ms));
+    for (let ms = minuteChange - 120_000; ms <= minuteChange + 120_000; ms += 500) expect(cached(ms)).toBe(offsetAt(ms));
+    expect(cached(minuteChange - 1)).toBe(0);
+    expect(cached(minuteChange)).toBe(60);
+    // Two look-ups per minute entered (5 + 5 in the loops, 2 after them), one more per instant of the minute with the
+    // odd change (120 at 500 ms steps): not one per call (about 970).
+    expect(asked).toBe(2 * 12 + 120);
   });
 });
 
