@@ -8,7 +8,7 @@
 //
 // Times are CLOCK_MONOTONIC (process.hrtime), in ms: the same clock in every process of the machine, so the writer's
 // append times and this process's detection times compare directly.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeHeapSnapshot } from "node:v8";
@@ -23,6 +23,8 @@ if ((mode !== "catchup" && mode !== "follow") || !dir) {
 const { loadConfig } = await import(pathToFileURL(join(DIST, "config", "index.js")).href);
 const { Engine } = await import(pathToFileURL(join(DIST, "engine", "engine.js")).href);
 const { createLogger } = await import(pathToFileURL(join(DIST, "observe", "logger.js")).href);
+// As `vigia run` does (a build from before it set no such limit).
+if (existsSync(join(DIST, "cli", "limit-heap-growth.js"))) (await import(pathToFileURL(join(DIST, "cli", "limit-heap-growth.js")).href)).limitHeapGrowth();
 
 /** Monotonic ms, comparable across processes. */
 const monoMs = () => Number(process.hrtime.bigint()) / 1e6;

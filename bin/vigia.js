@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=30
+#!/usr/bin/env -S node --max-semi-space-size=1
 // Entry point: runs the compiled CLI, building it first on a clone where `dist/` is missing.
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";

@@ -8,6 +8,7 @@ import { VERSION } from "../version.js";
 import { isGlobPattern } from "../sources/index.js";
 import { existsSync } from "node:fs";
 import { holdEarlySignals, releaseEarlySignals } from "./early-signals.js";
+import { limitHeapGrowth } from "./limit-heap-growth.js";
 import { relative } from "node:path";
 
 /** Longest a graceful stop may take; the notifier alone may use 5 s of it to deliver the last alerts. */
@@ -34,6 +35,7 @@ export async function startDaemon(
   deferEarlySignal = false,
 ): Promise<DaemonRun> {
   const config = loaded.config;
+  limitHeapGrowth();
   // Signals are caught from the first moment: one that arrives while the engine starts stops it right after.
   holdEarlySignals();
   // On a terminal, a backlog being read (a first `--from-start`, a restart after hours down) shows its progress on a

@@ -63,7 +63,7 @@ const flagsOf = (argv: readonly string[]): string[] => argv.slice(1, argv.findIn
 
 describe("node flags on every shipped start path", () => {
   it("the bin's shebang carries the heap flags", () => {
-    expect(FLAGS).toEqual(expect.arrayContaining(["--max-semi-space-size=1", "--heap-growing-percent=30"]));
+    expect(FLAGS).toContain("--max-semi-space-size=1");
   });
 
   it("the bin run directly (npx vigia, the bin link) starts node with them", async () => {

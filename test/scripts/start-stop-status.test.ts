@@ -141,7 +141,7 @@ describe("start.sh → status.sh → stop.sh with the real `vigia run`", () => {
     expect(start.stderr).toMatch(/^start: vigia started \(PID \d+\)/);
     expect(start.code).toBe(0);
     const pid = Number(readFileSync(pidFileOf(home), "utf8"));
-    expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toMatch(/\0--max-semi-space-size=1\0--heap-growing-percent=30\0\S+bin\/vigia\.js\0run\0/);
+    expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toMatch(/\0--max-semi-space-size=1\0\S+bin\/vigia\.js\0run\0/);
 
     const running = await runScript("status.sh", env);
     expect(running.code).toBe(0);
