@@ -24,6 +24,11 @@ export function parseArchiveTempName(name: string): { pid: number } | null {
   return Number.isInteger(pid) && pid > 0 ? { pid } : null;
 }
 
+const PRETTY_SEPARATOR = Buffer.from(",\n");
+const COMPACT_SEPARATOR = Buffer.from(",");
+const PRETTY_CLOSE = Buffer.from("\n]\n");
+const COMPACT_CLOSE = Buffer.from("]\n");
+
 /** How many bytes of an archive's end are read to find its closing `]`. */
 const TAIL_BYTES = 64;
 
@@ -33,8 +38,10 @@ const TAIL_BYTES = 64;
  * the old archive is copied (by the kernel: memory stays flat however big it is) to a temp file beside it, the
  * temp's closing `]` is replaced by the new elements, the temp is fsynced and renamed over the archive, and the
  * folder is fsynced. Costs one copy of the archive, which the writer keeps small by splitting months into parts.
+ * The parts are UTF-8 as the live journal caches them, handed to one writev as they are (not decoded, joined and
+ * encoded again).
  */
-export async function appendToArchive(archivePath: string, parts: readonly string[], options: { pretty: boolean; modeFrom?: string }): Promise<void> {
+export async function appendToArchive(archivePath: string, parts: readonly Buffer[], options: { pretty: boolean; modeFrom?: string }): Promise<void> {
   if (parts.length === 0) return;
   const tmp = getArchiveTempPath(archivePath);
   // An empty file (a crash of some other writer, a `touch`) is a new archive.
@@ -45,8 +52,7 @@ export async function appendToArchive(archivePath: string, parts: readonly strin
       throw error;
     },
   );
-  const sep = options.pretty ? ",\n" : ",";
-  const body = parts.join(sep);
+  const sep = options.pretty ? PRETTY_SEPARATOR : COMPACT_SEPARATOR;
   try {
     if (existing) await copyFile(archivePath, tmp);
     const fh = await open(tmp, existing ? "r+" : "w", 0o644);
@@ -57,14 +63,19 @@ export async function appendToArchive(archivePath: string, parts: readonly strin
         if (mode !== null) await fh.chmod(mode);
       }
       const { at, empty } = existing ? await findArrayEnd(fh, archivePath) : { at: 0, empty: true };
-      const text = existing
-        ? empty
-          ? options.pretty ? `\n${body}\n]\n` : `${body}]\n`
-          : options.pretty ? `${sep}${body}\n]\n` : `${sep}${body}]\n`
-        : options.pretty ? `[\n${body}\n]\n` : `[${body}]\n`;
-      const bytes = Buffer.from(text);
-      await fh.write(bytes, 0, bytes.length, at);
-      await fh.truncate(at + bytes.length);
+      // What comes before the first element: `[` for a new archive, the separator after an existing last element.
+      const head = existing ? (empty ? (options.pretty ? "\n" : "") : options.pretty ? ",\n" : ",") : options.pretty ? "[\n" : "[";
+      const chunks: Buffer[] = [Buffer.from(head)];
+      for (const [i, part] of parts.entries()) {
+        if (i > 0) chunks.push(sep);
+        chunks.push(part);
+      }
+      chunks.push(options.pretty ? PRETTY_CLOSE : COMPACT_CLOSE);
+      let length = 0;
+      for (const chunk of chunks) length += chunk.length;
+      const { bytesWritten } = await fh.writev(chunks, at);
+      if (bytesWritten !== length) throw new Error(`archive ${archivePath}: wrote ${bytesWritten} of ${length} bytes`);
+      await fh.truncate(at + length);
       await fh.sync();
     } finally {
       await fh.close();

@@ -553,7 +553,7 @@ export class JournalWriter {
     const moved = new Set<unknown>();
     try {
       for (const target of targets) {
-        await appendToArchive(target.path, target.items.map((m) => m.part.toString()), { pretty: this.pretty, modeFrom: this.path });
+        await appendToArchive(target.path, target.items.map((m) => m.part), { pretty: this.pretty, modeFrom: this.path });
         for (const m of target.items) moved.add(m.element);
         await this.pauseForCrashTests();
       }

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { appendToArchive } from "../../src/incidents/archive-append.js";
 import { JournalWriter, type ArchiveEvent } from "../../src/incidents/journal-writer.js";
 import { createIncident, type TrackedIncident } from "../../src/incidents/create-incident.js";
 import { applyTransition } from "../../src/incidents/incident-state.js";
@@ -137,4 +138,28 @@ describe("JournalWriter archives", () => {
     expect(events[1]!.message).toMatch(/does not end with '\]'/);
     await writer.close();
   });
+});
+
+describe("appendToArchive", () => {
+  const elements = [{ id: "a", n: 1, txt: "ñandú\nlínea" }, { id: "b", n: [1, 2] }, { id: "c", n: null }, { id: "d", n: {} }];
+  /** An element's bytes as the live journal caches them (indented as inside the whole array when pretty). */
+  const part = (el: unknown, pretty: boolean): Buffer => {
+    if (!pretty) return Buffer.from(JSON.stringify(el));
+    return Buffer.from(`  ${JSON.stringify(el, null, 2).replaceAll("\n", "\n  ")}`);
+  };
+
+  for (const pretty of [true, false]) {
+    it(`writes the same bytes as the whole array ${pretty ? "pretty-printed" : "on one line"}: new, appended to, and after an empty one`, async () => {
+      const whole = (els: unknown[]) => `${pretty ? JSON.stringify(els, null, 2) : JSON.stringify(els)}\n`;
+      const path = join(dir, "logs", "descarga_errors-2025-11.json");
+      await appendToArchive(path, elements.slice(0, 1).map((el) => part(el, pretty)), { pretty });
+      expect(readFileSync(path, "utf8")).toBe(whole(elements.slice(0, 1)));
+      await appendToArchive(path, elements.slice(1).map((el) => part(el, pretty)), { pretty });
+      expect(readFileSync(path, "utf8")).toBe(whole(elements));
+      const emptyPath = join(dir, "logs", "descarga_errors-2025-10.json");
+      writeFileSync(emptyPath, pretty ? "[]\n" : "[]");
+      await appendToArchive(emptyPath, elements.map((el) => part(el, pretty)), { pretty });
+      expect(readFileSync(emptyPath, "utf8")).toBe(whole(elements));
+    });
+  }
 });
