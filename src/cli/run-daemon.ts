@@ -2,7 +2,7 @@ import type { LoadedConfig } from "../config/index.js";
 import { Engine, type EngineOptions, type SessionReport } from "../engine/engine.js";
 import { createLogger, type VigiaLogger } from "../observe/logger.js";
 import type { LogLevel } from "../observe/log-level.js";
-import { startProgressMeter, type ProgressMeter } from "../observe/progress-meter.js";
+import { startProgressMeter } from "../observe/progress-meter.js";
 import { createStatusLine, type StatusLine } from "../observe/progress-status-line.js";
 import { VERSION } from "../version.js";
 import { isGlobPattern } from "../sources/index.js";
@@ -43,9 +43,11 @@ export async function startDaemon(
   const statusLine = process.stderr.isTTY ? createStatusLine(process.stderr) : null;
   const logger = createLogger({ logDir: config.logDir, auditDir: config.stateDir, consoleLevel, consoleStream: statusLine?.logStream });
   const engine = new Engine({ ...engineOptions, config, logger });
-  const progress = statusLine ? startCatchUpProgress(engine, statusLine) : null;
+  const progress = statusLine ? startCatchUpProgress(engine, statusLine, logger, consoleLevel) : null;
   await engine.start();
-  printBanner(loaded, engine, logger, engineOptions);
+  // What vigia runs with is said whatever the catch-up holds back.
+  if (progress) progress.speak(() => printBanner(loaded, engine, logger, engineOptions));
+  else printBanner(loaded, engine, logger, engineOptions);
 
   let stopping: Promise<SessionReport> | null = null;
   let resolveStopped!: (r: SessionReport) => void;
@@ -77,13 +79,14 @@ export async function startDaemon(
       engine.flushSync();
       process.exit(130);
     }
+    // The status line ends first: what the stop says is not held back nor drawn over.
+    progress?.stop();
+    statusLine?.release();
     logger.info(`${reason}: stopping (flushing events, journal and checkpoints)`);
     if (options.finishRemediation) {
       finishing = new AbortController();
       finishing.signal.addEventListener("abort", startStopDeadline, { once: true });
     } else startStopDeadline();
-    progress?.stop();
-    statusLine?.release();
     stopping = engine.stop({ finishRemediation: finishing?.signal, onRemediationFinished: () => finishing?.abort() });
     stopping.then(
       async (report) => {
@@ -107,15 +110,54 @@ export async function startDaemon(
   return { engine, logger, stopped, requestStop, earlySignal };
 }
 
-/** The catch-up progress meter on the status line; `VIGIA_PROGRESS_EVERY_MS` sets its interval (default 1000). */
-function startCatchUpProgress(engine: Engine, statusLine: StatusLine): ProgressMeter {
+/** The catch-up's display: the meter, and lines said at the console's own level while it holds the rest back. */
+interface CatchUpProgress {
+  speak(say: () => void): void;
+  stop(): void;
+}
+
+/**
+ * The catch-up progress meter on the status line; `VIGIA_PROGRESS_EVERY_MS` sets its interval (default 1000). While
+ * a catch-up is shown, the console prints errors only: a backlog's incidents are thousands of lines a second, which
+ * would scroll the status line's figures out of reading. monitor.log keeps every line, and the last line says so;
+ * the console's level comes back once caught up, or when vigia stops.
+ */
+function startCatchUpProgress(engine: Engine, statusLine: StatusLine, logger: VigiaLogger, consoleLevel: LogLevel): CatchUpProgress {
   const everyMs = Number(process.env["VIGIA_PROGRESS_EVERY_MS"]);
-  return startProgressMeter({
+  const quiets = consoleLevel !== "error";
+  let quiet = false;
+  const restore = () => {
+    if (quiet) logger.setConsoleLevel(consoleLevel);
+    quiet = false;
+  };
+  const meter = startProgressMeter({
     input: { getSourceStats: () => engine.getSourceStats(), getRemediationLoad: () => engine.getRemediationLoad() },
-    show: (text) => statusLine.show(text),
-    finish: (text) => statusLine.finish(text),
+    show: (text) => {
+      if (quiets && !quiet) logger.setConsoleLevel("error");
+      quiet = quiets;
+      statusLine.show(text);
+    },
+    finish: (text) => {
+      const held = quiet && logger.filePath ? ` · the catch-up's other log lines are in ${relative(process.cwd(), logger.filePath)}` : "";
+      restore();
+      statusLine.finish(`${text}${held}`);
+    },
     everyMs: Number.isFinite(everyMs) && everyMs > 0 ? everyMs : undefined,
   });
+  return {
+    speak(say) {
+      if (quiet) logger.setConsoleLevel(consoleLevel);
+      try {
+        say();
+      } finally {
+        if (quiet) logger.setConsoleLevel("error");
+      }
+    },
+    stop: () => {
+      meter.stop();
+      restore();
+    },
+  };
 }
 
 function printBanner(loaded: LoadedConfig, engine: Engine, logger: VigiaLogger, options: Omit<EngineOptions, "config" | "logger">): void {

@@ -109,10 +109,23 @@ describe("vigia run --from-start on a big backlog", () => {
       expect(terminal).toMatch(/caught up: 300 k lines in [^·]+, [\d.]+ [kM]? ?lines\/s · remediation \d+ running, \d+ queued/);
       // The status line is redrawn in place: carriage return and erase-line, never a wrapped line of its own.
       expect(terminal).toContain("\r\u001b[Kcatch-up: bot ");
+      // While it is shown, the terminal is not flooded with the backlog's incidents: only errors scroll above it;
+      // the rest is in monitor.log, which the last line names. After it, the console is back to its level.
+      const during = terminal.slice(terminal.indexOf("catch-up: bot "), terminal.indexOf("caught up: "));
+      const logLines = during.split(/[\r\n]+/).map((l) => l.replace(/^.*\u001b\[K/, "")).filter((l) => /^\d{4}-\d{2}-\d{2} [\d:.]+ \w+ /.test(l));
+      // Errors, and the banner (what vigia runs with) are said anyway.
+      expect(logLines.filter((l) => !/^\S+ \S+ (?:error |info +(?:vigia \S+ — config| {2}\w+))/.test(l)).slice(0, 3)).toEqual([]);
+      expect(terminal).toMatch(/caught up: .* · the catch-up's other log lines are in logs\/monitor\.log\r?\n/);
+      const monitorLog = ws.read("logs/monitor.log");
+      expect(monitorLog.match(/ incident \S+ ruta_inexistente detectado /g)?.length).toBeGreaterThan(7);
+      // Once caught up, a new incident is on the terminal again.
+      ws.append(BOT_LOG, formatPythonLine("ERROR", "Error al guardar el video: [Errno 2] No such file or directory: 'modelos/despues/1.mp4'", "2025-12-25 15:00:00,000"));
+      await waitFor(() => / warn +incident \S+ ruta_inexistente detectado .*modelos\/despues\/1\.mp4/.test(terminal), { what: "the new incident on the terminal", timeoutMs: 60_000, describe: () => terminal.slice(-2000) });
     } finally {
       if (child.pid) process.kill(-child.pid, "SIGINT");
       await exited;
     }
+    expect(terminal).toMatch(/ info +vigia \S+ — config: vigia\.config\.yaml/);
   });
 
   it("prints no progress line when stderr is not a terminal", async () => {
