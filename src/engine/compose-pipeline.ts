@@ -27,6 +27,8 @@ export interface PipelineStages {
   /** A check that should look at once: a log line reported the outage it watches. */
   askCheck(checkId: string): void;
   manager: IncidentManager;
+  /** Every input that reached the incident manager has been folded (during a catch-up, a batch may wait for its log time). */
+  onFoldIdle?(): void;
   /** A stage threw: the lines stop there (they were never expected to, so this is a bug to log). */
   onError(error: Error): void;
 }
@@ -73,7 +75,7 @@ export function composePipeline(lines$: Observable<SourceLine[]>, checks$: Obser
   );
   const changes$ = merge(matched$, checks$).pipe(
     tap(() => count.foldIn++),
-    foldIntoIncidents(stages.manager, () => count.foldOut++),
+    foldIntoIncidents(stages.manager, () => count.foldOut++, () => stages.onFoldIdle?.()),
     share(),
   );
   const countStages = (): StageCount[] => [

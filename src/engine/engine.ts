@@ -61,11 +61,17 @@ import { AdminCommands } from "../notify/commands/admin-commands.js";
  * faster than remediation settles its incidents (attempts run `remediation.concurrency` at a time; their backoffs
  * and resolve_on windows are on the log's time), and each open one costs memory (its record, the journal's copy,
  * its remediation job); about 20 KB each, measured on a 1 GiB catch-up. With remediation on the log's time, what
- * stays open is the executor's queue, not the log's open windows (a few per second of log): a smaller bound costs
- * no throughput (256 MB catch-up: peak RSS 478 MB with 1 000 against 774 MB with 5 000). Followed live, a bot
- * never has this many open at once.
+ * stays open is what the log holds open in its own time (a few per second of log), so the bound costs no throughput
+ * (256 MB catch-up: peak RSS 478 MB with 1 000 against 774 MB with 5 000), and changes no outcome: incident time
+ * stands still while the readers wait. Followed live, a bot never has this many open at once.
  */
 const MAX_OPEN_INCIDENTS_WHILE_READING = 1000;
+
+/**
+ * Matched batches waiting for the incident stage past which the readers wait: during a catch-up a batch may wait
+ * there for its log time (the remediation due before its lines), and the batches behind it wait with it.
+ */
+const MAX_BATCHES_WAITING_TO_FOLD = 16;
 
 /** How a daemon run differs from the config. */
 export interface EngineOptions {
@@ -165,6 +171,8 @@ export class Engine {
   /** Something the dashboard shows changed outside the incident stream (a check ran, rules reloaded). */
   private readonly shownStateChanged$ = new Subject<void>();
   private checkpointTimer: NodeJS.Timeout | null = null;
+  /** Woken each time every input of the incident stage has been folded. */
+  private foldIdleWaiters: Array<() => void> = [];
   private readonly subscriptions: Subscription[] = [];
   private readonly session: SessionTally;
   /** The bytes of the files followed that are a catch-up: their incidents are timed on the log's own clock. */
@@ -256,6 +264,11 @@ export class Engine {
       observer: createRemediationRecorder(this.metrics),
       retryClock: this.manager.incidentClock,
     });
+    this.manager.setRemediationProbe({
+      anyAtWork: () => this.executor.isAtWork(),
+      isAtWork: (id) => this.executor.isAtWork(id),
+      settled: (id) => this.executor.whenSettled(id),
+    });
     this.configValues = buildConfigTemplateValues(this.config);
     this.outageKeys = createOutageKeys(this.config.checks, { baseDir: this.config.baseDir, downloadRoot: r.allowedRoots[0] ?? null });
     const tg = this.config.notify.telegram;
@@ -346,6 +359,7 @@ export class Engine {
       outageKeys: this.outageKeys,
       askCheck: (checkId) => void this.scheduler?.runCheck(checkId),
       manager: this.manager,
+      onFoldIdle: () => this.onFoldIdle(),
       onError: (error) => {
         this.pipelineFailure = describeError(error);
         this.logger.error(`pipeline stopped, lines are no longer matched until vigia restarts: ${error.stack ?? error.message}`);
@@ -353,7 +367,10 @@ export class Engine {
     });
     this.changes$ = changes$;
     this.countStages = countStages;
-    this.pipelineDone = lastValueFrom(matched$.pipe(ignoreElements()), { defaultValue: undefined });
+    // Done once the last batch is matched and folded: a catch-up's last batch may still wait for its log time.
+    this.pipelineDone = lastValueFrom(matched$.pipe(ignoreElements()), { defaultValue: undefined }).then(async () => {
+      while (this.countFolding().batches > 0) await this.nextFoldIdle();
+    });
     this.subscriptions.push(
       matched$.pipe(collectUnknownErrors(this.unknownErrors)).subscribe(() => this.shownStateChanged$.next()),
       recordRuleMatches(matched$, this.metrics),
@@ -397,7 +414,10 @@ export class Engine {
       this.startChecks();
     }
     const every = this.options.checkpointEveryMs ?? 1000;
-    this.checkpointTimer = setInterval(() => void this.saveCheckpoints(), every);
+    this.checkpointTimer = setInterval(() => {
+      this.resumeIncidentTimeIfCaughtUp();
+      void this.saveCheckpoints();
+    }, every);
     this.checkpointTimer.unref();
     this.state = "running";
     const beat = cfg.notify.heartbeat;
@@ -465,6 +485,8 @@ export class Engine {
     this.grouper.flush();
     this.lines$.complete();
     await this.pipelineDone;
+    // Nothing more comes: a catch-up's last waits run on with the wall clock (finishRemediation waits for them).
+    this.manager.resumeIncidentTime();
     await this.matchWorker.close();
     if (options.finishRemediation) await this.finishRemediation(options.finishRemediation);
     options.onRemediationFinished?.();
@@ -618,10 +640,58 @@ export class Engine {
     this.activity.noteLine(last.source, last.readAtMs);
   }
 
-  /** Readers wait between reads while the matching worker is full, or while too many incidents are open. */
+  /**
+   * Readers wait between reads while the matching worker is full, while batches wait for the incident stage, or
+   * while too many incidents are open — until nothing read is left to handle: during a catch-up an open incident's
+   * wait ends only as later lines are handled, so then the readers go on.
+   */
   private async waitForCapacity(): Promise<void> {
     await this.matchWorker.waitForCapacity();
-    await this.manager.waitForRoom(MAX_OPEN_INCIDENTS_WHILE_READING);
+    while (this.countFolding().batches > MAX_BATCHES_WAITING_TO_FOLD) await this.nextFoldIdle();
+    while (!this.manager.hasRoom(MAX_OPEN_INCIDENTS_WHILE_READING)) {
+      const { batches, events } = this.countFolding();
+      if (batches > 0 || events > 0) {
+        await Promise.race([this.manager.waitForRoom(MAX_OPEN_INCIDENTS_WHILE_READING), this.nextFoldIdle()]);
+        continue;
+      }
+      const settled = this.executor.whenSettled();
+      if (settled === null) return;
+      await settled;
+    }
+  }
+
+  /** Events in the matching worker, and inputs (batches, check verdicts) not yet folded into incidents. */
+  private countFolding(): { events: number; batches: number } {
+    const stages = this.countStages();
+    const match = stages.find((s) => s.stage === "match");
+    const fold = stages.find((s) => s.stage === "fold");
+    return { events: match ? match.in - match.out : 0, batches: fold ? fold.in - fold.out : 0 };
+  }
+
+  private nextFoldIdle(): Promise<void> {
+    return new Promise((wake) => this.foldIdleWaiters.push(wake));
+  }
+
+  private onFoldIdle(): void {
+    const waiters = this.foldIdleWaiters;
+    this.foldIdleWaiters = [];
+    for (const wake of waiters) wake();
+    this.resumeIncidentTimeIfCaughtUp();
+  }
+
+  /**
+   * A catch-up read to its end, every line through matching and folded: its incident time runs on with the wall
+   * clock (the last incidents' waits end), until a catch-up line comes again.
+   */
+  private resumeIncidentTimeIfCaughtUp(): void {
+    if (this.manager.getLagMs() === 0) return;
+    const { events, batches } = this.countFolding();
+    if (events > 0 || batches > 0) return;
+    for (const s of this.getSourceStats()) {
+      if (s.lagBytes > 0) return;
+      if (s.fileId !== null && (this.grouper.getPendingOffset(s.fileId) !== undefined || this.matchWorker.getPendingOffset(s.fileId) !== undefined)) return;
+    }
+    this.manager.resumeIncidentTime();
   }
 
   private async startTailers(journalElements: readonly unknown[]): Promise<void> {

@@ -45,6 +45,18 @@ const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 /** `accion` of an incident nothing can remediate. */
 const ACCION_SOLO_ALERTA = "solo alerta";
+/** findResolved's and touchesWork's answer for the many lines that touch nothing (never added to). */
+const NONE_RESOLVED: Entry[] = [];
+
+/** What the manager asks of remediation during a catch-up (see setRemediationProbe). */
+export interface RemediationProbe {
+  /** Whether any remediation is at work: an attempt running or waiting for a slot, or a reverify. */
+  anyAtWork(): boolean;
+  /** Whether an attempt of this incident is running or waiting for a slot. */
+  isAtWork(incidentId: string): boolean;
+  /** Null when nothing (of this incident, when given) is at work, else a promise that resolves once nothing is. */
+  settled(incidentId?: string): Promise<void> | null;
+}
 
 export interface IncidentManagerOptions {
   /**
@@ -206,6 +218,7 @@ export class IncidentManager {
   private readonly replayWindowMs: number;
   private readonly dryRun: boolean;
   private readonly onResolverWatch: IncidentManagerOptions["onResolverWatch"];
+  private remediation: RemediationProbe | null = null;
 
   private readonly changes = new Subject<IncidentChange>();
   /** Every decision, in order; subscribe before feeding or seeding. */
@@ -277,12 +290,78 @@ export class IncidentManager {
    * Events and matches are interleaved so an event can resolve an incident opened earlier in the same batch.
    */
   handleBatch(events: readonly LogEvent[], matches: readonly RuleMatch[]): void {
-    let j = 0;
-    for (const event of events) {
-      const match = j < matches.length && matches[j]!.event === event ? matches[j++]! : null;
-      this.handleEvent(event, match);
+    void this.handleBatchInLogTime(events, matches, false);
+  }
+
+  /**
+   * handleBatch on incident time: during a catch-up, before an event stamped later than incident time, the timers
+   * due before it fire, and when the event may touch an incident whose remediation is at work (its key, its root
+   * cause, an incident its line resolves), that work settles first — the log's order, at any speed. Null when the
+   * whole batch was handled at once; else a promise that resolves once it has been (handle nothing else meanwhile).
+   */
+  handleBatchPaced(events: readonly LogEvent[], matches: readonly RuleMatch[]): Promise<void> | null {
+    return this.handleBatchInLogTime(events, matches, true);
+  }
+
+  /** What must happen before `event` is handled (see handleBatchPaced): null when nothing is to be awaited. */
+  private paceBefore(event: LogEvent, match: RuleMatch | null): Promise<void> | null {
+    if (!this.catchUpRanges) return null;
+    const logMs = this.clock.catchUpTimeOf(event.text, this.catchUpRanges.classify(event));
+    if (logMs === null) return null;
+    this.clock.fireBefore(logMs);
+    return this.touchesWork(event, match).length > 0 ? this.settleBefore(logMs, event, match) : null;
+  }
+
+  private async settleBefore(logMs: number, event: LogEvent, match: RuleMatch | null): Promise<void> {
+    for (let touched = this.touchesWork(event, match); touched.length > 0; touched = this.touchesWork(event, match)) {
+      const probe = this.remediation!;
+      // A reverify is not an incident's job: wait for all remediation then (a repeat of a fixed key, seldom).
+      const work = touched.some((entry) => entry.reverifyOutstanding) ? [probe.settled()] : touched.map((entry) => probe.settled(entry.incident.id));
+      const pending = work.filter((w): w is Promise<void> => w !== null);
+      // Nothing the executor still runs: a verdict on its way to settle() (a turn of the event loop at most).
+      await (pending.length > 0 ? Promise.all(pending) : new Promise((resolve) => setImmediate(resolve)));
+      // The attempts that ended armed their next waits: those due before the line fire too.
+      this.clock.fireBefore(logMs);
     }
-    for (; j < matches.length; j++) this.handleEvent(matches[j]!.event, matches[j]!);
+  }
+
+  /**
+   * The incidents whose remediation is at work (an attempt running or waiting for a slot, or a reverify) that
+   * handling `event` may depend on: its key's, its rule's open root causes, those its line resolves.
+   */
+  private touchesWork(event: LogEvent, match: RuleMatch | null): Entry[] {
+    const probe = this.remediation;
+    if (probe === null || !probe.anyAtWork()) return NONE_RESOLVED;
+    const atWork = (entry: Entry) => entry.reverifyOutstanding || (entry.closedAtMs === null && probe.isAtWork(entry.incident.id));
+    const touched: Entry[] = [];
+    if (match !== null) {
+      const entry = this.byKey.get(match.key);
+      if (entry && atWork(entry)) touched.push(entry);
+      for (const ruleId of match.rule.dependsOn) for (const root of this.openByRule.get(ruleId) ?? []) if (atWork(root)) touched.push(root);
+    }
+    if (this.resolverCount > 0) for (const entry of this.findResolved(event)) if (atWork(entry)) touched.push(entry);
+    return touched;
+  }
+
+  private handleBatchInLogTime(events: readonly LogEvent[], matches: readonly RuleMatch[], paced: boolean): Promise<void> | null {
+    let j = 0;
+    const handleFrom = (start: number): Promise<void> | null => {
+      for (let i = start; i < events.length; i++) {
+        const event = events[i]!;
+        const match = j < matches.length && matches[j]!.event === event ? matches[j++]! : null;
+        const wait = paced ? this.paceBefore(event, match) : null;
+        if (wait !== null) {
+          return wait.then(() => {
+            this.handleEvent(event, match);
+            return handleFrom(i + 1) ?? undefined;
+          });
+        }
+        this.handleEvent(event, match);
+      }
+      for (; j < matches.length; j++) this.handleEvent(matches[j]!.event, matches[j]!);
+      return null;
+    };
+    return handleFrom(0);
   }
 
   /**
@@ -441,13 +520,21 @@ export class IncidentManager {
   /**
    * Resolves once fewer than `limit` incidents are open. The readers of a catch-up wait on it between reads: each
    * open incident costs memory until remediation closes it, so a backlog read faster than it is remediated must
-   * not open them without end. Open incidents close without new lines too (the executor's attempts end on their
-   * own, and incident time, which its backoffs wait on, runs with the wall clock between lines), so a reader never
-   * waits for itself.
+   * not open them without end. During a catch-up its incidents' waits end only as later lines are handled: a
+   * reader must not wait for itself once nothing else is left to handle (see hasRoom).
    */
   waitForRoom(limit: number): Promise<void> {
     if (this.openCount < limit || this.roomWaitersReleased) return Promise.resolve();
     return new Promise((wake) => this.roomWaiters.push({ limit, wake }));
+  }
+
+  /**
+   * Whether fewer than `limit` incidents are open (or the readers were released for good). During a catch-up,
+   * incident time stands still while lines are on their way, so an open incident may close only once more lines
+   * are handled: with nothing left to handle, readers go on whatever this says (see the engine's waitForCapacity).
+   */
+  hasRoom(limit: number): boolean {
+    return this.openCount < limit || this.roomWaitersReleased;
   }
 
   /** Wakes the readers waiting for room, now and from then on: a stop must not wait for remediation. */
@@ -463,6 +550,22 @@ export class IncidentManager {
    */
   get incidentClock(): IncidentTimeClock {
     return this.clock;
+  }
+
+  /**
+   * Remediation's work under way: during a catch-up, a line that may touch an incident whose remediation is at work
+   * waits until it has settled, so the outcome is the log's, not the machine's speed.
+   */
+  setRemediationProbe(probe: RemediationProbe): void {
+    this.remediation = probe;
+  }
+
+  /**
+   * Nothing of a catch-up is pending (its files read to their end, every line handled): incident time runs on with
+   * the wall clock from the log's last time until the next catch-up line, so the last waits end.
+   */
+  resumeIncidentTime(): void {
+    this.clock.resume();
   }
 
   /** How far incident time is behind the wall clock (ms): 0 when the log is followed live, more during a catch-up. */
@@ -694,6 +797,17 @@ export class IncidentManager {
   }
 
   private checkResolvers(event: LogEvent): void {
+    for (const entry of this.findResolved(event)) {
+      if (entry.closedAtMs !== null) continue; // closed by an earlier candidate's transition (root cause)
+      this.counters.resolvedByEvent++;
+      const detalle = `resuelto por: ${capText(event.text, MAX_DETAIL_BYTES)}`;
+      this.record(entry, "solucionado", { detalle, message: `resolved by a line of ${event.source} (resolve_on)` }, "resolve_on");
+    }
+  }
+
+  /** The open incidents whose resolve_on `event` matches. */
+  private findResolved(event: LogEvent): Entry[] {
+    let resolved: Entry[] | null = null;
     // Split once per line, however many rules' gates it passes (several rules often share one success line).
     let tokens: string[] | null = null;
     for (const group of this.resolvers.values()) {
@@ -709,14 +823,12 @@ export class IncidentManager {
       if (group.others.size > 0) (candidates ??= []).push(...group.others);
       if (candidates === null) continue;
       for (const entry of candidates) {
-        if (entry.closedAtMs !== null) continue; // closed by an earlier candidate's transition (root cause)
+        if (entry.closedAtMs !== null) continue;
         if (entry.resolverNeedle !== null && !event.text.includes(entry.resolverNeedle)) continue;
-        if (!entry.resolver!.test(event.text)) continue;
-        this.counters.resolvedByEvent++;
-        const detalle = `resuelto por: ${capText(event.text, MAX_DETAIL_BYTES)}`;
-        this.record(entry, "solucionado", { detalle, message: `resolved by a line of ${event.source} (resolve_on)` }, "resolve_on");
+        if (entry.resolver!.test(event.text)) (resolved ??= []).push(entry);
       }
     }
+    return resolved ?? NONE_RESOLVED;
   }
 
   /** The one place an incident changes state: final states release keys, signals and dependents. */
@@ -727,7 +839,9 @@ export class IncidentManager {
     cause: RemediationAbort["kind"],
     rootCause: Entry | null = null,
   ): void {
-    const nowMs = this.now();
+    // During a catch-up a remediation step is dated at its attempt's due time on the log's clock, not when the
+    // machine got to report it: its outcome and the cooldown it starts are the log's.
+    const nowMs = info.atMs !== undefined && info.atMs < this.now() && this.clock.isPaused() ? info.atMs : this.now();
     const previous = entry.incident.estado;
     entry.incident = applyTransition(entry.incident, estado, info, nowMs);
     const terminal = isTerminal(estado);

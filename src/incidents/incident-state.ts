@@ -27,6 +27,11 @@ export interface TransitionInfo {
    * never written to the journal. Omitted: the log names the state only.
    */
   message?: string | null;
+  /**
+   * When the step happened on incident time, if not now: a remediation attempt's due time. Used during a catch-up
+   * (see IncidentManager), where an attempt belongs to the log time it was due at, however long it took to run.
+   */
+  atMs?: number;
 }
 
 /** A transition the lifecycle forbids (from a final state, or skipping back to `detectado`). */

@@ -43,6 +43,8 @@ export interface RemediationStep {
    * `mkdir -p modelos/ana: created: modelos/ana`, `mkdir -p modelos/ana: verified: modelos/ana exists`.
    */
   message: string;
+  /** The attempt's due time on `retryClock` (see TransitionInfo.atMs). */
+  atMs?: number;
 }
 
 /** What the incident stage hands over. */
@@ -81,6 +83,13 @@ export interface Executor {
   getLoad(): { running: number; queued: number };
   /** Resolves when every submitted job has ended. */
   drain(): Promise<void>;
+  /**
+   * Null when no job (of this incident, when given) is at work — each has ended or waits for its next attempt's
+   * time — else a promise that resolves when none is: what a catch-up's line that touches the incident waits for.
+   */
+  whenSettled(incidentId?: string): Promise<void> | null;
+  /** Whether a job of this incident (any job or reverify, without one) is at work: running or waiting for a slot. */
+  isAtWork(incidentId?: string): boolean;
   /** Cancels everything (waits end, commands are killed), refuses new jobs, resolves when all have ended. */
   stop(): Promise<void>;
   readonly options: NormalizedExecutorOptions;
@@ -146,6 +155,64 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
    */
   const loads = new Set<JobLoad>();
   const isRoot = process.getuid?.() === 0;
+  /** Jobs and reverifications at work: running or waiting for a slot, not waiting for their next attempt's time. */
+  let atWork = 0;
+  /** The jobs at work, by incident id. */
+  const atWorkByIncident = new Map<string, number>();
+  let settledWaiters: Array<() => void> = [];
+  /** Waiting for one incident's jobs to settle, by incident id. */
+  const incidentWaiters = new Map<string, Array<() => void>>();
+  const startWork = (incidentId: string | null) => {
+    atWork++;
+    if (incidentId !== null) atWorkByIncident.set(incidentId, (atWorkByIncident.get(incidentId) ?? 0) + 1);
+  };
+  // Waiters wake on a later turn, once what the last step set off (a reverify's verdict applied, a job's next
+  // wait armed, the jobs an outage's end releases) has run, and only if nothing went back to work meanwhile.
+  const wakeIfSettled = () => {
+    if (atWork > 0) return;
+    const waiters = settledWaiters;
+    settledWaiters = [];
+    for (const wake of waiters) wake();
+  };
+  const wakeIfIncidentSettled = (incidentId: string) => {
+    if (atWorkByIncident.has(incidentId)) return;
+    const waiters = incidentWaiters.get(incidentId) ?? [];
+    incidentWaiters.delete(incidentId);
+    for (const wake of waiters) wake();
+  };
+  const endWork = (incidentId: string | null) => {
+    if (incidentId !== null) {
+      const left = (atWorkByIncident.get(incidentId) ?? 1) - 1;
+      if (left > 0) atWorkByIncident.set(incidentId, left);
+      else {
+        atWorkByIncident.delete(incidentId);
+        if (incidentWaiters.has(incidentId)) setImmediate(() => wakeIfIncidentSettled(incidentId));
+      }
+    }
+    if (--atWork === 0 && settledWaiters.length > 0) setImmediate(wakeIfSettled);
+  };
+  const whenSettled = (incidentId?: string): Promise<void> | null => {
+    if (incidentId === undefined) return atWork === 0 ? null : new Promise<void>((wake) => settledWaiters.push(wake));
+    if (!atWorkByIncident.has(incidentId)) return null;
+    return new Promise<void>((wake) => {
+      const waiters = incidentWaiters.get(incidentId);
+      if (waiters) waiters.push(wake);
+      else incidentWaiters.set(incidentId, [wake]);
+    });
+  };
+
+  /** Waits for the next attempt's time on `retryClock`; the job is at work again from the moment the wait ends. */
+  async function waitForAttempt(incidentId: string, ms: number, signal: AbortSignal): Promise<boolean> {
+    const counted: typeof retryClock = {
+      now: () => retryClock.now(),
+      setTimeout: (callback, delayMs) => retryClock.setTimeout(() => (startWork(incidentId), callback()), delayMs),
+      clearTimeout: (handle) => retryClock.clearTimeout(handle),
+    };
+    endWork(incidentId);
+    const waited = await waitMs(ms, signal, counted);
+    if (!waited) startWork(incidentId);
+    return waited;
+  }
 
   function createContext(signal: AbortSignal, detectedAtMs: number | null): RemediationContext {
     return {
@@ -173,12 +240,14 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     if (stopController.signal.aborted) return Promise.resolve(cancelled(job.startAttempt ?? 0));
     const load: JobLoad = { signal: job.signal, inAttempt: false };
     loads.add(load);
+    startWork(job.incident.id);
     const ended = runJob(job, load).catch((error: unknown) => {
       // runJob catches everything; this is the last line of defence so a caller never sees a rejection.
       logger.error(`remediation of ${job.incident.id}: unexpected error: ${describeError(error)}`);
       return { estado: "fallido" as const, intento: job.startAttempt ?? 0, accion: null, detalle: describeError(error) };
     });
     const settled = ended.then((outcome) => {
+      endWork(job.incident.id);
       observer.jobEnded?.(job.rule, outcome.estado);
       return outcome;
     });
@@ -220,8 +289,10 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     // action or verification does not push every later retry back.
     const startedAtMs = retryClock.now();
     let dueAtMs = startedAtMs;
-    const report = (step: RemediationStep) => {
+    let attemptAtMs = startedAtMs;
+    const report = (reported: RemediationStep) => {
       if (signal.aborted) return; // a cancelled job says nothing more: the incident is someone else's now
+      const step = { ...reported, atMs: attemptAtMs };
       // The engine logs every transition once; this detail (the step as the executor saw it) is for debugging.
       logger.debug(`remediation of ${job.incident.id}: ${step.estado}`, { key: job.incident.clave, ...step });
       try {
@@ -272,7 +343,8 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
       // read after a job resumed from the journal started on the wall clock.
       const delayMs = getBackoffDelayMs(attempt + 1, delaysMs);
       dueAtMs = Math.min(dueAtMs + delayMs, retryClock.now() + delayMs);
-      const waited = await waitMs(Math.max(0, dueAtMs - retryClock.now()), signal, retryClock);
+      const waited = await waitForAttempt(job.incident.id, Math.max(0, dueAtMs - retryClock.now()), signal);
+      attemptAtMs = dueAtMs;
       if (!waited) return cancelled(attempt);
     }
     return cancelled(maxRetries); // unreachable: the last attempt always returns
@@ -340,8 +412,13 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
 
   async function reverify(rule: CompiledRule, fields: Readonly<Record<string, string>>): Promise<boolean> {
     if (!rule.verify) return false;
-    const result = await runVerify(rule.verify, fields, createContext(stopController.signal, null), { dryRun });
-    return result.ok;
+    startWork(null);
+    try {
+      const result = await runVerify(rule.verify, fields, createContext(stopController.signal, null), { dryRun });
+      return result.ok;
+    } finally {
+      endWork(null);
+    }
   }
 
   async function stop(): Promise<void> {
@@ -355,6 +432,8 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     getMaxRetries,
     getLoad: countLoad,
     drain,
+    whenSettled,
+    isAtWork: (incidentId) => (incidentId === undefined ? atWork > 0 : atWorkByIncident.has(incidentId)),
     stop,
     options,
   };

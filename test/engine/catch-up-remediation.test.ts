@@ -48,6 +48,7 @@ function setup(catchUp: boolean) {
   const manager = new IncidentManager({ clock: wall, createId: (ruleId) => `id-${ruleId}-${Math.random()}`, sweepIntervalMs: 0, catchUpRanges: ranges, dryRun: true });
   const logger = createConsoleLogger({ consoleLevel: "error" });
   const executor = createExecutor({ allowedRoots: ["modelos"], baseDir, dryRun: true, clock: wall, retryClock: manager.incidentClock, logger });
+  manager.setRemediationProbe({ anyAtWork: () => executor.isAtWork(), isAtWork: (id) => executor.isAtWork(id), settled: (id) => executor.whenSettled(id) });
   const changes: IncidentChange[] = [];
   manager.changes$.subscribe((c) => changes.push(c));
   remediateIncidents(manager.changes$, { executor, manager, configValues: {}, outageKeys: createOutageKeys(NO_CHECKS, { baseDir, downloadRoot: null }), logger });
@@ -56,7 +57,10 @@ function setup(catchUp: boolean) {
     manager.handleEvent(makeEvent(logLine(ms, `moov atom not found: ${path}`)), makeMatch(corrupt, { path, video }));
     return manager.getByKey(`corrupto:path=${path},video=${video}`)!.id;
   };
-  const line = (ms: number, message: string) => manager.handleEvent(makeEvent(logLine(ms, message)), null);
+  /** A line without a match, handled as the engine does: once the log's time up to it has been remediated. */
+  const line = async (ms: number, message: string) => {
+    await manager.handleBatchPaced([makeEvent(logLine(ms, message))], []);
+  };
   const estado = (id: string) => manager.get(id)?.estado;
   /** The job has cleared the file and waits for its first retry. */
   const cleared = (id: string) =>
@@ -71,21 +75,18 @@ describe("remediation during a catch-up waits on the log's time", () => {
     const solved = open(T0, "b.mp4");
     await cleared(waited);
     await cleared(solved);
-    line(T0 + 5000, "Descarga exitosa: modelos/ana/b.mp4");
+    await line(T0 + 5000, "Descarga exitosa: modelos/ana/b.mp4");
     expect(estado(solved)).toBe("solucionado");
-    // A timer the log made due fires on the next turn: the wall clock's timers of 0 ms, run without moving it.
-    const turns = async () => {
-      for (let i = 0; i < 20; i++) await wall.advance(0);
-    };
-    line(T0 + 6999, "Descargando video");
-    await turns();
+    // A line that touches no incident is not held for remediation at work: the retries it made due run beside it.
+    await line(T0 + 6999, "Descargando video");
+    await waitFor(() => manager.get(waited)!.intento === 2, "the second retry");
+    // A line stamped at the window's end comes before it: the bot's success line then would still count.
+    await line(T0 + 7000, "Descargando video");
     expect(manager.get(waited)).toMatchObject({ estado: "reintentando", intento: 2 });
-    line(T0 + 7000, "Descargando video");
-    const final = await waitFor(async () => {
-      await wall.advance(0);
-      return estado(waited) === "fallido" && manager.get(waited)!;
-    }, "the window of log time to end");
+    await line(T0 + 7001, "Descargando video");
+    const final = await waitFor(() => estado(waited) === "fallido" && manager.get(waited)!, "the window of log time to end");
     expect(final.transiciones.at(-1)).toMatchObject({ estado: "fallido", intento: 3, detalle: "sin confirmación: esperando resolve_on" });
+    expect(Date.parse(final.resuelto!)).toBe(T0 + 7000);
     expect(wall.now()).toBe(WALL_MS);
   });
 
@@ -102,11 +103,8 @@ describe("remediation during a catch-up waits on the log's time", () => {
     const retried = () => manager.get(id)!.transiciones.some((t) => t.intento === 1 && t.accion === "reintento 1/3");
     await waitFor(retried, "the first retry's attempt");
     // The second wait counts in the log's time: two seconds of it from the first retry, not two days.
-    line(T0 + 3000, "Descargando video");
-    await waitFor(async () => {
-      await wall.advance(0);
-      return manager.get(id)!.intento === 2;
-    }, "the second retry two seconds of log time later");
+    await line(T0 + 3000, "Descargando video");
+    await waitFor(() => manager.get(id)!.intento === 2, "the second retry");
     expect(wall.now()).toBe(WALL_MS + 1000);
   });
 

@@ -35,46 +35,61 @@ describe("IncidentClock timers", () => {
     expect(fired).toEqual(["a"]);
   });
 
-  it("fire during a catch-up once the log's lines reach their time, with the wall clock standing still", async () => {
+  it("fire during a catch-up after every line stamped at or before their time, before any later line, the wall clock standing still", async () => {
     const { wall, clock, fired, timer } = setup();
     const t0 = WALL_MS - 48 * HOUR;
-    clock.observe(logLine(t0), "catch_up");
+    /** What the incident stage does with a line: the timers due before it fire, then it is handled. */
+    const handle = (ms: number) => {
+      const logMs = clock.catchUpTimeOf(logLine(ms), "catch_up");
+      if (logMs !== null) clock.fireBefore(logMs);
+      clock.observe(logLine(ms), "catch_up");
+    };
+    handle(t0);
     timer("one second", 1000);
     timer("seven seconds", 7000);
-    clock.observe(logLine(t0 + 999), "catch_up");
-    await wall.advance(0);
+    handle(t0 + 999);
+    // A line stamped at a timer's time comes before it.
+    handle(t0 + 1000);
     expect(fired).toEqual([]);
-    clock.observe(logLine(t0 + 1000), "catch_up");
-    // Not inside observe: on the next turn of the event loop.
-    expect(fired).toEqual([]);
-    await wall.advance(0);
+    expect(clock.catchUpTimeOf(logLine(t0 + 1000), "catch_up")).toBeNull();
+    expect(clock.catchUpTimeOf(logLine(t0 + 1001), "catch_up")).toBe(t0 + 1001);
+    clock.fireBefore(t0 + 1001);
     expect(fired).toEqual(["one second"]);
-    clock.observe(logLine(t0 + 60_000), "catch_up");
-    await wall.advance(0);
+    expect(clock.now()).toBe(t0 + 1000);
+    handle(t0 + 60_000);
     expect(fired).toEqual(["one second", "seven seconds"]);
+    expect(clock.now()).toBe(t0 + 60_000);
+    await wall.advance(0);
     expect(wall.pendingTimers()).toBe(0);
+    expect(wall.now()).toBe(WALL_MS);
   });
 
-  it("fire on the wall clock's time while no line comes (a catch-up that ended in the past, a paused reader)", async () => {
+  it("stand still while the catch-up's lines are on their way, then run with the wall clock from the log's last time", async () => {
     const { wall, clock, fired, timer } = setup();
     clock.observe(logLine(WALL_MS - HOUR), "catch_up");
     timer("a", 4000);
+    await wall.advance(60_000);
+    expect(fired).toEqual([]);
+    expect(clock.now()).toBe(WALL_MS - HOUR);
+    clock.resume();
     await wall.advance(3999);
     expect(fired).toEqual([]);
     await wall.advance(1);
     expect(fired).toEqual(["a"]);
+    expect(clock.now()).toBe(WALL_MS - HOUR + 4000);
   });
 
   it("arm the wall clock an hour at most at a time, however far a timer lies (Node's own stop at 24.8 days)", async () => {
     const { wall, clock, fired, timer } = setup();
     clock.observe(logLine(WALL_MS - 48 * HOUR), "catch_up");
     timer("in 40 hours", 40 * HOUR);
+    clock.resume();
     expect(wall.timersDue()).toEqual([HOUR]);
     await wall.advance(HOUR);
     expect(fired).toEqual([]);
     expect(wall.timersDue()).toEqual([HOUR]);
-    clock.observe(logLine(WALL_MS - 1000), "catch_up");
-    await wall.advance(0);
+    // A later line of the log, 8 hours past the timer's time.
+    clock.fireBefore(clock.catchUpTimeOf(logLine(WALL_MS - 1000), "catch_up")!);
     expect(fired).toEqual(["in 40 hours"]);
   });
 

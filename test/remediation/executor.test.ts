@@ -54,6 +54,7 @@ describe("the attempt loop", () => {
         intento: 0,
         detalle: expect.stringMatching(/^creadas: modelos\/ana/),
         message: expect.stringMatching(/^mkdir -p modelos\/ana: created: modelos\/ana/),
+        atMs: expect.any(Number),
       },
       {
         estado: "solucionado",
@@ -61,6 +62,7 @@ describe("the attempt loop", () => {
         intento: 0,
         detalle: "verificado: existe modelos/ana",
         message: "mkdir -p modelos/ana: verified: modelos/ana exists",
+        atMs: expect.any(Number),
       },
     ]);
     expect(statSync(join(base, "modelos/ana")).isDirectory()).toBe(true);
@@ -69,6 +71,7 @@ describe("the attempt loop", () => {
   it("the fix at once, then retries after each backoff delay, the last repeating; fallido after the last (manual clock)", async () => {
     // Time moves only when a timer fires: each retry is then due exactly its delay after the previous.
     const clock = new VirtualClock();
+    const startMs = clock.now();
     const executor = makeExecutor({ clock, backoffMs: [1000, 2000, 4000], actionTimeoutMs: 777_000 });
     const { steps, report } = collectSteps();
     const rule = makeRule({ retries: 5, actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/nunca" } });
@@ -84,13 +87,16 @@ describe("the attempt loop", () => {
     expect(steps.filter((s) => s.estado === "reintentando" && s.accion.startsWith("reintento")).map((s) => s.accion)).toEqual([
       "reintento 1/5", "reintento 2/5", "reintento 3/5", "reintento 4/5", "reintento 5/5",
     ]);
-    expect(steps[0]).toEqual({ estado: "pendiente", accion: "esperar", intento: 0, detalle: null, message: "wait" });
+    expect(steps[0]).toEqual({ estado: "pendiente", accion: "esperar", intento: 0, detalle: null, message: "wait", atMs: startMs });
+    // Each step carries its attempt's due time (a catch-up dates it so): +0, +1, +3, +7, +11, +15 s.
+    expect([...new Set(steps.map((s) => s.atMs! - startMs))]).toEqual([0, 1000, 3000, 7000, 11_000, 15_000]);
     expect(steps.at(-1)).toEqual({
       estado: "fallido",
       accion: "reintento 5/5",
       intento: 5,
       detalle: "no verificado: existe modelos/nunca (modelos/nunca: ENOENT)",
       message: "retry 5/5: not verified: modelos/nunca exists (modelos/nunca: ENOENT)",
+      atMs: startMs + 15_000,
     });
   });
 
@@ -192,6 +198,7 @@ describe("the attempt loop", () => {
       intento: 0,
       detalle: `ruta rechazada (dot_dot): "../../etc/vigia-x": contiene un segmento '..'`,
       message: `mkdir "../../etc/vigia-x": failed: path refused (dot_dot): "../../etc/vigia-x": contains a '..' segment`,
+      atMs: clock.now(),
     });
     // Ended with time standing still and no timer left: no backoff was ever waited for.
     expect(clock.pendingTimers()).toBe(0);
@@ -400,6 +407,29 @@ describe("concurrency", () => {
     });
     expect(await hung).toMatchObject({ estado: "fallido", detalle: expect.stringMatching(/superó 300 ms y se mató/) });
     expect((await other).estado).toBe("solucionado");
+  });
+});
+
+describe("work under way (what a catch-up's lines wait for)", () => {
+  it("counts a job at work while it runs an attempt, not while it waits for the next one's time", async () => {
+    const clock = new VirtualClock();
+    const executor = makeExecutor({ clock, backoffMs: [1000] });
+    const incident = makePendingIncident();
+    const rule = makeRule({ retries: 1, actions: [{ type: "wait" }], verify: { type: "path_exists", path: "modelos/nunca" } });
+    expect(executor.whenSettled()).toBeNull();
+    const done = executor.submit({ incident, rule, fields: {}, signal: never(), report: () => undefined });
+    expect(executor.isAtWork()).toBe(true);
+    expect(executor.isAtWork(incident.id)).toBe(true);
+    expect(executor.isAtWork("another")).toBe(false);
+    expect(executor.whenSettled("another")).toBeNull();
+    // The fix ends and the job waits for its retry: settled, though not ended.
+    await executor.whenSettled(incident.id);
+    expect(executor.isAtWork(incident.id)).toBe(false);
+    expect(executor.whenSettled()).toBeNull();
+    expect(clock.timersDue()).toEqual([1000]);
+    await clock.advanceToTimer(1000);
+    await done;
+    expect(executor.isAtWork()).toBe(false);
   });
 });
 
