@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { listConfigSecrets } from "../config/index.js";
 import { formatCompactLocal } from "../incidents/format-local-iso.js";
@@ -10,7 +10,6 @@ import { countLogLevels } from "../report/count-log-levels.js";
 import { formatReportText, TEXT_TITLES } from "../report/format-report-text.js";
 import { renderReportHtml } from "../report/render-report-html.js";
 import { describeFsError } from "../util/describe-error.js";
-import { readRegularTextFile } from "../util/open-regular-file.js";
 import { createSecretMasker } from "../util/mask-secrets.js";
 import { parseDurationMs } from "../util/parse-duration.js";
 import type { UnknownTemplate } from "../discover/unknown-error-store.js";
@@ -50,7 +49,8 @@ export async function runReportCommand(values: Record<string, unknown>, position
   const fromMs = typeof values["since"] === "string" ? parseSince(values["since"], Date.now()) : -Infinity;
   let text: string;
   try {
-    text = await readRegularTextFile(path);
+    // Read as it comes, pipes included: `vigia report <(ssh host cat logs/descarga_errors.json)` is a FIFO.
+    text = readFileSync(path, "utf8");
   } catch (error) {
     process.stderr.write(`vigia report: cannot read ${path}: ${describeFsError(error)}\n`);
     return 1;
