@@ -39,7 +39,7 @@ import { buildHealthReport, checkReadiness, createDashboardSource, type EngineSt
 import { CheckHistory } from "../observe/check-history.js";
 import { createDashboardRoutes } from "../observe/dashboard/dashboard-routes.js";
 import type { VigiaLogger } from "../observe/logger.js";
-import { describeError } from "../util/describe-error.js";
+import { describeError, describeFsErrorEs } from "../util/describe-error.js";
 import { formatProblem } from "../util/problems.js";
 import type { CheckResult, CompiledRule, Incident, SourceLine } from "../types.js";
 import { buildChecksFromConfig } from "./build-checks-from-config.js";
@@ -49,7 +49,7 @@ import { buildConfigTemplateValues } from "./config-template-values.js";
 import { composePipeline } from "./compose-pipeline.js";
 import { remediateIncidents } from "./remediate-incidents.js";
 import { createOutageKeys, type OutageKeys } from "./outage-keys.js";
-import { describeFsErrorEs, reportVigiaFault, resolveVigiaFault } from "./report-vigia-fault.js";
+import { reportVigiaFault, resolveVigiaFault } from "./report-vigia-fault.js";
 import { UnknownErrorStore } from "../discover/unknown-error-store.js";
 import { collectUnknownErrors } from "../discover/collect-unknown-errors.js";
 import { formatNewErrorMessage } from "../discover/format-new-error-message.js";
@@ -576,7 +576,7 @@ export class Engine {
     const fault = {
       name: "journal",
       errorType: "diario_no_escribible",
-      motivo: `no se puede escribir el diario ${this.journal.path}: ${describeFsErrorEs(error)}. Los incidentes siguen en memoria y se reintenta; si vigia se detiene antes, se recuperan al arrancar (los puntos de control no avanzan).`,
+      motivo: `no se puede escribir el diario ${this.journal.path}: ${describeFsErrorEs(error) ?? "error desconocido"}. Los incidentes siguen en memoria y se reintenta; si vigia se detiene antes, se recuperan al arrancar (los puntos de control no avanzan).`,
       fields: { diario: this.journal.path },
     };
     this.feedIncidents(reportVigiaFault(fault, this.checkContext));

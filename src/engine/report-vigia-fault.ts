@@ -38,19 +38,3 @@ export function reportVigiaFault(fault: VigiaFault, context: CheckIncidentContex
 export function resolveVigiaFault(name: string, detalle: string, message: string): IncidentInput {
   return { type: "close", key: `check:vigia:${name}`, estado: "solucionado", accion: "recuperado", detalle, message };
 }
-
-/** An fs error as the admin reads it, in Spanish (`sin espacio en el disco (ENOSPC)`). */
-export function describeFsErrorEs(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const said: Record<string, string> = {
-    ENOSPC: "sin espacio en el disco",
-    EDQUOT: "cuota de disco agotada",
-    EACCES: "permiso denegado",
-    EPERM: "operación no permitida",
-    EROFS: "sistema de ficheros de solo lectura",
-    ENOENT: "la carpeta no existe",
-    EIO: "error de entrada/salida",
-  };
-  if (code && said[code]) return `${said[code]} (${code})`;
-  return code ?? "error desconocido";
-}

@@ -10,6 +10,7 @@ import { classifyFailure, type FailureDecision } from "./classify-failure.js";
 import { getBackoffDelayMs } from "../util/backoff-delay.js";
 import { waitMs } from "../util/wait-ms.js";
 import { describeError } from "../util/describe-error.js";
+import { describeFailureEs } from "./describe-failure.js";
 
 /**
  * The remediation executor: for each incident, the fix itself at once (attempt 0), then up to N retries after the
@@ -244,7 +245,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
     const ended = runJob(job, load).catch((error: unknown) => {
       // runJob catches everything; this is the last line of defence so a caller never sees a rejection.
       logger.error(`remediation of ${job.incident.id}: unexpected error: ${describeError(error)}`);
-      return { estado: "fallido" as const, intento: job.startAttempt ?? 0, accion: null, detalle: describeError(error) };
+      return { estado: "fallido" as const, intento: job.startAttempt ?? 0, accion: null, detalle: describeFailureEs(error) };
     });
     const settled = ended.then((outcome) => {
       endWork(job.incident.id);

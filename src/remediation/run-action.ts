@@ -1,5 +1,6 @@
 import type { ActionSpec } from "../types.js";
 import { describeError, describeErrorInEnglish } from "../util/describe-error.js";
+import { describeFailureEs } from "./describe-failure.js";
 import { fillTemplate } from "../util/template.js";
 import type { RemediationContext } from "./remediation-context.js";
 import { getActionHandler } from "./actions/registry.js";
@@ -99,7 +100,7 @@ export async function runAction(
       accion,
       command,
       durationMs: Math.round(now() - started),
-      detalle: shortMessage,
+      detalle: describeFailureEs(error),
       message: describeErrorInEnglish(error),
       shortMessage,
       cause: error,

@@ -1,7 +1,8 @@
 import type { VerifySpec } from "../types.js";
 import type { RemediationContext } from "./remediation-context.js";
 import { getVerifyHandler } from "./verify/registry.js";
-import { describeError, describeErrorInEnglish } from "../util/describe-error.js";
+import { describeErrorInEnglish } from "../util/describe-error.js";
+import { describeFailureEs } from "./describe-failure.js";
 
 /** One verification's outcome; failures are data like actions'. */
 export interface VerifyResult {
@@ -45,6 +46,6 @@ export async function runVerify(
     return { ok: answer.ok, verify: type, descripcion, description, durationMs: Math.round(now() - started), detalle: answer.detalle, message: answer.message };
   } catch (error) {
     const durationMs = Math.round(now() - started);
-    return { ok: false, verify: type, descripcion, description, durationMs, detalle: describeError(error), message: describeErrorInEnglish(error), cause: error };
+    return { ok: false, verify: type, descripcion, description, durationMs, detalle: describeFailureEs(error), message: describeErrorInEnglish(error), cause: error };
   }
 }

@@ -39,3 +39,32 @@ export function describeFsError(error: unknown): string {
   if (code === "ENOTREGULAR") return "not a regular file";
   return typeof code === "string" ? code : describeError(error);
 }
+
+const FS_ERRORS_ES: Record<string, string> = {
+  ENOSPC: "sin espacio en el disco",
+  EDQUOT: "cuota de disco agotada",
+  EACCES: "permiso denegado",
+  EPERM: "operación no permitida",
+  EROFS: "sistema de ficheros de solo lectura",
+  ENOENT: "la ruta no existe",
+  ENOTDIR: "una parte de la ruta no es una carpeta",
+  EISDIR: "es una carpeta",
+  EEXIST: "ya existe",
+  ENOTEMPTY: "la carpeta no está vacía",
+  EBUSY: "en uso",
+  ELOOP: "demasiados enlaces simbólicos",
+  ENAMETOOLONG: "nombre demasiado largo",
+  EMFILE: "demasiados archivos abiertos",
+  ENFILE: "demasiados archivos abiertos en el sistema",
+  EIO: "error de entrada/salida",
+};
+
+/**
+ * A file-system error as the admin reads it, in Spanish, with its errno code (`sin espacio en el disco (ENOSPC)`);
+ * `null` for an error that carries no errno code. The English counterpart for diagnostics is describeFsError.
+ */
+export function describeFsErrorEs(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !/^E[A-Z0-9]+$/.test(code)) return null;
+  return FS_ERRORS_ES[code] ? `${FS_ERRORS_ES[code]} (${code})` : `error del sistema (${code})`;
+}

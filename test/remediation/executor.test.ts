@@ -214,7 +214,7 @@ describe("the attempt loop", () => {
       signal: never(),
       report: () => undefined,
     });
-    expect(outcome).toMatchObject({ estado: "fallido", intento: 0, detalle: "template 'modelos/{modelo}' needs field 'modelo', which was not captured" });
+    expect(outcome).toMatchObject({ estado: "fallido", intento: 0, detalle: "la línea no nombra {modelo}, que la acción necesita" });
   });
 
   it("resumes at the recorded attempt (restart-safe)", async () => {
