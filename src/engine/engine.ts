@@ -91,6 +91,8 @@ export interface EngineOptions {
   skipSourcePaths?: readonly string[];
   /** Interval of checkpoint saves (default 1000 ms). */
   checkpointEveryMs?: number;
+  /** Open incidents past which a catch-up's readers wait (default MAX_OPEN_INCIDENTS_WHILE_READING); for tests. */
+  maxOpenIncidentsWhileReading?: number;
   /** Every edge of a periodic check, after the incident flow took it (`supervise` stops its child on a full disk). */
   onCheckTransition?: (transition: CheckTransition) => void;
 }
@@ -648,10 +650,11 @@ export class Engine {
   private async waitForCapacity(): Promise<void> {
     await this.matchWorker.waitForCapacity();
     while (this.countFolding().batches > MAX_BATCHES_WAITING_TO_FOLD) await this.nextFoldIdle();
-    while (!this.manager.hasRoom(MAX_OPEN_INCIDENTS_WHILE_READING)) {
+    const maxOpen = this.options.maxOpenIncidentsWhileReading ?? MAX_OPEN_INCIDENTS_WHILE_READING;
+    while (!this.manager.hasRoom(maxOpen)) {
       const { batches, events } = this.countFolding();
       if (batches > 0 || events > 0) {
-        await Promise.race([this.manager.waitForRoom(MAX_OPEN_INCIDENTS_WHILE_READING), this.nextFoldIdle()]);
+        await Promise.race([this.manager.waitForRoom(maxOpen), this.nextFoldIdle()]);
         continue;
       }
       const settled = this.executor.whenSettled();

@@ -6,9 +6,9 @@
  * another pace (one remediation at a time, or eight) leaves the same journal, read back with jq.
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { formatLocalIso } from "../../src/incidents/format-local-iso.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { BOT_LOG, JOURNAL, cleanUpTest, createWorkspace, formatPythonLine, runJq, startVigia, type Workspace } from "./vigia-harness.js";
+import { OLD_LOG_T0, SAVED_AFTER_MS, renderFortyTimeouts, renderOldLog, savedAt, timeoutAt, videoPath } from "../helpers/old-bot-log.js";
+import { BOT_LOG, JOURNAL, cleanUpTest, createWorkspace, runJq, startVigia, type Workspace } from "./vigia-harness.js";
 
 afterEach(cleanUpTest);
 
@@ -17,34 +17,11 @@ function config(concurrency = 4): string {
   return ["status: null", "checks: { disk: null }", "remediation:", "  allowed_roots: [modelos]", `  concurrency: ${concurrency}`, ""].join("\n");
 }
 
-const T0 = Date.now() - 2 * 24 * 3_600_000;
+const T0 = OLD_LOG_T0;
 
-function pythonTime(ms: number): string {
-  return formatLocalIso(ms).slice(0, 23).replace("T", " ").replace(".", ",");
-}
-
-function videoPath(n: number): string {
-  return `modelos/victor/20251205_1430${String(n).padStart(2, "0")}_a3f2b1.mp4`;
-}
-
-/**
- * The bot's log from T0 for `seconds`: its long-poll chatter every 20 ms (1.3 MB, more than one read: a catch-up),
- * with `records` (log ms → record) among it in time order.
- */
 function writeOldLog(ws: Workspace, seconds: number, records: Array<[number, string]>): void {
-  const byTime = [...records].sort((a, b) => a[0] - b[0]);
-  const chunks: string[] = [];
-  let next = 0;
-  for (let ms = T0; ms < T0 + seconds * 1000; ms += 20) {
-    while (next < byTime.length && byTime[next]![0] <= ms) chunks.push(byTime[next++]![1]);
-    chunks.push(formatPythonLine("INFO", 'HTTP Request: POST http://localhost:8081/bot***/getUpdates "HTTP/1.1 200 OK"', pythonTime(ms), "httpx"));
-  }
-  for (; next < byTime.length; next++) chunks.push(byTime[next]![1]);
-  ws.write(BOT_LOG, chunks.join(""));
+  ws.write(BOT_LOG, renderOldLog(seconds, records));
 }
-
-const timeoutAt = (ms: number, n: number): [number, string] => [ms, formatPythonLine("ERROR", `Download timeout for ${videoPath(n)}`, pythonTime(ms))];
-const savedAt = (ms: number, n: number): [number, string] => [ms, formatPythonLine("INFO", `Descarga exitosa: ${videoPath(n)} (250 MB)`, pythonTime(ms))];
 
 interface Closed {
   video: string;
@@ -85,23 +62,14 @@ describe("remediation during a catch-up (e2e)", () => {
   }, 180_000);
 
   it("leaves the same journal whatever the pace: one remediation at a time or eight, a window's edge included", async () => {
-    // Forty timeouts 10 s apart; the bot saves each video after one of these delays, or never.
-    const delays = [null, 500, 3000, 6999, 7000, 7001, 9000, 20_000];
-    const records: Array<[number, string]> = [];
-    for (let n = 0; n < 40; n++) {
-      const at = T0 + 5000 + n * 10_000;
-      records.push(timeoutAt(at, n));
-      const delay = delays[n % delays.length]!;
-      if (delay !== null) records.push(savedAt(at + delay, n));
-    }
     const runs: unknown[] = [];
     for (const concurrency of [1, 8]) {
       const ws = createWorkspace({ config: config(concurrency) });
-      writeOldLog(ws, 420, records);
+      ws.write(BOT_LOG, renderFortyTimeouts());
       const closed = await catchUp(ws, 40);
       expect([...closed.values()].map((c) => c.estado)).toEqual(
         Array.from({ length: 40 }, (_, n) => {
-          const delay = delays[n % delays.length]!;
+          const delay = SAVED_AFTER_MS[n % SAVED_AFTER_MS.length]!;
           return delay !== null && delay <= 7000 ? "solucionado" : "fallido";
         }),
       );
