@@ -138,7 +138,8 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
       "hits per rule, sample matches with their fields, the unmatched events and the speed. Nothing is journaled or " +
       "executed. `--json` prints `{lines, events, counts: {ruleId: n}, matches: [{line, rule, fields}]}`, where `line` " +
       "is the 1-based number of the event's first line. A source without `multiline` whose file holds a Python traceback " +
-      "is told about on stderr, with the setting to add.",
+      "is told about on stderr, with the setting to add. A pipe is read to its end: " +
+      "`zcat logs/bot.log.2.gz | vigia test-rules /dev/stdin`.",
     flags: [
       CONFIG_FLAG,
       {

@@ -59,13 +59,17 @@ export async function runTestRulesCommand(values: Record<string, unknown>, posit
   return 0;
 }
 
-/** The size of a log file, or why it cannot be read (one line for the console). */
+/**
+ * The size of a log file, Infinity for a pipe (`zcat bot.log.2.gz | vigia test-rules /dev/stdin`: read to its end,
+ * in one thread), or why it cannot be read (one line for the console). A device is refused: /dev/zero never ends.
+ */
 function measureLogFile(file: string): number | string {
   try {
     const stats = statSync(file);
     if (stats.isDirectory()) return "is a folder, not a log file";
+    if (!stats.isFile() && !stats.isFIFO()) return "not a regular file or a pipe";
     accessSync(file, constants.R_OK);
-    return stats.size;
+    return stats.isFIFO() ? Infinity : stats.size;
   } catch (error) {
     return describeFsError(error);
   }
@@ -88,9 +92,9 @@ export async function testRulesOnFile(
   sourceName: string,
   start: RegExp | null,
 ): Promise<TestRulesReport> {
-  const showProgress = process.stderr.isTTY && size > 20_000_000;
+  const showProgress = process.stderr.isTTY && size > 20_000_000 && Number.isFinite(size);
   const started = performance.now();
-  const split = size >= SPLIT_FROM_BYTES ? findSplitOffset(file, size, start) : null;
+  const split = size >= SPLIT_FROM_BYTES && Number.isFinite(size) ? findSplitOffset(file, size, start) : null;
   const firstEnd = split ?? size;
   const second = split === null ? null : runRangeInWorker({ file, start: split, end: size, rules, sourceName, startPattern: start });
   const first = await testRulesOnRange({

@@ -55,7 +55,9 @@ export async function testRulesOnRange(spec: RangeSpec): Promise<RangeReport> {
   const findSplitTracebacks = spec.startPattern ? null : createSplitTracebackFinder([sourceName], (header) => (splitTracebackLine = header.offset));
   const out: LogEvent[] = [];
   if (spec.end > spec.start) {
-    const stream = createReadStream(spec.file, { start: spec.start, end: spec.end - 1, highWaterMark: 1 << 20 });
+    // A pipe (end Infinity) is read from where it is: a position would make every read a pread, which a pipe refuses.
+    const range = Number.isFinite(spec.end) ? { start: spec.start, end: spec.end - 1 } : {};
+    const stream = createReadStream(spec.file, { ...range, highWaterMark: 1 << 20 });
     await readLinesFromStream(stream, sourceName, (lines: SourceLine[]) => {
       for (const l of lines) {
         lineNo++;

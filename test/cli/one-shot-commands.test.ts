@@ -3,6 +3,7 @@
 // answers. `--timeout` shrinks the 15 s deadline so the test need not wait it out; the jest timeout only guards
 // against a hang.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { execFile } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
 import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -98,6 +99,34 @@ describe("vigia test-rules on a file that is not there", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^vigia test-rules: cannot read .*: is a folder, not a log file$/m);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("vigia test-rules on a pipe", () => {
+  it("reads a log piped in (zcat bot.log.2.gz | vigia test-rules /dev/stdin) as it reads the file", async () => {
+    const dir = makeFolder("");
+    cpSync(join(REPO, "rules"), join(dir, "rules"), { recursive: true });
+    const logFile = join(REPO, "fixtures", "bot_central.log");
+    const fromFile = await runVigia(["test-rules", "--json", logFile], dir);
+    expect(fromFile.code).toBe(0);
+    // A shell's pipe, as the user types it (node's own child stdin would be a socket pair, not a pipe).
+    const fromPipe = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile("bash", ["-c", 'cat "$1" | "$2" "$3" test-rules --json /dev/stdin', "-", logFile, process.execPath, join(REPO, "bin", "vigia.js")], { cwd: dir }, (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+      );
+    });
+    expect([fromPipe.code, fromPipe.stderr]).toEqual([0, ""]);
+    const counted = JSON.parse(fromFile.stdout) as { lines: number; matches: unknown[] };
+    expect(counted.lines).toBeGreaterThan(0);
+    expect(counted.matches.length).toBeGreaterThan(0);
+    expect(JSON.parse(fromPipe.stdout)).toEqual(counted);
+  });
+
+  it("refuses a device that never ends, in one line", async () => {
+    const dir = makeFolder("");
+    const result = await runVigia(["test-rules", "/dev/zero"], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^vigia test-rules: cannot read \/dev\/zero: not a regular file or a pipe$/m);
   });
 });
 
