@@ -8,10 +8,9 @@
  */
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { execFileSync } from "node:child_process";
-import { get } from "node:http";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait-for.js";
-import { BOT_LOG, cleanUpAll, createWorkspace, findFreePort, REPO, startVigia } from "./vigia-harness.js";
+import { BOT_LOG, botConfigWithStatus, cleanUpAll, createWorkspace, findFreePort, readHealth, REPO, startVigia } from "./vigia-harness.js";
 
 interface HealthSample {
   lagBytes: number;
@@ -19,25 +18,12 @@ interface HealthSample {
   remediation: { running: number; queued: number };
 }
 
-/** GET /health, or null while nothing answers. */
-function readHealth(port: number): Promise<HealthSample | null> {
-  return new Promise((resolve) => {
-    const request = get({ host: "127.0.0.1", port, path: "/health", timeout: 5000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (d: string) => (body += d));
-      res.on("end", () => {
-        try {
-          const doc = JSON.parse(body) as { sources: Array<{ lag_bytes: number }>; incidents_open: Record<string, number>; remediation: { running: number; queued: number } };
-          const openIncidents = Object.values(doc.incidents_open).reduce((sum, n) => sum + n, 0);
-          resolve({ lagBytes: doc.sources[0]!.lag_bytes, openIncidents, remediation: doc.remediation });
-        } catch {
-          resolve(null);
-        }
-      });
-    });
-    request.on("error", () => resolve(null));
-    request.on("timeout", () => request.destroy());
-  });
+/** The figures this test compares, from one /health answer; null while nothing answers. */
+async function sampleHealth(port: number): Promise<HealthSample | null> {
+  const doc = await readHealth(port);
+  if (!doc) return null;
+  const openIncidents = Object.values(doc.incidents_open).reduce((sum, n) => sum + n, 0);
+  return { lagBytes: doc.sources[0]!.lag_bytes, openIncidents, remediation: doc.remediation };
 }
 
 afterAll(() => cleanUpAll());
@@ -45,16 +31,7 @@ afterAll(() => cleanUpAll());
 describe("/health during a catch-up", () => {
   it("counts as queued only the remediations of incidents still open", async () => {
     const port = await findFreePort();
-    const ws = createWorkspace({
-      config: [
-        "sources:",
-        "  - { name: bot, path: logs/bot_central.log, multiline: { start: '^\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}' } }",
-        `status: { listen: '127.0.0.1:${port}' }`,
-        "checks: { disk: null }",
-        "remediation: { allowed_roots: [modelos] }",
-        "",
-      ].join("\n"),
-    });
+    const ws = createWorkspace({ config: botConfigWithStatus(port) });
     ws.write(BOT_LOG, "");
     execFileSync(process.execPath, [join(REPO, "bench", "generate-bot-log.mjs"), ws.at(BOT_LOG), "--lines", "400000"], { stdio: "ignore" });
 
@@ -62,7 +39,7 @@ describe("/health during a catch-up", () => {
     let stopSampling = false;
     const sampling = (async () => {
       while (!stopSampling) {
-        const health = await readHealth(port);
+        const health = await sampleHealth(port);
         if (health) samples.push(health);
       }
     })();

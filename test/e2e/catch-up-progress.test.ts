@@ -7,9 +7,8 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { get } from "node:http";
 import { waitFor } from "../helpers/wait-for.js";
-import { BOT_LOG, cleanUpAll, createWorkspace, findFreePort, formatPythonLine, startVigia, VIGIA_BIN, type Workspace } from "./vigia-harness.js";
+import { BOT_LOG, botConfigWithStatus, cleanUpAll, createWorkspace, findFreePort, formatPythonLine, readHealth, startVigia, VIGIA_BIN, type Workspace } from "./vigia-harness.js";
 
 const SCRIPT = "/usr/bin/script";
 
@@ -31,40 +30,15 @@ function writeBacklog(ws: Workspace, records = 300_000): number {
   return Buffer.byteLength(text);
 }
 
-function configWithStatus(port: number): string {
-  return [
-    "sources:",
-    "  - { name: bot, path: logs/bot_central.log, multiline: { start: '^\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}' } }",
-    `status: { listen: '127.0.0.1:${port}' }`,
-    "checks: { disk: null }",
-    "remediation: { allowed_roots: [modelos], backoff: [0.1, 0.2, 0.4] }",
-    "",
-  ].join("\n");
-}
-
 interface HealthSample {
   lag_bytes: number[];
   remediation?: { running: number; queued: number };
 }
 
-/** GET /health, or null while nothing answers (vigia still loading). */
-function readHealth(port: number): Promise<HealthSample | null> {
-  return new Promise((resolve) => {
-    const request = get({ host: "127.0.0.1", port, path: "/health", timeout: 5000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (d: string) => (body += d));
-      res.on("end", () => {
-        try {
-          const doc = JSON.parse(body) as { sources: Array<{ lag_bytes: number }>; remediation?: { running: number; queued: number } };
-          resolve({ lag_bytes: doc.sources.map((s) => s.lag_bytes), remediation: doc.remediation });
-        } catch {
-          resolve(null);
-        }
-      });
-    });
-    request.on("error", () => resolve(null));
-    request.on("timeout", () => request.destroy());
-  });
+/** The lag per source and the remediation queue, from one /health answer; null while vigia is still loading. */
+async function sampleHealth(port: number): Promise<HealthSample | null> {
+  const doc = await readHealth(port);
+  return doc && { lag_bytes: doc.sources.map((s) => s.lag_bytes), remediation: doc.remediation };
 }
 
 afterAll(() => cleanUpAll());
@@ -74,7 +48,7 @@ describe("vigia run --from-start on a big backlog", () => {
 
   onTerminal("shows the catch-up on a terminal and its lag in /health, down to 0", async () => {
     const port = await findFreePort();
-    const ws = createWorkspace({ config: configWithStatus(port) });
+    const ws = createWorkspace({ config: botConfigWithStatus(port, "{ allowed_roots: [modelos], backoff: [0.1, 0.2, 0.4] }") });
     const backlogBytes = writeBacklog(ws);
     // `script` gives vigia a pseudo-terminal for its stdout and stderr; its own output is what the terminal shows.
     const command = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(VIGIA_BIN)} run --from-start --dry-run`;
@@ -92,7 +66,7 @@ describe("vigia run --from-start on a big backlog", () => {
       const samples: HealthSample[] = [];
       await waitFor(
         async () => {
-          const health = await readHealth(port);
+          const health = await sampleHealth(port);
           if (health) samples.push(health);
           return health !== null && samples.some((s) => s.lag_bytes[0]! > 0) && health.lag_bytes[0] === 0;
         },
@@ -130,10 +104,10 @@ describe("vigia run --from-start on a big backlog", () => {
 
   it("prints no progress line when stderr is not a terminal", async () => {
     const port = await findFreePort();
-    const ws = createWorkspace({ config: configWithStatus(port) });
+    const ws = createWorkspace({ config: botConfigWithStatus(port, "{ allowed_roots: [modelos], backoff: [0.1, 0.2, 0.4] }") });
     writeBacklog(ws, 100_000);
     const vigia = await startVigia(ws, ["--from-start", "--dry-run"], { env: { VIGIA_PROGRESS_EVERY_MS: "50" } });
-    await waitFor(async () => (await readHealth(port))?.lag_bytes[0] === 0, { what: "caught up", timeoutMs: 120_000 });
+    await waitFor(async () => (await sampleHealth(port))?.lag_bytes[0] === 0, { what: "caught up", timeoutMs: 120_000 });
     const result = await vigia.stop("SIGINT");
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/catch-up:|caught up:/);

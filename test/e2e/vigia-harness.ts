@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -251,6 +252,44 @@ export function findFreePort(): Promise<number> {
       server.close(() => res(port));
     });
   });
+}
+
+/** The part of vigia's /health answer the end-to-end tests read. */
+export interface HealthDoc {
+  sources: Array<{ lag_bytes: number }>;
+  incidents_open: Record<string, number>;
+  remediation: { running: number; queued: number };
+}
+
+/** GET /health on 127.0.0.1:port, as an operator's monitor would scrape it; null while nothing answers. */
+export function readHealth(port: number): Promise<HealthDoc | null> {
+  return new Promise((resolve) => {
+    const request = get({ host: "127.0.0.1", port, path: "/health", timeout: 5000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (d: string) => (body += d));
+      res.on("end", () => {
+        try {
+          resolve(JSON.parse(body) as HealthDoc);
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    request.on("error", () => resolve(null));
+    request.on("timeout", () => request.destroy());
+  });
+}
+
+/** A config watching the bot's log (one record per timestamped line, tracebacks joined) with /health on `port`. */
+export function botConfigWithStatus(port: number, remediation = "{ allowed_roots: [modelos] }"): string {
+  return [
+    "sources:",
+    "  - { name: bot, path: logs/bot_central.log, multiline: { start: '^\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}' } }",
+    `status: { listen: '127.0.0.1:${port}' }`,
+    "checks: { disk: null }",
+    `remediation: ${remediation}`,
+    "",
+  ].join("\n");
 }
 
 /** A Python logging record as the bot writes it (`2025-12-25 14:30:20,131 - bot_central - ERROR - …`). */
