@@ -95,7 +95,8 @@ export class EmailChannel implements MessageChannel {
   }
 
   close(): void {
-    void this.transport?.then((transport) => transport.close());
+    // A transport whose import failed has nothing to close (its failure was each send's to report).
+    void this.transport?.then((transport) => transport.close(), () => undefined);
   }
 
   private openTransport(): Promise<Transporter> {
