@@ -2,7 +2,7 @@ import { readdir, stat, unlink } from "node:fs/promises";
 import { unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Observable, Subscription } from "rxjs";
-import type { Incident } from "../types.js";
+import type { Estado, Incident } from "../types.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../util/atomic-write.js";
 import { LiveJournalFile } from "./live-journal-file.js";
 import { appendToArchive, parseArchiveTempName } from "./archive-append.js";
@@ -687,7 +687,7 @@ function serializeIndented(element: unknown): string {
 
 /** Whether a journal element is an incident still being worked on (it will change again). */
 function isOpenEstado(estado: unknown): boolean {
-  return estado === "detectado" || estado === "pendiente" || estado === "reintentando";
+  return typeof estado === "string" && !isTerminal(estado as Estado);
 }
 
 /** Detection time of a journal element; elements without a readable timestamp sort first. */
