@@ -15,7 +15,6 @@ import {
 interface PreparedFile extends TempFile {
   /** The chunks it holds, in order: the next version may use it when it starts with these very chunks. */
   prefix: readonly Uint8Array[];
-  bytes: number;
 }
 
 /** A replacement readers already see. */
@@ -99,18 +98,13 @@ export class LiveJournalFile {
     await this.discardPrepared();
     const file = await openTempBeside(this.path);
     try {
-      const bytes = await writeChunks(file.handle, prefix);
+      await writeChunks(file.handle, prefix);
       await file.handle.sync();
-      this.prepared = { ...file, prefix: [...prefix], bytes };
+      this.prepared = { ...file, prefix: [...prefix] };
     } catch (error) {
       await discardTemp(file);
       throw error;
     }
-  }
-
-  /** Bytes of the prepared beginning, 0 when none. */
-  getPreparedBytes(): number {
-    return this.prepared?.bytes ?? 0;
   }
 
   async discardPrepared(): Promise<void> {

@@ -109,16 +109,14 @@ export async function applyKeptAttributes(fh: FileHandle, kept: KeptAttributes):
 /**
  * Chunks one after the other at the file's position, as they are (a large file written from the parts it is made of,
  * never joined into one buffer first), in one writev: libuv splits it into IOV_MAX-sized system calls on its own
- * thread, so the whole file costs one round trip of the event loop, not one per thousand chunks. Returns the bytes
- * written.
+ * thread, so the whole file costs one round trip of the event loop, not one per thousand chunks.
  */
-export async function writeChunks(fh: FileHandle, chunks: readonly Uint8Array[]): Promise<number> {
+export async function writeChunks(fh: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
   let expected = 0;
   for (const chunk of chunks) expected += chunk.byteLength;
   const { bytesWritten } = await fh.writev(chunks);
   // A short write (a nearly full disk): the rest goes through writeFile, which loops until done or fails.
   if (bytesWritten < expected) await fh.writeFile(Buffer.concat(chunks).subarray(bytesWritten));
-  return expected;
 }
 
 /** Synchronous twin of writeFileAtomic, for the last write during shutdown. */
