@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "@jest/globals";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JournalWriter } from "../../src/incidents/journal-writer.js";
 import { JournalReadError, loadJournal, parseJournal } from "../../src/incidents/load-journal.js";
@@ -213,6 +213,43 @@ describe("JournalWriter", () => {
     const [only] = readJournal();
     expect(only).toMatchObject({ error_type: "disco_lleno", estado: "fallido", accion: "solo alerta", ocurrencias: 2 });
     expect(only!.posicion).toEqual({ fileId: "2049:1234", endOffset: expect.any(Number) });
+  });
+
+  it("writes the closed history of the next version ahead, beside the journal, and a change then only finishes it", async () => {
+    const filler = "h".repeat(1000);
+    const history = Array.from({ length: 100 }, (_, i) => ({
+      id: `hist-${i}`,
+      timestamp: new Date(T0 - 86_400_000 + i * 1000).toISOString(),
+      estado: "solucionado",
+      error_type: "ruta_inexistente",
+      error_message: filler,
+    }));
+    writeFileSync(path, JSON.stringify(history, null, 2));
+    const writer = new JournalWriter(path);
+    await writer.load();
+    const incident = makeTrackedIncident(1);
+    writer.upsert(incident);
+    await writer.flush();
+    const temps = () => readdirSync(join(dir, "logs")).filter((n) => n.endsWith(".tmp"));
+    // The settled beginning (the whole history, not the open incident) is on disk already, in the next version's file.
+    expect(temps()).toHaveLength(1);
+    const preparedPath = join(dir, "logs", temps()[0]!);
+    const prepared = readFileSync(preparedPath, "utf8");
+    expect(prepared).toContain('"hist-99"');
+    expect(prepared).not.toContain('"inc-1"');
+    expect(readFileSync(path, "utf8").startsWith(prepared)).toBe(true);
+    const preparedInode = statSync(preparedPath).ino;
+
+    writer.upsert(applyTransition(incident, "fallido", { accion: "solo alerta" }, T0 + 5000));
+    await writer.flush();
+    // That very file, finished with the changed incident, is the journal now.
+    expect(statSync(path).ino).toBe(preparedInode);
+    const journal = readJournal();
+    expect(journal).toHaveLength(101);
+    expect(journal[100]).toMatchObject({ id: "inc-1", estado: "fallido" });
+    expect(readFileSync(path, "utf8")).toBe(`${JSON.stringify(journal, null, 2)}\n`);
+    await writer.close();
+    expect(temps()).toEqual([]);
   });
 
   it("reports a failed background write, retries it, and throws from flush", async () => {
