@@ -145,8 +145,8 @@ function matchBatch(id: number, firstSeq: number, packed: PackedEvents, isolateI
   const matches: WorkerMatch[] = [];
   const count = packed.lengths.length;
   const forwarded: number[] = [];
-  /** Masked texts by event index, of the events whose text masking changed (few: lines holding a credential). */
-  let maskedTexts: Map<number, string> | null = null;
+  /** The masked texts of the events handed back whose text masking changed (few: lines holding a credential). */
+  let masked: Array<[number, string]> | null = null;
   // One event object, refilled: the matcher reads `source` and `text` only and keeps nothing.
   const event = { source: "", text: "" } as LogEvent;
   let start = 0;
@@ -154,7 +154,6 @@ function matchBatch(id: number, firstSeq: number, packed: PackedEvents, isolateI
     const end = start + packed.lengths[i]!;
     const text = packed.text.slice(start, end);
     event.text = maskText === null ? text : maskText(text);
-    if (event.text !== text) (maskedTexts ??= new Map()).set(i, event.text);
     event.source = packed.sources[packed.sourceOf[i]!]!;
     start = end;
     Atomics.store(progress, PROGRESS_RULE, -1);
@@ -169,17 +168,12 @@ function matchBatch(id: number, firstSeq: number, packed: PackedEvents, isolateI
     }
     // The last event goes too: the main thread learns how far each file was read (the replay guard's high water).
     else if (wanted !== null && (i === count - 1 || isWanted(event.text) || mayResolve(event.text))) forwarded.push(i);
+    else if (wanted !== null) continue;
+    // Handed back (matched, forwarded, or every event wanted): its masked text goes with it.
+    if (event.text !== text) (masked ??= []).push([i, event.text]);
   }
   Atomics.store(progress, PROGRESS_BUSY, 0);
-  const masked = maskedTexts === null ? null : selectMasked(maskedTexts, matches, wanted === null ? null : forwarded);
   return { type: "matched", id, matches, forwarded: wanted === null ? null : Int32Array.from(forwarded), masked };
-}
-
-/** The masked texts of the events handed back (every event when `forwarded` is null), by index. */
-function selectMasked(maskedTexts: Map<number, string>, matches: readonly WorkerMatch[], forwarded: readonly number[] | null): Array<[number, string]> | null {
-  const out: Array<[number, string]> = [];
-  for (const [i, text] of maskedTexts) if (forwarded === null || forwarded.includes(i) || matches.some((m) => m.eventIndex === i)) out.push([i, text]);
-  return out.length > 0 ? out : null;
 }
 
 parentPort!.on("message", (message: ToMatchWorker) => {
