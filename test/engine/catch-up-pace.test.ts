@@ -11,7 +11,7 @@ import { loadConfig } from "../../src/config/index.js";
 import { Engine } from "../../src/engine/engine.js";
 import { createConsoleLogger } from "../../src/observe/logger.js";
 import type { Incident } from "../../src/types.js";
-import { SAVED_AFTER_MS, renderFortyTimeouts } from "../helpers/old-bot-log.js";
+import { OLD_LOG_T0, SAVED_AFTER_MS, renderFortyTimeouts } from "../helpers/old-bot-log.js";
 import { useTempDirs } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -45,10 +45,11 @@ describe("a catch-up's pace", () => {
     const log = renderFortyTimeouts();
     const held = await catchUp(log, 1);
     const free = await catchUp(log);
-    expect(held.map((i) => i.estado)).toEqual(
+    // Each closed at the log's time: at the saved line when it came within the retries' 7 s, else at the last retry.
+    expect(held.map((i) => [i.estado, Date.parse(i.resuelto!) - (OLD_LOG_T0 + 5000 + Number(/_1430(\d\d)_/.exec(i.clave)![1]) * 10_000)])).toEqual(
       Array.from({ length: 40 }, (_, n) => {
         const delay = SAVED_AFTER_MS[n % SAVED_AFTER_MS.length]!;
-        return delay !== null && delay <= 7000 ? "solucionado" : "fallido";
+        return delay !== null && delay <= 7000 ? ["solucionado", delay] : ["fallido", 7000];
       }),
     );
     expect(held).toEqual(free);
