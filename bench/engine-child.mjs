@@ -8,8 +8,8 @@
 //
 // Times are CLOCK_MONOTONIC (process.hrtime), in ms: the same clock in every process of the machine, so the writer's
 // append times and this process's detection times compare directly.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeHeapSnapshot } from "node:v8";
 import { DIST } from "./ensure-build.mjs";
@@ -23,6 +23,7 @@ if ((mode !== "catchup" && mode !== "follow") || !dir) {
 const { loadConfig } = await import(pathToFileURL(join(DIST, "config", "index.js")).href);
 const { Engine } = await import(pathToFileURL(join(DIST, "engine", "engine.js")).href);
 const { createLogger } = await import(pathToFileURL(join(DIST, "observe", "logger.js")).href);
+const { listArchiveFiles } = await import(pathToFileURL(join(DIST, "incidents", "archive-files.js")).href);
 // As `vigia run` does (a build from before it set no such limit).
 if (existsSync(join(DIST, "cli", "limit-heap-growth.js"))) (await import(pathToFileURL(join(DIST, "cli", "limit-heap-growth.js")).href)).limitHeapGrowth();
 
@@ -53,13 +54,11 @@ const warnings = [];
  * The journal's archives beside it (`descarga_errors-YYYY-MM.json`): a backlog older than `journal_archive.keep_days`
  * moves most of its closed incidents there, so the live file alone is not the journal's size.
  */
-function readArchives(journalPath) {
-  const stem = basename(journalPath, ".json");
-  const files = readdirSync(dirname(journalPath)).filter((name) => name.startsWith(`${stem}-`) && /-\d{4}-\d{2}(?:\.\d+)?\.json$/.test(name));
+async function readArchives(journalPath) {
+  const files = await listArchiveFiles(journalPath);
   let elements = 0;
   let bytes = 0;
-  for (const name of files) {
-    const path = join(dirname(journalPath), name);
+  for (const { path } of files) {
     elements += JSON.parse(readFileSync(path, "utf8")).length;
     bytes += statSync(path).size;
   }
@@ -180,7 +179,7 @@ if (mode === "catchup") {
     incidents: report.summary.counts.total,
     journalElements: journal.length,
     journalBytes: statSync(config.journalPath).size,
-    archives: readArchives(config.journalPath),
+    archives: await readArchives(config.journalPath),
     changes,
     warnings,
     matchesByRule,
