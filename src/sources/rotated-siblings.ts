@@ -26,7 +26,7 @@ export async function listRotatedSiblings(path: string, options: { compressed?: 
     return [];
   }
   return names
-    .filter((name) => name.length > base.length && name.startsWith(base) && ROTATION_SEPARATORS.includes(name[base.length]))
+    .filter((name) => isRotatedSiblingName(name, base))
     .filter((name) => options.compressed === true || !isCompressedName(name))
     .sort()
     .map((name) => join(dirname(path), name));
