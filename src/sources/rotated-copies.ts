@@ -1,10 +1,10 @@
 import { constants, type BigIntStats } from "node:fs";
-import { open, readdir, type FileHandle } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { open, type FileHandle } from "node:fs/promises";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { FINGERPRINT_BYTES, getMarkerRange, matchesDigest, readBytesAt, type Digest } from "./fingerprint.js";
-import { isCompressedName, isRotatedSiblingName } from "./rotated-siblings.js";
+import { formatFileId } from "./followed-file.js";
+import { isCompressedName, listRotatedSiblings } from "./rotated-siblings.js";
 
 /** logrotate's default `compress` (gzip): the only compressed rotation whose content is read back. */
 const GZIP_NAME = /\.gz$/;
@@ -27,7 +27,7 @@ export class RotatedCopy {
     private readonly handle: FileHandle,
     readonly stat: BigIntStats,
   ) {
-    this.fileId = `${stat.dev}:${stat.ino}`;
+    this.fileId = formatFileId(stat);
     this.compressed = GZIP_NAME.test(path);
   }
 
@@ -185,17 +185,14 @@ async function* continueInflating(first: Buffer, chunks: AsyncIterator<unknown>)
  * is still found under its new name.
  */
 export async function openRotatedCopies(path: string): Promise<RotatedCopy[]> {
-  const base = basename(path);
-  const folder = dirname(path);
   const tried = new Set<string>();
   const copies: RotatedCopy[] = [];
   for (let listing = 0; listing < MAX_LISTINGS; listing++) {
-    const names = await readdir(folder).catch(() => [] as string[]);
-    const fresh = names.filter((name) => !tried.has(name) && isRotatedSiblingName(name, base) && isReadableRotation(name)).sort();
+    const fresh = (await listRotatedSiblings(path, { compressed: true })).filter((name) => !tried.has(name) && isReadableRotation(name));
     if (fresh.length === 0) break;
     for (const name of fresh) {
       tried.add(name);
-      const copy = await RotatedCopy.open(join(folder, name));
+      const copy = await RotatedCopy.open(name);
       if (!copy) continue;
       if (copies.some((other) => other.fileId === copy.fileId)) await copy.close();
       else copies.push(copy);
