@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import { describeFsErrorEs } from "../util/describe-error.js";
 import { openRegularFile } from "../util/open-regular-file.js";
 
 /** Error and warning lines of one source log, as the seed's log analyzer totals them. */
@@ -30,8 +31,7 @@ export async function countLogLevels(source: string, path: string): Promise<LogL
       else if (WARNING_LEVEL.test(line)) totals.warnings++;
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    totals.unreadable = code === "ENOTREGULAR" ? "no es un archivo normal" : (code ?? (error as Error).message);
+    totals.unreadable = describeFsErrorEs(error) ?? "error desconocido";
   }
   return totals;
 }

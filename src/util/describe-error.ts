@@ -57,6 +57,7 @@ const FS_ERRORS_ES: Record<string, string> = {
   EMFILE: "demasiados archivos abiertos",
   ENFILE: "demasiados archivos abiertos en el sistema",
   EIO: "error de entrada/salida",
+  ENOTREGULAR: "no es un archivo normal",
 };
 
 /**

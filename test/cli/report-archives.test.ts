@@ -110,7 +110,7 @@ describe("vigia report with archives", () => {
     writeFileSync(join(dir, "vigia.config.yaml"), `${readFileSync(join(dir, "vigia.config.yaml"), "utf8")}\nsources:\n  - { name: bot, path: logs/bot_central.log }\n  - { name: backend, path: logs/backend.log }\n`);
     const r = await runVigia(["report", "--all"], dir);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
-    expect(r.stdout).toMatch(/^ {2}backend +no se puede leer \(no es un archivo normal\) +\S+backend\.log$/m);
+    expect(r.stdout).toMatch(/^ {2}backend +no se puede leer \(no es un archivo normal \(ENOTREGULAR\)\) +\S+backend\.log$/m);
     expect(r.stdout).toMatch(/^ {2}bot +1 errores/m);
 
     // `vigia report <(ssh host cat logs/descarga_errors.json)`: the journal is a pipe.
