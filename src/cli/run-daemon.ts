@@ -42,12 +42,20 @@ export async function startDaemon(
   // status line under the log lines.
   const statusLine = process.stderr.isTTY ? createStatusLine(process.stderr) : null;
   const logger = createLogger({ logDir: config.logDir, auditDir: config.stateDir, consoleLevel, consoleStream: statusLine?.logStream });
-  const engine = new Engine({ ...engineOptions, config, logger });
-  const progress = statusLine ? startCatchUpProgress(engine, statusLine, logger, consoleLevel) : null;
+  // What vigia runs with is said before the files' first read (a backlog's takes minutes), whatever the catch-up's
+  // display holds back.
+  let progress: CatchUpProgress | null = null;
+  const engine = new Engine({
+    ...engineOptions,
+    config,
+    logger,
+    onReading: () => {
+      if (progress) progress.speak(() => printBanner(loaded, engine, logger, engineOptions));
+      else printBanner(loaded, engine, logger, engineOptions);
+    },
+  });
+  progress = statusLine ? startCatchUpProgress(engine, statusLine, logger, consoleLevel) : null;
   await engine.start();
-  // What vigia runs with is said whatever the catch-up holds back.
-  if (progress) progress.speak(() => printBanner(loaded, engine, logger, engineOptions));
-  else printBanner(loaded, engine, logger, engineOptions);
 
   let stopping: Promise<SessionReport> | null = null;
   let resolveStopped!: (r: SessionReport) => void;

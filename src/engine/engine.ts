@@ -95,6 +95,11 @@ export interface EngineOptions {
   maxOpenIncidentsWhileReading?: number;
   /** Every edge of a periodic check, after the incident flow took it (`supervise` stops its child on a full disk). */
   onCheckTransition?: (transition: CheckTransition) => void;
+  /**
+   * Called once during start, when rules, journal and /health are up and each file followed knows where it reads
+   * from, before that first read: start resolves after it, and a backlog's takes minutes.
+   */
+  onReading?: () => void;
 }
 
 export interface StopOptions {
@@ -410,7 +415,8 @@ export class Engine {
     // /health answers before the tailers start: their first read may be a backlog of minutes, and its lag is
     // what an operator wants to see meanwhile.
     if (this.options.serveStatus !== false && cfg.status) await this.startStatusServer();
-    if (this.options.tailFiles !== false) await this.startTailers(loaded.elements);
+    if (this.options.tailFiles !== false) await this.startTailers(loaded.elements, () => this.options.onReading?.());
+    else this.options.onReading?.();
     if (this.options.runChecks !== false) {
       await this.openCheckHistory();
       this.startChecks();
@@ -697,7 +703,8 @@ export class Engine {
     this.manager.resumeIncidentTime();
   }
 
-  private async startTailers(journalElements: readonly unknown[]): Promise<void> {
+  /** Starts following the files; `onPositioned` once each knows where it reads from, before their first read. */
+  private async startTailers(journalElements: readonly unknown[], onPositioned: () => void): Promise<void> {
     this.checkpoints = await CheckpointStore.load(this.config.stateDir, {
       onEvent: (e: { type: string; detail?: string }) => this.logger.warn(`checkpoints: ${e.type}${e.detail ? `: ${e.detail}` : ""}`),
     });
@@ -717,7 +724,7 @@ export class Engine {
       getPendingOffset: (fileId) => minDefined(this.grouper.getPendingOffset(fileId), this.matchWorker.getPendingOffset(fileId)),
       waitForCapacity: () => this.waitForCapacity(),
     });
-    await this.fileSources.start();
+    await this.fileSources.start(onPositioned);
     const followed = this.fileSources.tailers.length;
     if (this.maxOpenFiles !== undefined && followed > this.maxOpenFiles) {
       this.logger.info(`sources: ${followed} files followed, at most ${this.maxOpenFiles} held open (tailing.max_open_files): idle ones are closed and reopened on change`);

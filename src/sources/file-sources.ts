@@ -24,7 +24,11 @@ export type FileSourcesOptions = Omit<FileTailerOptions, "source" | "path" | "wa
 export interface FileSources {
   /** The tailers now: one per plain source and one per file matched by a glob source. */
   readonly tailers: readonly FileTailer[];
-  start(): Promise<void>;
+  /**
+   * Starts every tailer; resolves once each has read what is due (a backlog: minutes). `onPositioned` is called
+   * before that, once each knows where it reads from (FileTailer.positioned).
+   */
+  start(onPositioned?: () => void): Promise<void>;
   /** Stops every tailer (each does its final read) and the shared watcher. */
   stop(): Promise<void>;
   getStats(): TailerStats[];
@@ -67,7 +71,7 @@ class FileSourceGroup implements FileSources, GlobSourceHost {
     return this.list;
   }
 
-  async start(): Promise<void> {
+  async start(onPositioned?: () => void): Promise<void> {
     this.phase = "running";
     const starting: FileTailer[] = [];
     for (const spec of this.specs) {
@@ -83,7 +87,10 @@ class FileSourceGroup implements FileSources, GlobSourceHost {
         if (tailer) starting.push(tailer);
       }
     }
-    await Promise.all(starting.map((tailer) => tailer.start()));
+    const started = Promise.all(starting.map((tailer) => tailer.start()));
+    await Promise.race([Promise.all(starting.map((tailer) => tailer.positioned)), started]);
+    onPositioned?.();
+    await started;
     for (const glob of this.globs) glob.follow(this.watcher, this.options.pollIntervalMs, this.options.clock);
   }
 

@@ -152,6 +152,12 @@ export class FileTailer implements BudgetMember {
   private knownCopies = new Set<string>();
   private phase: "new" | "running" | "stopping" | "stopped" = "new";
   private firstLook = true;
+  /**
+   * Resolves once the first look has fixed where reading starts (a checkpoint, the beginning, the end), before what
+   * is due is read: a line written from then on is read whatever the backlog before it.
+   */
+  readonly positioned: Promise<void>;
+  private markPositioned!: () => void;
   /** Whether a file was followed before: a file appearing now was rotated in. */
   private hadFile = false;
   private pathProblem: string | null = null;
@@ -186,6 +192,7 @@ export class FileTailer implements BudgetMember {
 
   constructor(options: FileTailerOptions) {
     this.options = options;
+    this.positioned = new Promise((resolve) => (this.markPositioned = resolve));
     this.clock = options.clock ?? systemClock;
     this.source = options.source;
     this.file = options.path;
@@ -235,7 +242,7 @@ export class FileTailer implements BudgetMember {
         void this.poke();
       });
     }
-    await this.runCycles();
+    await this.runCycles().finally(() => this.markPositioned());
     if (this.phase !== "running") return; // stopped while starting
     this.schedulePoll();
   }
@@ -373,7 +380,7 @@ export class FileTailer implements BudgetMember {
     const changesBefore = this.countChanges();
     try {
       this.currentUnchanged = false;
-      if (this.firstLook) await this.lookFirst();
+      if (this.firstLook) await this.lookFirst().finally(() => this.markPositioned());
       else await this.checkPath();
       for (const file of [...this.draining]) await this.readAvailable(file);
       if (this.current && !this.currentUnchanged) await this.readAvailable(this.current);
