@@ -27,7 +27,7 @@ import { initialiseCheckSeries, recordCheckResult } from "../observe/record-chec
 import { recordIncidentMetrics, trackHeldIncidents, trackOpenIncidents } from "../observe/record-incident-metrics.js";
 import { recordJournalWrite } from "../observe/record-journal-metrics.js";
 import { createDeliveryRecorder, trackNotifierQueues } from "../observe/record-notifier-metrics.js";
-import { createRemediationRecorder } from "../observe/record-remediation-metrics.js";
+import { createRemediationRecorder, trackRemediationLoad } from "../observe/record-remediation-metrics.js";
 import { recordRuleMatches, recordRulesLoaded } from "../observe/record-rule-metrics.js";
 import { recordTailerEvent } from "../observe/record-tailer-event.js";
 import { logIncidentChanges } from "../observe/log-incident-changes.js";
@@ -295,6 +295,7 @@ export class Engine {
     trackNotifierQueues(this.metrics, () => this.notifier.getQueuedByChannel());
     trackOpenIncidents(this.metrics, () => this.manager.listOpen());
     trackHeldIncidents(this.metrics, this.manager);
+    trackRemediationLoad(this.metrics, () => this.getRemediationLoad());
     this.unknownErrors = new UnknownErrorStore({
       path: join(dirname(this.config.journalPath), "desconocidos.json"),
       alertAfter: this.config.notify.newErrorAfter,

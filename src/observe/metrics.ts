@@ -45,6 +45,10 @@ export interface VigiaMetrics {
   readonly remediationOutcomes: Counter<"rule" | "outcome">;
   /** Seconds one action took, by action type. */
   readonly remediationActionDuration: Histogram<"action">;
+  /** Remediation jobs running an attempt (each in a `remediation.concurrency` slot); read from the executor at scrape time. */
+  readonly remediationRunning: Gauge;
+  /** The remediation queue: jobs of open incidents waiting for a slot or their next attempt; read at scrape time. */
+  readonly remediationQueued: Gauge;
   /** Messages delivered, per channel (`telegram`, `webhook`; `log` when Telegram is off). */
   readonly notificationsSent: Counter<"channel">;
   /** Messages that finally could not be delivered (after retries). */
@@ -126,6 +130,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): VigiaMetrics 
     remediationActions: counter("remediation_actions_total", "Remediation actions run, by result", ["rule", "action", "result"]),
     remediationOutcomes: counter("remediation_outcomes_total", "How remediation jobs ended", ["rule", "outcome"]),
     remediationActionDuration: histogram("remediation_action_duration_seconds", "Time one remediation action took", ["action"], ACTION_BUCKETS_S),
+    remediationRunning: scrapedGauge("remediation_running", "Remediation jobs running an attempt, each in one of remediation.concurrency's slots", []),
+    remediationQueued: scrapedGauge("remediation_queued", "The remediation queue's length: jobs of open incidents waiting for a slot or for their next attempt", []),
     notificationsSent: counter("notifications_sent_total", "Notifications delivered", ["channel"]),
     notificationsFailed: counter("notifications_failed_total", "Notifications that failed after retries", ["channel"]),
     notificationsDropped: counter("notifications_dropped_total", "Notifications dropped by flood control, a full queue or shutdown", ["channel"]),

@@ -31,3 +31,9 @@ export function createRemediationRecorder(metrics: VigiaMetrics): RemediationObs
     },
   };
 }
+
+/** Makes the running and queued gauges read the executor's load at each scrape (the figures /health shows). */
+export function trackRemediationLoad(metrics: VigiaMetrics, readLoad: () => { running: number; queued: number }): void {
+  metrics.readOnScrape(metrics.remediationRunning, (gauge) => gauge.set(readLoad().running));
+  metrics.readOnScrape(metrics.remediationQueued, (gauge) => gauge.set(readLoad().queued));
+}
