@@ -146,8 +146,8 @@ export class FileTailer implements BudgetMember {
    */
   private readonly knownContent: Buffer[] = [];
   /**
-   * The rotated siblings there now that are not news (see copyKey): read, or there before. Not inodes alone: a
-   * copy made after `rotate N` deleted the oldest often gets its inode.
+   * The rotated siblings there now that are not news (see copyKey): read, or there before, and renamed on since.
+   * Not inodes alone: a copy made after `rotate N` deleted the oldest often gets its inode.
    */
   private knownCopies = new Set<string>();
   private phase: "new" | "running" | "stopping" | "stopped" = "new";
@@ -831,9 +831,12 @@ export class FileTailer implements BudgetMember {
   }
 }
 
-/** A rotated sibling as it is now: a copy made later into a reused inode differs in its times or size. */
+/**
+ * A rotated sibling as it is now: a copy made later into a reused inode differs in its size or mtime. Not its
+ * ctime: logrotate's renames (`.7.gz` → `.8.gz`) change it, and each one would make a known copy news.
+ */
 function copyKey(st: BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
 }
 
 /** Where "the end" of a file is at first sight: after its last newline, so the first line emitted is whole. */
