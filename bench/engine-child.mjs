@@ -94,6 +94,33 @@ function readMainThreadCpuMs() {
 }
 
 /**
+ * Where the resident memory is, from /proc/self/smaps (kB summed per kind of mapping, in bytes): the node binary's
+ * own pages, glibc's main heap (`[heap]`: the main thread's malloc arena), anonymous mappings (V8's heap pages of
+ * every isolate, the other threads' malloc arenas, stacks) and other files (libraries); null where /proc is missing.
+ */
+function readMemoryMap() {
+  let text;
+  try {
+    text = readFileSync("/proc/self/smaps", "utf8");
+  } catch {
+    return null;
+  }
+  const kinds = { nodeBinary: 0, mallocHeap: 0, anonymous: 0, files: 0 };
+  let kind = "anonymous";
+  for (const line of text.split("\n")) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (header) {
+      const name = header[1];
+      kind = name === process.execPath ? "nodeBinary" : name === "[heap]" ? "mallocHeap" : name === "" || name.startsWith("[") ? "anonymous" : "files";
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) kinds[kind] += Number(rss[1]) * 1024;
+  }
+  return kinds;
+}
+
+/**
  * RSS after `seconds` without input: what a caught-up vigia keeps while it waits for the next line, with the main
  * thread's heap and the buffers outside it, and the incidents still open by rule and state. BENCH_HEAP_SNAPSHOT=FILE
  * also writes the main thread's heap snapshot then.
@@ -115,6 +142,7 @@ async function measureIdleRss(seconds) {
     heapTotalBytes: heapTotal,
     externalBytes: external,
     arrayBuffersBytes: arrayBuffers,
+    memoryMap: readMemoryMap(),
     held: engine.manager.getSizes(),
     open,
     remediation: engine.getRemediationLoad(),
@@ -163,12 +191,16 @@ if (mode === "catchup") {
   sampleRss();
   clearInterval(sampler);
   const rssAtEndBytes = process.memoryUsage.rss();
+  const peakRssAtCatchUpBytes = readPeakRssBytes();
   const idle = await measureIdleRss(Number(process.env.BENCH_IDLE_SECONDS ?? 0));
   const report = await engine.stop();
   // After the stop: when the last byte is read, the last events may still be on their way through the rules.
   const matchesByRule = await readMatchesByRule();
   const stoppedMs = monoMs();
   await logger.close();
+  // Read before this child parses the journal and its archives below (a catch-up's archives hold tens of MB of
+  // JSON): that is the bench's memory, not vigia's.
+  const peakRssBytes = readPeakRssBytes();
   const journal = JSON.parse(readFileSync(config.journalPath, "utf8"));
   await print({
     mode,
@@ -189,7 +221,8 @@ if (mode === "catchup") {
     mainThreadBusyMs: round(elu.active),
     mainThreadCpuMs: mainCpuMs === null ? null : round(mainCpuMs),
     stopMs: round(stoppedMs - caughtUpMs),
-    peakRssBytes: readPeakRssBytes(),
+    peakRssBytes,
+    peakRssAtCatchUpBytes,
     rssAtEndBytes,
     idle,
     rssSamples,

@@ -52,7 +52,11 @@ for (const percent of [0, 10, 25, 50, 75, 90, 100]) {
 out(formatTable(rows));
 out(`peak RSS (VmHWM) ${formatMB(m.peakRssBytes)}; at most ${formatInt(maxOf("held"))} incidents held (${formatInt(maxOf("open"))} open) and ${formatInt(maxOf("journalLive"))} in the live journal at once`);
 out(`${formatInt(m.incidents)} incidents (${formatInt(m.changes.opened)} opened), live journal at stop ${formatInt(m.journalElements)} incidents, ${formatMB(m.journalBytes)}`);
-if (m.idle) out(`idle: RSS ${formatMB(m.idle.rssBytes)} (heap ${formatMB(m.idle.heapUsedBytes)}) after ${m.idle.seconds} s without input; ${formatInt(m.idle.held?.incidents)} incidents held`);
+if (m.idle) {
+  out(`idle: RSS ${formatMB(m.idle.rssBytes)} (heap ${formatMB(m.idle.heapUsedBytes)} used of ${formatMB(m.idle.heapTotalBytes)}) after ${m.idle.seconds} s without input; ${formatInt(m.idle.held?.incidents)} incidents held`);
+  const map = m.idle.memoryMap;
+  if (map) out(`  of which: node binary ${formatMB(map.nodeBinary)}, malloc's main heap ${formatMB(map.mallocHeap)}, anonymous (V8 heaps, thread arenas, stacks) ${formatMB(map.anonymous)}, libraries ${formatMB(map.files)}`);
+}
 if (values.json) writeFileSync(values.json, `${JSON.stringify({ log: { bytes: log.bytes, lines: log.lines }, ...m, rssSamples: undefined }, null, 2)}\n`);
 if (values.keep) out(`kept: ${ws.dir}`);
 else rmSync(ws.dir, { recursive: true, force: true });
