@@ -1,6 +1,6 @@
 import { catchError, EMPTY, merge, share, tap, type Observable } from "rxjs";
 import type { MultilineOperator } from "../events/group-multiline.js";
-import { foldIntoIncidents } from "../incidents/fold-into-incidents.js";
+import { FoldBacklog, foldIntoIncidents } from "../incidents/fold-into-incidents.js";
 import type { IncidentChange } from "../incidents/incident-change.js";
 import type { IncidentInput } from "../incidents/incident-input.js";
 import type { IncidentManager } from "../incidents/incident-manager.js";
@@ -44,6 +44,8 @@ export interface Pipeline {
    * events into and out of matching, inputs into and out of the incident manager.
    */
   countStages(): StageCount[];
+  /** What the incident stage has taken in and not handled yet (checkpoints stay before it; a stop may leave it). */
+  foldBacklog: FoldBacklog;
 }
 
 /**
@@ -73,9 +75,10 @@ export function composePipeline(lines$: Observable<SourceLine[]>, checks$: Obser
     }),
     share(),
   );
+  const foldBacklog = new FoldBacklog();
   const changes$ = merge(matched$, checks$).pipe(
     tap(() => count.foldIn++),
-    foldIntoIncidents(stages.manager, () => count.foldOut++, () => stages.onFoldIdle?.()),
+    foldIntoIncidents(stages.manager, () => count.foldOut++, () => stages.onFoldIdle?.(), foldBacklog),
     share(),
   );
   const countStages = (): StageCount[] => [
@@ -83,5 +86,5 @@ export function composePipeline(lines$: Observable<SourceLine[]>, checks$: Obser
     { stage: "match", unit: "events", in: count.matchIn, out: count.matchOut },
     { stage: "fold", unit: "inputs", in: count.foldIn, out: count.foldOut },
   ];
-  return { matched$, changes$, countStages };
+  return { matched$, changes$, countStages, foldBacklog };
 }

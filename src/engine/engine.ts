@@ -15,6 +15,7 @@ import { toRuleSource } from "../rules/rule-source.js";
 import { readRuleFilesStamp } from "../rules/read-rule-files-stamp.js";
 import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
 import { IncidentManager, type IncidentChange } from "../incidents/incident-manager.js";
+import { FoldBacklog } from "../incidents/fold-into-incidents.js";
 import { JournalWriter } from "../incidents/journal-writer.js";
 import { listRecordedPositions } from "../incidents/list-recorded-positions.js";
 import { SessionTally } from "../incidents/session-tally.js";
@@ -161,6 +162,8 @@ export class Engine {
   private changes$: Observable<IncidentChange> = EMPTY;
   /** The composed pipeline's stage counters (set at start). */
   private countStages: () => StageCount[] = () => [];
+  /** What the incident stage has taken in and not handled yet (set at start). */
+  private foldBacklog = new FoldBacklog();
   /** Resolves once the last event has gone through matching into the manager (after `lines$` completes). */
   private pipelineDone: Promise<void> = Promise.resolve();
   private rulesLastReload: string | null = null;
@@ -353,7 +356,7 @@ export class Engine {
     const loaded = await this.journal.load();
     await this.unknownErrors.load();
     await this.admin.start(this);
-    const { matched$, changes$, countStages } = composePipeline(this.lines$, this.checkInputs$, {
+    const { matched$, changes$, countStages, foldBacklog } = composePipeline(this.lines$, this.checkInputs$, {
       countLines: (lines) => {
         this.countLines(lines);
         this.findSplitTracebacks(lines);
@@ -375,9 +378,11 @@ export class Engine {
     });
     this.changes$ = changes$;
     this.countStages = countStages;
-    // Done once the last batch is matched and folded: a catch-up's last batch may still wait for its log time.
+    this.foldBacklog = foldBacklog;
+    // Done once the last batch is matched and folded (a catch-up's last batch may still wait for its log time), or
+    // left by a stop.
     this.pipelineDone = lastValueFrom(matched$.pipe(ignoreElements()), { defaultValue: undefined }).then(async () => {
-      while (this.countFolding().batches > 0) await this.nextFoldIdle();
+      while (this.countFolding().batches > 0 && !foldBacklog.isLeft()) await this.nextFoldIdle();
     });
     this.subscriptions.push(
       matched$.pipe(collectUnknownErrors(this.unknownErrors)).subscribe(() => this.shownStateChanged$.next()),
@@ -483,6 +488,10 @@ export class Engine {
   async stop(options: StopOptions = {}): Promise<SessionReport> {
     if (this.state === "stopping" || this.state === "stopped") throw new Error("engine already stopping");
     this.state = "stopping";
+    // A catch-up's batch waiting for its log time (remediation due before its lines) is not waited for, nor what
+    // is behind it: those lines stay behind the checkpoints and are read again at the next start. A one-shot run
+    // whose input has ended (finishRemediation) handles them all.
+    if (!options.finishRemediation) this.foldBacklog.leave();
     this.manager.releaseRoomWaiters();
     await this.heartbeat?.stop();
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
@@ -494,8 +503,9 @@ export class Engine {
     this.grouper.flush();
     this.lines$.complete();
     await this.pipelineDone;
-    // Nothing more comes: a catch-up's last waits run on with the wall clock (finishRemediation waits for them).
-    this.manager.resumeIncidentTime();
+    // Nothing more comes: a catch-up's last waits run on with the wall clock (finishRemediation waits for them),
+    // unless lines were left: their incidents' waits stay on the log's time, for the next start.
+    if (!this.foldBacklog.isLeft()) this.manager.resumeIncidentTime();
     await this.matchWorker.close();
     if (options.finishRemediation) await this.finishRemediation(options.finishRemediation);
     options.onRemediationFinished?.();
@@ -656,7 +666,7 @@ export class Engine {
    */
   private async waitForCapacity(): Promise<void> {
     await this.matchWorker.waitForCapacity();
-    while (this.countFolding().batches > MAX_BATCHES_WAITING_TO_FOLD) await this.nextFoldIdle();
+    while (this.countFolding().batches > MAX_BATCHES_WAITING_TO_FOLD && !this.foldBacklog.isLeft()) await this.nextFoldIdle();
     const maxOpen = this.options.maxOpenIncidentsWhileReading ?? MAX_OPEN_INCIDENTS_WHILE_READING;
     while (!this.manager.hasRoom(maxOpen)) {
       const { batches, events } = this.countFolding();
@@ -722,7 +732,9 @@ export class Engine {
         this.lines$.next(lines);
       },
       onEvent: (e) => recordTailerEvent(e, this.metrics, this.logger),
-      getPendingOffset: (fileId) => minDefined(this.grouper.getPendingOffset(fileId), this.matchWorker.getPendingOffset(fileId)),
+      // A line counts as processed once its incident can reach the journal: handled by the incident stage.
+      getPendingOffset: (fileId) =>
+        minDefined(minDefined(this.grouper.getPendingOffset(fileId), this.matchWorker.getPendingOffset(fileId)), this.foldBacklog.getPendingOffset(fileId)),
       waitForCapacity: () => this.waitForCapacity(),
     });
     await this.fileSources.start(onPositioned);

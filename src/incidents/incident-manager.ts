@@ -48,6 +48,15 @@ const ACCION_SOLO_ALERTA = "solo alerta";
 /** findResolved's and touchesWork's answer for the many lines that touch nothing (never added to). */
 const NONE_RESOLVED: Entry[] = [];
 
+/**
+ * How far handleBatchPaced got through a batch: `handled` events (the rest wait for their log time), and `cut` to
+ * leave the rest unhandled (a stop: they are read again at the next start).
+ */
+export interface PacedProgress {
+  handled: number;
+  cut: boolean;
+}
+
 /** What the manager asks of remediation during a catch-up (see setRemediationProbe). */
 export interface RemediationProbe {
   /** Whether any remediation is at work: an attempt running or waiting for a slot, or a reverify. */
@@ -290,17 +299,18 @@ export class IncidentManager {
    * Events and matches are interleaved so an event can resolve an incident opened earlier in the same batch.
    */
   handleBatch(events: readonly LogEvent[], matches: readonly RuleMatch[]): void {
-    void this.handleBatchInLogTime(events, matches, false);
+    void this.handleBatchInLogTime(events, matches, null);
   }
 
   /**
    * handleBatch on incident time: during a catch-up, before an event stamped later than incident time, the timers
    * due before it fire, and when the event may touch an incident whose remediation is at work (its key, its root
    * cause, an incident its line resolves), that work settles first — the log's order, at any speed. Null when the
-   * whole batch was handled at once; else a promise that resolves once it has been (handle nothing else meanwhile).
+   * whole batch was handled at once; else a promise that resolves once it has been (handle nothing else meanwhile),
+   * or once the wait ended with `progress.cut` set (the rest left unhandled).
    */
-  handleBatchPaced(events: readonly LogEvent[], matches: readonly RuleMatch[]): Promise<void> | null {
-    return this.handleBatchInLogTime(events, matches, true);
+  handleBatchPaced(events: readonly LogEvent[], matches: readonly RuleMatch[], progress?: PacedProgress): Promise<void> | null {
+    return this.handleBatchInLogTime(events, matches, progress ?? { handled: 0, cut: false });
   }
 
   /** What must happen before `event` is handled (see handleBatchPaced): null when nothing is to be awaited. */
@@ -343,7 +353,7 @@ export class IncidentManager {
     return touched;
   }
 
-  private handleBatchInLogTime(events: readonly LogEvent[], matches: readonly RuleMatch[], paced: boolean): Promise<void> | null {
+  private handleBatchInLogTime(events: readonly LogEvent[], matches: readonly RuleMatch[], paced: PacedProgress | null): Promise<void> | null {
     let j = 0;
     const handleFrom = (start: number): Promise<void> | null => {
       for (let i = start; i < events.length; i++) {
@@ -351,7 +361,9 @@ export class IncidentManager {
         const match = j < matches.length && matches[j]!.event === event ? matches[j++]! : null;
         const wait = paced ? this.paceBefore(event, match) : null;
         if (wait !== null) {
+          paced!.handled = i;
           return wait.then(() => {
+            if (paced!.cut) return;
             this.handleEvent(event, match);
             return handleFrom(i + 1) ?? undefined;
           });
@@ -359,6 +371,7 @@ export class IncidentManager {
         this.handleEvent(event, match);
       }
       for (; j < matches.length; j++) this.handleEvent(matches[j]!.event, matches[j]!);
+      if (paced) paced.handled = events.length;
       return null;
     };
     return handleFrom(0);
