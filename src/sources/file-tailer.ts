@@ -586,8 +586,11 @@ export class FileTailer implements BudgetMember {
     ours: { fingerprint: Buffer; offset: number; tail: Buffer; splitter: LineSplitter } | null,
   ): Promise<string> {
     const liveHead = live.handle ? await readBytesAt(live.handle, 0, FINGERPRINT_BYTES) : Buffer.alloc(0);
+    // Copies known at the last look (renamed on since, maybe) are neither the copy of what was being read nor news:
+    // they are not opened (52 gzipped weeks beside the log are not decompressed at each truncation).
+    const opened = await openRotatedCopies(this.path, (st) => this.knownCopies.has(copyKey(st)));
     // Plain copies first: while logrotate compresses one, both names exist and the plain one is complete.
-    const copies = (await openRotatedCopies(this.path)).sort((a, b) => Number(a.compressed) - Number(b.compressed));
+    const copies = opened.copies.sort((a, b) => Number(a.compressed) - Number(b.compressed));
     const notes: string[] = [];
     try {
       const heads = new Map<RotatedCopy, Buffer>();
@@ -613,14 +616,14 @@ export class FileTailer implements BudgetMember {
         else notes.push(`no copy of it holds what followed offset ${ours.offset} (none made, deleted, or compressed other than with gzip)`);
       }
       const unseen: RotatedCopy[] = [];
-      const known = new Set<string>();
+      const known = new Set(opened.known.map(copyKey));
       for (const copy of copies) {
         const head = heads.get(copy)!;
         // The content at the path now, being copied or copied and not truncated yet, is read at the path; a gzip
         // file still being written has no head yet.
         if (head.length === 0 || (copy !== found && startAlike(head, liveHead))) continue;
         known.add(copyKey(copy.stat));
-        if (copy === found || this.knownCopies.has(copyKey(copy.stat))) continue;
+        if (copy === found) continue;
         this.knownFileIds.add(copy.fileId);
         if (this.isKnownContent(head) || unseen.some((other) => startAlike(heads.get(other)!, head))) continue;
         unseen.push(copy);

@@ -1,5 +1,5 @@
 import { constants, type BigIntStats } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { FINGERPRINT_BYTES, getMarkerRange, matchesDigest, readBytesAt, type Digest } from "./fingerprint.js";
@@ -180,25 +180,40 @@ async function* continueInflating(first: Buffer, chunks: AsyncIterator<unknown>)
 }
 
 /**
- * Opens every rotated sibling of `path` whose content can be read (plain and `.gz`), each file once. The folder
- * is read again until no new name shows up, so a copy renamed on (`.1` → `.2`) while the first names were opened
- * is still found under its new name.
+ * Opens every rotated sibling of `path` whose content can be read (plain and `.gz`), each file once, except those
+ * `isKnown` recognises from their stat: these are neither opened nor read, and are returned as their stats. The
+ * folder is read again until no new name shows up, so a copy renamed on (`.1` → `.2`) while the first names were
+ * opened is still found under its new name.
  */
-export async function openRotatedCopies(path: string): Promise<RotatedCopy[]> {
+export async function openRotatedCopies(
+  path: string,
+  isKnown: (st: BigIntStats) => boolean = () => false,
+): Promise<{ copies: RotatedCopy[]; known: BigIntStats[] }> {
   const tried = new Set<string>();
   const copies: RotatedCopy[] = [];
+  const known: BigIntStats[] = [];
   for (let listing = 0; listing < MAX_LISTINGS; listing++) {
     const fresh = (await listRotatedSiblings(path, { compressed: true })).filter((name) => !tried.has(name) && isReadableRotation(name));
     if (fresh.length === 0) break;
     for (const name of fresh) {
       tried.add(name);
+      const st = await stat(name, { bigint: true }).catch(() => null);
+      if (!st) continue;
+      if (isKnown(st)) {
+        known.push(st);
+        continue;
+      }
       const copy = await RotatedCopy.open(name);
       if (!copy) continue;
-      if (copies.some((other) => other.fileId === copy.fileId)) await copy.close();
+      // Renamed between the stat and the open, the name may now be another file: the open one is what counts.
+      if (isKnown(copy.stat)) {
+        known.push(copy.stat);
+        await copy.close();
+      } else if (copies.some((other) => other.fileId === copy.fileId)) await copy.close();
       else copies.push(copy);
     }
   }
-  return copies;
+  return { copies, known };
 }
 
 /** Plain names and gzip ones; other compressions (`.bz2`, `.xz`, `.zst`…) cannot be read back. */
