@@ -3,6 +3,7 @@ import { escapeRegExp } from "../util/template.js";
 import { listRequiredLiterals } from "./find-required-literal.js";
 import { hasBackreference } from "./split-regex-source.js";
 import { selectGateLiterals } from "./select-gate-literals.js";
+import { buildLiteralScanner, type LiteralEntry, type LiteralScanner } from "./build-literal-scanner.js";
 
 /**
  * Rewrites a regex source so that it captures nothing: `(x)` and `(?<name>x)` become `(?:x)`.
@@ -45,11 +46,18 @@ export function removeCaptureGroups(source: string): string | null {
   return out;
 }
 
-/** A gate in front of some rules: when `pattern` does not match an event, none of those rules can. */
+/**
+ * A gate in front of some rules: when it does not let an event through, none of those rules can match it. A regex
+ * gate (`pattern`) opens to all of its rules at once; a literal scanner (`scanner`) opens to the rules of the
+ * literals it finds.
+ */
 interface PrefilterGroup {
-  /** `literals`: an alternation of required substrings; `combined`: the rules' patterns without captures. */
+  /** `literals`: required substrings of the rules' patterns; `combined`: the rules' patterns without captures. */
   kind: "literals" | "combined";
-  pattern: RegExp;
+  /** The flags the gate follows (those of its rules). */
+  flags: string;
+  pattern: RegExp | null;
+  scanner: LiteralScanner | null;
   /** Indexes (into the rule list given) of the rules behind this gate. */
   ruleIndexes: number[];
 }
@@ -62,12 +70,14 @@ export interface Prefilter {
 
 /**
  * Gates for a list of rules, cheapest first. Most log lines match no rule, and for them the gates are the
- * whole cost of matching, so they must be as cheap as a regex scan can be:
+ * whole cost of matching, so they must be as cheap as a scan can be:
  *
  * 1. `literals`: every top-level alternative of most `match` patterns contains a run of plain characters
- *    any match must include (`[Tt]imed out` → `imed out`). A trie of substrings of those literals, chosen
- *    to start on few, rare characters (select-gate-literals.ts), is a superset test several times faster
- *    than the patterns themselves. One gate for case-sensitive rules, one per case-insensitive flag set.
+ *    any match must include (`[Tt]imed out` → `imed out`). A literal scanner (build-literal-scanner.ts) finds
+ *    which of them a text holds, and so which rules may match it. One gate for case-sensitive rules, one per
+ *    case-insensitive flag set; for the rules whose flags the scanner cannot follow (`iu`, or `i` with a literal
+ *    outside ASCII), a regex of the literals: a trie of substrings chosen to start on few, rare characters
+ *    (select-gate-literals.ts).
  * 2. `combined`: rules without such literals share one alternation `(?:a)|(?:b)|…` of their patterns
  *    without captures, per flag set (flags cannot be mixed inside one regex before V8's `(?i:)`). It
  *    matches exactly when one of its rules' `match` does. Each piece passed the ReDoS check alone, and an
@@ -76,46 +86,64 @@ export interface Prefilter {
  */
 export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
   const groupOf = new Int32Array(rules.length).fill(-1);
-  const literalBuckets = new Map<string, { parts: string[]; ruleIndexes: number[] }>();
+  const literalBuckets = new Map<string, { entries: LiteralEntry[]; ruleIndexes: number[] }>();
   const combinedBuckets = new Map<string, { parts: string[]; ruleIndexes: number[] }>();
-  const addTo = (buckets: typeof literalBuckets, key: string, parts: string[], i: number): void => {
-    let bucket = buckets.get(key);
-    if (!bucket) buckets.set(key, (bucket = { parts: [], ruleIndexes: [] }));
-    bucket.parts.push(...parts);
-    bucket.ruleIndexes.push(i);
-  };
   rules.forEach((rule, i) => {
     const literals = listRequiredLiterals(rule.match.source);
     if (literals !== null) {
       // Case-sensitive rules share an exact gate (its literals occur verbatim in any match). Case-insensitive
       // ones need an `i` gate, with `u` apart: `u` changes case folding (the Kelvin sign folds to `k`).
       const flags = rule.match.flags;
-      addTo(literalBuckets, flags.includes("i") ? (flags.includes("u") ? "iu" : "i") : "", literals, i);
+      const key = flags.includes("i") ? (flags.includes("u") ? "iu" : "i") : "";
+      let bucket = literalBuckets.get(key);
+      if (!bucket) literalBuckets.set(key, (bucket = { entries: [], ruleIndexes: [] }));
+      for (const literal of literals) bucket.entries.push({ literal, ruleIndexes: [i] });
+      bucket.ruleIndexes.push(i);
       return;
     }
     const plain = removeCaptureGroups(rule.match.source);
-    if (plain !== null) addTo(combinedBuckets, rule.match.flags.replace(/[gyd]/g, ""), [plain], i);
+    if (plain === null) return;
+    const key = rule.match.flags.replace(/[gyd]/g, "");
+    let bucket = combinedBuckets.get(key);
+    if (!bucket) combinedBuckets.set(key, (bucket = { parts: [], ruleIndexes: [] }));
+    bucket.parts.push(plain);
+    bucket.ruleIndexes.push(i);
   });
   const groups: PrefilterGroup[] = [];
-  const addGroup = (kind: PrefilterGroup["kind"], build: () => RegExp, ruleIndexes: number[]): void => {
-    let pattern: RegExp;
+  const addGroup = (group: Omit<PrefilterGroup, "pattern"> & { pattern: (() => RegExp) | null }): void => {
+    let pattern: RegExp | null;
     try {
-      pattern = build();
+      pattern = group.pattern?.() ?? null;
     } catch {
       return; // cannot happen for sources that compiled alone; if it did, the rules are simply tested alone
     }
-    for (const i of ruleIndexes) groupOf[i] = groups.length;
-    groups.push({ kind, pattern, ruleIndexes });
+    for (const i of group.ruleIndexes) groupOf[i] = groups.length;
+    groups.push({ ...group, pattern });
   };
   for (const [flags, b] of literalBuckets) {
     const caseInsensitive = flags.includes("i");
-    const chosen = selectGateLiterals(b.parts, caseInsensitive, flags.includes("u"));
-    addGroup("literals", () => new RegExp(buildLiteralTrie(chosen, caseInsensitive), flags), b.ruleIndexes);
+    // The scanner follows `i` without `u` for ASCII literals only: a rule with another literal keeps a regex gate.
+    const scannable = (i: number): boolean => flags === "" || (flags === "i" && b.entries.every((e) => e.ruleIndexes[0] !== i || isAscii(e.literal)));
+    const scanned = b.ruleIndexes.filter(scannable);
+    const scanner = buildLiteralScanner(b.entries.filter((e) => scanned.includes(e.ruleIndexes[0]!)), caseInsensitive);
+    if (scanner !== null) addGroup({ kind: "literals", flags, pattern: null, scanner, ruleIndexes: scanned });
+    const rest = scanner === null ? b.ruleIndexes : b.ruleIndexes.filter((i) => !scannable(i));
+    if (rest.length === 0) continue;
+    const buildTrie = (): RegExp => {
+      const literals = b.entries.filter((e) => rest.includes(e.ruleIndexes[0]!)).map((e) => e.literal);
+      return new RegExp(buildLiteralTrie(selectGateLiterals(literals, caseInsensitive, flags.includes("u")), caseInsensitive), flags);
+    };
+    addGroup({ kind: "literals", flags, pattern: buildTrie, scanner: null, ruleIndexes: rest });
   }
   for (const [flags, b] of combinedBuckets) {
-    addGroup("combined", () => new RegExp(b.parts.map((s) => `(?:${s})`).join("|"), flags), b.ruleIndexes);
+    const pattern = (): RegExp => new RegExp(b.parts.map((s) => `(?:${s})`).join("|"), flags);
+    addGroup({ kind: "combined", flags, pattern, scanner: null, ruleIndexes: b.ruleIndexes });
   }
   return { groups, groupOf };
+}
+
+function isAscii(text: string): boolean {
+  return !/[^\x00-\x7f]/.test(text);
 }
 
 /**

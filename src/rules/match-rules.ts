@@ -76,14 +76,16 @@ interface SourcePlan {
   prefilter: Prefilter;
   /** Rules with no gate (tested on every event). */
   ungated: number;
-  /** Per-event scratch: prefilter group verdicts. */
-  hits: Uint8Array;
+  /** Per-event scratch: 1 for each rule a gate let the event through to. */
+  marks: Uint8Array;
+  /** Whether `marks` holds something from the last event. */
+  marked: boolean;
 }
 
 /**
- * Builds the hot-path matcher. Semantics are exactly `matchFirstRule`'s; speed comes from testing, per
- * source, one combined capture-free regex per flag set first: most log lines match no rule, and for them
- * the whole cost is one regex scan. Only when a gate opens are its rules tried one by one, in order.
+ * Builds the hot-path matcher. Semantics are exactly `matchFirstRule`'s; speed comes from the gates in front of
+ * the rules, per source (see buildPrefilter): most log lines match no rule, and for them the whole cost is one scan
+ * for the rules' required literals. Only the rules a gate lets an event through to are tried, one by one, in order.
  */
 export function createRuleMatcher(rules: readonly CompiledRule[]): RuleMatcher {
   const plans = new Map<string, SourcePlan>();
@@ -93,7 +95,7 @@ export function createRuleMatcher(rules: readonly CompiledRule[]): RuleMatcher {
       const own = rules.filter((r) => acceptsSource(r, source));
       const prefilter = buildPrefilter(own);
       const ungated = prefilter.groupOf.reduce((n, g) => (g < 0 ? n + 1 : n), 0);
-      plan = { rules: own, prefilter, ungated, hits: new Uint8Array(prefilter.groups.length) };
+      plan = { rules: own, prefilter, ungated, marks: new Uint8Array(own.length), marked: false };
       plans.set(source, plan);
     }
     return plan;
@@ -102,18 +104,23 @@ export function createRuleMatcher(rules: readonly CompiledRule[]): RuleMatcher {
   return (event: LogEvent): RuleMatch | null => {
     const plan = planFor(event.source);
     const { groups, groupOf } = plan.prefilter;
+    const { marks } = plan;
     const text = event.text;
+    if (plan.marked) marks.fill(0);
     let open = false;
-    for (let g = 0; g < groups.length; g++) {
-      const hit = groups[g]!.pattern.test(text);
-      plan.hits[g] = hit ? 1 : 0;
-      open ||= hit;
+    for (const group of groups) {
+      if (group.scanner !== null) {
+        if (group.scanner.mark(text, marks)) open = true;
+      } else if (group.pattern!.test(text)) {
+        for (const i of group.ruleIndexes) marks[i] = 1;
+        open = true;
+      }
     }
+    plan.marked = open;
     if (!open && plan.ungated === 0) return null;
     const own = plan.rules;
     for (let i = 0; i < own.length; i++) {
-      const g = groupOf[i]!;
-      if (g >= 0 && plan.hits[g] === 0) continue;
+      if (groupOf[i]! >= 0 && marks[i] === 0) continue;
       const m = applyRule(own[i]!, event);
       if (m) return m;
     }

@@ -18,8 +18,8 @@ const LOG_TEXT_FREQUENCY: Readonly<Record<string, number>> = {
 const COMMON_CAPITALS = "INFOERTPSHDGB";
 const RARE = 0.2;
 
-/** How often `c` starts a false candidate in ordinary log text. */
-function estimateFrequency(c: string, caseInsensitive: boolean): number {
+/** How often `c` occurs in ordinary log text, so how often it starts a false candidate (%). */
+export function estimateFrequency(c: string, caseInsensitive: boolean): number {
   const known = LOG_TEXT_FREQUENCY[c];
   if (known !== undefined) return known;
   const lower = c.toLowerCase();

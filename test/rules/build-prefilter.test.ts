@@ -2,6 +2,8 @@ import { describe, expect, it } from "@jest/globals";
 import { buildLiteralTrie, buildPrefilter, removeCaptureGroups } from "../../src/rules/build-prefilter.js";
 import { findRequiredLiteral, findRequiredLiteralSet, listRequiredLiterals } from "../../src/rules/find-required-literal.js";
 import { selectGateLiterals } from "../../src/rules/select-gate-literals.js";
+import { buildLiteralScanner, type LiteralEntry } from "../../src/rules/build-literal-scanner.js";
+import { escapeRegExp } from "../../src/util/template.js";
 import { hasBackreference, splitTopLevelAlternatives, widenNestedBounds } from "../../src/rules/split-regex-source.js";
 import type { CompiledRule } from "../../src/types.js";
 
@@ -150,14 +152,95 @@ describe("buildPrefilter", () => {
       rule("f", "kelvin", "iu"),
     ];
     const { groups, groupOf } = buildPrefilter(rules);
-    expect(groups.map((g) => [g.kind, g.pattern.flags, g.ruleIndexes])).toEqual([
-      ["literals", "", [0]],
-      ["literals", "i", [1]],
-      ["literals", "iu", [5]],
-      ["combined", "m", [2]],
-      ["combined", "", [4]],
+    // literal gates are scanners, except under `iu` (Unicode case folding), which keeps a regex of the literals
+    expect(groups.map((g) => [g.kind, g.flags, g.scanner === null ? g.pattern?.flags : "scanner", g.ruleIndexes])).toEqual([
+      ["literals", "", "scanner", [0]],
+      ["literals", "i", "scanner", [1]],
+      ["literals", "iu", "iu", [5]],
+      ["combined", "m", "m", [2]],
+      ["combined", "", "", [4]],
     ]);
     expect([...groupOf]).toEqual([0, 1, 3, -1, 4, 2]);
-    expect(groups[4]!.pattern.source).toBe("(?:\\w+ ENOSPC|\\d+)");
+    expect(groups[4]!.pattern!.source).toBe("(?:\\w+ ENOSPC|\\d+)");
+  });
+
+  it("under i, scans the rules with ASCII literals and leaves a rule with another literal to a regex", () => {
+    const { groups, groupOf } = buildPrefilter([rule("a", "permission denied", "i"), rule("b", "conexión rehusada", "i"), rule("c", "access is denied", "i")]);
+    expect(groups.map((g) => [g.kind, g.flags, g.scanner === null ? g.pattern?.source : "scanner", g.ruleIndexes])).toEqual([
+      ["literals", "i", "scanner", [0, 2]],
+      ["literals", "i", "xión rehusad", [1]],
+    ]);
+    expect([...groupOf]).toEqual([0, 1, 0]);
+  });
+});
+
+describe("buildLiteralScanner", () => {
+  let seed = 11;
+  const next = (n: number): number => (seed = (seed * 48271) % 2147483647) % n;
+  // Characters whose low bytes collide with ASCII ones (ţ is 0x163, ĥ 0x125, Ŀ 0x13f), accents, an astral pair.
+  const alphabet = ["a", "b", "c", "x", "y", " ", "A", "B", "C", "X", "Y", "\n", "é", "É", "ţ", "ĥ", "Ŀ", "K", "\u212a", "😀", "ab", "c a", "bXy"];
+  const randomText = (max: number): string => {
+    let text = "";
+    for (let j = next(max); j > 0; j--) text += alphabet[next(alphabet.length)];
+    return text;
+  };
+  /**
+   * Rule r must be marked when one of its literals occurs in `text` as a regex with the rule's flags sees it, and
+   * may be marked when a literal inside one of its literals does (the scanner keeps the shorter of the two).
+   */
+  const expectedMarks = (entries: LiteralEntry[], rules: number, flags: string, text: string): { must: number[]; may: number[] } => {
+    const must = new Array<number>(rules).fill(0);
+    const may = new Array<number>(rules).fill(0);
+    const fold = (s: string): string => (flags.includes("i") ? s.toLowerCase() : s);
+    for (const e of entries) {
+      if (new RegExp(escapeRegExp(e.literal), flags).test(text)) for (const r of e.ruleIndexes) must[r] = 1;
+      const inside = entries.some((k) => fold(e.literal).includes(fold(k.literal)) && new RegExp(escapeRegExp(k.literal), flags).test(text));
+      if (inside) for (const r of e.ruleIndexes) may[r] = 1;
+    }
+    return { must, may };
+  };
+
+  it.each([
+    ["", false],
+    ["i", true],
+  ])("marks every rule whose literal occurs anywhere in the text, and no rule without one (flags %j), random literals and texts", (flags, caseInsensitive) => {
+    const wrong: string[] = [];
+    for (let round = 0; round < 150; round++) {
+      const rules = 1 + next(5);
+      const entries: LiteralEntry[] = [];
+      for (let k = 1 + next(8); k > 0; k--) {
+        let literal = randomText(5);
+        while (literal.length < 2) literal += alphabet[next(alphabet.length)];
+        if (caseInsensitive) literal = literal.replace(/[^\x00-\x7f]/g, "z");
+        entries.push({ literal, ruleIndexes: [next(rules)] });
+      }
+      const scanner = buildLiteralScanner(entries, caseInsensitive)!;
+      for (let t = 0; t < 20; t++) {
+        // texts holding a literal at its start, at its end, once in upper case, or not at all
+        const literal = entries[next(entries.length)]!.literal;
+        const texts = [randomText(30), literal + randomText(10), randomText(10) + literal, randomText(10) + literal.toUpperCase() + randomText(3)];
+        for (const text of texts) {
+          const marks = new Uint8Array(rules);
+          const found = scanner.mark(text, marks);
+          const { must, may } = expectedMarks(entries, rules, flags, text);
+          const ok = [...marks].every((m, r) => m >= must[r]! && m <= may[r]!) && found === marks.includes(1) && found === may.includes(1);
+          if (!ok) wrong.push(`${JSON.stringify(entries)} in ${JSON.stringify(text)}: ${[...marks]} (must ${must}, may ${may})`);
+        }
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  it("gives a rule its literal's shorter neighbour when one contains the other", () => {
+    const scanner = buildLiteralScanner([{ literal: "ENOSPC on disk", ruleIndexes: [0] }, { literal: "ENOSPC", ruleIndexes: [1] }], false)!;
+    const marks = new Uint8Array(2);
+    expect(scanner.mark("write failed: ENOSPC", marks)).toBe(true);
+    expect([...marks]).toEqual([1, 1]);
+  });
+
+  it("leaves to a regex what it cannot follow: a non-ASCII literal under i, a literal of one character", () => {
+    expect(buildLiteralScanner([{ literal: "caída", ruleIndexes: [0] }], true)).toBeNull();
+    expect(buildLiteralScanner([{ literal: "caída", ruleIndexes: [0] }], false)).not.toBeNull();
+    expect(buildLiteralScanner([{ literal: "x", ruleIndexes: [0] }, { literal: "long one", ruleIndexes: [1] }], false)).toBeNull();
   });
 });
