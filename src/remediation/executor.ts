@@ -160,45 +160,39 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
   let atWork = 0;
   /** The jobs at work, by incident id. */
   const atWorkByIncident = new Map<string, number>();
-  let settledWaiters: Array<() => void> = [];
-  /** Waiting for one incident's jobs to settle, by incident id. */
-  const incidentWaiters = new Map<string, Array<() => void>>();
+  /** Waiting for every job (null) or for one incident's jobs (its id) to settle. */
+  const settledWaiters = new Map<string | null, Array<() => void>>();
+  const isSettled = (incidentId: string | null) => (incidentId === null ? atWork === 0 : !atWorkByIncident.has(incidentId));
   const startWork = (incidentId: string | null) => {
     atWork++;
     if (incidentId !== null) atWorkByIncident.set(incidentId, (atWorkByIncident.get(incidentId) ?? 0) + 1);
   };
   // Waiters wake on a later turn, once what the last step set off (a reverify's verdict applied, a job's next
   // wait armed, the jobs an outage's end releases) has run, and only if nothing went back to work meanwhile.
-  const wakeIfSettled = () => {
-    if (atWork > 0) return;
-    const waiters = settledWaiters;
-    settledWaiters = [];
-    for (const wake of waiters) wake();
-  };
-  const wakeIfIncidentSettled = (incidentId: string) => {
-    if (atWorkByIncident.has(incidentId)) return;
-    const waiters = incidentWaiters.get(incidentId) ?? [];
-    incidentWaiters.delete(incidentId);
+  const wakeIfSettled = (incidentId: string | null) => {
+    if (!isSettled(incidentId)) return;
+    const waiters = settledWaiters.get(incidentId) ?? [];
+    settledWaiters.delete(incidentId);
     for (const wake of waiters) wake();
   };
   const endWork = (incidentId: string | null) => {
+    atWork--;
     if (incidentId !== null) {
       const left = (atWorkByIncident.get(incidentId) ?? 1) - 1;
       if (left > 0) atWorkByIncident.set(incidentId, left);
-      else {
-        atWorkByIncident.delete(incidentId);
-        if (incidentWaiters.has(incidentId)) setImmediate(() => wakeIfIncidentSettled(incidentId));
-      }
+      else atWorkByIncident.delete(incidentId);
     }
-    if (--atWork === 0 && settledWaiters.length > 0) setImmediate(wakeIfSettled);
+    for (const key of incidentId === null ? [null] : [incidentId, null]) {
+      if (settledWaiters.has(key) && isSettled(key)) setImmediate(() => wakeIfSettled(key));
+    }
   };
   const whenSettled = (incidentId?: string): Promise<void> | null => {
-    if (incidentId === undefined) return atWork === 0 ? null : new Promise<void>((wake) => settledWaiters.push(wake));
-    if (!atWorkByIncident.has(incidentId)) return null;
+    const key = incidentId ?? null;
+    if (isSettled(key)) return null;
     return new Promise<void>((wake) => {
-      const waiters = incidentWaiters.get(incidentId);
+      const waiters = settledWaiters.get(key);
       if (waiters) waiters.push(wake);
-      else incidentWaiters.set(incidentId, [wake]);
+      else settledWaiters.set(key, [wake]);
     });
   };
 
