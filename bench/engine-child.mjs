@@ -193,8 +193,9 @@ if (mode === "catchup") {
   const rssAtEndBytes = process.memoryUsage.rss();
   const peakRssAtCatchUpBytes = readPeakRssBytes();
   // Every line read handled too (grouped, matched, folded into incidents: a catch-up's last batches may wait for
-  // the remediation due before them): a stop leaves what is not, for the next start.
-  await new Promise((resolve) => {
+  // the remediation due before them): a stop leaves what is not, for the next start. BENCH_STOP_WHEN_READ=1 stops
+  // at once instead, as an operator's Ctrl+C right after the catch-up would.
+  if (process.env.BENCH_STOP_WHEN_READ !== "1") await new Promise((resolve) => {
     const poll = setInterval(() => {
       const stages = engine.getHealth().pipeline.stages.filter((s) => s.stage !== "journal");
       if (stages.every((s) => s.waiting === 0)) {
@@ -233,7 +234,7 @@ if (mode === "catchup") {
     catchUpCpuMs: round((cpu.user + cpu.system) / 1000),
     mainThreadBusyMs: round(elu.active),
     mainThreadCpuMs: mainCpuMs === null ? null : round(mainCpuMs),
-    handledMs: round(handledMs - startedEngineMs),
+    handledMs: process.env.BENCH_STOP_WHEN_READ === "1" ? null : round(handledMs - startedEngineMs),
     stopMs: round(stoppedMs - stoppingMs),
     peakRssBytes,
     peakRssAtCatchUpBytes,

@@ -311,7 +311,7 @@ function printThroughput(log, truth, rounds, sec, f2b, { ws, load }) {
   out("");
   out(`medians: grep ${formatInt(medianGrep)}, test-rules ${formatInt(medianTestRules)} (${formatRatio(ratio(medianTestRules, medianGrep))} grep), catch-up ${formatInt(medianCatchUp)} lines/s (${formatRatio(ratio(medianCatchUp, medianGrep))} grep)`);
   out(`catch-up vs peers: ${formatRatio(ratio(medianCatchUp, secLps))} SEC, ${formatRatio(ratio(medianCatchUp, f2bLps))} fail2ban-regex${f2b.processedSeconds ? ` (fail2ban's own "processed in" ${f2b.processedSeconds} s)` : ""}`);
-  out(`vigia catch-up: start ${formatMs(v.startMs)}, every line handled ${formatMs(v.handledMs - v.catchUpMs)} after the last byte was read, then graceful stop ${formatMs(v.stopMs)}; ${formatJournal(v)}; RSS at end of catch-up ${formatMB(v.rssAtEndBytes)}, peak ${formatMB(v.peakRssBytes)}`);
+  out(`vigia catch-up: start ${formatMs(v.startMs)}, ${v.handledMs == null ? "stopped when the last byte was read (BENCH_STOP_WHEN_READ=1)" : `every line handled ${formatMs(v.handledMs - v.catchUpMs)} after the last byte was read`}, then graceful stop ${formatMs(v.stopMs)}; ${formatJournal(v)}; RSS at end of catch-up ${formatMB(v.rssAtEndBytes)}, peak ${formatMB(v.peakRssBytes)}`);
   const c = v.changes ?? {};
   out(`vigia incidents: ${formatInt(c.opened)} opened (${formatInt(c.reopened ?? 0)} of them reopened after a fix that did not hold, up to remediation.max_reopen per key), ${formatInt(c.folded)} repeats folded, ${formatInt(c.transition)} transitions; ${formatInt(log.keys.size)} distinct keys`);
   const byRule = Object.keys(truth.byRule)
