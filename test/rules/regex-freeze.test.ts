@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { waitFor } from "../helpers/wait-for.js";
-import { BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, runVigia, startVigia } from "../e2e/vigia-harness.js";
+import { BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatFileNotFoundTraceback, formatPythonLine, readJournal, runVigia, startVigia } from "../e2e/vigia-harness.js";
 
 afterEach(cleanUpTest);
 
@@ -74,6 +74,48 @@ describe("a rule that can freeze the matcher", () => {
     const h = await health();
     expect(h.status).toBe("degraded");
     expect(h.rules.disabled?.map((d) => d.id)).toEqual(["lenta"]);
+    expect((await vigia.stop()).code).toBe(0);
+  }, 90_000);
+
+  it("restarted by the watchdog while a traceback is still being read, leaves that traceback whole: one event, one incident", async () => {
+    const ws = createWorkspace({
+      copyRules: false,
+      config: [
+        "checks: { disk: null }",
+        "match_budget_ms: 40",
+        "sources:",
+        // A long idle flush: the traceback's end is written only after the restart, and must still join its start.
+        "  - { name: bot, path: logs/bot_central.log, max_line_bytes: 8388608, multiline: { start: '^\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}', flush_ms: 60000 } }",
+        "remediation:",
+        "  allowed_roots: [modelos]",
+        "  backoff: [0.1, 0.2, 0.4]",
+        "",
+      ].join("\n"),
+    });
+    ws.write(
+      "rules/carpetas.yaml",
+      ["rules:", "  - id: ruta_inexistente", "    match: \"No such file or directory: '(?<path>modelos/(?<modelo>[^/']+)/[^']+)'\"", "    actions: [{ type: mkdir, path: 'modelos/{modelo}' }]", ""].join("\n"),
+    );
+    ws.write("rules/zz-lenta.yaml", ["rules:", "  - id: lenta", "    severity: info", "    match: 'Z[^\\n]{0,9}Q'", ""].join("\n"));
+    expect((await runVigia(ws.dir, ["check"])).code).toBe(0);
+    ws.append(BOT_LOG, "");
+    const vigia = await startVigia(ws);
+
+    // The slow record goes to matching as soon as the traceback's first line starts the next record; the
+    // traceback waits for its last line, which is written only once the worker has been restarted.
+    const traceback = formatFileNotFoundTraceback("modelos/entera/v.mp4");
+    const cut = traceback.indexOf("FileNotFoundError:");
+    ws.append(BOT_LOG, formatPythonLine("INFO", `${"Z".repeat(4_000_000)}Q`) + traceback.slice(0, cut));
+    await vigia.waitForLog(/rules: rule lenta \(\S*zz-lenta\.yaml:2\) disabled/);
+    ws.append(BOT_LOG, traceback.slice(cut) + formatPythonLine("INFO", "siguiente registro"));
+    const journal = await waitFor(() => {
+      const j = readJournal(ws);
+      return j.some((i) => i.modelo === "entera") ? j : undefined;
+    }, { what: "the traceback's incident in the journal", describe: vigia.stderr });
+    const incidents = journal.filter((i) => i.error_type === "ruta_inexistente");
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]!.ocurrencias).toBe(1);
+    expect(incidents[0]!.error_message).toBe(traceback.trimEnd());
     expect((await vigia.stop()).code).toBe(0);
   }, 90_000);
 });
