@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { waitFor } from "../helpers/wait-for.js";
-import { BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readJournal, runVigia, startVigia } from "./vigia-harness.js";
+import { appendFileSync } from "node:fs";
+import { BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatFileNotFoundTraceback, formatPythonLine, readJournal, runVigia, startVigia } from "./vigia-harness.js";
 
 afterEach(cleanUpTest);
 
@@ -85,5 +86,27 @@ describe("a traceback across a read boundary of a catch-up", () => {
     const tiempo = readJournal(ws).filter((i) => i.error_type === "tiempo");
     expect(tiempo.reduce((sum, i) => sum + i.ocurrencias, 0)).toBe(n);
     for (const incident of tiempo) expect(incident.error_message).toMatch(/^\S+ \S+ - telegram\.ext\.Application - ERROR - [^\n]*\nTraceback[\s\S]*httpx\.ReadTimeout: Timed out[\s\S]*telegram\.error\.TimedOut: Timed out$/);
+  }, 120_000);
+});
+
+describe("a 50 MB line", () => {
+  it("read in a catch-up and written live in pieces, is cut to max_line_bytes and counted; the records around it are read, what follows the cut is not matched", async () => {
+    const ws = createWorkspace();
+    const longLine = (name: string) => formatPythonLine("INFO", `${"x".repeat(50 * 1024 * 1024)} No such file or directory: 'modelos/${name}/v.mp4'`);
+    const dropped = Buffer.byteLength(longLine("oculto")) - 1 - 64 * 1024;
+    ws.write(BOT_LOG, formatFileNotFoundTraceback("modelos/antes/v.mp4") + longLine("oculto") + formatFileNotFoundTraceback("modelos/despues/v.mp4"));
+    const vigia = await startVigia(ws, ["--from-start"]);
+    await waitFor(() => readJournal(ws).some((i) => i.modelo === "despues"), { what: "the record after the long line in the journal", describe: vigia.stderr });
+
+    // Live: the writer's one line arrives in five writes, read as they come; the record after it is still read.
+    const piece = longLine("oculto2");
+    for (let at = 0; at < piece.length; at += piece.length / 5) appendFileSync(ws.at(BOT_LOG), piece.slice(at, at + piece.length / 5));
+    ws.append(BOT_LOG, formatFileNotFoundTraceback("modelos/vivo/v.mp4"));
+    await waitFor(() => readJournal(ws).some((i) => i.modelo === "vivo"), { what: "the record after the live long line in the journal", describe: vigia.stderr });
+    expect((await vigia.stop()).code).toBe(0);
+
+    expect(readJournal(ws).map((i) => i.modelo).sort()).toEqual(["antes", "despues", "vivo"]);
+    const cuts = [...vigia.stderr().matchAll(/line cut to max_line_bytes: bot \S+: line at offset (\d+) of \S+ cut: (\d+) bytes dropped/g)];
+    expect(cuts.map((m) => Number(m[2]))).toEqual([dropped, dropped + 1]);
   }, 120_000);
 });
