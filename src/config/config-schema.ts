@@ -111,7 +111,7 @@ const remediationSchema = {
     concurrency: {
       type: "integer",
       minimum: 1,
-      description: `Incidents remediated at once (never two for one key). Default ${DEFAULTS.remediation.concurrency}.`,
+      description: `Incidents remediated at once (never two for one key); a dry run plans at least 32 at once, as it executes nothing. Default ${DEFAULTS.remediation.concurrency}.`,
     },
     owner: {
       type: ["string", "null"],

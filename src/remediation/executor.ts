@@ -137,6 +137,13 @@ function describeUnconfirmed(memory: JobMemory): string | null {
 /** How long the path guard of a dry run reuses what the filesystem answered (see PathGuardOptions.reuseAnswersMs). */
 const DRY_RUN_REUSE_FS_ANSWERS_MS = 1000;
 
+/**
+ * Attempts at once in a dry run, at least: nothing is executed (read-only checks at most), and during a catch-up a
+ * line that touches an incident whose attempt is at work, or waits for a slot, waits for it: with 4 slots a
+ * catch-up's last lines waited for hundreds of planned attempts queued before theirs.
+ */
+const DRY_RUN_MIN_CONCURRENCY = 32;
+
 /** Creates an executor; throws InvalidExecutorOptionError on unusable options. */
 export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const options = normalizeExecutorOptions(rawOptions);
@@ -145,7 +152,7 @@ export function createExecutor(rawOptions: ExecutorOptions): Executor {
   const reuseAnswersMs = dryRun ? DRY_RUN_REUSE_FS_ANSWERS_MS : 0;
   const guard = createPathGuard({ allowedRoots: options.allowedRoots, baseDir: options.baseDir, reuseAnswersMs, clock });
   const owners = createOwnerResolver();
-  const scheduler = createKeyedScheduler(options.concurrency);
+  const scheduler = createKeyedScheduler(dryRun ? Math.max(options.concurrency, DRY_RUN_MIN_CONCURRENCY) : options.concurrency);
   const stopController = new AbortController();
   /** Jobs submitted and not ended: running an attempt, waiting for a slot or for their next attempt. */
   const jobs = new Set<Promise<RemediationOutcome>>();

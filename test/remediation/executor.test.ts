@@ -357,6 +357,23 @@ describe("concurrency", () => {
     expect(executor.getLoad()).toEqual({ running: 0, queued: 0 });
   });
 
+  it("a dry run plans many incidents at once whatever `concurrency`: nothing is executed", async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const observer = { attemptStarted: () => (maxRunning = Math.max(maxRunning, ++running)), jobEnded: () => running-- };
+    const executor = makeExecutor({ concurrency: 1, dryRun: true, observer });
+    const rule = makeRule({ retries: 0, actions: [{ type: "mkdir", path: "{path}", parent: true }], verify: { type: "path_exists", path: "{path}" } });
+    // Ten keys, two incidents of each.
+    const claves = Array.from({ length: 20 }, (_, i) => `k${i % 10}`);
+    const jobs = claves.map((clave, i) =>
+      executor.submit({ incident: makePendingIncident(clave), rule, fields: { path: `modelos/v${i}` }, signal: never(), report: () => undefined }),
+    );
+    expect((await Promise.all(jobs)).map((o) => o.estado)).toEqual(claves.map(() => "fallido"));
+    // Each key's first incident at once (its second follows it; a job counts as ended a turn after its slot is free).
+    expect(maxRunning).toBeGreaterThanOrEqual(10);
+    expect(existsSync(join(base, "modelos/v0"))).toBe(false);
+  });
+
   it("a job waiting for its next attempt holds no slot: others run meanwhile", async () => {
     const clock = new VirtualClock();
     const executor = makeExecutor({ concurrency: 1, clock, backoffMs: [1000], actionTimeoutMs: 777_000 });
