@@ -8,15 +8,35 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The compiled engine measured; VIGIA_BENCH_DIST points at another build (an experiment) and skips building. */
 export const DIST = process.env.VIGIA_BENCH_DIST || join(REPO_ROOT, "dist");
 
+/** The bin's shebang: `#!/usr/bin/env -S [NAME=VALUE …] node FLAGS`. */
+const SHEBANG = /^#!\S*env -S((?: [A-Z_]+=\S*)*) node((?: \S+)*)$/m.exec(readFileSync(join(REPO_ROOT, "bin", "vigia.js"), "utf8"));
+
 /**
- * The node flags vigia is started with (the bin's shebang, `#!/usr/bin/env -S node FLAGS`, which `npm start`, the
- * scripts and deploy/vigia.service repeat): every child that runs vigia's engine or CLI gets them, so the figures are
- * those of vigia as users start it. VIGIA_BENCH_NODE_FLAGS replaces them (an experiment; empty for node's defaults).
+ * The node flags vigia is started with (the bin's shebang, which `npm start`, the scripts and deploy/vigia.service
+ * repeat): every child that runs vigia's engine or CLI gets them, so the figures are those of vigia as users start it.
+ * VIGIA_BENCH_NODE_FLAGS replaces them (an experiment; empty for node's defaults).
  */
 export const NODE_FLAGS =
   process.env.VIGIA_BENCH_NODE_FLAGS !== undefined
     ? process.env.VIGIA_BENCH_NODE_FLAGS.split(" ").filter(Boolean)
-    : (/^#!\S*env -S node((?: \S+)*)$/m.exec(readFileSync(join(REPO_ROOT, "bin", "vigia.js"), "utf8"))?.[1] ?? "").split(" ").filter(Boolean);
+    : (SHEBANG?.[2] ?? "").split(" ").filter(Boolean);
+
+/**
+ * The environment the shebang gives node (MALLOC_ARENA_MAX, read by glibc when the process starts; the variable that
+ * hands the caller's value back to vigia's own children is left out): every child that runs vigia gets it too.
+ * VIGIA_BENCH_NODE_ENV="NAME=VALUE …" replaces it (empty for none).
+ */
+export const NODE_ENV = Object.fromEntries(
+  (process.env.VIGIA_BENCH_NODE_ENV ?? SHEBANG?.[1] ?? "")
+    .split(" ")
+    .filter((a) => a.includes("=") && !a.startsWith("VIGIA_CALLER_"))
+    .map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]),
+);
+
+/** `env` (default: this process's) with NODE_ENV on top: the environment of a child that runs vigia. */
+export function withNodeEnv(env = process.env) {
+  return { ...env, ...NODE_ENV };
+}
 
 /** Newest mtime (ms) of the .ts files under `dir`. */
 function findNewestMtimeMs(dir) {

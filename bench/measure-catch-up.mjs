@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { NODE_FLAGS } from "./ensure-build.mjs";
+import { NODE_FLAGS, withNodeEnv } from "./ensure-build.mjs";
 import { parseLastJsonLine, runChild } from "./run-child.mjs";
 
 const ENGINE_CHILD = fileURLToPath(new URL("./engine-child.mjs", import.meta.url));
@@ -25,7 +25,7 @@ export function resetWorkspaceState(ws) {
 export async function measureCatchUp(ws, { profileDir = null, idleSeconds = 0 } = {}) {
   resetWorkspaceState(ws);
   const nodeArgs = [...NODE_FLAGS, ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])];
-  const env = { ...process.env, BENCH_IDLE_SECONDS: String(idleSeconds) };
+  const env = withNodeEnv({ ...process.env, BENCH_IDLE_SECONDS: String(idleSeconds) });
   const { done } = runChild(process.execPath, [...nodeArgs, ENGINE_CHILD, "catchup", ws.dir], { env });
   const result = await done;
   if (result.code !== 0) throw new Error(`engine child failed (${result.code ?? result.signal}): ${result.stderr.slice(-2000)}`);

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureBuild, NODE_FLAGS, REPO_ROOT } from "./ensure-build.mjs";
+import { ensureBuild, NODE_FLAGS, REPO_ROOT, withNodeEnv } from "./ensure-build.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +58,7 @@ const command = [
 ];
 const child = spawn(command[0], command.slice(1), {
   cwd: dir,
+  env: withNodeEnv(),
   stdio: ["ignore", "pipe", "pipe"],
 });
 let output = "";

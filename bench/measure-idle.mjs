@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { ensureBuild, NODE_FLAGS, REPO_ROOT } from "./ensure-build.mjs";
+import { ensureBuild, NODE_FLAGS, REPO_ROOT, withNodeEnv } from "./ensure-build.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +34,9 @@ const flags = values["node-flags"];
 const command =
   flags === undefined && !process.env.VIGIA_BENCH_DIST ? [bin] : [process.execPath, ...(flags === undefined ? NODE_FLAGS : flags.split(" ").filter(Boolean)), bin];
 // The machine's TELEGRAM_TOKEN, SMTP_* and the like must not turn channels on: only what finds node stays.
-const env = { PATH: process.env.PATH, HOME: dir, ...(process.env.VIGIA_BENCH_DIST ? { VIGIA_BENCH_DIST: process.env.VIGIA_BENCH_DIST } : {}) };
+// Through the shebang, the shebang sets node's environment; through node FLAGS, the bench does (withNodeEnv).
+const ownEnv = { PATH: process.env.PATH, HOME: dir, ...(process.env.VIGIA_BENCH_DIST ? { VIGIA_BENCH_DIST: process.env.VIGIA_BENCH_DIST } : {}) };
+const env = command[0] === bin ? ownEnv : { ...ownEnv, ...withNodeEnv({}) };
 const child = spawn(command[0], [...command.slice(1), "run"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
 let output = "";
 child.stdout.on("data", (d) => (output = (output + d).slice(-20_000)));

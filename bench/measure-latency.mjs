@@ -5,7 +5,7 @@ import { readFileSync, statSync, watch, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resetWorkspaceState } from "./measure-catch-up.mjs";
-import { NODE_FLAGS } from "./ensure-build.mjs";
+import { NODE_FLAGS, withNodeEnv } from "./ensure-build.mjs";
 import { parseLastJsonLine, runChild } from "./run-child.mjs";
 
 const ENGINE_CHILD = fileURLToPath(new URL("./engine-child.mjs", import.meta.url));
@@ -88,6 +88,7 @@ export async function measureLatency(ws, { rate = 1000, seconds = 10, matchEvery
   const isReady = new Promise((resolve) => (ready = resolve));
   const nodeArgs = [...NODE_FLAGS, ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])];
   const engine = runChild(process.execPath, [...nodeArgs, ENGINE_CHILD, "follow", ws.dir], {
+    env: withNodeEnv(),
     stdin: "pipe",
     onStdout: (text) => {
       if (text.includes("ready")) ready();

@@ -11,7 +11,7 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ensureBuild, NODE_FLAGS } from "./ensure-build.mjs";
+import { ensureBuild, NODE_FLAGS, withNodeEnv } from "./ensure-build.mjs";
 import { formatInt, formatMB, formatTable } from "./format-report.mjs";
 import { prepareWorkspace } from "./prepare-workspace.mjs";
 import { parseLastJsonLine, runChild } from "./run-child.mjs";
@@ -51,6 +51,7 @@ let ready;
 const isReady = new Promise((resolve) => (ready = resolve));
 let lastStatus = null;
 const engine = runChild(process.execPath, [...NODE_FLAGS, ENGINE_CHILD, "follow", ws.dir], {
+  env: withNodeEnv(),
   stdin: "pipe",
   onStdout: (text) => {
     if (text.includes("ready")) ready();

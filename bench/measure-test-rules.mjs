@@ -3,14 +3,14 @@
 // start-up and the rule loading; the wall time includes them.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { NODE_FLAGS } from "./ensure-build.mjs";
+import { NODE_FLAGS, withNodeEnv } from "./ensure-build.mjs";
 import { runChild } from "./run-child.mjs";
 
 const CLI_CHILD = fileURLToPath(new URL("./cli-child.mjs", import.meta.url));
 
 /** Resolves { wallMs, ownMs, lines, events, matched, byRule, peakRssBytes, command } or { skipped }. */
 export async function measureTestRules(ws) {
-  const { done } = runChild(process.execPath, [...NODE_FLAGS, CLI_CHILD, "test-rules", ws.logPath, "--config", join(ws.dir, "vigia.config.yaml")]);
+  const { done } = runChild(process.execPath, [...NODE_FLAGS, CLI_CHILD, "test-rules", ws.logPath, "--config", join(ws.dir, "vigia.config.yaml")], { env: withNodeEnv() });
   const r = await done;
   const totals = /Lines: (\d+), events: (\d+), matched: (\d+)/.exec(r.stdout);
   const own = /(\d+) lines in ([\d.]+) s/.exec(r.stdout);

@@ -32,8 +32,8 @@ enter_home() {
   cd "$home" 2>/dev/null || die "VIGIA_HOME '$home' is not a folder"
 }
 
-# Fills the array VIGIA_CMD with `node --max-semi-space-size=1 <repo>/bin/vigia.js <subcommand> $VIGIA_ARGS`
-# (the node flags of the bin's shebang, docs/cli.md#node-flags).
+# Fills the array VIGIA_CMD with `env MALLOC_ARENA_MAX=2 … node --max-semi-space-size=1 <repo>/bin/vigia.js
+# <subcommand> $VIGIA_ARGS` (the environment and node flags of the bin's shebang, docs/cli.md#node-flags).
 # VIGIA_ARGS is split on blanks only (no quotes, no globs): it never goes through a shell parser.
 # VIGIA_NODE and VIGIA_JS pick another node binary or entry point (e.g. a global install).
 build_vigia_command() {
@@ -43,7 +43,7 @@ build_vigia_command() {
   [[ -f $entry ]] || die "vigia entry point not found: $entry (set VIGIA_JS)"
   read -r -a extra <<<"${VIGIA_ARGS:-}"
   # shellcheck disable=SC2034 # the caller's output
-  VIGIA_CMD=("$node" --max-semi-space-size=1 "$entry" "$subcommand" ${extra[@]+"${extra[@]}"})
+  VIGIA_CMD=(env "VIGIA_CALLER_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX-}" MALLOC_ARENA_MAX=2 "$node" --max-semi-space-size=1 "$entry" "$subcommand" ${extra[@]+"${extra[@]}"})
 }
 
 # Succeeds while process $1 exists and has not exited. A zombie (exited, not yet reaped by its parent) counts
