@@ -114,9 +114,13 @@ describe("vigia run --from-start on days of backlog (e2e)", () => {
           opened: metrics.valueOf("vigia_incident_transitions_total", { error_type: "cuota_excedida", estado: "detectado" }) ?? 0,
         };
         samples.push(sample);
-        return metrics.valueOf("vigia_rule_matches_total", { rule: "cuota_excedida" }) === 2 * total && sample.opened === total;
+        if (metrics.valueOf("vigia_rule_matches_total", { rule: "cuota_excedida" }) !== 2 * total || sample.opened !== total) return false;
+        // Every line read handled too: a stop would leave the lines still waiting for the remediation due before
+        // them to the next start.
+        const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { pipeline: { stages: Array<{ stage: string; waiting: number }> } };
+        return health.pipeline.stages.filter((s) => s.stage !== "journal").every((s) => s.waiting === 0);
       },
-      { what: `${total} incidents opened and each folded once`, timeoutMs: 240_000, everyMs: 20, describe: () => `${JSON.stringify(samples.slice(-3))}\n${vigia.stderr().slice(-3000)}` },
+      { what: `${total} incidents opened, each folded once, every line handled`, timeoutMs: 240_000, everyMs: 20, describe: () => `${JSON.stringify(samples.slice(-3))}\n${vigia.stderr().slice(-3000)}` },
     );
     // In cooldown at any moment: the incidents of the last 10 minutes of log (5 at one every 2 minutes), the one
     // being opened; never the thousands opened so far.
