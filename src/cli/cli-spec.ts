@@ -84,7 +84,8 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
       "Follows the configured sources, matches every event against the rules, remediates, writes the journal, " +
       "alerts and runs the periodic checks. Starts with a banner (config, sources, rules per file, journal, channels, " +
       "checks, dry-run). SIGINT/SIGTERM stop it gracefully (events, journal and checkpoints flushed, session summary " +
-      "printed and sent); a second Ctrl+C stops at once after a synchronous flush.",
+      "printed and sent; during a catch-up, the lines waiting for a remediation and those behind them are left behind " +
+      "the checkpoints, for the next start); a second Ctrl+C stops at once after a synchronous flush.",
     flags: [
       CONFIG_FLAG,
       { name: "dry-run", type: "boolean", description: "Plan and journal actions without running them (as remediation.dry_run: true)." },
