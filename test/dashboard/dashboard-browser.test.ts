@@ -206,8 +206,14 @@ describe("dashboard in a browser", () => {
     expect(before.some((r) => !r.ok)).toBe(true);
     expect((await vigia.stop()).code).toBe(0);
     vigia = await startVigia(ws);
-    const ready = await fetch(`${base}/health/ready`, { headers: auth });
-    expect(ready.status).toBe(200);
+    // The banner comes once the log is positioned, before the first read ends: ready follows that read.
+    const ready = await waitFor(
+      async () => {
+        const answer = await fetch(`${base}/health/ready`, { headers: auth });
+        return answer.status === 200 ? answer : (await answer.text(), false);
+      },
+      { what: "/health/ready answering 200", timeoutMs: HANG_MS },
+    );
     expect(await ready.json()).toMatchObject({ ready: true, sources_open: true, rules_loaded: true, journal_writable: true });
     expect((await fetch(`${base}/health/live`, { headers: auth })).status).toBe(200);
     const html = await (await fetch(`${base}/?horas=1`, { headers: auth })).text();
