@@ -4,12 +4,15 @@
  */
 let pending: NodeJS.Signals | null = null;
 let installed = false;
+let onFirst: ((signal: NodeJS.Signals) => void) | undefined;
 const record = (signal: NodeJS.Signals) => {
+  if (pending === null) onFirst?.(signal);
   pending = signal;
 };
 
-/** Starts holding stop signals. */
-export function holdEarlySignals(): void {
+/** Starts holding stop signals; `onSignal` hears the first at once (to cut short what the start is doing). */
+export function holdEarlySignals(onSignal?: (signal: NodeJS.Signals) => void): void {
+  onFirst = onSignal;
   if (installed) return;
   installed = true;
   process.on("SIGINT", record);
@@ -25,5 +28,6 @@ export function releaseEarlySignals(): NodeJS.Signals | null {
   }
   const s = pending;
   pending = null;
+  onFirst = undefined;
   return s;
 }

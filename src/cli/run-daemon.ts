@@ -36,8 +36,14 @@ export async function startDaemon(
 ): Promise<DaemonRun> {
   const config = loaded.config;
   limitHeapGrowth();
-  // Signals are caught from the first moment: one that arrives while the engine starts stops it right after.
-  holdEarlySignals();
+  // Signals are caught from the first moment: one that arrives while the engine starts stops it right after, and
+  // cuts short the backlog's first read (what is left is read at the next start).
+  let starting: Engine | null = null;
+  holdEarlySignals((signal) => {
+    if (!starting) return;
+    logger.info(`${signal}: stopping after the read under way (the rest of the backlog is read at the next start)`);
+    starting.interruptReading();
+  });
   // On a terminal, a backlog being read (a first `--from-start`, a restart after hours down) shows its progress on a
   // status line under the log lines.
   const statusLine = process.stderr.isTTY ? createStatusLine(process.stderr) : null;
@@ -45,7 +51,7 @@ export async function startDaemon(
   // What vigia runs with is said before the files' first read (a backlog's takes minutes), whatever the catch-up's
   // display holds back.
   let progress: CatchUpProgress | null = null;
-  const engine = new Engine({
+  const engine: Engine = new Engine({
     ...engineOptions,
     config,
     logger,
@@ -54,6 +60,7 @@ export async function startDaemon(
       else printBanner(loaded, engine, logger, engineOptions);
     },
   });
+  starting = engine;
   progress = statusLine ? startCatchUpProgress(engine, statusLine, logger, consoleLevel) : null;
   await engine.start();
 

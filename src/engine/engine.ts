@@ -164,6 +164,9 @@ export class Engine {
   private countStages: () => StageCount[] = () => [];
   /** What the incident stage has taken in and not handled yet (set at start). */
   private foldBacklog = new FoldBacklog();
+  private readingInterrupted = false;
+  /** Per file, the first offset of an event a stop dropped from the grouper (the rest of it unread): read again. */
+  private leftAtStop = new Map<string, number>();
   /** Resolves once the last event has gone through matching into the manager (after `lines$` completes). */
   private pipelineDone: Promise<void> = Promise.resolve();
   private rulesLastReload: string | null = null;
@@ -379,6 +382,7 @@ export class Engine {
     this.changes$ = changes$;
     this.countStages = countStages;
     this.foldBacklog = foldBacklog;
+    if (this.readingInterrupted) foldBacklog.leave();
     // Done once the last batch is matched and folded (a catch-up's last batch may still wait for its log time), or
     // left by a stop.
     this.pipelineDone = lastValueFrom(matched$.pipe(ignoreElements()), { defaultValue: undefined }).then(async () => {
@@ -484,6 +488,29 @@ export class Engine {
     return this.statusServer?.address() ?? null;
   }
 
+  /** After a stop's pipeline has ended: which files' lines it left for the next start (read from the checkpoints). */
+  private sayWhatIsLeft(): void {
+    const left = this.getSourceStats().flatMap((st) => {
+      if (st.fileId === null) return [];
+      const from = minDefined(this.foldBacklog.getPendingOffset(st.fileId), this.leftAtStop.get(st.fileId));
+      if (from === undefined && st.lagBytes === 0) return [];
+      return [`${relative(process.cwd(), st.path) || st.path} from byte ${from ?? st.offset}`];
+    });
+    if (left.length > 0) this.logger.info(`stop: lines not handled yet are left for the next start, which reads them again: ${left.join(", ")}`);
+  }
+
+  /**
+   * Ends the files' reads under way after their current chunk and releases the readers' waits: a stop requested
+   * while `start` still reads a backlog (minutes on a big `--from-start`) follows at once, instead of after the
+   * backlog. What is left unread stays behind the checkpoints, for the next start.
+   */
+  interruptReading(): void {
+    this.readingInterrupted = true;
+    this.fileSources?.interrupt();
+    this.foldBacklog.leave();
+    this.manager.releaseRoomWaiters();
+  }
+
   /** Graceful stop: sources, pending events, executor, notifier, then journal and checkpoints. */
   async stop(options: StopOptions = {}): Promise<SessionReport> {
     if (this.state === "stopping" || this.state === "stopped") throw new Error("engine already stopping");
@@ -500,9 +527,12 @@ export class Engine {
     await this.fileSources?.stop();
     await this.rulesWatcher?.close();
     await this.ruleLoader.close();
-    this.grouper.flush();
+    // An event of a file whose next bytes a stop left unread may go on in them: it is read again, not cut.
+    const behind = new Set(this.getSourceStats().flatMap((st) => (st.fileId !== null && st.lagBytes > 0 ? [st.fileId] : [])));
+    this.leftAtStop = this.grouper.flush((fileId) => behind.has(fileId));
     this.lines$.complete();
     await this.pipelineDone;
+    this.sayWhatIsLeft();
     // Nothing more comes: a catch-up's last waits run on with the wall clock (finishRemediation waits for them),
     // unless lines were left: their incidents' waits stay on the log's time, for the next start.
     if (!this.foldBacklog.isLeft()) this.manager.resumeIncidentTime();
@@ -734,9 +764,13 @@ export class Engine {
       onEvent: (e) => recordTailerEvent(e, this.metrics, this.logger),
       // A line counts as processed once its incident can reach the journal: handled by the incident stage.
       getPendingOffset: (fileId) =>
-        minDefined(minDefined(this.grouper.getPendingOffset(fileId), this.matchWorker.getPendingOffset(fileId)), this.foldBacklog.getPendingOffset(fileId)),
+        minDefined(
+          minDefined(minDefined(this.grouper.getPendingOffset(fileId), this.matchWorker.getPendingOffset(fileId)), this.foldBacklog.getPendingOffset(fileId)),
+          this.leftAtStop.get(fileId),
+        ),
       waitForCapacity: () => this.waitForCapacity(),
     });
+    if (this.readingInterrupted) this.fileSources.interrupt();
     await this.fileSources.start(onPositioned);
     const followed = this.fileSources.tailers.length;
     if (this.maxOpenFiles !== undefined && followed > this.maxOpenFiles) {

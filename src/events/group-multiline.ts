@@ -9,15 +9,18 @@ export type { MultilineOptions } from "./multiline-grouper.js";
 export interface MultilineOperator extends OperatorFunction<SourceLine[], LogEvent[]> {
   /** Offset of the earliest event still pending for `fileId` (any live subscription), or undefined. */
   getPendingOffset(fileId: string): number | undefined;
-  /** Emits every pending event now, without waiting for the idle timeout (graceful stop). */
-  flush(): void;
+  /**
+   * Emits every pending event now, without waiting for the idle timeout (graceful stop); those of files `leave` names
+   * (their next bytes left unread) are dropped instead, and the first offset of each such file is returned.
+   */
+  flush(leave?: (fileId: string) => boolean): Map<string, number>;
   /** Events pending across live subscriptions. */
   readonly pendingCount: number;
 }
 
 interface LiveGrouping {
   grouper: MultilineGrouper;
-  flushAll(): void;
+  flushAll(leave?: (fileId: string) => boolean, left?: Map<string, number>): void;
 }
 
 /**
@@ -54,9 +57,9 @@ export function groupMultiline(options: MultilineOptions, clock: Clock = systemC
       };
       const entry: LiveGrouping = {
         grouper,
-        flushAll() {
+        flushAll(leave, left) {
           const out: LogEvent[] = [];
-          grouper.flushAll(out);
+          grouper.flushAll(out, leave, left);
           emit(out);
         },
       };
@@ -97,8 +100,10 @@ export function groupMultiline(options: MultilineOptions, clock: Clock = systemC
       },
     },
     flush: {
-      value(): void {
-        for (const entry of [...live]) entry.flushAll();
+      value(leave?: (fileId: string) => boolean): Map<string, number> {
+        const left = new Map<string, number>();
+        for (const entry of [...live]) entry.flushAll(leave, left);
+        return left;
       },
     },
     pendingCount: {

@@ -137,9 +137,17 @@ export class MultilineGrouper {
     }
   }
 
-  /** Flushes every pending event (end of input, shutdown). */
-  flushAll(out: LogEvent[]): void {
-    for (const p of this.pending.values()) out.push(finishEvent(p));
+  /**
+   * Flushes every pending event (end of input, shutdown), except those of files `leave` names (a stop that left
+   * their next bytes unread): those are dropped, their first offset per file put in `left`, to be read again.
+   */
+  flushAll(out: LogEvent[], leave?: (fileId: string) => boolean, left?: Map<string, number>): void {
+    for (const p of this.pending.values()) {
+      if (leave?.(p.fileId)) {
+        const known = left?.get(p.fileId);
+        if (known === undefined || p.offset < known) left?.set(p.fileId, p.offset);
+      } else out.push(finishEvent(p));
+    }
     this.pending.clear();
   }
 

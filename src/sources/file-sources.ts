@@ -29,7 +29,9 @@ export interface FileSources {
    * before that, once each knows where it reads from (FileTailer.positioned).
    */
   start(onPositioned?: () => void): Promise<void>;
-  /** Stops every tailer (each does its final read) and the shared watcher. */
+  /** Ends the reads under way after their current chunk; the stop that follows reads no more (FileTailer.interrupt). */
+  interrupt(): void;
+  /** Stops every tailer (each does its final read, unless interrupted) and the shared watcher. */
   stop(): Promise<void>;
   getStats(): TailerStats[];
 }
@@ -92,6 +94,10 @@ class FileSourceGroup implements FileSources, GlobSourceHost {
     onPositioned?.();
     await started;
     for (const glob of this.globs) glob.follow(this.watcher, this.options.pollIntervalMs, this.options.clock);
+  }
+
+  interrupt(): void {
+    for (const tailer of this.list) tailer.interrupt();
   }
 
   async stop(): Promise<void> {

@@ -151,6 +151,10 @@ export class FileTailer implements BudgetMember {
    */
   private knownCopies = new Set<string>();
   private phase: "new" | "running" | "stopping" | "stopped" = "new";
+  /** Set by `interrupt` (or a stop): reading ends after the chunk under way; what is left stays behind the checkpoint. */
+  private interrupted = false;
+  /** Whether an interrupted read left bytes unread: the stop then reads no more (a backlog is the next start's). */
+  private leftUnread = false;
   private firstLook = true;
   /**
    * Resolves once the first look has fixed where reading starts (a checkpoint, the beginning, the end), before what
@@ -286,6 +290,14 @@ export class FileTailer implements BudgetMember {
     }, delayMs);
   }
 
+  /**
+   * Ends the read under way after its current chunk, and every read after it until the stop: a stop requested while
+   * a backlog is read (the first read of `start`) need not wait for the backlog's end.
+   */
+  interrupt(): void {
+    if (this.phase === "new" || this.phase === "running") this.interrupted = true;
+  }
+
   /** Reads what is there now, then stops; an unfinished last line stays unread (the checkpoint is before it). */
   stop(): Promise<void> {
     if (this.phase === "new") this.phase = "stopped";
@@ -299,10 +311,15 @@ export class FileTailer implements BudgetMember {
     this.timer = null;
     this.unwatch?.();
     if (this.ownsWatcher) await this.watcher?.close();
+    // A read under way (a backlog's, minutes long) ends after its chunk; when it left bytes unread, the stop reads
+    // nothing more: they stay behind the checkpoint and the next start reads them. Otherwise what is there now is read.
+    this.interrupted = true;
     await this.running?.catch(() => undefined);
+    const readNow = !this.leftUnread;
+    this.interrupted = false;
     await this.options.budget?.enter(this);
     try {
-      await this.cycle();
+      if (readNow) await this.cycle();
       for (const file of this.getOpenFiles()) await file.close({ pendingOffset: this.getPendingOffset(file.fileId) });
     } finally {
       this.options.budget?.forget(this);
@@ -728,6 +745,10 @@ export class FileTailer implements BudgetMember {
       if (!handle) return;
       if (this.options.waitForCapacity) await this.options.waitForCapacity();
       if (file.handle !== handle) return;
+      if (this.interrupted) {
+        this.leftUnread = true;
+        return;
+      }
       const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, file.readOffset);
       if (bytesRead === 0) return;
       this.pushBytes(file.fileId, file.splitter, this.buffer.subarray(0, bytesRead));
