@@ -85,7 +85,8 @@ export const CLI_COMMANDS: readonly CommandSpec[] = [
       "alerts and runs the periodic checks. Starts with a banner (config, sources, rules per file, journal, channels, " +
       "checks, dry-run). SIGINT/SIGTERM stop it gracefully (events, journal and checkpoints flushed, session summary " +
       "printed and sent; during a catch-up, the lines waiting for a remediation and those behind them are left behind " +
-      "the checkpoints, for the next start); a second Ctrl+C stops at once after a synchronous flush.",
+      "the checkpoints, for the next start, and so is the unread rest of a backlog still being read); a second Ctrl+C " +
+      "stops at once after a synchronous flush.",
     flags: [
       CONFIG_FLAG,
       { name: "dry-run", type: "boolean", description: "Plan and journal actions without running them (as remediation.dry_run: true)." },
