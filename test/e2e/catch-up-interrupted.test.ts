@@ -9,52 +9,15 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { existsSync } from "node:fs";
 import { waitFor } from "../helpers/wait-for.js";
-import { BOT_LOG, botConfigWithStatus, cleanUpTest, createWorkspace, findFreePort, formatPythonLine, readHealth, readJournal, startVigia, type Workspace } from "./vigia-harness.js";
+import { cleanUpTest, findFreePort, readHealth, readJournal, startVigia } from "./vigia-harness.js";
+import { createBlockedFixBacklog } from "./blocked-fix-backlog.js";
 
 afterEach(cleanUpTest);
-
-function config(port: number): string {
-  const remediation = "{ allowed_roots: [modelos], max_retries: 0, action_timeout: 600 }";
-  return `${botConfigWithStatus(port, remediation)}rules: reglas\n`;
-}
-
-/** The video whose fix blocks, a second error of it, then 30 MB of chatter with an alert-only error every 25 000 lines. */
-function writeBacklog(ws: Workspace): string[] {
-  const alerts: string[] = [];
-  const chunks = [
-    formatPythonLine("ERROR", "marcar: modelos/ana/1.mp4", "2025-12-25 14:00:00,000"),
-    formatPythonLine("ERROR", "marcar: modelos/ana/1.mp4", "2025-12-25 14:00:01,000"),
-  ];
-  for (let i = 0; i < 300_000; i++) {
-    const time = `2025-12-25 ${String(15 + Math.floor(i / 36_000)).padStart(2, "0")}:${String(Math.floor(i / 600) % 60).padStart(2, "0")}:${String(Math.floor(i / 10) % 60).padStart(2, "0")},${String(i % 1000).padStart(3, "0")}`;
-    if (i % 25_000 === 12_500) {
-      alerts.push(`modelos/eva/${i}.mp4`);
-      chunks.push(formatPythonLine("ERROR", `avisar: modelos/eva/${i}.mp4`, time));
-    } else chunks.push(formatPythonLine("INFO", `Descarga exitosa: modelos/bea/20251225_${String(i).padStart(6, "0")}_a3f2b1.mp4 (32.5 MB)`, time));
-  }
-  ws.write(BOT_LOG, chunks.join(""));
-  return alerts;
-}
 
 describe("vigia run --from-start, stopped while it still reads its backlog", () => {
   it("stops after the chunk under way, and the next start reads the rest, each line once", async () => {
     const port = await findFreePort();
-    const ws = createWorkspace({ config: config(port), copyRules: false });
-    ws.write("gancho.sh", `touch '${ws.at("empezado")}'\nwhile [ ! -e '${ws.at("soltar")}' ]; do sleep 0.05; done\n`);
-    ws.write(
-      "reglas/reglas.yaml",
-      [
-        "rules:",
-        "  - id: marcar",
-        "    match: 'marcar: (?<path>\\S+)'",
-        "    actions:",
-        `      - { type: exec, command: [sh, '${ws.at("gancho.sh")}'] }`,
-        "  - id: avisar",
-        "    match: 'avisar: (?<path>\\S+)'",
-        "",
-      ].join("\n"),
-    );
-    const alerts = writeBacklog(ws);
+    const { ws, alerts } = createBlockedFixBacklog(port, 300_000, 25_000);
 
     const first = await startVigia(ws, ["--from-start"]);
     await waitFor(() => existsSync(ws.at("empezado")), { what: "the backlog's first action", timeoutMs: 120_000, describe: () => first.stderr() });

@@ -6,9 +6,23 @@
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { waitFor } from "../helpers/wait-for.js";
-import { BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatFileNotFoundTraceback, formatPythonLine, readJournal, runVigia, startVigia } from "../e2e/vigia-harness.js";
+import { BOT_LOG, cleanUpTest, createWorkspace, findFreePort, formatFileNotFoundTraceback, formatPythonLine, readJournal, runVigia, startVigia, type Workspace } from "../e2e/vigia-harness.js";
 
 afterEach(cleanUpTest);
+
+/**
+ * Only these rules: the folder rule (gated by its literal, never run on a line of Zs) and `lenta`, which passes the
+ * check but takes hundreds of milliseconds on a 4 MB line of Zs (over a 40 ms budget); then an empty log to follow.
+ */
+async function writeSlowRule(ws: Workspace): Promise<void> {
+  ws.write(
+    "rules/carpetas.yaml",
+    ["rules:", "  - id: ruta_inexistente", "    match: \"No such file or directory: '(?<path>modelos/(?<modelo>[^/']+)/[^']+)'\"", "    actions: [{ type: mkdir, path: 'modelos/{modelo}' }]", ""].join("\n"),
+  );
+  ws.write("rules/zz-lenta.yaml", ["rules:", "  - id: lenta", "    severity: info", "    match: 'Z[^\\n]{0,9}Q'", ""].join("\n"));
+  expect((await runVigia(ws.dir, ["check"])).code).toBe(0);
+  ws.append(BOT_LOG, "");
+}
 
 describe("a rule that can freeze the matcher", () => {
   it("is refused by `vigia check` with file:line, whether its nested bounds repeat letters or digits", async () => {
@@ -51,13 +65,7 @@ describe("a rule that can freeze the matcher", () => {
         "",
       ].join("\n"),
     });
-    ws.write(
-      "rules/carpetas.yaml",
-      ["rules:", "  - id: ruta_inexistente", "    match: \"No such file or directory: '(?<path>modelos/(?<modelo>[^/']+)/[^']+)'\"", "    actions: [{ type: mkdir, path: 'modelos/{modelo}' }]", ""].join("\n"),
-    );
-    ws.write("rules/zz-lenta.yaml", ["rules:", "  - id: lenta", "    severity: info", "    match: 'Z[^\\n]{0,9}Q'", ""].join("\n"));
-    expect((await runVigia(ws.dir, ["check"])).code).toBe(0);
-    ws.append(BOT_LOG, "");
+    await writeSlowRule(ws);
     const vigia = await startVigia(ws);
     const health = async () => (await fetch(`http://127.0.0.1:${port}/health`)).json() as Promise<{ status: string; rules: { disabled?: Array<{ id: string }> } }>;
 
@@ -92,13 +100,7 @@ describe("a rule that can freeze the matcher", () => {
         "",
       ].join("\n"),
     });
-    ws.write(
-      "rules/carpetas.yaml",
-      ["rules:", "  - id: ruta_inexistente", "    match: \"No such file or directory: '(?<path>modelos/(?<modelo>[^/']+)/[^']+)'\"", "    actions: [{ type: mkdir, path: 'modelos/{modelo}' }]", ""].join("\n"),
-    );
-    ws.write("rules/zz-lenta.yaml", ["rules:", "  - id: lenta", "    severity: info", "    match: 'Z[^\\n]{0,9}Q'", ""].join("\n"));
-    expect((await runVigia(ws.dir, ["check"])).code).toBe(0);
-    ws.append(BOT_LOG, "");
+    await writeSlowRule(ws);
     const vigia = await startVigia(ws);
 
     // The slow record goes to matching as soon as the traceback's first line starts the next record; the
