@@ -528,8 +528,7 @@ export class Engine {
     await this.rulesWatcher?.close();
     await this.ruleLoader.close();
     // An event of a file whose next bytes a stop left unread may go on in them: it is read again, not cut.
-    const behind = new Set(this.getSourceStats().flatMap((st) => (st.fileId !== null && st.lagBytes > 0 ? [st.fileId] : [])));
-    this.leftAtStop = this.grouper.flush((fileId) => behind.has(fileId));
+    this.leftAtStop = this.grouper.flush();
     this.lines$.complete();
     await this.pipelineDone;
     this.sayWhatIsLeft();

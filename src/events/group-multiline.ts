@@ -10,17 +10,18 @@ export interface MultilineOperator extends OperatorFunction<SourceLine[], LogEve
   /** Offset of the earliest event still pending for `fileId` (any live subscription), or undefined. */
   getPendingOffset(fileId: string): number | undefined;
   /**
-   * Emits every pending event now, without waiting for the idle timeout (graceful stop); those of files `leave` names
-   * (their next bytes left unread) are dropped instead, and the first offset of each such file is returned.
+   * Emits every pending event now, without waiting for the idle timeout (graceful stop); those of a file still
+   * behind (`isBehind`: the stop left its next bytes unread) are dropped instead, and each such file's first offset
+   * is returned.
    */
-  flush(leave?: (fileId: string) => boolean): Map<string, number>;
+  flush(): Map<string, number>;
   /** Events pending across live subscriptions. */
   readonly pendingCount: number;
 }
 
 interface LiveGrouping {
   grouper: MultilineGrouper;
-  flushAll(leave?: (fileId: string) => boolean, left?: Map<string, number>): void;
+  flushAll(left?: Map<string, number>): void;
 }
 
 /**
@@ -57,9 +58,9 @@ export function groupMultiline(options: MultilineOptions, clock: Clock = systemC
       };
       const entry: LiveGrouping = {
         grouper,
-        flushAll(leave, left) {
+        flushAll(left) {
           const out: LogEvent[] = [];
-          grouper.flushAll(out, leave, left);
+          grouper.flushAll(out, left);
           emit(out);
         },
       };
@@ -100,9 +101,9 @@ export function groupMultiline(options: MultilineOptions, clock: Clock = systemC
       },
     },
     flush: {
-      value(leave?: (fileId: string) => boolean): Map<string, number> {
+      value(): Map<string, number> {
         const left = new Map<string, number>();
-        for (const entry of [...live]) entry.flushAll(leave, left);
+        for (const entry of [...live]) entry.flushAll(left);
         return left;
       },
     },

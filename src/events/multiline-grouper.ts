@@ -138,14 +138,15 @@ export class MultilineGrouper {
   }
 
   /**
-   * Flushes every pending event (end of input, shutdown), except those of files `leave` names (a stop that left
-   * their next bytes unread): those are dropped, their first offset per file put in `left`, to be read again.
+   * Flushes every pending event (end of input, shutdown). With `left`, the events of a file still behind (see
+   * `isBehind`: a stop left its next bytes unread) are dropped instead, their first offset per file put in `left`:
+   * they are read again, whole, by the next start.
    */
-  flushAll(out: LogEvent[], leave?: (fileId: string) => boolean, left?: Map<string, number>): void {
+  flushAll(out: LogEvent[], left?: Map<string, number>): void {
     for (const p of this.pending.values()) {
-      if (leave?.(p.fileId)) {
-        const known = left?.get(p.fileId);
-        if (known === undefined || p.offset < known) left?.set(p.fileId, p.offset);
+      if (left && this.isBehind?.(p.fileId)) {
+        const known = left.get(p.fileId);
+        if (known === undefined || p.offset < known) left.set(p.fileId, p.offset);
       } else out.push(finishEvent(p));
     }
     this.pending.clear();

@@ -263,6 +263,22 @@ describe("groupMultiline", () => {
       });
     });
 
+    it("at a stop, leaves the pending event of a file still behind (returned by its first offset) and emits the others", () => {
+      const lines = new Subject<SourceLine[]>();
+      const behind = new Set(["1:100"]);
+      const op = groupMultiline({ startPatterns: { bot: PY_START }, isBehind: (fileId) => behind.has(fileId) });
+      const events: LogEvent[] = [];
+      lines.pipe(op).subscribe((batch) => events.push(...batch));
+      // A traceback cut where the stop ended the read, and a whole record of another file read to its end.
+      lines.next(makeLines(TRACEBACK.slice(0, 3), { startOffset: 500 }));
+      lines.next(makeLines(["2025-12-25 14:30:21,000 - bot - INFO - otro"], { fileId: "1:200", startOffset: 70 }));
+      expect([...op.flush()]).toEqual([["1:100", 500]]);
+      expect(events.map((e) => [e.fileId, e.offset, e.lineCount])).toEqual([["1:200", 70, 1]]);
+      expect(op.getPendingOffset("1:100")).toBeUndefined();
+      lines.complete();
+      expect(events).toHaveLength(1);
+    });
+
     it("cancels its timer on unsubscribe", () => {
       const scheduler = createScheduler();
       scheduler.run(({ hot, expectObservable, flush }) => {
